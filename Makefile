@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FLASK_APP := plugin
+
+.PHONY: run test lint install node bench resilience worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Dev mode: SQLite under instance/, jobs in-process, the fake Admin API; demo data on first run.
+run: install
+	FLASK_DEBUG=1 $(BIN)/flask db upgrade
+	FLASK_DEBUG=1 $(BIN)/flask demo
+	@echo ""
+	@echo "  TESmart Members on http://127.0.0.1:$(PORT)"
+	@echo "  Local storefront: http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com"
+	@echo "  Local admin:      http://127.0.0.1:$(PORT)/dev/admin?shop=tesmart-us.myshopify.com"
+	@echo ""
+	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+worker: install
+	$(BIN)/flask worker
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+resilience: install
+	$(BIN)/pytest -m resilience
+
+clean:
+	rm -rf $(VENV) node_modules instance test-artifacts

@@ -1,0 +1,143 @@
+// Bundles every UI extension target the way Shopify ships it (one self-contained ES module per
+// target) so the 64 KB limit is checked here, long before `shopify app deploy` refuses a bundle.
+//
+//   npm run build:extensions            APP_URL=https://members.example npm run build:extensions
+//
+// Each `[[extensions.targeting]]` module of `extensions/<ext>/shopify.extension.toml` becomes
+// `extensions/<ext>/dist/<ModuleName>.js`. Exits non-zero when a bundle is over the limit.
+import {readdir, readFile, rm, stat} from 'node:fs/promises';
+import {basename, dirname, extname, join, relative, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {gzipSync} from 'node:zlib';
+
+import * as esbuild from 'esbuild';
+
+// Shopify rejects a UI extension whose compiled script is larger than 64 KB.
+export const BUNDLE_LIMIT_BYTES = 64 * 1024;
+const DEFAULT_APP_URL = 'https://members.tesmart.example';
+
+const extensionsDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(extensionsDir, '..');
+
+/**
+ * The targets of one `shopify.extension.toml`: `[{target, module}]`, in file order.
+ * Our own toml files only need this much of the format: table headers and `key = "string"` lines.
+ */
+export function readTargeting(tomlText) {
+  const targets = [];
+  let current = null;
+  for (const raw of tomlText.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, '').trim();
+    if (line.startsWith('[')) {
+      current = line === '[[extensions.targeting]]' ? {} : null;
+      if (current) targets.push(current);
+      continue;
+    }
+    const match = current && line.match(/^(target|module)\s*=\s*"([^"]*)"$/);
+    if (match) current[match[1]] = match[2];
+  }
+  return targets.filter((entry) => entry.target && entry.module);
+}
+
+function appUrl() {
+  const url = (process.env.APP_URL || DEFAULT_APP_URL).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+/.test(url)) {
+    throw new Error(`APP_URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  return url;
+}
+
+async function uiExtensions() {
+  const found = [];
+  for (const entry of await readdir(extensionsDir, {withFileTypes: true})) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(extensionsDir, entry.name);
+    let toml;
+    try {
+      toml = await readFile(join(dir, 'shopify.extension.toml'), 'utf8');
+    } catch {
+      continue;
+    }
+    const targets = readTargeting(toml);
+    // A theme app extension has no targeting modules: nothing to bundle.
+    if (targets.length) found.push({name: entry.name, dir, targets});
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function buildExtension(extension, url) {
+  const outdir = join(extension.dir, 'dist');
+  await rm(outdir, {recursive: true, force: true});
+  const entryPoints = extension.targets.map((t) => resolve(extension.dir, t.module));
+  const names = entryPoints.map((file) => basename(file, extname(file)));
+  if (new Set(names).size !== names.length) {
+    throw new Error(`${extension.name}: two targets share a module name (${names.join(', ')})`);
+  }
+  await esbuild.build({
+    absWorkingDir: repoRoot,
+    entryPoints,
+    outdir,
+    entryNames: '[name]',
+    bundle: true,
+    // One complete module per target: Shopify loads each target's script on its own.
+    splitting: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    define: {
+      'process.env.APP_URL': JSON.stringify(url),
+      'process.env.NODE_ENV': '"production"',
+    },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const bundles = [];
+  for (const [index, target] of extension.targets.entries()) {
+    const file = join(outdir, `${names[index]}.js`);
+    const bytes = (await stat(file)).size;
+    const gzip = gzipSync(await readFile(file)).length;
+    bundles.push({extension: extension.name, target: target.target, file, bytes, gzip});
+  }
+  return bundles;
+}
+
+async function main() {
+  const url = appUrl();
+  const extensions = await uiExtensions();
+  if (!extensions.length) {
+    console.error('No UI extensions with [[extensions.targeting]] found under extensions/.');
+    return 1;
+  }
+  let failed = false;
+  console.log(`APP_URL=${url}`);
+  for (const extension of extensions) {
+    const bundles = await buildExtension(extension, url);
+    for (const bundle of bundles) {
+      const over = bundle.bytes > BUNDLE_LIMIT_BYTES;
+      failed ||= over;
+      const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+      console.log(
+        `${over ? 'TOO BIG' : 'ok     '} ${relative(repoRoot, bundle.file).padEnd(48)} ` +
+          `${String(bundle.bytes).padStart(6)} B (${kb(bundle.bytes)}, ${kb(bundle.gzip)} gzip)  ` +
+          `${bundle.target}`,
+      );
+    }
+  }
+  if (failed) {
+    console.error(`At least one bundle is over Shopify's ${BUNDLE_LIMIT_BYTES}-byte limit.`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}

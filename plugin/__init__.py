@@ -1,0 +1,101 @@
+"""TESmart Members: the Flask app factory. It wires; it does not migrate, seed or call out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from plugin.extensions import db, migrate
+from plugin.settings import Settings, SettingsError
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    try:
+        settings = Settings.load({**os.environ, **(config or {})}, app.instance_path)
+    except SettingsError as exc:
+        if config is None:  # started from the environment: one line, no traceback
+            raise SystemExit(f"tesmart-members: {exc}") from None
+        raise
+    app.config.update(settings.as_config())
+    app.config.update({k: v for k, v in (config or {}).items() if not hasattr(settings, k)})
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.DATABASE_URL
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings.DATABASE_URL)
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_WEBHOOK_BYTES
+    app.config["SECRET_KEY"] = settings.SHOPIFY_API_SECRET
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from plugin import models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+
+    from plugin.jobs.queue import init_queue
+    from plugin.shopify_app import init_shopify
+
+    init_queue(app)
+    init_shopify(app)
+
+    from plugin.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_blueprints(app)
+
+    from plugin.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from plugin.health import bp as health_bp
+    from plugin.storefront import bp as storefront_bp
+    from webhooks import bp as webhooks_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(storefront_bp)
+
+    for name in ("plugin.extension_api", "plugin.integrations", "plugin.admin"):
+        module = _optional(name)
+        if module is not None:
+            app.register_blueprint(module.bp)
+    if app.config["DEV_MODE"]:
+        devtools = _optional("plugin.devtools")
+        if devtools is not None:
+            app.register_blueprint(devtools.dev_storefront)
+
+
+def _optional(name: str) -> Any:
+    """Surfaces still being built register themselves once their package exists."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web process read while a job writes; foreign keys are off by default in SQLite.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

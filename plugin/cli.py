@@ -1,0 +1,156 @@
+"""Operator commands: ``flask --app plugin <command>``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from plugin.extensions import db
+
+shops_cli = AppGroup("shops", help="The regional shops.")
+members_cli = AppGroup("members", help="TESmart IDs.")
+
+
+@shops_cli.command("add")
+@click.argument("domain")
+@click.option("--region", type=click.Choice(["us", "eu", "jp", "kr"]), required=True)
+@click.option("--token", default=None, help="An Admin API access token (custom app or demo).")
+@click.option("--name", default=None)
+@click.option("--storefront-host", default=None, help="The public host, e.g. tesmart.com")
+def shops_add(domain: str, region: str, token: str | None, name: str | None, storefront_host: str | None) -> None:
+    """Add (or reinstall) a regional shop with its default reward catalogue."""
+    from plugin.services.shops import ShopError, add_shop
+
+    try:
+        shop = add_shop(domain, region, token=token, name=name, storefront_host=storefront_host)
+    except ShopError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{shop.domain}: region {shop.region}, {shop.currency}, {shop.locale}")
+
+
+@shops_cli.command("list")
+def shops_list() -> None:
+    from sqlalchemy import select
+
+    from plugin.models import Shop
+
+    for shop in db.session.execute(select(Shop).order_by(Shop.id)).scalars():
+        state = "installed" if shop.installed else "uninstalled"
+        token = "token" if shop.access_token_enc else "no token"
+        click.echo(f"{shop.domain}\t{shop.region}\t{shop.currency}\t{shop.locale}\t{state}\t{token}")
+
+
+@members_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def members_import(path: Path) -> None:
+    """Import old-program members: CSV columns email,registered_at,shop,points."""
+    from plugin.services.importer import import_members
+
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    with click.progressbar(length=len(rows), label="Importing members", file=sys.stderr) as bar:
+        run = import_members(rows, filename=path.name, actor="cli", progress=bar.update)
+    click.echo(f"imported {run.imported_rows} of {run.total_rows} rows")
+    for error in run.errors:
+        click.echo(f"line {error['line']}: {error['error']}", err=True)
+
+
+@members_cli.command("show")
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True)
+def members_show(email: str, as_json: bool) -> None:
+    from plugin.services.member_view import member_summary
+
+    summary = member_summary(email)
+    if summary is None:
+        raise click.ClickException(f"no TESmart ID for {email}")
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+        return
+    click.echo(f"{summary['email']}  {summary['status']}  cohort {summary['cohort']}")
+    for wallet in summary["wallets"]:
+        click.echo(f"  {wallet['shop']}: {wallet['balance']} points")
+
+
+@click.command("worker")
+@click.option("--queues", default="webhooks,outbox,default")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(queues: str, burst: bool) -> None:
+    """An rq worker bound to the app (REDIS_URL required)."""
+    from rq import SimpleWorker
+
+    from plugin.jobs.queue import RedisQueue, job_queue
+
+    queue = job_queue()
+    if not isinstance(queue, RedisQueue):
+        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
+    # SimpleWorker: no fork per job, so the app context and the database pool are reused.
+    rq_worker = SimpleWorker([queue.queue(name) for name in queues.split(",")], connection=queue.connection)
+    rq_worker.push_exc_handler(_release_session)
+    rq_worker.work(burst=burst, with_scheduler=True)
+
+
+def _release_session(job: Any, *exc_info: Any) -> bool:
+    db.session.remove()
+    return True
+
+
+@click.command("sweep")
+def sweep_command() -> None:
+    """Re-enqueue stuck webhook events and due outbox items; run periodic program tasks."""
+    from plugin.jobs import sweep
+
+    click.echo(json.dumps(sweep()))
+
+
+@click.command("clock")
+@click.option("--every", default=30, show_default=True, help="Seconds between sweeps.")
+def clock(every: int) -> None:
+    """Run the sweep periodically (the Procfile's clock process)."""
+    from plugin.jobs import sweep
+
+    while True:
+        try:
+            click.echo(json.dumps({"at": datetime.now(UTC).isoformat(), **sweep()}))
+        except Exception as exc:  # keep the clock alive through a database restart
+            db.session.remove()
+            click.echo(f"sweep failed: {exc}", err=True)
+        time.sleep(every)
+
+
+@click.command("reconcile")
+@click.option("--shop", "domain", default=None, help="One shop; default all installed shops.")
+def reconcile_command(domain: str | None) -> None:
+    """Read orders and customers updated since the last run and apply them like webhooks."""
+    from plugin.services.reconcile import reconcile_all
+
+    click.echo(json.dumps(reconcile_all(domain)))
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Load even if the database has shops.")
+def demo(force: bool) -> None:
+    """Load the demo: four regional shops, members of all three cohorts, orders and devices."""
+    from plugin.demo import load_demo
+
+    summary = load_demo(force=force)
+    click.echo(json.dumps(summary))
+
+
+def register_cli(app: Flask) -> None:
+    for command in (shops_cli, members_cli, worker, sweep_command, clock, reconcile_command, demo):
+        app.cli.add_command(command)
+
+
+def app_url() -> str:
+    return current_app.config["APP_URL"]

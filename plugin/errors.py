@@ -1,0 +1,53 @@
+"""JSON errors for every API surface: a clear 4xx, never an HTML page or a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+JSON_PREFIXES = ("/proxy", "/webhooks", "/extension-api", "/integrations", "/healthz", "/apps/")
+
+
+class ApiError(Exception):
+    """An error the client can act on: status, a stable code and a sentence."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response | HTTPException:
+        if not _wants_json():
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+        return error_response(exc.code or 500, code, exc.description or exc.name or "Error")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "Something went wrong on our side.")

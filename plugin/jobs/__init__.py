@@ -1,0 +1,153 @@
+"""rq job functions: importable, take ids, idempotent, and let errors raise (rq's failed registry).
+
+They run inside the app context the worker (``flask --app plugin worker``) pushes, or in-process
+in the embedded default.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from plugin.extensions import db
+from plugin.models import OutboxItem, Shop, WebhookEvent
+from plugin.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_MAX_ATTEMPTS = 8
+
+
+def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
+    """The row locked for this job; None when another worker holds it (it is doing the work)."""
+    stmt = select(model).where(model.id == row_id).with_for_update(skip_locked=True)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def process_webhook(event_id: int) -> str:
+    """Apply one recorded delivery through its topic's handler, exactly once."""
+    from plugin.services import outbox
+    from webhooks.topics import handlers
+
+    event = _locked(WebhookEvent, event_id)
+    if event is None or event.state == "processed":
+        db.session.rollback()
+        return "skipped"
+    shop = db.session.get(Shop, event.shop_id)
+    handler = handlers()[event.topic]
+    topic, shop_domain = event.topic, shop.domain if shop else ""
+    try:
+        handler(shop, json.loads(event.body))
+        if topic == "shop/redact":  # the event row went with the shop's data
+            outbox.commit()
+            return "processed"
+        event.state = "processed"
+        event.attempts += 1
+        event.processed_at = utcnow()
+        event.error = None
+        outbox.commit()
+    except Exception as exc:
+        outbox.rollback()
+        _record_failure(event_id, exc)
+        log.exception("webhook %s (%s, %s) failed", event_id, topic, shop_domain)
+        raise
+    if topic == "app/uninstalled":
+        from webhooks.receiver import forget_shop
+
+        forget_shop(shop_domain)
+    return "processed"
+
+
+def _record_failure(event_id: int, exc: Exception) -> None:
+    event = db.session.get(WebhookEvent, event_id)
+    if event is None:
+        return
+    event.attempts += 1
+    event.error = f"{type(exc).__name__}: {exc}"[:2000]
+    # A payload that fails every time stops being retried; it stays visible to the operator.
+    event.state = "failed" if event.attempts >= WEBHOOK_MAX_ATTEMPTS else "received"
+    db.session.commit()
+
+
+def run_outbox_item(item_id: int) -> str:
+    """Perform one Shopify side effect; transient failures are retried with back-off."""
+    from plugin.effects import load_effects
+    from plugin.jobs.queue import job_queue
+    from plugin.services import outbox
+    from plugin.services.admin_api import admin_client
+    from plugin.shopify.client import AdminApiError
+
+    load_effects()
+    item = _locked(OutboxItem, item_id)
+    if item is None or item.state != "pending":
+        db.session.rollback()
+        return "skipped"
+    if item.next_attempt_at > utcnow():
+        db.session.rollback()
+        return "not-due"
+    shop = db.session.get(Shop, item.shop_id)
+    effect = outbox.EFFECTS[item.kind]
+    try:
+        if shop is None or not shop.installed:
+            raise outbox.PermanentFailure("shop_uninstalled")
+        result = effect.perform(shop, dict(item.payload), admin_client(shop))
+    except outbox.PermanentFailure as exc:
+        _fail(item, shop, effect, str(exc))
+        outbox.commit()
+        return "failed"
+    except AdminApiError as exc:
+        item.attempts += 1
+        item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if not exc.transient or item.attempts >= outbox.MAX_ATTEMPTS:
+            _fail(item, shop, effect, item.last_error)
+            outbox.commit()
+            return "failed"
+        delay = outbox.backoff(item.attempts, exc.retry_after)
+        item.next_attempt_at = utcnow() + delay
+        outbox.commit()
+        job_queue().enqueue_in(delay, run_outbox_item, item_id, queue="outbox")
+        return "retry"
+    item.state = "done"
+    item.attempts += 1
+    item.done_at = utcnow()
+    item.result = result
+    item.last_error = None
+    effect.on_success(shop, item, result)  # type: ignore[arg-type]
+    outbox.commit()
+    return "done"
+
+
+def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:  # type: ignore[no-untyped-def]
+    item.state = "failed"
+    item.last_error = reason[:2000]
+    if shop is not None:
+        effect.on_failure(shop, item, reason)
+
+
+def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
+    """Heal what a lost enqueue or a dead worker left behind; run periodically (``flask clock``)."""
+    from plugin.jobs.queue import job_queue
+    from plugin.services import outbox
+
+    cutoff = utcnow() - stuck_after
+    events = list(
+        db.session.execute(
+            select(WebhookEvent.id)
+            .where(WebhookEvent.state == "received", WebhookEvent.received_at <= cutoff)
+            .order_by(WebhookEvent.id)
+            .limit(1000)
+        ).scalars()
+    )
+    items = outbox.due_items()
+    db.session.rollback()
+    for event_id in events:
+        job_queue().enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")
+    for item_id in items:
+        job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+    from plugin.jobs.periodic import run_periodic
+
+    periodic = run_periodic()
+    return {"webhooks": len(events), "outbox": len(items), **periodic}

@@ -1,0 +1,30 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from plugin.models.benefits import (
+    CtrlFApplication,
+    CtrlFProgram,
+    ReturnRequest,
+    TradeIn,
+    TradeInEvent,
+    WarrantyClaim,
+)
+from plugin.models.commerce import Device, Order, OrderRefund, Product
+from plugin.models.events import (
+    AuditLog,
+    DataRequest,
+    ImportRun,
+    OutboxItem,
+    StaffGrant,
+    WebhookEvent,
+)
+from plugin.models.ledger import PointEntry, Wallet
+from plugin.models.member import Member, ShopCustomer
+from plugin.models.rewards import Campaign, Redemption, Referral, Reward, SurveyCompletion
+from plugin.models.shop import Shop
+
+__all__ = [
+    "AuditLog", "Campaign", "CtrlFApplication", "CtrlFProgram", "DataRequest", "Device",
+    "ImportRun", "Member", "Order", "OrderRefund", "OutboxItem", "PointEntry", "Product",
+    "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant",
+    "SurveyCompletion", "TradeIn", "TradeInEvent", "WarrantyClaim", "Wallet", "WebhookEvent",
+]

@@ -1,0 +1,113 @@
+"""Webhook deliveries, outbox side effects and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plugin.extensions import db
+from plugin.models.types import BigId, UTCDateTime, utcnow
+
+
+class WebhookEvent(db.Model):
+    """One delivery, recorded before it is acknowledged (invariant 1)."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("shop_id", "webhook_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    webhook_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(String(64))
+    api_version: Mapped[str | None] = mapped_column(String(16))
+    triggered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxItem(db.Model):
+    """A side effect on Shopify, written in the same transaction as the change that needs it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("shop_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditLog(db.Model):
+    """Every merchant action and every money-like change: who, what, before, after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str | None] = mapped_column(String(64))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class DataRequest(db.Model):
+    """A customers/data_request: the member's full record, kept for the merchant to download."""
+
+    __tablename__ = "data_requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(32))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportRun(db.Model):
+    """An import of old-program members, with its progress report."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), default="running")
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    imported_rows: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    actor: Mapped[str] = mapped_column(String(255), default="cli")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffGrant(db.Model):
+    """Which shops a staff member (Shopify user id) may see and change in the admin."""
+
+    __tablename__ = "staff_grants"
+    __table_args__ = (UniqueConstraint("user_id", "shop_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16), default="operator")  # owner | operator
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

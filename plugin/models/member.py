@@ -1,0 +1,54 @@
+"""The TESmart ID (one per normalized email, across the four shops) and its shop customers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plugin.extensions import db
+from plugin.models.types import BigId, UTCDateTime, utcnow
+
+
+class Member(db.Model):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email_normalized: Mapped[str | None] = mapped_column(String(320), unique=True)  # None once redacted
+    email: Mapped[str | None] = mapped_column(String(320))
+    # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's date).
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activation_source: Mapped[str | None] = mapped_column(String(32))
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled | revoked
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    referral_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        return self.activated_at is not None and self.state == "open"
+
+
+class ShopCustomer(db.Model):
+    """A Shopify customer of one shop, linked to the TESmart ID of its email."""
+
+    __tablename__ = "shop_customers"
+    __table_args__ = (UniqueConstraint("shop_id", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str] = mapped_column(String(32))  # Shopify's numeric id, as text
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    first_name: Mapped[str | None] = mapped_column(String(255))
+    last_name: Mapped[str | None] = mapped_column(String(255))
+    newsletter_subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    orders_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Shopify's updated_at of the last customer payload applied: older deliveries are ignored.
+    shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

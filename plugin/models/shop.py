@@ -1,0 +1,48 @@
+"""The four regional stores, each its own Shopify shop with its own install and settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plugin.extensions import db
+from plugin.models.types import BigId, UTCDateTime, utcnow
+
+
+class Shop(db.Model):
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)  # tesmart-us.myshopify.com
+    name: Mapped[str] = mapped_column(String(255), default="")
+    region: Mapped[str] = mapped_column(String(8))  # us | eu | jp | kr
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    storefront_host: Mapped[str | None] = mapped_column(String(255))  # tesmart.com
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(Text, default="")
+    # Offline, expiring tokens from token exchange; Fernet-encrypted at rest.
+    access_token_enc: Mapped[str | None] = mapped_column(Text)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text)
+    refresh_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    integration_secret_enc: Mapped[str | None] = mapped_column(Text)  # review-app integration
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    last_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def installed(self) -> bool:
+        return self.uninstalled_at is None
+
+    @property
+    def handle(self) -> str:
+        return self.domain.removesuffix(".myshopify.com")
+
+    def __repr__(self) -> str:
+        return f"<Shop {self.domain} {self.region}>"

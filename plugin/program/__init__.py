@@ -1,0 +1,1 @@
+"""The TESmart program rules as pure code: no Flask, no database, no clock."""

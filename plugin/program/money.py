@@ -1,0 +1,43 @@
+"""Money in a store's currency, to the currency's own minor unit (POLICY.md section 1).
+
+JPY and KRW have no minor unit; USD and EUR have cents. Amounts are always ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+MINOR_UNITS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "JPY": 0, "KRW": 0}
+
+
+class UnknownCurrency(ValueError):
+    """A currency the program has no minor-unit rule for."""
+
+
+def minor_units(currency: str) -> int:
+    try:
+        return MINOR_UNITS[currency.upper()]
+    except KeyError as exc:
+        raise UnknownCurrency(currency) from exc
+
+
+def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit: 12.345 USD -> 12.35, 1234.5 JPY -> 1235."""
+    try:
+        value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {amount!r}") from exc
+    exponent = Decimal(1).scaleb(-minor_units(currency))
+    return value.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(raw: object, currency: str) -> Decimal:
+    """Read a Shopify money value (a string such as "129.99", or a number) as a quantized Decimal."""
+    if isinstance(raw, float):
+        raw = repr(raw)
+    return quantize(Decimal(str(raw)), currency)
+
+
+def format_plain(amount: Decimal, currency: str) -> str:
+    """The decimal string the API returns: '64.50' for USD, '12000' for JPY."""
+    return str(quantize(amount, currency))

@@ -1,0 +1,112 @@
+"""The Admin API for one shop: its token (refreshed before expiry) and the right transport.
+
+``SHOPIFY_ADMIN_API=fake`` routes every call to the fake Admin API — in-process through an httpx
+WSGI transport, or over loopback when ``FAKE_ADMIN_URL`` names a shared fake (multi-process runs).
+Nothing here is called from a web request's hot path; jobs call it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import httpx
+from flask import Flask, current_app
+
+from plugin.extensions import db
+from plugin.models import Shop
+from plugin.models.types import utcnow
+from plugin.services.shops import offline_token, store_token
+from plugin.shopify.client import AdminClient, AdminUnauthorized
+from plugin.shopify.tokens import needs_refresh, refresh_offline_token
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+
+
+def fake_admin(app: Flask | None = None) -> Any:
+    """The process's in-process fake Admin API (created on first use)."""
+    app = app or current_app
+    with _lock:
+        fake = app.extensions.get("fake_admin")
+        if fake is None:
+            from plugin.shopify.fake import FakeAdminAPI
+
+            fake = FakeAdminAPI()
+            app.extensions["fake_admin"] = fake
+        return fake
+
+
+def http_client(app: Flask | None = None) -> httpx.Client:
+    """One shared client per process (connection pooling), built for the configured Admin API."""
+    app = app or current_app
+    with _lock:
+        client = app.extensions.get("admin_http_client")
+        if client is not None:
+            return client
+    if app.config["SHOPIFY_ADMIN_API"] == "fake":
+        if app.config.get("FAKE_ADMIN_URL"):
+            from plugin.shopify.transport import LoopbackTransport
+
+            transport: httpx.BaseTransport = LoopbackTransport(app.config["FAKE_ADMIN_URL"])
+        else:
+            transport = httpx.WSGITransport(app=fake_admin(app))
+        client = httpx.Client(transport=transport, timeout=10.0)
+    else:
+        client = httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
+    with _lock:
+        app.extensions.setdefault("admin_http_client", client)
+        return app.extensions["admin_http_client"]
+
+
+def app_config() -> dict[str, Any]:
+    return {
+        "client_id": current_app.config["SHOPIFY_API_KEY"],
+        "client_secret": current_app.config["SHOPIFY_API_SECRET"],
+        "old_client_secret": current_app.config.get("SHOPIFY_OLD_API_SECRET"),
+    }
+
+
+def access_token(shop: Shop) -> str:
+    """The shop's offline token, refreshed (and the new pair stored) when it is about to expire."""
+    token = offline_token(shop)
+    if token is None:
+        if current_app.config["SHOPIFY_ADMIN_API"] == "fake":
+            return "fake-offline-token"
+        raise AdminUnauthorized("the shop has no access token; open the app in Shopify admin")
+    if token.refresh_token and needs_refresh(token, utcnow()):
+        fresh = refresh_offline_token(app_config(), token, http_client())
+        store_token(shop, fresh)
+        db.session.flush()
+        return fresh.access_token
+    return token.access_token
+
+
+def admin_client(shop: Shop) -> AdminClient:
+    return AdminClient(
+        shop.domain,
+        access_token(shop),
+        http_client=http_client(),
+        api_version=current_app.config["API_VERSION"],
+        max_wait_seconds=5.0,
+    )
+
+
+def product_fetcher(shop: Shop) -> Any:
+    """A function that reads one product from the Admin API as a products/* payload."""
+
+    def fetch(product_id: str) -> dict[str, Any] | None:
+        data = admin_client(shop).execute("ProductGet", {"id": f"gid://shopify/Product/{product_id}"})
+        node = data.get("product")
+        if not node:
+            return None
+        return {
+            "id": product_id,
+            "title": node.get("title"),
+            "product_type": node.get("productType"),
+            "tags": node.get("tags") or [],
+            "updated_at": node.get("updatedAt"),
+        }
+
+    return fetch

@@ -1,0 +1,86 @@
+"""Customers from Shopify: TESmart IDs, sign-up and newsletter points, activation by verified email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plugin.models import Member, Shop, ShopCustomer
+from plugin.models.types import utcnow
+from plugin.services import ledger
+from plugin.services.members import activate, get_or_create_member, link_customer, member_for_customer
+from plugin.services.shop_settings import program_settings
+from plugin.services.shopify_payload import required_id, shopify_id, timestamp
+
+
+def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> ShopCustomer:
+    """customers/create and customers/update (and reconciliation's customers)."""
+    customer_id = required_id(payload)
+    email = payload.get("email")
+    member = get_or_create_member(email) if isinstance(email, str) else None
+    updated_at = timestamp(payload.get("updated_at")) or timestamp(payload.get("created_at"))
+    customer = link_customer(
+        shop,
+        customer_id,
+        member=member,
+        email=email if isinstance(email, str) else None,
+        first_name=payload.get("first_name"),
+        last_name=payload.get("last_name"),
+        updated_at=updated_at,
+    )
+    if payload.get("orders_count") is not None:
+        customer.orders_count = int(payload.get("orders_count") or 0)
+    if member is None:
+        return customer
+    rules = program_settings(shop).earning
+    if created and rules.signup:
+        ledger.post_entry(
+            shop_id=shop.id,
+            member_id=member.id,
+            delta=rules.signup,
+            kind="signup",
+            cause_key=f"signup:{member.id}",
+            at=timestamp(payload.get("created_at")) or utcnow(),
+        )
+    consent = payload.get("email_marketing_consent")
+    if isinstance(consent, dict) and consent.get("state") == "subscribed":
+        award_newsletter(shop, member, customer, at_text=consent.get("consent_updated_at"))
+    if payload.get("verified_email") is True:
+        # Shopify reports the email proven: the TESmart ID is activated (POLICY.md 2).
+        customer.verified_email = True
+        activate(member, updated_at or utcnow(), "verified_email")
+    return customer
+
+
+def award_newsletter(shop: Shop, member: Member, customer: ShopCustomer | None, at_text: Any = None) -> None:
+    """100 points once per member and store, on the first subscription only (POLICY.md 3)."""
+    if customer is not None:
+        customer.newsletter_subscribed = True
+    rules = program_settings(shop).earning
+    if rules.newsletter:
+        ledger.post_entry(
+            shop_id=shop.id,
+            member_id=member.id,
+            delta=rules.newsletter,
+            kind="newsletter",
+            cause_key=f"newsletter:{member.id}",
+            at=timestamp(at_text) or utcnow(),
+        )
+
+
+def apply_marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
+    """customers_email_marketing_consent/update: {customer_id, email_address, email_marketing_consent}."""
+    customer_id = shopify_id(payload.get("customer_id"))
+    consent = payload.get("email_marketing_consent") or {}
+    member = member_for_customer(shop, customer_id) if customer_id else None
+    email = payload.get("email_address")
+    if member is None and isinstance(email, str):
+        member = get_or_create_member(email)
+    customer = None
+    if customer_id and member is not None:
+        customer = link_customer(shop, customer_id, member=member, email=email if isinstance(email, str) else None)
+    if member is None:
+        return
+    if isinstance(consent, dict) and consent.get("state") == "subscribed":
+        award_newsletter(shop, member, customer, at_text=consent.get("consent_updated_at"))
+    elif customer is not None:
+        customer.newsletter_subscribed = False

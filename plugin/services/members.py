@@ -1,0 +1,150 @@
+"""The TESmart ID lifecycle (POLICY.md 2): created pending, activated once, cohort from dates."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from plugin.extensions import db
+from plugin.models import Member, Shop, ShopCustomer
+from plugin.models.types import utcnow
+from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for
+from plugin.services.idempotent import insert_once
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+
+def normalize_email(email: object) -> str | None:
+    """One TESmart ID per email: trimmed and case-folded; None for anything that is not one."""
+    if not isinstance(email, str):
+        return None
+    normalized = email.strip().casefold()
+    return normalized if EMAIL.match(normalized) and len(normalized) <= 320 else None
+
+
+def get_or_create_member(email: str) -> Member | None:
+    normalized = normalize_email(email)
+    if normalized is None:
+        return None
+    insert_once(
+        Member,
+        {"email_normalized": normalized, "email": email.strip(), "state": "open", "created_at": utcnow()},
+        ["email_normalized"],
+    )
+    return db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one()
+
+
+def find_member_by_email(email: str) -> Member | None:
+    normalized = normalize_email(email)
+    if normalized is None:
+        return None
+    return db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one_or_none()
+
+
+def activate(member: Member, at: datetime, source: str) -> bool:
+    """Activate once: ``activated_at`` is recorded once and never moves (POLICY.md 2).
+
+    The conditional UPDATE makes concurrent activations agree on the first one.
+    """
+    if member.activated_at is not None:
+        return False
+    result = db.session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.activated_at.is_(None))
+        .values(
+            activated_at=at,
+            registered_at=member.registered_at or at,
+            activation_source=source,
+            referral_code=member.referral_code or new_referral_code(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(member)
+    return bool(result.rowcount)
+
+
+def import_member(email: str, registered_at: datetime) -> Member | None:
+    """An old-program member: active as of the original registration date."""
+    member = get_or_create_member(email)
+    if member is None:
+        return None
+    member.imported = True
+    if member.activated_at is None:
+        member.registered_at = registered_at
+        activate(member, registered_at, "import")
+    return member
+
+
+def new_referral_code() -> str:
+    return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(8))
+
+
+def cohort_of(member: Member | None, cutoffs: CohortCutoffs | None = None) -> Cohort | None:
+    """The member's policy version, or None without an activated ID."""
+    if member is None or not member.is_active or member.registered_at is None:
+        return None
+    registered_on: date = member.registered_at.date()
+    return cohort_for(registered_on, cutoffs) if cutoffs else cohort_for(registered_on)
+
+
+def id_status(member: Member | None) -> str:
+    if member is None or member.state != "open":
+        return "none"
+    return "active" if member.activated_at is not None else "pending"
+
+
+def link_customer(
+    shop: Shop,
+    customer_id: str,
+    *,
+    member: Member | None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    updated_at: datetime | None = None,
+) -> ShopCustomer:
+    """The shop's customer row, created once, updated only by newer payloads."""
+    insert_once(
+        ShopCustomer,
+        {"shop_id": shop.id, "customer_id": customer_id, "created_at": utcnow()},
+        ["shop_id", "customer_id"],
+    )
+    customer = db.session.execute(
+        select(ShopCustomer)
+        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
+        .with_for_update()
+    ).scalar_one()
+    stale = (
+        updated_at is not None
+        and customer.shopify_updated_at is not None
+        and updated_at < customer.shopify_updated_at
+    )
+    if member is not None and (customer.member_id is None or not stale):
+        customer.member_id = member.id
+    if not stale:
+        if email:
+            customer.email = email.strip()
+        if first_name is not None:
+            customer.first_name = first_name
+        if last_name is not None:
+            customer.last_name = last_name
+        if updated_at is not None:
+            customer.shopify_updated_at = updated_at
+    return customer
+
+
+def customer_of(shop: Shop, customer_id: str) -> ShopCustomer | None:
+    return db.session.execute(
+        select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
+    ).scalar_one_or_none()
+
+
+def member_for_customer(shop: Shop, customer_id: str) -> Member | None:
+    customer = customer_of(shop, customer_id)
+    if customer is None or customer.member_id is None:
+        return None
+    return db.session.get(Member, customer.member_id)

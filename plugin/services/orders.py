@@ -1,0 +1,358 @@
+"""Orders: points on payment, devices for warranty categories, proportional clawback.
+
+Every function here is idempotent and independent of arrival order: the award is fixed once
+at payment (from the order's own time), refunds are recorded even before their order, and after
+any event the clawback is brought to the target the order's known state implies. So the same
+events, in any order and any number of times, leave the same ledger (invariant 1).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from plugin.extensions import db
+from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
+from plugin.models.types import utcnow
+from plugin.program.categories import WARRANTY_CATEGORIES
+from plugin.program.earning import clawback_points, order_points
+from plugin.program.money import quantize
+from plugin.services import ledger
+from plugin.services.campaigns import points_multiplier
+from plugin.services.catalog import product_for_line
+from plugin.services.idempotent import insert_once
+from plugin.services.members import get_or_create_member, link_customer, normalize_email
+from plugin.services.shop_settings import program_settings
+from plugin.services.shopify_payload import (
+    country_code,
+    money,
+    required_id,
+    shopify_id,
+    timestamp,
+)
+
+log = logging.getLogger(__name__)
+
+ProductFetcher = Callable[[str], dict[str, Any] | None]
+
+
+def lock_order(shop: Shop, order_id: str, currency: str) -> Order:
+    """The order's row, created if new, locked so events of one order apply one at a time."""
+    insert_once(
+        Order,
+        {"shop_id": shop.id, "order_id": order_id, "currency": currency, "created_at": utcnow()},
+        ["shop_id", "order_id"],
+    )
+    return db.session.execute(
+        select(Order)
+        .where(Order.shop_id == shop.id, Order.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _order_email(payload: dict[str, Any]) -> str | None:
+    # Shopify quirk: the order's contact ``email`` can differ from ``customer.email``; the TESmart
+    # ID follows the customer account's email, the contact email only for guest checkouts.
+    customer = payload.get("customer") or {}
+    for candidate in (customer.get("email"), payload.get("email"), payload.get("contact_email")):
+        if normalize_email(candidate):
+            return str(candidate)
+    return None
+
+
+def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Member | None:
+    currency = str(payload.get("currency") or shop.currency).upper()
+    order.currency = currency
+    order.name = payload.get("name") or order.name
+    order.test = bool(payload.get("test"))
+    total = money(payload, "total_price")
+    if total is not None:
+        order.total_amount = quantize(total, currency)
+    net = money(payload, "current_subtotal_price") or money(payload, "subtotal_price")
+    if net is not None:
+        order.net_amount = quantize(net, currency)
+    order.placed_at = order.placed_at or timestamp(payload.get("created_at"))
+    updated = timestamp(payload.get("updated_at"))
+    if updated and (order.shopify_updated_at is None or updated > order.shopify_updated_at):
+        order.shopify_updated_at = updated
+    address = payload.get("shipping_address") or payload.get("billing_address")
+    if isinstance(address, dict):
+        order.delivery_country = country_code(address) or order.delivery_country
+        order.delivery_address = {
+            "address1": address.get("address1"),
+            "zip": address.get("zip"),
+            "country": country_code(address),
+        }
+    codes = [str(d.get("code")) for d in payload.get("discount_codes") or [] if isinstance(d, dict) and d.get("code")]
+    if codes:
+        order.discount_codes = codes
+    cancelled = timestamp(payload.get("cancelled_at"))
+    if cancelled and order.cancelled_at is None:
+        order.cancelled_at = cancelled
+    for refund in payload.get("refunds") or []:
+        if isinstance(refund, dict):
+            record_refund(shop, order.order_id, refund)
+
+    email = _order_email(payload)
+    member = get_or_create_member(email) if email else None
+    customer = payload.get("customer")
+    if isinstance(customer, dict) and shopify_id(customer.get("id")):
+        order.customer_id = shopify_id(customer.get("id"))
+        link_customer(
+            shop,
+            order.customer_id or "",
+            member=member,
+            email=customer.get("email"),
+            first_name=customer.get("first_name"),
+            last_name=customer.get("last_name"),
+            updated_at=timestamp(customer.get("updated_at")),
+        )
+    if member is not None and order.member_id is None:
+        order.member_id = member.id
+    return member
+
+
+def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetcher | None = None) -> Order:
+    """orders/paid: the award, once, at the order's own time; then devices and clawback."""
+    order_id = required_id(payload)
+    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
+    _apply_order_fields(shop, order, payload)
+    paid_at = timestamp(payload.get("processed_at")) or order.placed_at or utcnow()
+    order.paid_at = order.paid_at or paid_at
+    settings = program_settings(shop)
+    earns = not order.test or settings.award_test_orders
+    if order.member_id is not None and earns:
+        points = order_points(settings.earning, order.net_amount, points_multiplier(shop.id, paid_at))
+        if points and ledger.post_entry(
+            shop_id=shop.id,
+            member_id=order.member_id,
+            delta=points,
+            kind="order",
+            cause_key=f"order:{order_id}:paid",
+            note=order.name,
+            at=paid_at,
+        ):
+            order.points_awarded = points
+    register_devices(shop, order, payload, fetch_product)
+    settle_points(shop, order, trigger="paid")
+    return order
+
+
+def apply_cancelled(shop: Shop, payload: dict[str, Any]) -> Order:
+    """orders/cancelled: a cancelled order keeps no points (POLICY.md 3)."""
+    order_id = required_id(payload)
+    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
+    _apply_order_fields(shop, order, payload)
+    order.cancelled_at = order.cancelled_at or timestamp(payload.get("cancelled_at")) or utcnow()
+    settle_points(shop, order, trigger="cancel")
+    return order
+
+
+def refund_amount(refund: dict[str, Any]) -> Decimal:
+    """Money actually given back: successful refund transactions, else the refunded lines."""
+    total = Decimal(0)
+    transactions = [t for t in refund.get("transactions") or [] if isinstance(t, dict)]
+    for transaction in transactions:
+        if transaction.get("kind") == "refund" and transaction.get("status") in ("success", None):
+            total += money(transaction, "amount") or Decimal(0)
+    if transactions:
+        return total
+    for line in refund.get("refund_line_items") or []:
+        if isinstance(line, dict):
+            total += (money(line, "subtotal") or Decimal(0)) + (money(line, "total_tax") or Decimal(0))
+    return total
+
+
+def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
+    refund_id = shopify_id(refund.get("id"))
+    if refund_id is None:
+        return False
+    inserted = insert_once(
+        OrderRefund,
+        {
+            "shop_id": shop.id,
+            "order_id": order_id,
+            "refund_id": refund_id,
+            "amount": refund_amount(refund),
+            "refunded_at": timestamp(refund.get("created_at")),
+        },
+        ["shop_id", "refund_id"],
+    )
+    if inserted:
+        _void_refunded_units(shop, order_id, refund)
+    return inserted is not None
+
+
+def apply_refund(shop: Shop, payload: dict[str, Any]) -> Order:
+    """refunds/create: record the refund (even before its order is known), then settle."""
+    required_id(payload)
+    order_id = required_id(payload, "order_id")
+    order = lock_order(shop, order_id, shop.currency)
+    record_refund(shop, order_id, payload)
+    settle_points(shop, order, trigger=f"refund:{shopify_id(payload.get('id'))}")
+    return order
+
+
+def apply_fulfilled(shop: Shop, payload: dict[str, Any]) -> Order:
+    """orders/fulfilled: the delivery dates that start the return windows (POLICY.md 6)."""
+    order_id = required_id(payload)
+    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
+    _apply_order_fields(shop, order, payload)
+    for fulfillment in payload.get("fulfillments") or []:
+        if not isinstance(fulfillment, dict):
+            continue
+        created = timestamp(fulfillment.get("created_at"))
+        if created and (order.fulfilled_at is None or created > order.fulfilled_at):
+            order.fulfilled_at = created
+        delivered = timestamp(fulfillment.get("delivered_at"))
+        if delivered is None and fulfillment.get("shipment_status") == "delivered":
+            delivered = timestamp(fulfillment.get("updated_at"))
+        if delivered and (order.delivered_at is None or delivered > order.delivered_at):
+            order.delivered_at = delivered
+    order.fulfilled_at = order.fulfilled_at or timestamp(payload.get("updated_at"))
+    settle_points(shop, order, trigger="fulfilled")
+    return order
+
+
+def refunded_total(shop: Shop, order_id: str) -> Decimal:
+    stmt = select(func.coalesce(func.sum(OrderRefund.amount), 0)).where(
+        OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id
+    )
+    return Decimal(str(db.session.execute(stmt).scalar() or 0))
+
+
+def settle_points(shop: Shop, order: Order, trigger: str) -> int:
+    """Bring the order's clawback to its target; the entry is named after the event that moved it."""
+    order.refunded_amount = quantize(refunded_total(shop, order.order_id), order.currency)
+    if order.member_id is None or order.points_awarded <= 0:
+        return 0
+    if order.cancelled_at is not None:
+        target = order.points_awarded
+    else:
+        target = order.points_clawed_back + clawback_points(
+            order.points_awarded, order.total_amount, order.refunded_amount, order.points_clawed_back
+        )
+    delta = target - order.points_clawed_back
+    if delta <= 0:
+        return 0
+    if ledger.post_entry(
+        shop_id=shop.id,
+        member_id=order.member_id,
+        delta=-delta,
+        kind="order_clawback",
+        cause_key=f"order:{order.order_id}:clawback:{trigger}",
+        note=order.name,
+    ):
+        order.points_clawed_back = target
+        return delta
+    return 0
+
+
+def _unit_amounts(line: dict[str, Any], currency: str) -> list[Decimal]:
+    """What was actually paid for each unit of a line, after its discounts; the cents that do not
+    divide evenly go to the first units, so the units add up to the line exactly."""
+    quantity = int(line.get("quantity") or 0)
+    if quantity <= 0:
+        return []
+    price = money(line, "price") or Decimal(0)
+    allocations = [a for a in line.get("discount_allocations") or [] if isinstance(a, dict)]
+    if allocations:
+        discount = sum((money(a, "amount") or Decimal(0) for a in allocations), Decimal(0))
+    else:
+        discount = money(line, "total_discount") or Decimal(0)
+    line_total = quantize(max(price * quantity - discount, Decimal(0)), currency)
+    unit = quantize(line_total / quantity, currency)
+    step = quantize(Decimal(1).scaleb(-2 if currency not in ("JPY", "KRW") else 0), currency)
+    amounts = [unit] * quantity
+    remainder = line_total - unit * quantity
+    index = 0
+    while remainder != 0 and step > 0:
+        adjust = step if remainder > 0 else -step
+        amounts[index % quantity] += adjust
+        remainder -= adjust
+        index += 1
+    return amounts
+
+
+def register_devices(
+    shop: Shop, order: Order, payload: dict[str, Any], fetch_product: ProductFetcher | None
+) -> int:
+    """Every unit of a paid line in a warranty category becomes a registered device (once)."""
+    created = 0
+    purchased = (order.placed_at or order.paid_at or utcnow()).date()
+    for line in payload.get("line_items") or []:
+        if not isinstance(line, dict):
+            continue
+        product_id = shopify_id(line.get("product_id"))
+        line_id = shopify_id(line.get("id"))
+        if product_id is None or line_id is None:  # custom items: no product, no category
+            continue
+        product: Product | None = product_for_line(shop, product_id, fetch_product)
+        if product is None or product.category not in WARRANTY_CATEGORIES:
+            continue
+        for index, amount in enumerate(_unit_amounts(line, order.currency)):
+            if insert_once(
+                Device,
+                {
+                    "shop_id": shop.id,
+                    "member_id": order.member_id,
+                    "order_id": order.order_id,
+                    "order_name": order.name,
+                    "line_item_id": line_id,
+                    "unit_index": index,
+                    "product_id": product_id,
+                    "title": str(line.get("title") or product.title)[:512],
+                    "category": product.category,
+                    "purchased_on": purchased,
+                    "amount_paid": amount,
+                    "currency": order.currency,
+                    "delivery_country": order.delivery_country,
+                    "created_at": utcnow(),
+                },
+                ["shop_id", "line_item_id", "unit_index"],
+            ):
+                created += 1
+    if order.member_id is not None:  # devices registered before the member was known
+        db.session.execute(
+            update(Device)
+            .where(Device.shop_id == shop.id, Device.order_id == order.order_id, Device.member_id.is_(None))
+            .values(member_id=order.member_id)
+        )
+    return created
+
+
+def _void_refunded_units(shop: Shop, order_id: str, refund: dict[str, Any]) -> None:
+    """Refunded units lose their registration (no warranty for a unit given back)."""
+    for line in refund.get("refund_line_items") or []:
+        if not isinstance(line, dict):
+            continue
+        line_id = shopify_id(line.get("line_item_id"))
+        quantity = int(line.get("quantity") or 0)
+        if line_id is None or quantity <= 0:
+            continue
+        devices = db.session.execute(
+            select(Device)
+            .where(Device.shop_id == shop.id, Device.line_item_id == line_id, Device.state == "registered")
+            .order_by(Device.unit_index.desc())
+            .limit(quantity)
+        ).scalars()
+        for device in devices:
+            device.state = "void"
+
+
+def orders_of_member(shop_id: int, member_id: int) -> list[Order]:
+    return list(
+        db.session.execute(
+            select(Order).where(Order.shop_id == shop_id, Order.member_id == member_id).order_by(Order.id)
+        ).scalars()
+    )
+
+
+def at_or_now(value: datetime | None) -> datetime:
+    return value or utcnow()

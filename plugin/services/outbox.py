@@ -1,0 +1,111 @@
+"""Shopify side effects, driven from the outbox (invariant 4).
+
+A service writes an outbox item in the same transaction as the change that needs it; after the
+commit the item is enqueued. The job performs it with an idempotency key, so a crash between the
+commit and the call, or between the call and the commit that marks it done, neither loses nor
+doubles it: the sweep re-runs pending items and each effect finds its own earlier result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from plugin.extensions import db
+from plugin.models import OutboxItem, Shop
+from plugin.models.types import utcnow
+from plugin.services.idempotent import insert_once
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12  # with back-off capped at 10 minutes: about an hour of Shopify trouble
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one kind of side effect does: perform it at Shopify, then record success or failure.
+
+    ``perform(shop, payload, client)`` returns a JSON-able result or raises ``PermanentFailure``
+    (an answer that will not change) or an ``AdminApiError`` (transient ones are retried).
+    ``on_success``/``on_failure`` run in the transaction that marks the item done/failed.
+    """
+
+    perform: Callable[[Shop, dict[str, Any], Any], dict[str, Any]]
+    on_success: Callable[[Shop, OutboxItem, dict[str, Any]], None] = lambda shop, item, result: None
+    on_failure: Callable[[Shop, OutboxItem, str], None] = lambda shop, item, reason: None
+
+
+class PermanentFailure(Exception):
+    """Shopify refused for good (a userErrors answer that will not change)."""
+
+
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(kind: str, **callbacks: Any) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    def register(perform: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        EFFECTS[kind] = Effect(perform=perform, **callbacks)
+        return perform
+
+    return register
+
+
+def add(shop_id: int, kind: str, idempotency_key: str, payload: dict[str, Any]) -> int | None:
+    """Write the side effect once per key; it is enqueued when the transaction commits through
+    ``commit()`` below (or found by the sweep)."""
+    item_id = insert_once(
+        OutboxItem,
+        {
+            "shop_id": shop_id,
+            "kind": kind,
+            "idempotency_key": idempotency_key,
+            "payload": payload,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": utcnow(),
+            "created_at": utcnow(),
+        },
+        ["shop_id", "idempotency_key"],
+    )
+    if item_id is not None:
+        db.session.info.setdefault("outbox_new", []).append(item_id)
+    return item_id
+
+
+def commit() -> None:
+    """Commit the unit of work, then enqueue the outbox items it wrote."""
+    new_items: list[int] = db.session.info.pop("outbox_new", [])
+    db.session.commit()
+    if new_items:
+        from plugin.jobs import run_outbox_item
+        from plugin.jobs.queue import job_queue
+
+        for item_id in new_items:
+            job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+
+
+def rollback() -> None:
+    db.session.info.pop("outbox_new", None)
+    db.session.rollback()
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    seconds = min(2 ** max(attempts - 1, 0), 600)
+    if retry_after:
+        seconds = max(seconds, retry_after)
+    return timedelta(seconds=seconds)
+
+
+def due_items(limit: int = 500) -> list[int]:
+    stmt = (
+        select(OutboxItem.id)
+        .where(OutboxItem.state == "pending", OutboxItem.next_attempt_at <= utcnow())
+        .order_by(OutboxItem.next_attempt_at)
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())

@@ -1,0 +1,65 @@
+"""A shop's program settings: POLICY.md defaults, overridden per store by the merchant.
+
+Stored as JSON on the shop; read through one typed view so every rule gets the same answer.
+Changes take effect for new events only, because handlers read them when an event is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from plugin.models import Shop
+from plugin.program.categories import DEFAULT_CATEGORY_MAPPING
+from plugin.program.cohorts import DEFAULT_CUTOFFS, CohortCutoffs
+from plugin.program.earning import DEFAULT_EARNING_RULES, EarningRules
+from plugin.program.tradein import DEFAULT_DEDUCTIONS, TradeInDeductions
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    earning: EarningRules = DEFAULT_EARNING_RULES
+    category_mapping: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_MAPPING))
+    cutoffs: CohortCutoffs = DEFAULT_CUTOFFS
+    deductions: TradeInDeductions = DEFAULT_DEDUCTIONS
+    referral_monthly_cap: int = 20
+    points_expiry_months: int | None = None  # off by default
+    trade_in_ship_within_days: int = 30
+    return_window_days: int = 30
+    award_test_orders: bool = False  # Shopify test orders (Bogus gateway) earn nothing by default
+
+
+def program_settings(shop: Shop) -> ProgramSettings:
+    raw: dict[str, Any] = shop.settings or {}
+    earning_raw = raw.get("earning") or {}
+    earning = EarningRules(
+        **{
+            **{k: int(v) for k, v in earning_raw.items() if k != "per_currency_unit"},
+            "per_currency_unit": (
+                Decimal(str(earning_raw["per_currency_unit"]))
+                if earning_raw.get("per_currency_unit") not in (None, "")
+                else None
+            ),
+        }
+    )
+    cutoffs_raw = raw.get("cutoffs") or {}
+    cutoffs = CohortCutoffs(
+        legacy_until=date.fromisoformat(cutoffs_raw.get("legacy_until", DEFAULT_CUTOFFS.legacy_until.isoformat())),
+        april_until=date.fromisoformat(cutoffs_raw.get("april_until", DEFAULT_CUTOFFS.april_until.isoformat())),
+    )
+    deductions_raw = raw.get("deductions") or {}
+    deductions = TradeInDeductions(**{k: Decimal(str(v)) for k, v in deductions_raw.items()})
+    expiry = raw.get("points_expiry_months")
+    return ProgramSettings(
+        earning=earning,
+        category_mapping=raw.get("category_mapping") or dict(DEFAULT_CATEGORY_MAPPING),
+        cutoffs=cutoffs,
+        deductions=deductions,
+        referral_monthly_cap=int(raw.get("referral_monthly_cap", 20)),
+        points_expiry_months=int(expiry) if expiry not in (None, "", 0) else None,
+        trade_in_ship_within_days=int(raw.get("trade_in_ship_within_days", 30)),
+        return_window_days=int(raw.get("return_window_days", 30)),
+        award_test_orders=bool(raw.get("award_test_orders", False)),
+    )

@@ -1,0 +1,149 @@
+"""The regional shops: install, tokens (encrypted, refreshed before expiry), uninstall."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from plugin.extensions import db
+from plugin.models import Reward, Shop
+from plugin.models.types import utcnow
+from plugin.program.catalogue import default_catalogue
+from plugin.program.money import quantize
+from plugin.program.regions import Region
+from plugin.shopify.tokens import OfflineToken, TokenCipher
+
+REGIONS: dict[str, tuple[str, str, str]] = {
+    # region: currency, locale, timezone (POLICY.md 1)
+    "us": ("USD", "en", "America/Los_Angeles"),
+    "eu": ("EUR", "de", "Europe/Berlin"),
+    "jp": ("JPY", "ja", "Asia/Tokyo"),
+    "kr": ("KRW", "ko", "Asia/Seoul"),
+}
+assert set(REGIONS) == {r.value for r in Region}
+
+
+class ShopError(ValueError):
+    pass
+
+
+def normalize_domain(domain: str) -> str:
+    domain = domain.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+    if not domain.endswith(".myshopify.com"):
+        domain = f"{domain}.myshopify.com"
+    handle = domain.removesuffix(".myshopify.com")
+    if not handle or not all(c.isalnum() or c == "-" for c in handle):
+        raise ShopError(f"not a shop domain: {domain!r}")
+    return domain
+
+
+def cipher() -> TokenCipher:
+    return TokenCipher(current_app.config["TOKEN_ENCRYPTION_KEY"])
+
+
+def find_shop(domain: str) -> Shop | None:
+    try:
+        normalized = normalize_domain(domain)
+    except ShopError:
+        return None
+    return db.session.execute(select(Shop).where(Shop.domain == normalized)).scalar_one_or_none()
+
+
+def add_shop(
+    domain: str,
+    region: str,
+    *,
+    token: str | None = None,
+    name: str | None = None,
+    storefront_host: str | None = None,
+) -> Shop:
+    """Create (or reinstall) a regional shop with its default reward catalogue."""
+    if region not in REGIONS:
+        raise ShopError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
+    domain = normalize_domain(domain)
+    currency, locale, timezone = REGIONS[region]
+    shop = find_shop(domain)
+    if shop is None:
+        shop = Shop(domain=domain, region=region, currency=currency, locale=locale, timezone=timezone, settings={})
+        db.session.add(shop)
+        db.session.flush()
+        for position, spec in enumerate(default_catalogue(currency)):
+            db.session.add(
+                Reward(
+                    shop_id=shop.id,
+                    title=reward_title(spec.kind, spec.amount, spec.percentage, currency),
+                    points=spec.points,
+                    kind=str(spec.kind),
+                    amount=spec.amount,
+                    percentage=spec.percentage,
+                    position=position,
+                )
+            )
+    shop.name = name or shop.name or domain.removesuffix(".myshopify.com")
+    shop.storefront_host = storefront_host or shop.storefront_host
+    shop.installed_at = shop.installed_at or utcnow()
+    shop.uninstalled_at = None
+    if token:
+        # A token given by hand (custom app, demo) does not expire.
+        shop.access_token_enc = cipher().encrypt(token)
+        shop.access_token_expires_at = None
+    return shop
+
+
+def store_token(shop: Shop, token: OfflineToken) -> None:
+    """Keep the pair token exchange or refresh returned; refresh tokens rotate on each use."""
+    box = cipher()
+    shop.access_token_enc = box.encrypt(token.access_token)
+    shop.access_token_expires_at = token.expires_at
+    shop.refresh_token_enc = box.encrypt(token.refresh_token)
+    shop.refresh_token_expires_at = token.refresh_token_expires_at
+    shop.scopes = token.scope
+    shop.installed_at = shop.installed_at or utcnow()
+    shop.uninstalled_at = None
+
+
+def offline_token(shop: Shop) -> OfflineToken | None:
+    if not shop.access_token_enc:
+        return None
+    box = cipher()
+    return OfflineToken(
+        shop=shop.domain,
+        access_token=box.decrypt(shop.access_token_enc),
+        expires_at=shop.access_token_expires_at or datetime.max.replace(tzinfo=utcnow().tzinfo),
+        refresh_token=box.decrypt(shop.refresh_token_enc) if shop.refresh_token_enc else "",
+        refresh_token_expires_at=shop.refresh_token_expires_at,
+        scope=shop.scopes,
+    )
+
+
+def mark_uninstalled(shop: Shop) -> None:
+    """app/uninstalled: the shop is marked and its tokens dropped; its data waits for shop/redact."""
+    shop.uninstalled_at = utcnow()
+    shop.access_token_enc = None
+    shop.access_token_expires_at = None
+    shop.refresh_token_enc = None
+    shop.refresh_token_expires_at = None
+
+
+def record_scopes(shop: Shop, scopes: list[str]) -> None:
+    shop.scopes = ",".join(sorted(set(scopes)))
+
+
+SYMBOLS = {"USD": ("$", ""), "EUR": ("", " €"), "JPY": ("¥", ""), "KRW": ("₩", "")}
+
+
+def reward_title(kind: str, amount: Decimal | None, percentage: Decimal | None, currency: str) -> str:
+    """The catalogue's default titles, as POLICY.md 3 writes them ("$5 off", "5 € off", "30% off")."""
+    if str(kind) == "percentage" and percentage is not None:
+        return f"{percentage.normalize():f}% off"
+    prefix, suffix = SYMBOLS.get(currency, ("", f" {currency}"))
+    value = quantize(amount or Decimal(0), currency)
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"{prefix}{text}{suffix} off"
+
+
+def installed_shops() -> list[Shop]:
+    return list(db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)).scalars())

@@ -1,0 +1,97 @@
+"""Typed settings from the environment, validated at start-up (a missing secret fails fast)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+API_VERSION = "2026-07"
+
+# Used only in dev mode, where the app talks to the in-process fake Admin API.
+DEV_DEFAULTS = {
+    "SHOPIFY_API_KEY": "dev-client-id",
+    "SHOPIFY_API_SECRET": "dev-client-secret",
+    "APP_URL": "http://127.0.0.1:8000",
+    "TOKEN_ENCRYPTION_KEY": "dev-token-encryption-key-not-for-production",
+}
+REQUIRED = ("SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "APP_URL", "TOKEN_ENCRYPTION_KEY")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    SHOPIFY_API_KEY: str
+    SHOPIFY_API_SECRET: str
+    SHOPIFY_OLD_API_SECRET: str | None
+    APP_URL: str
+    DATABASE_URL: str
+    REDIS_URL: str | None
+    SHOPIFY_ADMIN_API: Literal["live", "fake"]
+    FAKE_ADMIN_URL: str | None
+    TOKEN_ENCRYPTION_KEY: str
+    PORT: int
+    DEV_MODE: bool
+    API_VERSION: str = API_VERSION
+    MAX_WEBHOOK_BYTES: int = 1_000_000
+
+    @classmethod
+    def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
+        env = {k: v for k, v in environ.items() if v not in (None, "")}
+        dev = _truthy(env.get("DEV_MODE", env.get("FLASK_DEBUG", "")))
+        if dev:
+            env = {**DEV_DEFAULTS, **env}
+        missing = [name for name in REQUIRED if not env.get(name)]
+        if missing:
+            raise SettingsError(
+                f"{', '.join(missing)} not set: export {'/'.join(missing)} "
+                "(or set FLASK_DEBUG=1 for dev mode with local defaults)"
+            )
+        admin_api = str(env.get("SHOPIFY_ADMIN_API", "fake" if dev else "live"))
+        if admin_api not in ("live", "fake"):
+            raise SettingsError(f"SHOPIFY_ADMIN_API must be 'live' or 'fake', not {admin_api!r}")
+        app_url = str(env["APP_URL"]).rstrip("/")
+        if urlparse(app_url).scheme not in ("http", "https"):
+            raise SettingsError(f"APP_URL must be an http(s) URL, not {app_url!r}")
+        try:
+            port = int(env.get("PORT", 8000))
+        except ValueError as exc:
+            raise SettingsError(f"PORT must be a number, not {env.get('PORT')!r}") from exc
+        database_url = str(
+            env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'tesmart.sqlite3'}"
+        )
+        # Heroku-style URLs and the psycopg 3 driver name.
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql://" + database_url[len("postgres://") :]
+        if database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        return cls(
+            SHOPIFY_API_KEY=str(env["SHOPIFY_API_KEY"]),
+            SHOPIFY_API_SECRET=str(env["SHOPIFY_API_SECRET"]),
+            SHOPIFY_OLD_API_SECRET=env.get("SHOPIFY_OLD_API_SECRET"),
+            APP_URL=app_url,
+            DATABASE_URL=database_url,
+            REDIS_URL=env.get("REDIS_URL"),
+            SHOPIFY_ADMIN_API=admin_api,  # type: ignore[arg-type]
+            FAKE_ADMIN_URL=env.get("FAKE_ADMIN_URL"),
+            TOKEN_ENCRYPTION_KEY=str(env["TOKEN_ENCRYPTION_KEY"]),
+            PORT=port,
+            DEV_MODE=dev,
+        )
+
+    def as_config(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def environment() -> dict[str, str]:
+    return dict(os.environ)

@@ -1,0 +1,480 @@
+"""A throttle-aware client for Shopify's Admin GraphQL API.
+
+Requests go out through `shopify_app.admin_graphql_request` (Shopify's own package: endpoint, headers,
+user agent, log redaction), always with `max_retries=0`, because the retry policy is ours:
+
+* the library sleeps on `Retry-After` itself (whole seconds, blocking) and never retries a
+  `THROTTLED` answer, which is how Shopify usually throttles GraphQL (HTTP 200, not 429);
+* whether a failed call may be repeated depends on the operation: a timeout on a store-credit
+  mutation may have credited the customer already, so repeating it blindly would pay twice.
+
+Shopify's rate limit is a leaky bucket per app and store (Standard plan: 2,000 points, refilled at
+100 points a second). Every answer reports the bucket in `extensions.cost.throttleStatus`. Clients in
+one process share an estimate per shop (:class:`CostBuckets`), so a worker running many jobs for one
+store waits *before* sending a query the bucket cannot afford instead of being throttled.
+
+Errors are split by what the caller should do about them (`AdminApiError.transient`):
+:class:`AdminThrottled` and :class:`AdminUnavailable` (try again later, `retry_after` seconds),
+:class:`AdminUnauthorized` (refresh the token, then try again), :class:`AdminRejected` (a bug or a
+missing scope: retrying cannot help). `userErrors` are not exceptions: they are answers, part of
+`data`, and :func:`user_errors` reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import httpx
+from shopify_app import admin_graphql_request
+from shopify_app.types import GQLResult
+
+from . import API_VERSION
+from .operations import is_repeatable, operation
+
+log = logging.getLogger(__name__)
+
+_SHOP_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]*$")
+# A mutation's requested cost on Shopify; also the guess for an operation not seen yet.
+DEFAULT_OPERATION_COST = 10.0
+# Requests that never reached Shopify: repeating them is always safe.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class AdminApiError(Exception):
+    """A call to the Admin API that did not produce data.
+
+    `transient`: the same call may succeed later (after `retry_after` seconds, when known).
+    """
+
+    transient: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        operation_name: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+        self.errors = errors or []
+        self.operation_name = operation_name
+
+
+class AdminRejected(AdminApiError):
+    """Shopify refused the request as such (invalid document, missing scope, 400/403/404).
+
+    Permanent: the same request will be refused again; it needs a code or configuration change.
+    """
+
+    transient = False
+
+
+class AdminUnauthorized(AdminApiError):
+    """HTTP 401: the access token expired or was revoked. Refresh it, then call again.
+
+    Not transient in itself: repeating the call with the same token fails the same way.
+    """
+
+    transient = False
+
+
+class AdminThrottled(AdminApiError):
+    """Still rate-limited after the client's bounded waiting; try again after `retry_after`."""
+
+    transient = True
+
+
+class AdminUnavailable(AdminApiError):
+    """Shopify could not be reached or failed (5xx, timeout, network), even after retries.
+
+    `ambiguous` is True when the request may have taken effect (it was sent, no answer came back)
+    and the operation is not safe to repeat: the caller must find out before trying again.
+    """
+
+    transient = True
+
+    def __init__(self, message: str, *, ambiguous: bool = False, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.ambiguous = ambiguous
+
+
+@dataclass(frozen=True)
+class QueryCost:
+    """`extensions.cost` of one answer."""
+
+    requested: float | None
+    actual: float | None
+    maximum_available: float
+    currently_available: float
+    restore_rate: float
+
+    @classmethod
+    def from_extensions(cls, extensions: Mapping[str, Any] | None) -> QueryCost | None:
+        cost = (extensions or {}).get("cost") or {}
+        status = cost.get("throttleStatus") or {}
+        try:
+            return cls(
+                requested=_number(cost.get("requestedQueryCost")),
+                actual=_number(cost.get("actualQueryCost")),
+                maximum_available=float(status["maximumAvailable"]),
+                currently_available=float(status["currentlyAvailable"]),
+                restore_rate=float(status["restoreRate"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class _Bucket:
+    maximum: float
+    available: float
+    restore_rate: float
+    observed_at: float
+
+    def available_at(self, now: float) -> float:
+        restored = max(0.0, now - self.observed_at) * self.restore_rate
+        return min(self.maximum, self.available + restored)
+
+
+class CostBuckets:
+    """The process's estimate of each shop's leaky bucket, and of each operation's cost.
+
+    Shared by every :class:`AdminClient` in the process (the module-level `PROCESS_BUCKETS`), so
+    concurrent jobs for one store budget against the same bucket. Each send reserves its expected
+    cost at once, so two threads do not both spend the same points; every answer then replaces the
+    estimate with what Shopify reported. Other processes spend from the same bucket unseen: that
+    is what the THROTTLED handling is for.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[str, _Bucket] = {}
+        self._costs: dict[str, float] = {}
+
+    def expected_cost(self, operation_name: str) -> float:
+        with self._lock:
+            return self._costs.get(operation_name, DEFAULT_OPERATION_COST)
+
+    def wait_needed(self, shop: str, cost: float, now: float) -> float:
+        """Seconds until the shop's bucket can afford `cost` (0 when unknown or affordable)."""
+        with self._lock:
+            bucket = self._buckets.get(shop)
+            if bucket is None or bucket.restore_rate <= 0:
+                return 0.0
+            cost = min(cost, bucket.maximum)
+            missing = cost - bucket.available_at(now)
+            return max(0.0, missing / bucket.restore_rate)
+
+    def reserve(self, shop: str, cost: float, now: float) -> None:
+        with self._lock:
+            bucket = self._buckets.get(shop)
+            if bucket is not None:
+                bucket.available = bucket.available_at(now) - cost
+                bucket.observed_at = now
+
+    def observe(self, shop: str, operation_name: str, cost: QueryCost, now: float) -> None:
+        with self._lock:
+            self._buckets[shop] = _Bucket(
+                maximum=cost.maximum_available,
+                available=cost.currently_available,
+                restore_rate=cost.restore_rate,
+                observed_at=now,
+            )
+            if cost.requested is not None:
+                self._costs[operation_name] = cost.requested
+
+    def available(self, shop: str, now: float) -> float | None:
+        """The estimated points available now (None before the first answer from that shop)."""
+        with self._lock:
+            bucket = self._buckets.get(shop)
+            return None if bucket is None else bucket.available_at(now)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+            self._costs.clear()
+
+
+PROCESS_BUCKETS = CostBuckets()
+
+
+def shop_name(shop_domain: str) -> str:
+    """`tesmart-us` from `tesmart-us.myshopify.com` (or from `tesmart-us`); anything else is refused.
+
+    The name ends up in a URL the app requests with a secret token, so it is checked strictly.
+    """
+    name = shop_domain.strip().lower().removeprefix("https://").removeprefix("http://")
+    name = name.rstrip("/").removesuffix(".myshopify.com")
+    if not _SHOP_NAME.match(name):
+        raise ValueError(f"not a myshopify.com shop domain: {shop_domain!r}")
+    return name
+
+
+def user_errors(data: Mapping[str, Any], field: str) -> list[dict[str, Any]]:
+    """The `userErrors` of mutation field `field` in `data` ([] when there are none).
+
+    They are answers, not failures of the call: a TAKEN code on a retried DiscountCodeBasicCreate
+    is how the caller learns the code already exists.
+    """
+    payload = data.get(field) or {}
+    return list(payload.get("userErrors") or [])
+
+
+class _SendRecorder:
+    """Wraps the httpx client handed to shopify_app, to keep the exception it swallows.
+
+    shopify_app turns every transport error into one "network_error" result; whether the request
+    left the machine (ConnectError: no) decides whether a non-repeatable mutation may be retried.
+    """
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+        self.error: httpx.HTTPError | None = None
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._client.post(url, **kwargs)
+        except httpx.HTTPError as exc:
+            self.error = exc
+            raise
+
+
+@dataclass
+class _Outcome:
+    kind: str  # ok | throttled | unavailable | unauthorized | rejected
+    data: dict[str, Any] | None = None
+    cost: QueryCost | None = None
+    status: int | None = None
+    errors: list[dict[str, Any]] | None = None
+    retry_after: float | None = None
+    ambiguous: bool = False
+    detail: str = ""
+
+
+class AdminClient:
+    """Runs the app's GraphQL operations (`graphql/*.graphql`) for one shop.
+
+    Waits rather than fails when the shop's rate-limit bucket is low, retries what is safe to retry,
+    and never sleeps more than `max_wait_seconds` in one `execute` (a web request must not hang; a
+    job gets `AdminThrottled`/`AdminUnavailable` with `retry_after` and is rescheduled).
+    `sleep` and `clock` are injectable so tests of the waiting run in no time.
+    """
+
+    def __init__(
+        self,
+        shop_domain: str,
+        access_token: str,
+        *,
+        http_client: httpx.Client,
+        api_version: str = API_VERSION,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_wait_seconds: float = 30.0,
+        max_retries: int = 4,
+        backoff_base_seconds: float = 0.5,
+        buckets: CostBuckets | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.shop = shop_name(shop_domain)
+        self._token = access_token
+        self._http = http_client
+        self.api_version = api_version
+        self._sleep = sleep
+        self._clock = clock
+        self.max_wait_seconds = max_wait_seconds
+        self.max_retries = max_retries
+        self._backoff_base = backoff_base_seconds
+        self._buckets = PROCESS_BUCKETS if buckets is None else buckets
+        self._jitter = jitter
+        self.last_cost: QueryCost | None = None
+
+    def execute(self, operation_name: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run operation `operation_name` and return its `data` (userErrors included, not raised).
+
+        Raises AdminThrottled, AdminUnavailable, AdminUnauthorized or AdminRejected.
+        """
+        document = operation(operation_name)
+        repeatable = is_repeatable(operation_name)
+        waited = 0.0
+        retries = 0
+        while True:
+            now = self._clock()
+            cost = self._buckets.expected_cost(operation_name)
+            wait = self._buckets.wait_needed(self.shop, cost, now)
+            if wait > 0:
+                if waited + wait > self.max_wait_seconds:
+                    raise AdminThrottled(
+                        f"{operation_name}: {self.shop} needs {wait:.1f}s to afford {cost:.0f} points",
+                        retry_after=wait,
+                        operation_name=operation_name,
+                    )
+                log.info("shopify %s %s: waiting %.2fs for the rate-limit bucket", self.shop, operation_name, wait)
+                self._sleep(wait)
+                waited += wait
+                now = self._clock()
+            self._buckets.reserve(self.shop, cost, now)
+
+            outcome = self._send(operation_name, document, variables)
+            if outcome.cost is not None:
+                self.last_cost = outcome.cost
+                self._buckets.observe(self.shop, operation_name, outcome.cost, self._clock())
+
+            if outcome.kind == "ok":
+                return outcome.data or {}
+            if outcome.kind == "unauthorized":
+                raise AdminUnauthorized(
+                    f"{operation_name}: access token for {self.shop} is invalid or revoked",
+                    status=401,
+                    operation_name=operation_name,
+                )
+            if outcome.kind == "rejected":
+                raise AdminRejected(
+                    f"{operation_name} rejected by {self.shop}: {outcome.detail}",
+                    status=outcome.status,
+                    errors=outcome.errors,
+                    operation_name=operation_name,
+                )
+
+            if outcome.kind == "throttled":
+                delay = outcome.retry_after if outcome.retry_after is not None else self._throttle_delay(outcome.cost)
+                give_up = AdminThrottled
+            else:
+                delay = self._backoff_base * (2**retries) * (1 + self._jitter())
+                give_up = AdminUnavailable
+                if outcome.ambiguous and not repeatable:
+                    raise AdminUnavailable(
+                        f"{operation_name} to {self.shop}: {outcome.detail}; it may have taken effect "
+                        "and is not safe to repeat",
+                        ambiguous=True,
+                        retry_after=delay,
+                        status=outcome.status,
+                        operation_name=operation_name,
+                    )
+            retries += 1
+            if retries > self.max_retries or waited + delay > self.max_wait_seconds:
+                raise give_up(
+                    f"{operation_name} to {self.shop}: {outcome.detail} (gave up after {retries} attempts)",
+                    retry_after=delay,
+                    status=outcome.status,
+                    errors=outcome.errors,
+                    operation_name=operation_name,
+                )
+            log.warning(
+                "shopify %s %s: %s; retry %d in %.2fs", self.shop, operation_name, outcome.detail, retries, delay
+            )
+            self._sleep(delay)
+            waited += delay
+
+    def _throttle_delay(self, cost: QueryCost | None) -> float:
+        """Seconds until the bucket holds the points the throttled query asked for."""
+        if cost is None or cost.restore_rate <= 0:
+            return 1.0
+        requested = cost.requested if cost.requested is not None else DEFAULT_OPERATION_COST
+        missing = min(requested, cost.maximum_available) - cost.currently_available
+        # Never less than one restore step: the bucket said no, so something must change first.
+        return max(missing, 1.0) / cost.restore_rate
+
+    def _send(self, operation_name: str, document: str, variables: Mapping[str, Any] | None) -> _Outcome:
+        recorder = _SendRecorder(self._http)
+        result = admin_graphql_request(
+            document,
+            shop=self.shop,
+            access_token=self._token,
+            api_version=self.api_version,
+            variables=dict(variables) if variables else None,
+            max_retries=0,
+            http_client=cast(httpx.Client, recorder),
+        )
+        return _classify(result, recorder.error)
+
+
+def _classify(result: GQLResult, transport_error: httpx.HTTPError | None) -> _Outcome:
+    """Sort a shopify_app result into what the client does next."""
+    if result.ok:
+        return _Outcome("ok", data=result.data, cost=QueryCost.from_extensions(result.extensions), status=200)
+    code = result.log.code
+    status = result.response.status
+    if code == "graphql_errors":
+        return _classify_graphql_errors(result.response.body)
+    if code == "unauthorized":
+        return _Outcome("unauthorized", status=401, detail="HTTP 401")
+    if code == "network_error":
+        error = transport_error
+        sent = not isinstance(error, _NOT_SENT)
+        detail = type(error).__name__ if error is not None else "network error"
+        return _Outcome("unavailable", status=None, ambiguous=sent, detail=detail)
+    if status == 429:
+        return _Outcome("throttled", status=429, retry_after=_retry_after(result), detail="HTTP 429")
+    if status >= 500:
+        return _Outcome("unavailable", status=status, ambiguous=True, detail=f"HTTP {status}")
+    return _Outcome("rejected", status=status, detail=f"HTTP {status}")
+
+
+def _classify_graphql_errors(body: str) -> _Outcome:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = {}
+    raw = payload.get("errors") if isinstance(payload, dict) else None
+    errors = _error_list(raw)
+    cost = QueryCost.from_extensions(payload.get("extensions") if isinstance(payload, dict) else None)
+    codes = {str((error.get("extensions") or {}).get("code", "")) for error in errors}
+    messages = "; ".join(str(error.get("message", "")) for error in errors)[:500]
+    if "THROTTLED" in codes:
+        return _Outcome("throttled", status=200, cost=cost, errors=errors, detail="THROTTLED")
+    if "INTERNAL_SERVER_ERROR" in codes:
+        return _Outcome("unavailable", status=200, cost=cost, errors=errors, ambiguous=True, detail=messages)
+    return _Outcome("rejected", status=200, cost=cost, errors=errors, detail=messages or "GraphQL errors")
+
+
+def _error_list(raw: Any) -> list[dict[str, Any]]:
+    # Shopify's `errors` is a list of objects, except on some edge paths where it is one string.
+    if isinstance(raw, list):
+        return [item if isinstance(item, dict) else {"message": str(item)} for item in raw]
+    if raw:
+        return [{"message": str(raw)}]
+    return []
+
+
+def _retry_after(result: GQLResult) -> float | None:
+    # shopify_app replaces the 429 response with its own, without headers; the original response
+    # is kept in the last http log.
+    for entry in reversed(result.http_logs):
+        for name, value in entry.res.headers.items():
+            if name.lower() == "retry-after":
+                try:
+                    return max(0.0, float(value))
+                except ValueError:
+                    return None
+    return None
+
+
+__all__ = [
+    "PROCESS_BUCKETS",
+    "AdminApiError",
+    "AdminClient",
+    "AdminRejected",
+    "AdminThrottled",
+    "AdminUnauthorized",
+    "AdminUnavailable",
+    "CostBuckets",
+    "QueryCost",
+    "shop_name",
+    "user_errors",
+]

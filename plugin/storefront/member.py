@@ -1,0 +1,118 @@
+"""GET /proxy/member: the TESmart ID status, points, benefits and what to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from plugin.extensions import db
+from plugin.models.types import utcnow
+from plugin.program.cohorts import Cohort
+from plugin.services import ledger
+from plugin.services.campaigns import active_campaigns
+from plugin.services.members import cohort_of, id_status
+from plugin.services.shop_settings import program_settings
+from plugin.storefront import bp
+from plugin.storefront.context import ProxyContext, app_proxy, proxy_context
+
+# What an activated member gets, by cohort (POLICY.md 2, 4, 5, 7).
+BENEFITS: dict[Cohort | None, list[str]] = {
+    None: ["points"],
+    Cohort.LEGACY: ["points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events"],
+    Cohort.APRIL_2025: ["points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events"],
+    Cohort.NOVEMBER_2025: ["points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events"],
+}
+
+
+def shop_block(ctx: ProxyContext) -> dict[str, Any]:
+    shop = ctx.shop
+    return {"domain": shop.domain, "region": shop.region, "currency": shop.currency, "locale": shop.locale}
+
+
+def referral_block(ctx: ProxyContext) -> dict[str, Any] | None:
+    member = ctx.member
+    if member is None or not member.is_active or not member.referral_code:
+        return None
+    host = ctx.shop.storefront_host or ctx.shop.domain
+    return {"code": member.referral_code, "url": f"https://{host}/apps/tesmart/r/{member.referral_code}"}
+
+
+def expiring_block(ctx: ProxyContext) -> dict[str, Any] | None:
+    from plugin.services import expiry
+
+    member = ctx.member
+    if member is None:
+        return None
+    upcoming = expiry.upcoming(ctx.shop, member.id)
+    if upcoming is None or upcoming[0] <= 0:
+        return None
+    return {"points": upcoming[0], "on": upcoming[1].isoformat()}
+
+
+def next_steps(ctx: ProxyContext, status: str, balance: int | None) -> list[str]:
+    if not ctx.logged_in:
+        return ["log_in"]
+    steps = []
+    if status != "active":
+        steps.append("activate")
+    if ctx.customer is not None and not ctx.customer.newsletter_subscribed:
+        steps.append("subscribe_newsletter")
+    steps += ["place_order", "complete_survey", "leave_review"]
+    if status == "active":
+        steps.append("refer_friend")
+    return steps
+
+
+@bp.get("/member")
+@app_proxy
+def member() -> Response:
+    ctx = proxy_context()
+    settings = program_settings(ctx.shop)
+    status = id_status(ctx.member) if ctx.logged_in else "none"
+    cohort = cohort_of(ctx.member, settings.cutoffs) if ctx.logged_in else None
+    balance = ledger.balance(ctx.shop.id, ctx.member.id) if ctx.member is not None else 0
+    rules = settings.earning
+    body: dict[str, Any] = {
+        "shop": shop_block(ctx),
+        "logged_in": ctx.logged_in,
+        "tesmart_id": {
+            "status": status,
+            "cohort": cohort.value if cohort else None,
+            "registered_at": _date(ctx.member.registered_at) if ctx.member and status == "active" else None,
+            "activated_at": _date(ctx.member.activated_at) if ctx.member and status == "active" else None,
+        },
+        "points": {"balance": balance, "expiring": expiring_block(ctx)} if ctx.logged_in else None,
+        "benefits": BENEFITS[cohort] if status == "active" else [],
+        "next_steps": next_steps(ctx, status, balance),
+        "referral": referral_block(ctx) if ctx.logged_in else None,
+        "campaigns": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "title": c.title,
+                "starts_at": c.starts_at.isoformat(),
+                "ends_at": c.ends_at.isoformat(),
+                "multiplier": str(c.multiplier.normalize()) if c.multiplier is not None else None,
+            }
+            for c in active_campaigns(ctx.shop.id, utcnow())
+        ],
+        "earning": {
+            "signup": rules.signup,
+            "newsletter": rules.newsletter,
+            "survey": rules.survey,
+            "order": rules.order,
+            "review": rules.review,
+            "review_with_photos": rules.review_with_photos,
+            "order_per_currency_unit": str(rules.per_currency_unit) if rules.per_currency_unit else None,
+        },
+    }
+    db.session.rollback()
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "private, no-store" if ctx.logged_in else "public, max-age=60"
+    response.headers["Vary"] = "Cookie"
+    return response
+
+
+def _date(value: Any) -> str | None:
+    return value.date().isoformat() if value is not None else None

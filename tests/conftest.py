@@ -1,0 +1,194 @@
+"""Fixtures shared by the suite.
+
+The database is migrated once per session (Alembic, as in production) and emptied after each
+test. ``DATABASE_URL``/``REDIS_URL`` in the environment switch the whole suite to PostgreSQL and
+Redis; jobs then go through real rq queues and the ``client`` drains them with a burst worker
+after every request, so a test reads the same on both set-ups.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from tests import signing
+
+TEST_DATABASE_URL = os.environ.get("DATABASE_URL") or ""
+TEST_REDIS_URL = os.environ.get("REDIS_URL") or ""
+SHOP_DOMAINS = {
+    "us": "tesmart-us.myshopify.com",
+    "eu": "tesmart-eu.myshopify.com",
+    "jp": "tesmart-jp.myshopify.com",
+    "kr": "tesmart-kr.myshopify.com",
+}
+
+
+def base_config(database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DEV_MODE": "1",
+        "SHOPIFY_API_KEY": signing.API_KEY,
+        "SHOPIFY_API_SECRET": signing.API_SECRET,
+        "SHOPIFY_OLD_API_SECRET": "",
+        "APP_URL": "https://members.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": TEST_REDIS_URL,
+        "SHOPIFY_ADMIN_API": "fake",
+        "FAKE_ADMIN_URL": "",
+        "TOKEN_ENCRYPTION_KEY": "test-token-encryption-key",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+        _reset_postgres(url)
+        tmp = None
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        url = f"sqlite:///{Path(tmp.name) / 'test.sqlite3'}"
+    from flask_migrate import upgrade
+
+    from plugin import create_app
+
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade()
+    yield url
+    if tmp is not None:
+        tmp.cleanup()
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from plugin.settings import Settings
+
+    engine = create_engine(Settings.load({**base_config(url)}, ".").DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+class DrainingClient(FlaskClient):
+    """A test client that runs the jobs a request enqueued before returning (Redis mode)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().open(*args, **kwargs)
+        drain_jobs(self.application)
+        return response
+
+
+def drain_jobs(app: Flask) -> int:
+    from plugin.jobs.queue import QUEUES, RedisQueue
+
+    queue = app.extensions["tesmart_queue"]
+    if not isinstance(queue, RedisQueue):
+        return 0
+    from rq import SimpleWorker
+
+    with app.app_context():
+        worker = SimpleWorker([queue.queue(name) for name in QUEUES], connection=queue.connection)
+        worker.work(burst=True)
+        from plugin.extensions import db
+
+        db.session.remove()
+    return 1
+
+
+@pytest.fixture()
+def app(database_url: str) -> Iterator[Flask]:
+    from plugin import create_app
+    from plugin.extensions import db
+
+    app = create_app(base_config(database_url))
+    app.test_client_class = DrainingClient
+    if TEST_REDIS_URL:
+        app.extensions["tesmart_queue"].connection.flushdb()
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        _empty_tables(db)
+        ctx.pop()
+        from webhooks.receiver import _shop_cache
+
+        _shop_cache.clear()
+
+
+def _empty_tables(db: Any) -> None:
+    engine = db.engine
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def shops(app: Flask) -> dict[str, Any]:
+    """The four regional shops, installed, with their default catalogues."""
+    from plugin.extensions import db
+    from plugin.services.shops import add_shop
+
+    created = {region: add_shop(domain, region) for region, domain in SHOP_DOMAINS.items()}
+    db.session.commit()
+    return created
+
+
+@pytest.fixture()
+def fake_admin(app: Flask) -> Any:
+    from plugin.services.admin_api import fake_admin as get_fake
+
+    return get_fake(app)
+
+
+@pytest.fixture()
+def deliver(client: FlaskClient) -> Callable[..., Any]:
+    """POST a signed webhook: ``deliver("orders/paid", payload, shop="us")``."""
+
+    def send(topic: str, payload: Any, shop: str = "us", *, webhook_id: str | None = None, secret: str = signing.API_SECRET, **headers: str) -> Any:
+        domain = SHOP_DOMAINS.get(shop, shop)
+        body = signing.webhook_body(payload)
+        return client.post(
+            f"/webhooks/{topic}",
+            data=body,
+            headers=signing.webhook_headers(topic, body, domain, secret=secret, webhook_id=webhook_id, **headers),
+        )
+
+    return send
+
+
+@pytest.fixture()
+def proxy(client: FlaskClient) -> Callable[..., Any]:
+    """A request through the app proxy, signed like Shopify: ``proxy("GET", "/member", shop="us", customer=123)``."""
+
+    def send(method: str, path: str, shop: str = "us", customer: Any = None, *, json: Any = None, secret: str = signing.API_SECRET, timestamp: int | None = None) -> Any:
+        domain = SHOP_DOMAINS.get(shop, shop)
+        query = signing.proxy_query(domain, str(customer) if customer else None, secret=secret, timestamp=timestamp)
+        return client.open(f"/proxy{path}?{query}", method=method, json=json)
+
+    return send

@@ -1,0 +1,296 @@
+"""Webhook payloads in the shape of Shopify's documented samples, quirks included.
+
+Quirks the samples have and these factories can reproduce: ``email`` differing from
+``customer.email``, ``product_id: null`` on custom lines, ``test: true``, ``cancelled_at`` set on
+a paid order, guest checkout with ``customer: null``, money as strings and in ``*_set`` blocks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+_ids = itertools.count(820982911946154508)
+
+
+def next_id() -> int:
+    return next(_ids)
+
+
+def money_set(amount: str, currency: str) -> dict[str, Any]:
+    return {
+        "shop_money": {"amount": amount, "currency_code": currency},
+        "presentment_money": {"amount": amount, "currency_code": currency},
+    }
+
+
+def address(country_code: str = "US", address1: str = "123 Amoebobacterium St", zip_code: str = "40003") -> dict[str, Any]:
+    return {
+        "first_name": "Jane", "last_name": "Smith", "address1": address1, "address2": None,
+        "phone": "555-625-1199", "city": "Louisville", "zip": zip_code, "province": "Kentucky",
+        "country": "United States", "company": None, "latitude": None, "longitude": None,
+        "name": "Jane Smith", "country_code": country_code, "province_code": "KY",
+    }
+
+
+def customer(customer_id: int | None = None, email: str | None = "jane@example.com", **overrides: Any) -> dict[str, Any]:
+    customer_id = customer_id or next_id()
+    body: dict[str, Any] = {
+        "id": customer_id,
+        "email": email,
+        "created_at": "2026-11-20T12:00:00-05:00",
+        "updated_at": "2026-11-20T12:00:00-05:00",
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "orders_count": 0,
+        "state": "enabled",
+        "total_spent": "0.00",
+        "last_order_id": None,
+        "note": None,
+        "verified_email": False,
+        "multipass_identifier": None,
+        "tax_exempt": False,
+        "tags": "",
+        "last_order_name": None,
+        "currency": "USD",
+        "phone": None,
+        "addresses": [],
+        "email_marketing_consent": {"state": "not_subscribed", "opt_in_level": "single_opt_in", "consent_updated_at": None},
+        "sms_marketing_consent": None,
+        "admin_graphql_api_id": f"gid://shopify/Customer/{customer_id}",
+        "default_address": None,
+    }
+    body.update(overrides)
+    return body
+
+
+def line_item(product_id: int | None, price: str, quantity: int = 1, discount: str = "0.00", currency: str = "USD", title: str = "TESmart 4-port KVM switch") -> dict[str, Any]:
+    line_id = next_id()
+    allocations = (
+        [{"amount": discount, "amount_set": money_set(discount, currency), "discount_application_index": 0}]
+        if Decimal(discount) > 0
+        else []
+    )
+    return {
+        "id": line_id,
+        "admin_graphql_api_id": f"gid://shopify/LineItem/{line_id}",
+        "fulfillable_quantity": quantity,
+        "fulfillment_service": "manual",
+        "fulfillment_status": None,
+        "gift_card": False,
+        "grams": 1200,
+        "name": title,
+        "price": price,
+        "price_set": money_set(price, currency),
+        "product_exists": product_id is not None,
+        "product_id": product_id,
+        "properties": [],
+        "quantity": quantity,
+        "requires_shipping": True,
+        "sku": "TES-KVM",
+        "taxable": True,
+        "title": title,
+        "total_discount": "0.00",  # the samples keep line discounts in discount_allocations
+        "total_discount_set": money_set("0.00", currency),
+        "variant_id": next_id() if product_id else None,
+        "variant_title": None,
+        "vendor": "TESmart",
+        "tax_lines": [],
+        "duties": [],
+        "discount_allocations": allocations,
+    }
+
+
+def order(
+    *,
+    order_id: int | None = None,
+    lines: list[dict[str, Any]] | None = None,
+    customer_block: dict[str, Any] | None = None,
+    email: str | None = None,
+    currency: str = "USD",
+    country: str = "US",
+    created_at: str = "2026-11-20T12:00:00-05:00",
+    processed_at: str | None = None,
+    updated_at: str | None = None,
+    cancelled_at: str | None = None,
+    test: bool = False,
+    discount_codes: list[dict[str, Any]] | None = None,
+    refunds: list[dict[str, Any]] | None = None,
+    shipping: str = "10.00",
+    tax: str = "0.00",
+    guest: bool = False,
+) -> dict[str, Any]:
+    order_id = order_id or next_id()
+    lines = lines if lines is not None else []
+    subtotal = sum(
+        (Decimal(li["price"]) * li["quantity"] - sum((Decimal(a["amount"]) for a in li["discount_allocations"]), Decimal(0)) for li in lines),
+        Decimal(0),
+    )
+    subtotal_text = f"{subtotal:.2f}" if currency not in ("JPY", "KRW") else f"{subtotal:.0f}"
+    total = subtotal + Decimal(shipping) + Decimal(tax)
+    total_text = f"{total:.2f}" if currency not in ("JPY", "KRW") else f"{total:.0f}"
+    cust = None if guest else (customer_block or customer())
+    return {
+        "id": order_id,
+        "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
+        "app_id": None,
+        "browser_ip": None,
+        "buyer_accepts_marketing": True,
+        "cancel_reason": "customer" if cancelled_at else None,
+        "cancelled_at": cancelled_at,
+        "cart_token": None,
+        "checkout_id": None,
+        "closed_at": None,
+        "confirmed": True,
+        "contact_email": email if email is not None else (cust or {}).get("email"),
+        "created_at": created_at,
+        "currency": currency,
+        "current_subtotal_price": subtotal_text,
+        "current_subtotal_price_set": money_set(subtotal_text, currency),
+        "current_total_price": total_text,
+        "current_total_price_set": money_set(total_text, currency),
+        "customer_locale": "en",
+        "discount_codes": discount_codes or [],
+        "email": email if email is not None else (cust or {}).get("email"),
+        "estimated_taxes": False,
+        "financial_status": "paid",
+        "fulfillment_status": None,
+        "landing_site": None,
+        "name": f"#{order_id % 100000}",
+        "note": None,
+        "number": order_id % 100000,
+        "order_number": 1000 + order_id % 100000,
+        "payment_gateway_names": ["visa", "bogus"],
+        "phone": None,
+        "presentment_currency": currency,
+        "processed_at": processed_at or created_at,
+        "source_name": "web",
+        "subtotal_price": subtotal_text,
+        "subtotal_price_set": money_set(subtotal_text, currency),
+        "tags": "",
+        "test": test,
+        "total_discounts": "0.00",
+        "total_price": total_text,
+        "total_price_set": money_set(total_text, currency),
+        "total_shipping_price_set": money_set(shipping, currency),
+        "total_tax": tax,
+        "total_tax_set": money_set(tax, currency),
+        "updated_at": updated_at or created_at,
+        "user_id": None,
+        "billing_address": address(country),
+        "customer": cust,
+        "discount_applications": [],
+        "fulfillments": [],
+        "line_items": lines,
+        "payment_terms": None,
+        "refunds": refunds or [],
+        "shipping_address": address(country),
+        "shipping_lines": [{"id": next_id(), "price": shipping, "price_set": money_set(shipping, currency), "title": "Standard"}],
+    }
+
+
+def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None = None, lines: list[tuple[dict[str, Any], int]] | None = None, created_at: str = "2026-11-21T12:00:00-05:00") -> dict[str, Any]:
+    refund_id = refund_id or next_id()
+    currency = order_payload["currency"]
+    return {
+        "id": refund_id,
+        "order_id": order_payload["id"],
+        "created_at": created_at,
+        "note": "it broke during shipping",
+        "user_id": None,
+        "processed_at": created_at,
+        "restock": False,
+        "duties": [],
+        "total_duties_set": money_set("0.00", currency),
+        "return": None,
+        "refund_line_items": [
+            {
+                "id": next_id(),
+                "quantity": qty,
+                "line_item_id": li["id"],
+                "location_id": None,
+                "restock_type": "no_restock",
+                "subtotal": li["price"],
+                "total_tax": "0.00",
+                "subtotal_set": money_set(li["price"], currency),
+                "total_tax_set": money_set("0.00", currency),
+                "line_item": li,
+            }
+            for li, qty in (lines or [])
+        ],
+        "transactions": [
+            {
+                "id": next_id(),
+                "order_id": order_payload["id"],
+                "kind": "refund",
+                "gateway": "bogus",
+                "status": "success",
+                "message": "Bogus Gateway: Forced success",
+                "created_at": created_at,
+                "test": False,
+                "authorization": None,
+                "location_id": None,
+                "user_id": None,
+                "parent_id": next_id(),
+                "processed_at": created_at,
+                "device_id": None,
+                "error_code": None,
+                "source_name": "web",
+                "receipt": {},
+                "amount": amount,
+                "currency": currency,
+                "payment_id": "c901414060.1",
+                "total_unsettled_set": money_set("0.0", currency),
+                "manual_payment_gateway": False,
+                "admin_graphql_api_id": "gid://shopify/OrderTransaction/1",
+            }
+        ],
+        "order_adjustments": [],
+        "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
+    }
+
+
+def product(product_id: int | None = None, *, title: str = "TESmart 4-port KVM switch", product_type: str = "KVM Switch", tags: str = "hdmi, 4k", updated_at: str = "2026-11-01T12:00:00-05:00") -> dict[str, Any]:
+    product_id = product_id or next_id()
+    return {
+        "admin_graphql_api_id": f"gid://shopify/Product/{product_id}",
+        "body_html": "A KVM switch.",
+        "created_at": "2026-01-01T12:00:00-05:00",
+        "handle": f"kvm-{product_id}",
+        "id": product_id,
+        "product_type": product_type,
+        "published_at": "2026-01-01T12:00:00-05:00",
+        "template_suffix": None,
+        "title": title,
+        "updated_at": updated_at,
+        "vendor": "TESmart",
+        "status": "active",
+        "published_scope": "web",
+        "tags": tags,
+        "variants": [],
+        "options": [],
+        "images": [],
+        "image": None,
+        "media": [],
+        "variant_gids": [],
+    }
+
+
+def consent(customer_id: int, email: str, state: str = "subscribed", at: str = "2026-11-21T09:00:00-05:00") -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "email_address": email,
+        "email_marketing_consent": {"state": state, "opt_in_level": "confirmed_opt_in", "consent_updated_at": at},
+    }
+
+
+def compliance_customer(shop_domain: str, customer_id: int, email: str) -> dict[str, Any]:
+    return {
+        "shop_id": 954889,
+        "shop_domain": shop_domain,
+        "customer": {"id": customer_id, "email": email, "phone": "555-625-1199"},
+        "orders_requested": [299938, 280263],
+        "orders_to_redact": [299938],
+        "data_request": {"id": 9999},
+    }

@@ -1,0 +1,1 @@
+"""One module per resource; each handler parses its payload and calls services."""

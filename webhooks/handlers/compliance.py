@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from plugin.models import Shop
+from plugin.services import compliance
+
+
+def data_request(shop: Shop, payload: dict[str, Any]) -> None:
+    compliance.data_request(shop, payload)
+
+
+def customer_redact(shop: Shop, payload: dict[str, Any]) -> None:
+    compliance.redact_customer(shop, payload)
+
+
+def shop_redact(shop: Shop, payload: dict[str, Any]) -> None:
+    compliance.redact_shop(shop)

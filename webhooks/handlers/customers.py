@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from plugin.models import Shop
+from plugin.services import customers
+
+
+def create(shop: Shop, payload: dict[str, Any]) -> None:
+    customers.apply_customer(shop, payload, created=True)
+
+
+def update(shop: Shop, payload: dict[str, Any]) -> None:
+    customers.apply_customer(shop, payload, created=False)
+
+
+def marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
+    customers.apply_marketing_consent(shop, payload)

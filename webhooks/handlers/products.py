@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
+from plugin.models import Shop
+from plugin.services import catalog
+
+
+def upsert(shop: Shop, payload: dict[str, Any]) -> None:
+    catalog.upsert_product(shop, payload)
