@@ -2,6 +2,7 @@
 // target) so the 64 KB limit is checked here, long before `shopify app deploy` refuses a bundle.
 //
 //   npm run build:extensions            APP_URL=https://members.example npm run build:extensions
+//   node extensions/build.mjs --outdir DIR      (bundles go to DIR/<ext>/ instead; used by tests)
 //
 // Each `[[extensions.targeting]]` module of `extensions/<ext>/shopify.extension.toml` becomes
 // `extensions/<ext>/dist/<ModuleName>.js`. Exits non-zero when a bundle is over the limit.
@@ -65,8 +66,16 @@ async function uiExtensions() {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function buildExtension(extension, url) {
-  const outdir = join(extension.dir, 'dist');
+function outdirOption(argv) {
+  const index = argv.findIndex((arg) => arg === '--outdir' || arg.startsWith('--outdir='));
+  if (index < 0) return null;
+  const value = argv[index].includes('=') ? argv[index].split('=').slice(1).join('=') : argv[index + 1];
+  if (!value) throw new Error('--outdir needs a directory');
+  return resolve(value);
+}
+
+async function buildExtension(extension, url, outRoot) {
+  const outdir = outRoot ? join(outRoot, extension.name) : join(extension.dir, 'dist');
   await rm(outdir, {recursive: true, force: true});
   const entryPoints = extension.targets.map((t) => resolve(extension.dir, t.module));
   const names = entryPoints.map((file) => basename(file, extname(file)));
@@ -104,8 +113,14 @@ async function buildExtension(extension, url) {
   return bundles;
 }
 
+function shown(file) {
+  const path = relative(process.cwd(), file);
+  return path.startsWith('..') ? file : path;
+}
+
 async function main() {
   const url = appUrl();
+  const outRoot = outdirOption(process.argv.slice(2));
   const extensions = await uiExtensions();
   if (!extensions.length) {
     console.error('No UI extensions with [[extensions.targeting]] found under extensions/.');
@@ -114,13 +129,13 @@ async function main() {
   let failed = false;
   console.log(`APP_URL=${url}`);
   for (const extension of extensions) {
-    const bundles = await buildExtension(extension, url);
+    const bundles = await buildExtension(extension, url, outRoot);
     for (const bundle of bundles) {
       const over = bundle.bytes > BUNDLE_LIMIT_BYTES;
       failed ||= over;
       const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
       console.log(
-        `${over ? 'TOO BIG' : 'ok     '} ${relative(repoRoot, bundle.file).padEnd(48)} ` +
+        `${over ? 'TOO BIG' : 'ok     '} ${shown(bundle.file).padEnd(48)} ` +
           `${String(bundle.bytes).padStart(6)} B (${kb(bundle.bytes)}, ${kb(bundle.gzip)} gzip)  ` +
           `${bundle.target}`,
       );

@@ -64,14 +64,19 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(storefront_bp)
 
-    for name in ("plugin.extension_api", "plugin.integrations", "plugin.admin"):
-        module = _optional(name)
-        if module is not None:
-            app.register_blueprint(module.bp)
+    for name, attribute in (
+        ("plugin.extension_api", "bp"),
+        ("plugin.integrations", "bp"),
+        ("plugin.admin", "bp"),
+    ):
+        blueprint = getattr(_optional(name), attribute, None)
+        if blueprint is not None:
+            app.register_blueprint(blueprint)
     if app.config["DEV_MODE"]:
-        devtools = _optional("plugin.devtools")
-        if devtools is not None:
-            app.register_blueprint(devtools.dev_storefront)
+        for name, attribute in (("plugin.devtools", "dev_storefront"), ("plugin.admin.dev", "bp")):
+            blueprint = getattr(_optional(name), attribute, None)
+            if blueprint is not None:
+                app.register_blueprint(blueprint)
 
 
 def _optional(name: str) -> Any:
@@ -79,7 +84,10 @@ def _optional(name: str) -> Any:
     import importlib
     import importlib.util
 
-    if importlib.util.find_spec(name) is None:
+    try:
+        if importlib.util.find_spec(name) is None:
+            return None
+    except ModuleNotFoundError:  # the parent package does not exist
         return None
     return importlib.import_module(name)
 

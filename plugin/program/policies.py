@@ -75,6 +75,14 @@ class TradeInRule:
     discount_percent: Decimal | None = None  # DISCOUNT_ON_NEW
     recovery_bands: tuple[RecoveryBand, ...] = ()  # RECOVERY_VALUE, youngest band first
 
+    def __post_init__(self) -> None:
+        if self.kind is TradeInKind.DISCOUNT_ON_NEW and self.discount_percent is None:
+            raise ValueError("a discount trade-in needs its discount_percent")
+        if self.kind is TradeInKind.RECOVERY_VALUE:
+            ages = [band.up_to_months for band in self.recovery_bands]
+            if not ages or ages != sorted(set(ages)):
+                raise ValueError("recovery bands must be given youngest first, without repeats")
+
     def band_for(self, purchased_on: date, today: date) -> RecoveryBand | None:
         """The youngest band the device's age falls in; None when it is older than all of them."""
         for band in self.recovery_bands:

@@ -75,8 +75,12 @@ def check_return(
     standard_warranty_end: date,
     third_party_seller: bool = False,
     misuse: bool = False,
+    return_window_days: int = RETURN_WINDOW_DAYS,
 ) -> ReturnVerdict:
-    """What a customer asking on ``today`` can get for a product delivered on ``delivered_on``."""
+    """What a customer asking on ``today`` can get for a product delivered on ``delivered_on``.
+
+    ``return_window_days`` is the store's refund window (30 by default, section 6).
+    """
     if third_party_seller:
         return _none(ReturnReason.THIRD_PARTY_SELLER)
     if misuse:
@@ -84,7 +88,7 @@ def check_return(
     if delivered_on is None or today < delivered_on:
         return _none(ReturnReason.NOT_DELIVERED)
 
-    window_end = delivered_on + timedelta(days=RETURN_WINDOW_DAYS)
+    window_end = delivered_on + timedelta(days=return_window_days)
     if today <= window_end:
         # The customer pays the return unless the product is faulty, in every region.
         payer = ShippingPaidBy.TESMART if faulty else ShippingPaidBy.CUSTOMER

@@ -11,15 +11,17 @@ Decisions where the policy is silent:
   2025-11-01. ``eligible=False`` always comes with ``kind="none"``.
 - The recovery value is computed from the base value rounded to the currency's minor unit, so the
   figures a shopper sees (base 64.50, minus 30%, 45.15) add up.
-- Checks run in the order the shopper can act on: region, category, the device's history, the
-  waiting period, then its age and condition.
+- Checks run from the permanent to the temporary (region, category, the device's history, then
+  the waiting period), so "too early" is only said when waiting will actually help. For customers
+  without an ID, a device that comes of age only after the discount offer has ended gets
+  ``no_discount_without_id`` instead of a date that would promise a discount.
 - ``reason_params`` hold strings only (dates in ISO form), so a quote can go to JSON unchanged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -34,6 +36,8 @@ from plugin.program.policies import (
 )
 
 HUNDRED = Decimal(100)
+# Section 5, step 5: not shipped within 30 days (default) of approval → value revoked.
+SHIP_WITHIN_DAYS = 30
 
 
 class TradeInReason(StrEnum):
@@ -285,3 +289,17 @@ def _quote_without_id(
         discount.percent,
         params={"percent": _percent_text(discount.percent)},
     )
+
+
+def recovery_shipment_overdue(
+    approved_on: date,
+    shipped_on: date | None,
+    today: date,
+    ship_within_days: int = SHIP_WITHIN_DAYS,
+) -> bool:
+    """Whether an approved recovery value (and its shipping refund) is to be revoked because the
+    device was not shipped in time (section 5, step 5). The last allowed day is inside."""
+    deadline = approved_on + timedelta(days=ship_within_days)
+    if shipped_on is not None:
+        return shipped_on > deadline
+    return today > deadline

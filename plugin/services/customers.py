@@ -7,7 +7,12 @@ from typing import Any
 from plugin.models import Member, Shop, ShopCustomer
 from plugin.models.types import utcnow
 from plugin.services import ledger
-from plugin.services.members import activate, get_or_create_member, link_customer, member_for_customer
+from plugin.services.members import (
+    activate,
+    get_or_create_member,
+    link_customer,
+    member_for_customer,
+)
 from plugin.services.shop_settings import program_settings
 from plugin.services.shopify_payload import required_id, shopify_id, timestamp
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -21,7 +21,7 @@ from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
 from plugin.models.types import utcnow
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
-from plugin.program.money import quantize
+from plugin.program.money import minor_units, quantize
 from plugin.services import ledger
 from plugin.services.campaigns import points_multiplier
 from plugin.services.catalog import product_for_line
@@ -267,16 +267,10 @@ def _unit_amounts(line: dict[str, Any], currency: str) -> list[Decimal]:
     else:
         discount = money(line, "total_discount") or Decimal(0)
     line_total = quantize(max(price * quantity - discount, Decimal(0)), currency)
-    unit = quantize(line_total / quantity, currency)
-    step = quantize(Decimal(1).scaleb(-2 if currency not in ("JPY", "KRW") else 0), currency)
-    amounts = [unit] * quantity
-    remainder = line_total - unit * quantity
-    index = 0
-    while remainder != 0 and step > 0:
-        adjust = step if remainder > 0 else -step
-        amounts[index % quantity] += adjust
-        remainder -= adjust
-        index += 1
+    step = Decimal(1).scaleb(-minor_units(currency))
+    unit = (line_total / quantity).quantize(step, rounding=ROUND_FLOOR)
+    extra_units = int((line_total - unit * quantity) / step)
+    amounts = [unit + step if index < extra_units else unit for index in range(quantity)]
     return amounts
 
 

@@ -178,8 +178,9 @@ class CostBuckets:
             if bucket is None or bucket.restore_rate <= 0:
                 return 0.0
             cost = min(cost, bucket.maximum)
-            missing = cost - bucket.available_at(now)
-            return max(0.0, missing / bucket.restore_rate)
+            wait = (cost - bucket.available_at(now)) / bucket.restore_rate
+            # Below a millisecond is float noise from the arithmetic, not a real shortfall.
+            return wait if wait >= 0.001 else 0.0
 
     def reserve(self, shop: str, cost: float, now: float) -> None:
         with self._lock:

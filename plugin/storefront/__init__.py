@@ -8,7 +8,9 @@ from flask import Blueprint
 
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")
 
-from plugin.storefront import member  # noqa: E402,F401  (routes)
-from plugin.storefront import routes_loader  # noqa: E402,F401
+from plugin.storefront import (
+    member,  # noqa: E402,F401  (routes)
+    routes_loader,  # noqa: E402,F401
+)
 
 __all__ = ["bp"]

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,6 @@ ALL_TARGETS = [
     for extension in EXPECTED_TARGETS
     for target, module in _targeting(extension)
 ]
-
-
-def _bundle(extension: str, module: str) -> Path:
-    return EXTENSIONS / extension / "dist" / f"{Path(module).stem}.js"
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -131,16 +128,28 @@ def test_locales_share_keys_and_placeholders(extension: str, locale: str) -> Non
 # --- build ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Build:
+    stdout: str
+    outdir: Path
+
+    def bundle(self, extension: str, module: str) -> Path:
+        """Where build.mjs puts a target's bundle under `--outdir` (`<ext>/dist/` without it)."""
+        return self.outdir / extension / f"{Path(module).stem}.js"
+
+
 @pytest.fixture(scope="module")
-def build() -> subprocess.CompletedProcess[str]:
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     if NODE is None:
         pytest.skip("node is not installed: the UI extensions cannot be built here")
     for package in ("esbuild", "preact", "@preact/signals", "@shopify/ui-extensions"):
         if not (ROOT / "node_modules" / package).is_dir():
             pytest.skip(f"node_modules/{package} is missing: run `npm ci` first")
+    # Its own output directory: parallel workers never share (or clobber) extensions/*/dist.
+    outdir = tmp_path_factory.mktemp("ui-extension-bundles")
     env = {**os.environ, "APP_URL": f"{TEST_APP_URL}/"}
     result = subprocess.run(
-        [NODE, "extensions/build.mjs"],
+        [NODE, "extensions/build.mjs", "--outdir", str(outdir)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -149,23 +158,23 @@ def build() -> subprocess.CompletedProcess[str]:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return result
+    return Build(stdout=result.stdout, outdir=outdir)
 
 
 @pytest.mark.parametrize("extension, target, module", ALL_TARGETS)
 def test_bundle_is_under_the_shopify_limit(
-    build: subprocess.CompletedProcess[str], extension: str, target: str, module: str
+    build: Build, extension: str, target: str, module: str
 ) -> None:
-    bundle = _bundle(extension, module)
+    bundle = build.bundle(extension, module)
     assert bundle.is_file(), f"no bundle for {target}"
-    assert 0 < bundle.stat().st_size < BUNDLE_LIMIT_BYTES
-    assert str(bundle.relative_to(ROOT)) in build.stdout, "build.mjs reports every bundle's size"
+    size = bundle.stat().st_size
+    assert 0 < size < BUNDLE_LIMIT_BYTES
+    [report] = [line for line in build.stdout.splitlines() if line.endswith(f" {target}")]
+    assert report.startswith("ok ") and f"{size} B" in report, "build.mjs reports each size"
 
 
-def test_build_fails_when_a_bundle_is_too_big(
-    build: subprocess.CompletedProcess[str], tmp_path: Path
-) -> None:
-    # The limit check itself: a copy of build.mjs run against a fake extension with a 70 KB module.
+def test_build_fails_when_a_bundle_is_too_big(build: Build, tmp_path: Path) -> None:
+    # The limit check itself: a copy of build.mjs run on a fake extension with a ~100 KB module.
     extensions = tmp_path / "extensions"
     fake = extensions / "too-big"
     (fake / "src").mkdir(parents=True)
@@ -194,14 +203,10 @@ def test_build_fails_when_a_bundle_is_too_big(
 
 @pytest.mark.parametrize("extension, target, module", ALL_TARGETS)
 def test_bundle_parses_as_an_es_module(
-    build: subprocess.CompletedProcess[str],
-    tmp_path: Path,
-    extension: str,
-    target: str,
-    module: str,
+    build: Build, tmp_path: Path, extension: str, target: str, module: str
 ) -> None:
     copy = tmp_path / f"{Path(module).stem}.mjs"
-    shutil.copy(_bundle(extension, module), copy)
+    shutil.copy(build.bundle(extension, module), copy)
     assert NODE is not None
     result = subprocess.run(
         [NODE, "--check", str(copy)], capture_output=True, text=True, timeout=30, check=False
@@ -225,10 +230,11 @@ def typecheck() -> dict[str, tuple[int, str]]:
         )
         for extension in EXPECTED_TARGETS
     }
-    return {
-        extension: (process.wait(timeout=120), process.stdout.read() if process.stdout else "")
-        for extension, process in processes.items()
-    }
+    results = {}
+    for extension, process in processes.items():
+        output, _ = process.communicate(timeout=120)
+        results[extension] = (process.returncode, output)
+    return results
 
 
 @pytest.mark.parametrize("extension", EXPECTED_TARGETS)
@@ -619,9 +625,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module")
-def smoke(
-    build: subprocess.CompletedProcess[str], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, dict[str, Any]]:
+def smoke(build: Build, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Every scenario run at once, each in its own Node process (module state is per process)."""
     workdir = tmp_path_factory.mktemp("ui-extension-smoke")
     harness = workdir / "harness.mjs"
@@ -630,7 +634,7 @@ def smoke(
     for name, scenario in SCENARIOS.items():
         extension, module, target = scenario["surface"]
         bundle = workdir / f"{name}.mjs"
-        shutil.copy(_bundle(extension, module), bundle)
+        shutil.copy(build.bundle(extension, module), bundle)
         config = {k: v for k, v in scenario.items() if k != "surface"}
         config.update(
             bundle=str(bundle),

@@ -47,7 +47,7 @@ def test_months_between(start, end, expected):
     assert months_between(start, end) == expected
 
 
-@settings(max_examples=120, database=None, deadline=None)
+@settings(max_examples=80, database=None, deadline=None)
 @given(
     st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
     st.integers(min_value=0, max_value=120),

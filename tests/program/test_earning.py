@@ -76,7 +76,7 @@ def test_clawback_points(awarded, total, refunded, already, clawed):
     assert clawback_points(awarded, Decimal(total), Decimal(refunded), already) == clawed
 
 
-@settings(max_examples=120, database=None, deadline=None)
+@settings(max_examples=80, database=None, deadline=None)
 @given(
     awarded=st.integers(min_value=0, max_value=200_000),
     total_cents=st.integers(min_value=1, max_value=10_000_000),

@@ -40,12 +40,12 @@ def placeholders(template):
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 @pytest.mark.parametrize("code", ALL_CODES)
-def test_every_reason_code_reads_in_every_language(code, locale):
-    assert locale in MESSAGES[code], f"{code} has no {locale} sentence"
-    text = reason_text(code, locale, **SAMPLE_PARAMS)
-    assert text and "{" not in text and "_" not in text
+def test_every_reason_code_reads_in_every_language(code):
+    for locale in SUPPORTED_LOCALES:
+        assert locale in MESSAGES[code], f"{code} has no {locale} sentence"
+        text = reason_text(code, locale, **SAMPLE_PARAMS)
+        assert text and "{" not in text and "_" not in text, (locale, text)
 
 
 @pytest.mark.parametrize("code", [*ALL_CODES, UNKNOWN_REASON])

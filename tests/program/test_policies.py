@@ -6,12 +6,15 @@ from decimal import Decimal
 
 import pytest
 
+from plugin.program.categories import CATEGORIES, WARRANTY_CATEGORIES
 from plugin.program.cohorts import Cohort
 from plugin.program.policies import (
     NO_ID_TRADE_INS,
     POLICIES,
     ProductCategory,
+    RecoveryBand,
     TradeInKind,
+    TradeInRule,
     WaitingPeriod,
     region_eligible,
 )
@@ -139,3 +142,21 @@ def test_waiting_period_earliest_day():
 def test_policies_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         POLICIES[Cohort.LEGACY].ctrlf_discount_percent = Decimal("100")  # type: ignore[misc]
+
+
+def test_the_store_category_mapping_speaks_the_policy_categories():
+    assert set(CATEGORIES) == {c.value for c in ProductCategory}
+    assert frozenset().union(*(p.covered_categories for p in POLICIES.values())) == WARRANTY_CATEGORIES
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        pytest.param({"kind": TradeInKind.DISCOUNT_ON_NEW}, id="a discount without its percent"),
+        pytest.param({"kind": TradeInKind.RECOVERY_VALUE}, id="a recovery value without bands"),
+        pytest.param({"kind": TradeInKind.RECOVERY_VALUE, "recovery_bands": (RecoveryBand(48, Decimal("40")), RecoveryBand(36, Decimal("50")))}, id="bands out of order"),
+    ],
+)
+def test_a_malformed_trade_in_rule_is_refused(rule):
+    with pytest.raises(ValueError):
+        TradeInRule(categories=frozenset({KVM}), waiting=WaitingPeriod(days=90), once_per_device=True, device_handed_in=True, **rule)

@@ -119,3 +119,14 @@ def test_refund_is_late_received_on_a_friday(refunded_on, today, late):
 
 def test_a_store_holiday_moves_the_refund_due_day():
     assert refund_due_by(date(2025, 12, 24), frozenset({date(2025, 12, 25), date(2025, 12, 26)})) == date(2026, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("today", "outcome"),
+    [
+        pytest.param(day(14), OUT.REFUND, id="a 14-day store: day 14 → refund"),
+        pytest.param(day(15), OUT.NONE, id="a 14-day store: day 15 → closed"),
+    ],
+)
+def test_a_store_may_set_its_own_return_window(today, outcome):
+    assert verdict(today=today, return_window_days=14).outcome is outcome

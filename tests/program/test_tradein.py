@@ -16,6 +16,7 @@ from plugin.program.tradein import (
     TradeInKind,
     TradeInReason,
     quote_trade_in,
+    recovery_shipment_overdue,
 )
 
 LEGACY, APRIL, NOVEMBER = Cohort.LEGACY, Cohort.APRIL_2025, Cohort.NOVEMBER_2025
@@ -65,7 +66,9 @@ def months_before(n, plus_days=0):
         pytest.param({"purchased_on": days_before(90)}, "50", "64.50", id="2025-11, day 90 → 50%"),
         pytest.param({"purchased_on": months_before(36)}, "50", "64.50", id="2025-11, 36 months to the day → 50%"),
         pytest.param({"purchased_on": months_before(36, plus_days=1)}, "40", "51.60", id="2025-11, 36 months and 1 day → 40%"),
+        pytest.param({"purchased_on": months_before(37)}, "40", "51.60", id="2025-11, 37 months → 40%"),
         pytest.param({"purchased_on": months_before(48)}, "40", "51.60", id="2025-11, 48 months to the day → 40%"),
+        pytest.param({"purchased_on": months_before(49)}, "30", "38.70", id="2025-11, 49 months → 30%"),
         pytest.param({"purchased_on": months_before(48, plus_days=1)}, "30", "38.70", id="2025-11, 48 months and 1 day → 30%"),
         pytest.param({"purchased_on": months_before(60)}, "30", "38.70", id="2025-11, 60 months to the day → 30%"),
         pytest.param({"purchased_on": date(2024, 2, 29), "today": date(2027, 2, 28)}, "50", "64.50", id="2025-11, bought on leap day, 36 months end Feb 28 → 50%"),
@@ -112,6 +115,7 @@ def test_recovery_quote_shows_its_working():
         pytest.param({"purchased_on": days_before(89)}, False, K.NONE, R.TOO_EARLY, {"earliest": "2025-11-16"}, id="2025-11, day 89 → too early, from day 90"),
         pytest.param({"purchased_on": TODAY + timedelta(days=3)}, False, K.NONE, R.TOO_EARLY, {"earliest": "2026-02-16"}, id="2025-11, a purchase dated in the future → too early"),
         pytest.param({"purchased_on": months_before(60, plus_days=1)}, True, K.RECYCLE_ONLY, R.TOO_OLD, {"months": "60"}, id="2025-11, 60 months and 1 day → free recycling only"),
+        pytest.param({"purchased_on": months_before(61)}, True, K.RECYCLE_ONLY, R.TOO_OLD, {"months": "60"}, id="2025-11, 61 months → free recycling only"),
         pytest.param({"purchased_on": date(2012, 1, 1)}, True, K.RECYCLE_ONLY, R.TOO_OLD, {"months": "60"}, id="2025-11, a 13-year-old device → free recycling only"),
         pytest.param({"condition": DEAD}, True, K.RECYCLE_ONLY, R.NOT_WORKING, {}, id="2025-11, not working → free recycling, no value"),
         pytest.param({"condition": WRECKED}, True, K.RECYCLE_ONLY, R.NOT_WORKING, {}, id="2025-11, severely damaged → free recycling, no value"),
@@ -221,7 +225,7 @@ def test_a_currency_without_a_minor_unit_rule_is_refused():
         quote(currency="XYZ")
 
 
-@settings(max_examples=100, database=None, deadline=None)
+@settings(max_examples=60, database=None, deadline=None)
 @given(
     paid=st.decimals(min_value=0, max_value=100000, places=2),
     age_days=st.integers(min_value=90, max_value=365 * 5),
@@ -237,9 +241,22 @@ def test_recovery_value_never_exceeds_its_base_nor_the_amount_paid(paid, age_day
         assert q.value.as_tuple().exponent == -2
 
 
-@settings(max_examples=100, database=None, deadline=None)
+@settings(max_examples=60, database=None, deadline=None)
 @given(st.integers(min_value=90, max_value=365 * 7), st.integers(min_value=1, max_value=400))
 def test_an_older_device_never_earns_a_higher_band(age_days, more_days):
     younger = quote(purchased_on=TODAY - timedelta(days=age_days))
     older = quote(purchased_on=TODAY - timedelta(days=age_days + more_days))
     assert (older.percent or Decimal(0)) <= (younger.percent or Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("shipped_on", "today", "overdue"),
+    [
+        pytest.param(date(2025, 12, 31), date(2026, 1, 5), False, id="shipped on day 30 after approval → kept"),
+        pytest.param(date(2026, 1, 1), date(2026, 1, 5), True, id="shipped on day 31 → revoked"),
+        pytest.param(None, date(2025, 12, 31), False, id="not shipped, day 30 → still time"),
+        pytest.param(None, date(2026, 1, 1), True, id="not shipped by day 31 → revoked"),
+    ],
+)
+def test_recovery_value_revoked_when_not_shipped_within_30_days(shipped_on, today, overdue):
+    assert recovery_shipment_overdue(date(2025, 12, 1), shipped_on, today) is overdue

@@ -56,7 +56,9 @@ class LeakyBucket:
 
     def _refill(self) -> None:
         now = self._clock()
-        self._level = min(self.maximum, self._level + max(0.0, now - self._at) * self.restore_rate)
+        # Rounded to a millionth of a point: float time arithmetic must not leave a client that
+        # waited exactly long enough one hair short of its points.
+        self._level = round(min(self.maximum, self._level + max(0.0, now - self._at) * self.restore_rate), 6)
         self._at = now
 
     def available(self) -> float:
@@ -184,7 +186,7 @@ def _field_cost(
 def _first_argument(
     node: FieldNode, variables: Mapping[str, Any], operation: OperationDefinitionNode
 ) -> int | None:
-    for argument in node.arguments:
+    for argument in node.arguments or ():
         if argument.name.value not in ("first", "last"):
             continue
         value = argument.value
@@ -194,7 +196,7 @@ def _first_argument(
             name = value.name.value
             if variables.get(name) is not None:
                 return int(variables[name])
-            for definition in operation.variable_definitions:
+            for definition in operation.variable_definitions or ():
                 if definition.variable.name.value == name and isinstance(definition.default_value, IntValueNode):
                     return int(definition.default_value.value)
     return None

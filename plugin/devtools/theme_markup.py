@@ -1,0 +1,109 @@
+"""The theme widgets' containers, rendered in Python for the local dev storefront.
+
+This mirrors what the theme app extension's Liquid produces (``snippets/tesmart-root.liquid``
+and the ``tesmart-i18n-*`` captures in each block), from the same locale files, so the dev page
+runs ``tesmart.js`` against exactly the markup a storefront would serve.
+``tests/extensions/test_theme_markup.py`` parses the Liquid and fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+EXTENSION_DIR = Path(__file__).resolve().parents[2] / "extensions" / "tesmart-theme"
+ASSETS_DIR = EXTENSION_DIR / "assets"
+LOCALES_DIR = EXTENSION_DIR / "locales"
+DEFAULT_LOCALE_FILE = "en.default.json"
+PROXY_BASE = "/apps/tesmart"
+
+# Which string groups each block embeds, in the order its Liquid renders them.
+BLOCK_GROUPS: dict[str, tuple[str, ...]] = {
+    "member-status": ("common", "member"),
+    "rewards": ("common", "rewards"),
+    "referral": ("common", "referral"),
+    "trade-in": ("common", "trade_in"),
+    "devices": ("common", "devices"),
+    "launcher": ("common", "launcher", "member", "rewards", "referral", "trade_in", "devices"),
+}
+SECTION_BLOCKS = ("member-status", "rewards", "referral", "trade-in", "devices")
+APP_EMBED = "launcher"
+LAUNCHER_POSITIONS = ("bottom-right", "bottom-left")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)["tesmart"]
+
+
+@lru_cache(maxsize=16)
+def load_strings(locale: str) -> dict[str, dict[str, str]]:
+    """The ``tesmart`` strings for a locale, falling back key by key to English like Shopify."""
+    default = _read(LOCALES_DIR / DEFAULT_LOCALE_FILE)
+    candidates = [locale, locale.split("-")[0]] if locale else []
+    for name in candidates:
+        path = LOCALES_DIR / f"{name.lower()}.json"
+        if name and path.is_file() and path.name != DEFAULT_LOCALE_FILE:
+            translated = _read(path)
+            return {
+                group: {key: translated.get(group, {}).get(key, text) for key, text in keys.items()}
+                for group, keys in default.items()
+            }
+    return default
+
+
+def strings_for(kind: str, locale: str) -> dict[str, str]:
+    """The flat ``{"group.key": text}`` map a block embeds, in the Liquid's order."""
+    strings = load_strings(locale)
+    return {
+        f"{group}.{key}": text for group in BLOCK_GROUPS[kind] for key, text in strings[group].items()
+    }
+
+
+def json_for_script(value: Any) -> str:
+    """JSON safe inside ``<script>``: like Shopify's ``json`` filter, escape <, > and &."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_container(
+    kind: str,
+    *,
+    block_id: str,
+    locale: str,
+    currency: str,
+    logged_in: bool,
+    login_url: str,
+    position: str = "inline",
+) -> Markup:
+    """The markup of ``snippets/tesmart-root.liquid`` for one block."""
+    if kind not in BLOCK_GROUPS:
+        raise ValueError(f"unknown block kind {kind!r}")
+    attributes = {
+        "id": f"tesmart-{block_id}",
+        "class": f"tesmart tesmart--{kind}",
+        "data-tesmart": kind,
+        "data-proxy": PROXY_BASE,
+        "data-locale": locale,
+        "data-currency": currency,
+        "data-customer": "true" if logged_in else "false",
+        "data-login-url": login_url,
+        "data-position": position,
+        "aria-busy": "true",
+    }
+    opening = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items())
+    strings = strings_for(kind, locale)
+    parts = [f"<div {opening}>"]
+    if kind != APP_EMBED:
+        loading = escape(strings["common.loading"])
+        parts.append(
+            '<div class="tesmart__skeleton" aria-hidden="true"><span></span><span></span><span></span></div>'
+            f'<p class="tesmart__sr">{loading}</p>'
+        )
+    parts.append(f'<script type="application/json" class="tesmart__i18n">{json_for_script(strings)}</script>')
+    parts.append("</div>")
+    return Markup("".join(parts))
