@@ -23,7 +23,7 @@ install: $(VENV)/.installed node_modules/.installed
 
 # Dev mode: SQLite under instance/, jobs in-process, the fake Admin API; demo data on first run.
 run: install
-	FLASK_DEBUG=1 $(BIN)/flask db upgrade
+	FLASK_DEBUG=1 $(BIN)/flask db upgrade heads
 	FLASK_DEBUG=1 $(BIN)/flask demo
 	@echo ""
 	@echo "  TESmart Members on http://127.0.0.1:$(PORT)"

@@ -45,6 +45,8 @@ class Settings:
     def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
         env = {k: v for k, v in environ.items() if v not in (None, "")}
         dev = _truthy(env.get("DEV_MODE", env.get("FLASK_DEBUG", "")))
+        if "APP_URL" not in env and env.get("HOST"):  # what `shopify app dev` provides
+            env["APP_URL"] = env["HOST"]
         if dev:
             env = {**DEV_DEFAULTS, **env}
         missing = [name for name in REQUIRED if not env.get(name)]

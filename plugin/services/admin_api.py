@@ -31,9 +31,9 @@ def fake_admin(app: Flask | None = None) -> Any:
     with _lock:
         fake = app.extensions.get("fake_admin")
         if fake is None:
-            from plugin.shopify.fake import FakeAdminAPI
+            from plugin.shopify.fake import FakeAdminApi
 
-            fake = FakeAdminAPI()
+            fake = FakeAdminApi()
             app.extensions["fake_admin"] = fake
         return fake
 
@@ -51,7 +51,7 @@ def http_client(app: Flask | None = None) -> httpx.Client:
 
             transport: httpx.BaseTransport = LoopbackTransport(app.config["FAKE_ADMIN_URL"])
         else:
-            transport = httpx.WSGITransport(app=fake_admin(app))
+            transport = fake_admin(app).transport()
         client = httpx.Client(transport=transport, timeout=10.0)
     else:
         client = httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))

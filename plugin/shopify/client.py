@@ -100,7 +100,9 @@ class AdminUnavailable(AdminApiError):
     """Shopify could not be reached or failed (5xx, timeout, network), even after retries.
 
     `ambiguous` is True when the request may have taken effect (it was sent, no answer came back)
-    and the operation is not safe to repeat: the caller must find out before trying again.
+    and the operation is not safe to repeat (store credit). Such an error is *not* transient: a
+    caller that retries whatever is transient must not pay a customer twice; someone has to find
+    out what happened first.
     """
 
     transient = True
@@ -108,6 +110,7 @@ class AdminUnavailable(AdminApiError):
     def __init__(self, message: str, *, ambiguous: bool = False, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.ambiguous = ambiguous
+        self.transient = not ambiguous
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,9 @@ class AdminClient:
         self._jitter = jitter
         self.last_cost: QueryCost | None = None
 
-    def execute(self, operation_name: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def execute(
+        self, operation_name: str, variables: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Run operation `operation_name` and return its `data` (userErrors included, not raised).
 
         Raises AdminThrottled, AdminUnavailable, AdminUnauthorized or AdminRejected.
@@ -325,7 +330,12 @@ class AdminClient:
                         retry_after=wait,
                         operation_name=operation_name,
                     )
-                log.info("shopify %s %s: waiting %.2fs for the rate-limit bucket", self.shop, operation_name, wait)
+                log.info(
+                    "shopify %s %s: waiting %.2fs for the rate-limit bucket",
+                    self.shop,
+                    operation_name,
+                    wait,
+                )
                 self._sleep(wait)
                 waited += wait
                 now = self._clock()
@@ -353,7 +363,11 @@ class AdminClient:
                 )
 
             if outcome.kind == "throttled":
-                delay = outcome.retry_after if outcome.retry_after is not None else self._throttle_delay(outcome.cost)
+                delay = (
+                    outcome.retry_after
+                    if outcome.retry_after is not None
+                    else self._throttle_delay(outcome.cost)
+                )
                 give_up = AdminThrottled
             else:
                 delay = self._backoff_base * (2**retries) * (1 + self._jitter())
@@ -377,7 +391,12 @@ class AdminClient:
                     operation_name=operation_name,
                 )
             log.warning(
-                "shopify %s %s: %s; retry %d in %.2fs", self.shop, operation_name, outcome.detail, retries, delay
+                "shopify %s %s: %s; retry %d in %.2fs",
+                self.shop,
+                operation_name,
+                outcome.detail,
+                retries,
+                delay,
             )
             self._sleep(delay)
             waited += delay
@@ -391,7 +410,9 @@ class AdminClient:
         # Never less than one restore step: the bucket said no, so something must change first.
         return max(missing, 1.0) / cost.restore_rate
 
-    def _send(self, operation_name: str, document: str, variables: Mapping[str, Any] | None) -> _Outcome:
+    def _send(
+        self, operation_name: str, document: str, variables: Mapping[str, Any] | None
+    ) -> _Outcome:
         recorder = _SendRecorder(self._http)
         result = admin_graphql_request(
             document,
@@ -408,7 +429,9 @@ class AdminClient:
 def _classify(result: GQLResult, transport_error: httpx.HTTPError | None) -> _Outcome:
     """Sort a shopify_app result into what the client does next."""
     if result.ok:
-        return _Outcome("ok", data=result.data, cost=QueryCost.from_extensions(result.extensions), status=200)
+        return _Outcome(
+            "ok", data=result.data, cost=QueryCost.from_extensions(result.extensions), status=200
+        )
     code = result.log.code
     status = result.response.status
     if code == "graphql_errors":
@@ -421,7 +444,9 @@ def _classify(result: GQLResult, transport_error: httpx.HTTPError | None) -> _Ou
         detail = type(error).__name__ if error is not None else "network error"
         return _Outcome("unavailable", status=None, ambiguous=sent, detail=detail)
     if status == 429:
-        return _Outcome("throttled", status=429, retry_after=_retry_after(result), detail="HTTP 429")
+        return _Outcome(
+            "throttled", status=429, retry_after=_retry_after(result), detail="HTTP 429"
+        )
     if status >= 500:
         return _Outcome("unavailable", status=status, ambiguous=True, detail=f"HTTP {status}")
     return _Outcome("rejected", status=status, detail=f"HTTP {status}")
@@ -434,14 +459,20 @@ def _classify_graphql_errors(body: str) -> _Outcome:
         payload = {}
     raw = payload.get("errors") if isinstance(payload, dict) else None
     errors = _error_list(raw)
-    cost = QueryCost.from_extensions(payload.get("extensions") if isinstance(payload, dict) else None)
+    cost = QueryCost.from_extensions(
+        payload.get("extensions") if isinstance(payload, dict) else None
+    )
     codes = {str((error.get("extensions") or {}).get("code", "")) for error in errors}
     messages = "; ".join(str(error.get("message", "")) for error in errors)[:500]
     if "THROTTLED" in codes:
         return _Outcome("throttled", status=200, cost=cost, errors=errors, detail="THROTTLED")
     if "INTERNAL_SERVER_ERROR" in codes:
-        return _Outcome("unavailable", status=200, cost=cost, errors=errors, ambiguous=True, detail=messages)
-    return _Outcome("rejected", status=200, cost=cost, errors=errors, detail=messages or "GraphQL errors")
+        return _Outcome(
+            "unavailable", status=200, cost=cost, errors=errors, ambiguous=True, detail=messages
+        )
+    return _Outcome(
+        "rejected", status=200, cost=cost, errors=errors, detail=messages or "GraphQL errors"
+    )
 
 
 def _error_list(raw: Any) -> list[dict[str, Any]]:

@@ -13,7 +13,9 @@ from pathlib import Path
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "graphql"
 
 # Every operation the app may send, found on disk (sorted for stable test ids).
-ALL_OPERATIONS: tuple[str, ...] = tuple(sorted(path.stem for path in DOCUMENTS_DIR.glob("*.graphql")))
+ALL_OPERATIONS: tuple[str, ...] = tuple(
+    sorted(path.stem for path in DOCUMENTS_DIR.glob("*.graphql"))
+)
 
 # Mutations that are safe to repeat when it is unknown whether the first attempt took effect
 # (a timeout, a 5xx): a reward code's code is unique (a repeat is a TAKEN user error), refunds carry

@@ -135,7 +135,9 @@ def _scope_rules(
     return rules
 
 
-def _requirement_groups(required_access: str, offline_scopes: list[str]) -> tuple[tuple[str, ...], ...]:
+def _requirement_groups(
+    required_access: str, offline_scopes: list[str]
+) -> tuple[tuple[str, ...], ...]:
     """Read Shopify's prose into groups that are all required, any scope of a group sufficing.
 
     "`a` access scope or `b` access scope."               -> ((a, b),)
@@ -165,11 +167,6 @@ def _requirement_groups(required_access: str, offline_scopes: list[str]) -> tupl
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def parse_document(source: str) -> DocumentNode:
-    """Parse a GraphQL document (raises graphql.GraphQLError on a syntax error)."""
-    return parse(source)
 
 
 def validate_document(

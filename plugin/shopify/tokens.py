@@ -140,13 +140,17 @@ def _token_from(result: TokenExchangeResult) -> OfflineToken:
         raise TokenExchangeFailed(result.log.code, result.log.detail, status=result.response.status)
     if not token.expires or not token.refresh_token:
         # Asked for an expiring token and got a permanent one: the app's configuration is off.
-        raise TokenExchangeFailed("not_expiring", "Shopify issued a token without expiry or refresh token")
+        raise TokenExchangeFailed(
+            "not_expiring", "Shopify issued a token without expiry or refresh token"
+        )
     return OfflineToken(
         shop=f"{shop_name(token.shop)}.myshopify.com",
         access_token=token.token,
         expires_at=_parse_time(token.expires),
         refresh_token=token.refresh_token,
-        refresh_token_expires_at=_parse_time(token.refresh_token_expires) if token.refresh_token_expires else None,
+        refresh_token_expires_at=_parse_time(token.refresh_token_expires)
+        if token.refresh_token_expires
+        else None,
         scope=token.scope,
     )
 
@@ -192,13 +196,17 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(ciphertext.encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError) as exc:
-            raise TokenDecryptionFailed("token ciphertext does not match the configured keys") from exc
+            raise TokenDecryptionFailed(
+                "token ciphertext does not match the configured keys"
+            ) from exc
 
     def rotate(self, ciphertext: str) -> str:
         try:
             return self._fernet.rotate(ciphertext.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeError) as exc:
-            raise TokenDecryptionFailed("token ciphertext does not match the configured keys") from exc
+            raise TokenDecryptionFailed(
+                "token ciphertext does not match the configured keys"
+            ) from exc
 
 
 def _fernet_for(key: str) -> Fernet:

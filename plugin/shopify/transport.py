@@ -31,12 +31,16 @@ class LoopbackTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         if not host.endswith(_SHOPIFY_SUFFIX):
-            raise httpx.ConnectError(f"LoopbackTransport forwards only *{_SHOPIFY_SUFFIX}, not {host}", request=request)
+            raise httpx.ConnectError(
+                f"LoopbackTransport forwards only *{_SHOPIFY_SUFFIX}, not {host}", request=request
+            )
         target = self.base_url.copy_with(
             path=self.base_url.path.rstrip("/") + request.url.path,
             query=request.url.query or None,
         )
-        headers = [(name, value) for name, value in request.headers.multi_items() if name.lower() != "host"]
+        headers = [
+            (name, value) for name, value in request.headers.multi_items() if name.lower() != "host"
+        ]
         headers.append((FORWARDED_HOST, host))
         forwarded = httpx.Request(
             request.method,

@@ -59,10 +59,24 @@ def app_proxy(view: F) -> F:
             if member is not None and member.activated_at is None and member.state == "open":
                 activate(member, utcnow(), "storefront_login")
                 db.session.commit()
+        elif customer_id is not None and customer is None:
+            _sync_unknown_customer(shop, customer_id)
         g.proxy = ProxyContext(shop=shop, customer_id=customer_id, customer=customer, member=member)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:
+    """Logged in, but no customers/create seen yet: fetch the customer in a job (never inline in
+    production), so the ID is linked and activated as of this visit."""
+    from plugin.jobs.customers import sync_seen_customer
+    from plugin.jobs.queue import job_queue
+
+    job_queue().enqueue(
+        sync_seen_customer, shop.id, customer_id, utcnow().isoformat(),
+        queue="default", job_id=f"customer-{shop.id}-{customer_id}",
+    )
 
 
 def require_customer() -> ProxyContext:

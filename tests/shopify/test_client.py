@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import httpx
 import pytest
 
 import plugin.shopify.client as client_module
@@ -68,7 +69,9 @@ def test_a_taken_code_is_an_answer_not_an_error(client: AdminClient, customer: s
     assert found["codeDiscountNodeByCode"]["id"] == node_id
 
 
-def test_injected_user_error_is_returned_in_data(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_injected_user_error_is_returned_in_data(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     fake.inject("user_error", message="Something is off", operation="DiscountCodeBasicCreate")
     data = client.execute("DiscountCodeBasicCreate", reward(customer))
     assert user_errors(data, "discountCodeBasicCreate") == [
@@ -88,7 +91,9 @@ def test_user_errors_of_an_absent_payload_are_empty():
 def test_document_with_an_unknown_field_is_rejected_by_the_fake_and_raised(
     client: AdminClient, fake: FakeAdminApi, monkeypatch
 ):
-    monkeypatch.setattr(client_module, "operation", lambda name: "query ShopGet { shop { name nonsense } }")
+    monkeypatch.setattr(
+        client_module, "operation", lambda name: "query ShopGet { shop { name nonsense } }"
+    )
     with pytest.raises(AdminRejected) as raised:
         client.execute("ShopGet")
     error = raised.value
@@ -100,8 +105,16 @@ def test_document_with_an_unknown_field_is_rejected_by_the_fake_and_raised(
 
 def test_invalid_variables_are_rejected(client: AdminClient):
     with pytest.raises(AdminRejected, match="percentage"):
-        client.execute("DiscountCodeBasicCreate", {"title": "x", "code": "X", "startsAt": "2026-07-15T00:00:00Z",
-                                                   "customerIds": ["gid://shopify/Customer/1"], "percentage": "lots"})
+        client.execute(
+            "DiscountCodeBasicCreate",
+            {
+                "title": "x",
+                "code": "X",
+                "startsAt": "2026-07-15T00:00:00Z",
+                "customerIds": ["gid://shopify/Customer/1"],
+                "percentage": "lots",
+            },
+        )
 
 
 def test_401_asks_the_caller_to_refresh_the_token(client: AdminClient, fake: FakeAdminApi):
@@ -112,7 +125,9 @@ def test_401_asks_the_caller_to_refresh_the_token(client: AdminClient, fake: Fak
     assert raised.value.status == 401
 
 
-def test_an_unknown_token_is_unauthorized_when_the_fake_checks_tokens(make_client, fake: FakeAdminApi):
+def test_an_unknown_token_is_unauthorized_when_the_fake_checks_tokens(
+    make_client, fake: FakeAdminApi
+):
     fake.require_valid_tokens = True
     fake.register_token(SHOP, "shpat_known")
     assert make_client(token="shpat_known").execute("ShopGet")
@@ -139,14 +154,23 @@ def test_client_waits_before_sending_when_its_estimate_says_the_bucket_is_empty(
     fake = FakeAdminApi(clock=clock.monotonic, now=clock.utcnow, bucket_size=30, restore_rate=10)
     customer = fake.add_customer(SHOP, email="ada@example.com")
     with fake.http_client() as http:
-        client = AdminClient(SHOP, "t", http_client=http, sleep=clock.sleep, clock=clock.monotonic, buckets=CostBuckets())
+        client = AdminClient(
+            SHOP,
+            "t",
+            http_client=http,
+            sleep=clock.sleep,
+            clock=clock.monotonic,
+            buckets=CostBuckets(),
+        )
         for _ in range(5):
             client.execute("TagsAdd", {"id": customer, "tags": ["member"]})
     assert "throttled" not in outcomes(fake)
     assert clock.slept == [pytest.approx(1.0), pytest.approx(1.0)]  # 10 points at 10 a second
 
 
-def test_clients_of_one_shop_share_the_bucket_estimate(make_client, fake: FakeAdminApi, clock: ManualClock, customer):
+def test_clients_of_one_shop_share_the_bucket_estimate(
+    make_client, fake: FakeAdminApi, clock: ManualClock, customer
+):
     fake.drain_bucket(SHOP, to=5)
     make_client().execute("ShopGet")  # learns the bucket is nearly empty
     make_client().execute("TagsAdd", {"id": customer, "tags": ["member"]})  # another client waits
@@ -155,7 +179,9 @@ def test_clients_of_one_shop_share_the_bucket_estimate(make_client, fake: FakeAd
 
 
 @pytest.mark.parametrize("times", [1, 3])
-def test_throttled_answers_are_retried_until_success(client: AdminClient, fake: FakeAdminApi, times: int):
+def test_throttled_answers_are_retried_until_success(
+    client: AdminClient, fake: FakeAdminApi, times: int
+):
     fake.inject("throttled", times=times)
     assert client.execute("ShopGet")["shop"]
     assert outcomes(fake) == ["throttled"] * times + ["ok"]
@@ -179,7 +205,9 @@ def test_throttling_that_outlasts_the_retries_raises_throttled_with_retry_after(
     assert len(fake.calls) == client.max_retries + 1
 
 
-def test_a_wait_longer_than_the_budget_is_not_slept(make_client, fake: FakeAdminApi, clock: ManualClock):
+def test_a_wait_longer_than_the_budget_is_not_slept(
+    make_client, fake: FakeAdminApi, clock: ManualClock
+):
     client = make_client(max_wait_seconds=1.0)
     fake.drain_bucket(SHOP)
     with pytest.raises(AdminThrottled) as raised:
@@ -217,15 +245,22 @@ def test_unavailability_that_outlasts_the_retries_raises_unavailable_with_retry_
     assert raised.value.status == 503
 
 
-def test_store_credit_is_never_repeated_after_a_timeout(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_store_credit_is_never_repeated_after_a_timeout(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     fake.inject("timeout", applied=True)  # Shopify did it; the answer was lost
     with pytest.raises(AdminUnavailable) as raised:
-        client.execute("StoreCreditAccountCredit", {"id": customer, "amount": "25.00", "currencyCode": "USD"})
+        client.execute(
+            "StoreCreditAccountCredit", {"id": customer, "amount": "25.00", "currencyCode": "USD"}
+        )
     assert raised.value.ambiguous is True
+    assert raised.value.transient is False  # a blind retry elsewhere would pay twice
     assert fake.store_credit(SHOP, customer) == Decimal("25.00")  # credited once, not twice
 
 
-def test_repeatable_mutation_is_retried_after_a_5xx(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_repeatable_mutation_is_retried_after_a_5xx(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     fake.inject("http_503", operation="tagsAdd")
     data = client.execute("TagsAdd", {"id": customer, "tags": ["tesmart-member"]})
     assert user_errors(data, "tagsAdd") == []
@@ -241,14 +276,20 @@ def test_every_admin_error_says_whether_to_try_again():
 # --- operations against the fake -------------------------------------------------------------------
 
 
-def test_store_credit_accumulates_per_customer_and_currency(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_store_credit_accumulates_per_customer_and_currency(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     fake.configure_shop(SHOP, enabled_currencies=["EUR"])
     for amount in ("10.00", "15.50"):
-        data = client.execute("StoreCreditAccountCredit", {"id": customer, "amount": amount, "currencyCode": "USD"})
+        data = client.execute(
+            "StoreCreditAccountCredit", {"id": customer, "amount": amount, "currencyCode": "USD"}
+        )
     transaction = data["storeCreditAccountCredit"]["storeCreditAccountTransaction"]
     assert transaction["amount"] == {"amount": "15.50", "currencyCode": "USD"}
     assert transaction["balanceAfterTransaction"] == {"amount": "25.50", "currencyCode": "USD"}
-    client.execute("StoreCreditAccountCredit", {"id": customer, "amount": "5", "currencyCode": "EUR"})
+    client.execute(
+        "StoreCreditAccountCredit", {"id": customer, "amount": "5", "currencyCode": "EUR"}
+    )
     assert fake.store_credit(SHOP, customer) == Decimal("25.50")
     assert fake.store_credit(SHOP, customer, "EUR") == Decimal("5.00")
 
@@ -256,7 +297,10 @@ def test_store_credit_accumulates_per_customer_and_currency(client: AdminClient,
 @pytest.mark.parametrize(
     ("variables", "code"),
     [
-        ({"id": "gid://shopify/Customer/999999", "amount": "5", "currencyCode": "USD"}, "OWNER_NOT_FOUND"),
+        (
+            {"id": "gid://shopify/Customer/999999", "amount": "5", "currencyCode": "USD"},
+            "OWNER_NOT_FOUND",
+        ),
         ({"amount": "0", "currencyCode": "USD"}, "NEGATIVE_OR_ZERO_AMOUNT"),
         ({"amount": "5", "currencyCode": "JPY"}, "UNSUPPORTED_CURRENCY"),
     ],
@@ -274,13 +318,18 @@ def test_store_credit_user_errors(client: AdminClient, customer: str, variables,
         ({"usageLimit": 0}, "GREATER_THAN"),
         ({"customerIds": ["gid://shopify/Customer/999999"]}, "INVALID"),
         ({"code": "  "}, "BLANK"),
-        ({"percentage": None, "discountAmount": {"amount": "10.00", "appliesOnEachItem": False}}, None),
+        (
+            {"percentage": None, "discountAmount": {"amount": "10.00", "appliesOnEachItem": False}},
+            None,
+        ),
     ],
     ids=["percentage-over-1", "usage-limit-0", "unknown-customer", "blank-code", "amount-off"],
 )
 def test_discount_code_validation(client: AdminClient, customer: str, change, code):
     variables = {k: v for k, v in {**reward(customer), **change}.items() if v is not None}
-    errors = user_errors(client.execute("DiscountCodeBasicCreate", variables), "discountCodeBasicCreate")
+    errors = user_errors(
+        client.execute("DiscountCodeBasicCreate", variables), "discountCodeBasicCreate"
+    )
     assert [e["code"] for e in errors] == ([code] if code else [])
 
 
@@ -302,13 +351,17 @@ def _order(fake: FakeAdminApi, customer: str, **extra: object) -> str:
     )
 
 
-def test_refund_with_the_same_idempotency_key_is_made_once(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_refund_with_the_same_idempotency_key_is_made_once(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     order = _order(fake, customer)
     variables = {
         "orderId": order,
         "idempotencyKey": "trade-in-77-payout",
         "note": "Trade-in payout",
-        "transactions": [{"orderId": order, "amount": "40.00", "gateway": "manual", "kind": "REFUND"}],
+        "transactions": [
+            {"orderId": order, "amount": "40.00", "gateway": "manual", "kind": "REFUND"}
+        ],
     }
     first = client.execute("RefundCreate", variables)
     again = client.execute("RefundCreate", variables)
@@ -321,26 +374,39 @@ def test_refund_with_the_same_idempotency_key_is_made_once(client: AdminClient, 
         client.execute("RefundCreate", changed)
 
 
-def test_refund_beyond_the_order_total_is_a_user_error(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_refund_beyond_the_order_total_is_a_user_error(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     order = _order(fake, customer)
     data = client.execute(
         "RefundCreate",
         {
             "orderId": order,
             "idempotencyKey": "too-much",
-            "transactions": [{"orderId": order, "amount": "500.00", "gateway": "manual", "kind": "REFUND"}],
+            "transactions": [
+                {"orderId": order, "amount": "500.00", "gateway": "manual", "kind": "REFUND"}
+            ],
         },
     )
     assert user_errors(data, "refundCreate")
     assert fake.refunds(SHOP, order) == []
 
 
-def test_order_carries_what_the_handlers_read(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_order_carries_what_the_handlers_read(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     order = _order(
         fake,
         customer,
-        shipping_address={"address1": "1 Main St", "zip": "10001", "city": "New York", "country_code": "US"},
-        fulfillments=[{"created_at": "2026-07-10T00:00:00Z", "delivered_at": "2026-07-12T00:00:00Z"}],
+        shipping_address={
+            "address1": "1 Main St",
+            "zip": "10001",
+            "city": "New York",
+            "country_code": "US",
+        },
+        fulfillments=[
+            {"created_at": "2026-07-10T00:00:00Z", "delivered_at": "2026-07-12T00:00:00Z"}
+        ],
     )
     data = client.execute("OrderGet", {"id": order})["order"]
     line = data["lineItems"]["nodes"][0]
@@ -352,14 +418,17 @@ def test_order_carries_what_the_handlers_read(client: AdminClient, fake: FakeAdm
     assert data["customer"]["defaultEmailAddress"]["emailAddress"] == "ada@example.com"
 
 
-def test_reconciliation_pages_through_orders_updated_since(client: AdminClient, fake: FakeAdminApi, customer: str):
+def test_reconciliation_pages_through_orders_updated_since(
+    client: AdminClient, fake: FakeAdminApi, customer: str
+):
     for day in range(1, 8):
         _order(fake, customer, created_at=f"2026-07-{day:02d}T09:00:00Z")
     seen: list[str] = []
     after = None
     while True:
         page = client.execute(
-            "OrdersUpdatedSince", {"query": "updated_at:>'2026-07-03T00:00:00Z'", "first": 2, "after": after}
+            "OrdersUpdatedSince",
+            {"query": "updated_at:>'2026-07-03T00:00:00Z'", "first": 2, "after": after},
         )["orders"]
         seen += [order["updatedAt"] for order in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -371,7 +440,9 @@ def test_reconciliation_pages_through_orders_updated_since(client: AdminClient, 
 def test_customers_updated_since(client: AdminClient, fake: FakeAdminApi, clock: ManualClock):
     old = fake.add_customer(SHOP, email="old@example.com", updated_at="2026-06-01T00:00:00Z")
     new = fake.add_customer(SHOP, email="new@example.com", updated_at="2026-07-14T00:00:00Z")
-    page = client.execute("CustomersUpdatedSince", {"query": "updated_at:>='2026-07-01'"})["customers"]
+    page = client.execute("CustomersUpdatedSince", {"query": "updated_at:>='2026-07-01'"})[
+        "customers"
+    ]
     assert [c["id"] for c in page["nodes"]] == [new]
     assert old != new
 
@@ -384,8 +455,11 @@ def test_concurrent_clients_do_not_lose_updates(make_client, fake: FakeAdminApi,
 
     def credit() -> None:
         try:
-            make_client().execute("StoreCreditAccountCredit", {"id": customer, "amount": "1.00", "currencyCode": "USD"})
-        except BaseException as exc:  # noqa: BLE001 (reported below)
+            make_client().execute(
+                "StoreCreditAccountCredit",
+                {"id": customer, "amount": "1.00", "currencyCode": "USD"},
+            )
+        except Exception as exc:  # reported below, with the thread that raised it gone
             errors.append(exc)
 
     threads = [threading.Thread(target=credit) for _ in range(40)]
@@ -399,13 +473,19 @@ def test_concurrent_clients_do_not_lose_updates(make_client, fake: FakeAdminApi,
 
 def test_state_is_kept_per_shop(make_client, fake: FakeAdminApi):
     fake.configure_shop("tesmart-jp", currency_code="JPY", iana_timezone="Asia/Tokyo")
-    assert make_client("tesmart-jp.myshopify.com").execute("ShopGet")["shop"]["currencyCode"] == "JPY"
+    assert (
+        make_client("tesmart-jp.myshopify.com").execute("ShopGet")["shop"]["currencyCode"] == "JPY"
+    )
     assert make_client().execute("ShopGet")["shop"]["currencyCode"] == "USD"
 
 
 @pytest.mark.parametrize(
     ("given", "name"),
-    [("tesmart-us.myshopify.com", "tesmart-us"), ("tesmart-us", "tesmart-us"), ("https://TESmart-EU.myshopify.com/", "tesmart-eu")],
+    [
+        ("tesmart-us.myshopify.com", "tesmart-us"),
+        ("tesmart-us", "tesmart-us"),
+        ("https://TESmart-EU.myshopify.com/", "tesmart-eu"),
+    ],
 )
 def test_shop_name(given, name):
     assert shop_name(given) == name
@@ -415,3 +495,103 @@ def test_shop_name(given, name):
 def test_shop_name_refuses_anything_else(given):
     with pytest.raises(ValueError):
         shop_name(given)
+
+
+# --- answers the fake does not give: straight from a mock transport ---------------------------------
+
+
+def scripted(*responses: httpx.Response | type[httpx.HTTPError]) -> httpx.Client:
+    """An httpx client answering with `responses` in turn (an exception class is raised)."""
+    queue = list(responses)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        item = queue.pop(0)
+        if isinstance(item, type):
+            raise item("scripted", request=request)
+        return item
+
+    return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+OK = {"data": {"shop": {"name": "x"}}}
+
+
+@pytest.mark.parametrize("status", [400, 402, 403, 404, 423])
+def test_other_http_errors_are_rejected_permanently(status, clock: ManualClock):
+    client = AdminClient(
+        SHOP,
+        "t",
+        http_client=scripted(httpx.Response(status, json={"errors": "no"})),
+        sleep=clock.sleep,
+        clock=clock.monotonic,
+        buckets=CostBuckets(),
+    )
+    with pytest.raises(AdminRejected) as raised:
+        client.execute("ShopGet")
+    assert raised.value.status == status
+    assert clock.slept == []
+
+
+def test_shopify_internal_error_in_a_200_is_retried(clock: ManualClock):
+    internal = {
+        "errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+    }
+    http = scripted(httpx.Response(200, json=internal), httpx.Response(200, json=OK))
+    client = AdminClient(
+        SHOP,
+        "t",
+        http_client=http,
+        sleep=clock.sleep,
+        clock=clock.monotonic,
+        buckets=CostBuckets(),
+        jitter=lambda: 0.0,
+    )
+    assert client.execute("ShopGet") == OK["data"]
+    assert clock.slept == [0.5]
+
+
+def test_429_without_retry_after_waits_a_second(clock: ManualClock):
+    http = scripted(httpx.Response(429), httpx.Response(200, json=OK))
+    client = AdminClient(
+        SHOP, "t", http_client=http, sleep=clock.sleep, clock=clock.monotonic, buckets=CostBuckets()
+    )
+    assert client.execute("ShopGet") == OK["data"]
+    assert clock.slept == [1.0]
+
+
+def test_a_request_that_never_left_is_retried_even_for_store_credit(clock: ManualClock):
+    credited = {
+        "data": {
+            "storeCreditAccountCredit": {"storeCreditAccountTransaction": None, "userErrors": []}
+        }
+    }
+    http = scripted(httpx.ConnectError, httpx.Response(200, json=credited))
+    client = AdminClient(
+        SHOP,
+        "t",
+        http_client=http,
+        sleep=clock.sleep,
+        clock=clock.monotonic,
+        buckets=CostBuckets(),
+        jitter=lambda: 0.0,
+    )
+    variables = {"id": "gid://shopify/Customer/1", "amount": "1", "currencyCode": "USD"}
+    assert client.execute("StoreCreditAccountCredit", variables) == credited["data"]
+
+
+@pytest.mark.parametrize("failure", [httpx.ReadTimeout, httpx.RemoteProtocolError])
+def test_a_request_that_may_have_arrived_is_not_repeated_for_store_credit(
+    failure, clock: ManualClock
+):
+    client = AdminClient(
+        SHOP,
+        "t",
+        http_client=scripted(failure),
+        sleep=clock.sleep,
+        clock=clock.monotonic,
+        buckets=CostBuckets(),
+    )
+    variables = {"id": "gid://shopify/Customer/1", "amount": "1", "currencyCode": "USD"}
+    with pytest.raises(AdminUnavailable) as raised:
+        client.execute("StoreCreditAccountCredit", variables)
+    assert raised.value.ambiguous and failure.__name__ in str(raised.value)

@@ -14,8 +14,14 @@ from .conftest import SHOP
 URL = f"https://{SHOP}/admin/api/{API_VERSION}/graphql.json"
 
 
-def post(http: httpx.Client, query: str, variables: dict | None = None, token: str = "shpat_test") -> httpx.Response:
-    return http.post(URL, json={"query": query, "variables": variables or {}}, headers={"X-Shopify-Access-Token": token})
+def post(
+    http: httpx.Client, query: str, variables: dict | None = None, token: str = "shpat_test"
+) -> httpx.Response:
+    return http.post(
+        URL,
+        json={"query": query, "variables": variables or {}},
+        headers={"X-Shopify-Access-Token": token},
+    )
 
 
 def test_unknown_field_gets_shopifys_validation_error_with_http_200(http):
@@ -56,11 +62,19 @@ def test_answers_carry_cost_and_throttle_status(http):
     }
 
 
-def test_empty_bucket_answers_throttled_and_refills_with_time(http, fake: FakeAdminApi, clock: ManualClock):
+def test_empty_bucket_answers_throttled_and_refills_with_time(
+    http, fake: FakeAdminApi, clock: ManualClock
+):
     fake.drain_bucket(SHOP)
     body = post(http, operation("ShopGet")).json()
     assert body["errors"] == [
-        {"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}
+        {
+            "message": "Throttled",
+            "extensions": {
+                "code": "THROTTLED",
+                "documentation": "https://shopify.dev/api/usage/rate-limits",
+            },
+        }
     ]
     assert body["extensions"]["cost"]["actualQueryCost"] is None
     assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 0
@@ -88,11 +102,16 @@ def test_valid_field_the_fake_does_not_implement_says_so(http):
 def test_refund_without_idempotency_key_is_refused(http, fake: FakeAdminApi):
     customer = fake.add_customer(SHOP, email="ada@example.com")
     order = fake.add_order(SHOP, customer=customer, line_items=[{"price": "10.00"}])
-    query = (
-        "mutation { refundCreate(input: {orderId: \"%s\", transactions: [{orderId: \"%s\", amount: \"1.00\", "
-        "gateway: \"manual\", kind: REFUND}]}) { refund { id } userErrors { message } } }" % (order, order)
-    )
-    body = post(http, query).json()
+    query = """
+        mutation Refund($orderId: ID!, $transactions: [OrderTransactionInput!]) {
+          refundCreate(input: {orderId: $orderId, transactions: $transactions}) {
+            refund { id }
+            userErrors { message }
+          }
+        }
+    """
+    transactions = [{"orderId": order, "amount": "1.00", "gateway": "manual", "kind": "REFUND"}]
+    body = post(http, query, {"orderId": order, "transactions": transactions}).json()
     assert "@idempotent" in body["errors"][0]["message"]
     assert fake.refunds(SHOP, order) == []
 
@@ -104,12 +123,16 @@ def test_invalid_global_id_is_an_error(http):
 
 def test_tags_add_splits_comma_lists_and_ignores_duplicates(http, fake: FakeAdminApi):
     customer = fake.add_customer(SHOP, email="ada@example.com", tags=["VIP"])
-    post(http, operation("TagsAdd"), {"id": customer, "tags": ["vip, tesmart-member", "cohort-2026"]})
+    post(
+        http, operation("TagsAdd"), {"id": customer, "tags": ["vip, tesmart-member", "cohort-2026"]}
+    )
     assert fake.customer(SHOP, customer)["tags"] == ["VIP", "tesmart-member", "cohort-2026"]
 
 
 def test_tags_add_on_an_unknown_resource_is_a_user_error(http):
-    body = post(http, operation("TagsAdd"), {"id": "gid://shopify/Customer/999999", "tags": ["x"]}).json()
+    body = post(
+        http, operation("TagsAdd"), {"id": "gid://shopify/Customer/999999", "tags": ["x"]}
+    ).json()
     assert body["data"]["tagsAdd"]["userErrors"][0]["field"] == ["id"]
 
 
@@ -151,8 +174,11 @@ def test_shop_comes_from_the_forwarded_host(http, fake: FakeAdminApi):
 
 
 def test_a_host_that_is_no_shop_is_not_found(http):
-    response = http.post("http://127.0.0.1/admin/api/2026-07/graphql.json", json={"query": "{ shop { name } }"},
-                         headers={"X-Shopify-Access-Token": "t"})
+    response = http.post(
+        "http://127.0.0.1/admin/api/2026-07/graphql.json",
+        json={"query": "{ shop { name } }"},
+        headers={"X-Shopify-Access-Token": "t"},
+    )
     assert response.status_code == 404
 
 

@@ -100,6 +100,8 @@ def test_required_scopes_of_a_document(document, scopes):
 
 
 def test_scope_requirements_name_the_schema_element_that_needs_them():
-    needs = scope_requirements('query { order(id: "gid://shopify/Order/1") { lineItems(first: 1) { nodes { id } } } }')
+    needs = scope_requirements(
+        'query { order(id: "gid://shopify/Order/1") { lineItems(first: 1) { nodes { id } } } }'
+    )
     where = {need.where for need in needs}
     assert {"Order", "LineItem"} <= where

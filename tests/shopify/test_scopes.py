@@ -67,7 +67,11 @@ def test_nothing_is_requested_that_no_document_needs():
 
 def test_no_read_scope_is_requested_alongside_its_write_scope():
     requested = requested_scopes()
-    redundant = {s for s in requested if s.startswith("read_") and "write_" + s.removeprefix("read_") in requested}
+    redundant = {
+        s
+        for s in requested
+        if s.startswith("read_") and "write_" + s.removeprefix("read_") in requested
+    }
     assert redundant == set()
 
 

@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from shopify_app.types import IdTokenDetails
 
+from plugin.shopify.client import AdminClient, AdminUnauthorized, CostBuckets
 from plugin.shopify.fake import FakeAdminApi
 from plugin.shopify.tokens import (
     OfflineToken,
@@ -42,7 +43,9 @@ def session_token(secret: str = CLIENT_SECRET, dest: str = f"https://{SHOP}") ->
         "jti": "00000000-0000-0000-0000-000000000001",
         "sid": "session",
     }
-    return IdTokenDetails(exchangeable=True, token=jwt.encode(claims, secret, algorithm="HS256"), claims=claims)
+    return IdTokenDetails(
+        exchangeable=True, token=jwt.encode(claims, secret, algorithm="HS256"), claims=claims
+    )
 
 
 @pytest.fixture
@@ -56,7 +59,9 @@ def oauth_http(oauth_fake: FakeAdminApi):
         yield http
 
 
-def test_exchange_gives_an_expiring_offline_token_that_the_admin_api_accepts(oauth_fake, oauth_http):
+def test_exchange_gives_an_expiring_offline_token_that_the_admin_api_accepts(
+    oauth_fake, oauth_http
+):
     token = exchange_offline_token(APP, session_token(), oauth_http)
     assert token.shop == SHOP
     assert token.access_token and token.refresh_token
@@ -99,7 +104,9 @@ def test_refresh_of_an_expired_refresh_token_fails_without_a_request(oauth_http)
 
 def test_session_token_signed_with_another_secret_is_refused(oauth_http):
     with pytest.raises(TokenExchangeFailed) as raised:
-        exchange_offline_token(APP, session_token(secret="not-the-secret-but-just-as-long-0123"), oauth_http)
+        exchange_offline_token(
+            APP, session_token(secret="not-the-secret-but-just-as-long-0123"), oauth_http
+        )
     assert raised.value.code == "invalid_subject_token"
     assert raised.value.needs_reauthorization
 
@@ -114,7 +121,10 @@ def test_network_failure_is_transient():
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("down", request=request)
 
-    with httpx.Client(transport=httpx.MockTransport(refuse)) as http, pytest.raises(TokenExchangeFailed) as raised:
+    with (
+        httpx.Client(transport=httpx.MockTransport(refuse)) as http,
+        pytest.raises(TokenExchangeFailed) as raised,
+    ):
         exchange_offline_token(APP, session_token(), http)
     assert raised.value.transient
 
@@ -150,7 +160,9 @@ def test_token_repr_hides_the_secrets():
 
 
 @pytest.mark.parametrize(
-    "key", [Fernet.generate_key().decode(), "dev-token-encryption-key-not-for-production"], ids=["fernet", "derived"]
+    "key",
+    [Fernet.generate_key().decode(), "dev-token-encryption-key-not-for-production"],
+    ids=["fernet", "derived"],
 )
 def test_cipher_round_trip(key):
     cipher = TokenCipher(key)
@@ -187,3 +199,19 @@ def test_cipher_key_rotation():
 def test_empty_key_is_refused():
     with pytest.raises(ValueError):
         TokenCipher("")
+
+
+def test_expired_access_token_is_refused_until_refreshed(clock):
+    fake = FakeAdminApi(clock=clock.monotonic, now=clock.utcnow, require_valid_tokens=True)
+    with fake.http_client() as http:
+        token = exchange_offline_token(APP, session_token(), http)
+
+        def client(access_token: str) -> AdminClient:
+            return AdminClient(SHOP, access_token, http_client=http, buckets=CostBuckets())
+
+        assert client(token.access_token).execute("ShopGet")
+        clock.advance(3601)
+        with pytest.raises(AdminUnauthorized):
+            client(token.access_token).execute("ShopGet")
+        fresh = refresh_offline_token(APP, token, http)
+        assert client(fresh.access_token).execute("ShopGet")

@@ -22,7 +22,9 @@ from .test_tokens import APP, session_token
 def server() -> Iterator[tuple[FakeAdminApi, str]]:
     fake = FakeAdminApi()
     server = make_server("127.0.0.1", 0, fake, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield fake, f"http://127.0.0.1:{server.server_port}"
@@ -69,8 +71,14 @@ def test_path_query_and_headers_are_kept_and_the_shop_host_forwarded(served, loo
         seen.update(url=str(request.url), headers=dict(request.headers), body=request.read())
         return httpx.Response(200, json={"ok": True})
 
-    with httpx.Client(transport=LoopbackTransport("http://127.0.0.1:9", inner=httpx.MockTransport(echo))) as http:
-        http.post(f"https://{SHOP}/admin/api/2026-07/graphql.json?x=1", headers={"X-Shopify-Access-Token": "t"}, content=b"{}")
+    with httpx.Client(
+        transport=LoopbackTransport("http://127.0.0.1:9", inner=httpx.MockTransport(echo))
+    ) as http:
+        http.post(
+            f"https://{SHOP}/admin/api/2026-07/graphql.json?x=1",
+            headers={"X-Shopify-Access-Token": "t"},
+            content=b"{}",
+        )
     assert seen["url"] == "http://127.0.0.1:9/admin/api/2026-07/graphql.json?x=1"
     headers = seen["headers"]
     assert headers[FORWARDED_HOST.lower()] == SHOP

@@ -130,7 +130,7 @@ def test_yen_amounts_have_no_minor_unit(shops, deliver) -> None:  # type: ignore
 
 
 def test_unknown_product_is_fetched_from_the_admin_api(shops, deliver, fake_admin) -> None:  # type: ignore[no-untyped-def]
-    fake_admin.add_product("tesmart-us.myshopify.com", id=777, title="Matrix 4x4", product_type="Matrix")
+    fake_admin.add_product("tesmart-us.myshopify.com", product_id=777, title="Matrix 4x4", product_type="Matrix")
     order = payloads.order(lines=[payloads.line_item(777, "499.00", title="Matrix 4x4")], customer_block=payloads.customer(email="mx@example.com"))
     assert deliver("orders/paid", order).status_code == 200
     device = db.session.execute(select(Device)).scalar_one()

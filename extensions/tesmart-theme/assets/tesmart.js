@@ -267,7 +267,7 @@
       return { status: 'pending' };
     }
     function codeRow(x) {
-      if (x.status === 'issued') return h('li', {}, [copyBox(c, x.code, x.reward.title)]);
+      if (x.status === 'issued') return h('li', {}, [h('strong', { text: x.reward.title }), copyBox(c, x.code, t(c, 'rewards.code_label'))]);
       return h('li', {}, [x.reward.title + ' ', h('span', { class: 'tesmart__muted', text: t(c, 'rewards.status_' + x.status) })]);
     }
 

@@ -16,10 +16,16 @@ from .api import FakeAdminApi
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m plugin.shopify.fake", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    parser = argparse.ArgumentParser(
+        prog="python -m plugin.shopify.fake", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every GraphQL request")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="added to every GraphQL request"
+    )
     parser.add_argument(
         "--require-valid-tokens",
         action="store_true",

@@ -61,7 +61,9 @@ from .store import (
 
 # The scopes the fake grants on token exchange: those of shopify.app.toml (a test keeps them equal).
 DEFAULT_SCOPES = "read_products,write_customers,write_discounts,write_orders,write_store_credit_account_transactions"
-FAULT_KINDS = frozenset({"throttled", "http_429", "http_500", "http_503", "http_401", "timeout", "user_error"})
+FAULT_KINDS = frozenset(
+    {"throttled", "http_429", "http_500", "http_503", "http_401", "timeout", "user_error"}
+)
 
 _GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[0-9]{4}-[0-9]{2}|unstable)/graphql\.json$")
 _TOKEN_PATH = "/admin/oauth/access_token"
@@ -134,7 +136,10 @@ class FakeAdminApi:
         self._restore_rate = restore_rate
         self.require_valid_tokens = require_valid_tokens
         self._policy = TokenPolicy(
-            scopes=scopes, access_token_ttl=access_token_ttl, refresh_token_ttl=refresh_token_ttl, apps=apps
+            scopes=scopes,
+            access_token_ttl=access_token_ttl,
+            refresh_token_ttl=refresh_token_ttl,
+            apps=apps,
         )
         self._lock = threading.RLock()
         self._shops: dict[str, ShopState] = {}
@@ -155,7 +160,9 @@ class FakeAdminApi:
 
     # --- faults and latency ------------------------------------------------------------------------
 
-    def inject(self, kind: str, times: int = 1, *, operation: str | None = None, **options: Any) -> None:
+    def inject(
+        self, kind: str, times: int = 1, *, operation: str | None = None, **options: Any
+    ) -> None:
         """Make the next `times` matching GraphQL requests fail as `kind`.
 
         Kinds: "throttled" (HTTP 200 THROTTLED; the shop's bucket is emptied, as if another worker
@@ -170,7 +177,9 @@ class FakeAdminApi:
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
-            self._faults.append(_Fault(kind=kind, remaining=times, operation=operation, options=options))
+            self._faults.append(
+                _Fault(kind=kind, remaining=times, operation=operation, options=options)
+            )
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -240,7 +249,9 @@ class FakeAdminApi:
                     "emailAddress": email,
                     "marketingState": marketing_state,
                     "marketingOptInLevel": marketing_opt_in_level,
-                    "marketingUpdatedAt": self._stamp(marketing_updated_at) if marketing_updated_at else None,
+                    "marketingUpdatedAt": self._stamp(marketing_updated_at)
+                    if marketing_updated_at
+                    else None,
                     "validFormat": "@" in email,
                 },
                 "verifiedEmail": verified_email,
@@ -344,7 +355,11 @@ class FakeAdminApi:
             created = self._stamp(created_at)
             lines = [self._line_item(state, item, currency) for item in line_items]
             subtotal = sum(
-                (Decimal(line["discountedUnitPriceAfterAllDiscountsSet"]["shopMoney"]["amount"]) * line["quantity"] for line in lines),
+                (
+                    Decimal(line["discountedUnitPriceAfterAllDiscountsSet"]["shopMoney"]["amount"])
+                    * line["quantity"]
+                    for line in lines
+                ),
                 Decimal(0),
             )
             number = order_id or self._ids()
@@ -390,13 +405,20 @@ class FakeAdminApi:
         with self._lock:
             order = self._state(shop).orders[order_gid]
             order["fulfillments"].append(
-                self._fulfillment({"created_at": created_at, "delivered_at": delivered_at, "status": status})
+                self._fulfillment(
+                    {"created_at": created_at, "delivered_at": delivered_at, "status": status}
+                )
             )
             order["displayFulfillmentStatus"] = "FULFILLED"
             order["updatedAt"] = self._stamp(None)
 
     def cancel_order(
-        self, shop: str, order_gid: str, *, reason: str = "CUSTOMER", cancelled_at: datetime | str | None = None
+        self,
+        shop: str,
+        order_gid: str,
+        *,
+        reason: str = "CUSTOMER",
+        cancelled_at: datetime | str | None = None,
     ) -> None:
         with self._lock:
             order = self._state(shop).orders[order_gid]
@@ -404,7 +426,9 @@ class FakeAdminApi:
             order["cancelReason"] = reason
             order["updatedAt"] = order["cancelledAt"]
 
-    def register_token(self, shop: str, access_token: str, *, expires_at: datetime | None = None) -> None:
+    def register_token(
+        self, shop: str, access_token: str, *, expires_at: datetime | None = None
+    ) -> None:
         """Accept `access_token` for `shop` (only matters with `require_valid_tokens=True`)."""
         with self._lock:
             self._state(shop).access_tokens[access_token] = IssuedToken(expires_at=expires_at)
@@ -419,7 +443,9 @@ class FakeAdminApi:
 
     def operations_called(self, shop: str | None = None) -> list[str | None]:
         with self._lock:
-            return [c.operation_name for c in self._calls if shop is None or c.shop == shop_domain(shop)]
+            return [
+                c.operation_name for c in self._calls if shop is None or c.shop == shop_domain(shop)
+            ]
 
     def discount_codes(self, shop: str) -> list[dict[str, Any]]:
         """The shop's code discounts, flattened for assertions."""
@@ -509,7 +535,9 @@ class FakeAdminApi:
 
     # --- WSGI ------------------------------------------------------------------------------------
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         request = Request(environ)
         response = self._dispatch(request)
         return response(environ, start_response)
@@ -543,7 +571,7 @@ class FakeAdminApi:
 
     def _graphql(self, request: Request, domain: str, version: str) -> Response:
         try:
-            schema = self.schema if version == self.api_version else admin_schema(version)
+            schema = admin_schema(version)
         except SchemaUnavailable:
             return _json(404, {"errors": "Not Found"})
         body = request.get_json(silent=True)
@@ -573,19 +601,24 @@ class FakeAdminApi:
             if early is not None:
                 return early
 
-        try:
-            document = parse(source)
-        except GraphQLError as exc:
+        document, errors = _checked(version, source)
+        if document is None:
             self._record(domain, identity, variables, "invalid")
-            return _json(200, {"errors": [_format_error(exc)]})
-        errors = validate(schema, document)
-        if errors:
-            self._record(domain, identity, variables, "invalid")
-            return _json(200, {"errors": [_format_error(e) for e in errors]})
+            return _json(200, {"errors": list(errors)})
         operation, fragments = _operation(document, body.get("operationName"))
         if operation is None:
             self._record(domain, identity, variables, "invalid")
-            return _json(200, {"errors": [{"message": "An operation name is required", "extensions": {"code": "BAD_REQUEST"}}]})
+            return _json(
+                200,
+                {
+                    "errors": [
+                        {
+                            "message": "An operation name is required",
+                            "extensions": {"code": "BAD_REQUEST"},
+                        }
+                    ]
+                },
+            )
         requested = requested_cost(schema, operation, fragments, variables)
         if requested > MAX_SINGLE_QUERY_COST:
             self._record(domain, identity, variables, "max_cost_exceeded", requested)
@@ -605,7 +638,9 @@ class FakeAdminApi:
                     bucket.drain(0)
                 self._record(domain, identity, variables, "throttled", requested)
                 return _json(200, _throttled_body(requested, bucket.status()))
-            context = RequestContext(state=state, now=self._now(), next_id=self._ids, user_error=user_error)
+            context = RequestContext(
+                state=state, now=self._now(), next_id=self._ids, user_error=user_error
+            )
             result = execute(
                 schema,
                 document,
@@ -618,14 +653,25 @@ class FakeAdminApi:
             spent = actual_cost(kind, result.data, requested) if result.data is not None else 0
             bucket.refund(requested - spent)
             outcome = "user_error" if user_error else "ok"
-            self._record(domain, identity, variables, outcome if not result.errors else "errors", requested, spent)
+            self._record(
+                domain,
+                identity,
+                variables,
+                outcome if not result.errors else "errors",
+                requested,
+                spent,
+            )
             payload: dict[str, Any] = {}
             if result.errors:
                 payload["errors"] = [_format_error(e) for e in result.errors]
             if result.data is not None:
                 payload["data"] = result.data
             payload["extensions"] = {
-                "cost": {"requestedQueryCost": requested, "actualQueryCost": spent, "throttleStatus": bucket.status()}
+                "cost": {
+                    "requestedQueryCost": requested,
+                    "actualQueryCost": spent,
+                    "throttleStatus": bucket.status(),
+                }
             }
         return _json(200, payload)
 
@@ -646,13 +692,20 @@ class FakeAdminApi:
             return _json(504, {"errors": "Gateway Timeout"})
         self._record(domain, identity, variables, kind)
         if kind == "http_429":
-            response = _json(429, {"errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."})
+            response = _json(
+                429,
+                {
+                    "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+                },
+            )
             response.headers["Retry-After"] = str(fault.options.get("retry_after", "2.0"))
             return response
         if kind == "http_401":
             return _json(401, {"errors": _INVALID_TOKEN})
         status = 500 if kind == "http_500" else 503
-        return _json(status, {"errors": "Internal Server Error" if status == 500 else "Service Unavailable"})
+        return _json(
+            status, {"errors": "Internal Server Error" if status == 500 else "Service Unavailable"}
+        )
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -660,11 +713,15 @@ class FakeAdminApi:
         domain = shop_domain(shop)
         state = self._shops.get(domain)
         if state is None:
-            bucket = LeakyBucket(maximum=self._bucket_size, restore_rate=self._restore_rate, clock=self._clock)
+            bucket = LeakyBucket(
+                maximum=self._bucket_size, restore_rate=self._restore_rate, clock=self._clock
+            )
             state = self._shops[domain] = new_shop_state(domain, bucket)
         return state
 
-    def _take_fault(self, identity: _Identity | None, kinds: frozenset[str] | None = None) -> _Fault | None:
+    def _take_fault(
+        self, identity: _Identity | None, kinds: frozenset[str] | None = None
+    ) -> _Fault | None:
         """Consume one use of the first fault matching the request (if its kind is in `kinds`)."""
         for fault in self._faults:
             if not _fault_matches(fault, identity):
@@ -716,7 +773,9 @@ class FakeAdminApi:
         moment = parse_time(value) if value is not None else self._now()
         return iso(moment)  # type: ignore[arg-type]
 
-    def _line_item(self, state: ShopState, item: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    def _line_item(
+        self, state: ShopState, item: Mapping[str, Any], currency: str
+    ) -> dict[str, Any]:
         quantity = int(item.get("quantity", 1))
         price = Decimal(str(item["price"]))
         discount = Decimal(str(item.get("discount", 0)))
@@ -733,7 +792,9 @@ class FakeAdminApi:
             "sku": item.get("sku"),
             "product": product,
             "originalUnitPriceSet": money_bag(price, currency),
-            "discountedUnitPriceAfterAllDiscountsSet": money_bag(money_amount(unit_after, currency), currency),
+            "discountedUnitPriceAfterAllDiscountsSet": money_bag(
+                money_amount(unit_after, currency), currency
+            ),
             "totalDiscountSet": money_bag(discount, currency),
         }
 
@@ -771,7 +832,25 @@ def _fault_matches(fault: _Fault, identity: _Identity | None) -> bool:
         return False
     if fault.operation is None:
         return True
-    return identity is not None and (fault.operation == identity.name or fault.operation in identity.root_fields)
+    return identity is not None and (
+        fault.operation == identity.name or fault.operation in identity.root_fields
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(
+    api_version: str, source: str
+) -> tuple[DocumentNode | None, tuple[dict[str, Any], ...]]:
+    """The parsed document, or Shopify-shaped errors. Cached: an app sends the same few
+    documents over and over, and validating one against the Admin schema takes ~20 ms."""
+    try:
+        document = parse(source)
+    except GraphQLError as exc:
+        return None, (_format_error(exc),)
+    errors = validate(admin_schema(api_version), document)
+    if errors:
+        return None, tuple(_format_error(e) for e in errors)
+    return document, ()
 
 
 @functools.lru_cache(maxsize=512)
@@ -783,9 +862,13 @@ def _identify(source: str, operation_name: str | None = None) -> _Identity | Non
     operation, _ = _operation(document, operation_name)
     if operation is None:
         return None
-    roots = tuple(s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode))
+    roots = tuple(
+        s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)
+    )
     return _Identity(
-        name=operation.name.value if operation.name else None, kind=operation.operation.value, root_fields=roots
+        name=operation.name.value if operation.name else None,
+        kind=operation.operation.value,
+        root_fields=roots,
     )
 
 
@@ -793,7 +876,9 @@ def _operation(
     document: DocumentNode, operation_name: str | None
 ) -> tuple[OperationDefinitionNode | None, dict[str, FragmentDefinitionNode]]:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     if operation_name:
         chosen = next((o for o in operations if o.name and o.name.value == operation_name), None)
     else:
@@ -802,7 +887,9 @@ def _operation(
 
 
 _UNDEFINED_FIELD = re.compile(r"^Cannot query field '(?P<field>\w+)' on type '(?P<type>\w+)'\.")
-_UNKNOWN_ARGUMENT = re.compile(r"^Unknown argument '(?P<arg>\w+)' on field '(?P<type>\w+)\.(?P<field>\w+)'\.")
+_UNKNOWN_ARGUMENT = re.compile(
+    r"^Unknown argument '(?P<arg>\w+)' on field '(?P<type>\w+)\.(?P<field>\w+)'\."
+)
 
 
 def _format_error(error: GraphQLError) -> dict[str, Any]:
@@ -817,7 +904,12 @@ def _format_error(error: GraphQLError) -> dict[str, Any]:
         extensions.update(code="undefinedField", typeName=match["type"], fieldName=match["field"])
     elif match := _UNKNOWN_ARGUMENT.match(message):
         formatted["message"] = f"Field '{match['field']}' doesn't accept argument '{match['arg']}'"
-        extensions.update(code="argumentNotAccepted", name=match["field"], typeName="Field", argumentName=match["arg"])
+        extensions.update(
+            code="argumentNotAccepted",
+            name=match["field"],
+            typeName="Field",
+            argumentName=match["arg"],
+        )
     # Never INTERNAL_SERVER_ERROR: clients retry that, and a document the fake cannot answer will
     # not get better by repeating it.
     extensions.setdefault("code", "EXECUTION_ERROR" if error.path else "GRAPHQL_VALIDATION_FAILED")
@@ -827,8 +919,19 @@ def _format_error(error: GraphQLError) -> dict[str, Any]:
 
 def _throttled_body(requested: int, status: dict[str, float | int]) -> dict[str, Any]:
     return {
-        "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": _THROTTLE_DOCS}}],
-        "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": None, "throttleStatus": status}},
+        "errors": [
+            {
+                "message": "Throttled",
+                "extensions": {"code": "THROTTLED", "documentation": _THROTTLE_DOCS},
+            }
+        ],
+        "extensions": {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": None,
+                "throttleStatus": status,
+            }
+        },
     }
 
 
@@ -861,4 +964,6 @@ def _address(data: Mapping[str, str] | None) -> dict[str, Any] | None:
 
 
 def _json(status: int, payload: Any) -> Response:
-    return Response(json.dumps(payload), status=status, content_type="application/json; charset=utf-8")
+    return Response(
+        json.dumps(payload), status=status, content_type="application/json; charset=utf-8"
+    )

@@ -58,7 +58,9 @@ class LeakyBucket:
         now = self._clock()
         # Rounded to a millionth of a point: float time arithmetic must not leave a client that
         # waited exactly long enough one hair short of its points.
-        self._level = round(min(self.maximum, self._level + max(0.0, now - self._at) * self.restore_rate), 6)
+        self._level = round(
+            min(self.maximum, self._level + max(0.0, now - self._at) * self.restore_rate), 6
+        )
         self._at = now
 
     def available(self) -> float:
@@ -107,7 +109,12 @@ def requested_cost(
         return MUTATION_COST
     root = schema.query_type
     assert root is not None
-    return max(1, int(_selection_cost(schema, operation.selection_set, root, fragments, variables, operation)))
+    return max(
+        1,
+        int(
+            _selection_cost(schema, operation.selection_set, root, fragments, variables, operation)
+        ),
+    )
 
 
 def actual_cost(kind: str, data: Any, requested: int) -> int:
@@ -140,13 +147,21 @@ def _selection_cost(
         if isinstance(selection, FieldNode):
             total += _field_cost(schema, selection, parent, fragments, variables, operation)
         elif isinstance(selection, InlineFragmentNode):
-            target = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
-            total += _selection_cost(schema, selection.selection_set, target, fragments, variables, operation)
+            target = (
+                schema.get_type(selection.type_condition.name.value)
+                if selection.type_condition
+                else parent
+            )
+            total += _selection_cost(
+                schema, selection.selection_set, target, fragments, variables, operation
+            )
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
                 target = schema.get_type(fragment.type_condition.name.value)
-                total += _selection_cost(schema, fragment.selection_set, target, fragments, variables, operation)
+                total += _selection_cost(
+                    schema, fragment.selection_set, target, fragments, variables, operation
+                )
     return total
 
 
@@ -158,7 +173,9 @@ def _field_cost(
     variables: Mapping[str, Any],
     operation: OperationDefinitionNode,
 ) -> float:
-    if node.name.value.startswith("__") or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+    if node.name.value.startswith("__") or not isinstance(
+        parent, GraphQLObjectType | GraphQLInterfaceType
+    ):
         return 0.0
     field = parent.fields.get(node.name.value)
     if field is None:
@@ -168,7 +185,9 @@ def _field_cost(
         return 0.0
     first = _first_argument(node, variables, operation)
     if first is None:
-        return 1.0 + _selection_cost(schema, node.selection_set, named, fragments, variables, operation)
+        return 1.0 + _selection_cost(
+            schema, node.selection_set, named, fragments, variables, operation
+        )
     # A connection (or a paged list): 2, plus `first` times one item. pageInfo is paid once.
     per_item = 0.0
     once = 0.0
@@ -195,8 +214,12 @@ def _first_argument(
         if isinstance(value, VariableNode):
             name = value.name.value
             if variables.get(name) is not None:
-                return int(variables[name])
+                given = variables[name]
+                # A bad value is for variable coercion to report, not for the cost estimate.
+                return given if isinstance(given, int) and not isinstance(given, bool) else None
             for definition in operation.variable_definitions or ():
-                if definition.variable.name.value == name and isinstance(definition.default_value, IntValueNode):
+                if definition.variable.name.value == name and isinstance(
+                    definition.default_value, IntValueNode
+                ):
                     return int(definition.default_value.value)
     return None

@@ -41,13 +41,19 @@ def token_response(
     """(HTTP status, JSON body) for one token request to `state`'s shop."""
     client_id = str(body.get("client_id") or "")
     if not client_id or not _client_ok(policy, client_id, str(body.get("client_secret") or "")):
-        return 401, {"error": "invalid_client", "error_description": "Client credentials are invalid"}
+        return 401, {
+            "error": "invalid_client",
+            "error_description": "Client credentials are invalid",
+        }
     grant = body.get("grant_type")
     if grant == TOKEN_EXCHANGE:
         return _exchange(state, body, policy, now, client_id)
     if grant == "refresh_token":
         return _refresh(state, body, policy, now)
-    return 400, {"error": "unsupported_grant_type", "error_description": f"grant_type {grant!r} is not supported"}
+    return 400, {
+        "error": "unsupported_grant_type",
+        "error_description": f"grant_type {grant!r} is not supported",
+    }
 
 
 def _client_ok(policy: TokenPolicy, client_id: str, client_secret: str) -> bool:
@@ -59,13 +65,21 @@ def _exchange(
     state: ShopState, body: Mapping[str, Any], policy: TokenPolicy, now: datetime, client_id: str
 ) -> tuple[int, dict[str, Any]]:
     subject = str(body.get("subject_token") or "")
-    if not subject or body.get("subject_token_type") != ID_TOKEN_TYPE or not _session_token_ok(
-        policy, client_id, subject, state.domain
+    if (
+        not subject
+        or body.get("subject_token_type") != ID_TOKEN_TYPE
+        or not _session_token_ok(policy, client_id, subject, state.domain)
     ):
-        return 400, {"error": "invalid_subject_token", "error_description": "The session token is invalid"}
+        return 400, {
+            "error": "invalid_subject_token",
+            "error_description": "The session token is invalid",
+        }
     requested = body.get("requested_token_type")
     if requested not in (OFFLINE_TOKEN, ONLINE_TOKEN):
-        return 400, {"error": "invalid_request", "error_description": "requested_token_type is invalid"}
+        return 400, {
+            "error": "invalid_request",
+            "error_description": "requested_token_type is invalid",
+        }
     expiring = str(body.get("expiring", "0")) in ("1", "true", "True")
     if requested == ONLINE_TOKEN:
         payload = _issue(state, policy, now, with_refresh=False)
@@ -92,7 +106,11 @@ def _session_token_ok(policy: TokenPolicy, client_id: str, token: str, domain: s
         # Expiry is the app's check (verify_app_home_req ran before the exchange); the fake's
         # clock may be pinned to a date far from the token's.
         claims = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=client_id, options={"verify_exp": False, "verify_nbf": False}
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=client_id,
+            options={"verify_exp": False, "verify_nbf": False},
         )
     except jwt.InvalidTokenError:
         return False
@@ -100,16 +118,27 @@ def _session_token_ok(policy: TokenPolicy, client_id: str, token: str, domain: s
     return dest == domain
 
 
-def _refresh(state: ShopState, body: Mapping[str, Any], policy: TokenPolicy, now: datetime) -> tuple[int, dict[str, Any]]:
+def _refresh(
+    state: ShopState, body: Mapping[str, Any], policy: TokenPolicy, now: datetime
+) -> tuple[int, dict[str, Any]]:
     presented = str(body.get("refresh_token") or "")
     issued = state.refresh_tokens.get(presented)
-    if issued is None or issued.revoked or (issued.expires_at is not None and issued.expires_at <= now):
-        return 400, {"error": "invalid_grant", "error_description": "The refresh token is invalid, expired or used"}
+    if (
+        issued is None
+        or issued.revoked
+        or (issued.expires_at is not None and issued.expires_at <= now)
+    ):
+        return 400, {
+            "error": "invalid_grant",
+            "error_description": "The refresh token is invalid, expired or used",
+        }
     issued.revoked = True  # one use only: the new pair replaces it
     return 200, _issue(state, policy, now, with_refresh=True)
 
 
-def _issue(state: ShopState, policy: TokenPolicy, now: datetime, *, with_refresh: bool) -> dict[str, Any]:
+def _issue(
+    state: ShopState, policy: TokenPolicy, now: datetime, *, with_refresh: bool
+) -> dict[str, Any]:
     access = "shpat_fake_" + secrets.token_hex(16)
     payload: dict[str, Any] = {"access_token": access, "scope": policy.scopes}
     if not with_refresh:
@@ -128,4 +157,8 @@ def _issue(state: ShopState, policy: TokenPolicy, now: datetime, *, with_refresh
 
 def access_token_ok(state: ShopState, token: str, now: datetime) -> bool:
     issued = state.access_tokens.get(token)
-    return issued is not None and not issued.revoked and (issued.expires_at is None or issued.expires_at > now)
+    return (
+        issued is not None
+        and not issued.revoked
+        and (issued.expires_at is None or issued.expires_at > now)
+    )

@@ -68,7 +68,11 @@ def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 extensions={"code": "NOT_IMPLEMENTED"},
             )
         return resolve(context, **args)
-    value = source.get(info.field_name) if isinstance(source, dict) else getattr(source, info.field_name, None)
+    value = (
+        source.get(info.field_name)
+        if isinstance(source, dict)
+        else getattr(source, info.field_name, None)
+    )
     if callable(value):
         return value(info, **args)
     if isinstance(value, list):
@@ -82,7 +86,9 @@ def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
 def _injected_user_error(info: GraphQLResolveInfo, error: InjectedUserError) -> dict[str, Any]:
     entry: dict[str, Any] = {"field": error.field, "message": error.message}
     payload = get_named_type(info.return_type)
-    user_errors = payload.fields.get("userErrors") if isinstance(payload, GraphQLObjectType) else None
+    user_errors = (
+        payload.fields.get("userErrors") if isinstance(payload, GraphQLObjectType) else None
+    )
     item = get_named_type(user_errors.type) if user_errors else None
     code_field = item.fields.get("code") if isinstance(item, GraphQLObjectType) else None
     if code_field is not None:
@@ -99,7 +105,9 @@ def _user_error(field: list[str] | None, message: str, code: str | None = None) 
 
 
 def _invalid_id(value: str) -> GraphQLError:
-    return GraphQLError(f"Invalid global id '{value}'", extensions={"code": "argumentLiteralsIncompatible"})
+    return GraphQLError(
+        f"Invalid global id '{value}'", extensions={"code": "argumentLiteralsIncompatible"}
+    )
 
 
 def _check_gid(value: str, kind: str) -> None:
@@ -110,7 +118,9 @@ def _check_gid(value: str, kind: str) -> None:
 
 def _page_size(first: int | None) -> int:
     if first is None:
-        raise GraphQLError("you must provide one of first or last", extensions={"code": "BAD_REQUEST"})
+        raise GraphQLError(
+            "you must provide one of first or last", extensions={"code": "BAD_REQUEST"}
+        )
     if first > MAX_PAGE_SIZE:
         raise GraphQLError(
             f"first cannot exceed {MAX_PAGE_SIZE}. To query larger amounts of data with fewer "
@@ -121,9 +131,11 @@ def _page_size(first: int | None) -> int:
 
 
 def _sorter(sort_key: str | None, reverse: bool) -> Callable[[dict[str, Any]], Any]:
-    field = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt", "PROCESSED_AT": "processedAt"}.get(
-        sort_key or "ID"
-    )
+    field = {
+        "UPDATED_AT": "updatedAt",
+        "CREATED_AT": "createdAt",
+        "PROCESSED_AT": "processedAt",
+    }.get(sort_key or "ID")
 
     def key(record: dict[str, Any]) -> Any:
         number = parse_gid(record["id"])[1]  # type: ignore[index]
@@ -162,7 +174,8 @@ def _discount_view(node: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 class RootFields:
-    """One static method per implemented root field, named as in the schema."""
+    """One static method per implemented root field, named (camelCase) and with arguments as in
+    the schema, because the executor dispatches by field name and passes arguments by name."""
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -191,12 +204,14 @@ class RootFields:
         first: int | None = None,
         after: str | None = None,
         query: str | None = None,
-        sortKey: str | None = None,  # noqa: N803 (the schema's argument name)
+        sortKey: str | None = None,
         reverse: bool = False,
         **_: Any,
     ) -> dict[str, Any]:
         found = [c for c in ctx.state.customers.values() if matches_search(c, query)]
-        return connection(found, first=_page_size(first), after=after, sort_key=_sorter(sortKey, reverse))
+        return connection(
+            found, first=_page_size(first), after=after, sort_key=_sorter(sortKey, reverse)
+        )
 
     @staticmethod
     def orders(
@@ -204,22 +219,26 @@ class RootFields:
         first: int | None = None,
         after: str | None = None,
         query: str | None = None,
-        sortKey: str | None = None,  # noqa: N803
+        sortKey: str | None = None,
         reverse: bool = False,
         **_: Any,
     ) -> dict[str, Any]:
         found = [o for o in ctx.state.orders.values() if matches_search(o, query)]
-        return connection(found, first=_page_size(first), after=after, sort_key=_sorter(sortKey, reverse))
+        return connection(
+            found, first=_page_size(first), after=after, sort_key=_sorter(sortKey, reverse)
+        )
 
     @staticmethod
-    def codeDiscountNodeByCode(ctx: RequestContext, code: str) -> dict[str, Any] | None:  # noqa: N802
+    def codeDiscountNodeByCode(ctx: RequestContext, code: str) -> dict[str, Any] | None:
         node_id = ctx.state.discount_ids_by_code.get(code.strip().lower())
         return _discount_view(ctx.state.discounts[node_id], ctx.now) if node_id else None
 
     # --- mutations -------------------------------------------------------------------------
 
     @staticmethod
-    def discountCodeBasicCreate(ctx: RequestContext, basicCodeDiscount: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, N803
+    def discountCodeBasicCreate(
+        ctx: RequestContext, basicCodeDiscount: dict[str, Any]
+    ) -> dict[str, Any]:
         data = basicCodeDiscount
         errors = _discount_input_errors(ctx, data)
         if errors:
@@ -237,25 +256,41 @@ class RootFields:
             "asyncUsageCount": 0,
             "createdAt": iso(ctx.now),
             "updatedAt": iso(ctx.now),
-            "codes": [{"__typename": "DiscountRedeemCode", "id": gid("DiscountRedeemCode", ctx.next_id()), "code": code}],
+            "codes": [
+                {
+                    "__typename": "DiscountRedeemCode",
+                    "id": gid("DiscountRedeemCode", ctx.next_id()),
+                    "code": code,
+                }
+            ],
             "combinesWith": dict(data.get("combinesWith") or {}),
             "context": {
                 "__typename": "DiscountCustomers",
                 "customers": [ctx.state.customers[c] for c in customer_ids],
             },
-            "customerGets": {"value": _discount_value(value, ctx.state.currency), "items": {"allItems": True}},
+            "customerGets": {
+                "value": _discount_value(value, ctx.state.currency),
+                "items": {"allItems": True},
+            },
         }
-        node = {"__typename": "DiscountCodeNode", "id": gid("DiscountCodeNode", ctx.next_id()), "codeDiscount": code_discount}
+        node = {
+            "__typename": "DiscountCodeNode",
+            "id": gid("DiscountCodeNode", ctx.next_id()),
+            "codeDiscount": code_discount,
+        }
         ctx.state.discounts[node["id"]] = node
         ctx.state.discount_ids_by_code[code.lower()] = node["id"]
         return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
 
     @staticmethod
-    def discountCodeDeactivate(ctx: RequestContext, id: str) -> dict[str, Any]:  # noqa: N802
+    def discountCodeDeactivate(ctx: RequestContext, id: str) -> dict[str, Any]:
         _check_gid(id, "DiscountCodeNode")
         node = ctx.state.discounts.get(id)
         if node is None:
-            return {"codeDiscountNode": None, "userErrors": [_user_error(["id"], "Discount does not exist", "INVALID")]}
+            return {
+                "codeDiscountNode": None,
+                "userErrors": [_user_error(["id"], "Discount does not exist", "INVALID")],
+            }
         code_discount = node["codeDiscount"]
         if discount_status(code_discount, ctx.now) != "EXPIRED":
             code_discount["endsAt"] = iso(ctx.now)
@@ -263,7 +298,9 @@ class RootFields:
         return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
 
     @staticmethod
-    def storeCreditAccountCredit(ctx: RequestContext, id: str, creditInput: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, N803
+    def storeCreditAccountCredit(
+        ctx: RequestContext, id: str, creditInput: dict[str, Any]
+    ) -> dict[str, Any]:
         state = ctx.state
         amount_input = creditInput["creditAmount"]
         currency = amount_input["currencyCode"]
@@ -275,7 +312,9 @@ class RootFields:
         if parsed[0] == "StoreCreditAccount":
             account = next((a for a in state.credit_accounts.values() if a["id"] == id), None)
             if account is None:
-                return _credit_error(["id"], "Store credit account does not exist", "ACCOUNT_NOT_FOUND")
+                return _credit_error(
+                    ["id"], "Store credit account does not exist", "ACCOUNT_NOT_FOUND"
+                )
             if account["balance"]["currencyCode"] != currency:
                 return _credit_error(
                     ["creditInput", "creditAmount", "currencyCode"],
@@ -291,7 +330,9 @@ class RootFields:
             return _credit_error(["id"], "Owner does not exist", "OWNER_NOT_FOUND")
         if amount is None or amount <= 0:
             return _credit_error(
-                ["creditInput", "creditAmount", "amount"], "A positive amount must be used", "NEGATIVE_OR_ZERO_AMOUNT"
+                ["creditInput", "creditAmount", "amount"],
+                "A positive amount must be used",
+                "NEGATIVE_OR_ZERO_AMOUNT",
             )
         if currency not in state.enabled_currencies:
             return _credit_error(
@@ -301,7 +342,11 @@ class RootFields:
             )
         expires_at = parse_time(creditInput.get("expiresAt"))
         if expires_at is not None and expires_at <= ctx.now:
-            return _credit_error(["creditInput", "expiresAt"], "The expiry date must be in the future", "EXPIRES_AT_IN_PAST")
+            return _credit_error(
+                ["creditInput", "expiresAt"],
+                "The expiry date must be in the future",
+                "EXPIRES_AT_IN_PAST",
+            )
         if account is None:
             account = state.credit_accounts.get((owner, currency))
         if account is None:
@@ -328,7 +373,7 @@ class RootFields:
         return {"storeCreditAccountTransaction": transaction, "userErrors": []}
 
     @staticmethod
-    def tagsAdd(ctx: RequestContext, id: str, tags: list[str]) -> dict[str, Any]:  # noqa: N802
+    def tagsAdd(ctx: RequestContext, id: str, tags: list[str]) -> dict[str, Any]:
         if parse_gid(id) is None:
             raise _invalid_id(id)
         record = ctx.state.node(id)
@@ -344,8 +389,9 @@ class RootFields:
         return {"node": record, "userErrors": []}
 
 
-
-def refund_create(ctx: RequestContext, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+def refund_create(
+    ctx: RequestContext, info: GraphQLResolveInfo, input: dict[str, Any]
+) -> dict[str, Any]:
     """refundCreate, with Shopify's 2026-04+ rule that it carries `@idempotent(key:)`."""
     key = _idempotency_key(info)
     if not key:
@@ -382,7 +428,11 @@ def _idempotency_key(info: GraphQLResolveInfo) -> str | None:
 def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
     order = ctx.state.orders.get(data["orderId"])
     if order is None:
-        return {"refund": None, "order": None, "userErrors": [_user_error(["orderId"], "Order does not exist")]}
+        return {
+            "refund": None,
+            "order": None,
+            "userErrors": [_user_error(["orderId"], "Order does not exist")],
+        }
     currency = order["currencyCode"]
     lines_by_id = {line["id"]: line for line in order["lineItems"]}
     refund_lines = []
@@ -390,13 +440,22 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
     for requested in data.get("refundLineItems") or []:
         line = lines_by_id.get(requested["lineItemId"])
         if line is None:
-            return {"refund": None, "order": None, "userErrors": [_user_error(["refundLineItems"], "Line item does not exist")]}
+            return {
+                "refund": None,
+                "order": None,
+                "userErrors": [_user_error(["refundLineItems"], "Line item does not exist")],
+            }
         quantity = int(requested["quantity"])
         if quantity <= 0 or quantity > line["currentQuantity"]:
             return {
                 "refund": None,
                 "order": None,
-                "userErrors": [_user_error(["refundLineItems", "quantity"], "Quantity cannot refund more items than were purchased")],
+                "userErrors": [
+                    _user_error(
+                        ["refundLineItems", "quantity"],
+                        "Quantity cannot refund more items than were purchased",
+                    )
+                ],
             }
         unit = Decimal(line["discountedUnitPriceAfterAllDiscountsSet"]["shopMoney"]["amount"])
         subtotal = unit * quantity
@@ -413,21 +472,40 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
                 "priceSet": money_bag(unit, currency),
             }
         )
-    transactions_total = sum((_decimal(t["amount"]) or Decimal(0) for t in data.get("transactions") or []), Decimal(0))
-    store_credit = [m["storeCreditRefund"] for m in data.get("refundMethods") or [] if m.get("storeCreditRefund")]
-    credit_total = sum((_decimal(s["amount"]["amount"]) or Decimal(0) for s in store_credit), Decimal(0))
+    transactions_total = sum(
+        (_decimal(t["amount"]) or Decimal(0) for t in data.get("transactions") or []), Decimal(0)
+    )
+    store_credit = [
+        m["storeCreditRefund"]
+        for m in data.get("refundMethods") or []
+        if m.get("storeCreditRefund")
+    ]
+    credit_total = sum(
+        (_decimal(s["amount"]["amount"]) or Decimal(0) for s in store_credit), Decimal(0)
+    )
     amount = transactions_total + credit_total
     if amount == 0 and not (data.get("transactions") or store_credit):
         amount = lines_total
     if amount < 0 or (amount == 0 and not refund_lines):
-        return {"refund": None, "order": None, "userErrors": [_user_error(["transactions"], "Refund amount must be greater than zero")]}
+        return {
+            "refund": None,
+            "order": None,
+            "userErrors": [
+                _user_error(["transactions"], "Refund amount must be greater than zero")
+            ],
+        }
     already = Decimal(order["totalRefundedSet"]["shopMoney"]["amount"])
     total = Decimal(order["totalPriceSet"]["shopMoney"]["amount"])
     if already + amount > total and not data.get("allowOverRefunding"):
         return {
             "refund": None,
             "order": None,
-            "userErrors": [_user_error(["transactions", "amount"], f"Refund amount cannot exceed the refundable amount of {money_amount(total - already, currency)}")],
+            "userErrors": [
+                _user_error(
+                    ["transactions", "amount"],
+                    f"Refund amount cannot exceed the refundable amount of {money_amount(total - already, currency)}",
+                )
+            ],
         }
     for credit in store_credit:
         customer = order.get("customer")
@@ -458,7 +536,10 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _credit_error(field: list[str], message: str, code: str) -> dict[str, Any]:
-    return {"storeCreditAccountTransaction": None, "userErrors": [_user_error(field, message, code)]}
+    return {
+        "storeCreditAccountTransaction": None,
+        "userErrors": [_user_error(field, message, code)],
+    }
 
 
 def _discount_value(value: dict[str, Any], currency: str) -> dict[str, Any]:
@@ -507,7 +588,11 @@ def _discount_input_errors(ctx: RequestContext, data: dict[str, Any]) -> list[di
         for customer_id in customers:
             parsed = parse_gid(customer_id)
             if parsed is None or parsed[0] != "Customer" or customer_id not in ctx.state.customers:
-                error(["context", "customers", "add"], f"Customer {customer_id} does not exist", "INVALID")
+                error(
+                    ["context", "customers", "add"],
+                    f"Customer {customer_id} does not exist",
+                    "INVALID",
+                )
 
     gets = data.get("customerGets") or {}
     value = gets.get("value") or {}
@@ -515,13 +600,25 @@ def _discount_input_errors(ctx: RequestContext, data: dict[str, Any]) -> list[di
     if percentage is None and amount is None:
         error(["customerGets", "value"], "Value can't be blank", "BLANK")
     elif percentage is not None and amount is not None:
-        error(["customerGets", "value"], "Only one of percentage or discountAmount can be set", "INVALID")
+        error(
+            ["customerGets", "value"],
+            "Only one of percentage or discountAmount can be set",
+            "INVALID",
+        )
     elif percentage is not None and not 0 < float(percentage) <= 1:
-        error(["customerGets", "value", "percentage"], "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE")
+        error(
+            ["customerGets", "value", "percentage"],
+            "Value must be between 0.0 and 1.0",
+            "VALUE_OUTSIDE_RANGE",
+        )
     elif amount is not None:
         decimal = _decimal(amount.get("amount"))
         if decimal is None or decimal <= 0:
-            error(["customerGets", "value", "discountAmount", "amount"], "Value must be greater than 0", "GREATER_THAN")
+            error(
+                ["customerGets", "value", "discountAmount", "amount"],
+                "Value must be greater than 0",
+                "GREATER_THAN",
+            )
     if not (gets.get("items") or {}).get("all"):
         error(["customerGets", "items"], "Items must be all items for this fake", "INVALID")
     return errors

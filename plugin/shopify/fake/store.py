@@ -213,7 +213,9 @@ def connection(
     if after:
         last = _decode_cursor(after)
         last = tuple(last) if isinstance(last, list) else last
-        start = next((i for i, key in enumerate(keys) if _as_tuple(key) > _as_tuple(last)), len(keys))
+        start = next(
+            (i for i, key in enumerate(keys) if _as_tuple(key) > _as_tuple(last)), len(keys)
+        )
     end = len(ordered) if first is None else min(len(ordered), start + first)
     page = ordered[start:end]
     cursors = [_encode_cursor(keys[i]) for i in range(start, end)]

@@ -1,0 +1,30 @@
+"""Customers the storefront sees before their webhook arrived: read them from the Admin API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from plugin.extensions import db
+from plugin.models import Shop
+from plugin.services import outbox
+from plugin.services.admin_api import admin_client
+from plugin.services.customers import apply_customer
+from plugin.services.members import activate, member_for_customer
+from plugin.services.reconcile import customer_payload
+
+
+def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
+    """A logged-in customer unknown to the app: fetch, link, and activate as seen at ``seen_at``."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not shop.installed:
+        return "no-shop"
+    data = admin_client(shop).execute("CustomerGet", {"id": f"gid://shopify/Customer/{customer_id}"})
+    node = data.get("customer")
+    if not node:
+        return "not-found"
+    apply_customer(shop, customer_payload(node), created=False)
+    member = member_for_customer(shop, customer_id)
+    if member is not None and member.state == "open":
+        activate(member, datetime.fromisoformat(seen_at_iso), "storefront_login")
+    outbox.commit()
+    return "synced"

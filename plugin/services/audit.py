@@ -1,0 +1,47 @@
+"""The audit trail: every merchant action and every money-like change (who, what, before, after)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from plugin.extensions import db
+from plugin.models import AuditLog
+
+
+def record(
+    *,
+    shop_id: int | None,
+    actor: str,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: object = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Add an audit row to the current transaction (the caller commits it with the change)."""
+    row = AuditLog(
+        shop_id=shop_id,
+        actor=actor[:255],
+        action=action,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+    )
+    db.session.add(row)
+    return row
+
+
+def _plain(value: Any) -> Any:
+    """JSON columns take plain values: money as decimal strings, dates as ISO text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

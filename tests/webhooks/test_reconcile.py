@@ -1,0 +1,70 @@
+"""Reconciliation heals lost webhooks through the Admin API; a duplicate is harmless."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from plugin.extensions import db
+from plugin.models import Device, Shop
+from plugin.services.reconcile import reconcile_all
+from tests import payloads
+from tests.webhooks.conftest import balance, entries, member
+
+
+def installed_earlier(shop_id: int) -> None:
+    shop = db.session.get(Shop, shop_id)
+    shop.installed_at = datetime(2026, 11, 1, tzinfo=UTC)
+    db.session.commit()
+
+
+def seed(fake_admin) -> None:  # type: ignore[no-untyped-def]
+    domain = "tesmart-us.myshopify.com"
+    product = fake_admin.add_product(domain, title="TESmart KVM", product_type="KVM Switch")
+    customer = fake_admin.add_customer(domain, email="lost@example.com", verified_email=True,
+                                       created_at="2026-11-10T10:00:00Z", updated_at="2026-11-10T10:00:00Z")
+    fake_admin.add_order(domain, customer=customer, currency="USD", created_at="2026-11-12T10:00:00Z",
+                         line_items=[{"price": "150.00", "quantity": 1, "product": product}],
+                         shipping_address={"address1": "1 Main St", "zip": "10001", "city": "NYC", "country_code": "US"})
+
+
+def test_lost_webhooks_are_healed_by_reconciliation(shops, fake_admin) -> None:  # type: ignore[no-untyped-def]
+    installed_earlier(shops["us"].id)
+    seed(fake_admin)
+    result = reconcile_all("tesmart-us.myshopify.com")
+    assert result["tesmart-us.myshopify.com"] == {"orders": 1, "customers": 1}
+    lost = member("lost@example.com")
+    assert lost.activated_at is not None  # verified email
+    assert balance(shops["us"].id, lost.id) == 2100  # sign-up + order
+    assert db.session.execute(select(Device)).scalar_one().category == "kvm_switch"
+
+
+def test_reconciliation_after_the_webhooks_changes_nothing(shops, deliver, fake_admin) -> None:  # type: ignore[no-untyped-def]
+    installed_earlier(shops["us"].id)
+    seed(fake_admin)
+    reconcile_all("tesmart-us.myshopify.com")
+    before = [(e.cause_key, e.delta) for e in entries(shops["us"].id, member("lost@example.com").id)]
+    db.session.get(Shop, shops["us"].id).last_reconciled_at = datetime(2026, 11, 1, tzinfo=UTC)
+    db.session.commit()
+    reconcile_all("tesmart-us.myshopify.com")
+    after = [(e.cause_key, e.delta) for e in entries(shops["us"].id, member("lost@example.com").id)]
+    assert after == before
+
+
+def test_customers_from_before_the_install_earn_no_signup_points(shops, fake_admin) -> None:  # type: ignore[no-untyped-def]
+    shop = db.session.get(Shop, shops["us"].id)
+    shop.installed_at = datetime.now(UTC) - timedelta(days=1)
+    shop.last_reconciled_at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    fake_admin.add_customer("tesmart-us.myshopify.com", email="old@example.com", created_at="2025-01-01T00:00:00Z", updated_at=datetime.now(UTC).isoformat())
+    reconcile_all("tesmart-us.myshopify.com")
+    assert balance(shops["us"].id, member("old@example.com").id) == 0
+
+
+def test_a_failing_shop_does_not_stop_the_others(shops, fake_admin) -> None:  # type: ignore[no-untyped-def]
+    fake_admin.inject("http_500", times=50)
+    result = reconcile_all()
+    assert set(result) == {s.domain for s in shops.values()}
+    assert all("error" in r for r in result.values())
+    assert payloads  # factories importable for the next tests
