@@ -43,7 +43,7 @@ worker: install
 	$(BIN)/flask worker
 
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(ARGS)
 
 resilience: install
 	$(BIN)/pytest -m resilience

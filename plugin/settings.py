@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-API_VERSION = "2026-07"
+from plugin.shopify import API_VERSION
 
 # Used only in dev mode, where the app talks to the in-process fake Admin API.
 DEV_DEFAULTS = {

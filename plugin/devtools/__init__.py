@@ -201,7 +201,9 @@ def app_proxy(rest: str) -> Response:
     ]
     query.append(("signature", sign_proxy_query(query, current_app.config["SHOPIFY_API_SECRET"])))
 
-    headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
+    headers = {
+        name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
+    }
     environ = EnvironBuilder(
         path="/proxy/" + quote(rest, safe="/") if rest else "/proxy",
         base_url=request.host_url,

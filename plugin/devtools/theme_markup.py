@@ -60,7 +60,9 @@ def strings_for(kind: str, locale: str) -> dict[str, str]:
     """The flat ``{"group.key": text}`` map a block embeds, in the Liquid's order."""
     strings = load_strings(locale)
     return {
-        f"{group}.{key}": text for group in BLOCK_GROUPS[kind] for key, text in strings[group].items()
+        f"{group}.{key}": text
+        for group in BLOCK_GROUPS[kind]
+        for key, text in strings[group].items()
     }
 
 
@@ -104,6 +106,8 @@ def render_container(
             '<div class="tesmart__skeleton" aria-hidden="true"><span></span><span></span><span></span></div>'
             f'<p class="tesmart__sr">{loading}</p>'
         )
-    parts.append(f'<script type="application/json" class="tesmart__i18n">{json_for_script(strings)}</script>')
+    parts.append(
+        f'<script type="application/json" class="tesmart__i18n">{json_for_script(strings)}</script>'
+    )
     parts.append("</div>")
     return Markup("".join(parts))

@@ -118,7 +118,9 @@ def validator_for(pointer: str) -> Draft202012Validator:
 
 def schema_errors(pointer: str, instance: Any) -> list[str]:
     errors = sorted(validator_for(pointer).iter_errors(instance), key=lambda e: list(e.path))
-    return [f"at {'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors]
+    return [
+        f"at {'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors
+    ]
 
 
 def assert_matches_openapi(method: str, path_template: str, status: int, json_body: Any) -> None:

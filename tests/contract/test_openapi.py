@@ -148,7 +148,9 @@ def _examples() -> Iterator[tuple[str, str, Any]]:
     for method, path, operation in operations():
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if body:
-            pointer = _pointer("paths", path, method, "requestBody", "content", "application/json", "schema")
+            pointer = _pointer(
+                "paths", path, method, "requestBody", "content", "application/json", "schema"
+            )
             for name, example in body.get("examples", {}).items():
                 yield f"{method} {path} request {name}", pointer, deref(example)["value"]
         for status, response in operation["responses"].items():
@@ -237,15 +239,39 @@ GOOD_REWARDS = {
     "balance": 600,
     "can_redeem": True,
     "rewards": [
-        {"id": 11, "title": "¥800 OFF", "points": 500, "kind": "fixed_amount",
-         "amount": "800", "percentage": None, "affordable": True},
-        {"id": 13, "title": "30% OFF", "points": 2000, "kind": "percentage",
-         "amount": None, "percentage": "30", "affordable": False},
+        {
+            "id": 11,
+            "title": "¥800 OFF",
+            "points": 500,
+            "kind": "fixed_amount",
+            "amount": "800",
+            "percentage": None,
+            "affordable": True,
+        },
+        {
+            "id": 13,
+            "title": "30% OFF",
+            "points": 2000,
+            "kind": "percentage",
+            "amount": None,
+            "percentage": "30",
+            "affordable": False,
+        },
     ],
 }
 GOOD_REDEMPTION = {
-    "id": 41, "status": "issued", "code": "TES-41-K7Q2", "points": 1000, "currency": "USD",
-    "reward": {"id": 2, "title": "$15 off", "kind": "fixed_amount", "amount": "15.00", "percentage": None},
+    "id": 41,
+    "status": "issued",
+    "code": "TES-41-K7Q2",
+    "points": 1000,
+    "currency": "USD",
+    "reward": {
+        "id": 2,
+        "title": "$15 off",
+        "kind": "fixed_amount",
+        "amount": "15.00",
+        "percentage": None,
+    },
     "created_at": "2026-03-01T10:15:00+00:00",
 }
 
@@ -257,12 +283,18 @@ def with_changes(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
 def test_helper_accepts_good_bodies() -> None:
     assert_matches_openapi("GET", "/proxy/rewards", 200, GOOD_REWARDS)
     assert_matches_openapi("get", "/proxy/redemptions/{id}", 200, GOOD_REDEMPTION)
-    assert_matches_openapi("POST", "/proxy/redemptions", 202, {"id": 41, "status": "pending", "points": 500})
     assert_matches_openapi(
-        "POST", "/proxy/redemptions", 409,
+        "POST", "/proxy/redemptions", 202, {"id": 41, "status": "pending", "points": 500}
+    )
+    assert_matches_openapi(
+        "POST",
+        "/proxy/redemptions",
+        409,
         {"error": {"code": "insufficient_points", "message": "You need 200 more points."}},
     )
-    assert_matches_openapi("GET", "/healthz", 200, {"status": "ok", "database": "ok", "queue": "in-process"})
+    assert_matches_openapi(
+        "GET", "/healthz", 200, {"status": "ok", "database": "ok", "queue": "in-process"}
+    )
     assert_matches_openapi("GET", "/proxy/r/{code}", 302, None)
 
 
@@ -270,19 +302,49 @@ def test_helper_accepts_good_bodies() -> None:
     ("case", "path", "status", "body", "complaint"),
     [
         ("extra field", "/proxy/rewards", 200, with_changes(GOOD_REWARDS, tier="gold"), "tier"),
-        ("money as a float", "/proxy/redemptions/{id}", 200,
-         with_changes(GOOD_REDEMPTION, reward={**GOOD_REDEMPTION["reward"], "amount": 15.0}), "amount"),
-        ("money with one decimal", "/proxy/redemptions/{id}", 200,
-         with_changes(GOOD_REDEMPTION, reward={**GOOD_REDEMPTION["reward"], "amount": "15.5"}), "amount"),
-        ("unknown status", "/proxy/redemptions/{id}", 200,
-         with_changes(GOOD_REDEMPTION, status="done"), "status"),
-        ("timestamp without offset", "/proxy/redemptions/{id}", 200,
-         with_changes(GOOD_REDEMPTION, created_at="yesterday"), "created_at"),
-        ("missing field", "/proxy/rewards", 200,
-         {k: v for k, v in GOOD_REWARDS.items() if k != "can_redeem"}, "can_redeem"),
+        (
+            "money as a float",
+            "/proxy/redemptions/{id}",
+            200,
+            with_changes(GOOD_REDEMPTION, reward={**GOOD_REDEMPTION["reward"], "amount": 15.0}),
+            "amount",
+        ),
+        (
+            "money with one decimal",
+            "/proxy/redemptions/{id}",
+            200,
+            with_changes(GOOD_REDEMPTION, reward={**GOOD_REDEMPTION["reward"], "amount": "15.5"}),
+            "amount",
+        ),
+        (
+            "unknown status",
+            "/proxy/redemptions/{id}",
+            200,
+            with_changes(GOOD_REDEMPTION, status="done"),
+            "status",
+        ),
+        (
+            "timestamp without offset",
+            "/proxy/redemptions/{id}",
+            200,
+            with_changes(GOOD_REDEMPTION, created_at="yesterday"),
+            "created_at",
+        ),
+        (
+            "missing field",
+            "/proxy/rewards",
+            200,
+            {k: v for k, v in GOOD_REWARDS.items() if k != "can_redeem"},
+            "can_redeem",
+        ),
         ("error without envelope", "/proxy/rewards", 401, {"message": "nope"}, "error"),
-        ("error code not snake_case", "/proxy/rewards", 401,
-         {"error": {"code": "Login Required", "message": "Log in."}}, "code"),
+        (
+            "error code not snake_case",
+            "/proxy/rewards",
+            401,
+            {"error": {"code": "Login Required", "message": "Log in."}},
+            "code",
+        ),
     ],
 )
 def test_helper_rejects_bad_bodies(
@@ -294,7 +356,9 @@ def test_helper_rejects_bad_bodies(
 
 def test_helper_rejects_undocumented_statuses_paths_and_methods() -> None:
     with pytest.raises(ContractViolation, match="does not document status 500"):
-        assert_matches_openapi("GET", "/proxy/rewards", 500, {"error": {"code": "x", "message": "y"}})
+        assert_matches_openapi(
+            "GET", "/proxy/rewards", 500, {"error": {"code": "x", "message": "y"}}
+        )
     with pytest.raises(ContractViolation, match="not a path"):
         assert_matches_openapi("GET", "/proxy/nothing", 200, {})
     with pytest.raises(ContractViolation, match="not documented"):

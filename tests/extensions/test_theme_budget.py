@@ -46,7 +46,9 @@ def load(name: str) -> dict[str, str]:
 
 
 ENGLISH = load("en.default.json")
-STOREFRONT_LOCALES = sorted(p.name for p in LOCALES.glob("*.json") if "schema" not in p.name and "default" not in p.name)
+STOREFRONT_LOCALES = sorted(
+    p.name for p in LOCALES.glob("*.json") if "schema" not in p.name and "default" not in p.name
+)
 SCHEMA_LOCALES = sorted(p.name for p in LOCALES.glob("*.schema.json") if "default" not in p.name)
 
 
@@ -77,7 +79,14 @@ def test_script_is_one_iife_without_html_injection() -> None:
     source = JS.read_text(encoding="utf-8")
     code = re.sub(r"/\*.*?\*/", "", source, flags=re.S).strip()
     assert code.startswith("(function () {") and code.endswith("})();")
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+    ):
         assert sink not in source, f"{sink} in tesmart.js"
     assert "import " not in code and "export " not in code and "require(" not in code
 
@@ -169,7 +178,9 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
         "member.benefit_": spec_enum("Member", "properties", "benefits", "items"),
         "member.next_": spec_enum("Member", "properties", "next_steps", "items"),
         "member.earn_": ["signup", "newsletter", "order", "survey", "review", "review_with_photos"],
-        "referral.friend_": spec_enum("Referral", "properties", "friends", "items", "properties", "status"),
+        "referral.friend_": spec_enum(
+            "Referral", "properties", "friends", "items", "properties", "status"
+        ),
         "devices.state_": spec_enum("TradeInState"),
         "devices.shipping_": spec_enum("ShippingPaidBy"),
         "trade_in.": list(spec_enum_condition()),
@@ -177,7 +188,14 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
         "rewards.status_": ["pending", "disabled"],
         "launcher.": ["tab_member", "tab_rewards", "tab_referral", "tab_trade_in", "tab_devices"],
         # Error codes with a translation; any other code shows the API's own message.
-        "common.error_": ["network", "id_not_active", "insufficient_points", "rate_limited", "serial_taken", "not_found"],
+        "common.error_": [
+            "network",
+            "id_not_active",
+            "insufficient_points",
+            "rate_limited",
+            "serial_taken",
+            "not_found",
+        ],
     }
 
 
@@ -225,6 +243,8 @@ def test_every_string_is_used() -> None:
         if not name.startswith("snippets/tesmart-i18n-")
         for key in re.findall(r"'(tesmart\.[\w.]+)'\s*\|\s*t\b", source)
     }
-    dynamic = {f"tesmart.{p}{s}" for p, suffixes in expected_dynamic_keys().items() for s in suffixes}
+    dynamic = {
+        f"tesmart.{p}{s}" for p, suffixes in expected_dynamic_keys().items() for s in suffixes
+    }
     used = js_literal_keys() | dynamic | outside_snippets
     assert sorted(k for k in ENGLISH if k not in used) == []

@@ -42,7 +42,9 @@ themeCheck.themeCheckRun(process.argv[2], undefined, () => {}).then(({ config, o
 }).catch((error) => { console.error(error); process.exit(2); });
 """
 
-needs_node = pytest.mark.skipif(NODE is None, reason="Node.js is not installed: theme check runs on Node")
+needs_node = pytest.mark.skipif(
+    NODE is None, reason="Node.js is not installed: theme check runs on Node"
+)
 
 
 def run_theme_check(root: Path) -> dict[str, Any]:
@@ -68,7 +70,9 @@ def result() -> dict[str, Any]:
 
 @needs_node
 def test_theme_check_reports_no_offenses(result: dict[str, Any]) -> None:
-    offenses = [f"{o['check']} {Path(o['uri']).name}:{o['line']} {o['message']}" for o in result["offenses"]]
+    offenses = [
+        f"{o['check']} {Path(o['uri']).name}:{o['line']} {o['message']}" for o in result["offenses"]
+    ]
     assert offenses == []
 
 

@@ -23,10 +23,34 @@ from plugin.devtools.theme_markup import BLOCK_GROUPS, EXTENSION_DIR, load_strin
 
 SECRET = "dev-storefront-test-secret"
 SHOPS: list[dev_shops.DevShop] = [
-    {"domain": "tesmart-us.myshopify.com", "name": "tesmart.com", "region": "us", "currency": "USD", "locale": "en"},
-    {"domain": "tesmart-de.myshopify.com", "name": "tesmart.de", "region": "eu", "currency": "EUR", "locale": "de"},
-    {"domain": "tesmart-jp.myshopify.com", "name": "tesmart.jp", "region": "jp", "currency": "JPY", "locale": "ja"},
-    {"domain": "tesmart-kr.myshopify.com", "name": "tesmart.co.kr", "region": "kr", "currency": "KRW", "locale": "ko"},
+    {
+        "domain": "tesmart-us.myshopify.com",
+        "name": "tesmart.com",
+        "region": "us",
+        "currency": "USD",
+        "locale": "en",
+    },
+    {
+        "domain": "tesmart-de.myshopify.com",
+        "name": "tesmart.de",
+        "region": "eu",
+        "currency": "EUR",
+        "locale": "de",
+    },
+    {
+        "domain": "tesmart-jp.myshopify.com",
+        "name": "tesmart.jp",
+        "region": "jp",
+        "currency": "JPY",
+        "locale": "ja",
+    },
+    {
+        "domain": "tesmart-kr.myshopify.com",
+        "name": "tesmart.co.kr",
+        "region": "kr",
+        "currency": "KRW",
+        "locale": "ko",
+    },
 ]
 DE = "tesmart-de.myshopify.com"
 
@@ -72,7 +96,9 @@ def client(monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
     monkeypatch.setattr(
         dev_shops,
         "list_dev_customers",
-        lambda domain, limit=50: [{"customer_id": "7012", "label": "Erika Muster · erika@example.de"}],
+        lambda domain, limit=50: [
+            {"customer_id": "7012", "label": "Erika Muster · erika@example.de"}
+        ],
     )
     return build_app().test_client()
 
@@ -142,10 +168,12 @@ def liquid_root_constant(name: str) -> str:
 
 
 def liquid_snippet_keys(group: str) -> list[str]:
-    source = (EXTENSION_DIR / "snippets" / f"tesmart-i18n-{group.replace('_', '-')}.liquid").read_text(
-        encoding="utf-8"
+    source = (
+        EXTENSION_DIR / "snippets" / f"tesmart-i18n-{group.replace('_', '-')}.liquid"
+    ).read_text(encoding="utf-8")
+    pairs = re.findall(
+        r"\"([\w.]+)\":\s*\{\{\s*'tesmart\.([\w.]+)'\s*\|\s*t\s*\|\s*json\s*\}\}", source
     )
-    pairs = re.findall(r"\"([\w.]+)\":\s*\{\{\s*'tesmart\.([\w.]+)'\s*\|\s*t\s*\|\s*json\s*\}\}", source)
     for embedded, key in pairs:
         assert embedded == key, f"{group}: {embedded!r} embeds the string of {key!r}"
     return [embedded for embedded, _ in pairs]
@@ -157,14 +185,18 @@ def liquid_blocks() -> dict[str, dict[str, Any]]:
         source = path.read_text(encoding="utf-8")
         render = re.search(r"render 'tesmart-root',\s*kind: '([\w-]+)'(.*?)-?%\}", source, re.S)
         assert render, f"{path.name} does not render tesmart-root"
-        schema = json.loads(re.search(r"\{% schema %\}(.*?)\{% endschema %\}", source, re.S).group(1))
+        schema = json.loads(
+            re.search(r"\{% schema %\}(.*?)\{% endschema %\}", source, re.S).group(1)
+        )
         position = re.search(r"position: '([\w-]+)'", render.group(2))
         if position is None:  # from a setting: its default is what a new install shows
             setting = next(s for s in schema["settings"] if s["id"] == "position")
             position_value = setting["default"]
         else:
             position_value = position.group(1)
-        groups = [g.replace("-", "_") for g in re.findall(r"render 'tesmart-i18n-([\w-]+)'", source)]
+        groups = [
+            g.replace("-", "_") for g in re.findall(r"render 'tesmart-i18n-([\w-]+)'", source)
+        ]
         blocks[render.group(1)] = {
             "file": path.stem,
             "schema": schema,
@@ -190,7 +222,9 @@ def test_each_i18n_snippet_lists_exactly_its_locale_group() -> None:
 
 @pytest.mark.parametrize("shop", [s["domain"] for s in SHOPS])
 def test_dev_page_containers_match_the_liquid_blocks(client: FlaskClient, shop: str) -> None:
-    page = containers(client.get(f"/dev/storefront?shop={shop}&customer=7012").get_data(as_text=True))
+    page = containers(
+        client.get(f"/dev/storefront?shop={shop}&customer=7012").get_data(as_text=True)
+    )
     blocks = liquid_blocks()
     assert set(page) == set(blocks)
     names = liquid_root_attribute_names()
@@ -198,7 +232,9 @@ def test_dev_page_containers_match_the_liquid_blocks(client: FlaskClient, shop: 
     for kind, block in blocks.items():
         rendered = page[kind]
         assert set(rendered["attrs"]) == names, kind
-        assert rendered["attrs"]["data-proxy"] == liquid_root_constant("data-proxy") == "/apps/tesmart"
+        assert (
+            rendered["attrs"]["data-proxy"] == liquid_root_constant("data-proxy") == "/apps/tesmart"
+        )
         assert rendered["attrs"]["class"] == f"tesmart tesmart--{kind}"
         assert rendered["attrs"]["data-position"] == block["position"]
         assert rendered["skeleton"] is (kind != "launcher")
@@ -245,7 +281,9 @@ def test_page_uses_the_shops_locale_currency_and_customer(client: FlaskClient) -
     assert rewards["attrs"]["data-customer"] == "true"
     assert json.loads(rewards["i18n"])["rewards.title"] == "Prämien"
     anonymous = client.get(f"/dev/storefront?shop={DE}&customer=")
-    assert containers(anonymous.get_data(as_text=True))["rewards"]["attrs"]["data-customer"] == "false"
+    assert (
+        containers(anonymous.get_data(as_text=True))["rewards"]["attrs"]["data-customer"] == "false"
+    )
 
 
 def test_page_has_store_and_customer_switchers_and_links_the_assets(client: FlaskClient) -> None:
@@ -259,7 +297,9 @@ def test_page_has_store_and_customer_switchers_and_links_the_assets(client: Flas
     assert 'src="/dev/assets/tesmart.js" defer' in html
 
 
-def test_first_visit_defaults_to_the_first_shop_and_remembers_the_choice(client: FlaskClient) -> None:
+def test_first_visit_defaults_to_the_first_shop_and_remembers_the_choice(
+    client: FlaskClient,
+) -> None:
     first = client.get("/dev/storefront")
     assert containers(first.get_data(as_text=True))["devices"]["attrs"]["data-currency"] == "USD"
     client.get(f"/dev/storefront?shop={DE}&customer=7012")
@@ -394,4 +434,4 @@ def test_signature_matches_shopifys_documented_example() -> None:
 
 def test_extension_folder_is_where_the_mirror_reads() -> None:
     assert (EXTENSION_DIR / "shopify.extension.toml").is_file()
-    assert EXTENSION_DIR == Path(__file__).resolve().parents[2] / "extensions" / "tesmart-theme"
+    assert Path(__file__).resolve().parents[2] / "extensions" / "tesmart-theme" == EXTENSION_DIR

@@ -44,6 +44,7 @@ from .cost import (
     actual_cost,
     requested_cost,
 )
+from .errors import format_error, max_cost_error, throttled_body
 from .oauth import TokenPolicy, access_token_ok, token_response
 from .resolvers import InjectedUserError, RequestContext, discount_status, field_resolver
 from .store import (
@@ -68,7 +69,6 @@ FAULT_KINDS = frozenset(
 _GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[0-9]{4}-[0-9]{2}|unstable)/graphql\.json$")
 _TOKEN_PATH = "/admin/oauth/access_token"
 _INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
-_THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 
 def _utcnow() -> datetime:
@@ -622,7 +622,7 @@ class FakeAdminApi:
         requested = requested_cost(schema, operation, fragments, variables)
         if requested > MAX_SINGLE_QUERY_COST:
             self._record(domain, identity, variables, "max_cost_exceeded", requested)
-            return _json(200, {"errors": [_max_cost_error(requested)]})
+            return _json(200, {"errors": [max_cost_error(requested)]})
 
         user_error = None
         if fault is not None and fault.kind == "user_error":
@@ -637,7 +637,7 @@ class FakeAdminApi:
                 if fault is not None and fault.kind == "throttled":
                     bucket.drain(0)
                 self._record(domain, identity, variables, "throttled", requested)
-                return _json(200, _throttled_body(requested, bucket.status()))
+                return _json(200, throttled_body(requested, bucket.status()))
             context = RequestContext(
                 state=state, now=self._now(), next_id=self._ids, user_error=user_error
             )
@@ -663,7 +663,7 @@ class FakeAdminApi:
             )
             payload: dict[str, Any] = {}
             if result.errors:
-                payload["errors"] = [_format_error(e) for e in result.errors]
+                payload["errors"] = [format_error(e) for e in result.errors]
             if result.data is not None:
                 payload["data"] = result.data
             payload["extensions"] = {
@@ -846,10 +846,10 @@ def _checked(
     try:
         document = parse(source)
     except GraphQLError as exc:
-        return None, (_format_error(exc),)
+        return None, (format_error(exc),)
     errors = validate(admin_schema(api_version), document)
     if errors:
-        return None, tuple(_format_error(e) for e in errors)
+        return None, tuple(format_error(e) for e in errors)
     return document, ()
 
 
@@ -884,71 +884,6 @@ def _operation(
     else:
         chosen = operations[0] if len(operations) == 1 else None
     return chosen, fragments
-
-
-_UNDEFINED_FIELD = re.compile(r"^Cannot query field '(?P<field>\w+)' on type '(?P<type>\w+)'\.")
-_UNKNOWN_ARGUMENT = re.compile(
-    r"^Unknown argument '(?P<arg>\w+)' on field '(?P<type>\w+)\.(?P<field>\w+)'\."
-)
-
-
-def _format_error(error: GraphQLError) -> dict[str, Any]:
-    """A GraphQL error in Shopify's shape; the two commonest validation errors in its wording."""
-    formatted = dict(error.formatted)
-    if formatted.get("path") is None:
-        formatted.pop("path", None)
-    extensions = dict(formatted.get("extensions") or {})
-    message = error.message
-    if match := _UNDEFINED_FIELD.match(message):
-        formatted["message"] = f"Field '{match['field']}' doesn't exist on type '{match['type']}'"
-        extensions.update(code="undefinedField", typeName=match["type"], fieldName=match["field"])
-    elif match := _UNKNOWN_ARGUMENT.match(message):
-        formatted["message"] = f"Field '{match['field']}' doesn't accept argument '{match['arg']}'"
-        extensions.update(
-            code="argumentNotAccepted",
-            name=match["field"],
-            typeName="Field",
-            argumentName=match["arg"],
-        )
-    # Never INTERNAL_SERVER_ERROR: clients retry that, and a document the fake cannot answer will
-    # not get better by repeating it.
-    extensions.setdefault("code", "EXECUTION_ERROR" if error.path else "GRAPHQL_VALIDATION_FAILED")
-    formatted["extensions"] = extensions
-    return formatted
-
-
-def _throttled_body(requested: int, status: dict[str, float | int]) -> dict[str, Any]:
-    return {
-        "errors": [
-            {
-                "message": "Throttled",
-                "extensions": {"code": "THROTTLED", "documentation": _THROTTLE_DOCS},
-            }
-        ],
-        "extensions": {
-            "cost": {
-                "requestedQueryCost": requested,
-                "actualQueryCost": None,
-                "throttleStatus": status,
-            }
-        },
-    }
-
-
-def _max_cost_error(requested: int) -> dict[str, Any]:
-    return {
-        "message": (
-            f"Query cost is {requested}, which exceeds the single query max cost limit "
-            f"({MAX_SINGLE_QUERY_COST}).\n\nTo query larger amounts of data with fewer limits, bulk "
-            "operations should be used instead."
-        ),
-        "extensions": {
-            "code": "MAX_COST_EXCEEDED",
-            "cost": requested,
-            "maxCost": MAX_SINGLE_QUERY_COST,
-            "documentation": _THROTTLE_DOCS,
-        },
-    }
 
 
 def _address(data: Mapping[str, str] | None) -> dict[str, Any] | None:

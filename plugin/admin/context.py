@@ -1,0 +1,175 @@
+"""Who is asking in the embedded admin: the verified session token, its shop, the staff member.
+
+Every admin request is verified with shopifyapp's ``verify_app_home_req``:
+
+- document loads carry the session token as the ``id_token`` query parameter; a load without one
+  (a plain link) is sent to the patch-id-token page, where App Bridge fetches a fresh token and
+  reloads the page with it;
+- fetches carry it as ``Authorization: Bearer``;
+- form posts carry it in the hidden field ``id_token`` (forms cannot set headers); it is checked
+  as the document load it is. The token is the CSRF proof: another site cannot mint one.
+
+The shop is the token's ``dest``, never a form or query field. A staff member may look at another
+shop (``?store=<domain>``) only with a grant on that shop (plugin.services.staff).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from flask import Response, current_app, g, render_template, request, url_for
+
+from plugin.models import Shop
+from plugin.services import staff
+from plugin.services.shops import find_shop, normalize_domain
+from plugin.shopify_app import request_input, shopify
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PATCH_ID_TOKEN_ENDPOINT = "admin.patch_id_token"
+# What an HTML answer carries when no verified shop is known (a refused token).
+DEFAULT_CSP = "frame-ancestors https://admin.shopify.com;"
+
+
+@dataclass
+class AdminContext:
+    token_shop: Shop  # the shop the session token was issued for (dest)
+    shop: Shop  # the shop whose data this request sees and changes
+    user_id: str  # the staff member (the token's sub)
+    role: str
+    id_token: str
+    host: str
+    headers: dict[str, str] = field(default_factory=dict)  # CSP & co from verify_app_home_req
+    shops: list[Shop] = field(default_factory=list)  # what the shop switcher offers
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.user_id}"
+
+    @property
+    def can_manage_grants(self) -> bool:
+        return self.role in ("owner", "staff")
+
+
+def admin() -> AdminContext:
+    return g.admin
+
+
+def _token_url() -> str:
+    """The request URL as shopifyapp should see it: a form's token moved into the query."""
+    token = request.form.get("id_token", "") if request.method == "POST" else ""
+    if not token or request.headers.get("Authorization"):
+        return request.url
+    scheme, netloc, path, query, fragment = urlsplit(request.url)
+    extra = urlencode({"id_token": token})
+    return urlunsplit((scheme, netloc, path, f"{query}&{extra}" if query else extra, fragment))
+
+
+def authenticate() -> AdminContext | Response:
+    from plugin.admin.install import InstallFailed, shop_for_session
+
+    req = request_input(body="")  # the body is never part of App Home verification
+    req["url"] = _token_url()
+    result = shopify().verify_app_home_req(req, url_for(PATCH_ID_TOKEN_ENDPOINT))
+    if not result.ok:
+        if request.method != "GET" and result.response.status == 302:
+            # A form posted with a stale token: reloading the page gets a fresh one.
+            return refusal(401, "Your session expired", "Reload the page and submit the form again.")
+        response = Response(result.response.body, status=result.response.status)
+        response.headers.update(result.response.headers)
+        return response
+    if not result.shop or not result.user_id or result.id_token is None:
+        return refusal(401, "Not signed in", "This page opens from the Shopify admin.")
+    csp_headers = dict(result.response.headers)
+    g.admin_headers = csp_headers
+    try:
+        token_shop = shop_for_session(f"{result.shop}.myshopify.com", result.id_token)
+    except InstallFailed as exc:
+        return refusal(503, "The app could not connect to your store", str(exc))
+    user_id = str(result.user_id)
+    access = staff.access(user_id, token_shop)
+    if access is None:
+        return refusal(403, "No access to this store", "Ask the store's app owner for access.")
+    store = (request.values.get("store") or "").strip()
+    if store and _same_shop(store, token_shop) is False:
+        target = find_shop(store)
+        target_access = staff.access(user_id, token_shop, target) if target and target.installed else None
+        if target_access is None:
+            return refusal(403, "No access to that store", "You have not been given access to that store.")
+        access = target_access
+    return AdminContext(
+        token_shop=token_shop,
+        shop=access.shop,
+        user_id=user_id,
+        role=access.role,
+        id_token=result.id_token.token,
+        host=request.values.get("host", ""),
+        headers=csp_headers,
+        shops=staff.switchable_shops(user_id, token_shop),
+    )
+
+
+def _same_shop(store: str, shop: Shop) -> bool:
+    try:
+        return normalize_domain(store) == shop.domain
+    except ValueError:
+        return False
+
+
+def app_home(view: F) -> F:
+    """Verify the session token and load the shop and staff member before the view runs."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outcome = authenticate()
+        if isinstance(outcome, Response):
+            return outcome
+        g.admin = outcome
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def refusal(status: int, title: str, message: str) -> Response:
+    body = render_template("admin/refusal.html", title=title, message=message, status=status)
+    response = Response(body, status=status, mimetype="text/html")
+    if status == 401:
+        response.headers["X-Shopify-Retry-Invalid-Session-Request"] = "1"
+    return response
+
+
+def page_url(endpoint: str, **values: Any) -> str:
+    """A link inside the admin: no token (the patch-id-token page adds a fresh one), but the shop
+    and host App Bridge needs, and the store the staff member is looking at."""
+    ctx: AdminContext | None = g.get("admin")
+    if ctx is not None:
+        values.setdefault("shop", ctx.token_shop.domain)
+        if ctx.host:
+            values.setdefault("host", ctx.host)
+        if ctx.shop.id != ctx.token_shop.id:
+            values.setdefault("store", ctx.shop.domain)
+    return url_for(endpoint, **values)
+
+
+def apply_headers(response: Response) -> Response:
+    """Every HTML answer carries the CSP frame-ancestors of the verified shop; admin data is
+    never cached."""
+    headers: dict[str, str] = g.get("admin_headers") or {}
+    if response.mimetype == "text/html":
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        ctx: AdminContext | None = g.get("admin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"frame-ancestors https://{ctx.token_shop.domain} https://admin.shopify.com;" if ctx else DEFAULT_CSP,
+        )
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def dev_mode() -> bool:
+    return bool(current_app.config.get("DEV_MODE"))

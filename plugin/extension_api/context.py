@@ -1,0 +1,55 @@
+"""Who is asking: the shop and customer of a UI extension's session token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from flask import Response, request
+
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.models import Member, Shop
+from plugin.services.members import customer_of
+from plugin.services.shops import find_shop
+from plugin.services.shopify_payload import shopify_id
+from plugin.shopify_app import request_input, shopify
+
+
+@dataclass
+class ExtensionContext:
+    shop: Shop
+    customer_id: str | None
+    member: Member | None
+
+
+def preflight() -> Response | None:
+    """CORS preflight: answered without a token, as Shopify's extensions need."""
+    if request.method != "OPTIONS":
+        return None
+    response = Response(status=204)
+    response.headers["Access-Control-Max-Age"] = "7200"
+    return response
+
+
+def extension_context(surface: Literal["checkout", "customer_account"]) -> ExtensionContext:
+    verify = (
+        shopify().verify_checkout_ui_ext_req
+        if surface == "checkout"
+        else shopify().verify_customer_account_ui_ext_req
+    )
+    result = verify(request_input())
+    if not result.ok or result.id_token is None:
+        raise ApiError(401, result.log.code, "The session token is missing or invalid.")
+    shop = find_shop(result.shop or "")
+    if shop is None or not shop.installed:
+        raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
+    customer_id = shopify_id(result.id_token.claims.get("sub"))
+    if customer_id is not None and not customer_id.isdigit():
+        customer_id = None
+    member = None
+    if customer_id is not None:
+        customer = customer_of(shop, customer_id)
+        if customer is not None and customer.member_id is not None:
+            member = db.session.get(Member, customer.member_id)
+    return ExtensionContext(shop=shop, customer_id=customer_id, member=member)
