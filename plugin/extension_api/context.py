@@ -11,8 +11,8 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Member, Shop
 from plugin.services.members import customer_of
-from plugin.services.shops import find_shop
 from plugin.services.shopify_payload import shopify_id
+from plugin.services.shops import find_shop
 from plugin.shopify_app import request_input, shopify
 
 

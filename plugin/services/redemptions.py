@@ -230,8 +230,8 @@ def _places(currency: str) -> int:
 def _decimal(value: Any, name: str) -> Decimal | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError(f"{name} must be a decimal string")
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number")
     try:
         parsed = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation as exc:

@@ -8,9 +8,6 @@ from flask import Blueprint
 
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")
 
-from plugin.storefront import (
-    member,  # noqa: E402,F401  (routes)
-    routes_loader,  # noqa: E402,F401
-)
+from plugin.storefront import member, routes_loader  # noqa: E402,F401  (routes register on import)
 
 __all__ = ["bp"]

@@ -1,0 +1,105 @@
+"""The merchant's admin inside Shopify (App Home): server-rendered pages under /admin.
+
+Every page is verified by its session token (see :mod:`plugin.admin.context`) and shows one
+shop's data only. Pages load App Bridge and Polaris web components from Shopify's CDN, but every
+control is plain HTML (tables, forms, buttons) styled by a small local stylesheet, so the admin
+stays usable when the CDN cannot be reached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
+
+from plugin.admin.context import apply_headers, page_url
+from plugin.program.money import quantize
+
+bp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+NAV = (
+    ("admin.dashboard", "Dashboard"),
+    ("admin.members", "Members"),
+    ("admin.trade_ins", "Trade-ins"),
+    ("admin.returns", "Returns & warranty"),
+    ("admin.ctrl_f", "CTRL F"),
+    ("admin.settings", "Settings"),
+    ("admin.rewards", "Rewards"),
+    ("admin.campaigns", "Campaigns"),
+    ("admin.data", "Export & import"),
+    ("admin.audit", "Audit log"),
+    ("admin.staff", "Staff"),
+)
+
+
+@bp.context_processor
+def _template_globals() -> dict[str, Any]:
+    dev = bool(current_app.config.get("DEV_MODE")) and "admin_dev" in current_app.blueprints
+    return {
+        "ctx": g.get("admin"),
+        "link": page_url,
+        "nav": NAV,
+        "api_key": current_app.config["SHOPIFY_API_KEY"],
+        "dev_token_url": url_for("admin_dev.token") if dev else None,
+    }
+
+
+@bp.app_template_filter("money")
+def _money(amount: Decimal | int | None, currency: str) -> str:
+    if amount is None:
+        return "—"
+    value = quantize(Decimal(amount), currency)
+    text = f"{value:,.0f}" if currency in ("JPY", "KRW") else f"{value:,.2f}"
+    return f"{text} {currency}"
+
+
+@bp.app_template_filter("points")
+def _points(value: int | None) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
+@bp.app_template_filter("when")
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    return apply_headers(response)
+
+
+def _root(app: Flask) -> None:
+    # Shopify opens the application URL itself; the admin lives under /admin.
+    def app_home_root() -> Response:
+        query = request.query_string.decode()
+        return redirect(url_for("admin.dashboard") + (f"?{query}" if query else ""), code=302)
+
+    if "app_home_root" not in app.view_functions:
+        app.add_url_rule("/", "app_home_root", app_home_root)
+
+
+bp.record_once(lambda state: _root(state.app))
+
+from plugin.admin.views import (  # noqa: E402,F401  (routes)
+    audit,
+    benefits,
+    dashboard,
+    data,
+    members,
+    program,
+    session,
+    staff,
+)
+
+__all__ = ["bp"]

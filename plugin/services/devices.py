@@ -1,0 +1,369 @@
+"""A member's registered devices: warranty ends, replacement and trade-in eligibility, serials.
+
+Devices are registered by the orders webhook (``orders.register_devices``); this module reads them
+for the member who owns them, in the shop that sold them, and answers with the program's rules
+(``plugin.program.warranty`` and ``tradein``). Every lookup names the shop and the member, so a
+shopper never reaches another shopper's device, nor a device of another shop (invariant 5).
+
+Decisions where the policy is silent:
+- A warranty replacement unit made in the extended period (``cover_until`` set) shows its own cover
+  as its standard warranty and has no extension and no further replacement. A unit replaced during
+  the standard warranty carries on the original purchase's warranty.
+- The trade-in block of a device is answered for a device in good condition; the real quote comes
+  from the member's answers (``tradeins.quote``). A device that is only too young shows the kind
+  it will get and the day it can be traded in.
+- Serial numbers are compared trimmed and in upper case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.models import Device, Member, Shop, TradeIn, WarrantyClaim
+from plugin.models.types import utcnow
+from plugin.program.calendar import add_months
+from plugin.program.cohorts import Cohort, policy_in_force
+from plugin.program.messages import reason_text
+from plugin.program.money import format_plain
+from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
+from plugin.program.tradein import TradeInCondition, TradeInQuote, TradeInReason, quote_trade_in
+from plugin.program.tradein_workflow import TAKES_PART
+from plugin.program.warranty import (
+    RegisteredDevice,
+    ReplacementAnswer,
+    ReplacementReason,
+    extended_warranty_end,
+    replacement_available,
+    standard_warranty_end,
+)
+from plugin.services import audit
+from plugin.services.members import cohort_of
+from plugin.services.shop_settings import ProgramSettings, program_settings
+
+# A device in good condition: what the device list's trade-in block is answered for.
+GOOD_CONDITION = TradeInCondition(
+    cosmetic_wear=False, accessories_complete=True, original_packaging=True, working=True
+)
+# Claims that hold the product's one replacement until the merchant refuses them.
+ACTIVE_CLAIM_STATES = ("open", "approved", "shipped")
+SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
+
+
+class DeviceNotFound(ApiError):
+    def __init__(self) -> None:
+        super().__init__(404, "not_found", "No such device.")
+
+
+class SerialTaken(ApiError):
+    def __init__(self) -> None:
+        super().__init__(409, "serial_taken", "This serial number is already registered to another device.")
+
+
+class SerialLocked(ApiError):
+    def __init__(self) -> None:
+        super().__init__(
+            409, "serial_locked", "The serial number of this device can no longer be changed."
+        )
+
+
+class InvalidSerial(ApiError):
+    def __init__(self) -> None:
+        super().__init__(
+            400, "invalid_serial", "A serial number has 1 to 64 letters, digits, '-', '.', '/' or '_'."
+        )
+
+
+def today_utc() -> date:
+    return utcnow().date()
+
+
+def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool = False) -> Device:
+    """The member's registered device in this shop, or DeviceNotFound (never another's)."""
+    if not isinstance(device_id, int) or isinstance(device_id, bool) or device_id < 1:
+        raise DeviceNotFound()
+    stmt = select(Device).where(
+        Device.shop_id == shop.id,
+        Device.id == device_id,
+        Device.member_id == member.id,
+        Device.state == "registered",
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    device = db.session.execute(stmt).scalar_one_or_none()
+    if device is None:
+        raise DeviceNotFound()
+    return device
+
+
+def member_devices(shop: Shop, member: Member, order_id: str | None = None) -> list[Device]:
+    stmt = select(Device).where(
+        Device.shop_id == shop.id, Device.member_id == member.id, Device.state == "registered"
+    )
+    if order_id is not None:
+        stmt = stmt.where(Device.order_id == order_id)
+    return list(db.session.execute(stmt.order_by(Device.purchased_on.desc(), Device.id)).scalars())
+
+
+# --- facts the rules need ------------------------------------------------------------------------
+
+
+def trade_ins_taking_part(shop: Shop, device_id: int) -> int:
+    """Trade-ins of the device past the quote (the "once per device" count)."""
+    stmt = select(func.count(TradeIn.id)).where(
+        TradeIn.shop_id == shop.id,
+        TradeIn.device_id == device_id,
+        TradeIn.state.in_([s.value for s in TAKES_PART]),
+    )
+    return int(db.session.execute(stmt).scalar() or 0)
+
+
+def serial_traded_in(shop: Shop, serial: str, *, except_trade_in: int | None = None) -> bool:
+    """Whether a serial has taken part in a trade-in in this shop (2025-11: a serial takes part once)."""
+    stmt = select(TradeIn.id).where(
+        TradeIn.shop_id == shop.id,
+        TradeIn.serial == serial,
+        TradeIn.state.in_([s.value for s in TAKES_PART]),
+    )
+    if except_trade_in is not None:
+        stmt = stmt.where(TradeIn.id != except_trade_in)
+    return db.session.execute(stmt.limit(1)).first() is not None
+
+
+def active_replacement_claim(shop: Shop, device_id: int) -> WarrantyClaim | None:
+    stmt = select(WarrantyClaim).where(
+        WarrantyClaim.shop_id == shop.id,
+        WarrantyClaim.device_id == device_id,
+        WarrantyClaim.state.in_(ACTIVE_CLAIM_STATES),
+    )
+    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def latest_trade_in_state(shop: Shop, device_id: int) -> str | None:
+    stmt = (
+        select(TradeIn.state)
+        .where(TradeIn.shop_id == shop.id, TradeIn.device_id == device_id, TradeIn.state != "quoted")
+        .order_by(TradeIn.id.desc())
+        .limit(1)
+    )
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def member_cohort(member: Member | None, settings: ProgramSettings) -> tuple[Cohort | None, date | None]:
+    """The member's policy version and activation day; (None, None) without an active ID."""
+    cohort = cohort_of(member, settings.cutoffs)
+    if cohort is None or member is None or member.activated_at is None:
+        return None, None
+    return cohort, member.activated_at.date()
+
+
+@dataclass(frozen=True)
+class WarrantyFacts:
+    standard_end: date
+    extended_end: date | None
+    replacement: ReplacementAnswer
+
+
+def warranty_facts(
+    shop: Shop, member: Member, device: Device, today: date, settings: ProgramSettings | None = None
+) -> WarrantyFacts:
+    settings = settings or program_settings(shop)
+    if device.cover_until is not None:
+        # An extended-period replacement unit: its own cover, and the one replacement is spent.
+        reason = (
+            ReplacementReason.WITHIN_STANDARD_WARRANTY
+            if today <= device.cover_until
+            else ReplacementReason.ALREADY_REPLACED
+        )
+        return WarrantyFacts(device.cover_until, None, ReplacementAnswer(False, reason))
+    cohort, activated_on = member_cohort(member, settings)
+    standard_end = standard_warranty_end(device.purchased_on, device.delivery_country)
+    extended_end = extended_warranty_end(
+        device.purchased_on, device.delivery_country, device.category, cohort, activated_on
+    )
+    answer = replacement_available(
+        RegisteredDevice(
+            purchased_on=device.purchased_on,
+            delivery_country=device.delivery_country,
+            category=device.category,
+            cohort=cohort,
+            activated_on=activated_on,
+            warranty_replacement_used=device.replacement_used,
+            traded_in=trade_ins_taking_part(shop, device.id) > 0,
+        ),
+        today,
+    )
+    return WarrantyFacts(standard_end, extended_end, answer)
+
+
+def quote_for(
+    shop: Shop,
+    member: Member,
+    device: Device,
+    condition: TradeInCondition,
+    today: date,
+    settings: ProgramSettings | None = None,
+) -> TradeInQuote:
+    """The program's quote for this device and these answers, with the device's history."""
+    settings = settings or program_settings(shop)
+    cohort, _ = member_cohort(member, settings)
+    # Legacy's "exchange or trade-in": a claim still being handled holds the exchange.
+    exchange_taken = device.replacement_used or active_replacement_claim(shop, device.id) is not None
+    return quote_trade_in(
+        cohort=cohort,
+        purchased_on=device.purchased_on,
+        today=today,
+        amount_paid=device.amount_paid,
+        currency=device.currency,
+        category=device.category,
+        condition=condition,
+        previous_trade_ins=trade_ins_taking_part(shop, device.id),
+        warranty_replacement_used=exchange_taken,
+        delivery_country=device.delivery_country,
+        deductions=settings.deductions,
+        cutoffs=settings.cutoffs,
+    )
+
+
+def _earliest_trade_in(
+    device: Device, cohort: Cohort | None, today: date, settings: ProgramSettings
+) -> tuple[TradeInKind, date] | None:
+    """What a device gets once it is old enough, and from when (None: nothing to wait for)."""
+    if cohort is not None:
+        policy = POLICIES[cohort]
+        rule = policy.trade_in
+        if device.category not in rule.categories or not region_eligible(policy, device.delivery_country):
+            return None
+        return rule.kind, rule.waiting.earliest(device.purchased_on)
+    offer = NO_ID_TRADE_INS[policy_in_force(today, settings.cutoffs)]
+    if not offer.discounts or device.category not in offer.categories:
+        return None
+    first = min(offer.discounts, key=lambda d: d.from_months)
+    return offer.kind, add_months(device.purchased_on, first.from_months)
+
+
+# --- the Device view -------------------------------------------------------------------------------
+
+
+def device_view(
+    shop: Shop,
+    member: Member,
+    device: Device,
+    *,
+    today: date | None = None,
+    settings: ProgramSettings | None = None,
+) -> dict[str, Any]:
+    """The Device object of openapi.yaml, with sentences in the shop's language."""
+    today = today or today_utc()
+    settings = settings or program_settings(shop)
+    facts = warranty_facts(shop, member, device, today, settings)
+    quote = quote_for(shop, member, device, GOOD_CONDITION, today, settings)
+    cohort, _ = member_cohort(member, settings)
+    kind = quote.kind
+    earliest = _earliest_trade_in(device, cohort, today, settings)
+    if quote.reason_code == TradeInReason.TOO_EARLY and earliest is not None:
+        kind = earliest[0]  # not yet, but this is what it will be
+    return {
+        "id": device.id,
+        "title": device.title,
+        "category": device.category,
+        "serial": device.serial,
+        "order_name": device.order_name or "",
+        "purchased_at": device.purchased_on.isoformat(),
+        "amount_paid": format_plain(device.amount_paid, device.currency),
+        "currency": device.currency,
+        "delivery_country": device.delivery_country,
+        "standard_warranty_end": facts.standard_end.isoformat(),
+        "extended_warranty_end": facts.extended_end.isoformat() if facts.extended_end else None,
+        "replacement_used": bool(device.replacement_used),
+        "warranty": {
+            "claim_available": facts.replacement.available,
+            "reason": reason_text(facts.replacement.reason_code, shop.locale),
+        },
+        "trade_in": {
+            "eligible": quote.eligible,
+            "kind": str(kind),
+            "earliest_on": earliest[1].isoformat() if earliest is not None and kind is not TradeInKind.NONE else None,
+            "status": latest_trade_in_state(shop, device.id),
+        },
+    }
+
+
+def devices_payload(
+    shop: Shop, member: Member, order_id: str | None = None, *, today: date | None = None
+) -> list[dict[str, Any]]:
+    """Every registered device of the member in this shop (or of one of their orders)."""
+    settings = program_settings(shop)
+    today = today or today_utc()
+    return [
+        device_view(shop, member, device, today=today, settings=settings)
+        for device in member_devices(shop, member, order_id)
+    ]
+
+
+# --- serial numbers --------------------------------------------------------------------------------
+
+
+def normalize_serial(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise InvalidSerial()
+    serial = raw.strip().upper()
+    if not SERIAL_PATTERN.match(serial):
+        raise InvalidSerial()
+    return serial
+
+
+def assign_serial(shop: Shop, device: Device, serial: str) -> bool:
+    """Put ``serial`` on the (locked) device; SerialTaken when another device of the shop has it.
+
+    Returns whether anything changed. The database's UNIQUE(shop, serial) settles a race between
+    two devices claiming the same serial at once.
+    """
+    if device.serial == serial:
+        return False
+    if device.serial_verified or trade_ins_taking_part(shop, device.id) > 0:
+        raise SerialLocked()
+    taken = db.session.execute(
+        select(Device.id).where(Device.shop_id == shop.id, Device.serial == serial, Device.id != device.id)
+    ).first()
+    if taken is not None:
+        raise SerialTaken()
+    previous = device.serial
+    try:
+        with db.session.begin_nested():
+            device.serial = serial
+            db.session.flush()
+    except IntegrityError:
+        device.serial = previous
+        raise SerialTaken() from None
+    return True
+
+
+def register_serial(shop: Shop, member: Member, device_id: object, raw_serial: object, *, actor: str) -> Device:
+    """POST /proxy/devices/<id>/serial: the member registers the serial of their device."""
+    serial = normalize_serial(raw_serial)
+    try:
+        device = member_device(shop, member, device_id, lock=True)
+        before = device.serial
+        if assign_serial(shop, device, serial):
+            audit.record(
+                shop_id=shop.id,
+                actor=actor,
+                action="device.serial_registered",
+                subject_type="device",
+                subject_id=device.id,
+                before={"serial": before},
+                after={"serial": serial},
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return device
