@@ -4,6 +4,16 @@ Everything goes through the same services the webhooks use, with payloads in Sho
 so the demo shows the app as a store would run it. Dates are relative to today, so the demo
 keeps showing every policy case (a device in its extended warranty, one old enough for a 40 %
 recovery value, one too new for a trade-in).
+
+Every widget of the local storefront shows something real in each shop: Ada (the first customer
+of each shop) has an issued reward code, a friend who ordered with her link (rewarded, with the
+referrer's code) and one who only visited, a device in its extended warranty and one eligible for
+a trade-in quote; every shop has a points campaign and an open CTRL F program.
+
+Reward codes are made by the Admin API, which in dev mode is the in-process fake: its memory is
+empty in every new process, so :func:`mirror_to_fake` copies the shops, customers, products and
+orders of the database into it (``load_demo`` does so before it redeems, and
+``plugin.services.admin_api.fake_admin`` when a dev server creates its fake).
 """
 
 from __future__ import annotations
@@ -12,10 +22,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from plugin.extensions import db
-from plugin.models import Campaign, CtrlFProgram, Shop
+from plugin.models import (
+    Campaign,
+    CtrlFProgram,
+    Device,
+    Member,
+    Order,
+    Product,
+    Redemption,
+    Reward,
+    Shop,
+    ShopCustomer,
+)
 from plugin.models.types import utcnow
 from plugin.program.calendar import add_months
 from plugin.services import customers, orders
@@ -54,7 +76,8 @@ def _customer(customer_id: int, email: str, first: str, last: str, created: date
     }
 
 
-def _order(order_id: int, customer: dict[str, Any], currency: str, country: str, day: date, lines: list[tuple[int, str, str, int]]) -> dict[str, Any]:
+def _order(order_id: int, customer: dict[str, Any], currency: str, country: str, day: date, lines: list[tuple[int, str, str, int]],
+           *, address1: str = "1 Demo Street", discount_codes: list[str] | None = None) -> dict[str, Any]:
     line_items = [
         {"id": order_id * 10 + index, "product_id": product_id, "title": title, "price": price, "quantity": quantity,
          "discount_allocations": [], "total_discount": "0"}
@@ -65,8 +88,9 @@ def _order(order_id: int, customer: dict[str, Any], currency: str, country: str,
         "id": order_id, "name": f"#{order_id}", "email": customer["email"], "currency": currency,
         "created_at": _iso(day), "processed_at": _iso(day), "updated_at": _iso(day), "cancelled_at": None,
         "subtotal_price": str(subtotal), "current_subtotal_price": str(subtotal), "total_price": str(subtotal),
-        "test": False, "customer": customer, "line_items": line_items, "refunds": [], "discount_codes": [],
-        "shipping_address": {"address1": "1 Demo Street", "zip": "10001", "country_code": country},
+        "test": False, "customer": customer, "line_items": line_items, "refunds": [],
+        "discount_codes": [{"code": code, "amount": "0", "type": "fixed_amount"} for code in discount_codes or []],
+        "shipping_address": {"address1": address1, "zip": "10001", "country_code": country},
         "fulfillments": [{"created_at": _iso(day + timedelta(days=1)), "shipment_status": "delivered", "updated_at": _iso(day + timedelta(days=4))}],
     }
 
@@ -80,8 +104,10 @@ def load_demo(force: bool = False, today: date | None = None) -> dict[str, Any]:
         shop = add_shop(domain, region, name=name, storefront_host=host)
         shop.settings = {**(shop.settings or {}), "award_test_orders": True}
         db.session.flush()
-        summary["shops"].append(_load_shop(shop, shop_index, today))
+        loaded = _load_shop(shop, shop_index, today)
         db.session.commit()
+        _load_benefits(shop, shop_index, today)
+        summary["shops"].append(loaded)
     return summary
 
 
@@ -123,8 +149,155 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
         orders.apply_paid(shop, payload)
         orders.apply_fulfilled(shop, payload)
     start = datetime.combine(today, time(0), tzinfo=UTC)
-    db.session.add(Campaign(shop_id=shop.id, kind="points_multiplier", title="Member Week: 2X points",
-                            starts_at=start - timedelta(days=2), ends_at=start + timedelta(days=5), multiplier=Decimal(2)))
-    db.session.add(CtrlFProgram(shop_id=shop.id, title="CTRL F: test the new 8-port KVM", product_title="TESmart 8-Port KVM Switch",
-                                seats=5, applications_close_on=today + timedelta(days=30), feedback_due_on=today + timedelta(days=75)))
+    campaign_title, program_title = "Member Week: 2X points", "CTRL F: test the new 8-port KVM"
+    # A forced reload over an earlier demo adds no second campaign or program.
+    if not _exists(Campaign, shop, Campaign.title == campaign_title):
+        db.session.add(Campaign(shop_id=shop.id, kind="points_multiplier", title=campaign_title,
+                                starts_at=start - timedelta(days=2), ends_at=start + timedelta(days=5), multiplier=Decimal(2)))
+    if not _exists(CtrlFProgram, shop, CtrlFProgram.title == program_title):
+        db.session.add(CtrlFProgram(shop_id=shop.id, title=program_title, product_title="TESmart 8-Port KVM Switch",
+                                    seats=5, applications_close_on=today + timedelta(days=30), feedback_due_on=today + timedelta(days=75)))
     return {"shop": shop.domain, "customers": [p["id"] for p in people], "products": product_ids}
+
+
+def _exists(model: Any, shop: Shop, *where: Any) -> bool:
+    stmt = select(model.id).where(model.shop_id == shop.id, *where).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def _member_of(shop: Shop, customer_id: int) -> Member:
+    customer = db.session.execute(
+        select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer_id))
+    ).scalar_one()
+    member = db.session.get(Member, customer.member_id)
+    assert member is not None, f"demo customer {customer_id} has no TESmart ID"
+    return member
+
+
+def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
+    """Ada's referrals (one friend rewarded, one visited) and a reward code she redeemed.
+
+    Runs after the shop's commit, through the services the storefront uses; each of them commits
+    and issues its codes through the outbox (in dev mode the in-process fake Admin API).
+    """
+    from plugin.services import redemptions, referrals
+
+    base = 1000 * (shop_index + 1)
+    ada = _member_of(shop, base + 1)
+    code = referrals.ensure_referral_code(ada)
+    eve = _customer(base + 5, f"eve.{shop.region}@demo.tesmart.example", "Eve", "Moreau", add_months(today, -1))
+    finn = _customer(base + 6, f"finn.{shop.region}@demo.tesmart.example", "Finn", "Berg", today - timedelta(days=3))
+    for friend in (eve, finn):
+        customers.apply_customer(shop, friend, created=True)
+    db.session.commit()
+    # The fake must know the customers before it is asked for their codes.
+    mirror_to_fake(shop_domain=shop.domain)
+    referrals.follow_link(shop, code, str(eve["id"]))
+    referrals.follow_link(shop, code, str(finn["id"]))
+    # Eve orders with her friend coupon, from her own address: the referral is rewarded.
+    coupon = db.session.execute(
+        select(Redemption).where(Redemption.shop_id == shop.id, Redemption.customer_id == str(eve["id"]),
+                                 Redemption.purpose == "referral")
+    ).scalars().first()
+    product = db.session.execute(
+        select(Product).where(Product.shop_id == shop.id, Product.category == "accessory").order_by(Product.id)
+    ).scalars().first()
+    if coupon is not None and coupon.code and product is not None:
+        price = PRICES[shop.currency][3]
+        payload = _order(900000 + base + 10, eve, shop.currency, COUNTRY[shop.region], today - timedelta(days=2),
+                         [(int(product.product_id), product.title, price, 1)],
+                         address1="22 Friend Lane", discount_codes=[coupon.code])
+        order = orders.apply_paid(shop, payload)
+        referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
+        from plugin.services import outbox
+
+        outbox.commit()
+    # A reward Ada redeemed: her code is waiting in the rewards widget.
+    if not _exists(Redemption, shop, Redemption.member_id == ada.id, Redemption.purpose == "reward"):
+        reward = db.session.execute(
+            select(Reward).where(Reward.shop_id == shop.id, Reward.active.is_(True)).order_by(Reward.points, Reward.id)
+        ).scalars().first()
+        if reward is not None:
+            redemptions.redeem(shop, ada, str(base + 1), reward.id)
+
+
+# --- the fake Admin API ---------------------------------------------------------------------------
+
+
+def mirror_to_fake(app: Flask | None = None, fake: Any = None, *, shop_domain: str | None = None) -> bool:
+    """Copy shops, customers, products and orders of the database into the in-process fake.
+
+    Needs an app context. Does nothing (False) unless the app talks to the in-process fake
+    (``SHOPIFY_ADMIN_API=fake`` without ``FAKE_ADMIN_URL``). Seeding the same ids twice replaces
+    them, so it is safe to call again.
+    """
+    app = app or current_app
+    if app.config.get("SHOPIFY_ADMIN_API") != "fake" or app.config.get("FAKE_ADMIN_URL"):
+        return False
+    if fake is None:
+        from plugin.services.admin_api import fake_admin
+
+        fake = fake_admin(app)
+    stmt = select(Shop).order_by(Shop.id)
+    if shop_domain is not None:
+        stmt = stmt.where(Shop.domain == shop_domain)
+    for shop in db.session.execute(stmt).scalars():
+        _mirror_shop(fake, shop)
+    return True
+
+
+def _seeded(getter: Any, domain: str, record_gid: str) -> bool:
+    try:
+        getter(domain, record_gid)
+    except KeyError:
+        return False
+    return True
+
+
+def _mirror_shop(fake: Any, shop: Shop) -> None:
+    from plugin.shopify.fake.store import gid
+
+    domain = shop.domain
+    fake.configure_shop(domain, name=shop.name, currency_code=shop.currency,
+                        iana_timezone=shop.timezone, primary_host=shop.storefront_host or domain)
+    # Records the fake already has are left alone: it may have changed them (a refund, a consent).
+    for customer in db.session.execute(select(ShopCustomer).where(ShopCustomer.shop_id == shop.id)).scalars():
+        if not customer.customer_id.isdigit() or _seeded(fake.customer, domain, gid("Customer", int(customer.customer_id))):
+            continue
+        fake.add_customer(
+            domain, email=customer.email or f"customer-{customer.customer_id}@demo.tesmart.example",
+            verified_email=bool(customer.verified_email),
+            marketing_state="SUBSCRIBED" if customer.newsletter_subscribed else "NOT_SUBSCRIBED",
+            first_name=customer.first_name, last_name=customer.last_name,
+            created_at=customer.created_at, customer_id=int(customer.customer_id),
+        )
+    for product in db.session.execute(select(Product).where(Product.shop_id == shop.id)).scalars():
+        if product.product_id.isdigit():
+            fake.add_product(domain, title=product.title, product_type=product.product_type,
+                             product_id=int(product.product_id))
+    devices_of: dict[str, list[Device]] = {}
+    for device in db.session.execute(select(Device).where(Device.shop_id == shop.id).order_by(Device.id)).scalars():
+        devices_of.setdefault(device.order_id, []).append(device)
+    for order in db.session.execute(select(Order).where(Order.shop_id == shop.id)).scalars():
+        if not order.order_id.isdigit() or _seeded(fake.order, domain, gid("Order", int(order.order_id))):
+            continue
+        devices = devices_of.get(order.order_id, [])
+        lines = [
+            {"price": str(d.amount_paid), "quantity": 1, "title": d.title,
+             "product": gid("Product", int(d.product_id)) if d.product_id and d.product_id.isdigit() else None}
+            for d in devices
+        ] or [{"price": str(order.total_amount), "quantity": 1, "title": order.name or "Order", "product": None}]
+        customer = gid("Customer", int(order.customer_id)) if order.customer_id and order.customer_id.isdigit() else None
+        if customer is not None and not _seeded(fake.customer, domain, customer):
+            customer = None
+        address = order.delivery_address or {}
+        fake.add_order(
+            domain, line_items=lines, customer=customer, currency=order.currency, name=order.name,
+            created_at=order.placed_at, cancelled_at=order.cancelled_at, test=bool(order.test),
+            shipping_address={"address1": str(address.get("address1") or ""), "zip": str(address.get("zip") or ""),
+                              "city": str(address.get("city") or ""), "country_code": order.delivery_country or ""},
+            fulfillments=[{"created_at": order.fulfilled_at or order.placed_at, "delivered_at": order.delivered_at,
+                           "status": "SUCCESS"}] if order.fulfilled_at else [],
+            discount_codes=[str(c) for c in order.discount_codes or []],
+            order_id=int(order.order_id),
+        )

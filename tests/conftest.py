@@ -86,7 +86,33 @@ class DrainingClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         response = super().open(*args, **kwargs)
         drain_jobs(self.application)
+        check_contract(self.application, response)
         return response
+
+
+# Every JSON answer of these APIs is held to openapi.yaml, whichever test asked (an undocumented
+# path or status fails too), so the contract cannot drift from the code unnoticed.
+CONTRACT_PREFIXES = ("/proxy/", "/extension-api/")
+
+
+def check_contract(app: Flask, response: Any) -> None:
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    from werkzeug.routing import RequestRedirect
+
+    request = getattr(response, "request", None)
+    if request is None or not request.path.startswith(CONTRACT_PREFIXES):
+        return
+    if response.mimetype != "application/json" or request.method == "OPTIONS":
+        return  # a CORS preflight (204) or a redirect carries no JSON body to check
+    try:
+        app.url_map.bind("localhost").match(request.path, method=request.method)
+    except (NotFound, MethodNotAllowed):
+        return  # no route answered (Flask's JSON 404/405): there is nothing the spec could drift from
+    except RequestRedirect:
+        pass  # a route all the same (a trailing slash)
+    from tests.contract.openapi_check import assert_response_matches_openapi
+
+    assert_response_matches_openapi(response)
 
 
 def drain_jobs(app: Flask) -> int:

@@ -13,15 +13,14 @@ import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Connection, bindparam, select, text
 
 from plugin.errors import error_response
 from plugin.extensions import db
 from plugin.jobs import process_webhook
 from plugin.jobs.queue import job_queue
-from plugin.models import Shop, WebhookEvent
-from plugin.models.types import utcnow
-from plugin.services.idempotent import insert_once
+from plugin.models import Shop
+from plugin.models.types import UTCDateTime, utcnow
 from plugin.services.shopify_payload import timestamp
 from plugin.shopify_app import shopify
 from webhooks.topics import COMPLIANCE_TOPICS, TOPICS
@@ -33,13 +32,13 @@ _SHOP_CACHE_SECONDS = 5.0
 _shop_cache: dict[str, tuple[float, int | None, bool]] = {}
 
 
-def _shop_for(domain: str) -> tuple[int | None, bool]:
+def _shop_for(conn: Connection, domain: str) -> tuple[int | None, bool]:
     """(shop id, installed) by domain, cached briefly: the hot path's only read."""
     now = time.monotonic()
     cached = _shop_cache.get(domain)
     if cached and now - cached[0] < _SHOP_CACHE_SECONDS:
         return cached[1], cached[2]
-    row = db.session.execute(select(Shop.id, Shop.uninstalled_at).where(Shop.domain == domain)).first()
+    row = conn.execute(select(Shop.id, Shop.uninstalled_at).where(Shop.domain == domain)).first()
     shop_id, installed = (row[0], row[1] is None) if row else (None, False)
     _shop_cache[domain] = (now, shop_id, installed)
     return shop_id, installed
@@ -47,6 +46,23 @@ def _shop_for(domain: str) -> tuple[int | None, bool]:
 
 def forget_shop(domain: str) -> None:
     _shop_cache.pop(domain, None)
+
+
+# Typed bind parameters (UTCDateTime on SQLite), the id back; a TextClause because SQLAlchemy does
+# not cache the compiled form of the dialects' INSERT ... ON CONFLICT constructs (it would compile
+# them on every delivery).
+_INSERT_EVENT = (
+    text(
+        "INSERT INTO webhook_events (shop_id, webhook_id, event_id, topic, api_version, triggered_at,"
+        " body, state, attempts, received_at) VALUES (:shop_id, :webhook_id, :event_id, :topic,"
+        " :api_version, :triggered_at, :body, 'received', 0, :received_at)"
+        " ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id"
+    )
+    .bindparams(
+        bindparam("triggered_at", type_=UTCDateTime()), bindparam("received_at", type_=UTCDateTime())
+    )
+    .columns(id=BigInteger())
+)
 
 
 @bp.post("/webhooks/<path:topic>")
@@ -64,8 +80,9 @@ def receive(topic: str) -> Response | tuple[Response, int]:
         {"method": "POST", "headers": dict(request.headers.items()), "url": request.url, "body": body}
     )
     if not verified.ok:
-        status = verified.response.status if 400 <= verified.response.status < 500 else 401
-        return error_response(status, verified.log.code, "The webhook signature could not be verified.")
+        # 401 for every signature failure, a missing header included: Shopify's compliance checks
+        # expect 401 for a delivery the app cannot authenticate.
+        return error_response(401, verified.log.code, "The webhook signature could not be verified.")
 
     headers = request.headers
     if headers.get("X-Shopify-Topic", "") != topic:
@@ -74,33 +91,31 @@ def receive(topic: str) -> Response | tuple[Response, int]:
     if not webhook_id or len(webhook_id) > 64:
         return error_response(400, "missing_webhook_id", "X-Shopify-Webhook-Id is required.")
     domain = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
-    shop_id, installed = _shop_for(domain)
-    # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted.
-    if shop_id is None or (not installed and topic not in COMPLIANCE_TOPICS):
-        return error_response(404, "unknown_shop", "This shop does not have the app installed.")
-    try:
-        payload: Any = json.loads(body)
-    except ValueError:
-        return error_response(400, "invalid_json", "The webhook body is not JSON.")
-    if not isinstance(payload, dict):
-        return error_response(400, "invalid_json", "The webhook body is not a JSON object.")
-
-    event_id = insert_once(
-        WebhookEvent,
-        {
-            "shop_id": shop_id,
-            "webhook_id": webhook_id,
-            "event_id": (headers.get("X-Shopify-Event-Id") or "")[:64] or None,
-            "topic": topic,
-            "api_version": (headers.get("X-Shopify-API-Version") or "")[:16] or None,
-            "triggered_at": timestamp(headers.get("X-Shopify-Triggered-At")),
-            "body": body,
-            "state": "received",
-            "received_at": utcnow(),
-        },
-        ["shop_id", "webhook_id"],
-    )
-    db.session.commit()
+    # One statement in autocommit: durable when it returns, without BEGIN/COMMIT round trips.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        shop_id, installed = _shop_for(conn, domain)
+        # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted.
+        if shop_id is None or (not installed and topic not in COMPLIANCE_TOPICS):
+            return error_response(404, "unknown_shop", "This shop does not have the app installed.")
+        try:
+            payload: Any = json.loads(body)
+        except ValueError:
+            return error_response(400, "invalid_json", "The webhook body is not JSON.")
+        if not isinstance(payload, dict):
+            return error_response(400, "invalid_json", "The webhook body is not a JSON object.")
+        event_id = conn.execute(
+            _INSERT_EVENT,
+            {
+                "shop_id": shop_id,
+                "webhook_id": webhook_id,
+                "event_id": (headers.get("X-Shopify-Event-Id") or "")[:64] or None,
+                "topic": topic,
+                "api_version": (headers.get("X-Shopify-API-Version") or "")[:16] or None,
+                "triggered_at": timestamp(headers.get("X-Shopify-Triggered-At")),
+                "body": body,
+                "received_at": utcnow(),
+            },
+        ).scalar()
     if event_id is None:
         return jsonify({"status": "duplicate"}), 200
     job_queue().enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")

@@ -1,23 +1,28 @@
-"""Devices for the customer-account extension: one order's, or all of the customer's."""
+"""Devices for the customer-account extension: one order's, or all of the customer's.
+
+The same Device objects as ``GET /proxy/devices`` (``plugin.services.devices.devices_payload``), for
+the customer of the session token only. A guest, a customer without a TESmart ID, or an order
+that is not theirs gets an empty list rather than an error: the extension then shows nothing.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Response, jsonify
 
 from plugin.extension_api import bp
 from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
+from plugin.services.devices import devices_payload
 
 
 def _devices(order_id: str | None) -> Response:
-    from plugin.services.devices import devices_payload
-
     ctx = extension_context("customer_account")
-    if ctx.customer_id is None or ctx.member is None:
-        devices: list[dict] = []
-    else:
+    devices: list[dict[str, Any]] = []
+    if ctx.customer_id is not None and ctx.member is not None:
         devices = devices_payload(ctx.shop, ctx.member, order_id=order_id)
-    db.session.rollback()
+    db.session.rollback()  # read-only: nothing of this request is kept
     return jsonify({"devices": devices})
 
 
@@ -28,6 +33,9 @@ def devices() -> Response:
 
 @bp.route("/orders/<order_id>/devices", methods=["GET", "OPTIONS"])
 def order_devices(order_id: str) -> Response:
-    if not order_id.isdigit():
-        return preflight() or jsonify({"devices": []})
-    return preflight() or _devices(order_id)
+    if (answer := preflight()) is not None:
+        return answer
+    if not order_id.isdigit():  # the extension sends Shopify's numeric order id
+        extension_context("customer_account")  # still only for a valid session token
+        return jsonify({"devices": []})
+    return _devices(order_id)

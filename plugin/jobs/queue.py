@@ -72,7 +72,12 @@ class RedisQueue(JobQueue):
         from redis.exceptions import RedisError
 
         try:
-            self.queue(queue).enqueue(func, *args, job_id=job_id, failure_ttl=7 * 24 * 3600)
+            # One pipeline, one round trip (rq alone sends two).
+            pipeline = self.connection.pipeline()
+            self.queue(queue).enqueue(
+                func, *args, job_id=job_id, failure_ttl=7 * 24 * 3600, pipeline=pipeline
+            )
+            pipeline.execute()
         except RedisError:
             log.warning("enqueue of %s%r failed; the sweep will enqueue it", func.__name__, args)
             return False

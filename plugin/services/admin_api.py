@@ -30,12 +30,27 @@ def fake_admin(app: Flask | None = None) -> Any:
     app = app or current_app
     with _lock:
         fake = app.extensions.get("fake_admin")
-        if fake is None:
-            from plugin.shopify.fake import FakeAdminApi
+        if fake is not None:
+            return fake
+        from plugin.shopify.fake import FakeAdminApi
 
-            fake = FakeAdminApi()
-            app.extensions["fake_admin"] = fake
-        return fake
+        fake = FakeAdminApi()
+        app.extensions["fake_admin"] = fake
+    if app.config.get("DEV_MODE") and not app.config.get("TESTING"):
+        _seed_dev_fake(app, fake)
+    return fake
+
+
+def _seed_dev_fake(app: Flask, fake: Any) -> None:
+    """A dev server's fake starts empty: give it the database's customers, so the local
+    storefront's reward codes can be made for them (``flask demo`` ran in another process)."""
+    from plugin.demo import mirror_to_fake
+
+    try:
+        with app.app_context():  # its own session, apart from the caller's unit of work
+            mirror_to_fake(app, fake)
+    except Exception:  # dev convenience only: a code for an unknown customer then fails visibly
+        log.exception("could not seed the dev fake Admin API from the database")
 
 
 def http_client(app: Flask | None = None) -> httpx.Client:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +163,15 @@ def js_dynamic_prefixes() -> set[str]:
     return set(re.findall(rf"'((?:{GROUPS})\.[a-z0-9_]*)'\s*\+", source))
 
 
+@lru_cache(maxsize=1)
+def spec_schemas() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["components"][
+        "schemas"
+    ]
+
+
 def spec_enum(schema: str, *path: str) -> list[str]:
-    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    node: Any = spec["components"]["schemas"][schema]
+    node: Any = spec_schemas()[schema]
     for part in path:
         node = node[part]
     return [value for value in node["enum"] if value is not None]
@@ -200,8 +207,7 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
 
 
 def spec_enum_condition() -> list[str]:
-    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    return list(spec["components"]["schemas"]["TradeInCondition"]["properties"])
+    return list(spec_schemas()["TradeInCondition"]["properties"])
 
 
 def test_every_key_used_in_the_liquid_exists() -> None:

@@ -389,6 +389,17 @@ class FakeAdminApi:
                 "lineItems": lines,
                 "refunds": [],
                 "fulfillments": [self._fulfillment(f) for f in fulfillments],
+                # The payment a partial refund goes back to (trade-in payouts refund through it).
+                "transactions": [
+                    {
+                        "__typename": "OrderTransaction",
+                        "id": gid("OrderTransaction", self._ids()),
+                        "kind": "SALE",
+                        "status": "SUCCESS",
+                        "gateway": "bogus",
+                        "amountSet": money_bag(subtotal, currency),
+                    }
+                ],
             }
             state.orders[record["id"]] = record
             return record["id"]

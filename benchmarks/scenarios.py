@@ -1,0 +1,404 @@
+"""The measurements. Each returns rows for the report; each stops what it started."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from benchmarks import loadgen
+from benchmarks.loadgen import HttpRequest, RunResult
+from benchmarks.stack import SHOP_DOMAINS, Child, Stack, app_context, gunicorn_worker_pids, rss_mib
+from benchmarks.traffic import PaidOrders, proxy_request
+from tests import payloads
+
+US = SHOP_DOMAINS["us"]
+KVM_PRODUCT_ID = 9_100_000_001
+
+
+@dataclass
+class Row:
+    benchmark: str
+    figure: str
+    target: str = ""
+    met: bool | None = None
+    notes: str = ""
+
+
+@dataclass
+class Settings:
+    quick: bool
+    ingest_seconds: float
+    latency_seconds: float
+    concurrency: int
+    e2e_orders: int
+    e2e_workers: list[int]
+    read_seconds: float
+    read_rate: float
+    redemptions: int
+    redemption_workers: int
+    memory_events: int
+    log: Callable[[str], None] = print
+    ratios: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def for_mode(cls, quick: bool, memory_events: int | None, log: Callable[[str], None]) -> Settings:
+        if quick:
+            return cls(True, 5, 4, 16, 1_000, [2], 4, 200, 60, 4, memory_events or 3_000, log)
+        return cls(False, 15, 10, 16, 6_000, [1, 2, 4], 10, 200, 300, 8, memory_events or 30_000, log)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def sql(stack: Stack, query: str, params: tuple[Any, ...] = ()) -> Any:
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        return conn.execute(query, params).fetchone()[0]  # type: ignore[index]
+
+
+def reset_events(stack: Stack) -> None:
+    """Forget the previous phase's deliveries and queued jobs (the shops and catalogue stay)."""
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM webhook_events")
+    stack.flush_redis()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+def wait_workers(stack: Stack, count: int, timeout: float = 30) -> None:
+    from redis import Redis
+    from rq import Worker
+
+    connection = Redis.from_url(stack.redis_url)
+    if not wait_for(lambda: len(Worker.all(connection=connection)) >= count, timeout, 0.2):
+        raise RuntimeError(f"{count} rq workers did not start within {timeout}s")
+
+
+def warm_up(port: int, make: Callable[[int], HttpRequest], count: int = 200) -> None:
+    loadgen.run(loadgen.closed_loop(port, make, concurrency=8, duration=30, limit=count))
+
+
+def expect_2xx(status: int, body: bytes) -> None:
+    if not 200 <= status < 300:
+        raise AssertionError(f"unexpected {status}: {body[:300]!r}")
+
+
+def seed(stack: Stack) -> None:
+    """The four shops with their default catalogues, and the KVM switch every benchmark order buys."""
+    from plugin.extensions import db
+    from plugin.services.catalog import upsert_product
+    from plugin.services.shops import add_shop
+
+    with app_context(stack):
+        for region, domain in SHOP_DOMAINS.items():
+            shop = add_shop(domain, region, token="bench-offline-token")
+            if region == "us":
+                upsert_product(shop, payloads.product(KVM_PRODUCT_ID, product_type="KVM Switch"))
+        db.session.commit()
+
+
+def routes(stack: Stack) -> set[tuple[str, str]]:
+    with app_context(stack) as app:
+        return {
+            (method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods or ()
+        }
+
+
+# --- webhook ingest --------------------------------------------------------------------------------
+
+
+def ingest(stack: Stack, settings: Settings, label: str, app_spec: str, run: int) -> tuple[RunResult, RunResult]:
+    """Max rate (closed loop), then p50/p99 at half that rate (open loop); no rq workers run, so
+    only the acknowledgement path is measured."""
+    orders = PaidOrders(US, KVM_PRODUCT_ID, run=run)
+    web = stack.start_web(app_spec, name=f"web-{label}")
+    try:
+        counter = iter(range(10_000_000))
+        make = lambda _i: orders.request(next(counter))  # noqa: E731  (unique deliveries)
+        warm_up(stack.web_port, make)
+        best = loadgen.run(loadgen.closed_loop(
+            stack.web_port, make, concurrency=settings.concurrency, duration=settings.ingest_seconds,
+        ))
+        settings.log(f"  {label} ingest max: {best.summary()}")
+        half = loadgen.run(loadgen.open_loop(
+            stack.web_port, make, rate=max(best.rate / 2, 1), duration=settings.latency_seconds,
+        ))
+        settings.log(f"  {label} ingest at half ({best.rate / 2:.0f}/s): {half.summary()}")
+        return best, half
+    finally:
+        stack.stop_child(web)
+        reset_events(stack)
+
+
+def ingest_rows(stack: Stack, settings: Settings) -> list[Row]:
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        from benchmarks.floor_schema import DDL
+
+        conn.execute(DDL)
+    app_best, app_half = ingest(stack, settings, "app", "plugin:create_app()", run=1)
+    floor_best, floor_half = ingest(stack, settings, "floor", "benchmarks.floor:app", run=2)
+    ratio = app_best.rate / floor_best.rate if floor_best.rate else 0.0
+    settings.ratios["ingest"] = ratio
+    p99 = app_half.percentile(99)
+    return [
+        Row("Webhook ingest, app (orders/paid, max)", f"{app_best.rate:.0f}/s",
+            notes=f"p50 {app_best.percentile(50):.1f} ms, p99 {app_best.percentile(99):.1f} ms at max, {settings.concurrency} clients"),
+        Row("Webhook ingest, floor (max)", f"{floor_best.rate:.0f}/s",
+            notes=f"p50 {floor_best.percentile(50):.1f} ms, p99 {floor_best.percentile(99):.1f} ms at max"),
+        Row("Webhook ingest, ratio app/floor", f"{ratio:.2f}", "≥ 0.80", ratio >= 0.8),
+        Row(f"Webhook ack latency, app at half max ({app_best.rate / 2:.0f}/s)",
+            f"p50 {app_half.percentile(50):.1f} ms, p99 {p99:.1f} ms", "p99 < 25 ms", p99 < 25,
+            notes=_late(app_half)),
+        Row(f"Webhook ack latency, floor at half max ({floor_best.rate / 2:.0f}/s)",
+            f"p50 {floor_half.percentile(50):.1f} ms, p99 {floor_half.percentile(99):.1f} ms",
+            notes=_late(floor_half)),
+    ]
+
+
+def _late(result: RunResult) -> str:
+    bad = {s: n for s, n in result.statuses.items() if not 200 <= s < 300}
+    parts = [f"{result.ok} answers"]
+    if result.late:
+        parts.append(f"{result.late} sent late by the generator")
+    if bad or result.errors:
+        parts.append(f"failures {bad or ''}{dict(result.errors) or ''}")
+    return ", ".join(parts)
+
+
+# --- end to end ------------------------------------------------------------------------------------
+
+
+def end_to_end(stack: Stack, settings: Settings, workers: int, run: int, orders_count: int,
+               web: Child) -> tuple[float, float, dict[str, float]]:
+    """Orders/s from the first delivery to the last order's points in the ledger."""
+    reset_events(stack)
+    children = stack.start_workers(workers)
+    try:
+        wait_workers(stack, workers)
+        orders = PaidOrders(US, KVM_PRODUCT_ID, run=run)
+        prefix = f"order:{orders.order_id(0) // 10_000_000}"
+        count_sql = "SELECT count(*) FROM point_entries WHERE kind = 'order' AND cause_key LIKE %s"
+        started = time.perf_counter()
+        sent = loadgen.run(loadgen.closed_loop(
+            stack.web_port, orders.request, concurrency=settings.concurrency, duration=600,
+            limit=orders_count, check=expect_2xx,
+        ))
+        acked = time.perf_counter()
+        done = wait_for(lambda: sql(stack, count_sql, (prefix + "%",)) >= orders_count, 600, 0.2)
+        finished = time.perf_counter()
+        if not done:
+            raise RuntimeError(f"end to end: only {sql(stack, count_sql, (prefix + '%',))} of {orders_count} orders reached the ledger")
+        failed = sql(stack, "SELECT count(*) FROM webhook_events WHERE state <> 'processed'")
+        rate = orders_count / (finished - started)
+        settings.log(
+            f"  end to end, {workers} worker(s): {orders_count} orders in {finished - started:.1f}s = {rate:.0f}/s "
+            f"(acknowledged at {sent.rate:.0f}/s in {acked - started:.1f}s; {failed} events not processed)"
+        )
+        memory = {f"worker-{i}": rss_mib(child.pid) for i, child in enumerate(children)}
+        return rate, sent.rate, memory
+    finally:
+        stack.stop_all(children)
+
+
+def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
+    web = stack.start_web(name="web-e2e")
+    rows = []
+    try:
+        warm_up(stack.web_port, PaidOrders(US, KVM_PRODUCT_ID, run=9).request, 50)
+        best = 0.0
+        for index, workers in enumerate(settings.e2e_workers):
+            rate, ack_rate, _ = end_to_end(stack, settings, workers, 10 + index, settings.e2e_orders, web)
+            best = max(best, rate)
+            rows.append(Row(f"End to end, {workers} rq worker(s)", f"{rate:.0f} orders/s", "1,000 orders/s",
+                            rate >= 1000, f"{settings.e2e_orders} paid orders, deliveries acknowledged at {ack_rate:.0f}/s meanwhile"))
+        return rows
+    finally:
+        stack.stop_child(web)
+
+
+# --- storefront reads ------------------------------------------------------------------------------
+
+
+def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[int]:
+    """``count`` activated members of the US shop, each with one paid order (so one KVM device)."""
+    from plugin.extensions import db
+    from plugin.models.types import utcnow
+    from plugin.services import ledger, outbox
+    from plugin.services.members import activate, member_for_customer
+    from plugin.services.shops import find_shop
+    from webhooks.handlers import orders as order_handlers
+
+    orders = PaidOrders(US, KVM_PRODUCT_ID, run=run, customers=count, customer_base=8_000_000 + run * 100_000)
+    customers = []
+    with app_context(stack):
+        shop = find_shop(US)
+        assert shop is not None
+        for index in range(count):
+            order_handlers.paid(shop, orders.payload(index))
+            member = member_for_customer(shop, str(orders.customer_id(index)))
+            assert member is not None
+            activate(member, utcnow(), "bench")
+            if points:
+                ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=points, kind="adjustment",
+                                  cause_key=f"bench:{run}:{index}")
+            outbox.commit()
+            customers.append(orders.customer_id(index))
+        db.session.commit()
+    return customers
+
+
+def device_ids(stack: Stack, customers: list[int]) -> dict[int, int]:
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT c.customer_id, min(d.id) FROM devices d JOIN shop_customers c ON c.member_id = d.member_id "
+            "AND c.shop_id = d.shop_id GROUP BY c.customer_id"
+        ).fetchall()
+    wanted = {str(c) for c in customers}
+    return {int(customer): device for customer, device in rows if customer in wanted}
+
+
+def read_rows(stack: Stack, settings: Settings) -> list[Row]:
+    available = routes(stack)
+    customers = seed_members(stack, 100, run=30)
+    devices = device_ids(stack, customers)
+    picker = random.Random(7)
+    endpoints: list[tuple[str, Callable[[int], HttpRequest] | None, str]] = [
+        ("GET /proxy/member", lambda _i: proxy_request("GET", "/member", US, picker.choice(customers)), ""),
+    ]
+    if ("GET", "/proxy/devices") in available:
+        endpoints.append(("GET /proxy/devices", lambda _i: proxy_request("GET", "/devices", US, picker.choice(customers)), ""))
+    else:
+        endpoints.append(("GET /proxy/devices", None, "skipped: the route does not exist yet"))
+    if ("POST", "/proxy/trade-in/quote") in available:
+        def quote(_i: int) -> HttpRequest:
+            customer = picker.choice(list(devices))
+            body = {"device_id": devices[customer], "condition": {
+                "cosmetic_wear": True, "accessories_complete": True, "original_packaging": False, "working": True}}
+            return proxy_request("POST", "/trade-in/quote", US, customer, body=body)
+        endpoints.append(("POST /proxy/trade-in/quote", quote, ""))
+    else:
+        endpoints.append(("POST /proxy/trade-in/quote", None, "skipped: the route does not exist yet"))
+
+    rows = []
+    web = stack.start_web(name="web-reads")
+    try:
+        for label, make, note in endpoints:
+            if make is None:
+                rows.append(Row(f"Storefront {label} at {settings.read_rate:.0f}/s", "—", "p99 < 10 ms", None, note))
+                continue
+            warm_up(stack.web_port, make, 100)
+            result = loadgen.run(loadgen.open_loop(stack.web_port, make, rate=settings.read_rate,
+                                                   duration=settings.read_seconds))
+            settings.log(f"  {label} at {settings.read_rate:.0f}/s: {result.summary()}")
+            p99 = result.percentile(99)
+            ok = result.ok == result.sent and not result.errors
+            rows.append(Row(f"Storefront {label} at {settings.read_rate:.0f}/s",
+                            f"p50 {result.percentile(50):.1f} ms, p99 {p99:.1f} ms", "p99 < 10 ms",
+                            p99 < 10 and ok, _late(result)))
+    finally:
+        stack.stop_child(web)
+    return rows
+
+
+# --- redemptions -----------------------------------------------------------------------------------
+
+
+def fake_stats(stack: Stack) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.fake_port}/_bench/stats", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
+    available = routes(stack)
+    title = f"Redemptions against the fake Admin API (100 ms, Shopify's bucket), {settings.redemption_workers} workers"
+    if ("POST", "/proxy/redemptions") not in available:
+        return [Row(title, "—", "no THROTTLED", None, "skipped: POST /proxy/redemptions does not exist yet")]
+    from sqlalchemy import select
+
+    from plugin.extensions import db
+    from plugin.models import Reward
+    from plugin.services.shops import find_shop
+
+    with app_context(stack):
+        shop = find_shop(US)
+        rewards = db.session.execute(select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points)).scalars().all()  # type: ignore[union-attr]
+        reward_id, cost = rewards[0].id, rewards[0].points
+    customers = seed_members(stack, settings.redemptions, run=40, points=cost)
+    stack.stop_child(fake)
+    fake = stack.start_fake(latency_ms=100)
+    reset_events(stack)
+    web = stack.start_web(name="web-redemptions")
+    workers = stack.start_workers(settings.redemption_workers, queues="outbox,default")
+    try:
+        wait_workers(stack, settings.redemption_workers)
+        started = time.perf_counter()
+        posted = loadgen.run(loadgen.closed_loop(
+            stack.web_port, lambda i: proxy_request("POST", "/redemptions", US, customers[i], body={"reward_id": reward_id}),
+            concurrency=8, duration=120, limit=len(customers),
+        ))
+        count_sql = "SELECT count(*) FROM redemptions WHERE state = 'issued'"
+        wait_for(lambda: sql(stack, count_sql) >= posted.ok, 240, 0.2)
+        elapsed = time.perf_counter() - started
+        issued = sql(stack, count_sql)
+        stats = fake_stats(stack)
+        throttled = stats["outcomes"].get("throttled", 0)
+        rate = issued / elapsed
+        settings.log(f"  redemptions: {posted.summary()}; {issued} codes issued in {elapsed:.1f}s = {rate:.1f}/s; fake: {stats['outcomes']}")
+        return [Row(title, f"{rate:.1f} codes/s", "bucket never exceeded (0 THROTTLED)", throttled == 0 and issued == posted.ok,
+                    f"{issued} of {len(customers)} codes; fake answered {stats['outcomes']}; "
+                    "Shopify's Standard bucket (1,000 points, 100/s restore) caps a code at 10 points → 10 codes/s sustained")]
+    finally:
+        stack.stop_all(workers)
+        stack.stop_child(web)
+
+
+# --- memory ----------------------------------------------------------------------------------------
+
+
+def memory_rows(stack: Stack, settings: Settings) -> list[Row]:
+    """RSS of each web and worker process before and after ``memory_events`` paid orders."""
+    reset_events(stack)
+    web = stack.start_web(name="web-memory")
+    workers = stack.start_workers(2)
+    try:
+        wait_workers(stack, 2)
+        orders = PaidOrders(US, KVM_PRODUCT_ID, run=50, customers=5_000)
+        warm_up(stack.web_port, lambda i: orders.request(10_000_000 - 1 - i), 200)
+        wait_for(lambda: sql(stack, "SELECT count(*) FROM webhook_events WHERE state = 'received'") == 0, 60)
+        web_pids = gunicorn_worker_pids(web)
+        before_web = max(rss_mib(pid) for pid in web_pids)
+        before_workers = max(rss_mib(w.pid) for w in workers)
+        started = time.perf_counter()
+        sent = loadgen.run(loadgen.closed_loop(stack.web_port, orders.request, concurrency=settings.concurrency,
+                                               duration=1200, limit=settings.memory_events, check=expect_2xx))
+        wait_for(lambda: sql(stack, "SELECT count(*) FROM webhook_events WHERE state = 'received'") == 0, 900, 0.5)
+        elapsed = time.perf_counter() - started
+        processed = sql(stack, "SELECT count(*) FROM webhook_events WHERE state = 'processed'")
+        after_web = max(rss_mib(pid) for pid in web_pids)
+        after_workers = max(rss_mib(w.pid) for w in workers)
+        settings.log(f"  memory: {sent.ok} events in {elapsed:.0f}s; web {before_web:.0f} → {after_web:.0f} MiB, "
+                     f"worker {before_workers:.0f} → {after_workers:.0f} MiB")
+        return [
+            Row(f"Memory, largest web process after {sent.ok:,} events",
+                f"{before_web:.0f} → {after_web:.0f} MiB RSS",
+                notes=f"{len(web_pids)} gunicorn workers shared the deliveries"),
+            Row(f"Memory, largest rq worker after {processed:,} events",
+                f"{before_workers:.0f} → {after_workers:.0f} MiB RSS",
+                notes=f"2 workers shared the jobs; run took {elapsed:.0f}s"),
+        ]
+    finally:
+        stack.stop_all(workers)
+        stack.stop_child(web)

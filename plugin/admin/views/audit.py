@@ -1,0 +1,18 @@
+"""The audit log of the shop: every merchant action, who, what, before, after."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from plugin.admin import bp
+from plugin.admin.context import admin, app_home
+from plugin.admin.pages import render
+from plugin.services import admin_queries
+
+
+@bp.get("/audit")
+@app_home
+def audit() -> Response:
+    subject_type = (request.args.get("type") or "").strip() or None
+    rows = admin_queries.audit_rows(admin().shop.id, subject_type=subject_type, limit=500)
+    return render("admin/audit.html", title="Audit log", rows=rows, subject_type=subject_type)

@@ -1,0 +1,343 @@
+"""Trade-ins, returns and warranty claims, CTRL F: the merchant's queues and their actions.
+
+The actions are the benefit services' (plugin.services.tradeins, warranty_claims, returns, ctrlf):
+this module parses the form, calls them and shows their refusals.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, request
+from sqlalchemy import func, select
+
+from plugin.admin import bp
+from plugin.admin.context import admin, app_home
+from plugin.admin.pages import optional_service, redirect_to, render, require
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.models import (
+    CtrlFApplication,
+    CtrlFProgram,
+    Device,
+    Member,
+    ReturnRequest,
+    TradeIn,
+    TradeInEvent,
+    WarrantyClaim,
+)
+from plugin.models.types import utcnow
+from plugin.services import admin_queries
+
+# The store answers a return request within 24 hours (POLICY.md 6).
+ANSWER_WITHIN = timedelta(hours=24)
+OPEN_TRADE_IN_STATES = ("applied", "approved", "shipped", "paid", "received")
+
+
+def _refusal(exc: Exception) -> str:
+    return exc.message if isinstance(exc, ApiError) else str(exc)
+
+
+# --- trade-ins -----------------------------------------------------------------------------
+
+
+@bp.get("/trade-ins")
+@app_home
+def trade_ins() -> Response:
+    shop = admin().shop
+    state = request.args.get("state", "open")
+    stmt = (
+        select(TradeIn, Member.email, Device.title)
+        .outerjoin(Member, Member.id == TradeIn.member_id)
+        .outerjoin(Device, Device.id == TradeIn.device_id)
+        .where(TradeIn.shop_id == shop.id)
+    )
+    if state == "open":
+        stmt = stmt.where(TradeIn.state.in_(OPEN_TRADE_IN_STATES))
+    elif state != "all":
+        stmt = stmt.where(TradeIn.state == state)
+    rows = db.session.execute(stmt.order_by(TradeIn.updated_at.asc(), TradeIn.id).limit(500)).all()
+    return render(
+        "admin/trade_ins.html",
+        title="Trade-ins",
+        rows=rows,
+        state=state,
+        counts=admin_queries.trade_ins_by_state(shop.id),
+    )
+
+
+def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = None) -> Response:
+    shop = admin().shop
+    allowed_actions = optional_service("plugin.program.tradein_workflow", "allowed_actions")
+    try:
+        allowed = {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)} if allowed_actions else set()
+    except ValueError:  # a kind without a workflow (recycling only)
+        allowed = set()
+    events = admin_queries.rows_of(
+        TradeInEvent, shop.id, TradeInEvent.trade_in_id == trade_in.id, order=TradeInEvent.id.asc()
+    )
+    device = db.session.get(Device, trade_in.device_id)
+    member = db.session.get(Member, trade_in.member_id) if trade_in.member_id else None
+    return render(
+        "admin/trade_in.html",
+        status=status,
+        title=f"Trade-in #{trade_in.id}",
+        trade_in=trade_in,
+        device=device if device is not None and device.shop_id == shop.id else None,
+        member=member,
+        events=events,
+        allowed=allowed,
+        error=error,
+    )
+
+
+def _trade_in(trade_in_id: int) -> TradeIn:
+    rows = admin_queries.rows_of(TradeIn, admin().shop.id, TradeIn.id == trade_in_id, limit=1)
+    return require(rows[0] if rows else None)
+
+
+@bp.get("/trade-ins/<int:trade_in_id>")
+@app_home
+def trade_in(trade_in_id: int) -> Response:
+    return _trade_in_page(_trade_in(trade_in_id))
+
+
+TRADE_IN_ACTIONS = {
+    # form action -> (service function, form fields passed on, in order)
+    "approve": ("approve", ("value",)),
+    "ship": ("mark_shipped", ("tracking_number", "carrier")),
+    "pay": ("pay", ("method",)),
+    "receive": ("mark_received", ()),
+    "inspect": ("inspect", ("outcome", "value", "note")),
+    "revoke": ("revoke", ("note",)),
+}
+
+
+@bp.post("/trade-ins/<int:trade_in_id>/<action>")
+@app_home
+def trade_in_action(trade_in_id: int, action: str) -> Response:
+    ctx = admin()
+    found = _trade_in(trade_in_id)
+    spec = require(TRADE_IN_ACTIONS.get(action))
+    function = require(optional_service("plugin.services.tradeins", spec[0]))
+    arguments: list[Any] = []
+    for name in spec[1]:
+        value = (request.form.get(name) or "").strip()
+        arguments.append(value or None)
+    if action == "revoke":
+        arguments = [arguments[0] or ""]
+    if action == "pay":
+        arguments = [arguments[0] or "store_credit"]
+    if action == "inspect":
+        arguments[0] = arguments[0] or "confirmed"
+    try:
+        function(ctx.shop, found.id, ctx.actor, *arguments)
+    except (ApiError, ValueError) as exc:
+        db.session.rollback()
+        return _trade_in_page(_trade_in(trade_in_id), status=422, error=_refusal(exc))
+    return redirect_to("admin.trade_in", "done", trade_in_id=found.id)
+
+
+# --- returns and warranty claims -----------------------------------------------------------
+
+
+@bp.get("/returns")
+@app_home
+def returns() -> Response:
+    shop = admin().shop
+    today = utcnow().date()
+    late_only = request.args.get("late") == "1"
+    stmt = (
+        select(ReturnRequest, Member.email)
+        .outerjoin(Member, Member.id == ReturnRequest.member_id)
+        .where(ReturnRequest.shop_id == shop.id)
+    )
+    if late_only:
+        stmt = stmt.where(*admin_queries.late_refund_filter(shop.id, today))
+    else:
+        stmt = stmt.where(ReturnRequest.state.not_in(admin_queries.RETURN_CLOSED_STATES))
+    requests = db.session.execute(stmt.order_by(ReturnRequest.created_at.asc()).limit(500)).all()
+    claims = db.session.execute(
+        select(WarrantyClaim, Member.email, Device.title)
+        .outerjoin(Member, Member.id == WarrantyClaim.member_id)
+        .outerjoin(Device, Device.id == WarrantyClaim.device_id)
+        .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.state.not_in(admin_queries.WARRANTY_CLOSED_STATES))
+        .order_by(WarrantyClaim.created_at.asc())
+        .limit(500)
+    ).all()
+    return render(
+        "admin/returns.html",
+        title="Returns and warranty claims",
+        requests=requests,
+        claims=claims,
+        late_only=late_only,
+        today=today,
+        now=utcnow(),
+        answer_within=ANSWER_WITHIN,
+        counts=admin_queries.return_counts(shop.id, today),
+        return_actions=_return_actions(),
+        claim_actions=_claim_actions(),
+        # (state, action) pairs the services allow; without a table every listed action shows.
+        return_steps=optional_service("plugin.services.returns", "TRANSITIONS"),
+        claim_steps=optional_service("plugin.services.warranty_claims", "TRANSITIONS"),
+    )
+
+
+# Return and claim steps offered when their service provides them: form action -> function name.
+RETURN_ACTIONS = {
+    "receive": "mark_received",
+    "refund": "mark_refunded",
+    "close": "close_return",
+}
+CLAIM_ACTIONS = {
+    "approve": "approve_claim",
+    "refuse": "refuse_claim",
+    "ship": "ship_replacement",
+    "close": "close_claim",
+}
+
+
+def _return_actions() -> list[str]:
+    return [a for a, name in RETURN_ACTIONS.items() if optional_service("plugin.services.returns", name)]
+
+
+def _claim_actions() -> list[str]:
+    return [a for a, name in CLAIM_ACTIONS.items() if optional_service("plugin.services.warranty_claims", name)]
+
+
+def _call_with_note(function: Any, note: str, *args: Any) -> Any:
+    """Steps that need a reason take it as their next argument; the others take none."""
+    import inspect
+
+    parameters = list(inspect.signature(function).parameters)
+    if len(parameters) > len(args) and parameters[len(args)] in ("note", "reason"):
+        return function(*args, note)
+    return function(*args)
+
+
+@bp.post("/returns/<int:request_id>/<action>")
+@app_home
+def return_action(request_id: int, action: str) -> Response:
+    ctx = admin()
+    rows = admin_queries.rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
+    found = require(rows[0] if rows else None)
+    function = require(optional_service("plugin.services.returns", RETURN_ACTIONS.get(action, "")))
+    try:
+        _call_with_note(function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor)
+    except (ApiError, ValueError) as exc:
+        db.session.rollback()
+        return render("admin/refusal_inline.html", status=422, title="Not done", error=_refusal(exc),
+                      back=("admin.returns", {}))
+    return redirect_to("admin.returns", "done")
+
+
+@bp.post("/warranty-claims/<int:claim_id>/<action>")
+@app_home
+def claim_action(claim_id: int, action: str) -> Response:
+    ctx = admin()
+    rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
+    found = require(rows[0] if rows else None)
+    function = require(optional_service("plugin.services.warranty_claims", CLAIM_ACTIONS.get(action, "")))
+    try:
+        if action == "ship":
+            function(ctx.shop, found.id, ctx.actor, serial=(request.form.get("serial") or "").strip() or None)
+        else:
+            _call_with_note(function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor)
+    except (ApiError, ValueError) as exc:
+        db.session.rollback()
+        return render("admin/refusal_inline.html", status=422, title="Not done", error=_refusal(exc),
+                      back=("admin.returns", {}))
+    return redirect_to("admin.returns", "done")
+
+
+# --- CTRL F --------------------------------------------------------------------------------
+
+
+@bp.get("/ctrl-f")
+@app_home
+def ctrl_f() -> Response:
+    shop = admin().shop
+    programs = admin_queries.rows_of(CtrlFProgram, shop.id, order=CtrlFProgram.applications_close_on.desc())
+    counts = dict(
+        db.session.execute(
+            select(CtrlFApplication.program_id, func.count())
+            .where(CtrlFApplication.shop_id == shop.id)
+            .group_by(CtrlFApplication.program_id)
+        ).all()
+    )
+    selected_counts = dict(
+        db.session.execute(
+            select(CtrlFApplication.program_id, func.count())
+            .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.state == "selected")
+            .group_by(CtrlFApplication.program_id)
+        ).all()
+    )
+    return render(
+        "admin/ctrl_f.html", title="CTRL F product testing", programs=programs, counts=counts,
+        selected_counts=selected_counts, today=utcnow().date(),
+    )
+
+
+def _program(program_id: int) -> CtrlFProgram:
+    rows = admin_queries.rows_of(CtrlFProgram, admin().shop.id, CtrlFProgram.id == program_id, limit=1)
+    return require(rows[0] if rows else None)
+
+
+CTRLF_SELECT = ("select_member", "select_applicant", "select")
+CTRLF_REJECT = ("reject", "reject_applicant")
+
+
+def _ctrlf_service(names: tuple[str, ...]) -> Any:
+    for module in ("plugin.services.ctrlf", "plugin.services.ctrl_f"):
+        for name in names:
+            function = optional_service(module, name)
+            if function is not None:
+                return function
+    return None
+
+
+def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None = None) -> Response:
+    shop = admin().shop
+    applicants = db.session.execute(
+        select(CtrlFApplication, Member)
+        .join(Member, Member.id == CtrlFApplication.member_id)
+        .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.program_id == program.id)
+        .order_by(CtrlFApplication.created_at)
+    ).all()
+    return render(
+        "admin/ctrl_f_program.html",
+        status=status,
+        title=program.title,
+        program=program,
+        applicants=applicants,
+        can_select=_ctrlf_service(CTRLF_SELECT) is not None,
+        can_reject=_ctrlf_service(CTRLF_REJECT) is not None,
+        today=utcnow().date(),
+        error=error,
+    )
+
+
+@bp.get("/ctrl-f/<int:program_id>")
+@app_home
+def ctrl_f_program(program_id: int) -> Response:
+    return _program_page(_program(program_id))
+
+
+@bp.post("/ctrl-f/<int:program_id>/applications/<int:application_id>/<action>")
+@app_home
+def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response:
+    ctx = admin()
+    program = _program(program_id)
+    rows = admin_queries.rows_of(
+        CtrlFApplication, ctx.shop.id, CtrlFApplication.id == application_id,
+        CtrlFApplication.program_id == program.id, limit=1,
+    )
+    application = require(rows[0] if rows else None)
+    function = require(_ctrlf_service(CTRLF_SELECT if action == "select" else CTRLF_REJECT if action == "reject" else ()))
+    try:
+        function(ctx.shop, application.id, ctx.actor)
+    except (ApiError, ValueError) as exc:
+        db.session.rollback()
+        return _program_page(program, status=422, error=_refusal(exc))
+    return redirect_to("admin.ctrl_f_program", "done", program_id=program.id)

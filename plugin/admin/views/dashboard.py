@@ -1,0 +1,26 @@
+"""Dashboard: members, the points (with the liability finance books), benefits at a glance."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from plugin.admin import bp
+from plugin.admin.charts import bar_chart
+from plugin.admin.context import admin, app_home
+from plugin.admin.pages import render
+from plugin.models.types import utcnow
+from plugin.services import admin_queries
+
+
+@bp.get("/")
+@app_home
+def dashboard() -> Response:
+    shop = admin().shop
+    numbers = admin_queries.dashboard(shop, utcnow().date())
+    return render(
+        "admin/dashboard.html",
+        title="Dashboard",
+        numbers=numbers,
+        redemptions_chart=bar_chart(numbers["redemptions"], label="Redemptions per day"),
+        referrals_chart=bar_chart(numbers["referrals"], label="Referral conversions per day"),
+    )

@@ -1,0 +1,178 @@
+"""Program settings, the reward catalogue and campaigns of the shop.
+
+Every change is validated by its service, audited, and applies to new events only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from plugin.admin import bp
+from plugin.admin.context import admin, app_home
+from plugin.admin.pages import optional_service, redirect_to, render, require
+from plugin.program.categories import CATEGORIES
+from plugin.services import campaign_admin, settings_admin
+from plugin.services.shop_settings import program_settings
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def _settings_page(status: int = 200, section: str | None = None, errors: dict[str, str] | None = None) -> Response:
+    shop = admin().shop
+    values = settings_admin.form_values(shop)
+    if section and request.method == "POST":  # show what the merchant typed next to the errors
+        values.update({k: v for k, v in request.form.items() if k not in ("id_token", "section")})
+    return render(
+        "admin/settings.html",
+        status=status,
+        title="Program settings",
+        values=values,
+        errors=errors or {},
+        failed_section=section,
+        categories=CATEGORIES,
+        settings=program_settings(shop),
+    )
+
+
+@bp.get("/settings")
+@app_home
+def settings() -> Response:
+    return _settings_page()
+
+
+@bp.post("/settings")
+@app_home
+def settings_save() -> Response:
+    ctx = admin()
+    section = request.form.get("section", "")
+    if section not in settings_admin.SECTIONS:
+        return _settings_page(400, section, {"section": "Unknown settings section."})
+    before = dict(ctx.shop.settings or {})
+    try:
+        settings_admin.update_settings(ctx.shop, section, request.form, actor=ctx.actor)
+    except settings_admin.SettingsInvalid as exc:
+        return _settings_page(422, section, exc.errors)
+    return redirect_to("admin.settings", "saved" if (ctx.shop.settings or {}) != before else "unchanged")
+
+
+# --- rewards -------------------------------------------------------------------------------
+
+
+def _rewards_service(name: str) -> Any:
+    return optional_service("plugin.services.rewards", name)
+
+
+def _rewards_page(status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
+    list_rewards = _rewards_service("list_rewards")
+    rewards = list_rewards(admin().shop, include_archived=True) if list_rewards else []
+    return render(
+        "admin/rewards.html",
+        status=status,
+        title="Reward catalogue",
+        rewards=rewards,
+        editable=list_rewards is not None,
+        error=error,
+        errors=errors or {},
+    )
+
+
+def _reward_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name in ("title", "points", "kind", "amount", "percentage", "position"):
+        if name in request.form:
+            value = request.form.get(name, "").strip()
+            if name in ("amount", "percentage", "position") and value == "":
+                value = None
+            fields[name] = value
+    return fields
+
+
+@bp.get("/rewards")
+@app_home
+def rewards() -> Response:
+    return _rewards_page()
+
+
+@bp.post("/rewards")
+@app_home
+def reward_create() -> Response:
+    ctx = admin()
+    create = require(_rewards_service("create_reward"))
+    try:
+        create(ctx.shop, ctx.actor, **_reward_fields())
+    except ValueError as exc:
+        return _rewards_page(422, str(exc), {getattr(exc, "field", None) or "form": str(exc)})
+    return redirect_to("admin.rewards", "created")
+
+
+@bp.post("/rewards/<int:reward_id>")
+@app_home
+def reward_update(reward_id: int) -> Response:
+    ctx = admin()
+    action = request.form.get("action", "update")
+    try:
+        if action == "archive":
+            require(_rewards_service("archive_reward"))(ctx.shop, reward_id, ctx.actor)
+            return redirect_to("admin.rewards", "archived")
+        fields = _reward_fields()
+        if action == "restore":
+            fields = {"active": True}
+        require(_rewards_service("update_reward"))(ctx.shop, reward_id, ctx.actor, **fields)
+    except LookupError:
+        return _rewards_page(404, "No such reward in this store.")
+    except ValueError as exc:
+        return _rewards_page(422, str(exc))
+    return redirect_to("admin.rewards", "saved")
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+
+def _campaigns_page(status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
+    from plugin.models.types import utcnow
+
+    return render(
+        "admin/campaigns.html",
+        status=status,
+        title="Campaigns",
+        campaigns=campaign_admin.list_campaigns(admin().shop.id),
+        kinds=campaign_admin.KINDS,
+        now=utcnow(),
+        error=error,
+        errors=errors or {},
+        form=request.form if request.method == "POST" else {},
+    )
+
+
+@bp.get("/campaigns")
+@app_home
+def campaigns() -> Response:
+    return _campaigns_page()
+
+
+@bp.post("/campaigns")
+@app_home
+def campaign_create() -> Response:
+    ctx = admin()
+    try:
+        campaign_admin.create_campaign(ctx.shop, request.form, actor=ctx.actor)
+    except campaign_admin.CampaignInvalid as exc:
+        return _campaigns_page(422, "The campaign was not saved.", exc.errors)
+    return redirect_to("admin.campaigns", "created")
+
+
+@bp.post("/campaigns/<int:campaign_id>")
+@app_home
+def campaign_update(campaign_id: int) -> Response:
+    ctx = admin()
+    campaign = require(campaign_admin.get_campaign(ctx.shop.id, campaign_id))
+    try:
+        if request.form.get("action") == "end":
+            done = campaign_admin.end_or_delete_campaign(ctx.shop, campaign, actor=ctx.actor)
+            return redirect_to("admin.campaigns", done)
+        campaign_admin.update_campaign(ctx.shop, campaign, request.form, actor=ctx.actor)
+    except campaign_admin.CampaignInvalid as exc:
+        return _campaigns_page(422, "; ".join(exc.errors.values()), exc.errors)
+    return redirect_to("admin.campaigns", "saved")

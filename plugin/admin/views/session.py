@@ -1,0 +1,27 @@
+"""The patch-id-token page: where a document load without a (fresh) session token is sent.
+
+On Shopify it is shopifyapp's App Bridge page, which obtains a new token and reloads the page
+with it. In dev mode, with the local admin entry's cookie, the app mints the token itself, since
+App Bridge cannot run outside Shopify's admin.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+
+from plugin.admin import bp
+from plugin.shopify_app import request_input, shopify
+
+
+@bp.get("/auth/patch-id-token")
+def patch_id_token() -> Response:
+    if current_app.config.get("DEV_MODE") and "admin_dev" in current_app.blueprints:
+        from plugin.admin.dev import reload_with_fresh_token
+
+        reloaded = reload_with_fresh_token()
+        if reloaded is not None:
+            return reloaded
+    result = shopify().app_home_patch_id_token(request_input(body=""))
+    response = Response(result.response.body, status=result.response.status)
+    response.headers.update(result.response.headers)
+    return response

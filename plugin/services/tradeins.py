@@ -1,0 +1,789 @@
+"""Trade-ins: quotes, applications and the merchant's workflow (POLICY.md section 5).
+
+Every public function is one unit of work: it locks the trade-in row, checks the step against the
+pure table in ``plugin.program.tradein_workflow``, writes a ``TradeInEvent`` and an ``AuditLog``
+row, writes any payout to the outbox in the same transaction, and commits. A payout therefore
+happens once: the row lock and the table let only one ``pay`` through, and the outbox item (one
+idempotency key per payout attempt) performs it at most once (``plugin.effects.store_credit`` and
+``plugin.effects.refund``; codes go through ``redemptions.issue_coupon``).
+
+Decisions where the policy is silent:
+- A quote is valid for 7 days and only while the program still gives the same answer; applying
+  re-checks everything under the device's row lock.
+- Only quotes with something to apply for (a recovery value or a discount) get a ``quote_id``;
+  free recycling needs no application.
+- ``pay`` may add a shipping refund to a recovery value (step 3: "refunded with the value"). After
+  inspection a higher value is topped up through the same payout method; a lower value, or a
+  revocation after payment, is recorded as owed back for the merchant to settle.
+- The payout goes to the customer who bought the device (its order's customer), or else to the
+  member's customer in this shop.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, select
+
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.jobs.periodic import periodic
+from plugin.models import (
+    Device,
+    Member,
+    Order,
+    OutboxItem,
+    Redemption,
+    Shop,
+    ShopCustomer,
+    TradeIn,
+    TradeInEvent,
+)
+from plugin.models.types import utcnow
+from plugin.program import tradein_workflow as workflow
+from plugin.program.cohorts import Cohort
+from plugin.program.messages import reason_text
+from plugin.program.money import format_plain, quantize
+from plugin.program.policies import POLICIES, TradeInKind
+from plugin.program.tradein import TradeInCondition, TradeInQuote, recovery_shipment_overdue
+from plugin.program.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
+from plugin.services import audit, outbox
+from plugin.services.devices import (
+    assign_serial,
+    member_device,
+    normalize_serial,
+    quote_for,
+    serial_traded_in,
+    today_utc,
+)
+from plugin.services.shop_settings import program_settings
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "PayoutMethod", "TradeInTransitionError", "approve", "apply", "expire_unshipped", "inspect", "mark_received",
+    "mark_shipped", "member_trade_ins", "pay", "quote", "revoke", "trade_in_view",
+]  # fmt: skip
+
+QUOTE_VALID_DAYS = 7
+STORE_CREDIT = "store_credit.credit"
+REFUND = "refund.create"
+APPLICABLE_KINDS = (TradeInKind.RECOVERY_VALUE, TradeInKind.DISCOUNT_ON_NEW)
+A, S = TradeInAction, TradeInState
+
+
+class TradeInTransitionError(ApiError, workflow.TradeInTransitionError):
+    """A step the workflow does not allow now: 409 on every surface, and still the program's
+    ``TradeInTransitionError`` for callers that catch that."""
+
+    def __init__(self, kind: str, state: str, action: str, detail: str | None = None) -> None:
+        workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
+        ApiError.__init__(self, 409, "invalid_transition", str(self.args[0]))
+
+
+def next_state(kind: str, state: str, action: str) -> TradeInState:
+    try:
+        return workflow.next_state(kind, state, action)
+    except workflow.TradeInTransitionError as exc:
+        raise TradeInTransitionError(kind, state, action, str(exc)) from None
+
+
+def check_payout_method(kind: str, method: str) -> PayoutMethod:
+    try:
+        return workflow.check_payout_method(kind, method)
+    except workflow.TradeInTransitionError as exc:
+        raise TradeInTransitionError(kind, exc.state, "pay", str(exc)) from None
+
+
+class TradeInNotFound(ApiError):
+    def __init__(self) -> None:
+        super().__init__(404, "not_found", "No such trade-in.")
+
+
+class AlreadyApplied(ApiError):
+    def __init__(self) -> None:
+        super().__init__(409, "already_applied", "This quote has already been used.")
+
+
+class QuoteExpired(ApiError):
+    def __init__(self) -> None:
+        super().__init__(422, "quote_expired", "This quote is no longer valid. Please ask for a new quote.")
+
+
+class TradeInUnavailable(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(422, "trade_in_unavailable", message)
+
+
+class SerialRequired(ApiError):
+    def __init__(self) -> None:
+        super().__init__(422, "serial_required", "Enter the serial number of the device to apply for a trade-in.")
+
+
+class SerialMismatch(ApiError):
+    def __init__(self) -> None:
+        super().__init__(409, "serial_mismatch", "This serial number is not the one registered for the device.")
+
+
+class PayoutUnavailable(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(409, "payout_unavailable", message)
+
+
+class InvalidTradeInInput(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(400, "invalid_request", message)
+
+
+# --- the member's side -----------------------------------------------------------------------------
+
+
+def quote(
+    shop: Shop,
+    member: Member,
+    device_id: object,
+    condition: TradeInCondition,
+    *,
+    actor: str,
+    today: date | None = None,
+) -> tuple[TradeInQuote, TradeIn | None]:
+    """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable."""
+    today = today or today_utc()
+    try:
+        device = member_device(shop, member, device_id)
+        answer = quote_for(shop, member, device, condition, today)
+        trade_in = None
+        if answer.eligible and answer.kind in APPLICABLE_KINDS:
+            now = utcnow()
+            trade_in = TradeIn(
+                shop_id=shop.id,
+                member_id=member.id,
+                device_id=device.id,
+                state=S.QUOTED.value,
+                cohort=answer.cohort,
+                kind=answer.kind.value,
+                percent=answer.percent,
+                value=answer.value,
+                currency=answer.currency,
+                condition={
+                    "cosmetic_wear": condition.cosmetic_wear,
+                    "accessories_complete": condition.accessories_complete,
+                    "original_packaging": condition.original_packaging,
+                    "working": condition.working,
+                },
+                created_at=now,
+                updated_at=now,
+            )
+            db.session.add(trade_in)
+            db.session.flush()
+            db.session.add(
+                TradeInEvent(
+                    shop_id=shop.id,
+                    trade_in_id=trade_in.id,
+                    from_state=None,
+                    to_state=S.QUOTED.value,
+                    actor=actor,
+                    data=_plain({"reason": answer.reason_code, **answer.reason_params}),
+                    created_at=now,
+                )
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return answer, trade_in
+
+
+def quote_view(shop: Shop, answer: TradeInQuote, trade_in: TradeIn | None) -> dict[str, Any]:
+    return {
+        "quote_id": trade_in.id if trade_in is not None else None,
+        "cohort": answer.cohort,
+        "eligible": answer.eligible,
+        "kind": answer.kind.value,
+        "percent": _percent(answer.percent),
+        "value": format_plain(answer.value, answer.currency) if answer.value is not None else None,
+        "currency": answer.currency,
+        "reason": reason_text(answer.reason_code, shop.locale, **answer.reason_params),
+    }
+
+
+def apply(
+    shop: Shop,
+    member: Member,
+    quote_id: object,
+    *,
+    actor: str,
+    serial: object = None,
+    today: date | None = None,
+) -> TradeIn:
+    """POST /proxy/trade-ins: apply from a quote, re-checked under the device's row lock."""
+    today = today or today_utc()
+    try:
+        trade_in = _lock(shop, quote_id)
+        if trade_in.member_id != member.id:
+            raise TradeInNotFound()
+        if trade_in.state != S.QUOTED:
+            raise AlreadyApplied()
+        if utcnow() - trade_in.created_at > timedelta(days=QUOTE_VALID_DAYS):
+            raise QuoteExpired()
+        device = member_device(shop, member, trade_in.device_id, lock=True)
+        answer = quote_for(shop, member, device, TradeInCondition(**trade_in.condition), today)
+        if not answer.eligible or answer.kind not in APPLICABLE_KINDS:
+            raise TradeInUnavailable(reason_text(answer.reason_code, shop.locale, **answer.reason_params))
+        if (answer.cohort, answer.kind.value, answer.percent, answer.value) != (
+            trade_in.cohort,
+            trade_in.kind,
+            _decimal_or_none(trade_in.percent),
+            _decimal_or_none(trade_in.value),
+        ):
+            raise QuoteExpired()
+        given = normalize_serial(serial) if serial not in (None, "") else None
+        if given is not None and device.serial is not None and given != device.serial:
+            raise SerialMismatch()
+        if answer.cohort is not None and POLICIES[Cohort(answer.cohort)].serial_required:
+            # 2025-11: a verified serial number, and a serial takes part once (step 2).
+            if given is not None:
+                assign_serial(shop, device, given)
+            if device.serial is None:
+                raise SerialRequired()
+            if serial_traded_in(shop, device.serial, except_trade_in=trade_in.id):
+                raise TradeInUnavailable(reason_text("already_traded_in", shop.locale))
+        trade_in.serial = device.serial
+        _transition(shop, trade_in, A.APPLY, actor, data={"serial": trade_in.serial})
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return trade_in
+
+
+def member_trade_ins(shop: Shop, member: Member) -> list[TradeIn]:
+    """The member's trade-ins in this shop (quotes not applied for are not trade-ins yet)."""
+    stmt = (
+        select(TradeIn)
+        .where(TradeIn.shop_id == shop.id, TradeIn.member_id == member.id, TradeIn.state != S.QUOTED.value)
+        .order_by(TradeIn.id.desc())
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def trade_in_view(trade_in: TradeIn) -> dict[str, Any]:
+    code = None
+    if trade_in.redemption_id is not None:
+        redemption = db.session.get(Redemption, trade_in.redemption_id)
+        if redemption is not None and redemption.state == "issued":
+            code = redemption.code
+    return {
+        "id": trade_in.id,
+        "device_id": trade_in.device_id,
+        "state": trade_in.state,
+        "kind": trade_in.kind,
+        "percent": _percent(trade_in.percent),
+        "value": format_plain(trade_in.value, trade_in.currency) if trade_in.value is not None else None,
+        "currency": trade_in.currency,
+        "code": code,
+        "tracking_number": trade_in.tracking_number,
+        "created_at": trade_in.created_at.isoformat(),
+        "updated_at": trade_in.updated_at.isoformat(),
+    }
+
+
+# --- the merchant's workflow -------------------------------------------------------------------------
+
+
+def approve(shop: Shop, trade_in_id: int, actor: str, value: object = None) -> TradeIn:
+    """applied → approved; the merchant may set the recovery value (step 3). Starts the shipping
+    deadline of a recovery trade-in."""
+    try:
+        trade_in = _lock(shop, trade_in_id)
+        next_state(trade_in.kind, trade_in.state, A.APPROVE)
+        data: dict[str, Any] = {}
+        if value is not None:
+            if trade_in.kind != TradeInKind.RECOVERY_VALUE:
+                raise InvalidTradeInInput("Only a recovery value can be set; a discount is fixed by the policy.")
+            data = {"value_quoted": trade_in.value, "value": _money(value, trade_in.currency)}
+            trade_in.value = data["value"]
+        if trade_in.kind == TradeInKind.RECOVERY_VALUE:
+            days = program_settings(shop).trade_in_ship_within_days
+            trade_in.ship_by = today_utc() + timedelta(days=days)
+            data["ship_by"] = trade_in.ship_by
+        _transition(shop, trade_in, A.APPROVE, actor, data=data)
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return trade_in
+
+
+def mark_shipped(
+    shop: Shop,
+    trade_in_id: object,
+    actor: str,
+    tracking_number: object,
+    carrier: object = None,
+    *,
+    member: Member | None = None,
+    today: date | None = None,
+) -> TradeIn:
+    """approved → shipped with the parcel's tracking number (the member, or the merchant for them).
+
+    Past the shipping deadline the trade-in expires instead (step 5) and TradeInTransitionError
+    says so.
+    """
+    tracking = _text(tracking_number, "tracking_number", 128)
+    carrier_text = _text(carrier, "carrier", 64) if carrier not in (None, "") else None
+    today = today or today_utc()
+    expired = False
+    try:
+        trade_in = _lock(shop, trade_in_id)
+        if member is not None and trade_in.member_id != member.id:
+            raise TradeInNotFound()
+        if trade_in.state == S.APPROVED and _overdue(shop, trade_in, today):
+            _expire(shop, trade_in)
+            expired = True
+        else:
+            _transition(
+                shop, trade_in, A.SHIP, actor, data={"tracking_number": tracking, "carrier": carrier_text}
+            )
+            trade_in.tracking_number = tracking
+            trade_in.carrier = carrier_text
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    if expired:
+        raise TradeInTransitionError(
+            trade_in.kind, S.EXPIRED, A.SHIP, "The shipping deadline has passed; the trade-in has expired."
+        )
+    return trade_in
+
+
+def pay(
+    shop: Shop,
+    trade_in_id: int,
+    actor: str,
+    method: str = "store_credit",
+    *,
+    shipping_refund: object = None,
+) -> TradeIn:
+    """shipped → paid (recovery value: store credit, a partial refund or a code for a new order);
+    approved → paid (discount: the single-use percentage code). Through the outbox, once."""
+    try:
+        trade_in = _lock(shop, trade_in_id)
+        chosen = check_payout_method(trade_in.kind, method)
+        next_state(trade_in.kind, trade_in.state, A.PAY)
+        refund_of_shipping = _money(shipping_refund, trade_in.currency) if shipping_refund is not None else None
+        if refund_of_shipping is not None and trade_in.kind != TradeInKind.RECOVERY_VALUE:
+            raise InvalidTradeInInput("A shipping refund belongs to a recovery value only.")
+        amount = (trade_in.value or Decimal(0)) + (refund_of_shipping or Decimal(0))
+        if trade_in.kind == TradeInKind.RECOVERY_VALUE and amount <= 0:
+            raise PayoutUnavailable("There is no value to pay; revoke the trade-in instead.")
+        key = f"trade_in:{trade_in.id}:payout:{_payout_attempts(shop, trade_in)}"
+        details = _send_payout(shop, trade_in, chosen, amount, key, note=f"TESmart trade-in #{trade_in.id}")
+        trade_in.payout_method = chosen.value
+        trade_in.shipping_refund = refund_of_shipping
+        _transition(
+            shop, trade_in, A.PAY, actor,
+            data={"method": chosen.value, "amount": amount, "idempotency_key": key, **details},
+        )  # fmt: skip
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return trade_in
+
+
+def mark_received(shop: Shop, trade_in_id: int, actor: str) -> TradeIn:
+    """paid → received: the parcel is at the warehouse, waiting for inspection (step 5)."""
+    try:
+        trade_in = _lock(shop, trade_in_id)
+        _transition(shop, trade_in, A.RECEIVE, actor)
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return trade_in
+
+
+def inspect(
+    shop: Shop,
+    trade_in_id: int,
+    actor: str,
+    outcome: str = "confirmed",
+    value: object = None,
+    note: str | None = None,
+) -> TradeIn:
+    """received → inspected (value confirmed or adjusted) or revoked (step 5)."""
+    actions = {"confirmed": A.CONFIRM, "adjusted": A.ADJUST, "revoked": A.REJECT}
+    if outcome not in actions:
+        raise InvalidTradeInInput("outcome must be confirmed, adjusted or revoked.")
+    try:
+        trade_in = _lock(shop, trade_in_id)
+        next_state(trade_in.kind, trade_in.state, actions[outcome])
+        data: dict[str, Any] = {}
+        paid = (trade_in.value or Decimal(0)) + (trade_in.shipping_refund or Decimal(0))
+        if outcome == "adjusted":
+            if value is None:
+                raise InvalidTradeInInput("An adjusted inspection needs the new value.")
+            new_value = _money(value, trade_in.currency)
+            difference = new_value - (trade_in.value or Decimal(0))
+            data = {"value_before": trade_in.value, "value": new_value}
+            trade_in.value = new_value
+            if difference > 0:
+                method = check_payout_method(trade_in.kind, trade_in.payout_method or "store_credit")
+                key = f"trade_in:{trade_in.id}:adjustment"
+                data.update(_send_payout(shop, trade_in, method, difference, key, note=f"TESmart trade-in #{trade_in.id}, adjusted"))
+                data["topped_up"] = difference
+            elif difference < 0:
+                data["owed_back"] = -difference
+        elif outcome == "revoked":
+            data = {"owed_back": paid}
+        elif trade_in.serial:
+            # The unit in hand carries the serial the member gave: it is verified now (step 2).
+            device = db.session.get(Device, trade_in.device_id)
+            if device is not None and device.shop_id == shop.id and device.serial == trade_in.serial:
+                device.serial_verified = True
+        _transition(shop, trade_in, actions[outcome], actor, note=note, data=data)
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return trade_in
+
+
+def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
+    """The merchant ends a trade-in (fraud or abuse, POLICY.md 2); a payout made is owed back."""
+    if not (note or "").strip():
+        raise InvalidTradeInInput("Say why the trade-in is revoked.")
+    try:
+        trade_in = _lock(shop, trade_in_id)
+        was_paid = trade_in.state in (S.PAID, S.RECEIVED) and trade_in.kind == TradeInKind.RECOVERY_VALUE
+        owed = (trade_in.value or Decimal(0)) + (trade_in.shipping_refund or Decimal(0)) if was_paid else None
+        _transition(shop, trade_in, A.REVOKE, actor, note=note.strip(), data={"owed_back": owed} if owed else None)
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return trade_in
+
+
+@periodic("trade_ins.expire_unshipped")
+def expire_unshipped(today: date | None = None) -> int:
+    """Approved recovery trade-ins not shipped in time lose their value and shipping refund."""
+    from plugin.services.shops import installed_shops
+
+    today = today or today_utc()
+    expired = 0
+    for shop in installed_shops():
+        due = db.session.execute(
+            select(TradeIn.id).where(
+                TradeIn.shop_id == shop.id,
+                TradeIn.state == S.APPROVED.value,
+                TradeIn.kind == TradeInKind.RECOVERY_VALUE.value,
+                TradeIn.ship_by < today,
+            )
+        ).scalars().all()
+        for trade_in_id in due:
+            try:
+                trade_in = _lock(shop, trade_in_id)
+                if trade_in.state == S.APPROVED and _overdue(shop, trade_in, today):
+                    _expire(shop, trade_in)
+                    expired += 1
+                outbox.commit()
+            except Exception:
+                outbox.rollback()
+                log.exception("expiring trade-in %s of %s failed", trade_in_id, shop.domain)
+    return expired
+
+
+# --- payout results (outbox callbacks) -----------------------------------------------------------
+
+
+def payout_confirmed(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
+    """Shopify made the credit or refund: recorded on the trade-in's trail."""
+    trade_in = _find(shop, item.payload.get("trade_in_id"))
+    if trade_in is None:
+        return
+    _note(shop, trade_in, "system", "payout confirmed", {"idempotency_key": item.idempotency_key, **result})
+
+
+def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
+    """Shopify refused for good: the trade-in steps back so the merchant can pay again."""
+    trade_in = _find(shop, item.payload.get("trade_in_id"), lock=True)
+    if trade_in is None:
+        return
+    data = {"idempotency_key": item.idempotency_key, "reason": reason}
+    current = _current_payout_key(shop, trade_in)
+    if trade_in.state == S.PAID and current == item.idempotency_key:
+        trade_in.payout_method = None
+        _transition(shop, trade_in, A.PAYOUT_FAILED, "system", note=f"payout failed: {reason}", data=data)
+    else:  # an adjustment top-up, or a step already taken: the merchant reads it on the trail
+        _note(shop, trade_in, "system", f"payout failed: {reason}", data)
+
+
+# --- internals -----------------------------------------------------------------------------------
+
+
+def _lock(shop: Shop, trade_in_id: object) -> TradeIn:
+    if not isinstance(trade_in_id, int) or isinstance(trade_in_id, bool) or trade_in_id < 1:
+        raise TradeInNotFound()
+    trade_in = _find(shop, trade_in_id, lock=True)
+    if trade_in is None:
+        raise TradeInNotFound()
+    return trade_in
+
+
+def _find(shop: Shop, trade_in_id: object, *, lock: bool = False) -> TradeIn | None:
+    if not isinstance(trade_in_id, int):
+        return None
+    stmt = select(TradeIn).where(TradeIn.shop_id == shop.id, TradeIn.id == trade_in_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def _transition(
+    shop: Shop,
+    trade_in: TradeIn,
+    action: TradeInAction,
+    actor: str,
+    *,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    before = trade_in.state
+    after = next_state(trade_in.kind, before, action)
+    now = utcnow()
+    trade_in.state = after.value
+    trade_in.updated_at = now
+    if note:
+        trade_in.note = note
+    plain = _plain(data or {})
+    db.session.add(
+        TradeInEvent(
+            shop_id=shop.id,
+            trade_in_id=trade_in.id,
+            from_state=before,
+            to_state=after.value,
+            actor=actor[:255],
+            note=note,
+            data=plain,
+            created_at=now,
+        )
+    )
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action=f"trade_in.{action.value}",
+        subject_type="trade_in",
+        subject_id=trade_in.id,
+        before={"state": before},
+        after={"state": after.value, **plain},
+    )
+
+
+def _note(shop: Shop, trade_in: TradeIn, actor: str, note: str, data: dict[str, Any]) -> None:
+    """A line on the trail that does not move the state (payout results)."""
+    plain = _plain(data)
+    db.session.add(
+        TradeInEvent(
+            shop_id=shop.id,
+            trade_in_id=trade_in.id,
+            from_state=trade_in.state,
+            to_state=trade_in.state,
+            actor=actor,
+            note=note,
+            data=plain,
+            created_at=utcnow(),
+        )
+    )
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action="trade_in.payout_result",
+        subject_type="trade_in",
+        subject_id=trade_in.id,
+        after={"note": note, **plain},
+    )
+
+
+def _expire(shop: Shop, trade_in: TradeIn) -> None:
+    days = program_settings(shop).trade_in_ship_within_days
+    revoked = {"value_revoked": trade_in.value, "shipping_refund_revoked": trade_in.shipping_refund}
+    trade_in.shipping_refund = None
+    _transition(
+        shop,
+        trade_in,
+        A.EXPIRE,
+        "system",
+        note=f"not shipped within {days} days of approval: value and shipping refund revoked",
+        data=revoked,
+    )
+
+
+def _approved_on(shop: Shop, trade_in: TradeIn) -> date | None:
+    stamp = db.session.execute(
+        select(func.max(TradeInEvent.created_at)).where(
+            TradeInEvent.shop_id == shop.id,
+            TradeInEvent.trade_in_id == trade_in.id,
+            TradeInEvent.to_state == S.APPROVED.value,
+        )
+    ).scalar()
+    return stamp.date() if isinstance(stamp, datetime) else None
+
+
+def _overdue(shop: Shop, trade_in: TradeIn, today: date) -> bool:
+    days = program_settings(shop).trade_in_ship_within_days
+    approved_on = _approved_on(shop, trade_in)
+    if approved_on is None:
+        if trade_in.ship_by is None:
+            return False
+        approved_on = trade_in.ship_by - timedelta(days=days)
+    return recovery_shipment_overdue(approved_on, None, today, days)
+
+
+def _payout_attempts(shop: Shop, trade_in: TradeIn) -> int:
+    return int(
+        db.session.execute(
+            select(func.count(TradeInEvent.id)).where(
+                TradeInEvent.shop_id == shop.id,
+                TradeInEvent.trade_in_id == trade_in.id,
+                TradeInEvent.to_state == S.PAID.value,
+                TradeInEvent.from_state != S.PAID.value,
+            )
+        ).scalar()
+        or 0
+    )
+
+
+def _current_payout_key(shop: Shop, trade_in: TradeIn) -> str | None:
+    event = db.session.execute(
+        select(TradeInEvent)
+        .where(
+            TradeInEvent.shop_id == shop.id,
+            TradeInEvent.trade_in_id == trade_in.id,
+            TradeInEvent.to_state == S.PAID.value,
+            TradeInEvent.from_state != S.PAID.value,
+        )
+        .order_by(TradeInEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return (event.data or {}).get("idempotency_key") if event is not None else None
+
+
+def _payout_customer(shop: Shop, trade_in: TradeIn) -> str:
+    device = db.session.get(Device, trade_in.device_id)
+    customer_id = None
+    if device is not None and device.shop_id == shop.id:
+        customer_id = db.session.execute(
+            select(Order.customer_id).where(Order.shop_id == shop.id, Order.order_id == device.order_id)
+        ).scalar_one_or_none()
+    if customer_id is None and trade_in.member_id is not None:
+        customer_id = db.session.execute(
+            select(ShopCustomer.customer_id)
+            .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == trade_in.member_id)
+            .order_by(ShopCustomer.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    if customer_id is None:
+        raise PayoutUnavailable("The member has no customer account in this store to pay.")
+    return str(customer_id)
+
+
+def _refund_order(shop: Shop, trade_in: TradeIn, amount: Decimal) -> Order:
+    """The member's most recent paid order in this store that can take the partial refund."""
+    orders = db.session.execute(
+        select(Order)
+        .where(
+            Order.shop_id == shop.id,
+            Order.member_id == trade_in.member_id,
+            Order.currency == trade_in.currency,
+            Order.paid_at.is_not(None),
+            Order.cancelled_at.is_(None),
+        )
+        .order_by(Order.paid_at.desc(), Order.id.desc())
+        .limit(20)
+    ).scalars()
+    for order in orders:
+        if order.total_amount - order.refunded_amount >= amount:
+            return order
+    raise PayoutUnavailable("No recent order of the member can take a refund of this amount.")
+
+
+def _send_payout(
+    shop: Shop, trade_in: TradeIn, method: PayoutMethod, amount: Decimal, key: str, *, note: str
+) -> dict[str, Any]:
+    """Write the payout (outbox, or a coupon through the outbox) in the caller's transaction."""
+    customer_id = _payout_customer(shop, trade_in)
+    amount = quantize(amount, trade_in.currency)
+    base = {"trade_in_id": trade_in.id, "amount": str(amount), "currency": trade_in.currency, "note": note}
+    if method is PayoutMethod.STORE_CREDIT:
+        outbox.add(shop.id, STORE_CREDIT, key, {**base, "customer_id": customer_id, "idempotency_key": key})
+        return {"customer_id": customer_id}
+    if method is PayoutMethod.REFUND:
+        order = _refund_order(shop, trade_in, amount)
+        outbox.add(shop.id, REFUND, key, {**base, "order_id": order.order_id, "idempotency_key": key})
+        return {"order_id": order.order_id}
+    from plugin.services.redemptions import issue_coupon
+
+    member = db.session.get(Member, trade_in.member_id) if trade_in.member_id else None
+    if member is None:
+        raise PayoutUnavailable("The trade-in has no member to issue a code to.")
+    if trade_in.kind == TradeInKind.DISCOUNT_ON_NEW:
+        percent = _decimal_or_none(trade_in.percent)
+        redemption = issue_coupon(
+            shop, member, customer_id, purpose="trade_in", title=f"Trade-in: {_percent(percent)}% off a new device",
+            kind="percentage", percentage=percent, idempotency_key=key,
+        )  # fmt: skip
+    else:
+        redemption = issue_coupon(
+            shop, member, customer_id, purpose="trade_in", title=f"Trade-in credit #{trade_in.id}",
+            kind="fixed_amount", amount=amount, idempotency_key=key,
+        )  # fmt: skip
+    trade_in.redemption_id = redemption.id
+    return {"redemption_id": redemption.id, "customer_id": customer_id}
+
+
+def _money(value: object, currency: str) -> Decimal:
+    if isinstance(value, bool | float):
+        raise InvalidTradeInInput("A value is a decimal string.")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidTradeInInput("A value is a decimal string.") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidTradeInInput("A value cannot be negative.")
+    quantized = quantize(amount, currency)
+    if quantized != amount:
+        raise InvalidTradeInInput(f"{currency} amounts have no more decimals than the currency's minor unit.")
+    return quantized
+
+
+def _text(value: object, name: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
+        raise InvalidTradeInInput(f"{name} must be text of 1 to {limit} characters.")
+    return value.strip()
+
+
+def _decimal_or_none(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).normalize()
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def _plain(value: Any) -> Any:
+    """Event data is JSON: money as decimal strings, dates as ISO text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,266 @@
+"""Warranty claims: repairs and replacements, and the extended warranty's one replacement
+(POLICY.md sections 4 and 6).
+
+A claim is answered from the device's warranty facts (``devices.warranty_facts``):
+- in the extended period, when the product's one functional replacement is still available:
+  ``replacement``; the claim holds that replacement (``Device.replacement_used``) until the merchant
+  refuses it, so a second claim, or a ``legacy`` trade-in of the same product, is refused meanwhile;
+- during the standard warranty (or a replacement unit's own cover): a same-model ``replacement``
+  for activated members, a ``repair`` otherwise (section 6, "30 days .. end of standard warranty");
+- anything else is refused (422 ``replacement_unavailable``) with the program's reason.
+Return shipping is paid by TESmart in the free-shipping countries (section 1), by delivery country.
+
+The merchant's steps: ``approve_claim``, ``ship_replacement`` (the replacement unit becomes its own
+device: 90 days of cover from the exchange and never less than the statutory time left, when the
+exchange is the extended period's one replacement; during the standard warranty it carries on the
+original purchase's warranty), ``close_claim`` and ``refuse_claim``. Each writes an AuditLog row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
+from plugin.models.types import utcnow
+from plugin.program.messages import reason_text
+from plugin.program.regions import free_replacement_shipping
+from plugin.program.warranty import replacement_cover_end, standard_warranty_end
+from plugin.services import audit
+from plugin.services.devices import (
+    active_replacement_claim,
+    assign_serial,
+    member_device,
+    normalize_serial,
+    today_utc,
+    warranty_facts,
+)
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("open", "approve"): "approved",
+    ("open", "refuse"): "refused",
+    ("approved", "refuse"): "refused",
+    ("approved", "ship"): "shipped",
+    ("approved", "close"): "closed",  # a repair handed back, nothing shipped as a new unit
+    ("shipped", "close"): "closed",
+}
+
+
+class ReplacementUnavailable(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(422, "replacement_unavailable", message)
+
+
+class ClaimOpen(ApiError):
+    def __init__(self) -> None:
+        super().__init__(409, "claim_open", "A warranty claim for this device is already being handled.")
+
+
+class ClaimNotFound(ApiError):
+    def __init__(self) -> None:
+        super().__init__(404, "not_found", "No such warranty claim.")
+
+
+class ClaimTransitionError(ApiError):
+    def __init__(self, state: str, action: str) -> None:
+        super().__init__(409, "invalid_transition", f"A claim that is {state} cannot {action}.")
+
+
+def create_claim(
+    shop: Shop,
+    member: Member,
+    device_id: object,
+    description: str,
+    *,
+    actor: str,
+    today: date | None = None,
+) -> WarrantyClaim:
+    """POST /proxy/warranty-claims; commits. The device row is locked, so a claim and a trade-in
+    of one product are decided one after the other (legacy: one of the two, never both)."""
+    today = today or today_utc()
+    try:
+        device = member_device(shop, member, device_id, lock=True)
+        if active_replacement_claim(shop, device.id) is not None:
+            raise ClaimOpen()
+        facts = warranty_facts(shop, member, device, today)
+        answer = facts.replacement
+        payer = "tesmart" if free_replacement_shipping(device.delivery_country) else "customer"
+        if answer.available:
+            outcome = "replacement"
+            device.replacement_used = True  # held by this claim; given back if it is refused
+        elif today <= facts.standard_end:
+            # Statutory cover (or a replacement unit's own): no ID needed, only the remedy differs.
+            outcome = "replacement" if member.is_active else "repair"
+        else:
+            raise ReplacementUnavailable(reason_text(answer.reason_code, shop.locale))
+        now = utcnow()
+        claim = WarrantyClaim(
+            shop_id=shop.id,
+            member_id=member.id,
+            device_id=device.id,
+            state="open",
+            outcome=outcome,
+            return_shipping_paid_by=payer,
+            description=description,
+            created_at=now,
+        )
+        db.session.add(claim)
+        db.session.flush()
+        audit.record(
+            shop_id=shop.id,
+            actor=actor,
+            action="warranty_claim.create",
+            subject_type="warranty_claim",
+            subject_id=claim.id,
+            after={
+                "device_id": device.id,
+                "outcome": outcome,
+                "extended_period": answer.available,
+                "return_shipping_paid_by": payer,
+            },
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return claim
+
+
+def claim_view(claim: WarrantyClaim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "device_id": claim.device_id,
+        "state": claim.state,
+        "outcome": claim.outcome,
+        "return_shipping_paid_by": claim.return_shipping_paid_by,
+        "created_at": claim.created_at.isoformat(),
+    }
+
+
+# --- the merchant's steps ------------------------------------------------------------------------
+
+
+def approve_claim(shop: Shop, claim_id: int, actor: str) -> WarrantyClaim:
+    return _step(shop, claim_id, "approve", actor)
+
+
+def refuse_claim(shop: Shop, claim_id: int, actor: str, note: str) -> WarrantyClaim:
+    """The inspection found no covered fault (misuse, say): the product keeps its replacement."""
+
+    def give_back(claim: WarrantyClaim, device: Device) -> dict[str, Any]:
+        if _holds_replacement(claim, device):
+            device.replacement_used = False
+        return {"note": note}
+
+    return _step(shop, claim_id, "refuse", actor, give_back)
+
+
+def close_claim(shop: Shop, claim_id: int, actor: str, note: str | None = None) -> WarrantyClaim:
+    return _step(shop, claim_id, "close", actor, lambda claim, device: {"note": note})
+
+
+def ship_replacement(
+    shop: Shop,
+    claim_id: int,
+    actor: str,
+    *,
+    serial: str | None = None,
+    exchanged_on: date | None = None,
+) -> WarrantyClaim:
+    """approved → shipped: the replacement unit is registered as its own device, the old one void."""
+    exchanged_on = exchanged_on or today_utc()
+
+    def exchange(claim: WarrantyClaim, original: Device) -> dict[str, Any]:
+        if claim.outcome != "replacement":
+            raise ClaimTransitionError(claim.state, "ship a replacement for a repair")
+        extended_period = _holds_replacement(claim, original)
+        cover_until = None
+        if extended_period:
+            own_end = original.cover_until or standard_warranty_end(original.purchased_on, original.delivery_country)
+            cover_until = replacement_cover_end(exchanged_on, own_end)
+        unit = Device(
+            shop_id=shop.id,
+            member_id=original.member_id,
+            order_id=original.order_id,
+            order_name=original.order_name,
+            line_item_id=f"claim-{claim.id}",
+            unit_index=0,
+            product_id=original.product_id,
+            title=original.title,
+            category=original.category,
+            serial=None,
+            purchased_on=original.purchased_on,
+            amount_paid=original.amount_paid,
+            currency=original.currency,
+            delivery_country=original.delivery_country,
+            replacement_of_id=original.id,
+            cover_until=cover_until,
+            replacement_used=original.replacement_used,
+            state="registered",
+            created_at=utcnow(),
+        )
+        original.state = "void"
+        db.session.add(unit)
+        db.session.flush()
+        if serial:
+            assign_serial(shop, unit, normalize_serial(serial))  # SerialTaken when another has it
+        claim.replacement_device_id = unit.id
+        return {"replacement_device_id": unit.id, "cover_until": cover_until, "exchanged_on": exchanged_on}
+
+    return _step(shop, claim_id, "ship", actor, exchange)
+
+
+def _holds_replacement(claim: WarrantyClaim, device: Device) -> bool:
+    """Whether the claim is the extended period's one replacement, as decided when it was made."""
+    if claim.outcome != "replacement" or not device.replacement_used:
+        return False
+    created = db.session.execute(
+        select(AuditLog.after).where(
+            AuditLog.shop_id == claim.shop_id,
+            AuditLog.subject_type == "warranty_claim",
+            AuditLog.subject_id == str(claim.id),
+            AuditLog.action == "warranty_claim.create",
+        )
+    ).scalar_one_or_none()
+    return bool((created or {}).get("extended_period"))
+
+
+def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None) -> WarrantyClaim:
+    try:
+        claim = db.session.execute(
+            select(WarrantyClaim)
+            .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id == claim_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if claim is None:
+            raise ClaimNotFound()
+        target = TRANSITIONS.get((claim.state, action))
+        if target is None:
+            raise ClaimTransitionError(claim.state, action)
+        device = db.session.execute(
+            select(Device).where(Device.shop_id == shop.id, Device.id == claim.device_id).with_for_update()
+        ).scalar_one()
+        details = apply(claim, device) if apply is not None else {}
+        before = claim.state
+        claim.state = target
+        if target in ("shipped", "closed", "refused"):
+            claim.resolved_at = claim.resolved_at or utcnow()
+        audit.record(
+            shop_id=shop.id,
+            actor=actor,
+            action=f"warranty_claim.{action}",
+            subject_type="warranty_claim",
+            subject_id=claim.id,
+            before={"state": before},
+            after={"state": target, **(details or {})},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return claim

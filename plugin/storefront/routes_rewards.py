@@ -1,0 +1,154 @@
+"""Rewards, redemptions and referrals for the theme widgets (POLICY.md 3, ARCHITECTURE.md flows).
+
+GET /proxy/rewards, POST+GET /proxy/redemptions, GET /proxy/redemptions/<id>, GET /proxy/referral,
+GET /proxy/r/<code>. A shopper sees only their own redemptions of this shop (invariant 5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, redirect
+
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.models import Redemption
+from plugin.program.money import format_plain
+from plugin.services import ledger, referrals
+from plugin.services.redemptions import (
+    RedemptionError,
+    customer_redemption,
+    customer_redemptions,
+    redeem,
+)
+from plugin.services.rewards import list_rewards, percent_text
+from plugin.storefront import bp
+from plugin.storefront.context import (
+    app_proxy,
+    json_body,
+    proxy_context,
+    require_customer,
+    require_member,
+)
+from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
+
+
+def _personal(body: Any, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def redemption_body(redemption: Redemption) -> dict[str, Any]:
+    return {
+        "id": redemption.id,
+        "status": redemption.state,
+        # Only an issued code can be used; a pending one may not exist at Shopify yet.
+        "code": redemption.code if redemption.state == "issued" else None,
+        "purpose": redemption.purpose,
+        "reward": {
+            "id": redemption.reward_id,
+            "title": redemption.title,
+            "kind": redemption.kind,
+            "amount": format_plain(redemption.amount, redemption.currency) if redemption.amount is not None else None,
+            "percentage": percent_text(redemption.percentage),
+        },
+        "points": redemption.points,
+        "currency": redemption.currency,
+        "created_at": redemption.created_at.isoformat(),
+    }
+
+
+@bp.get("/rewards")
+@app_proxy
+def rewards_catalogue() -> Response:
+    ctx = proxy_context()
+    shop = ctx.shop
+    balance: int | None = None
+    can_redeem = False
+    if ctx.logged_in:
+        balance = ledger.balance(shop.id, ctx.member.id) if ctx.member is not None else 0
+        can_redeem = ctx.member is not None and ctx.member.is_active and balance > 0
+    body = {
+        "currency": shop.currency,
+        "balance": balance,
+        "can_redeem": can_redeem,
+        "rewards": [
+            {
+                "id": reward.id,
+                "title": reward.title,
+                "points": reward.points,
+                "kind": reward.kind,
+                "amount": format_plain(reward.amount, shop.currency) if reward.amount is not None else None,
+                "percentage": percent_text(reward.percentage),
+                "affordable": bool(can_redeem and balance is not None and balance >= reward.points),
+            }
+            for reward in list_rewards(shop)
+        ],
+    }
+    db.session.rollback()
+    if ctx.logged_in:
+        return _personal(body)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.post("/redemptions")
+@app_proxy
+def create_redemption() -> Response:
+    ctx, member = require_member(active=True)
+    try:
+        limit_writes(ctx.shop.id, str(ctx.customer_id), "redemptions")
+    except RateLimited as limited:
+        return rate_limited_response(limited)
+    reward_id = json_body().get("reward_id")
+    if isinstance(reward_id, bool) or not isinstance(reward_id, int) or reward_id < 1:
+        raise ApiError(400, "invalid_request", "reward_id must be a positive integer.")
+    try:
+        redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
+    except RedemptionError as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from exc
+    # The state at acceptance; the code is made by the outbox job (poll GET .../<id>).
+    return _personal({"id": redemption.id, "status": "pending", "points": redemption.points}, 202)
+
+
+@bp.get("/redemptions")
+@app_proxy
+def list_redemptions() -> Response:
+    ctx = require_customer()
+    body = {"redemptions": [redemption_body(r) for r in customer_redemptions(ctx.shop, str(ctx.customer_id))]}
+    db.session.rollback()
+    return _personal(body)
+
+
+@bp.get("/redemptions/<int:redemption_id>")
+@app_proxy
+def get_redemption(redemption_id: int) -> Response:
+    ctx = require_customer()
+    redemption = customer_redemption(ctx.shop, str(ctx.customer_id), redemption_id)
+    if redemption is None:
+        raise ApiError(404, "not_found", "No such redemption.")
+    body = redemption_body(redemption)
+    db.session.rollback()
+    return _personal(body)
+
+
+@bp.get("/referral")
+@app_proxy
+def referral() -> Response:
+    ctx, member = require_member(active=True)
+    body = referrals.summary(ctx.shop, member)
+    db.session.commit()  # a referral code made just now for an ID that had none
+    return _personal(body)
+
+
+@bp.get("/r/<code>")
+@app_proxy
+def follow_referral_link(code: str) -> Response:
+    ctx = proxy_context()
+    location = referrals.follow_link(ctx.shop, code, ctx.customer_id)
+    response = redirect(location, 302)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
