@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter, Map
 
 from plugin.extensions import db, migrate
 from plugin.settings import Settings, SettingsError
@@ -18,6 +19,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     try:
         settings = Settings.load({**os.environ, **(config or {})}, app.instance_path)
@@ -53,6 +55,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` that stops at BIGINT: a larger id cannot exist, so the URL matches no route
+    (a JSON 404) instead of reaching the database, which refuses to compare it (a 500)."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**63 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _register_blueprints(app: Flask) -> None:

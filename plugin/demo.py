@@ -55,6 +55,13 @@ SHOPS = [
 PRICES = {"USD": ("189.99", "349.99", "599.00", "12.99"), "EUR": ("179.90", "329.90", "569.00", "11.90"),
           "JPY": ("28800", "52800", "89800", "1980"), "KRW": ("259000", "479000", "799000", "17000")}
 COUNTRY = {"us": "US", "eu": "DE", "jp": "JP", "kr": "KR"}
+# The demo campaign and CTRL F program, in each store's language (merchants write their own).
+TITLES = {
+    "us": ("Member Week: 2X points", "CTRL F: test the new 8-port KVM"),
+    "eu": ("Mitgliederwoche: doppelte Punkte", "CTRL F: Testen Sie den neuen 8-Port-KVM-Switch"),
+    "jp": ("メンバーウィーク：ポイント2倍", "CTRL F：新しい8ポートKVMスイッチのモニター募集"),
+    "kr": ("멤버 위크: 포인트 2배", "CTRL F: 새 8포트 KVM 스위치 체험단"),
+}
 PRODUCTS = [
     ("TESmart 4-Port HDMI KVM Switch 4K60", "KVM Switch"),
     ("TESmart HDMI KVM Extender 100 m", "KVM Extender"),
@@ -149,7 +156,7 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
         orders.apply_paid(shop, payload)
         orders.apply_fulfilled(shop, payload)
     start = datetime.combine(today, time(0), tzinfo=UTC)
-    campaign_title, program_title = "Member Week: 2X points", "CTRL F: test the new 8-port KVM"
+    campaign_title, program_title = TITLES[shop.region]
     # A forced reload over an earlier demo adds no second campaign or program.
     if not _exists(Campaign, shop, Campaign.title == campaign_title):
         db.session.add(Campaign(shop_id=shop.id, kind="points_multiplier", title=campaign_title,

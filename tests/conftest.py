@@ -158,6 +158,7 @@ def app(database_url: str) -> Iterator[Flask]:
     finally:
         db.session.remove()
         _empty_tables(db)
+        db.engine.dispose()  # each test's app has its own pool: close it now, not at garbage collection
         ctx.pop()
         from webhooks.receiver import _shop_cache
 

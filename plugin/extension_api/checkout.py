@@ -58,8 +58,9 @@ def checkout() -> Response:
     subtotal = _subtotal(body, lines)
     settings = program_settings(ctx.shop)
     now = utcnow()
-    multiplier = points_multiplier(ctx.shop.id, now)
     member = ctx.member
+    # Campaigns are for activated members (POLICY.md 3), as orders.apply_paid applies them.
+    multiplier = points_multiplier(ctx.shop.id, now) if member is not None and member.is_active else Decimal(1)
     cohort = cohort_of(member, settings.cutoffs)
     policy = POLICIES[cohort or policy_in_force(now.date(), settings.cutoffs)]
     country = STORES[Region(ctx.shop.region)].country

@@ -31,7 +31,7 @@ from plugin.models.types import utcnow
 from plugin.program.cohorts import Cohort
 from plugin.program.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.services import audit, outbox
-from plugin.services.devices import today_utc
+from plugin.services.devices import MAX_ID, today_utc
 from plugin.services.members import cohort_of
 from plugin.services.shop_settings import program_settings
 
@@ -318,7 +318,7 @@ def flag_missing_feedback(today: date | None = None) -> int:
 
 
 def _program(shop: Shop, program_id: object) -> CtrlFProgram:
-    if not isinstance(program_id, int) or isinstance(program_id, bool):
+    if not isinstance(program_id, int) or isinstance(program_id, bool) or not 1 <= program_id <= MAX_ID:
         raise ProgramNotFound()
     program = db.session.execute(
         select(CtrlFProgram).where(CtrlFProgram.shop_id == shop.id, CtrlFProgram.id == program_id)

@@ -54,6 +54,7 @@ GOOD_CONDITION = TradeInCondition(
 )
 # Claims that hold the product's one replacement until the merchant refuses them.
 ACTIVE_CLAIM_STATES = ("open", "approved", "shipped")
+MAX_ID = 2**63 - 1  # BIGINT: no row has a larger id, and PostgreSQL would refuse to compare one
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
 
 
@@ -87,7 +88,7 @@ def today_utc() -> date:
 
 def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool = False) -> Device:
     """The member's registered device in this shop, or DeviceNotFound (never another's)."""
-    if not isinstance(device_id, int) or isinstance(device_id, bool) or device_id < 1:
+    if not isinstance(device_id, int) or isinstance(device_id, bool) or not 1 <= device_id <= MAX_ID:
         raise DeviceNotFound()
     stmt = select(Device).where(
         Device.shop_id == shop.id,

@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 ProductFetcher = Callable[[str], dict[str, Any] | None]
 
+# Refunds the app itself makes (a trade-in paid out as a partial refund) carry this note: they
+# give the member money for an old device, they do not undo the order, so they take no points back.
+TRADE_IN_REFUND_NOTE = "TESmart trade-in"
+
 
 def lock_order(shop: Shop, order_id: str, currency: str) -> Order:
     """The order's row, created if new, locked so events of one order apply one at a time."""
@@ -127,8 +131,12 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
     order.paid_at = order.paid_at or paid_at
     settings = program_settings(shop)
     earns = not order.test or settings.award_test_orders
-    if order.member_id is not None and earns:
-        points = order_points(settings.earning, order.net_amount, points_multiplier(shop.id, paid_at))
+    member = db.session.get(Member, order.member_id) if order.member_id is not None else None
+    if member is not None and member.state == "open" and earns:
+        # Campaigns are for activated members (POLICY.md 3): activated by the time of the order.
+        activated = member.activated_at is not None and member.activated_at <= paid_at
+        multiplier = points_multiplier(shop.id, paid_at) if activated else Decimal(1)
+        points = order_points(settings.earning, order.net_amount, multiplier)
         if points and ledger.post_entry(
             shop_id=shop.id,
             member_id=order.member_id,
@@ -173,18 +181,19 @@ def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
     refund_id = shopify_id(refund.get("id"))
     if refund_id is None:
         return False
+    payout = str(refund.get("note") or "").startswith(TRADE_IN_REFUND_NOTE)
     inserted = insert_once(
         OrderRefund,
         {
             "shop_id": shop.id,
             "order_id": order_id,
             "refund_id": refund_id,
-            "amount": refund_amount(refund),
+            "amount": Decimal(0) if payout else refund_amount(refund),
             "refunded_at": timestamp(refund.get("created_at")),
         },
         ["shop_id", "refund_id"],
     )
-    if inserted:
+    if inserted and not payout:
         _void_refunded_units(shop, order_id, refund)
     return inserted is not None
 

@@ -28,7 +28,7 @@ from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.models.types import utcnow
 from plugin.program.catalogue import RewardKind
-from plugin.program.money import quantize
+from plugin.program.money import minor_units, quantize
 from plugin.services import audit, ledger, outbox
 
 CREATE = "discount_code.create"
@@ -81,6 +81,14 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
         raise RedemptionError(404, "not_found", "No such reward in this store.")
     points = int(reward.points)
     try:
+        # A shared lock on the member: a cancellation in progress (which holds it exclusively)
+        # finishes first and is seen here, and one starting now waits for this redemption, so
+        # its "disable unused codes" sees this code too.
+        state = db.session.execute(
+            select(Member.state).where(Member.id == member.id).with_for_update(read=True)
+        ).scalar_one()
+        if state != "open":
+            raise RedemptionError(403, "id_not_active", "Activate your TESmart ID to redeem rewards.")
         wallet = ledger.lock_wallet(shop.id, member.id)
         # A balance may be negative after a clawback: redemption waits until it is positive (POLICY 3).
         if wallet.balance <= 0 or wallet.balance < points:
@@ -209,7 +217,7 @@ def validate_discount(
             raise ValueError("a fixed-amount discount needs a positive amount")
         quantized = quantize(value, currency)
         if quantized != value:
-            raise ValueError(f"{currency} amounts have {_places(currency)} decimal places")
+            raise ValueError(f"{currency} amounts have {minor_units(currency)} decimal places")
         return kind, quantized, None
     if kind == RewardKind.PERCENTAGE:
         value = _decimal(percentage, "percentage")
@@ -219,12 +227,6 @@ def validate_discount(
             raise ValueError("a percentage has at most two decimal places")
         return kind, None, value
     raise ValueError("kind must be fixed_amount or percentage")
-
-
-def _places(currency: str) -> int:
-    from plugin.program.money import minor_units
-
-    return minor_units(currency)
 
 
 def _decimal(value: Any, name: str) -> Decimal | None:

@@ -52,6 +52,7 @@ from plugin.program.tradein import TradeInCondition, TradeInQuote, recovery_ship
 from plugin.program.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 from plugin.services import audit, outbox
 from plugin.services.devices import (
+    MAX_ID,
     assign_serial,
     member_device,
     normalize_serial,
@@ -59,6 +60,7 @@ from plugin.services.devices import (
     serial_traded_in,
     today_utc,
 )
+from plugin.services.orders import TRADE_IN_REFUND_NOTE
 from plugin.services.shop_settings import program_settings
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,8 @@ class TradeInTransitionError(ApiError, workflow.TradeInTransitionError):
 
     def __init__(self, kind: str, state: str, action: str, detail: str | None = None) -> None:
         workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
-        ApiError.__init__(self, 409, "invalid_transition", str(self.args[0]))
+        # ApiError's fields, set by hand: its __init__ would reach the program error's through super().
+        self.status, self.code, self.message, self.extra = 409, "invalid_transition", str(self.args[0]), {}
 
 
 def next_state(kind: str, state: str, action: str) -> TradeInState:
@@ -382,7 +385,7 @@ def pay(
         if trade_in.kind == TradeInKind.RECOVERY_VALUE and amount <= 0:
             raise PayoutUnavailable("There is no value to pay; revoke the trade-in instead.")
         key = f"trade_in:{trade_in.id}:payout:{_payout_attempts(shop, trade_in)}"
-        details = _send_payout(shop, trade_in, chosen, amount, key, note=f"TESmart trade-in #{trade_in.id}")
+        details = _send_payout(shop, trade_in, chosen, amount, key, note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}")
         trade_in.payout_method = chosen.value
         trade_in.shipping_refund = refund_of_shipping
         _transition(
@@ -435,7 +438,7 @@ def inspect(
             if difference > 0:
                 method = check_payout_method(trade_in.kind, trade_in.payout_method or "store_credit")
                 key = f"trade_in:{trade_in.id}:adjustment"
-                data.update(_send_payout(shop, trade_in, method, difference, key, note=f"TESmart trade-in #{trade_in.id}, adjusted"))
+                data.update(_send_payout(shop, trade_in, method, difference, key, note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}, adjusted"))
                 data["topped_up"] = difference
             elif difference < 0:
                 data["owed_back"] = -difference
@@ -528,7 +531,7 @@ def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
 
 
 def _lock(shop: Shop, trade_in_id: object) -> TradeIn:
-    if not isinstance(trade_in_id, int) or isinstance(trade_in_id, bool) or trade_in_id < 1:
+    if not isinstance(trade_in_id, int) or isinstance(trade_in_id, bool) or not 1 <= trade_in_id <= MAX_ID:
         raise TradeInNotFound()
     trade_in = _find(shop, trade_in_id, lock=True)
     if trade_in is None:

@@ -13,7 +13,9 @@ Return shipping is paid by TESmart in the free-shipping countries (section 1), b
 The merchant's steps: ``approve_claim``, ``ship_replacement`` (the replacement unit becomes its own
 device: 90 days of cover from the exchange and never less than the statutory time left, when the
 exchange is the extended period's one replacement; during the standard warranty it carries on the
-original purchase's warranty), ``close_claim`` and ``refuse_claim``. Each writes an AuditLog row.
+original purchase's warranty), ``close_claim`` and ``refuse_claim``. Each writes an AuditLog row;
+whether a claim is the extended period's replacement is read back from its creation row, so the
+decision made when the member asked is the one the merchant's steps follow.
 """
 
 from __future__ import annotations

@@ -34,9 +34,12 @@ def device_owner() -> tuple[ProxyContext, Member]:
     return ctx, ctx.member
 
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and the database would refuse to compare it
+
+
 def positive_int(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
         raise ApiError(400, "invalid_request", f"{name} must be a positive integer.")
     return value
 

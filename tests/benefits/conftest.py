@@ -3,7 +3,6 @@ webhooks, members of each cohort, and the signed storefront API checked against 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,13 +32,16 @@ MINT = {"cosmetic_wear": False, "accessories_complete": True, "original_packagin
 
 
 @pytest.fixture(autouse=True)
-def _release_connections(app):  # type: ignore[no-untyped-def]
-    """Each test builds an app with its own engine; give its pooled connections back at the end
-    (the PostgreSQL server is shared by concurrent suites with a connection limit)."""
+def _release_connections(request):  # type: ignore[no-untyped-def]
+    """Close the test app's pooled connections once its own teardown (emptying the tables) is
+    done: each test builds an app with its own engine, and the PostgreSQL server is shared by
+    concurrent suites with a connection limit. Autouse fixtures are set up first, so this one is
+    torn down last."""
     yield
-    db.session.remove()
-    db.engine.dispose()
-    gc.collect()  # earlier tests' apps, and the pools they still hold
+    app = request.node.funcargs.get("app")
+    if app is not None:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def ago(days: int) -> str:

@@ -67,3 +67,10 @@ def test_nobody_logged_in_gets_401(ann_and_bob, api):  # type: ignore[no-untyped
     ann = ann_and_bob[0]
     response = api("POST", "/trade-in/quote", json={"device_id": ann.device.id, "condition": WORN_NO_BOX})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("device_id", [0, 2**63, 2**70], ids=["zero", "past BIGINT", "far past BIGINT"])
+def test_impossible_device_ids_are_simply_not_found(ann_and_bob, api, device_id):  # type: ignore[no-untyped-def]
+    ann = ann_and_bob[0]
+    response = api("POST", f"/devices/{device_id}/serial", ann, json={"serial": "SN-1"})
+    assert response.status_code == 404

@@ -22,7 +22,12 @@ from plugin.models import PointEntry, WebhookEvent
 from plugin.services.catalog import upsert_product
 from tests import payloads
 from tests.conftest import TEST_DATABASE_URL
-from tests.resilience.conftest import deliver_with, needs_postgres_and_redis, sweep_until, wait_until
+from tests.resilience.conftest import (
+    deliver_with,
+    needs_postgres_and_redis,
+    sweep_until,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.resilience, needs_postgres_and_redis]
 

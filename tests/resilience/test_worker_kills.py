@@ -19,7 +19,17 @@ import pytest
 from sqlalchemy import func, select
 
 from plugin.extensions import db
-from plugin.models import Device, Member, OutboxItem, PointEntry, Redemption, Reward, ShopCustomer, Wallet, WebhookEvent
+from plugin.models import (
+    Device,
+    Member,
+    OutboxItem,
+    PointEntry,
+    Redemption,
+    Reward,
+    ShopCustomer,
+    Wallet,
+    WebhookEvent,
+)
 from plugin.models.types import utcnow
 from plugin.services import ledger
 from plugin.services.catalog import upsert_product

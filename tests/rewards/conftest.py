@@ -61,6 +61,15 @@ def fake_admin(app: Flask, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) 
     return fake
 
 
+@pytest.fixture(autouse=True)
+def _close_connections(app: Flask) -> Iterator[None]:
+    """Each test's app has its own engine; close its pooled connections when the test ends, so a
+    long run does not hold PostgreSQL connections other suites on the server need."""
+    yield
+    db.session.remove()
+    db.engine.dispose()
+
+
 class HeldQueue(JobQueue):
     """Keeps jobs instead of running them, so a test decides when (and how) they run."""
 

@@ -129,6 +129,18 @@ def test_referring_yourself_is_refused_with_the_reason_recorded(shops, amy, prox
     assert body["friends"][0]["reason"] == "You cannot refer yourself."
 
 
+def test_a_second_account_with_the_referrers_email_is_the_referrer(shops, amy, proxy, fake_admin) -> None:  # type: ignore[no-untyped-def]
+    from plugin.services.members import link_customer
+
+    second = "7199999999"
+    link_customer(shops["us"], second, member=amy["member"], email="AMY@example.com ")
+    db.session.commit()
+    assert visit(proxy, amy["code"], second) == "/"
+    [referral] = referrals()
+    assert (referral.state, referral.refusal_reason) == ("refused", "self_referral_same_email")
+    assert fake_admin.discount_codes(shops["us"].domain) == []
+
+
 def test_a_friend_who_already_ordered_gets_no_coupon(shops, amy, make_member, proxy, deliver) -> None:  # type: ignore[no-untyped-def]
     _, fred = make_member(shops["us"], "fred@example.com")
     deliver("orders/paid", friend_order(fred, "fred@example.com", created_at="2026-10-01T10:00:00+00:00"))

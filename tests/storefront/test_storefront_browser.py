@@ -65,12 +65,16 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def storefront(app: Flask, database_url: str) -> Iterator[Storefront]:
+@pytest.fixture(scope="module")
+def storefront(database_url: str) -> Iterator[Storefront]:
+    """The app on loopback with the demo loaded once for the module (the tests read what they
+    assert from the database, so they share it); the tables are emptied afterwards."""
     from plugin import create_app
     from plugin.demo import load_demo
     from plugin.extensions import db
     from plugin.jobs.queue import InProcessQueue
+    from tests.conftest import _empty_tables
+    from webhooks.receiver import _shop_cache
 
     served = create_app(base_config(database_url))
     # No rq worker runs here: jobs run in-process, as under `make run`, so the outbox issues codes.
@@ -88,7 +92,10 @@ def storefront(app: Flask, database_url: str) -> Iterator[Storefront]:
         http.shutdown()
         thread.join(timeout=5)
         with served.app_context():
-            db.engine.dispose()  # the `app` fixture empties the tables next: no connection may hold them
+            db.session.remove()
+            _empty_tables(db)
+            db.engine.dispose()
+        _shop_cache.clear()
 
 
 @pytest.fixture
@@ -111,6 +118,7 @@ def page(browser: Any, storefront: Storefront) -> Iterator[Any]:
     page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
     yield page
     context.close()
+    assert blocked == [], f"the storefront asked for something off this machine: {blocked}"
 
 
 def open_store(page: Any, shop: str, customer: int | str) -> None:
@@ -269,6 +277,7 @@ def test_switching_to_the_japanese_store_shows_japanese_text_and_yen(
     member = widget(page, "member-status").inner_text()
     assert "TESmart メンバーシップ" in member and "ポイント残高" in member
     assert f"{balance:,}ポイント" in member
+    assert "メンバーウィーク：ポイント2倍" in member  # the demo's campaign, in the store's language
     rewards = widget(page, "rewards").inner_text()
     assert "ポイント交換" in rewards
     # Intl formats yen with no minor unit, as ￥800 (ja-JP) or 800円.

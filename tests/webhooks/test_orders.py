@@ -35,10 +35,24 @@ def test_points_campaign_doubles_order_points_at_the_order_time(shops, kvm, deli
                             starts_at=datetime(2026, 11, 20, tzinfo=UTC), ends_at=datetime(2026, 11, 21, tzinfo=UTC),
                             multiplier=Decimal(2)))
     db.session.commit()
+    for email in ("ann@example.com", "bob@example.com"):
+        deliver("customers/update", payloads.customer(email=email, verified_email=True, updated_at="2026-11-01T00:00:00Z"))
     deliver("orders/paid", paid_order(kvm, created_at="2026-11-20T10:00:00+00:00"))
     deliver("orders/paid", paid_order(kvm, email="bob@example.com", created_at="2026-11-22T10:00:00+00:00"))
+    deliver("orders/paid", paid_order(kvm, email="pending@example.com", created_at="2026-11-20T11:00:00+00:00"))
     assert balance(shops["us"].id, member("ann@example.com").id) == 4000
     assert balance(shops["us"].id, member("bob@example.com").id) == 2000
+    # Campaigns are for activated members: a pending ID earns the plain 2,000.
+    assert balance(shops["us"].id, member("pending@example.com").id) == 2000
+
+
+def test_a_cancelled_membership_earns_no_more_points(shops, kvm, deliver) -> None:  # type: ignore[no-untyped-def]
+    deliver("orders/paid", paid_order(kvm))
+    ann = member("ann@example.com")
+    ann.state = "cancelled"
+    db.session.commit()
+    deliver("orders/paid", paid_order(kvm))
+    assert balance(shops["us"].id, ann.id) == 2000
 
 
 def test_per_currency_unit_earning(shops, kvm, deliver) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +181,11 @@ def test_order_points_land_in_the_shop_of_the_order(shops, deliver) -> None:  # 
     assert balance(shops["eu"].id, ann.id) == 2000
     assert balance(shops["us"].id, ann.id) == 0
     assert utcnow()  # timezone-aware clock in use
+
+
+def test_a_trade_in_payout_refund_takes_no_points_back(shops, kvm, deliver) -> None:  # type: ignore[no-untyped-def]
+    order = paid_order(kvm, shipping="0.00")
+    deliver("orders/paid", order)
+    payout = {**payloads.refund(order, "64.50"), "note": "TESmart trade-in #7"}
+    deliver("refunds/create", payout)
+    assert balance(shops["us"].id, member("ann@example.com").id) == 2000
