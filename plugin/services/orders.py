@@ -23,7 +23,7 @@ from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
 from plugin.program.money import minor_units, quantize
 from plugin.services import ledger
-from plugin.services.campaigns import points_multiplier
+from plugin.services.campaigns import apply_gifts, points_multiplier
 from plugin.services.catalog import product_for_line
 from plugin.services.idempotent import insert_once
 from plugin.services.members import get_or_create_member, link_customer, normalize_email
@@ -147,6 +147,8 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
             at=paid_at,
         ):
             order.points_awarded = points
+    if earns and order.cancelled_at is None:
+        apply_gifts(shop, order, member, paid_at)
     register_devices(shop, order, payload, fetch_product)
     settle_points(shop, order, trigger="paid")
     return order

@@ -33,7 +33,7 @@ from plugin.services import audit, ledger, outbox
 
 CREATE = "discount_code.create"
 DEACTIVATE = "discount_code.deactivate"
-PURPOSES = ("reward", "referral", "trade_in", "ctrl_f")
+PURPOSES = ("reward", "referral", "trade_in", "ctrl_f", "campaign")
 # Codes a cancelled membership loses (POLICY.md 2: "unused reward codes are disabled"). A trade-in
 # code is the price of a device the member already sent in: it is owed, not a benefit, so it stays.
 FORFEITED_PURPOSES = ("reward", "referral", "ctrl_f")

@@ -356,7 +356,7 @@ def test_containers_reserve_their_height_before_data_arrives(
     page: Any, server: tuple[str, FakeStorefrontApi]
 ) -> None:
     _, api = server
-    api.delay = 1.0
+    api.delay = 5.0  # long enough for a loaded machine to look before any answer
     page.goto(f"/dev/storefront?shop={US}&customer=7012", wait_until="domcontentloaded")
     for kind in SECTION_KINDS:
         box = widget(page, kind)

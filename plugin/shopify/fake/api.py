@@ -379,6 +379,7 @@ class FakeAdminApi:
                 "displayFulfillmentStatus": "FULFILLED" if fulfillments else "UNFULFILLED",
                 "test": test,
                 "discountCodes": list(discount_codes),
+                "tags": [],
                 "customer": customer_record,
                 "shippingAddress": _address(shipping_address),
                 "totalPriceSet": money_bag(subtotal, currency),
