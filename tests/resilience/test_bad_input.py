@@ -26,6 +26,7 @@ from plugin.models import Member, Order, PointEntry, Redemption, Wallet, Webhook
 from plugin.services import ledger
 from tests import payloads, signing
 from tests.conftest import SHOP_DOMAINS
+from tests.resilience.conftest import FULL
 
 pytestmark = pytest.mark.resilience
 
@@ -265,7 +266,7 @@ def mangled_payloads(draw: Any) -> tuple[str, dict[str, Any]]:
     return topic, body
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=300 if FULL else 40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(example=mangled_payloads())
 def test_fuzzed_signed_webhook_bodies_never_break_the_app_or_the_ledger(shops, deliver, example) -> None:  # type: ignore[no-untyped-def]
     topic, body = example

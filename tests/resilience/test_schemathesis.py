@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests import payloads, signing
 from tests.conftest import SHOP_DOMAINS
+from tests.resilience.conftest import FULL
 
 pytestmark = pytest.mark.resilience
 
@@ -33,7 +34,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
 CUSTOMER_ID = 8_700_000_001
-EXAMPLES = 12
+EXAMPLES = 50 if FULL else 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

@@ -326,7 +326,7 @@ def test_the_storefront_works_from_the_keyboard_alone(page: Any, storefront: Sto
     page.keyboard.press("Escape")
     sync_api.expect(dialog).to_be_hidden()
     assert "tesmart-launcher__button" in focused(page)["cls"], "focus returns to the launcher"
-    assert page.locator(".tesmart-launcher__button").get_attribute("aria-expanded") == "false"
+    sync_api.expect(page.locator(".tesmart-launcher__button")).to_have_attribute("aria-expanded", "false")
 
     page.keyboard.press("Space")  # a button opens with Space as with Enter
     sync_api.expect(dialog).to_be_visible()
