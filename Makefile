@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two pytest workers: each gets its own database and Redis db (tests/conftest.py).
+PYTEST_ARGS ?= -n 2
 export FLASK_APP := plugin
 
 .PHONY: run test lint install node bench resilience worker clean
@@ -36,7 +38,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

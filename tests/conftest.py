@@ -22,8 +22,28 @@ from sqlalchemy import text
 
 from tests import signing
 
-TEST_DATABASE_URL = os.environ.get("DATABASE_URL") or ""
-TEST_REDIS_URL = os.environ.get("REDIS_URL") or ""
+# Under pytest-xdist every worker gets its own PostgreSQL database and Redis db, so parallel
+# workers never empty each other's tables or queues.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+
+
+def _per_worker_database(url: str) -> str:
+    if not url or not WORKER or not url.startswith("postgres"):
+        return url
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name.split('?')[0]}_{WORKER}"
+
+
+def _per_worker_redis(url: str) -> str:
+    if not url or not WORKER:
+        return url
+    base, _, number = url.rpartition("/")
+    return f"{base}/{(int(number or 0) - WORKER_INDEX) % 16}" if number.isdigit() else url
+
+
+TEST_DATABASE_URL = _per_worker_database(os.environ.get("DATABASE_URL") or "")
+TEST_REDIS_URL = _per_worker_redis(os.environ.get("REDIS_URL") or "")
 SHOP_DOMAINS = {
     "us": "tesmart-us.myshopify.com",
     "eu": "tesmart-eu.myshopify.com",
@@ -71,10 +91,19 @@ def database_url() -> Iterator[str]:
 
 def _reset_postgres(url: str) -> None:
     from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
 
     from plugin.settings import Settings
 
-    engine = create_engine(Settings.load({**base_config(url)}, ".").DATABASE_URL)
+    driver_url = Settings.load({**base_config(url)}, ".").DATABASE_URL
+    if WORKER:  # a worker's own database may not exist yet
+        server = create_engine(make_url(driver_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            name = make_url(driver_url).database
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        server.dispose()
+    engine = create_engine(driver_url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()

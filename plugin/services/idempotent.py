@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, text
+from sqlalchemy.sql.elements import TextClause
 
 from plugin.extensions import db
+
+# SQLAlchemy does not cache the compiled form of the dialects' ON CONFLICT constructs, so building
+# one per call recompiles it every time (six times per paid order). The statement is the same for
+# a given table, column set and conflict target: build it once as typed text and reuse it.
+_statements: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], TextClause] = {}
+
+
+def _statement(model: type[Any], columns: tuple[str, ...], conflict: tuple[str, ...]) -> TextClause:
+    dialect = db.session.get_bind().dialect
+    key = (dialect.name, model.__tablename__, columns, conflict)
+    statement = _statements.get(key)
+    if statement is None:
+        table = model.__table__
+        quote = dialect.identifier_preparer.quote
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)}) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING RETURNING id"
+        )
+        # Typed parameters, so the columns' own conversions (UTC datetimes, JSON, Decimal) apply.
+        statement = text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+        _statements[key] = statement
+    return statement
 
 
 def insert_once(model: type[Any], values: dict[str, Any], conflict: list[str]) -> int | None:
@@ -15,12 +39,14 @@ def insert_once(model: type[Any], values: dict[str, Any], conflict: list[str]) -
     A concurrent insert of the same key waits for the other transaction and then does nothing,
     instead of failing with an IntegrityError (PostgreSQL), or is serialized (SQLite).
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=conflict)
-        .returning(model.id)
-    )
-    return db.session.execute(stmt).scalar()
+    table = model.__table__
+    row = dict(values)
+    for column in table.columns:  # the Python-side defaults an ORM insert would have applied
+        if column.name not in row and column.default is not None and not column.primary_key:
+            default = column.default
+            if default.is_callable:
+                row[column.name] = default.arg(None)  # type: ignore[union-attr]
+            elif default.is_scalar:
+                row[column.name] = default.arg  # type: ignore[union-attr]
+    statement = _statement(model, tuple(sorted(row)), tuple(conflict))
+    return db.session.execute(statement, row).scalar()
