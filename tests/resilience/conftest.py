@@ -124,8 +124,12 @@ class Workers:
         self.start()
 
     def stop(self) -> None:
+        # Disposable: SIGKILL at once (a warm shutdown would wait for the blocking dequeue).
         for process in self.processes:
-            stop_process(process)
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(5)
         self.processes.clear()
 
 

@@ -8,6 +8,7 @@ Time is travelled, not waited: each attempt's back-off is checked, then the item
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from plugin.models import Member, OutboxItem, Redemption, Reward
 from plugin.models.types import utcnow
 from plugin.services import ledger, outbox
 from plugin.services.members import activate, get_or_create_member, link_customer
+from tests.resilience.conftest import wait_until
 
 pytestmark = pytest.mark.resilience
 
@@ -79,8 +81,12 @@ def redeem_during_outage(shop, fake_admin, outage):  # type: ignore[no-untyped-d
     return member, redemption.id, item_id
 
 
-def attempt(item_id: int) -> OutboxItem:
-    """Make the item due (time travel), run it, and return it as stored."""
+def attempt(item_id: int, fake_admin: Any = None, domain: str = "") -> OutboxItem:
+    """Make the item due (time travel), run it, and return it as stored. The fake's cost bucket
+    restores in real time: after an injected THROTTLED (which empties it) wait the fraction of a
+    second it needs, so the next attempt meets the outage planned, not a leftover throttle."""
+    if fake_admin is not None:
+        wait_until(lambda: fake_admin.bucket_status(domain)["currentlyAvailable"] >= 50, 15, 0.05)
     db.session.remove()
     item = db.session.get(OutboxItem, item_id)
     if item.state == "pending":
@@ -102,7 +108,7 @@ def test_reward_code_waits_out_minutes_of_admin_api_failures_and_is_created_once
         if item.state != "pending":
             break
         before = utcnow()
-        item = attempt(item_id)
+        item = attempt(item_id, fake_admin, domain)
         if item.state == "pending" and item.attempts:
             # Waiting, not hammering: the next attempt is at least the back-off away.
             expected = outbox.backoff(item.attempts, None)
@@ -126,7 +132,7 @@ def test_outage_longer_than_the_outbox_waits_gives_the_points_back_once(shops, f
     member, redemption_id, item_id = redeem_during_outage(shop, fake_admin, endless)
     member_id = member.id
     for _ in range(outbox.MAX_ATTEMPTS + 2):
-        item = attempt(item_id)
+        item = attempt(item_id, fake_admin, domain)
     assert item.state == "failed"
     redemption = db.session.get(Redemption, redemption_id)
     assert redemption.state == "failed"

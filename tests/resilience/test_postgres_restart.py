@@ -50,11 +50,11 @@ def test_app_and_workers_recover_from_dropped_database_connections(app, shops, p
     db.session.commit()
     pool = workers(queues="webhooks,outbox,default")
     pool.start(2)
-    total = 150
+    total = 100
     killed = 0
     started = time.monotonic()
     for index in range(total):
-        if index % 30 == 15:
+        if index % 20 == 10:
             db.session.remove()  # the test's own session must not hold a connection across it
             killed += terminate_other_connections()
         order = payloads.order(
