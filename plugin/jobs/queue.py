@@ -9,6 +9,7 @@ enqueue) is healed by the periodic sweep, never lost.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -20,21 +21,24 @@ log = logging.getLogger(__name__)
 QUEUES = ("webhooks", "outbox", "default")
 
 
-class JobQueue:
+class JobQueue(ABC):
     """What the app needs of a queue: enqueue now, or later."""
 
+    @abstractmethod
     def enqueue(
         self, func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None
     ) -> bool:
-        raise NotImplementedError
+        """Run ``func(*args)`` soon; False when it could not be queued (the sweep will)."""
 
+    @abstractmethod
     def enqueue_in(
         self, delay: timedelta, func: Callable[..., Any], *args: Any, queue: str = "default"
     ) -> bool:
-        raise NotImplementedError
+        """Run ``func(*args)`` after ``delay``; False when the queue cannot schedule it."""
 
+    @abstractmethod
     def status(self) -> str:
-        raise NotImplementedError
+        """``in-process``, ``ok`` or ``error``, for /healthz."""
 
 
 class InProcessQueue(JobQueue):
