@@ -125,8 +125,8 @@ codes at the fake Admin API, none doubled, every balance exact, in 90 s.
 """
 
 
-NOTES = """- **The machine is shared.** The load averages above include other work running on the same
-  2 cores during the run (other test suites); the generator, gunicorn, the workers, PostgreSQL and
+NOTES = """- **One small machine does everything.** The load averages above show what else ran on the same
+  2 cores; the generator, gunicorn, the workers, PostgreSQL and
   Redis compete for the same CPUs. Compare rows of one run with each other (app vs floor were run
   alternately, twice, keeping each one's best round) rather than with another machine.
 - **Ingest vs floor.** Across runs on this shared machine the ratio moved between about 0.45 and
@@ -147,8 +147,8 @@ NOTES = """- **The machine is shared.** The load averages above include other wo
   per job, the rest waiting on PostgreSQL). On 2 cores shared by PostgreSQL, gunicorn, the workers
   and the generator, CPU is the limit and more workers than cores do not help. 1,000 orders/s is
   not reachable on this machine with one job per order; the figure is reported as measured.
-  Known next steps: cache the compiled form of `services.idempotent.insert_once` (the same
-  recompilation as above, six times per order), and cut round trips per order.
+  `services.idempotent.insert_once` now reuses its compiled statement (it was recompiled six
+  times per order); the next steps are fewer round trips per order and several orders per job.
 - **Storefront reads.** `/proxy/member` is ~6 SQL statements and ~6 ms of CPU per request in
   process; each row's notes give the most the endpoint served with 16 clients on this machine
   (about 200/s for `/proxy/member`, 140/s for `/proxy/devices` on a quiet machine), so 200/s is
