@@ -14,6 +14,7 @@ from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
 from plugin.models import Product, Redemption
 from plugin.models.types import utcnow
+from plugin.program.campaigns import campaign_applies
 from plugin.program.cohorts import policy_in_force
 from plugin.program.earning import order_points
 from plugin.program.policies import POLICIES
@@ -59,8 +60,8 @@ def checkout() -> Response:
     settings = program_settings(ctx.shop)
     now = utcnow()
     member = ctx.member
-    # Campaigns are for activated members (POLICY.md 3), as orders.apply_paid applies them.
-    multiplier = points_multiplier(ctx.shop.id, now) if member is not None and member.is_active else Decimal(1)
+    applies = member is not None and campaign_applies(member.activated_at, member.state, now)
+    multiplier = points_multiplier(ctx.shop.id, now) if applies else Decimal(1)
     cohort = cohort_of(member, settings.cutoffs)
     policy = POLICIES[cohort or policy_in_force(now.date(), settings.cutoffs)]
     country = STORES[Region(ctx.shop.region)].country

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, union
+from sqlalchemy import Date, Select, and_, case, cast, func, literal, or_, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from plugin.extensions import db
@@ -222,8 +222,10 @@ class MemberRow:
     balance: int
 
 
-def search_members(shop_id: int, query: str, limit: int = 50) -> list[MemberRow]:
-    """Members of the shop whose email or name contains ``query`` (all, newest first, if empty)."""
+def shop_members(shop_id: int) -> tuple[Select[Any], Any]:
+    """Members of one shop with their customer's id and name and their balance there; the
+    customer subquery is returned too, for filters on name or email. One query for the admin's
+    list and the CSV export."""
     ids = shop_member_ids(shop_id)
     customer = (
         select(
@@ -244,13 +246,18 @@ def search_members(shop_id: int, query: str, limit: int = 50) -> list[MemberRow]
         .subquery()
     )
     stmt = (
-        select(Member, customer.c.first_name, customer.c.last_name, customer.c.customer_id, balance.c.balance)
+        select(Member, customer.c.customer_id, customer.c.first_name, customer.c.last_name, balance.c.balance)
         .join(ids, ids.c.member_id == Member.id)
         .outerjoin(customer, customer.c.member_id == Member.id)
         .outerjoin(balance, balance.c.member_id == Member.id)
-        .order_by(Member.id.desc())
-        .limit(limit)
     )
+    return stmt, customer
+
+
+def search_members(shop_id: int, query: str, limit: int = 50) -> list[MemberRow]:
+    """Members of the shop whose email or name contains ``query`` (all, newest first, if empty)."""
+    stmt, customer = shop_members(shop_id)
+    stmt = stmt.order_by(Member.id.desc()).limit(limit)
     query = (query or "").strip()
     if query:
         words = [w for w in query.lower().split() if w][:5]
@@ -266,7 +273,7 @@ def search_members(shop_id: int, query: str, limit: int = 50) -> list[MemberRow]
             )
     return [
         MemberRow(member, " ".join(p for p in (first, last) if p), customer_id, int(bal or 0))
-        for member, first, last, customer_id, bal in db.session.execute(stmt)
+        for member, customer_id, first, last, bal in db.session.execute(stmt)
     ]
 
 

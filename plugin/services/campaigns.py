@@ -11,6 +11,7 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Campaign, Member, Order, Redemption, Shop
 from plugin.models.types import utcnow
+from plugin.program.campaigns import campaign_applies
 
 
 def active_campaigns(shop_id: int, at: datetime) -> list[Campaign]:
@@ -63,7 +64,7 @@ def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: dateti
     add the gift, through the outbox, once per campaign and order."""
     from plugin.services import outbox
 
-    if member is None or member.activated_at is None or member.activated_at > paid_at or member.state != "open":
+    if member is None or not campaign_applies(member.activated_at, member.state, paid_at):
         return 0
     tagged = 0
     for campaign in active_campaigns(shop.id, paid_at):

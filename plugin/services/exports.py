@@ -13,11 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from plugin.extensions import db
-from plugin.models import Device, Member, PointEntry, Shop, ShopCustomer, TradeIn
-from plugin.services.admin_queries import shop_member_ids
+from plugin.models import Device, Member, PointEntry, Shop, TradeIn
+from plugin.services.admin_queries import shop_members
 from plugin.services.members import cohort_of, id_status
 from plugin.services.shop_settings import program_settings
 
@@ -70,33 +70,9 @@ def _chunks(header: Sequence[str], rows: Iterator[Sequence[Any]], per_chunk: int
 
 
 def members_csv(shop: Shop) -> Iterator[str]:
-    ids = shop_member_ids(shop.id)
     cutoffs = program_settings(shop).cutoffs
-    customer = (
-        select(
-            ShopCustomer.member_id,
-            func.max(ShopCustomer.customer_id).label("customer_id"),
-            func.max(ShopCustomer.first_name).label("first_name"),
-            func.max(ShopCustomer.last_name).label("last_name"),
-        )
-        .where(ShopCustomer.shop_id == shop.id)
-        .group_by(ShopCustomer.member_id)
-        .subquery()
-    )
-    balance = (
-        select(PointEntry.member_id, func.sum(PointEntry.delta).label("balance"))
-        .where(PointEntry.shop_id == shop.id)
-        .group_by(PointEntry.member_id)
-        .subquery()
-    )
-    stmt = (
-        select(Member, customer.c.customer_id, customer.c.first_name, customer.c.last_name, balance.c.balance)
-        .join(ids, ids.c.member_id == Member.id)
-        .outerjoin(customer, customer.c.member_id == Member.id)
-        .outerjoin(balance, balance.c.member_id == Member.id)
-        .order_by(Member.id)
-        .execution_options(yield_per=BATCH)
-    )
+    stmt, _customer = shop_members(shop.id)
+    stmt = stmt.order_by(Member.id).execution_options(yield_per=BATCH)
 
     def rows() -> Iterator[Sequence[Any]]:
         for member, customer_id, first, last, bal in db.session.execute(stmt):

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from plugin.extensions import db
 from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
 from plugin.models.types import utcnow
+from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
 from plugin.program.money import minor_units, quantize
@@ -133,9 +134,8 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
     earns = not order.test or settings.award_test_orders
     member = db.session.get(Member, order.member_id) if order.member_id is not None else None
     if member is not None and member.state == "open" and earns:
-        # Campaigns are for activated members (POLICY.md 3): activated by the time of the order.
-        activated = member.activated_at is not None and member.activated_at <= paid_at
-        multiplier = points_multiplier(shop.id, paid_at) if activated else Decimal(1)
+        applies = campaign_applies(member.activated_at, member.state, paid_at)
+        multiplier = points_multiplier(shop.id, paid_at) if applies else Decimal(1)
         points = order_points(settings.earning, order.net_amount, multiplier)
         if points and ledger.post_entry(
             shop_id=shop.id,
