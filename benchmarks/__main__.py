@@ -155,11 +155,15 @@ NOTES = """- **One small machine does everything.** The load averages above show
   at or past the knee and the open-loop tail is long. Quotes count against the per-customer
   storefront write limit (20 a minute), so the benchmark spreads them over 300 members.
 - **Redemptions.** Shopify's Standard bucket (1,000 points, 100 points/s) and a code costing 10
-  points allow a burst of ~100 codes, then 10 codes/s. Each worker process keeps its own estimate
-  of the bucket (`plugin.shopify.client.CostBuckets` is per process), so eight workers together
-  can overspend it and get THROTTLED answers; those are retried with the outbox's back-off and no
-  code is lost or doubled (the resilience suite proves that), but the rate then drops well below
-  the bucket's. Sharing the estimate across processes (in Redis) is the fix this row asks for.
+  points allow a burst of ~100 codes, then 10 codes/s. The eight workers share one estimate of
+  the bucket in Redis (`plugin.shopify.redis_buckets.RedisCostBuckets`): before each call a Lua
+  script, on the Redis server's clock, either takes the expected cost from the shared estimate or
+  says how long to wait, and each answer reconciles the estimate with Shopify's `throttleStatus`
+  without handing back other workers' reservations. So the workers wait for the bucket together
+  instead of overspending it, and the fake should answer no THROTTLED (before, with an estimate
+  per process, it answered 112 for 300 codes). A THROTTLED answer would still be retried with the
+  outbox's back-off, no code lost or doubled (the resilience suite proves that); if Redis is
+  unreachable each worker falls back to its own estimate.
 - **Memory.** RSS of the largest gunicorn worker and rq worker before and after the events that
   went through them. `--memory-events N` runs a dedicated run of N paid orders; 100,000 events
   take far longer than the 6-minute budget at the end to end rate measured here.
@@ -173,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--database", default="tesmart_bench", help="dropped and recreated each run")
     parser.add_argument("--redis-db", type=int, default=14, help="flushed each run")
-    parser.add_argument("--memory-events", type=int, default=None)
+    parser.add_argument("--memory-events", type=int, default=None,
+                        help="paid orders for the memory run (full run: 100,000; 0: the end to end run's figures)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--write", action="store_true", help="write the document on a quick run too")
     parser.add_argument("--no-write", action="store_true", help="print only")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from plugin.extensions import db
 from plugin.models import Shop
-from plugin.services.admin_api import app_config, http_client
+from plugin.services.admin_api import app_config, cost_buckets, http_client
 from plugin.services.shops import add_shop, find_shop, store_token
 from plugin.shopify.client import AdminApiError, AdminClient
 from plugin.shopify.tokens import OfflineToken, TokenExchangeFailed, exchange_offline_token
@@ -74,6 +74,7 @@ def _create(domain: str, token: OfflineToken) -> Shop:
         client = AdminClient(
             domain, token.access_token, http_client=http_client(),
             api_version=current_app.config["API_VERSION"], max_wait_seconds=2.0,
+            buckets=cost_buckets(),
         )
         data = client.execute("ShopGet", {}).get("shop") or {}
         region = REGION_BY_CURRENCY.get(str(data.get("currencyCode") or "").upper())

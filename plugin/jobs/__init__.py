@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from contextlib import suppress
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -19,6 +21,8 @@ from plugin.models.types import utcnow
 log = logging.getLogger(__name__)
 
 WEBHOOK_MAX_ATTEMPTS = 8
+DRAIN_BATCH = 50  # ids popped at once: one round trip per batch, few enough to lose none if killed
+DRAIN_SECONDS = 20.0  # then a successor queues behind other jobs (and well inside rq's timeout)
 
 
 def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
@@ -32,11 +36,18 @@ def process_webhook(event_id: int) -> str:
     from plugin.services import outbox
     from webhooks.topics import handlers
 
-    event = _locked(WebhookEvent, event_id)
+    # The event locked (skipped when another worker holds it: it is doing the work) and its shop,
+    # in one statement.
+    row = db.session.execute(
+        select(WebhookEvent, Shop)
+        .outerjoin(Shop, Shop.id == WebhookEvent.shop_id)
+        .where(WebhookEvent.id == event_id)
+        .with_for_update(of=WebhookEvent, skip_locked=True)
+    ).first()
+    event, shop = row if row is not None else (None, None)
     if event is None or event.state == "processed":
         db.session.rollback()
         return "skipped"
-    shop = db.session.get(Shop, event.shop_id)
     handler = handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
@@ -59,6 +70,37 @@ def process_webhook(event_id: int) -> str:
 
         forget_shop(shop_domain)
     return "processed"
+
+
+def drain_webhooks(slot: int = 0) -> int:
+    """Process the deliveries the receiver pushed onto the webhook stream, in batches, until it
+    is empty or this drainer has run its time (``plugin.jobs.queue`` explains the stream).
+
+    Each event still gets its own transaction: one bad payload fails alone, recorded on its row and
+    retried by the sweep, and never holds up the rest of the batch.
+    """
+    from plugin.jobs.queue import RedisQueue, job_queue
+
+    queue = job_queue()
+    if not isinstance(queue, RedisQueue):
+        return 0
+    deadline = time.monotonic() + DRAIN_SECONDS
+    done = 0
+    while True:
+        event_ids = queue.take_webhooks(slot, DRAIN_BATCH)
+        if not event_ids:
+            if queue.release_drain(slot):
+                return done
+            continue
+        for event_id in event_ids:
+            try:
+                process_webhook(event_id)
+            except Exception:  # recorded on the event and logged by process_webhook
+                db.session.rollback()
+            done += 1
+        if time.monotonic() > deadline:
+            queue.hand_over(slot)
+            return done
 
 
 def _record_failure(event_id: int, exc: Exception) -> None:
@@ -129,7 +171,9 @@ def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:  # 
 
 def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     """Heal what a lost enqueue or a dead worker left behind; run periodically (``flask clock``)."""
-    from plugin.jobs.queue import job_queue
+    from redis.exceptions import RedisError
+
+    from plugin.jobs.queue import RedisQueue, job_queue
     from plugin.services import outbox
 
     cutoff = utcnow() - stuck_after
@@ -145,6 +189,10 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     db.session.rollback()
     for event_id in events:
         job_queue().enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")
+    queue = job_queue()
+    if isinstance(queue, RedisQueue):
+        with suppress(RedisError):
+            queue.kick_drain()
     for item_id in items:
         job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
     from plugin.jobs.periodic import run_periodic

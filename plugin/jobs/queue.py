@@ -4,6 +4,14 @@ Callers enqueue *after* their transaction commits and pass ids, never objects. T
 record of pending work is always a database row (a webhook event in state ``received``, an
 outbox item in state ``pending``), so a lost enqueue (Redis down, a crash between commit and
 enqueue) is healed by the periodic sweep, never lost.
+
+Webhook deliveries take a lighter road than other jobs. The receiver answers Shopify within a few
+milliseconds, so it pushes the recorded event's id onto one Redis list (one command, like the
+least a correct endpoint can do) instead of creating an rq job per delivery; rq jobs
+``drain_webhooks(slot)`` pop the list in batches. A drainer holds a lease key per slot: the
+receiver starts slot 0 when no drainer holds it, and a drainer that sees a backlog starts the next
+slot, up to ``WEBHOOK_DRAINERS``. An id popped by a drainer that then dies is not lost: its event
+row is still ``received`` and the sweep runs it.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +28,14 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 QUEUES = ("webhooks", "outbox", "default")
+
+WEBHOOK_STREAM = "tesmart:webhooks:ready"
+DRAIN_LEASE_MS = 60_000  # a dead drainer's slot is free again after this (the sweep covers the gap)
+WEBHOOK_DRAINERS = 4  # drainers at once, at most: more than the workers a small deployment runs
+
+
+def drain_lease(slot: int) -> str:
+    return f"tesmart:webhooks:drainer:{slot}"
 
 
 class JobQueue(ABC):
@@ -35,6 +52,12 @@ class JobQueue(ABC):
         self, delay: timedelta, func: Callable[..., Any], *args: Any, queue: str = "default"
     ) -> bool:
         """Run ``func(*args)`` after ``delay``; False when the queue cannot schedule it."""
+
+    def enqueue_webhook(self, event_id: int) -> bool:
+        """Process a recorded delivery soon; False when it could not be queued (the sweep will)."""
+        from plugin.jobs import process_webhook
+
+        return self.enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")
 
     @abstractmethod
     def status(self) -> str:
@@ -95,6 +118,76 @@ class RedisQueue(JobQueue):
         except RedisError:
             return False
         return True
+
+    # --- the webhook stream --------------------------------------------------------------------
+
+    def enqueue_webhook(self, event_id: int) -> bool:
+        from redis.exceptions import RedisError
+
+        from plugin.jobs import drain_webhooks
+
+        try:
+            # One round trip: the id onto the stream, and slot 0's lease if no drainer holds it.
+            pipeline = self.connection.pipeline(transaction=False)
+            pipeline.rpush(WEBHOOK_STREAM, event_id)
+            pipeline.set(drain_lease(0), "1", nx=True, px=DRAIN_LEASE_MS)
+            _, leased = pipeline.execute()
+        except RedisError:
+            log.warning("enqueue of webhook event %s failed; the sweep will enqueue it", event_id)
+            return False
+        if not leased:  # a drainer holds slot 0 and will reach this id
+            return True
+        # Nobody is draining: start a drainer (rare under load, where one holds the lease).
+        if self.enqueue(drain_webhooks, 0, queue="webhooks"):
+            return True
+        with suppress(RedisError):
+            self.connection.delete(drain_lease(0))
+        return False
+
+    def take_webhooks(self, slot: int, count: int) -> list[int]:
+        """Up to ``count`` event ids, oldest first, renewing this drainer's lease; when a backlog
+        is left behind, the next slot's drainer is started too."""
+        from plugin.jobs import drain_webhooks
+
+        pipeline = self.connection.pipeline(transaction=False)
+        pipeline.lpop(WEBHOOK_STREAM, count)
+        pipeline.llen(WEBHOOK_STREAM)
+        pipeline.pexpire(drain_lease(slot), DRAIN_LEASE_MS)
+        ids, left, _ = pipeline.execute()
+        following = slot + 1
+        if (
+            left > count
+            and following < WEBHOOK_DRAINERS
+            and self.connection.set(drain_lease(following), "1", nx=True, px=DRAIN_LEASE_MS)
+        ):
+            self.enqueue(drain_webhooks, following, queue="webhooks")
+        return [int(raw) for raw in ids or ()]
+
+    def release_drain(self, slot: int) -> bool:
+        """Give the slot up when the stream is empty; False when ids arrived meanwhile and the
+        lease was taken back (a receiver that pushed while we held it started nobody)."""
+        self.connection.delete(drain_lease(slot))
+        if not self.connection.llen(WEBHOOK_STREAM):
+            return True
+        return not self.connection.set(drain_lease(slot), "1", nx=True, px=DRAIN_LEASE_MS)
+
+    def hand_over(self, slot: int) -> None:
+        """A drainer that ran its time: a successor for the same slot queues behind other jobs."""
+        from plugin.jobs import drain_webhooks
+
+        self.connection.pexpire(drain_lease(slot), DRAIN_LEASE_MS)
+        if not self.enqueue(drain_webhooks, slot, queue="webhooks"):
+            self.connection.delete(drain_lease(slot))
+
+    def kick_drain(self) -> bool:
+        """Start slot 0 when ids wait and nobody drains them (after Redis lost a job, say)."""
+        from plugin.jobs import drain_webhooks
+
+        if self.connection.llen(WEBHOOK_STREAM) and self.connection.set(
+            drain_lease(0), "1", nx=True, px=DRAIN_LEASE_MS
+        ):
+            return self.enqueue(drain_webhooks, 0, queue="webhooks")
+        return False
 
     def status(self) -> str:
         from redis.exceptions import RedisError

@@ -2,6 +2,8 @@
 
 ``SHOPIFY_ADMIN_API=fake`` routes every call to the fake Admin API — in-process through an httpx
 WSGI transport, or over loopback when ``FAKE_ADMIN_URL`` names a shared fake (multi-process runs).
+With Redis (``REDIS_URL``) every process's clients share one throttle estimate per shop there
+(:func:`cost_buckets`), so N workers together stay within the shop's bucket.
 Nothing here is called from a web request's hot path; jobs call it.
 """
 
@@ -18,7 +20,12 @@ from plugin.extensions import db
 from plugin.models import Shop
 from plugin.models.types import utcnow
 from plugin.services.shops import offline_token, store_token
-from plugin.shopify.client import AdminClient, AdminUnauthorized
+from plugin.shopify.client import (
+    PROCESS_BUCKETS,
+    AdminClient,
+    AdminUnauthorized,
+    BucketEstimates,
+)
 from plugin.shopify.tokens import needs_refresh, refresh_offline_token
 
 log = logging.getLogger(__name__)
@@ -98,6 +105,31 @@ def access_token(shop: Shop) -> str:
     return token.access_token
 
 
+def cost_buckets(app: Flask | None = None) -> BucketEstimates:
+    """The throttle estimate the app's clients budget against.
+
+    With a Redis queue: one shared by every process (``RedisCostBuckets``), over the queue's own
+    connection (a second pool per process would buy nothing), falling back to this process's
+    estimate while Redis is unreachable. Without one (tests, the embedded default, one process):
+    the process's estimate.
+    """
+    app = app or current_app
+    from plugin.jobs.queue import RedisQueue
+
+    queue = app.extensions.get("tesmart_queue")
+    if not isinstance(queue, RedisQueue):
+        return PROCESS_BUCKETS
+    from plugin.shopify.redis_buckets import RedisCostBuckets
+
+    with _lock:
+        buckets = app.extensions.get("admin_cost_buckets")
+        # Built once per app; again only if the queue (and so its connection) was replaced.
+        if not isinstance(buckets, RedisCostBuckets) or buckets.redis is not queue.connection:
+            buckets = RedisCostBuckets(queue.connection, fallback=PROCESS_BUCKETS)
+            app.extensions["admin_cost_buckets"] = buckets
+        return buckets
+
+
 def admin_client(shop: Shop) -> AdminClient:
     return AdminClient(
         shop.domain,
@@ -105,6 +137,7 @@ def admin_client(shop: Shop) -> AdminClient:
         http_client=http_client(),
         api_version=current_app.config["API_VERSION"],
         max_wait_seconds=5.0,
+        buckets=cost_buckets(),
     )
 
 

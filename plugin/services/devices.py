@@ -17,12 +17,13 @@ Decisions where the policy is silent:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from plugin.errors import ApiError
@@ -54,6 +55,8 @@ GOOD_CONDITION = TradeInCondition(
 )
 # Claims that hold the product's one replacement until the merchant refuses them.
 ACTIVE_CLAIM_STATES = ("open", "approved", "shipped")
+# TAKES_PART as a fixed, ordered tuple: the same SQL text every time (a frozenset's order is not).
+TAKING_PART_STATES = tuple(sorted(s.value for s in TAKES_PART))
 MAX_ID = 2**63 - 1  # BIGINT: no row has a larger id, and PostgreSQL would refuse to compare one
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
 
@@ -105,12 +108,114 @@ def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool =
 
 
 def member_devices(shop: Shop, member: Member, order_id: str | None = None) -> list[Device]:
-    stmt = select(Device).where(
-        Device.shop_id == shop.id, Device.member_id == member.id, Device.state == "registered"
+    return [device for device, _ in member_devices_with_history(shop, member, order_id, history=False)]
+
+
+@dataclass(frozen=True)
+class DeviceHistory:
+    """What the rules need from a device's trade-ins and claims, read in the device's query.
+
+    The same answers as ``trade_ins_taking_part``, ``active_replacement_claim`` and
+    ``latest_trade_in_state``, as correlated subqueries: one statement per device list instead of
+    four per device.
+    """
+
+    trade_ins_taking_part: int
+    replacement_claim_held: bool
+    latest_trade_in_state: str | None
+
+
+def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    """``column IN values`` as plain comparisons: a fixed list needs no "expanding" parameter,
+    which SQLAlchemy would otherwise rewrite on every execution of a cached statement."""
+    return or_(*(column == value for value in values))
+
+
+def _history_columns() -> tuple[Any, Any, Any]:
+    """``trade_ins_taking_part``, ``active_replacement_claim`` (held or not) and
+    ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id``."""
+    shop_id = bindparam("shop_id")
+    taking_part = (
+        select(func.count(TradeIn.id))
+        .where(TradeIn.shop_id == shop_id, TradeIn.device_id == Device.id, _one_of(TradeIn.state, TAKING_PART_STATES))
+        .correlate(Device)
+        .scalar_subquery()
     )
+    claim_held = (
+        exists()
+        .where(
+            WarrantyClaim.shop_id == shop_id,
+            WarrantyClaim.device_id == Device.id,
+            _one_of(WarrantyClaim.state, ACTIVE_CLAIM_STATES),
+        )
+        .correlate(Device)
+    )
+    latest_state = (
+        select(TradeIn.state)
+        .where(TradeIn.shop_id == shop_id, TradeIn.device_id == Device.id, TradeIn.state != "quoted")
+        .order_by(TradeIn.id.desc())
+        .limit(1)
+        .correlate(Device)
+        .scalar_subquery()
+    )
+    return taking_part, claim_held, latest_state
+
+
+# Built once, values bound per call: every request reuses the statement and its memoized cache key.
+@functools.cache
+def _devices_statement(by_order: bool, history: bool) -> Select[Any]:
+    stmt = select(Device).where(
+        Device.shop_id == bindparam("shop_id"),
+        Device.member_id == bindparam("member_id"),
+        Device.state == "registered",
+    )
+    if by_order:
+        stmt = stmt.where(Device.order_id == bindparam("order_id"))
+    if history:
+        stmt = stmt.add_columns(*_history_columns())
+    return stmt.order_by(Device.purchased_on.desc(), Device.id)
+
+
+@functools.cache
+def _device_statement() -> Select[Any]:
+    return select(Device, *_history_columns()).where(
+        Device.shop_id == bindparam("shop_id"),
+        Device.id == bindparam("device_id"),
+        Device.member_id == bindparam("member_id"),
+        Device.state == "registered",
+    )
+
+
+def _history_of(row: Any) -> DeviceHistory:
+    # SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+    return DeviceHistory(int(row[1] or 0), bool(row[2]), row[3])
+
+
+def member_devices_with_history(
+    shop: Shop, member: Member, order_id: str | None = None, *, history: bool = True
+) -> list[tuple[Device, DeviceHistory | None]]:
+    """The member's registered devices in this shop (newest purchase first), each with its
+    history when ``history`` (one query either way)."""
+    params: dict[str, Any] = {"shop_id": shop.id, "member_id": member.id}
     if order_id is not None:
-        stmt = stmt.where(Device.order_id == order_id)
-    return list(db.session.execute(stmt.order_by(Device.purchased_on.desc(), Device.id)).scalars())
+        params["order_id"] = order_id
+    result = db.session.execute(_devices_statement(order_id is not None, history), params)
+    if not history:
+        return [(device, None) for device in result.scalars()]
+    return [(row[0], _history_of(row)) for row in result]
+
+
+def member_device_with_history(shop: Shop, member: Member, device_id: object) -> tuple[Device, DeviceHistory]:
+    """``member_device`` (unlocked) with the device's history, in one query; DeviceNotFound for
+    anything but the member's registered device in this shop."""
+    if not isinstance(device_id, int) or isinstance(device_id, bool) or not 1 <= device_id <= MAX_ID:
+        raise DeviceNotFound()
+    row = db.session.execute(
+        _device_statement(), {"shop_id": shop.id, "device_id": device_id, "member_id": member.id}
+    ).first()
+    if row is None:
+        raise DeviceNotFound()
+    return row[0], _history_of(row)
 
 
 # --- facts the rules need ------------------------------------------------------------------------
@@ -121,7 +226,7 @@ def trade_ins_taking_part(shop: Shop, device_id: int) -> int:
     stmt = select(func.count(TradeIn.id)).where(
         TradeIn.shop_id == shop.id,
         TradeIn.device_id == device_id,
-        TradeIn.state.in_([s.value for s in TAKES_PART]),
+        TradeIn.state.in_(TAKING_PART_STATES),
     )
     return int(db.session.execute(stmt).scalar() or 0)
 
@@ -131,7 +236,7 @@ def serial_traded_in(shop: Shop, serial: str, *, except_trade_in: int | None = N
     stmt = select(TradeIn.id).where(
         TradeIn.shop_id == shop.id,
         TradeIn.serial == serial,
-        TradeIn.state.in_([s.value for s in TAKES_PART]),
+        TradeIn.state.in_(TAKING_PART_STATES),
     )
     if except_trade_in is not None:
         stmt = stmt.where(TradeIn.id != except_trade_in)
@@ -173,7 +278,13 @@ class WarrantyFacts:
 
 
 def warranty_facts(
-    shop: Shop, member: Member, device: Device, today: date, settings: ProgramSettings | None = None
+    shop: Shop,
+    member: Member,
+    device: Device,
+    today: date,
+    settings: ProgramSettings | None = None,
+    *,
+    history: DeviceHistory | None = None,
 ) -> WarrantyFacts:
     settings = settings or program_settings(shop)
     if device.cover_until is not None:
@@ -197,7 +308,7 @@ def warranty_facts(
             cohort=cohort,
             activated_on=activated_on,
             warranty_replacement_used=device.replacement_used,
-            traded_in=trade_ins_taking_part(shop, device.id) > 0,
+            traded_in=_taking_part(shop, device, history) > 0,
         ),
         today,
     )
@@ -211,12 +322,17 @@ def quote_for(
     condition: TradeInCondition,
     today: date,
     settings: ProgramSettings | None = None,
+    *,
+    history: DeviceHistory | None = None,
 ) -> TradeInQuote:
-    """The program's quote for this device and these answers, with the device's history."""
+    """The program's quote for this device and these answers, with the device's history (read
+    now unless given, as read with the device)."""
     settings = settings or program_settings(shop)
     cohort, _ = member_cohort(member, settings)
     # Legacy's "exchange or trade-in": a claim still being handled holds the exchange.
-    exchange_taken = device.replacement_used or active_replacement_claim(shop, device.id) is not None
+    exchange_taken = device.replacement_used or (
+        history.replacement_claim_held if history is not None else active_replacement_claim(shop, device.id) is not None
+    )
     return quote_trade_in(
         cohort=cohort,
         purchased_on=device.purchased_on,
@@ -225,12 +341,16 @@ def quote_for(
         currency=device.currency,
         category=device.category,
         condition=condition,
-        previous_trade_ins=trade_ins_taking_part(shop, device.id),
+        previous_trade_ins=_taking_part(shop, device, history),
         warranty_replacement_used=exchange_taken,
         delivery_country=device.delivery_country,
         deductions=settings.deductions,
         cutoffs=settings.cutoffs,
     )
+
+
+def _taking_part(shop: Shop, device: Device, history: DeviceHistory | None) -> int:
+    return history.trade_ins_taking_part if history is not None else trade_ins_taking_part(shop, device.id)
 
 
 def _earliest_trade_in(
@@ -260,12 +380,13 @@ def device_view(
     *,
     today: date | None = None,
     settings: ProgramSettings | None = None,
+    history: DeviceHistory | None = None,
 ) -> dict[str, Any]:
     """The Device object of openapi.yaml, with sentences in the shop's language."""
     today = today or today_utc()
     settings = settings or program_settings(shop)
-    facts = warranty_facts(shop, member, device, today, settings)
-    quote = quote_for(shop, member, device, GOOD_CONDITION, today, settings)
+    facts = warranty_facts(shop, member, device, today, settings, history=history)
+    quote = quote_for(shop, member, device, GOOD_CONDITION, today, settings, history=history)
     cohort, _ = member_cohort(member, settings)
     kind = quote.kind
     earliest = _earliest_trade_in(device, cohort, today, settings)
@@ -292,7 +413,9 @@ def device_view(
             "eligible": quote.eligible,
             "kind": str(kind),
             "earliest_on": earliest[1].isoformat() if earliest is not None and kind is not TradeInKind.NONE else None,
-            "status": latest_trade_in_state(shop, device.id),
+            "status": (
+                history.latest_trade_in_state if history is not None else latest_trade_in_state(shop, device.id)
+            ),
         },
     }
 
@@ -304,8 +427,8 @@ def devices_payload(
     settings = program_settings(shop)
     today = today or today_utc()
     return [
-        device_view(shop, member, device, today=today, settings=settings)
-        for device in member_devices(shop, member, order_id)
+        device_view(shop, member, device, today=today, settings=settings, history=history)
+        for device, history in member_devices_with_history(shop, member, order_id)
     ]
 
 

@@ -22,7 +22,7 @@ from plugin.models.types import utcnow
 from plugin.program.calendar import add_months
 from plugin.program.expiry import PointsExpiry, points_to_expire
 from plugin.services import ledger
-from plugin.services.shop_settings import program_settings
+from plugin.services.shop_settings import ProgramSettings, program_settings
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,13 @@ def wallet_expiry(shop: Shop, wallet: Wallet, today: date, months: int | None) -
     )
 
 
-def upcoming(shop: Shop, member_id: int, now: datetime | None = None) -> tuple[int, date] | None:
+def upcoming(
+    shop: Shop, member_id: int, now: datetime | None = None, *, settings: ProgramSettings | None = None
+) -> tuple[int, date] | None:
     """(points, the last day they can be used) without further activity, or None (expiry off,
-    nothing to lose). Shown by ``GET /proxy/member`` as ``points.expiring``."""
-    months = program_settings(shop).points_expiry_months
+    nothing to lose). Shown by ``GET /proxy/member`` as ``points.expiring``; ``settings`` are the
+    shop's, when the caller has read them already."""
+    months = (settings if settings is not None else program_settings(shop)).points_expiry_months
     if months is None:
         return None
     wallet = db.session.execute(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, text
 
 from plugin.extensions import db
 from plugin.models import PointEntry, Wallet
-from plugin.models.types import utcnow
+from plugin.models.types import UTCDateTime, utcnow
 from plugin.services.idempotent import insert_once
 
 # Kinds that count as member activity for points expiry (POLICY.md 3).
@@ -52,14 +52,25 @@ def post_entry(
     )
     if entry_id is None:
         return None
-    ensure_wallet(shop_id, member_id)
-    values: dict[str, object] = {"balance": Wallet.balance + int(delta)}
-    if kind in ACTIVITY_KINDS:
-        values["last_activity_at"] = at
+    statement = _MOVE_ACTIVE_BALANCE if kind in ACTIVITY_KINDS else _MOVE_BALANCE
     db.session.execute(
-        update(Wallet).where(Wallet.shop_id == shop_id, Wallet.member_id == member_id).values(**values)
+        statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
     )
     return entry_id
+
+
+# The wallet created at its first entry, or moved by ``balance = balance + delta``: one statement,
+# atomic on both backends (the row is locked by the update as a redemption's SELECT FOR UPDATE
+# would lock it). Prebuilt text: SQLAlchemy does not cache the dialects' ON CONFLICT constructs.
+_UPSERT_WALLET = (
+    "INSERT INTO wallets (shop_id, member_id, balance, last_activity_at)"
+    " VALUES (:shop_id, :member_id, :delta, {new_activity})"
+    " ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = wallets.balance + excluded.balance{moved_activity}"
+)
+_MOVE_ACTIVE_BALANCE = text(
+    _UPSERT_WALLET.format(new_activity=":at", moved_activity=", last_activity_at = excluded.last_activity_at")
+).bindparams(bindparam("at", type_=UTCDateTime()))
+_MOVE_BALANCE = text(_UPSERT_WALLET.format(new_activity="NULL", moved_activity=""))
 
 
 def has_entry(shop_id: int, cause_key: str) -> bool:

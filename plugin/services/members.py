@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, and_, bindparam, select, update
 
 from plugin.extensions import db
-from plugin.models import Member, Shop, ShopCustomer
+from plugin.models import Member, Shop, ShopCustomer, Wallet
 from plugin.models.types import utcnow
 from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for
 from plugin.services.idempotent import insert_once
@@ -141,6 +144,69 @@ def customer_of(shop: Shop, customer_id: str) -> ShopCustomer | None:
     return db.session.execute(
         select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
     ).scalar_one_or_none()
+
+
+@dataclass
+class ShopVisitor:
+    """A shop and, when logged in, its customer, their TESmart ID and wallet balance."""
+
+    shop: Shop | None
+    customer: ShopCustomer | None
+    member: Member | None
+    balance: int | None  # None: not asked for, or no member
+
+
+def shop_visitor(domain: str, customer_id: str | None, *, with_balance: bool = False) -> ShopVisitor:
+    """The shop by domain, the customer by Shopify id, their member (and balance) in one query.
+
+    The storefront asks this on every request; one statement instead of three or four (shop,
+    customer, member, wallet) is the cheapest way to the same rows. Each join names the shop, so a
+    customer id never reaches another shop's customer (invariant 5).
+    """
+    from plugin.services.shops import ShopError, normalize_domain
+
+    try:
+        normalized = normalize_domain(domain)
+    except ShopError:
+        return ShopVisitor(None, None, None, None)
+    if customer_id is None:
+        shop = db.session.execute(_shop_statement(), {"domain": normalized}).scalar_one_or_none()
+        return ShopVisitor(shop, None, None, None)
+    row = db.session.execute(
+        _visitor_statement(with_balance), {"domain": normalized, "customer_id": customer_id}
+    ).first()
+    if row is None:
+        return ShopVisitor(None, None, None, None)
+    member = row[2]
+    # No wallet row yet is a zero balance, as ``ledger.balance`` answers.
+    balance = int(row[3] or 0) if with_balance and member is not None else None
+    return ShopVisitor(row[0], row[1], member, balance)
+
+
+# Built once: the statements take their values as bound parameters, so every request reuses the
+# same statement object and SQLAlchemy's memoized cache key instead of building both again.
+@functools.cache
+def _shop_statement() -> Select[tuple[Shop]]:
+    return select(Shop).where(Shop.domain == bindparam("domain"))
+
+
+@functools.cache
+def _visitor_statement(with_balance: bool) -> Select[Any]:
+    entities: list[Any] = [Shop, ShopCustomer, Member]
+    if with_balance:
+        entities.append(Wallet.balance)
+    stmt = (
+        select(*entities)
+        .outerjoin(
+            ShopCustomer,
+            and_(ShopCustomer.shop_id == Shop.id, ShopCustomer.customer_id == bindparam("customer_id")),
+        )
+        .outerjoin(Member, Member.id == ShopCustomer.member_id)
+        .where(Shop.domain == bindparam("domain"))
+    )
+    if with_balance:
+        stmt = stmt.outerjoin(Wallet, and_(Wallet.shop_id == Shop.id, Wallet.member_id == Member.id))
+    return stmt
 
 
 def member_for_customer(shop: Shop, customer_id: str) -> Member | None:

@@ -72,6 +72,26 @@ def _order_email(payload: dict[str, Any]) -> str | None:
 
 
 def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Member | None:
+    # The TESmart ID and the customer first: their queries would otherwise flush each change to
+    # the order made before them as an UPDATE of its own; set after them, they go as one.
+    email = _order_email(payload)
+    member = get_or_create_member(email) if email else None
+    customer = payload.get("customer")
+    customer_id = shopify_id(customer.get("id")) if isinstance(customer, dict) else None
+    if isinstance(customer, dict) and customer_id:
+        link_customer(
+            shop,
+            customer_id,
+            member=member,
+            email=customer.get("email"),
+            first_name=customer.get("first_name"),
+            last_name=customer.get("last_name"),
+            updated_at=timestamp(customer.get("updated_at")),
+        )
+        order.customer_id = customer_id
+    if member is not None and order.member_id is None:
+        order.member_id = member.id
+
     currency = str(payload.get("currency") or shop.currency).upper()
     order.currency = currency
     order.name = payload.get("name") or order.name
@@ -103,23 +123,6 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
     for refund in payload.get("refunds") or []:
         if isinstance(refund, dict):
             record_refund(shop, order.order_id, refund)
-
-    email = _order_email(payload)
-    member = get_or_create_member(email) if email else None
-    customer = payload.get("customer")
-    if isinstance(customer, dict) and shopify_id(customer.get("id")):
-        order.customer_id = shopify_id(customer.get("id"))
-        link_customer(
-            shop,
-            order.customer_id or "",
-            member=member,
-            email=customer.get("email"),
-            first_name=customer.get("first_name"),
-            last_name=customer.get("last_name"),
-            updated_at=timestamp(customer.get("updated_at")),
-        )
-    if member is not None and order.member_id is None:
-        order.member_id = member.id
     return member
 
 
@@ -127,12 +130,13 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
     """orders/paid: the award, once, at the order's own time; then devices and clawback."""
     order_id = required_id(payload)
     order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
-    _apply_order_fields(shop, order, payload)
+    member = _apply_order_fields(shop, order, payload)
     paid_at = timestamp(payload.get("processed_at")) or order.placed_at or utcnow()
     order.paid_at = order.paid_at or paid_at
     settings = program_settings(shop)
     earns = not order.test or settings.award_test_orders
-    member = db.session.get(Member, order.member_id) if order.member_id is not None else None
+    if member is None or member.id != order.member_id:  # the order's ID was settled earlier
+        member = db.session.get(Member, order.member_id) if order.member_id is not None else None
     if member is not None and member.state == "open" and earns:
         applies = campaign_applies(member.activated_at, member.state, paid_at)
         multiplier = points_multiplier(shop.id, paid_at) if applies else Decimal(1)

@@ -55,12 +55,14 @@ from plugin.services.devices import (
     MAX_ID,
     assign_serial,
     member_device,
+    member_device_with_history,
     normalize_serial,
     quote_for,
     serial_traded_in,
     today_utc,
 )
 from plugin.services.orders import TRADE_IN_REFUND_NOTE
+from plugin.services.reads import commit_keeping_loaded, end_reading
 from plugin.services.shop_settings import program_settings
 
 log = logging.getLogger(__name__)
@@ -156,10 +158,11 @@ def quote(
     """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable."""
     today = today or today_utc()
     try:
-        device = member_device(shop, member, device_id)
-        answer = quote_for(shop, member, device, condition, today)
+        device, history = member_device_with_history(shop, member, device_id)
+        answer = quote_for(shop, member, device, condition, today, history=history)
         trade_in = None
         if answer.eligible and answer.kind in APPLICABLE_KINDS:
+            end_reading()  # the quote and its event are written in one transaction
             now = utcnow()
             trade_in = TradeIn(
                 shop_id=shop.id,
@@ -193,7 +196,8 @@ def quote(
                     created_at=now,
                 )
             )
-        db.session.commit()
+        # The view is built from the rows read here and the quote's new id: keep them loaded.
+        commit_keeping_loaded()
     except Exception:
         db.session.rollback()
         raise

@@ -9,9 +9,13 @@ user agent, log redaction), always with `max_retries=0`, because the retry polic
   mutation may have credited the customer already, so repeating it blindly would pay twice.
 
 Shopify's rate limit is a leaky bucket per app and store (Standard plan: 2,000 points, refilled at
-100 points a second). Every answer reports the bucket in `extensions.cost.throttleStatus`. Clients in
-one process share an estimate per shop (:class:`CostBuckets`), so a worker running many jobs for one
-store waits *before* sending a query the bucket cannot afford instead of being throttled.
+100 points a second). Every answer reports the bucket in `extensions.cost.throttleStatus`. Clients
+share an estimate per shop, so work for one store waits *before* sending a query the bucket cannot
+afford instead of being throttled: :class:`CostBuckets` within one process (tests, the embedded
+default), :class:`plugin.shopify.redis_buckets.RedisCostBuckets` across every process of a
+deployment with Redis. Either way a send first *takes* its expected cost from the estimate in one
+atomic step ("affordable now: reserved, go" or "wait this long"), and the answer then reconciles the
+estimate with what Shopify reported (:func:`reconciled_level`).
 
 Errors are split by what the caller should do about them (`AdminApiError.transient`):
 :class:`AdminThrottled` and :class:`AdminUnavailable` (try again later, `retry_after` seconds),
@@ -30,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import httpx
 from shopify_app import admin_graphql_request
@@ -46,6 +50,9 @@ _SHOP_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]*$")
 DEFAULT_OPERATION_COST = 10.0
 # Requests that never reached Shopify: repeating them is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Points below which a shortfall is float noise from the restore arithmetic, not a real one: a client
+# that slept exactly the wait it was given must not be told to wait again for 1e-13 of a point.
+AFFORD_EPSILON = 1e-6
 
 
 class AdminApiError(Exception):
@@ -143,6 +150,60 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+class BucketEstimates(Protocol):
+    """What :class:`AdminClient` needs of a throttle estimate, in-process or shared.
+
+    `now` is the caller's clock (seconds); an implementation with a clock of its own (the Redis
+    server's, shared by every process) may ignore it.
+    """
+
+    def expected_cost(self, operation_name: str) -> float:
+        """What the operation asked for last time (a guess before its first answer)."""
+        ...
+
+    def take(self, shop: str, cost: float, now: float) -> float:
+        """In one atomic step: when the shop's bucket can afford `cost` now, reserve it and return
+        0; otherwise reserve nothing and return the seconds until it could.
+
+        Before the first answer from the shop the bucket is unknown: the call goes (0), reserving
+        nothing, because a guessed size could be wrong either way for an unknown plan.
+        """
+        ...
+
+    def observe(
+        self, shop: str, operation_name: str, cost: QueryCost, now: float, *, reserved: float = 0.0
+    ) -> None:
+        """Reconcile the estimate with an answer (see :func:`reconciled_level`).
+
+        `reserved`: the points `take` was asked for before this request was sent. A request sent
+        while the bucket was unknown reserved nothing and is credited as if it had: the reported
+        level, an upper bound, keeps that error within the points then in flight.
+        """
+        ...
+
+
+def reconciled_level(estimate: float | None, *, reserved: float, cost: QueryCost) -> float:
+    """The bucket estimate after an answer (`estimate`: the level now, restored; None if unknown).
+
+    The estimate is Shopify's level minus the reservations of requests still in flight, so the
+    answer to one request must not simply replace it (that would hand back the points other
+    requests reserved and have not spent yet). Instead this request's reservation becomes what it
+    actually cost (`reserved - actual` credited back; a THROTTLED answer, `actual` null, cost
+    nothing), and the reported level is an upper bound: points spent unseen (by a process that
+    could not reach Redis, or by requests sent before the bucket was known) bring the estimate down
+    to it. Never above the maximum.
+    """
+    reported = cost.currently_available
+    if estimate is None:
+        level = reported
+    else:
+        spent = cost.actual if cost.actual is not None else 0.0
+        # `take` never reserves more than the maximum, however much was asked for.
+        reserved = min(reserved, cost.maximum_available)
+        level = min(estimate + reserved - spent, reported)
+    return min(level, cost.maximum_available)
+
+
 @dataclass
 class _Bucket:
     maximum: float
@@ -156,13 +217,14 @@ class _Bucket:
 
 
 class CostBuckets:
-    """The process's estimate of each shop's leaky bucket, and of each operation's cost.
+    """One process's estimate of each shop's leaky bucket, and of each operation's cost.
 
     Shared by every :class:`AdminClient` in the process (the module-level `PROCESS_BUCKETS`), so
-    concurrent jobs for one store budget against the same bucket. Each send reserves its expected
-    cost at once, so two threads do not both spend the same points; every answer then replaces the
-    estimate with what Shopify reported. Other processes spend from the same bucket unseen: that
-    is what the THROTTLED handling is for.
+    concurrent jobs for one store budget against the same bucket: :meth:`take` checks and reserves
+    under one lock, so two threads do not both spend the same points. Other processes spend from
+    the same bucket unseen; a deployment with several worker processes shares the estimate in Redis
+    instead (:class:`plugin.shopify.redis_buckets.RedisCostBuckets`, which falls back to this one
+    when Redis cannot be reached).
     """
 
     def __init__(self) -> None:
@@ -174,29 +236,33 @@ class CostBuckets:
         with self._lock:
             return self._costs.get(operation_name, DEFAULT_OPERATION_COST)
 
-    def wait_needed(self, shop: str, cost: float, now: float) -> float:
-        """Seconds until the shop's bucket can afford `cost` (0 when unknown or affordable)."""
+    def take(self, shop: str, cost: float, now: float) -> float:
+        """Reserve `cost` and return 0 when affordable, else the seconds to wait (nothing reserved).
+
+        An unknown bucket (no answer yet) or one that does not refill (`restoreRate` 0, never seen
+        from Shopify) lets the call go: no wait could be computed.
+        """
         with self._lock:
             bucket = self._buckets.get(shop)
-            if bucket is None or bucket.restore_rate <= 0:
+            if bucket is None:
                 return 0.0
+            level = bucket.available_at(now)
             cost = min(cost, bucket.maximum)
-            wait = (cost - bucket.available_at(now)) / bucket.restore_rate
-            # Below a millisecond is float noise from the arithmetic, not a real shortfall.
-            return wait if wait >= 0.001 else 0.0
+            if bucket.restore_rate > 0 and level < cost - AFFORD_EPSILON:
+                return (cost - level) / bucket.restore_rate
+            bucket.available = level - cost
+            bucket.observed_at = now
+            return 0.0
 
-    def reserve(self, shop: str, cost: float, now: float) -> None:
+    def observe(
+        self, shop: str, operation_name: str, cost: QueryCost, now: float, *, reserved: float = 0.0
+    ) -> None:
         with self._lock:
             bucket = self._buckets.get(shop)
-            if bucket is not None:
-                bucket.available = bucket.available_at(now) - cost
-                bucket.observed_at = now
-
-    def observe(self, shop: str, operation_name: str, cost: QueryCost, now: float) -> None:
-        with self._lock:
+            estimate = None if bucket is None else bucket.available_at(now)
             self._buckets[shop] = _Bucket(
                 maximum=cost.maximum_available,
-                available=cost.currently_available,
+                available=reconciled_level(estimate, reserved=reserved, cost=cost),
                 restore_rate=cost.restore_rate,
                 observed_at=now,
             )
@@ -292,7 +358,7 @@ class AdminClient:
         max_wait_seconds: float = 30.0,
         max_retries: int = 4,
         backoff_base_seconds: float = 0.5,
-        buckets: CostBuckets | None = None,
+        buckets: BucketEstimates | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.shop = shop_name(shop_domain)
@@ -304,7 +370,7 @@ class AdminClient:
         self.max_wait_seconds = max_wait_seconds
         self.max_retries = max_retries
         self._backoff_base = backoff_base_seconds
-        self._buckets = PROCESS_BUCKETS if buckets is None else buckets
+        self._buckets: BucketEstimates = PROCESS_BUCKETS if buckets is None else buckets
         self._jitter = jitter
         self.last_cost: QueryCost | None = None
 
@@ -320,31 +386,17 @@ class AdminClient:
         waited = 0.0
         retries = 0
         while True:
-            now = self._clock()
             cost = self._buckets.expected_cost(operation_name)
-            wait = self._buckets.wait_needed(self.shop, cost, now)
-            if wait > 0:
-                if waited + wait > self.max_wait_seconds:
-                    raise AdminThrottled(
-                        f"{operation_name}: {self.shop} needs {wait:.1f}s to afford {cost:.0f} points",
-                        retry_after=wait,
-                        operation_name=operation_name,
-                    )
-                log.info(
-                    "shopify %s %s: waiting %.2fs for the rate-limit bucket",
-                    self.shop,
-                    operation_name,
-                    wait,
-                )
-                self._sleep(wait)
-                waited += wait
-                now = self._clock()
-            self._buckets.reserve(self.shop, cost, now)
+            waited += self._take(operation_name, cost, waited)
 
             outcome = self._send(operation_name, document, variables)
             if outcome.cost is not None:
                 self.last_cost = outcome.cost
-                self._buckets.observe(self.shop, operation_name, outcome.cost, self._clock())
+                self._buckets.observe(
+                    self.shop, operation_name, outcome.cost, self._clock(), reserved=cost
+                )
+            # No cost in the answer (a transport error, a 5xx): the reservation stays. Whether
+            # Shopify spent it is unknown; the estimate errs low and the bucket restores it soon.
 
             if outcome.kind == "ok":
                 return outcome.data or {}
@@ -400,6 +452,30 @@ class AdminClient:
             )
             self._sleep(delay)
             waited += delay
+
+    def _take(self, operation_name: str, cost: float, waited: float) -> float:
+        """Take `cost` points from the shop's bucket estimate, sleeping until it can afford them;
+        the seconds slept. Each attempt is atomic: between a wait and the next attempt other
+        clients may take the restored points first, and then this one waits again."""
+        slept = 0.0
+        while True:
+            wait = self._buckets.take(self.shop, cost, self._clock())
+            if wait <= 0:
+                return slept
+            if waited + slept + wait > self.max_wait_seconds:
+                raise AdminThrottled(
+                    f"{operation_name}: {self.shop} needs {wait:.1f}s to afford {cost:.0f} points",
+                    retry_after=wait,
+                    operation_name=operation_name,
+                )
+            log.info(
+                "shopify %s %s: waiting %.2fs for the rate-limit bucket",
+                self.shop,
+                operation_name,
+                wait,
+            )
+            self._sleep(wait)
+            slept += wait
 
     def _throttle_delay(self, cost: QueryCost | None) -> float:
         """Seconds until the bucket holds the points the throttled query asked for."""
@@ -505,6 +581,7 @@ __all__ = [
     "AdminThrottled",
     "AdminUnauthorized",
     "AdminUnavailable",
+    "BucketEstimates",
     "CostBuckets",
     "QueryCost",
     "shop_name",

@@ -5,16 +5,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from flask import g, request
 
 from plugin.errors import ApiError
+from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer
 from plugin.models.types import utcnow
-from plugin.services.members import activate, customer_of
-from plugin.services.shops import find_shop
-from plugin.shopify_app import request_input, shopify
+from plugin.services.members import activate, shop_visitor
+from plugin.services.reads import end_reading, read_without_transaction, stop_reading
+from plugin.shopify_app import shopify
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,6 +26,9 @@ class ProxyContext:
     customer_id: str | None
     customer: ShopCustomer | None
     member: Member | None
+    # The member's wallet balance, read with the shop and customer when the view asked for it
+    # (``app_proxy(balance=True)``); None when it did not, or when there is no member.
+    balance: int | None = None
 
     @property
     def logged_in(self) -> bool:
@@ -35,36 +39,82 @@ def proxy_context() -> ProxyContext:
     return g.proxy
 
 
-def app_proxy(view: F) -> F:
-    """Verify the app-proxy signature, load the shop and the logged-in customer."""
+@overload
+def app_proxy(view: F, *, balance: bool = False, autocommit_reads: bool = False) -> F: ...
+@overload
+def app_proxy(
+    view: None = None, *, balance: bool = False, autocommit_reads: bool = False
+) -> Callable[[F], F]: ...
 
+
+def app_proxy(
+    view: F | None = None, *, balance: bool = False, autocommit_reads: bool = False
+) -> F | Callable[[F], F]:
+    """Verify the app-proxy signature, load the shop and the logged-in customer.
+
+    ``balance=True`` also reads the member's wallet balance in the same query.
+    ``autocommit_reads=True`` is for views that read, and write (if at all) only after
+    ``reads.end_reading()``: their reads run without a transaction on PostgreSQL, which answers
+    the same rows with two round trips fewer (``plugin.services.reads``).
+    """
+    if view is None:
+        return lambda inner: _wrap(inner, balance, autocommit_reads)
+    return _wrap(view, balance, autocommit_reads)
+
+
+def _wrap(view: F, with_balance: bool, autocommit_reads: bool) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = shopify().verify_app_proxy_req(request_input(body=""))
+        result = shopify().verify_app_proxy_req(_signed_input())
         if not result.ok:
             raise ApiError(401, result.log.code, "The request is not signed by Shopify.")
-        shop = find_shop(result.shop or "")
-        if shop is None or not shop.installed:
-            raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
-        customer_id = (result.logged_in_customer_id or "").strip() or None
-        if customer_id is not None and not customer_id.isdigit():
-            raise ApiError(400, "invalid_customer", "The logged-in customer id is malformed.")
-        customer = customer_of(shop, customer_id) if customer_id else None
-        member = None
-        if customer is not None and customer.member_id is not None:
-            from plugin.extensions import db
-
-            member = db.session.get(Member, customer.member_id)
-            # Seen logged in on the storefront: the email is proven (POLICY.md 2).
-            if member is not None and member.activated_at is None and member.state == "open":
-                activate(member, utcnow(), "storefront_login")
-                db.session.commit()
-        elif customer_id is not None and customer is None:
-            _sync_unknown_customer(shop, customer_id)
-        g.proxy = ProxyContext(shop=shop, customer_id=customer_id, customer=customer, member=member)
-        return view(*args, **kwargs)
+        if not (autocommit_reads and read_without_transaction()):
+            g.proxy = _load_context(result.shop, result.logged_in_customer_id, with_balance, reading=False)
+            return view(*args, **kwargs)
+        try:
+            g.proxy = _load_context(result.shop, result.logged_in_customer_id, with_balance, reading=True)
+            return view(*args, **kwargs)
+        finally:
+            stop_reading()  # an error answer would leave the autocommit connection behind
 
     return wrapper  # type: ignore[return-value]
+
+
+def _load_context(
+    shop_domain: str | None, logged_in_customer_id: str | None, with_balance: bool, *, reading: bool
+) -> ProxyContext:
+    customer_id = (logged_in_customer_id or "").strip() or None
+    well_formed = customer_id is None or customer_id.isdigit()
+    # One query for the shop, the customer and their member (see ``shop_visitor``); a malformed id
+    # is not looked up, and is refused only once the shop is known, as before.
+    visitor = shop_visitor(shop_domain or "", customer_id if well_formed else None, with_balance=with_balance)
+    shop = visitor.shop
+    if shop is None or not shop.installed:
+        raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
+    if not well_formed:
+        raise ApiError(400, "invalid_customer", "The logged-in customer id is malformed.")
+    customer = visitor.customer
+    member = visitor.member  # None unless the customer row links one
+    balance = visitor.balance
+    if member is not None:
+        # Seen logged in on the storefront: the email is proven (POLICY.md 2).
+        if member.activated_at is None and member.state == "open":
+            if reading:
+                end_reading()  # the activation is written in a transaction of its own
+            activate(member, utcnow(), "storefront_login")
+            db.session.commit()
+            balance = None  # read before the commit: let the view read it again
+    elif customer_id is not None and customer is None:
+        if reading:
+            end_reading()  # an in-process queue runs the job here, with its own writes
+        _sync_unknown_customer(shop, customer_id)
+    return ProxyContext(shop=shop, customer_id=customer_id, customer=customer, member=member, balance=balance)
+
+
+def _signed_input() -> dict[str, Any]:
+    """What ``verify_app_proxy_req`` reads: an app-proxy signature covers the query string only
+    (the URL), never the headers or the body, so neither is copied for it."""
+    return {"method": request.method, "headers": {}, "url": request.url, "body": ""}
 
 
 def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:
@@ -77,6 +127,18 @@ def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:
         sync_seen_customer, shop.id, customer_id, utcnow().isoformat(),
         queue="default", job_id=f"customer-{shop.id}-{customer_id}",
     )
+
+
+def wallet_balance(ctx: ProxyContext) -> int:
+    """The member's balance: as read with the context when it was, else from the wallet; 0
+    without a TESmart ID (``ledger.balance``'s answer either way)."""
+    if ctx.member is None:
+        return 0
+    if ctx.balance is not None:
+        return ctx.balance
+    from plugin.services import ledger
+
+    return ledger.balance(ctx.shop.id, ctx.member.id)
 
 
 def require_customer() -> ProxyContext:

@@ -9,12 +9,11 @@ from flask import Response, jsonify
 from plugin.extensions import db
 from plugin.models.types import utcnow
 from plugin.program.cohorts import Cohort
-from plugin.services import ledger
-from plugin.services.campaigns import active_campaigns
+from plugin.services.campaigns import listed_campaigns
 from plugin.services.members import cohort_of, id_status
-from plugin.services.shop_settings import program_settings
+from plugin.services.shop_settings import ProgramSettings, program_settings
 from plugin.storefront import bp
-from plugin.storefront.context import ProxyContext, app_proxy, proxy_context
+from plugin.storefront.context import ProxyContext, app_proxy, proxy_context, wallet_balance
 
 # What an activated member gets, by cohort (POLICY.md 2, 4, 5, 7).
 BENEFITS: dict[Cohort | None, list[str]] = {
@@ -38,13 +37,13 @@ def referral_block(ctx: ProxyContext) -> dict[str, Any] | None:
     return {"code": member.referral_code, "url": f"https://{host}/apps/tesmart/r/{member.referral_code}"}
 
 
-def expiring_block(ctx: ProxyContext) -> dict[str, Any] | None:
+def expiring_block(ctx: ProxyContext, settings: ProgramSettings | None = None) -> dict[str, Any] | None:
     from plugin.services import expiry
 
     member = ctx.member
     if member is None:
         return None
-    upcoming = expiry.upcoming(ctx.shop, member.id)
+    upcoming = expiry.upcoming(ctx.shop, member.id, settings=settings)
     if upcoming is None or upcoming[0] <= 0:
         return None
     return {"points": upcoming[0], "on": upcoming[1].isoformat()}
@@ -65,13 +64,13 @@ def next_steps(ctx: ProxyContext, status: str, balance: int | None) -> list[str]
 
 
 @bp.get("/member")
-@app_proxy
+@app_proxy(balance=True, autocommit_reads=True)
 def member() -> Response:
     ctx = proxy_context()
     settings = program_settings(ctx.shop)
     status = id_status(ctx.member) if ctx.logged_in else "none"
     cohort = cohort_of(ctx.member, settings.cutoffs) if ctx.logged_in else None
-    balance = ledger.balance(ctx.shop.id, ctx.member.id) if ctx.member is not None else 0
+    balance = wallet_balance(ctx)
     rules = settings.earning
     body: dict[str, Any] = {
         "shop": shop_block(ctx),
@@ -82,7 +81,7 @@ def member() -> Response:
             "registered_at": _date(ctx.member.registered_at) if ctx.member and status == "active" else None,
             "activated_at": _date(ctx.member.activated_at) if ctx.member and status == "active" else None,
         },
-        "points": {"balance": balance, "expiring": expiring_block(ctx)} if ctx.logged_in else None,
+        "points": {"balance": balance, "expiring": expiring_block(ctx, settings)} if ctx.logged_in else None,
         "benefits": BENEFITS[cohort] if status == "active" else [],
         "next_steps": next_steps(ctx, status, balance),
         "referral": referral_block(ctx) if ctx.logged_in else None,
@@ -95,7 +94,7 @@ def member() -> Response:
                 "ends_at": c.ends_at.isoformat(),
                 "multiplier": str(c.multiplier.normalize()) if c.multiplier is not None else None,
             }
-            for c in active_campaigns(ctx.shop.id, utcnow())
+            for c in listed_campaigns(ctx.shop, utcnow())
         ],
         "earning": {
             "signup": rules.signup,

@@ -62,7 +62,7 @@ def limited(ctx: ProxyContext, bucket: str) -> Response | None:
 
 
 @bp.get("/devices")
-@app_proxy
+@app_proxy(autocommit_reads=True)
 def list_devices() -> Response:
     ctx = require_customer()
     body = devices.devices_payload(ctx.shop, ctx.member) if ctx.member is not None else []

@@ -14,7 +14,7 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Redemption
 from plugin.program.money import format_plain
-from plugin.services import ledger, referrals
+from plugin.services import referrals
 from plugin.services.redemptions import (
     RedemptionError,
     customer_redemption,
@@ -29,6 +29,7 @@ from plugin.storefront.context import (
     proxy_context,
     require_customer,
     require_member,
+    wallet_balance,
 )
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
 
@@ -61,14 +62,14 @@ def redemption_body(redemption: Redemption) -> dict[str, Any]:
 
 
 @bp.get("/rewards")
-@app_proxy
+@app_proxy(balance=True, autocommit_reads=True)
 def rewards_catalogue() -> Response:
     ctx = proxy_context()
     shop = ctx.shop
     balance: int | None = None
     can_redeem = False
     if ctx.logged_in:
-        balance = ledger.balance(shop.id, ctx.member.id) if ctx.member is not None else 0
+        balance = wallet_balance(ctx)
         can_redeem = ctx.member is not None and ctx.member.is_active and balance > 0
     body = {
         "currency": shop.currency,

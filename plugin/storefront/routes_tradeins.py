@@ -30,7 +30,7 @@ def condition_of(body: dict[str, Any]) -> TradeInCondition:
 
 
 @bp.post("/trade-in/quote")
-@app_proxy
+@app_proxy(autocommit_reads=True)  # tradeins.quote ends the reading before it writes a quote
 def quote_trade_in() -> Response:
     ctx, member = device_owner()
     if (refused := limited(ctx, "trade_in_quote")) is not None:
@@ -65,7 +65,7 @@ def apply_for_trade_in() -> Response:
 
 
 @bp.get("/trade-ins")
-@app_proxy
+@app_proxy(autocommit_reads=True)
 def list_trade_ins() -> Response:
     ctx = require_customer()
     member = ctx.member
