@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter, Map
 
 from plugin import connections  # noqa: F401  (the pool's dead-connection check)
+from plugin.cookie_session import CookieOnDemandSessionInterface
 from plugin.extensions import db, migrate
 from plugin.settings import Settings, SettingsError
 
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_WEBHOOK_BYTES
     app.config["SECRET_KEY"] = settings.SHOPIFY_API_SECRET
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.session_interface = CookieOnDemandSessionInterface()
 
     from plugin import models  # noqa: F401  (registers the tables)
 

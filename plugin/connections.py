@@ -12,7 +12,10 @@ Shopify retries, and a job's event stays ``received`` for the sweep.
 
 from __future__ import annotations
 
+import os
 import select
+import threading
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import event
@@ -38,3 +41,43 @@ def _refuse_dead_connections(dbapi_connection: Any, _record: Any, _proxy: Any) -
     # Only psycopg connections: SQLite has no server to hang up.
     if type(dbapi_connection).__module__.startswith("psycopg") and server_has_hung_up(dbapi_connection):
         raise DisconnectionError("the database server closed this connection")  # the pool retries
+
+
+class ConnectionLost(Exception):
+    """A statement run on the driver connection itself found the server gone (the connection is
+    invalidated already): safe to try once more only when the statement is idempotent."""
+
+
+class OwnConnection:
+    """One autocommit psycopg connection per thread (a sync worker has one), outside the pool.
+
+    For the webhook receiver's single INSERT: it needs no transaction, and a checkout and return
+    through SQLAlchemy's pool, with the autocommit switched on and off around it, cost it about
+    as much CPU as the statement itself. The connection is checked the same way the pool checks
+    its own (``server_has_hung_up``) before each use, made again after a fork or a hang-up, and
+    dropped by ``discard`` when a statement on it failed for want of the server.
+    """
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._local = threading.local()
+
+    def get(self) -> Any:
+        import psycopg
+
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and (self._local.pid != os.getpid() or server_has_hung_up(conn)):
+            self.discard()
+            conn = None
+        if conn is None:
+            conn = psycopg.connect(self.dsn, autocommit=True)
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def discard(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        # After a fork the socket is the parent's too: closing it would say goodbye for the parent.
+        if conn is not None and self._local.pid == os.getpid():
+            with suppress(Exception):
+                conn.close()

@@ -1,4 +1,5 @@
-"""POST /webhooks/<topic>: verify (shopifyapp), record once, enqueue, answer — in a few ms.
+"""POST /webhooks/<topic>: verify (shopifyapp), record once, push onto the stream, answer — in a
+few ms.
 
 Nothing here calls Shopify or applies business rules. A delivery is acknowledged only once it
 is durably recorded; the enqueue after commit may fail (Redis down) without losing it, because
@@ -12,10 +13,12 @@ import logging
 import time
 from typing import Any
 
+import psycopg
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import BigInteger, Connection, bindparam, select, text
+from sqlalchemy import URL, BigInteger, Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 
+from plugin.connections import ConnectionLost, OwnConnection
 from plugin.errors import error_response
 from plugin.extensions import db
 from plugin.jobs.queue import job_queue
@@ -32,13 +35,14 @@ _SHOP_CACHE_SECONDS = 5.0
 _shop_cache: dict[str, tuple[float, int | None, bool]] = {}
 
 
-def _shop_for(conn: Connection, domain: str) -> tuple[int | None, bool]:
+def _shop_for(domain: str) -> tuple[int | None, bool]:
     """(shop id, installed) by domain, cached briefly: the hot path's only read."""
     now = time.monotonic()
     cached = _shop_cache.get(domain)
     if cached and now - cached[0] < _SHOP_CACHE_SECONDS:
         return cached[1], cached[2]
-    row = conn.execute(select(Shop.id, Shop.uninstalled_at).where(Shop.domain == domain)).first()
+    with db.engine.connect() as conn:
+        row = conn.execute(select(Shop.id, Shop.uninstalled_at).where(Shop.domain == domain)).first()
     shop_id, installed = (row[0], row[1] is None) if row else (None, False)
     _shop_cache[domain] = (now, shop_id, installed)
     return shop_id, installed
@@ -63,30 +67,16 @@ _INSERT_EVENT = (
     )
     .columns(id=BigInteger())
 )
-
-
-_SIGNED_HEADERS = ("X-Shopify-Hmac-Sha256", "X-Shopify-Shop-Domain")
-_ACCEPTED = b'{"status":"accepted"}\n'
-_DUPLICATE = b'{"status":"duplicate"}\n'
-
-
-# The same statement for psycopg, run on the pooled driver connection itself: a third of the
-# statement's CPU on the hot path is SQLAlchemy's execution machinery, which one fixed INSERT
-# with plain parameters does not need (docs/benchmarks.md).
+# The same statement for psycopg (see _insert_event).
 _PG_INSERT_EVENT = (
     "INSERT INTO webhook_events (shop_id, webhook_id, event_id, topic, api_version, triggered_at,"
     " body, state, attempts, received_at) VALUES (%(shop_id)s, %(webhook_id)s, %(event_id)s,"
     " %(topic)s, %(api_version)s, %(triggered_at)s, %(body)s, 'received', 0, %(received_at)s)"
     " ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id"
 )
-
-
-def _insert_event(conn: Connection, values: dict[str, Any]) -> int | None:
-    """The new event's id; None when this delivery was recorded before."""
-    if conn.dialect.name == "postgresql":
-        row = conn.connection.dbapi_connection.execute(_PG_INSERT_EVENT, values).fetchone()  # type: ignore[union-attr]
-        return None if row is None else int(row[0])
-    return conn.execute(_INSERT_EVENT, values).scalar()
+_SIGNED_HEADERS = ("X-Shopify-Hmac-Sha256", "X-Shopify-Shop-Domain")
+_ACCEPTED = b'{"status":"accepted"}\n'
+_DUPLICATE = b'{"status":"duplicate"}\n'
 
 
 @bp.post("/webhooks/<path:topic>")
@@ -136,27 +126,59 @@ def receive(topic: str) -> Response | tuple[Response, int]:
     }
     try:
         return _record(domain, topic, payload, row)
-    except DBAPIError as exc:
+    except (ConnectionLost, DBAPIError) as exc:
         # The server hung up on the pooled connection just before this checkout (a restart as it
         # happens): the insert is idempotent, so one more try on a fresh connection is safe.
-        if not exc.connection_invalidated:
+        if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
             raise
     return _record(domain, topic, payload, row)
 
 
 def _record(domain: str, topic: str, payload: Any, row: dict[str, Any]) -> Response | tuple[Response, int]:
-    # One statement in autocommit: durable when it returns, without BEGIN/COMMIT round trips.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        shop_id, installed = _shop_for(conn, domain)
-        # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted.
-        if shop_id is None or (not installed and topic not in COMPLIANCE_TOPICS):
-            return error_response(404, "unknown_shop", "This shop does not have the app installed.")
-        if payload is None:
-            return error_response(400, "invalid_json", "The webhook body is not JSON.")
-        if not isinstance(payload, dict):
-            return error_response(400, "invalid_json", "The webhook body is not a JSON object.")
-        event_id = _insert_event(conn, {**row, "shop_id": shop_id, "received_at": utcnow()})
+    shop_id, installed = _shop_for(domain)
+    # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted.
+    if shop_id is None or (not installed and topic not in COMPLIANCE_TOPICS):
+        return error_response(404, "unknown_shop", "This shop does not have the app installed.")
+    if payload is None:
+        return error_response(400, "invalid_json", "The webhook body is not JSON.")
+    if not isinstance(payload, dict):
+        return error_response(400, "invalid_json", "The webhook body is not a JSON object.")
+    event_id = _insert_event({**row, "shop_id": shop_id, "received_at": utcnow()})
     if event_id is None:
         return Response(_DUPLICATE, mimetype="application/json")
     job_queue().enqueue_webhook(event_id)
     return Response(_ACCEPTED, mimetype="application/json")
+
+
+def _insert_event(values: dict[str, Any]) -> int | None:
+    """The new event's id, durable when this returns; None when the delivery was recorded before.
+
+    One statement in autocommit, with no BEGIN/COMMIT round trips. On PostgreSQL it runs on the
+    receiver's own connection (``plugin.connections.OwnConnection``), as plain psycopg: the pool's
+    checkout and SQLAlchemy's execution machinery cost as much CPU as the statement itself.
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return conn.execute(_INSERT_EVENT, values).scalar()
+    own = _own_connection(engine)
+    conn = own.get()
+    try:
+        row = conn.execute(_PG_INSERT_EVENT, values).fetchone()
+    except psycopg.OperationalError as exc:
+        if conn.closed or conn.broken:
+            own.discard()
+            raise ConnectionLost(str(exc)) from exc
+        raise
+    return None if row is None else int(row[0])
+
+
+_own_connections: dict[URL, OwnConnection] = {}
+
+
+def _own_connection(engine: Engine) -> OwnConnection:
+    own = _own_connections.get(engine.url)
+    if own is None:
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        own = _own_connections.setdefault(engine.url, OwnConnection(dsn))
+    return own

@@ -8,10 +8,12 @@ enqueue) is healed by the periodic sweep, never lost.
 Webhook deliveries take a lighter road than other jobs. The receiver answers Shopify within a few
 milliseconds, so it pushes the recorded event's id onto one Redis list (one command, like the
 least a correct endpoint can do) instead of creating an rq job per delivery; rq jobs
-``drain_webhooks(slot)`` pop the list in batches. A drainer holds a lease key per slot: the
-receiver starts slot 0 when no drainer holds it, and a drainer that sees a backlog starts the next
-slot, up to ``WEBHOOK_DRAINERS``. An id popped by a drainer that then dies is not lost: its event
-row is still ``received`` and the sweep runs it.
+``drain_webhooks(slot)`` pop the list in batches. A drainer holds a lease key per slot. The push
+that finds the list empty starts slot 0 unless a drainer holds it (that drainer re-reads the list
+before it lets go); a drainer that sees a backlog starts the next slot, up to
+``WEBHOOK_DRAINERS``. An id popped by a drainer that then dies is not lost: its event row is still
+``received`` and the sweep runs it; ids left on the list with no drainer (one killed while holding
+its lease) are picked up by the sweep's ``kick_drain`` once the lease has expired.
 """
 
 from __future__ import annotations
@@ -127,17 +129,16 @@ class RedisQueue(JobQueue):
         from plugin.jobs import drain_webhooks
 
         try:
-            # One round trip: the id onto the stream, and slot 0's lease if no drainer holds it.
-            pipeline = self.connection.pipeline(transaction=False)
-            pipeline.rpush(WEBHOOK_STREAM, event_id)
-            pipeline.set(drain_lease(0), "1", nx=True, px=DRAIN_LEASE_MS)
-            _, leased = pipeline.execute()
+            # One command, like the least a correct receiver can do. Only the push that finds the
+            # stream empty starts a drainer: ids behind others are reached by whoever takes those.
+            if self.connection.rpush(WEBHOOK_STREAM, event_id) > 1:
+                return True
+            leased = self.connection.set(drain_lease(0), "1", nx=True, px=DRAIN_LEASE_MS)
         except RedisError:
             log.warning("enqueue of webhook event %s failed; the sweep will enqueue it", event_id)
             return False
-        if not leased:  # a drainer holds slot 0 and will reach this id
+        if not leased:  # a drainer holds slot 0, and re-reads the stream before letting go
             return True
-        # Nobody is draining: start a drainer (rare under load, where one holds the lease).
         if self.enqueue(drain_webhooks, 0, queue="webhooks"):
             return True
         with suppress(RedisError):

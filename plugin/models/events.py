@@ -19,7 +19,9 @@ class WebhookEvent(db.Model):
     __table_args__ = (UniqueConstraint("shop_id", "webhook_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    # No foreign key: a key check locks the shop's row on every delivery (migration 0002). The
+    # receiver records only for a shop it found; shop/redact deletes these rows by shop_id.
+    shop_id: Mapped[int] = mapped_column(BigId)
     webhook_id: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[str | None] = mapped_column(String(64))
     topic: Mapped[str] = mapped_column(String(64))

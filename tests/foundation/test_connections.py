@@ -67,3 +67,24 @@ def test_the_pool_replaces_a_connection_the_server_dropped(app) -> None:  # type
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert statements == ["SELECT pg_backend_pid()"], "no ping round trip at checkout"
+
+
+def test_an_own_connection_is_kept_replaced_when_dead_and_never_shared_across_a_fork() -> None:
+    from plugin.connections import OwnConnection
+
+    own = OwnConnection(TEST_DATABASE_URL)
+    first = own.get()
+    assert own.get() is first, "kept between uses"
+    assert first.autocommit, "each statement is its own transaction"
+    terminate(first.info.backend_pid)
+    assert hung_up_within(first)
+    second = own.get()
+    assert second is not first and second.execute("SELECT 1").fetchone() == (1,)
+
+    own._local.pid = -1  # as seen from a forked child: the socket belongs to the parent
+    third = own.get()
+    assert third is not second
+    assert not second.closed, "the parent's connection is left to the parent"
+    second.close()
+    own.discard()
+    assert third.closed

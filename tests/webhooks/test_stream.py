@@ -24,7 +24,7 @@ from plugin.jobs.queue import WEBHOOK_DRAINERS, WEBHOOK_STREAM, RedisQueue, drai
 from plugin.models import PointEntry, WebhookEvent
 from plugin.models.types import utcnow
 from tests import payloads
-from tests.conftest import TEST_REDIS_URL, drain_jobs
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, drain_jobs
 
 
 @pytest.fixture(params=["fakeredis", "redis"])
@@ -231,3 +231,28 @@ def _deliver(client):  # type: ignore[no-untyped-def]
         )
 
     return send
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
+def test_a_server_hang_up_after_the_checkout_check_is_retried_on_a_fresh_connection(shops, plain_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The race the checkout check cannot see: the server goes away between the check and the
+    INSERT. The receiver's statement fails on the dead connection, which is thrown away, and the
+    idempotent insert runs again on a new one."""
+    import psycopg
+
+    import plugin.connections
+    from webhooks.receiver import _own_connection
+
+    deliver = _deliver(plain_client)
+    customers(deliver, 1)  # the receiver has its connection now
+    own = _own_connection(db.engine)
+    pid = own.get().info.backend_pid
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    monkeypatch.setattr(plugin.connections, "server_has_hung_up", lambda _conn: False)  # the race
+    customers(deliver, 1, start=1)
+    assert own.get().info.backend_pid != pid, "a new connection took the dead one's place"
+    drain_jobs(plain_client.application)
+    db.session.remove()
+    assert states() == {"processed": 2}
