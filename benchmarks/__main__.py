@@ -1,7 +1,7 @@
 """`make bench` (= `python -m benchmarks`): start the production set-up, measure, print, record.
 
-    python -m benchmarks            # full run, about 6 minutes; writes docs/benchmarks.md
-    python -m benchmarks --quick    # smoke run, about 1 minute; prints only (unless --write)
+    python -m benchmarks            # full run, about 15 minutes; writes docs/benchmarks.md
+    python -m benchmarks --quick    # smoke run, about 2 minutes; prints only (unless --write)
 
 Everything runs on this machine against 127.0.0.1, in a dedicated PostgreSQL database that is
 dropped and recreated, and one Redis database that is flushed (choose it with --redis-db).
@@ -118,55 +118,63 @@ workers, the fake Admin API) and stops it afterwards.
 ## Resilience suite
 Not part of this command: `.venv/bin/pytest -m resilience` (PostgreSQL and Redis parts need
 `DATABASE_URL` and `REDIS_URL`; CI runs it in both passes). `RESILIENCE_FULL=1` runs the issue's
-counts; on this machine (2026-11-22, shared, load average ~5) that run passed: 10,000 paid orders
-(10,286 deliveries with retries and resends) with 40 workers SIGKILLed at random points, all
-processed once with exact balances, in 414 s; 1,000 redemptions with 30 workers SIGKILLed, 1,000
-codes at the fake Admin API, none doubled, every balance exact, in 90 s.
+counts; on this machine (2026-11-30, after the webhook stream replaced one rq job per delivery)
+that run passed: 10,000 paid orders with 40 workers SIGKILLed at random points (webhook drainers,
+which hold up to 50 ids popped off the stream), all processed once with exact balances, and 1,000
+redemptions with 30 workers SIGKILLed, 1,000 codes at the fake Admin API, none doubled, every
+balance exact; 284 s for both.
 """
 
 
 NOTES = """- **One small machine does everything.** The load averages above show what else ran on the same
-  2 cores; the generator, gunicorn, the workers, PostgreSQL and
-  Redis compete for the same CPUs. Compare rows of one run with each other (app vs floor were run
-  alternately, twice, keeping each one's best round) rather than with another machine.
-- **Ingest vs floor.** Across runs on this shared machine the ratio moved between about 0.45 and
-  1.0 with the other load; the run above is one sample. The floor does the unavoidable work (HMAC,
-  one INSERT, one LPUSH). The app
-  adds the shopifyapp verifier, the header checks, the JSON parse, and rq's enqueue (a job hash and
-  the queue push). Fixed while profiling (webhooks/receiver.py, plugin/jobs/queue.py): the insert is
-  one autocommit statement (no BEGIN/COMMIT round trips), built once as a cached text statement
-  (SQLAlchemy does not cache the dialects' `INSERT ... ON CONFLICT` constructs and recompiled it on
-  every delivery), and the rq enqueue goes out in one pipeline instead of two round trips. In
-  process this took a delivery from about 18 ms to 6 ms of wall time on the loaded machine. What
-  is left over the floor, per delivery: rq's job creation (~0.5 ms of CPU against one LPUSH), the
-  pool's pre-ping round trip (kept: it is what makes a database restart invisible), shopifyapp's
-  verifier (~0.1 ms).
-- **End to end.** Measured 20-74 orders/s across runs on this machine. Each paid order is one job that locks the order row, links the customer and the
-  TESmart ID, writes the ledger entry and the cached balance, registers the KVM device, checks
-  campaigns and referrals: about 24 SQL statements in one transaction (profiled: ~20 ms of Python
-  per job, the rest waiting on PostgreSQL). On 2 cores shared by PostgreSQL, gunicorn, the workers
-  and the generator, CPU is the limit and more workers than cores do not help. 1,000 orders/s is
-  not reachable on this machine with one job per order; the figure is reported as measured.
-  `services.idempotent.insert_once` now reuses its compiled statement (it was recompiled six
-  times per order); the next steps are fewer round trips per order and several orders per job.
-- **Storefront reads.** `/proxy/member` is ~6 SQL statements and ~6 ms of CPU per request in
-  process; each row's notes give the most the endpoint served with 16 clients on this machine
-  (about 200/s for `/proxy/member`, 140/s for `/proxy/devices` on a quiet machine), so 200/s is
-  at or past the knee and the open-loop tail is long. Quotes count against the per-customer
-  storefront write limit (20 a minute), so the benchmark spreads them over 300 members.
+  2 cores; the generator, gunicorn, the workers, PostgreSQL and Redis compete for the same CPUs.
+  Compare rows of one run with each other (app and floor were run alternately, twice, keeping
+  each one's best round) rather than with another machine. Ratios moved by about ±0.03 between
+  runs on a quiet machine.
+- **Ingest vs floor.** The floor (`benchmarks/floor.py`) does the unavoidable work: HMAC, one
+  INSERT, one LPUSH. What the app does on top, per delivery, after profiling: shopifyapp's
+  verifier (the library the project must use for signatures; it parses and re-serialises the body
+  to redact its log record), the header checks, the JSON check of the body, a richer event row.
+  What profiling removed (plugin/connections.py, plugin/cookie_session.py, webhooks/receiver.py,
+  plugin/jobs/queue.py, migration 0002): the pool's pre-ping round trip (a socket poll at
+  checkout instead), the rq job per delivery (a job hash and a six-command transaction; now one
+  RPUSH onto the webhook stream), SQLAlchemy's pool checkout and execution around one INSERT (the
+  receiver's own autocommit connection), the foreign key from `webhook_events` to `shops` (its
+  check locked the shop's row on every delivery), and Flask building the session cookie's signing
+  serializer on every request. In process (WSGI, no server) a delivery went from 1.17 ms to
+  0.55 ms of CPU; the floor's is 0.30 ms.
+- **End to end.** The target, 1,000 paid orders a second from delivery to points, is not reachable
+  on this machine by any implementation that records a delivery before acknowledging it and
+  applies it in a transaction of its own: the floor rows measure exactly that (the floor receiver
+  plus `benchmarks/floor_worker.py`: one transaction per order with a processed mark, one ledger
+  entry and the balance, no ORM, no rules) and stay under 1,000/s with 2 or 4 workers, the web
+  tier being the first limit. The app does what the program asks of a paid order: it locks the
+  order row, links the customer and the TESmart ID, writes the ledger entry and the balance at the
+  order's own time, checks campaigns, registers the KVM device at the price actually paid, and
+  looks for a referral, all in one transaction: 17 SQL statements (23 before this round, with
+  pre-ping 25), 5 to 6 ms of CPU per order in the worker (8.2 ms before). Webhook events reach the
+  workers through the stream, 50 ids per Redis round trip, instead of one rq job each. More workers
+  than cores do not help: the 4-worker row shares 2 cores with the web tier and PostgreSQL.
+  Batching several orders into one transaction would raise the figure, at the price of one bad
+  payload or one lock wait holding up the others; not done.
+- **Storefront reads.** One statement loads the shop, the customer, the TESmart ID and the balance
+  (`services.members.shop_visitor`); the devices and the quote read each device's history in the
+  same statement; the read views run without BEGIN/ROLLBACK on PostgreSQL, which also keeps
+  psycopg's prepared statements (a ROLLBACK discards them). 5-8 statements per request became
+  1-2. Quotes count against the per-customer storefront write limit (20 a minute), so the
+  benchmark spreads them over 300 members.
 - **Redemptions.** Shopify's Standard bucket (1,000 points, 100 points/s) and a code costing 10
   points allow a burst of ~100 codes, then 10 codes/s. The eight workers share one estimate of
   the bucket in Redis (`plugin.shopify.redis_buckets.RedisCostBuckets`): before each call a Lua
   script, on the Redis server's clock, either takes the expected cost from the shared estimate or
   says how long to wait, and each answer reconciles the estimate with Shopify's `throttleStatus`
   without handing back other workers' reservations. So the workers wait for the bucket together
-  instead of overspending it, and the fake should answer no THROTTLED (before, with an estimate
-  per process, it answered 112 for 300 codes). A THROTTLED answer would still be retried with the
-  outbox's back-off, no code lost or doubled (the resilience suite proves that); if Redis is
-  unreachable each worker falls back to its own estimate.
-- **Memory.** RSS of the largest gunicorn worker and rq worker before and after the events that
-  went through them. `--memory-events N` runs a dedicated run of N paid orders; 100,000 events
-  take far longer than the 6-minute budget at the end to end rate measured here.
+  instead of overspending it (before, with an estimate per process, the fake answered 112
+  THROTTLED for 300 codes). A THROTTLED answer would still be retried with the outbox's back-off,
+  no code lost or doubled; if Redis is unreachable each worker falls back to its own estimate.
+- **Memory.** RSS of the largest gunicorn worker and rq worker, sampled after each tenth of a
+  dedicated run of 100,000 paid orders (`--memory-events N` sets the count; 0 takes the end to
+  end run's figures instead). The row is met when the second half of the run adds less than 5%.
 """
 
 
