@@ -48,6 +48,10 @@ def process_webhook(event_id: int) -> str:
     if event is None or event.state == "processed":
         db.session.rollback()
         return "skipped"
+    if shop is None:  # recorded just as shop/redact erased its shop: nothing may be kept for it
+        db.session.delete(event)
+        db.session.commit()
+        return "skipped"
     handler = handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:

@@ -256,3 +256,21 @@ def test_a_server_hang_up_after_the_checkout_check_is_retried_on_a_fresh_connect
     drain_jobs(plain_client.application)
     db.session.remove()
     assert states() == {"processed": 2}
+
+
+def test_an_event_whose_shop_was_erased_meanwhile_is_dropped(shops, plain_client, app) -> None:  # type: ignore[no-untyped-def]
+    """No foreign key ties an event to its shop (migration 0002): a delivery recorded just as
+    shop/redact erased the shop is deleted by its job, not retried against a shop that is gone."""
+    from plugin.jobs import process_webhook
+    from plugin.models import Shop
+
+    deliver = _deliver(plain_client)
+    customers(deliver, 1)
+    event = db.session.execute(select(WebhookEvent)).scalar_one()
+    assert db.session.get(Shop, 999_999) is None
+    event.shop_id = 999_999  # as if its shop had been erased after the receiver found it
+    event.state = "received"
+    db.session.commit()
+    assert process_webhook(event.id) == "skipped"
+    db.session.expire_all()
+    assert db.session.execute(select(func.count()).select_from(WebhookEvent)).scalar() == 0
