@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import sys
 import time
@@ -97,6 +98,9 @@ def worker(queues: str, burst: bool) -> None:
     # SimpleWorker: no fork per job, so the app context and the database pool are reused.
     rq_worker = SimpleWorker([queue.queue(name) for name in queues.split(",")], connection=queue.connection)
     rq_worker.push_exc_handler(_release_session)
+    # The app's own objects live as long as the worker: left out of garbage collection, as in the
+    # web workers (gunicorn.conf.py), a full collection no longer walks them between jobs.
+    gc.freeze()
     rq_worker.work(burst=burst, with_scheduler=True)
 
 
