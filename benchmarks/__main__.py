@@ -99,14 +99,17 @@ workers, the fake Admin API) and stops it afterwards.
 {facts}
 
 ## Set-up
-- gunicorn, the Procfile's settings: {args.web_workers} sync workers (2 × cores + 1), access log on.
+- gunicorn, the Procfile's settings: {args.web_workers} sync workers (2 × cores + 1), access log on,
+  `gunicorn.conf.py` (each worker freezes the app's objects out of garbage collection).
   The floor (`benchmarks/floor.py`: verify the HMAC, insert one row, push one Redis entry) runs under
   the same settings, against the same PostgreSQL and Redis.
 - rq workers: `flask --app plugin worker` (SimpleWorker), as many as each row says.
 - The load generator (`benchmarks/loadgen.py`, asyncio, one connection per request as gunicorn's sync
   workers close after each answer) runs on the same 2 cores as the server, PostgreSQL, Redis and
   the workers: every figure is what the *whole* machine does, generator included. Open-loop
-  latencies count from when each request was due, so a stalled server is not hidden.
+  latencies count from when each request was due, so a stalled server is not hidden. The
+  generator holds its own garbage collection off during each measurement: a full collection of its
+  heap paused its event loop for ~50 ms, and every request due meanwhile was charged to the server.
 - Webhook ingest is measured with no rq worker running (the acknowledgement path alone); the end to
   end rows run the web tier and the workers together.
 
