@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from contextlib import suppress
 from datetime import timedelta
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 WEBHOOK_MAX_ATTEMPTS = 8
 DRAIN_BATCH = 50  # ids popped at once: one round trip per batch, few enough to lose none if killed
 DRAIN_SECONDS = 20.0  # then a successor queues behind other jobs (and well inside rq's timeout)
+
+# Set when the worker is asked to stop (``flask worker`` on SIGTERM): a drainer hands the stream to
+# a successor after the event in hand instead of running out its time, so a deploy or a restart
+# does not wait on it.
+stop_draining = threading.Event()
 
 
 def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
@@ -96,13 +102,16 @@ def drain_webhooks(slot: int = 0) -> int:
             if queue.release_drain(slot):
                 return done
             continue
-        for event_id in event_ids:
+        for index, event_id in enumerate(event_ids):
             try:
                 process_webhook(event_id)
             except Exception:  # recorded on the event and logged by process_webhook
                 db.session.rollback()
             done += 1
-        if time.monotonic() > deadline:
+            if stop_draining.is_set():  # the ids not reached go back to the head of the stream
+                queue.give_back(event_ids[index + 1 :])
+                break
+        if time.monotonic() > deadline or stop_draining.is_set():
             queue.hand_over(slot)
             return done
 

@@ -164,6 +164,11 @@ class RedisQueue(JobQueue):
             self.enqueue(drain_webhooks, following, queue="webhooks")
         return [int(raw) for raw in ids or ()]
 
+    def give_back(self, event_ids: list[int]) -> None:
+        """Ids a stopping drainer took and did not reach: back to the head, in their order."""
+        if event_ids:
+            self.connection.lpush(WEBHOOK_STREAM, *reversed(event_ids))
+
     def release_drain(self, slot: int) -> bool:
         """Give the slot up when the stream is empty; False when ids arrived meanwhile and the
         lease was taken back (a receiver that pushed while we held it started nobody)."""

@@ -274,3 +274,23 @@ def test_an_event_whose_shop_was_erased_meanwhile_is_dropped(shops, plain_client
     assert process_webhook(event.id) == "skipped"
     db.session.expire_all()
     assert db.session.execute(select(func.count()).select_from(WebhookEvent)).scalar() == 0
+
+
+def test_a_stopping_worker_hands_the_stream_on_at_once(shops, plain_client, stream, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM (a deploy) sets stop_draining: the drainer finishes the event in hand, puts the ids
+    it had taken back at the head of the stream, in order, and queues a successor."""
+    monkeypatch.setattr(plugin.jobs, "DRAIN_BATCH", 3)
+    deliver = _deliver(plain_client)
+    customers(deliver, 5)
+    stream.connection.delete(stream.queue("webhooks").key)
+    waiting = [int(raw) for raw in stream.connection.lrange(WEBHOOK_STREAM, 0, -1)]
+    plugin.jobs.stop_draining.set()
+    try:
+        with plain_client.application.app_context():
+            assert drain_webhooks(0) == 1
+    finally:
+        plugin.jobs.stop_draining.clear()
+    assert [int(raw) for raw in stream.connection.lrange(WEBHOOK_STREAM, 0, -1)] == waiting[1:]
+    assert ("drain_webhooks", (0,)) in jobs(stream)
+    drain_jobs(plain_client.application)
+    assert states() == {"processed": 5}
