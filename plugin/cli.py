@@ -89,34 +89,17 @@ def members_show(email: str, as_json: bool) -> None:
 def worker(queues: str, burst: bool) -> None:
     """An rq worker bound to the app (REDIS_URL required)."""
     from plugin.jobs.queue import RedisQueue, job_queue
-
-    DrainingWorker = _draining_worker_class()  # noqa: N806
+    from plugin.jobs.worker import DrainingWorker
 
     queue = job_queue()
     if not isinstance(queue, RedisQueue):
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
-    # SimpleWorker: no fork per job, so the app context and the database pool are reused.
     rq_worker = DrainingWorker([queue.queue(name) for name in queues.split(",")], connection=queue.connection)
     rq_worker.push_exc_handler(_release_session)
     # The app's own objects live as long as the worker: left out of garbage collection, as in the
     # web workers (gunicorn.conf.py), a full collection no longer walks them between jobs.
     gc.freeze()
     rq_worker.work(burst=burst, with_scheduler=True)
-
-
-def _draining_worker_class() -> type:
-    from rq import SimpleWorker
-
-    class DrainingWorker(SimpleWorker):  # type: ignore[misc]
-        """An rq SimpleWorker whose warm shutdown also tells a webhook drainer in hand to stop."""
-
-        def request_stop(self, signum: Any, frame: Any) -> None:
-            from plugin.jobs import stop_draining
-
-            stop_draining.set()
-            super().request_stop(signum, frame)
-
-    return DrainingWorker
 
 
 def _release_session(job: Any, *exc_info: Any) -> bool:

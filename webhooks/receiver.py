@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -52,28 +53,24 @@ def forget_shop(domain: str) -> None:
     _shop_cache.pop(domain, None)
 
 
+_INSERT_EVENT_SQL = (
+    "INSERT INTO webhook_events (shop_id, webhook_id, event_id, topic, api_version, triggered_at,"
+    " body, state, attempts, received_at) VALUES (:shop_id, :webhook_id, :event_id, :topic,"
+    " :api_version, :triggered_at, :body, 'received', 0, :received_at)"
+    " ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id"
+)
 # Typed bind parameters (UTCDateTime on SQLite), the id back; a TextClause because SQLAlchemy does
 # not cache the compiled form of the dialects' INSERT ... ON CONFLICT constructs (it would compile
 # them on every delivery).
 _INSERT_EVENT = (
-    text(
-        "INSERT INTO webhook_events (shop_id, webhook_id, event_id, topic, api_version, triggered_at,"
-        " body, state, attempts, received_at) VALUES (:shop_id, :webhook_id, :event_id, :topic,"
-        " :api_version, :triggered_at, :body, 'received', 0, :received_at)"
-        " ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id"
-    )
+    text(_INSERT_EVENT_SQL)
     .bindparams(
         bindparam("triggered_at", type_=UTCDateTime()), bindparam("received_at", type_=UTCDateTime())
     )
     .columns(id=BigInteger())
 )
-# The same statement for psycopg (see _insert_event).
-_PG_INSERT_EVENT = (
-    "INSERT INTO webhook_events (shop_id, webhook_id, event_id, topic, api_version, triggered_at,"
-    " body, state, attempts, received_at) VALUES (%(shop_id)s, %(webhook_id)s, %(event_id)s,"
-    " %(topic)s, %(api_version)s, %(triggered_at)s, %(body)s, 'received', 0, %(received_at)s)"
-    " ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id"
-)
+# The same statement in psycopg's parameter style (see _insert_event).
+_PG_INSERT_EVENT = re.sub(r":(\w+)", r"%(\1)s", _INSERT_EVENT_SQL)
 _SIGNED_HEADERS = ("X-Shopify-Hmac-Sha256", "X-Shopify-Shop-Domain")
 _ACCEPTED = b'{"status":"accepted"}\n'
 _DUPLICATE = b'{"status":"duplicate"}\n'

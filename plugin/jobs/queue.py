@@ -126,42 +126,29 @@ class RedisQueue(JobQueue):
     def enqueue_webhook(self, event_id: int) -> bool:
         from redis.exceptions import RedisError
 
-        from plugin.jobs import drain_webhooks
-
         try:
             # One command, like the least a correct receiver can do. Only the push that finds the
             # stream empty starts a drainer: ids behind others are reached by whoever takes those.
             if self.connection.rpush(WEBHOOK_STREAM, event_id) > 1:
                 return True
-            leased = self.connection.set(drain_lease(0), "1", nx=True, px=DRAIN_LEASE_MS)
+            leased = self._take_lease(0)
         except RedisError:
             log.warning("enqueue of webhook event %s failed; the sweep will enqueue it", event_id)
             return False
-        if not leased:  # a drainer holds slot 0, and re-reads the stream before letting go
-            return True
-        if self.enqueue(drain_webhooks, 0, queue="webhooks"):
-            return True
-        with suppress(RedisError):
-            self.connection.delete(drain_lease(0))
-        return False
+        # Not leased: a drainer holds slot 0, and re-reads the stream before letting go.
+        return self._start_drainer(0) if leased else True
 
     def take_webhooks(self, slot: int, count: int) -> list[int]:
         """Up to ``count`` event ids, oldest first, renewing this drainer's lease; when a backlog
         is left behind, the next slot's drainer is started too."""
-        from plugin.jobs import drain_webhooks
-
         pipeline = self.connection.pipeline(transaction=False)
         pipeline.lpop(WEBHOOK_STREAM, count)
         pipeline.llen(WEBHOOK_STREAM)
         pipeline.pexpire(drain_lease(slot), DRAIN_LEASE_MS)
         ids, left, _ = pipeline.execute()
         following = slot + 1
-        if (
-            left > count
-            and following < WEBHOOK_DRAINERS
-            and self.connection.set(drain_lease(following), "1", nx=True, px=DRAIN_LEASE_MS)
-        ):
-            self.enqueue(drain_webhooks, following, queue="webhooks")
+        if left > count and following < WEBHOOK_DRAINERS and self._take_lease(following):
+            self._start_drainer(following)
         return [int(raw) for raw in ids or ()]
 
     def give_back(self, event_ids: list[int]) -> None:
@@ -175,24 +162,33 @@ class RedisQueue(JobQueue):
         self.connection.delete(drain_lease(slot))
         if not self.connection.llen(WEBHOOK_STREAM):
             return True
-        return not self.connection.set(drain_lease(slot), "1", nx=True, px=DRAIN_LEASE_MS)
+        return not self._take_lease(slot)
 
     def hand_over(self, slot: int) -> None:
         """A drainer that ran its time: a successor for the same slot queues behind other jobs."""
-        from plugin.jobs import drain_webhooks
-
         self.connection.pexpire(drain_lease(slot), DRAIN_LEASE_MS)
-        if not self.enqueue(drain_webhooks, slot, queue="webhooks"):
-            self.connection.delete(drain_lease(slot))
+        self._start_drainer(slot)
 
     def kick_drain(self) -> bool:
         """Start slot 0 when ids wait and nobody drains them (after Redis lost a job, say)."""
+        if self.connection.llen(WEBHOOK_STREAM) and self._take_lease(0):
+            return self._start_drainer(0)
+        return False
+
+    def _take_lease(self, slot: int) -> bool:
+        return bool(self.connection.set(drain_lease(slot), "1", nx=True, px=DRAIN_LEASE_MS))
+
+    def _start_drainer(self, slot: int) -> bool:
+        """Queue ``drain_webhooks(slot)`` for the lease this process holds; when it cannot be
+        queued, the lease goes too, so the next push or the sweep can start one."""
+        from redis.exceptions import RedisError
+
         from plugin.jobs import drain_webhooks
 
-        if self.connection.llen(WEBHOOK_STREAM) and self.connection.set(
-            drain_lease(0), "1", nx=True, px=DRAIN_LEASE_MS
-        ):
-            return self.enqueue(drain_webhooks, 0, queue="webhooks")
+        if self.enqueue(drain_webhooks, slot, queue="webhooks"):
+            return True
+        with suppress(RedisError):
+            self.connection.delete(drain_lease(slot))
         return False
 
     def status(self) -> str:
