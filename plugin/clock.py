@@ -1,0 +1,49 @@
+"""The one source of "now", and the store's own calendar day (POLICY.md section 1).
+
+Every "now" in plugin/ and webhooks/ comes from `now()`. Tests freeze or move it with
+time-machine, which patches the standard library's clocks underneath, so nothing here needs a
+test hook of its own. A policy day is the calendar day in the store's IANA time zone: a timestamp
+with an offset is converted to that zone first, and a date never depends on when, or in which
+order, webhooks arrive.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# POLICY.md section 1: the zone of each region until Shopify tells us the shop's own.
+REGION_DEFAULT_ZONES: dict[str, str] = {
+    "us": "America/New_York",
+    "eu": "Europe/Berlin",
+    "jp": "Asia/Tokyo",
+    "kr": "Asia/Seoul",
+}
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def zone(name: str | None, region: str | None = None) -> ZoneInfo:
+    """The store's zone: its IANA name when known and valid, else its region's default."""
+    for candidate in (name, REGION_DEFAULT_ZONES.get(region or ""), "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    raise AssertionError("UTC is always a zone")
+
+
+def local_day(instant: datetime, tz: ZoneInfo) -> date:
+    """The calendar day of ``instant`` in the store's zone (a naive instant is taken as UTC)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(tz).date()
+
+
+def today(tz: ZoneInfo) -> date:
+    """Today in the store's zone."""
+    return local_day(now(), tz)
