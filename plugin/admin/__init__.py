@@ -8,14 +8,14 @@ stays usable when the CDN cannot be reached.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
 
+from plugin.admin import i18n
 from plugin.admin.context import apply_headers, page_url
-from plugin.program.money import quantize
 
 bp = Blueprint(
     "admin",
@@ -25,6 +25,8 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+
+_ = i18n.gettext  # the texts below are translated when shown, not here
 
 NAV = (
     ("admin.dashboard", "Dashboard"),
@@ -50,28 +52,44 @@ def _template_globals() -> dict[str, Any]:
         "nav": NAV,
         "api_key": current_app.config["SHOPIFY_API_KEY"],
         "dev_token_url": url_for("admin_dev.token") if dev else None,
+        "_": i18n.gettext,
+        "locale": i18n.current_locale(),
+        "html_lang": i18n.HTML_LANG.get(i18n.current_locale(), "en"),
     }
 
 
 @bp.app_template_filter("money")
 def _money(amount: Decimal | int | None, currency: str) -> str:
-    if amount is None:
-        return "—"
-    value = quantize(Decimal(amount), currency)
-    text = f"{value:,.0f}" if currency in ("JPY", "KRW") else f"{value:,.2f}"
-    return f"{text} {currency}"
+    return i18n.format_money(amount, currency)
 
 
 @bp.app_template_filter("points")
 def _points(value: int | None) -> str:
-    return "—" if value is None else f"{int(value):,}"
+    return i18n.format_points(value)
+
+
+@bp.app_template_filter("signed")
+def _signed(value: int) -> str:
+    return i18n.format_signed(value)
+
+
+@bp.app_template_filter("percent")
+def _percent(value: Decimal | int | None) -> str:
+    return i18n.format_percent(value)
+
+
+@bp.app_template_filter("day")
+def _day(value: date | None) -> str:
+    return i18n.format_date(value)
 
 
 @bp.app_template_filter("when")
-def _when(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+def _when(value: datetime | date | None) -> str:
+    """Times in the store's own zone (the operator runs that store)."""
+    from plugin.clock import zone
+
+    ctx = g.get("admin")
+    return i18n.format_when(value, zone(ctx.shop.timezone, ctx.shop.region) if ctx is not None else None)
 
 
 @bp.after_request

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import Response, current_app, g, render_template, request, url_for
+from flask import Response, current_app, g, has_request_context, render_template, request, url_for
 
 from plugin.models import Shop
 from plugin.services import staff
@@ -152,6 +152,10 @@ def page_url(endpoint: str, **values: Any) -> str:
             values.setdefault("host", ctx.host)
         if ctx.shop.id != ctx.token_shop.id:
             values.setdefault("store", ctx.shop.domain)
+    if has_request_context() and request.values.get("locale"):
+        from plugin.admin.i18n import current_locale
+
+        values.setdefault("locale", current_locale())  # Shopify's language stays with the page
     return url_for(endpoint, **values)
 
 

@@ -1,18 +1,21 @@
-"""What every admin view shares: rendering, redirect after a post, notices, optional services."""
+"""What every admin view shares: rendering, redirect after a post, notices, confirmations,
+optional services."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Response, abort, render_template, request
 from flask import redirect as flask_redirect
 
 from plugin.admin.context import admin, page_url
+from plugin.admin.i18n import _
 
-# Notices are chosen by code, never echoed from the query string.
+# Notices are chosen by code, never echoed from the query string (translated when shown).
 NOTICES = {
     "adjusted": "Points adjusted. The entry is in the ledger and the audit log.",
     "activated": "TESmart ID activated.",
@@ -33,8 +36,8 @@ NOTICES = {
 
 
 def render(template: str, *, status: int = 200, **values: Any) -> Response:
-    notice = NOTICES.get(request.args.get("done", ""))
-    values.setdefault("notice", notice)
+    code = request.args.get("done", "")
+    values.setdefault("notice", _(NOTICES[code]) if code in NOTICES else None)
     body = render_template(template, **values)
     return Response(body, status=status, mimetype="text/html")
 
@@ -46,6 +49,45 @@ def redirect_to(endpoint: str, done: str | None = None, **values: Any) -> Respon
         values["done"] = done
     values.setdefault("id_token", admin().id_token)
     return flask_redirect(page_url(endpoint, **values), code=303)
+
+
+# --- confirmations -------------------------------------------------------------------------
+# An action that moves money or takes something away asks first. Inside Shopify the page's
+# Polaris modal (<s-modal>) asks before the form goes; without Polaris (the CDN out of reach, no
+# JavaScript) the server asks: a form posted without ``confirmed=1`` gets a page that says what
+# will happen and carries the same fields on, with ``confirmed=1``. Either way the server only
+# acts on a confirmed post.
+
+CONFIRMED_FIELD = "confirmed"
+
+
+def confirmed() -> bool:
+    return request.form.get(CONFIRMED_FIELD) == "1"
+
+
+def ask_to_confirm(
+    heading: str,
+    consequences: Sequence[str],
+    confirm_label: str,
+    *,
+    back: str,
+    tone: str = "critical",
+    status: int = 200,
+) -> Response:
+    """The server's confirmation step: the consequences, then the same post confirmed."""
+    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("id_token", CONFIRMED_FIELD)]
+    return render(
+        "admin/confirm.html",
+        status=status,
+        title=heading,
+        heading=heading,
+        consequences=list(consequences),
+        confirm_label=confirm_label,
+        carried=carried,
+        action_url=request.full_path.rstrip("?"),
+        back=back,
+        tone=tone,
+    )
 
 
 def optional_service(module: str, name: str) -> Callable[..., Any] | None:
@@ -64,8 +106,14 @@ def require(found: Any) -> Any:
     return found
 
 
+_GROUPED = re.compile(r"^[-+]?\d{1,3}([,. \u202f]\d{3})+$")
+
+
 def form_int(name: str) -> int | None:
-    raw = (request.form.get(name) or "").strip().replace(",", "")
+    """A whole number as an operator types it: -100000, −100,000, 100.000 (German grouping)."""
+    raw = (request.form.get(name) or "").strip().replace("−", "-")
+    if _GROUPED.match(raw):
+        raw = re.sub(r"[,. \u202f]", "", raw)
     try:
         return int(raw)
     except ValueError:

@@ -17,6 +17,7 @@ from plugin.models import Member, PointEntry, Shop
 from plugin.models.types import utcnow
 from plugin.services import audit, ledger
 from plugin.services.members import activate
+from plugin.services.shop_settings import program_settings
 
 MAX_ADJUSTMENT = 1_000_000
 ADJUSTMENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -24,6 +25,15 @@ ADJUSTMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 class AdjustmentError(ValueError):
     """The adjustment is refused; the message is shown to the merchant."""
+
+
+class ConfirmationNeeded(AdjustmentError):
+    """An adjustment beyond the store's threshold: the merchant confirms it, having seen the
+    balance before and after."""
+
+    def __init__(self, delta: int, balance: int, threshold: int) -> None:
+        super().__init__(f"An adjustment of more than {threshold:,} points needs your confirmation.")
+        self.delta, self.balance, self.after, self.threshold = delta, balance, balance + delta, threshold
 
 
 def new_adjustment_id() -> str:
@@ -38,9 +48,12 @@ def adjust_points(
     reason: str,
     actor: str,
     adjustment_id: str | None = None,
+    confirmed: bool = False,
 ) -> PointEntry:
     """Add ``delta`` points (negative to deduct) to the member's wallet in ``shop``, audited.
 
+    Beyond the store's threshold (default ±5,000) it raises ``ConfirmationNeeded`` unless
+    ``confirmed``: a typo of -100000 must not empty a wallet with one click.
     Returns the ledger entry; when ``adjustment_id`` was already used, the entry it wrote.
     Commits.
     """
@@ -62,6 +75,10 @@ def adjust_points(
 
     wallet = ledger.lock_wallet(shop.id, member.id)  # one adjustment at a time per wallet
     before = wallet.balance
+    threshold = program_settings(shop).adjustment_confirm_threshold
+    if abs(delta) > threshold and not confirmed:
+        db.session.rollback()
+        raise ConfirmationNeeded(delta, before, threshold)
     entry_id = ledger.post_entry(
         shop_id=shop.id,
         member_id=member.id,
@@ -79,7 +96,8 @@ def adjust_points(
             subject_type="member",
             subject_id=member.id,
             before={"balance": before},
-            after={"balance": before + delta, "delta": delta, "reason": reason, "entry_id": entry_id},
+            after={"balance": before + delta, "delta": delta, "reason": reason, "entry_id": entry_id,
+                   **({"confirmed_above": threshold} if abs(delta) > threshold else {})},
         )
     db.session.commit()
     return db.session.execute(

@@ -134,6 +134,7 @@ def _section_values(section: str, form: _Form) -> dict[str, Any]:
             "points_expiry_months": form.whole("points_expiry_months", 0, 120, optional=True) or None,
             "return_window_days": form.whole("return_window_days", 1, 365),
             "award_test_orders": form.text("award_test_orders") in ("1", "on", "true", "yes"),
+            "adjustment_confirm_threshold": form.whole("adjustment_confirm_threshold", 1, 1_000_000, optional=True, blank=5_000),
         }
     raise SettingsInvalid({"section": f"Unknown settings section {section!r}."})
 
@@ -183,4 +184,5 @@ def form_values(shop: Shop) -> dict[str, Any]:
     values["points_expiry_months"] = current.points_expiry_months or ""
     values["return_window_days"] = current.return_window_days
     values["award_test_orders"] = current.award_test_orders
+    values["adjustment_confirm_threshold"] = current.adjustment_confirm_threshold
     return values

@@ -29,6 +29,8 @@ class ProgramSettings:
     trade_in_ship_within_days: int = 30
     return_window_days: int = 30
     award_test_orders: bool = False  # Shopify test orders (Bogus gateway) earn nothing by default
+    # A manual points adjustment larger than this (either way) needs the merchant's confirmation.
+    adjustment_confirm_threshold: int = 5_000
 
 
 def program_settings(shop: Shop) -> ProgramSettings:
@@ -62,4 +64,5 @@ def program_settings(shop: Shop) -> ProgramSettings:
         trade_in_ship_within_days=int(raw.get("trade_in_ship_within_days", 30)),
         return_window_days=int(raw.get("return_window_days", 30)),
         award_test_orders=bool(raw.get("award_test_orders", False)),
+        adjustment_confirm_threshold=int(raw.get("adjustment_confirm_threshold", 5_000)),
     )

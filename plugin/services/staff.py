@@ -120,14 +120,22 @@ def _owners(shop_id: int) -> int:
     return int(db.session.execute(stmt).scalar() or 0)
 
 
+def removal_refused(shop: Shop, grant: StaffGrant) -> str | None:
+    """Why ``grant`` may not be removed, or None."""
+    if grant.role == "owner" and _owners(shop.id) == 1 and len(grants_of_shop(shop.id)) > 1:
+        return "Remove the other grants first: a shop with grants keeps an owner."
+    return None
+
+
 def remove_grant(shop: Shop, grant_id: int, *, actor: str) -> None:
     grant = db.session.execute(
         select(StaffGrant).where(StaffGrant.id == grant_id, StaffGrant.shop_id == shop.id)
     ).scalar_one_or_none()
     if grant is None:
         raise StaffError("That grant does not exist in this shop.")
-    if grant.role == "owner" and _owners(shop.id) == 1 and len(grants_of_shop(shop.id)) > 1:
-        raise StaffError("Remove the other grants first: a shop with grants keeps an owner.")
+    refused = removal_refused(shop, grant)
+    if refused:
+        raise StaffError(refused)
     audit.record(
         shop_id=shop.id, actor=actor, action="staff.revoke", subject_type="staff_user",
         subject_id=grant.user_id, before={"role": grant.role, "email": grant.email}, after=None,

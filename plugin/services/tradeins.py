@@ -301,9 +301,71 @@ def trade_in_view(trade_in: TradeIn) -> dict[str, Any]:
 # --- the merchant's workflow -------------------------------------------------------------------------
 
 
-def approve(shop: Shop, trade_in_id: int, actor: str, value: object = None) -> TradeIn:
+class ValueAboveQuote(ApiError):
+    """An approval above the quote: allowed with a reason and the merchant's second confirmation."""
+
+    def __init__(self, quoted: Decimal, value: Decimal, currency: str, *, reason_missing: bool) -> None:
+        message = (
+            f"{format_plain(value, currency)} {currency} is above the quote of {format_plain(quoted, currency)} "
+            f"{currency}. " + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
+        )
+        super().__init__(409, "value_above_quote", message)
+        self.quoted, self.value, self.currency = quoted, value, currency
+
+
+class ValueAbovePrice(ApiError):
+    """No trade-in is worth more than the member paid for the device."""
+
+    def __init__(self, paid: Decimal, currency: str) -> None:
+        super().__init__(
+            422, "value_above_price",
+            f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for the device.",
+        )  # fmt: skip
+        self.paid, self.currency = paid, currency
+
+
+def value_bounds(shop: Shop, trade_in: TradeIn) -> tuple[Decimal | None, Decimal | None]:
+    """(the quote, the amount paid for the device): what an approval may give without a second
+    look, and what no approval or inspection may exceed."""
+    quoted: Decimal | None = trade_in.value
+    if trade_in.state != S.APPLIED:
+        stamp = db.session.execute(
+            select(TradeInEvent.data).where(
+                TradeInEvent.shop_id == shop.id, TradeInEvent.trade_in_id == trade_in.id,
+                TradeInEvent.to_state == S.APPROVED.value, TradeInEvent.from_state == S.APPLIED.value,
+            ).order_by(TradeInEvent.id.desc()).limit(1)
+        ).scalar_one_or_none()  # fmt: skip
+        if stamp and stamp.get("value_quoted") not in (None, ""):
+            quoted = Decimal(str(stamp["value_quoted"]))
+    device = db.session.get(Device, trade_in.device_id)
+    paid = device.amount_paid if device is not None and device.shop_id == shop.id else None
+    return quoted, paid
+
+
+def _check_value(shop: Shop, trade_in: TradeIn, value: Decimal, *, reason: str | None, confirmed: bool) -> None:
+    quoted, paid = value_bounds(shop, trade_in)
+    if paid is not None and value > paid:
+        raise ValueAbovePrice(paid, trade_in.currency)
+    if quoted is not None and value > quoted and (not reason or not confirmed):
+        raise ValueAboveQuote(quoted, value, trade_in.currency, reason_missing=not reason)
+
+
+def approve(
+    shop: Shop,
+    trade_in_id: int,
+    actor: str,
+    value: object = None,
+    *,
+    reason: str | None = None,
+    confirmed: bool = False,
+) -> TradeIn:
     """applied → approved; the merchant may set the recovery value (step 3). Starts the shipping
-    deadline of a recovery trade-in."""
+    deadline of a recovery trade-in.
+
+    The quote bounds the value: above it the merchant gives a reason and confirms a second time,
+    and no value exceeds what the member paid for the device (a typo must not become store credit).
+    """
+    reason = (reason or "").strip()[:500] or None
     try:
         trade_in = _lock(shop, trade_in_id)
         next_state(trade_in.kind, trade_in.state, A.APPROVE)
@@ -311,13 +373,17 @@ def approve(shop: Shop, trade_in_id: int, actor: str, value: object = None) -> T
         if value is not None:
             if trade_in.kind != TradeInKind.RECOVERY_VALUE:
                 raise InvalidTradeInInput("Only a recovery value can be set; a discount is fixed by the policy.")
-            data = {"value_quoted": trade_in.value, "value": _money(value, trade_in.currency)}
-            trade_in.value = data["value"]
+            new_value = _money(value, trade_in.currency)
+            _check_value(shop, trade_in, new_value, reason=reason, confirmed=confirmed)
+            data = {"value_quoted": trade_in.value, "value": new_value}
+            if reason:
+                data["reason"] = reason
+            trade_in.value = new_value
         if trade_in.kind == TradeInKind.RECOVERY_VALUE:
             days = program_settings(shop).trade_in_ship_within_days
             trade_in.ship_by = today_utc() + timedelta(days=days)
             data["ship_by"] = trade_in.ship_by
-        _transition(shop, trade_in, A.APPROVE, actor, data=data)
+        _transition(shop, trade_in, A.APPROVE, actor, note=reason, data=data)
         outbox.commit()
     except Exception:
         outbox.rollback()
@@ -375,6 +441,7 @@ def pay(
     method: str = "store_credit",
     *,
     shipping_refund: object = None,
+    expected_amount: object = None,
 ) -> TradeIn:
     """shipped → paid (recovery value: store credit, a partial refund or a code for a new order);
     approved → paid (discount: the single-use percentage code). Through the outbox, once."""
@@ -388,6 +455,9 @@ def pay(
         amount = (trade_in.value or Decimal(0)) + (refund_of_shipping or Decimal(0))
         if trade_in.kind == TradeInKind.RECOVERY_VALUE and amount <= 0:
             raise PayoutUnavailable("There is no value to pay; revoke the trade-in instead.")
+        if expected_amount is not None and _money(expected_amount, trade_in.currency) != amount:
+            # The merchant confirmed another amount than the one due now (a stale page).
+            raise PayoutUnavailable("The amount changed since the page was shown: check it and pay again.")
         key = f"trade_in:{trade_in.id}:payout:{_payout_attempts(shop, trade_in)}"
         details = _send_payout(shop, trade_in, chosen, amount, key, note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}")
         trade_in.payout_method = chosen.value
@@ -436,6 +506,9 @@ def inspect(
             if value is None:
                 raise InvalidTradeInInput("An adjusted inspection needs the new value.")
             new_value = _money(value, trade_in.currency)
+            _, price = value_bounds(shop, trade_in)
+            if price is not None and new_value > price:
+                raise ValueAbovePrice(price, trade_in.currency)
             difference = new_value - (trade_in.value or Decimal(0))
             data = {"value_before": trade_in.value, "value": new_value}
             trade_in.value = new_value
@@ -754,18 +827,22 @@ def _send_payout(
     return {"redemption_id": redemption.id, "customer_id": customer_id}
 
 
+_AMOUNT_HINT = "Enter the amount as a number, such as 45.00."
+
+
 def _money(value: object, currency: str) -> Decimal:
     if isinstance(value, bool | float):
-        raise InvalidTradeInInput("A value is a decimal string.")
+        raise InvalidTradeInInput(_AMOUNT_HINT)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise InvalidTradeInInput("A value is a decimal string.") from None
+        raise InvalidTradeInInput(_AMOUNT_HINT) from None
     if not amount.is_finite() or amount < 0:
         raise InvalidTradeInInput("A value cannot be negative.")
     quantized = quantize(amount, currency)
     if quantized != amount:
-        raise InvalidTradeInInput(f"{currency} amounts have no more decimals than the currency's minor unit.")
+        places = "no decimals" if currency in ("JPY", "KRW") else "at most two decimals"
+        raise InvalidTradeInInput(f"Amounts in {currency} have {places}.")
     return quantized
 
 

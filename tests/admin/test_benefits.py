@@ -21,7 +21,10 @@ def test_a_trade_in_goes_from_applied_to_paid(shops: Any, admin_post: Any, admin
     assert admin_post(f"{path}/approve", {"value": "40.00"}).status_code == 303
     assert admin_post(f"{path}/pay", {"method": "store_credit"}).status_code == 422  # not shipped yet
     assert admin_post(f"{path}/ship", {"tracking_number": "1Z999", "carrier": "UPS"}).status_code == 303
-    assert admin_post(f"{path}/pay", {"method": "store_credit"}).status_code == 303
+    asked = admin_post(f"{path}/pay", {"method": "store_credit", "amount": "40.00"})
+    assert asked.status_code == 200 and "40.00 USD" in asked.get_data(as_text=True)  # asked first
+    assert db.session.get(TradeIn, trade_in.id).state == "shipped"
+    assert admin_post(f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"}).status_code == 303
     db.session.expire_all()
     row = db.session.get(TradeIn, trade_in.id)
     assert (row.state, row.value, row.payout_method) == ("paid", Decimal("40.00"), "store_credit")

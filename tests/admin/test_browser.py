@@ -158,7 +158,10 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
     page.click("#ship-form button")
     page.wait_for_selector("#pay-form")
     page.select_option("#pay-method", "store_credit")
+    assert "45.00 USD" in page.locator("#pay-form").inner_text()  # the amount, before it is sent
     page.click("#pay-form button")
+    assert "45.00 USD" in page.locator("[data-confirm-step]").inner_text()  # and once more, to confirm
+    page.click("#confirm-button")
     page.wait_for_selector("#receive-form")
     assert "paid" in page.locator('[data-field="state"]').inner_text()
     _shot(page, "trade-in")

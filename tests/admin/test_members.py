@@ -90,7 +90,12 @@ def test_activation_by_the_merchant(shops: Any, admin_post: Any) -> None:
 def test_cancelling_forfeits_the_points_of_this_store(jane: Member, shops: Any, admin_post: Any) -> None:
     factories.points(shops["us"], jane, 700)
     assert admin_post(f"/admin/members/{jane.id}/end", {"action": "cancel", "reason": ""}).status_code == 422
-    assert admin_post(f"/admin/members/{jane.id}/end", {"action": "cancel", "reason": "Asked by email"}).status_code == 303
+    asked = admin_post(f"/admin/members/{jane.id}/end", {"action": "cancel", "reason": "Asked by email"})
+    assert asked.status_code == 200 and "700 points" in asked.get_data(as_text=True)  # says what is forfeited
+    db.session.expire_all()
+    assert db.session.get(Member, jane.id).state == "open"
+    confirmed = {"action": "cancel", "reason": "Asked by email", "confirmed": "1"}
+    assert admin_post(f"/admin/members/{jane.id}/end", confirmed).status_code == 303
     db.session.expire_all()
     assert db.session.get(Member, jane.id).state == "cancelled"
     assert ledger.sum_of_entries(shops["us"].id, jane.id) == 0

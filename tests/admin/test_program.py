@@ -66,7 +66,8 @@ def test_an_invalid_change_is_refused_and_nothing_is_stored(shops: Any, admin_po
 def test_rewards_are_created_updated_and_archived(shops: Any, admin_post: Any, admin_get: Any) -> None:
     assert admin_post("/admin/rewards", {"points": "3000", "kind": "fixed_amount", "amount": "50"}).status_code == 303
     reward = db.session.query(Reward).filter_by(shop_id=shops["us"].id, points=3000).one()
-    assert admin_post(f"/admin/rewards/{reward.id}", {"action": "archive"}).status_code == 303
+    assert admin_post(f"/admin/rewards/{reward.id}", {"action": "archive"}).status_code == 200  # asks first
+    assert admin_post(f"/admin/rewards/{reward.id}", {"action": "archive", "confirmed": "1"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Reward, reward.id).active is False
     assert admin_post("/admin/rewards", {"points": "0", "kind": "fixed_amount", "amount": "5"}).status_code == 422
@@ -84,6 +85,8 @@ def test_campaigns(shops: Any, admin_post: Any) -> None:
     campaign = db.session.query(Campaign).one()
     assert (campaign.shop_id, str(campaign.multiplier)) == (shops["us"].id, "2.00")
     # Not started yet: "end" deletes it.
-    assert admin_post(f"/admin/campaigns/{campaign.id}", {"action": "end"}).status_code == 303
+    assert admin_post(f"/admin/campaigns/{campaign.id}", {"action": "end"}).status_code == 200  # asks first
+    assert db.session.query(Campaign).count() == 1
+    assert admin_post(f"/admin/campaigns/{campaign.id}", {"action": "end", "confirmed": "1"}).status_code == 303
     assert db.session.query(Campaign).count() == 0
     assert [a for (a,) in db.session.query(AuditLog.action).order_by(AuditLog.id)] == ["campaign.create", "campaign.deleted"]

@@ -17,6 +17,54 @@
     return null;
   }
 
+  // Inside Shopify, a form marked data-confirm asks through Polaris's modal first; accepting it
+  // posts the form confirmed. Without Polaris the form goes as it is and the server asks.
+  var modal = document.getElementById("confirm-modal");
+  var pending = null;
+  function polarisModal() {
+    return modal && window.customElements && window.customElements.get("s-modal") && typeof modal.showOverlay === "function";
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var asker = (event.submitter && event.submitter.dataset.confirm) ? event.submitter : form;
+    if (!asker.dataset.confirm || form.querySelector("input[name=confirmed]") || !polarisModal()) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    pending = { form: form, submitter: event.submitter };
+    modal.setAttribute("heading", asker.dataset.confirmHeading || modal.getAttribute("heading"));
+    modal.querySelector("[data-confirm-text]").textContent = asker.dataset.confirm;
+    var accept = modal.querySelector("[data-confirm-accept]");
+    if (asker.dataset.confirmLabel) { accept.textContent = asker.dataset.confirmLabel; }
+    modal.showOverlay();
+  }, true);
+  if (modal) {
+    modal.querySelector("[data-confirm-accept]").addEventListener("click", function () {
+      if (!pending) { return; }
+      var flag = document.createElement("input");
+      flag.type = "hidden"; flag.name = "confirmed"; flag.value = "1";
+      pending.form.appendChild(flag);
+      modal.hideOverlay();
+      pending.form.requestSubmit(pending.submitter || undefined);
+      pending = null;
+    });
+  }
+
+  // The adjustment form shows the balance after the change as it is typed.
+  var adjust = document.getElementById("adjust-form");
+  if (adjust) {
+    var field = adjust.querySelector("input[name=points]");
+    var after = document.getElementById("adjust-after");
+    var balance = parseInt(adjust.dataset.balance, 10) || 0;
+    var numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+    var update = function () {
+      var delta = parseInt((field.value || "0").replace(/[^0-9-]/g, ""), 10) || 0;
+      after.textContent = numbers.format(balance + delta);
+      after.classList.toggle("negative", balance + delta < 0);
+    };
+    field.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var field = form.querySelector("input[data-session-token]");

@@ -7,14 +7,23 @@ this module parses the form, calls them and shows their refusals.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, request
 from sqlalchemy import func, select
 
 from plugin.admin import bp
-from plugin.admin.context import admin, app_home
-from plugin.admin.pages import optional_service, redirect_to, render, require
+from plugin.admin.context import admin, app_home, page_url
+from plugin.admin.i18n import _, format_money, format_percent
+from plugin.admin.pages import (
+    ask_to_confirm,
+    confirmed,
+    optional_service,
+    redirect_to,
+    render,
+    require,
+)
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import (
@@ -29,6 +38,7 @@ from plugin.models import (
 )
 from plugin.models.types import utcnow
 from plugin.services import admin_queries
+from plugin.services.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
 
 # The store answers a return request within 24 hours (POLICY.md 6).
 ANSWER_WITHIN = timedelta(hours=24)
@@ -67,21 +77,31 @@ def trade_ins() -> Response:
     )
 
 
-def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = None) -> Response:
-    shop = admin().shop
+def _allowed(trade_in: TradeIn) -> set[str]:
     allowed_actions = optional_service("plugin.program.tradein_workflow", "allowed_actions")
     try:
-        allowed = {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)} if allowed_actions else set()
+        return {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)} if allowed_actions else set()
     except ValueError:  # a kind without a workflow (recycling only)
-        allowed = set()
+        return set()
+
+
+def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = None) -> Response:
+    shop = admin().shop
+    allowed = _allowed(trade_in)
     events = admin_queries.rows_of(
         TradeInEvent, shop.id, TradeInEvent.trade_in_id == trade_in.id, order=TradeInEvent.id.asc()
     )
     device = db.session.get(Device, trade_in.device_id)
     member = db.session.get(Member, trade_in.member_id) if trade_in.member_id else None
+    quoted, paid = value_bounds(shop, trade_in)
     return render(
         "admin/trade_in.html",
         status=status,
+        quoted=quoted,
+        paid=paid,
+        payout=payout_amount(trade_in),
+        value_percent=(trade_in.value * 100 / paid).quantize(Decimal("0.01")) if trade_in.value is not None and paid else None,
+        payout_labels=PAYOUT_LABELS,
         title=f"Trade-in #{trade_in.id}",
         trade_in=trade_in,
         device=device if device is not None and device.shop_id == shop.id else None,
@@ -112,6 +132,65 @@ TRADE_IN_ACTIONS = {
     "inspect": ("inspect", ("outcome", "value", "note")),
     "revoke": ("revoke", ("note",)),
 }
+PAYOUT_LABELS = {
+    "store_credit": "store credit",
+    "refund": "a partial refund of a recent order",
+    "code": "a code for a new order",
+}
+
+
+def payout_amount(trade_in: TradeIn) -> Decimal:
+    return (trade_in.value or Decimal(0)) + (trade_in.shipping_refund or Decimal(0))
+
+
+def _payee(trade_in: TradeIn) -> str:
+    member = db.session.get(Member, trade_in.member_id) if trade_in.member_id else None
+    return member.email if member is not None and member.email else _("the member")
+
+
+def _trade_in_confirmation(trade_in: TradeIn, action: str, arguments: list[Any]) -> Response | None:
+    """The question to ask before a step that pays out or takes back; None when none is needed."""
+    back = page_url("admin.trade_in", trade_in_id=trade_in.id)
+    currency = trade_in.currency
+    if action == "pay":
+        method = arguments[0] or "store_credit"
+        amount = payout_amount(trade_in)
+        lines = [
+            _("{amount} is sent to {payee} as {method}.", amount=format_money(amount, currency),
+              payee=_payee(trade_in), method=_(PAYOUT_LABELS.get(method, method))),
+            _("A payout cannot be taken back from here: a later revocation records it as owed."),
+        ]
+        if trade_in.kind != "recovery_value":
+            lines[0] = _("A single-use {percent} discount code is sent to {payee}.",
+                         percent=format_percent(trade_in.percent), payee=_payee(trade_in))
+        return ask_to_confirm(_("Pay {amount}?", amount=format_money(amount, currency)) if trade_in.kind == "recovery_value"
+                              else _("Send the discount code?"), lines, _("Pay now"), back=back, tone="warning")
+    if action == "revoke":
+        owed = payout_amount(trade_in) if trade_in.state in ("paid", "received") else None
+        lines = [_("The trade-in ends now; the member cannot ship or be paid for it.")]
+        if owed:
+            lines.append(_("{amount} already paid is recorded as owed back.", amount=format_money(owed, currency)))
+        return ask_to_confirm(_("Revoke trade-in #{id}?", id=trade_in.id), lines, _("Revoke"), back=back)
+    if action == "inspect" and arguments[0] in ("adjusted", "revoked"):
+        if arguments[0] == "revoked":
+            lines = [_("The trade-in is revoked after inspection."),
+                     _("{amount} already paid is recorded as owed back.", amount=format_money(payout_amount(trade_in), currency))]
+            return ask_to_confirm(_("Revoke trade-in #{id}?", id=trade_in.id), lines, _("Revoke"), back=back)
+        try:
+            new_value = Decimal(str(arguments[1]).replace(",", ""))
+        except (ArithmeticError, ValueError):
+            return None  # the service says what is wrong with it
+        difference = new_value - (trade_in.value or Decimal(0))
+        lines = [_("The value changes from {before} to {after}.", before=format_money(trade_in.value, currency),
+                   after=format_money(new_value, currency))]
+        if difference > 0:
+            lines.append(_("{amount} more is sent to {payee} the way the value was paid.",
+                           amount=format_money(difference, currency), payee=_payee(trade_in)))
+        elif difference < 0:
+            lines.append(_("{amount} is recorded as owed back.", amount=format_money(-difference, currency)))
+        return ask_to_confirm(_("Adjust the value to {value}?", value=format_money(new_value, currency)),
+                              lines, _("Record inspection"), back=back, tone="warning")
+    return None
 
 
 @bp.post("/trade-ins/<int:trade_in_id>/<action>")
@@ -125,14 +204,48 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
     for name in spec[1]:
         value = (request.form.get(name) or "").strip()
         arguments.append(value or None)
+    keywords: dict[str, Any] = {}
     if action == "revoke":
         arguments = [arguments[0] or ""]
     if action == "pay":
         arguments = [arguments[0] or "store_credit"]
     if action == "inspect":
         arguments[0] = arguments[0] or "confirmed"
+    if action == "approve":
+        keywords = {"reason": request.form.get("reason"), "confirmed": confirmed()}
+    open_steps = _allowed(found)
+    step_open = action in open_steps or (action == "inspect" and bool(open_steps & {"inspect_adjusted", "inspect_revoked"}))
+    if action in ("pay", "revoke", "inspect") and step_open and not confirmed():
+        if action == "revoke" and not arguments[0]:
+            return _trade_in_page(found, status=422, error=_("Say why the trade-in is revoked."))
+        question = _trade_in_confirmation(found, action, arguments)
+        if question is not None:
+            return question
+    if action == "pay":
+        keywords = {"expected_amount": request.form.get("amount") or None}
     try:
-        function(ctx.shop, found.id, ctx.actor, *arguments)
+        function(ctx.shop, found.id, ctx.actor, *arguments, **keywords)
+    except ValueAboveQuote as exc:
+        db.session.rollback()
+        if not (request.form.get("reason") or "").strip():
+            return _trade_in_page(_trade_in(trade_in_id), status=422, error=_(
+                "{value} is above the quote of {quoted}. Give a reason to approve more than the quote.",
+                value=format_money(exc.value, exc.currency), quoted=format_money(exc.quoted, exc.currency)))
+        return ask_to_confirm(
+            _("Approve {value}, above the quote?", value=format_money(exc.value, exc.currency)),
+            [
+                _("The quote was {quoted}; this is {extra} more.", quoted=format_money(exc.quoted, exc.currency),
+                  extra=format_money(exc.value - exc.quoted, exc.currency)),
+                _("Reason: {reason}", reason=request.form.get("reason", "").strip()),
+                _("The value is paid out once the device has shipped."),
+            ],
+            _("Approve {value}", value=format_money(exc.value, exc.currency)),
+            back=page_url("admin.trade_in", trade_in_id=found.id), tone="warning",
+        )
+    except ValueAbovePrice as exc:
+        db.session.rollback()
+        return _trade_in_page(_trade_in(trade_in_id), status=422, error=_(
+            "The value cannot be more than the {paid} paid for the device.", paid=format_money(exc.paid, exc.currency)))
     except (ApiError, ValueError) as exc:
         db.session.rollback()
         return _trade_in_page(_trade_in(trade_in_id), status=422, error=_refusal(exc))
@@ -216,6 +329,20 @@ def _call_with_note(function: Any, note: str, *args: Any) -> Any:
     return function(*args)
 
 
+def return_close_consequences(found: ReturnRequest) -> list[str]:
+    lines = [_("Return request #{id} is closed: no receipt, refund or other step can follow.", id=found.id)]
+    if found.state == "received" and not found.refunded_on and found.outcome == "refund":
+        lines.append(_("The device has been received and no refund is recorded."))
+    return lines
+
+
+def claim_refuse_consequences(found: WarrantyClaim) -> list[str]:
+    return [
+        _("Warranty claim #{id} is refused: no repair or replacement is sent.", id=found.id),
+        _("The device keeps its one warranty replacement for a later claim."),
+    ]
+
+
 @bp.post("/returns/<int:request_id>/<action>")
 @app_home
 def return_action(request_id: int, action: str) -> Response:
@@ -223,13 +350,40 @@ def return_action(request_id: int, action: str) -> Response:
     rows = admin_queries.rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(optional_service("plugin.services.returns", RETURN_ACTIONS.get(action, "")))
+    steps = optional_service("plugin.services.returns", "TRANSITIONS") or {}
+    if action == "close" and (found.state, action) in steps and not confirmed():
+        return ask_to_confirm(_("Close return request #{id}?", id=found.id), return_close_consequences(found),
+                              _("Close the return"), back=_back_to_return(found))
     try:
         _call_with_note(function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor)
     except (ApiError, ValueError) as exc:
         db.session.rollback()
-        return render("admin/refusal_inline.html", status=422, title="Not done", error=_refusal(exc),
+        return render("admin/refusal_inline.html", status=422, title=_("Not done"), error=_refusal(exc),
                       back=("admin.returns", {}))
-    return redirect_to("admin.returns", "done")
+    return _after_step("admin.returns")
+
+
+def _back_to_return(found: ReturnRequest) -> str:
+    if "admin.return_detail" in _endpoints():
+        return page_url("admin.return_detail", request_id=found.id)
+    return page_url("admin.returns")
+
+
+def _endpoints() -> set[str]:
+    from flask import current_app
+
+    return set(current_app.view_functions)
+
+
+def _after_step(default: str) -> Response:
+    """Back where the step was taken: the queue, or the request's own page."""
+    back = request.form.get("back")
+    if back == "detail" and request.view_args:
+        if "request_id" in request.view_args:
+            return redirect_to("admin.return_detail", "done", request_id=request.view_args["request_id"])
+        if "claim_id" in request.view_args:
+            return redirect_to("admin.claim_detail", "done", claim_id=request.view_args["claim_id"])
+    return redirect_to(default, "done")
 
 
 @bp.post("/warranty-claims/<int:claim_id>/<action>")
@@ -239,6 +393,13 @@ def claim_action(claim_id: int, action: str) -> Response:
     rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(optional_service("plugin.services.warranty_claims", CLAIM_ACTIONS.get(action, "")))
+    steps = optional_service("plugin.services.warranty_claims", "TRANSITIONS") or {}
+    if action == "refuse" and (found.state, action) in steps and not confirmed():
+        if not (request.form.get("note") or "").strip():
+            return render("admin/refusal_inline.html", status=422, title=_("Not done"),
+                          error=_("Say why the claim is refused."), back=("admin.returns", {}))
+        return ask_to_confirm(_("Refuse warranty claim #{id}?", id=found.id), claim_refuse_consequences(found),
+                              _("Refuse the claim"), back=page_url("admin.returns"))
     try:
         if action == "ship":
             function(ctx.shop, found.id, ctx.actor, serial=(request.form.get("serial") or "").strip() or None)
@@ -246,9 +407,9 @@ def claim_action(claim_id: int, action: str) -> Response:
             _call_with_note(function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor)
     except (ApiError, ValueError) as exc:
         db.session.rollback()
-        return render("admin/refusal_inline.html", status=422, title="Not done", error=_refusal(exc),
+        return render("admin/refusal_inline.html", status=422, title=_("Not done"), error=_refusal(exc),
                       back=("admin.returns", {}))
-    return redirect_to("admin.returns", "done")
+    return _after_step("admin.returns")
 
 
 # --- CTRL F --------------------------------------------------------------------------------

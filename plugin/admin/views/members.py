@@ -8,32 +8,48 @@ member may see.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, request
+from sqlalchemy import func, select
 
 from plugin.admin import bp
-from plugin.admin.context import admin, app_home
-from plugin.admin.pages import form_int, optional_service, redirect_to, render, require
+from plugin.admin.context import admin, app_home, page_url
+from plugin.admin.i18n import _, format_points, format_signed
+from plugin.admin.pages import (
+    ask_to_confirm,
+    confirmed,
+    form_int,
+    optional_service,
+    redirect_to,
+    render,
+    require,
+)
+from plugin.extensions import db
 from plugin.models import (
     CtrlFApplication,
     Device,
     Member,
+    PointEntry,
     Redemption,
     Referral,
     ReturnRequest,
+    Shop,
     TradeIn,
     WarrantyClaim,
 )
 from plugin.models.types import utcnow
-from plugin.services import admin_queries, audit
+from plugin.services import admin_queries, audit, ledger
 from plugin.services.adjustments import (
     AdjustmentError,
+    ConfirmationNeeded,
     activate_member,
     adjust_points,
     new_adjustment_id,
 )
 from plugin.services.compliance import member_record
 from plugin.services.members import cohort_of, id_status
+from plugin.services.redemptions import FORFEITED_PURPOSES, LIVE_STATES
 from plugin.services.shop_settings import program_settings
 
 
@@ -56,6 +72,17 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
     visible = {s.id for s in ctx.shops} | {shop.id}
     entries, entry_count = admin_queries.ledger_of(shop.id, member.id)
     rows = admin_queries.rows_of
+    balance = ledger.balance(shop.id, member.id)
+    extra: dict[str, Any] = {}
+    entry_id = request.args.get("entry", type=int)
+    if request.args.get("done") == "adjusted" and entry_id:
+        entry = db.session.execute(
+            select(PointEntry).where(PointEntry.shop_id == shop.id, PointEntry.member_id == member.id,
+                                     PointEntry.id == entry_id, PointEntry.kind == "adjustment")
+        ).scalar_one_or_none()
+        if entry is not None:  # the banner states what was done, read back from the ledger
+            extra["notice"] = _("Points adjusted by {points}. New balance: {balance} points.",
+                                points=format_signed(entry.delta), balance=format_points(balance))
     return render(
         "admin/member.html",
         status=status,
@@ -80,6 +107,10 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
+        balance=balance,
+        end_lines=end_consequences(shop, member, "cancel") if member.state == "open" else [],
+        threshold=program_settings(shop).adjustment_confirm_threshold,
+        **extra,
     )
 
 
@@ -96,15 +127,31 @@ def member_adjust(member_id: int) -> Response:
     found = _member(member_id)
     delta = form_int("points")
     if delta is None:
-        return _member_page(found, status=422, errors={"points": "Enter a whole number of points (negative to deduct)."})
+        return _member_page(found, status=422, errors={"points": _("Enter a whole number of points (negative to deduct).")})
+    if not (request.form.get("reason") or "").strip():
+        return _member_page(found, status=422, errors={"reason": _("Say why: the reason is shown in the ledger.")})
     try:
-        adjust_points(
+        entry = adjust_points(
             ctx.shop, found, delta=delta, reason=request.form.get("reason", ""), actor=ctx.actor,
-            adjustment_id=request.form.get("adjustment_id") or None,
+            adjustment_id=request.form.get("adjustment_id") or None, confirmed=confirmed(),
+        )
+    except ConfirmationNeeded as exc:
+        return ask_to_confirm(
+            _("Adjust {points} points?", points=format_signed(exc.delta)),
+            [
+                _("Current balance in {store}: {points} points.", store=ctx.shop.name or ctx.shop.domain,
+                  points=format_points(exc.balance)),
+                _("Balance after the adjustment: {points} points.", points=format_points(exc.after)),
+                _("This is more than {points} points, the limit above which an adjustment is confirmed.",
+                  points=format_points(exc.threshold)),
+                _("Reason: {reason}", reason=request.form.get("reason", "").strip()),
+            ],
+            _("Adjust by {points} points", points=format_signed(exc.delta)),
+            back=page_url("admin.member", member_id=found.id), tone="warning",
         )
     except AdjustmentError as exc:
         return _member_page(found, status=422, error=str(exc))
-    return redirect_to("admin.member", "adjusted", member_id=found.id)
+    return redirect_to("admin.member", "adjusted", member_id=found.id, entry=entry.id)
 
 
 @bp.post("/members/<int:member_id>/activate")
@@ -119,15 +166,44 @@ def member_activate(member_id: int) -> Response:
     return redirect_to("admin.member", "activated" if changed else "already_active", member_id=found.id)
 
 
+def end_consequences(shop: Shop, member: Member, action: str) -> list[str]:
+    """What ending the membership takes away, counted now (POLICY.md section 2's rule)."""
+    points = max(ledger.balance(shop.id, member.id), 0)
+    codes = db.session.execute(
+        select(func.count()).select_from(Redemption).where(
+            Redemption.shop_id == shop.id, Redemption.member_id == member.id,
+            Redemption.state.in_(LIVE_STATES), Redemption.used_at.is_(None),
+            Redemption.purpose.in_(FORFEITED_PURPOSES),
+        )
+    ).scalar_one()  # fmt: skip
+    lines = [
+        _("{points} points in {store} are forfeited.", points=format_points(points), store=shop.name or shop.domain),
+        _("{count} unused reward codes are disabled.", count=format_points(codes)),
+        _("The TESmart ID is closed in all four stores. No compensation is due."),
+    ]
+    if action == "revoke":
+        lines.append(_("It is recorded as a revocation for fraud or abuse."))
+    return lines
+
+
 @bp.post("/members/<int:member_id>/end")
 @app_home
 def member_end(member_id: int) -> Response:
-    """Cancel on the member's request, or revoke for fraud or abuse (POLICY.md 2), in this shop."""
+    """Cancel on the member's request, or revoke for fraud or abuse, in this shop; confirmed first."""
     ctx = admin()
     found = _member(member_id)
-    action = request.form.get("action", "cancel")
+    action = "revoke" if request.form.get("action") == "revoke" else "cancel"
     name = "revoke_membership" if action == "revoke" else "cancel_membership"
     end = require(optional_service("plugin.services.membership", name))
+    if not (request.form.get("reason") or "").strip():
+        return _member_page(found, status=422, errors={"reason": _("Say why the membership ends.")})
+    if not confirmed():
+        return ask_to_confirm(
+            _("Revoke this membership?") if action == "revoke" else _("Cancel this membership?"),
+            end_consequences(ctx.shop, found, action),
+            _("Revoke membership") if action == "revoke" else _("Cancel membership"),
+            back=page_url("admin.member", member_id=found.id),
+        )
     try:
         end(ctx.shop, found, ctx.actor, request.form.get("reason", ""))
     except ValueError as exc:
@@ -147,8 +223,6 @@ def member_export(member_id: int) -> Response:
         shop_id=ctx.shop.id, actor=ctx.actor, action="member.export", subject_type="member",
         subject_id=found.id, before=None, after={"at": utcnow()},
     )
-    from plugin.extensions import db
-
     db.session.commit()
     response = Response(json.dumps(record, indent=2, default=str), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="member-{found.id}-{ctx.shop.handle}.json"'

@@ -10,8 +10,17 @@ from typing import Any
 from flask import Response, request
 
 from plugin.admin import bp
-from plugin.admin.context import admin, app_home
-from plugin.admin.pages import optional_service, redirect_to, render, require
+from plugin.admin.context import admin, app_home, page_url
+from plugin.admin.i18n import _
+from plugin.admin.pages import (
+    ask_to_confirm,
+    confirmed,
+    optional_service,
+    redirect_to,
+    render,
+    require,
+)
+from plugin.models.types import utcnow
 from plugin.program.categories import CATEGORIES
 from plugin.services import campaign_admin, settings_admin
 from plugin.services.shop_settings import program_settings
@@ -113,6 +122,15 @@ def reward_update(reward_id: int) -> Response:
     ctx = admin()
     action = request.form.get("action", "update")
     try:
+        if action == "archive" and not confirmed():
+            reward = require(_rewards_service("get_reward"))(ctx.shop, reward_id)
+            if reward.active:
+                return ask_to_confirm(
+                    _("Archive {title}?", title=reward.title),
+                    [_("The reward leaves the storefront: members can no longer redeem points for it."),
+                     _("Codes already issued for it stay valid.")],
+                    _("Archive"), back=page_url("admin.rewards"), tone="warning",
+                )
         if action == "archive":
             require(_rewards_service("archive_reward"))(ctx.shop, reward_id, ctx.actor)
             return redirect_to("admin.rewards", "archived")
@@ -130,9 +148,20 @@ def reward_update(reward_id: int) -> Response:
 # --- campaigns -----------------------------------------------------------------------------
 
 
-def _campaigns_page(status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
-    from plugin.models.types import utcnow
+def campaign_end_consequences(campaign: Any, currency: str) -> list[str]:
+    if campaign.starts_at > utcnow():
+        return [_("The campaign has not started: it is deleted and never runs.")]
+    offers = {
+        "points_multiplier": _("Orders placed from now on no longer earn the extra points."),
+        "member_discount": _("Members no longer get the campaign's discount from now on."),
+        "gift": _("Orders placed from now on no longer get the gift."),
+    }
+    return [_("The campaign ends now instead of at its planned end."),
+            offers.get(campaign.kind, _("Its offer stops from now on.")),
+            _("Orders placed while it ran keep what they earned.")]
 
+
+def _campaigns_page(status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
     return render(
         "admin/campaigns.html",
         status=status,
@@ -169,6 +198,12 @@ def campaign_update(campaign_id: int) -> Response:
     ctx = admin()
     campaign = require(campaign_admin.get_campaign(ctx.shop.id, campaign_id))
     try:
+        if request.form.get("action") == "end" and not confirmed():
+            return ask_to_confirm(
+                _("End {title} now?", title=campaign.title) if campaign.starts_at <= utcnow() else _("Delete {title}?", title=campaign.title),
+                campaign_end_consequences(campaign, ctx.shop.currency),
+                _("End now") if campaign.starts_at <= utcnow() else _("Delete"), back=page_url("admin.campaigns"),
+            )
         if request.form.get("action") == "end":
             done = campaign_admin.end_or_delete_campaign(ctx.shop, campaign, actor=ctx.actor)
             return redirect_to("admin.campaigns", done)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Response, request
 
 from plugin.admin import bp
-from plugin.admin.context import admin, app_home
-from plugin.admin.pages import redirect_to, render
+from plugin.admin.context import admin, app_home, page_url
+from plugin.admin.i18n import _
+from plugin.admin.pages import ask_to_confirm, confirmed, redirect_to, render
 from plugin.extensions import db
 from plugin.services import staff as staff_service
 
@@ -57,6 +58,15 @@ def staff_revoke(grant_id: int) -> Response:
     refused = _refuse_unless_manager()
     if refused is not None:
         return refused
+    grant = next((g for g in staff_service.grants_of_shop(ctx.shop.id) if g.id == grant_id), None)
+    if grant is not None and not confirmed() and not staff_service.removal_refused(ctx.shop, grant):
+        who = getattr(grant, "name", None) or grant.email or _("This staff member")
+        return ask_to_confirm(
+            _("Remove access for {who}?", who=who),
+            [_("{who} can no longer open this store's app.", who=who),
+             _("The store owner always keeps access.")],
+            _("Remove access"), back=page_url("admin.staff"),
+        )
     try:
         staff_service.remove_grant(ctx.shop, grant_id, actor=ctx.actor)
     except staff_service.StaffError as exc:

@@ -1,0 +1,139 @@
+"""The admin in the operator's language: en, de, ja and ko.
+
+Shopify passes the staff member's admin language as the ``locale`` parameter of every App Home
+load (``de``, ``de-DE``, ``ja``...). The admin keeps it in its own links and forms, so a post and
+the page after it stay in that language; without one it falls back to the browser's
+``Accept-Language``, then English.
+
+Texts are written in English in the templates and views (``_("Members")``); the German, Japanese
+and Korean catalogues in ``locales/*.json`` map each English text to its translation, and a test
+holds every text to all three. Numbers, money and dates are formatted for the locale; times are
+shown in the store's own time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import g, has_request_context, request
+
+from plugin.program.messages import SUPPORTED_LOCALES, normalize_locale
+from plugin.program.money import quantize
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+TRANSLATED = tuple(locale for locale in SUPPORTED_LOCALES if locale != "en")
+HTML_LANG = {"en": "en", "de": "de", "ja": "ja", "ko": "ko"}
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    path = LOCALES_DIR / f"{locale}.json"
+    if locale == "en" or not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def requested_locale() -> str:
+    """The locale Shopify passed (query or form), else the browser's, else English."""
+    raw = (request.values.get("locale") or "").strip()
+    if raw:
+        return normalize_locale(raw)
+    best = request.accept_languages.best_match(SUPPORTED_LOCALES)
+    return best or "en"
+
+
+def current_locale() -> str:
+    if not has_request_context():
+        return "en"
+    found = g.get("admin_locale")
+    if found is None:
+        found = g.admin_locale = requested_locale()
+    return found
+
+
+def gettext(text: str, /, **params: Any) -> str:
+    """``text`` in the operator's language, with ``{name}`` parameters filled in."""
+    translated = catalogue(current_locale()).get(text, text)
+    return translated.format(**params) if params else translated
+
+
+_ = gettext
+
+
+# --- numbers, money, dates -------------------------------------------------------------------
+
+_GROUPING = {"de": (".", ","), "en": (",", "."), "ja": (",", "."), "ko": (",", ".")}
+
+
+def _group(text: str, locale: str) -> str:
+    thousands, decimal_mark = _GROUPING.get(locale, (",", "."))
+    return text.replace(",", "\0").replace(".", decimal_mark).replace("\0", thousands)
+
+
+def format_number(value: int | Decimal | None, locale: str | None = None) -> str:
+    if value is None:
+        return "—"
+    locale = locale or current_locale()
+    text = f"{int(value):,}" if isinstance(value, int) or Decimal(value) == int(value) else f"{Decimal(value):,}"
+    return _group(text, locale)
+
+
+def format_points(value: int | None, locale: str | None = None) -> str:
+    return format_number(None if value is None else int(value), locale)
+
+
+def format_signed(value: int, locale: str | None = None) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "") + format_number(abs(int(value)), locale)
+
+
+def format_money(amount: Decimal | int | str | None, currency: str, locale: str | None = None) -> str:
+    """Shop money as the operator reads it, always naming the currency: 9,999.00 USD, 9.999,00 EUR,
+    4,321 JPY."""
+    if amount is None:
+        return "—"
+    locale = locale or current_locale()
+    value = quantize(Decimal(str(amount)), currency)
+    text = f"{value:,.0f}" if currency in ("JPY", "KRW") else f"{value:,.2f}"
+    return f"{_group(text, locale)} {currency}"
+
+
+def format_percent(value: Decimal | int | None, locale: str | None = None) -> str:
+    if value is None:
+        return "—"
+    locale = locale or current_locale()
+    normalized = format(Decimal(value).normalize(), "f")
+    text = _group(normalized, locale)
+    return f"{text} %" if locale == "de" else f"{text}%"
+
+
+def format_date(day: date | None, locale: str | None = None) -> str:
+    if day is None:
+        return "—"
+    locale = locale or current_locale()
+    if isinstance(day, datetime):
+        day = day.date()
+    if locale == "de":
+        return f"{day.day:02d}.{day.month:02d}.{day.year}"
+    if locale == "ja":
+        return f"{day.year}/{day.month:02d}/{day.day:02d}"
+    if locale == "ko":
+        return f"{day.year}. {day.month}. {day.day}."
+    return day.strftime("%b %d, %Y").replace(" 0", " ")
+
+
+def format_when(moment: datetime | date | None, tz: tzinfo | None = None, locale: str | None = None) -> str:
+    """A moment in the store's time zone, as the operator's locale writes it (a naive moment is
+    taken as UTC)."""
+    if moment is None:
+        return "—"
+    if not isinstance(moment, datetime):
+        return format_date(moment, locale)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(tz or UTC)
+    return f"{format_date(local.date(), locale)} {local:%H:%M}"
