@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -53,3 +55,53 @@ def admin_fetch(client: FlaskClient) -> Callable[..., Any]:
         return client.get(path, headers={"Authorization": f"Bearer {token}"})
 
     return send
+
+
+# --- the admin in headless Chromium (browser tests) ---------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture()
+def server(app: Any) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture()
+def browser_page() -> Iterator[tuple[Any, list[str]]]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    blocked: list[str] = []
+
+    def only_loopback(route: Any) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+        context.route("**/*", only_loopback)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page, blocked
+        finally:
+            context.close()
+            browser.close()

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import case, func, insert, select
@@ -30,51 +26,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LEDGER_ROWS = 10_000
-
-
-@pytest.fixture()
-def server(app: Any) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture()
-def browser_page() -> Iterator[tuple[Any, list[str]]]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    blocked: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        host = urlsplit(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-        context.route("**/*", only_loopback)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page, blocked
-        finally:
-            context.close()
-            browser.close()
 
 
 def _shot(page: Any, name: str) -> None:

@@ -14,7 +14,6 @@ from plugin.models import Campaign, Device, Reward, TradeIn, WarrantyClaim
 from plugin.models.types import utcnow
 from plugin.services import ledger
 from tests.admin import factories
-from tests.admin.test_browser import browser_page, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +23,7 @@ def _open(page: Any, server: str, shop: str, path: str) -> None:
     page.goto(f"{server}{path}?shop={shop}")
 
 
-def test_money_is_bounded_and_endings_are_confirmed(server: str, browser_page: Any, shops: Any, fake_admin: Any) -> None:  # noqa: F811
+def test_money_is_bounded_and_endings_are_confirmed(server: str, browser_page: Any, shops: Any, fake_admin: Any) -> None:
     page, _blocked = browser_page
     us = shops["us"]
     jane = factories.member(us, "jane@example.com", activated=factories.at("2026-01-01"))
