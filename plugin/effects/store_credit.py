@@ -98,6 +98,7 @@ def credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
                 "id": _customer_gid(str(payload["customer_id"])),
                 "amount": str(payload["amount"]),
                 "currencyCode": payload["currency"],
+                "expiresAt": payload.get("expires_at"),  # a store-credit reward's expiry (issue 19)
             },
         )
     except AdminUnavailable as exc:

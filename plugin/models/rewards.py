@@ -20,7 +20,7 @@ class Reward(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(255))
     points: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # fixed_amount | percentage
+    kind: Mapped[str] = mapped_column(String(16))  # fixed_amount | percentage | store_credit
     amount: Mapped[Decimal | None] = mapped_column(Money)
     percentage: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # 30 means 30 %
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -45,6 +45,9 @@ class Redemption(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     code: Mapped[str | None] = mapped_column(String(64))
     discount_node_id: Mapped[str | None] = mapped_column(String(128))
+    # A store-credit reward (kind ``store_credit``): Shopify's credit transaction, and its expiry.
+    credit_transaction_id: Mapped[str | None] = mapped_column(String(128))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

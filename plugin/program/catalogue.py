@@ -15,6 +15,8 @@ from plugin.program.money import UnknownCurrency, quantize
 class RewardKind(StrEnum):
     FIXED_AMOUNT = "fixed_amount"
     PERCENTAGE = "percentage"
+    # Issue 19: points for Shopify store credit (combines with codes, can be partly spent).
+    STORE_CREDIT = "store_credit"
 
 
 @dataclass(frozen=True)

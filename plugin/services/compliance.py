@@ -11,6 +11,7 @@ from plugin.models import (
     DataRequest,
     Device,
     Member,
+    MemberBirthday,
     Order,
     PointEntry,
     Redemption,
@@ -71,6 +72,7 @@ def member_record(shop: Shop, member: Member | None, customer: ShopCustomer | No
         record["trade_ins"] = rows(TradeIn, member_id=member.id)
         record["warranty_claims"] = rows(WarrantyClaim, member_id=member.id)
         record["returns"] = rows(ReturnRequest, member_id=member.id)
+        record["birthday"] = rows(MemberBirthday, member_id=member.id)
     return record
 
 
@@ -110,6 +112,9 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
             request.photos = []
             request.proof_of_purchase = None
         db.session.execute(delete(DataRequest).where(DataRequest.shop_id == shop.id, DataRequest.member_id == member.id))
+        db.session.execute(
+            delete(MemberBirthday).where(MemberBirthday.shop_id == shop.id, MemberBirthday.member_id == member.id)
+        )
         other_shops = db.session.execute(
             select(func.count()).select_from(ShopCustomer).where(
                 ShopCustomer.member_id == member.id, ShopCustomer.shop_id != shop.id

@@ -29,7 +29,7 @@ from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.models.types import utcnow
 from plugin.program.catalogue import RewardKind
 from plugin.program.money import minor_units, quantize
-from plugin.services import audit, ledger, outbox
+from plugin.services import audit, ledger, outbox, store_credit_rewards
 
 CREATE = "discount_code.create"
 DEACTIVATE = "discount_code.deactivate"
@@ -79,6 +79,9 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
     ).scalar_one_or_none()
     if reward is None:
         raise RedemptionError(404, "not_found", "No such reward in this store.")
+    store_credit = reward.kind == RewardKind.STORE_CREDIT
+    if store_credit and not store_credit_rewards.enabled_as_known(shop):
+        raise RedemptionError(409, "store_credit_off", "This store does not offer store credit right now.")
     points = int(reward.points)
     try:
         # A shared lock on the member: a cancellation in progress (which holds it exclusively)
@@ -116,7 +119,13 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             cause_key=f"redemption:{redemption.id}:debit",
             note=reward.title,
         )
-        outbox.add(shop.id, CREATE, f"redemption:{redemption.id}:create", {"redemption_id": redemption.id})
+        if store_credit:
+            redemption.code = None  # nothing to type in: the credit sits in the customer's account
+            redemption.expires_at = store_credit_rewards.expires_at(shop)
+            payload = store_credit_rewards.credit_payload(redemption)
+            outbox.add(shop.id, store_credit_rewards.CREDIT, payload["idempotency_key"], payload)
+        else:
+            outbox.add(shop.id, CREATE, f"redemption:{redemption.id}:create", {"redemption_id": redemption.id})
         outbox.commit()
     except BaseException:
         outbox.rollback()
@@ -299,7 +308,14 @@ def disable(shop: Shop, redemption: Redemption, actor: str, reason: str) -> bool
     before = locked.state
     locked.state = "disabled"
     locked.error = reason[:2000]
-    outbox.add(shop.id, DEACTIVATE, f"redemption:{locked.id}:deactivate", {"redemption_id": locked.id})
+    if locked.kind == RewardKind.STORE_CREDIT:
+        # Store credit is taken back, for what is still unspent; a pending one is never paid (the
+        # credit job skips a disabled redemption, and holds this row while it pays).
+        if locked.credit_transaction_id:
+            payload = store_credit_rewards.claw_back_payload(locked)
+            outbox.add(shop.id, store_credit_rewards.CLAW_BACK, payload["idempotency_key"], payload)
+    else:
+        outbox.add(shop.id, DEACTIVATE, f"redemption:{locked.id}:deactivate", {"redemption_id": locked.id})
     audit.record(
         shop_id=shop.id,
         actor=actor,

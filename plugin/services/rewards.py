@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from plugin.extensions import db
 from plugin.models import Reward, Shop
+from plugin.program.catalogue import RewardKind
 from plugin.program.money import format_plain
 from plugin.services import audit
 from plugin.services.redemptions import validate_discount
@@ -164,9 +165,16 @@ def _validated(shop: Shop, fields: dict[str, Any]) -> dict[str, Any]:
     if not 0 < points <= MAX_POINTS:
         raise RewardError("points", f"Points must be between 1 and {MAX_POINTS:,}.")
     try:
+        store_credit = fields.get("kind") == RewardKind.STORE_CREDIT
+        # Store credit is an amount like a fixed-amount code, paid by storeCreditAccountCredit.
         kind, amount, percentage = validate_discount(
-            shop.currency, fields.get("kind") or "", fields.get("amount"), fields.get("percentage")
+            shop.currency,
+            RewardKind.FIXED_AMOUNT if store_credit else fields.get("kind") or "",
+            fields.get("amount"),
+            None if store_credit else fields.get("percentage"),
         )
+        if store_credit:
+            kind = RewardKind.STORE_CREDIT
     except ValueError as exc:
         field = "kind" if "kind" in str(exc) else ("percentage" if "percent" in str(exc) else "amount")
         raise RewardError(field, str(exc).capitalize() + ".") from exc

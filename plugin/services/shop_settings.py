@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from plugin.models import Shop
+from plugin.program.birthday import DEFAULT_BIRTHDAY_POINTS
 from plugin.program.categories import DEFAULT_CATEGORY_MAPPING
 from plugin.program.cohorts import DEFAULT_CUTOFFS, CohortCutoffs
 from plugin.program.earning import DEFAULT_EARNING_RULES, EarningRules
@@ -31,6 +32,10 @@ class ProgramSettings:
     award_test_orders: bool = False  # Shopify test orders (Bogus gateway) earn nothing by default
     # A manual points adjustment larger than this (either way) needs the merchant's confirmation.
     adjustment_confirm_threshold: int = 5_000
+    # Issue 19's optional features, each off until the store turns it on.
+    birthday_enabled: bool = False
+    birthday_points: int = DEFAULT_BIRTHDAY_POINTS
+    store_credit_expiry_months: int | None = None  # store-credit rewards never expire by default
 
 
 def program_settings(shop: Shop) -> ProgramSettings:
@@ -54,6 +59,7 @@ def program_settings(shop: Shop) -> ProgramSettings:
     deductions_raw = raw.get("deductions") or {}
     deductions = TradeInDeductions(**{k: Decimal(str(v)) for k, v in deductions_raw.items()})
     expiry = raw.get("points_expiry_months")
+    credit_expiry = raw.get("store_credit_expiry_months")
     return ProgramSettings(
         earning=earning,
         category_mapping=raw.get("category_mapping") or dict(DEFAULT_CATEGORY_MAPPING),
@@ -65,4 +71,7 @@ def program_settings(shop: Shop) -> ProgramSettings:
         return_window_days=int(raw.get("return_window_days", 30)),
         award_test_orders=bool(raw.get("award_test_orders", False)),
         adjustment_confirm_threshold=int(raw.get("adjustment_confirm_threshold", 5_000)),
+        birthday_enabled=bool(raw.get("birthday_enabled", False)),
+        birthday_points=int(raw.get("birthday_points", DEFAULT_BIRTHDAY_POINTS)),
+        store_credit_expiry_months=int(credit_expiry) if credit_expiry not in (None, "", 0) else None,
     )

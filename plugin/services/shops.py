@@ -142,7 +142,7 @@ def reward_title(kind: str, amount: Decimal | None, percentage: Decimal | None, 
     prefix, suffix = SYMBOLS.get(currency, ("", f" {currency}"))
     value = quantize(amount or Decimal(0), currency)
     text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    return f"{prefix}{text}{suffix} off"
+    return f"{prefix}{text}{suffix} " + ("store credit" if str(kind) == "store_credit" else "off")
 
 
 def installed_shops() -> list[Shop]:

@@ -13,8 +13,9 @@ from flask import Response, jsonify, redirect
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Redemption
+from plugin.program.catalogue import RewardKind
 from plugin.program.money import format_plain
-from plugin.services import referrals
+from plugin.services import referrals, store_credit_rewards
 from plugin.services.redemptions import (
     RedemptionError,
     customer_redemption,
@@ -44,7 +45,8 @@ def _personal(body: Any, status: int = 200) -> Response:
 def redemption_body(redemption: Redemption) -> dict[str, Any]:
     return {
         "id": redemption.id,
-        "status": redemption.state,
+        # "review" (a store credit Shopify may or may not have paid) is still pending to the shopper.
+        "status": "pending" if redemption.state == "review" else redemption.state,
         # Only an issued code can be used; a pending one may not exist at Shopify yet.
         "code": redemption.code if redemption.state == "issued" else None,
         "purpose": redemption.purpose,
@@ -58,6 +60,7 @@ def redemption_body(redemption: Redemption) -> dict[str, Any]:
         "points": redemption.points,
         "currency": redemption.currency,
         "created_at": redemption.created_at.isoformat(),
+        "expires_at": redemption.expires_at.isoformat() if redemption.expires_at else None,
     }
 
 
@@ -71,6 +74,7 @@ def rewards_catalogue() -> Response:
     if ctx.logged_in:
         balance = wallet_balance(ctx)
         can_redeem = ctx.member is not None and ctx.member.is_active and balance > 0
+    store_credit_on = store_credit_rewards.enabled_as_known(shop)
     body = {
         "currency": shop.currency,
         "balance": balance,
@@ -86,6 +90,8 @@ def rewards_catalogue() -> Response:
                 "affordable": bool(can_redeem and balance is not None and balance >= reward.points),
             }
             for reward in list_rewards(shop)
+            # Store credit only where the store lets customers use it (issue 19).
+            if reward.kind != RewardKind.STORE_CREDIT or store_credit_on
         ],
     }
     db.session.rollback()

@@ -203,9 +203,12 @@ class FakeAdminApi:
         iana_timezone: str | None = None,
         primary_host: str | None = None,
         enabled_currencies: Iterable[str] | None = None,
+        store_credit_enabled: bool | None = None,
     ) -> None:
         with self._lock:
             state = self._state(shop)
+            if store_credit_enabled is not None:
+                state.store_credit_enabled = store_credit_enabled
             if name is not None:
                 state.shop["name"] = name
             if currency_code is not None:
@@ -492,6 +495,15 @@ class FakeAdminApi:
             account = state.credit_accounts.get((customer_gid, currency or state.currency))
             return Decimal(account["balance"]["amount"]) if account else Decimal(0)
 
+    def spend_store_credit(self, shop: str, customer_gid: str, amount: Decimal | str, currency: str | None = None) -> None:
+        """A checkout paid partly with store credit: the balance goes down, and so do the credits'
+        remaining amounts, the soonest to expire first (credits without expiry last)."""
+        with self._lock:
+            state = self._state(shop)
+            from plugin.shopify.fake.resolvers import consume_credit
+
+            consume_credit(state, customer_gid, currency or state.currency, Decimal(str(amount)))
+
     def store_credit_transactions(self, shop: str) -> list[dict[str, Any]]:
         with self._lock:
             return [
@@ -500,6 +512,9 @@ class FakeAdminApi:
                     "owner": t["account"]["ownerId"],
                     "amount": Decimal(t["amount"]["amount"]),
                     "currency": t["amount"]["currencyCode"],
+                    "kind": "debit" if t["__typename"] == "StoreCreditAccountDebitTransaction" else "credit",
+                    "expires_at": t.get("expiresAt"),
+                    "remaining": Decimal(t["remainingAmount"]["amount"]) if t.get("remainingAmount") else None,
                 }
                 for t in self._state(shop).credit_transactions
             ]

@@ -184,6 +184,16 @@ class RootFields:
         return ctx.state.shop
 
     @staticmethod
+    def storeCreditConfiguration(ctx: RequestContext) -> dict[str, Any]:
+        return {"__typename": "StoreCreditConfiguration", "storeCreditEnabled": ctx.state.store_credit_enabled}
+
+    @staticmethod
+    def node(ctx: RequestContext, id: str) -> dict[str, Any] | None:
+        if parse_gid(id) is None:
+            raise _invalid_id(id)
+        return ctx.state.node(id)
+
+    @staticmethod
     def customer(ctx: RequestContext, id: str) -> dict[str, Any] | None:
         _check_gid(id, "Customer")
         return ctx.state.customers.get(id)
@@ -373,6 +383,47 @@ class RootFields:
         return {"storeCreditAccountTransaction": transaction, "userErrors": []}
 
     @staticmethod
+    def storeCreditAccountDebit(ctx: RequestContext, id: str, debitInput: dict[str, Any]) -> dict[str, Any]:
+        state = ctx.state
+        amount_input = debitInput["debitAmount"]
+        currency = amount_input["currencyCode"]
+        amount = _decimal(amount_input["amount"])
+        parsed = parse_gid(id)
+        if parsed is None:
+            raise _invalid_id(id)
+        if parsed[0] == "StoreCreditAccount":
+            account = next((a for a in state.credit_accounts.values() if a["id"] == id), None)
+            if account is not None and account["balance"]["currencyCode"] != currency:
+                return _credit_error(
+                    ["debitInput", "debitAmount", "currencyCode"],
+                    "The currency provided does not match the currency of the store credit account",
+                    "MISMATCHING_CURRENCY",
+                )
+        else:
+            account = state.credit_accounts.get((id, currency))
+        if account is None:
+            return _credit_error(["id"], "Store credit account does not exist", "ACCOUNT_NOT_FOUND")
+        if amount is None or amount <= 0:
+            return _credit_error(
+                ["debitInput", "debitAmount", "amount"], "A positive amount must be used", "NEGATIVE_OR_ZERO_AMOUNT"
+            )
+        if Decimal(account["balance"]["amount"]) < amount:
+            return _credit_error(
+                ["debitInput", "debitAmount", "amount"], "The account does not have sufficient funds", "INSUFFICIENT_FUNDS"
+            )
+        consume_credit(state, account["ownerId"], currency, amount)
+        transaction = {
+            "__typename": "StoreCreditAccountDebitTransaction",
+            "id": gid("StoreCreditAccountDebitTransaction", ctx.next_id()),
+            "createdAt": iso(ctx.now),
+            "amount": money(-amount, currency),
+            "balanceAfterTransaction": dict(account["balance"]),
+            "account": account,
+        }
+        state.credit_transactions.append(transaction)
+        return {"storeCreditAccountTransaction": transaction, "userErrors": []}
+
+    @staticmethod
     def tagsAdd(ctx: RequestContext, id: str, tags: list[str]) -> dict[str, Any]:
         if parse_gid(id) is None:
             raise _invalid_id(id)
@@ -533,6 +584,28 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
     order["displayFinancialStatus"] = "REFUNDED" if refunded >= total else "PARTIALLY_REFUNDED"
     order["updatedAt"] = iso(ctx.now)
     return {"refund": refund, "order": order, "userErrors": []}
+
+
+def consume_credit(state: Any, owner: str, currency: str, amount: Decimal) -> None:
+    """Take ``amount`` off the owner's balance and off the credits' remaining amounts, the soonest
+    to expire first (credits that never expire last), as spending at checkout does."""
+    account = state.credit_accounts.get((owner, currency))
+    if account is None or Decimal(account["balance"]["amount"]) < amount:
+        raise ValueError("not enough store credit")
+    account["balance"] = money(Decimal(account["balance"]["amount"]) - amount, currency)
+    credits = [
+        t for t in state.credit_transactions
+        if t["__typename"] == "StoreCreditAccountCreditTransaction" and t["account"] is account
+        and Decimal(t["remainingAmount"]["amount"]) > 0
+    ]
+    credits.sort(key=lambda t: (t.get("expiresAt") is None, t.get("expiresAt") or "", t["createdAt"]))
+    left = amount
+    for credit in credits:
+        take = min(left, Decimal(credit["remainingAmount"]["amount"]))
+        credit["remainingAmount"] = money(Decimal(credit["remainingAmount"]["amount"]) - take, currency)
+        left -= take
+        if left <= 0:
+            break
 
 
 def _credit_error(field: list[str], message: str, code: str) -> dict[str, Any]:

@@ -93,6 +93,8 @@ class ShopState:
     access_tokens: dict[str, IssuedToken] = field(default_factory=dict)
     refresh_tokens: dict[str, IssuedToken] = field(default_factory=dict)
     enabled_currencies: set[str] = field(default_factory=set)
+    # storeCreditConfiguration.storeCreditEnabled: on unless a test turns it off.
+    store_credit_enabled: bool = True
 
     @property
     def currency(self) -> str:
@@ -102,7 +104,7 @@ class ShopState:
         for table in (self.customers, self.orders, self.products, self.discounts):
             if global_id in table:
                 return table[global_id]
-        return None
+        return next((t for t in self.credit_transactions if t["id"] == global_id), None)
 
 
 def new_shop_state(domain: str, bucket: LeakyBucket) -> ShopState:

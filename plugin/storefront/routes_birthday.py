@@ -1,0 +1,47 @@
+"""GET and PUT /proxy/birthday: the member's birthday for the birthday reward (issue 19)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.program.birthday import BirthdayInvalid
+from plugin.services import birthdays
+from plugin.storefront import bp
+from plugin.storefront.context import app_proxy, json_body, require_member
+from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
+
+
+def _personal(body: dict, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/birthday")
+@app_proxy
+def get_birthday() -> Response:
+    ctx, member = require_member(active=True)
+    body = birthdays.view(ctx.shop, member).body()
+    db.session.rollback()
+    return _personal(body)
+
+
+@bp.put("/birthday")
+@app_proxy
+def put_birthday() -> Response:
+    ctx, member = require_member(active=True)
+    try:
+        limit_writes(ctx.shop.id, str(ctx.customer_id), "birthday")
+    except RateLimited as limited:
+        return rate_limited_response(limited)
+    try:
+        birthday = birthdays.parse(json_body())
+        result = birthdays.set_birthday(ctx.shop, member, birthday)
+    except BirthdayInvalid as exc:
+        raise ApiError(400, exc.code, exc.message) from exc
+    except birthdays.BirthdayRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from exc
+    return _personal(result.body())
