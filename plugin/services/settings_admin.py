@@ -18,7 +18,7 @@ from plugin.program.categories import CATEGORIES
 from plugin.services import audit
 from plugin.services.shop_settings import ProgramSettings, program_settings
 
-SECTIONS = ("earning", "categories", "cohorts", "trade_in", "program")
+SECTIONS = ("earning", "categories", "cohorts", "trade_in", "program", "loyalty")
 EARNING_FIELDS = ("signup", "newsletter", "survey", "order", "review", "review_with_photos")
 DEDUCTION_FIELDS = ("cosmetic_wear", "missing_accessories", "packaging")
 MAX_POINTS = 1_000_000
@@ -136,6 +136,13 @@ def _section_values(section: str, form: _Form) -> dict[str, Any]:
             "award_test_orders": form.text("award_test_orders") in ("1", "on", "true", "yes"),
             "adjustment_confirm_threshold": form.whole("adjustment_confirm_threshold", 1, 1_000_000, optional=True, blank=5_000),
         }
+    if section == "loyalty":  # issue 19's optional features, each off by default
+        return {
+            "birthday_enabled": form.text("birthday_enabled") in ("1", "on", "true", "yes"),
+            "birthday_points": form.whole("birthday_points", 0, MAX_POINTS),
+            # Blank or 0: store credit bought with points never expires.
+            "store_credit_expiry_months": form.whole("store_credit_expiry_months", 0, 120, optional=True) or None,
+        }
     raise SettingsInvalid({"section": f"Unknown settings section {section!r}."})
 
 
@@ -185,4 +192,7 @@ def form_values(shop: Shop) -> dict[str, Any]:
     values["return_window_days"] = current.return_window_days
     values["award_test_orders"] = current.award_test_orders
     values["adjustment_confirm_threshold"] = current.adjustment_confirm_threshold
+    values["birthday_enabled"] = current.birthday_enabled
+    values["birthday_points"] = current.birthday_points
+    values["store_credit_expiry_months"] = current.store_credit_expiry_months or ""
     return values

@@ -191,8 +191,9 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
         "devices.state_": spec_enum("TradeInState"),
         "devices.shipping_": spec_enum("ShippingPaidBy"),
         "trade_in.": list(spec_enum_condition()),
-        # Redemptions listed without a code: issued ones get the copy box, failed ones are hidden.
-        "rewards.status_": ["pending", "disabled"],
+        # Redemptions listed without a code: issued ones get the copy box, failed ones are hidden;
+        # issued store credit has no code and is listed as added to the store credit.
+        "rewards.status_": ["pending", "disabled", "issued"],
         "launcher.": ["tab_member", "tab_rewards", "tab_referral", "tab_trade_in", "tab_devices"],
         # Error codes with a translation; any other code shows the API's own message.
         "common.error_": [
@@ -202,6 +203,9 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
             "rate_limited",
             "serial_taken",
             "not_found",
+            "birthday_locked",
+            "invalid_birthday",
+            "store_credit_off",
         ],
     }
 

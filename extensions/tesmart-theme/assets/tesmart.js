@@ -168,11 +168,50 @@
         ]);
       })));
     }
+    if (id.status === 'active') await birthday(c, out).catch(function () {});
     if (m.campaigns.length) {
       out.append(sub(c, 'member.campaigns_title'), h('ul', { class: 'tesmart__list' }, m.campaigns.map(function (x) {
         return h('li', {}, [h('strong', { text: x.title }), x.multiplier ? badge(c, x) : null, ' ' + t(c, 'member.campaign_until', { date: day(c, x.ends_at) })]);
       })));
     }
+  }
+  // The birthday reward (shown only where the store has it on): a month and a day, once a year.
+  async function birthday(c, out) {
+    var b = await api(c, '/birthday');
+    if (!b.enabled) return;
+    var box = h('div', { class: 'tesmart__birthday' });
+    out.append(box);
+    function draw() {
+      box.textContent = '';
+      box.append(sub(c, 'member.birthday_title'), para(t(c, 'member.birthday_intro', { points: pts(c, b.points) })));
+      if (b.birthday) box.append(para(t(c, 'member.birthday_on', { date: new Intl.DateTimeFormat(c.locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2000, b.birthday.month - 1, b.birthday.day)) })));
+      if (b.rewarded_this_year) box.append(para(t(c, 'member.birthday_rewarded'), 'tesmart__muted'));
+      if (!b.can_change) {
+        if (b.next_change_on) box.append(para(t(c, 'member.birthday_next_change', { date: day(c, b.next_change_on) }), 'tesmart__muted'));
+        return;
+      }
+      var field = function (key, max, value) {
+        var id = uid();
+        var input = h('input', { id: id, type: 'number', min: 1, max: max, required: true, inputmode: 'numeric', value: value || '' });
+        return [h('label', { for: id, text: t(c, key) }), input];
+      };
+      var mo = field('member.birthday_month', 12, b.birthday && b.birthday.month);
+      var dy = field('member.birthday_day', 31, b.birthday && b.birthday.day);
+      var form = h('form', { class: 'tesmart__actions' }, mo.concat(dy, [h('button', { type: 'submit', class: 'tesmart__btn', text: t(c, 'member.birthday_save') })]));
+      form.onsubmit = async function (ev) {
+        ev.preventDefault();
+        try {
+          b = await api(c, '/birthday', 'PUT', { month: Number(mo[1].value), day: Number(dy[1].value) });
+          forget('/member');
+          draw();
+          say(c, t(c, 'member.birthday_saved'));
+        } catch (e) {
+          say(c, errText(c, e), true);
+        }
+      };
+      box.append(form);
+    }
+    draw();
   }
   function badge(c, campaign) {
     return h('span', { class: 'tesmart__badge', text: t(c, 'member.campaign_multiplier', { multiplier: num(c, Number(campaign.multiplier)) }) });
@@ -207,7 +246,7 @@
       r.rewards.forEach(function (w) {
         var value = w.kind === 'percentage'
           ? t(c, 'rewards.value_percent', { percent: pct(c, w.percentage) })
-          : t(c, 'rewards.value_amount', { amount: money(c, w.amount, r.currency) });
+          : t(c, w.kind === 'store_credit' ? 'rewards.value_credit' : 'rewards.value_amount', { amount: money(c, w.amount, r.currency) });
         var act = h('div', { class: 'tesmart__actions' });
         list.append(h('li', { class: 'tesmart__card', 'data-reward': w.id }, [h('strong', { text: w.title }), h('span', { text: value }), h('span', { class: 'tesmart__muted', text: pts(c, w.points) }), act]));
         idle(w, act);
@@ -238,7 +277,11 @@
         var accepted = await api(c, '/redemptions', 'POST', { reward_id: w.id });
         forget('/rewards', '/member', '/redemptions');
         var done = await poll(accepted.id);
-        if (done.status === 'issued') {
+        if (done.status === 'issued' && !done.code) {
+          codeList.prepend(codeRow(done));
+          codes.hidden = false;
+          say(c, t(c, 'rewards.credit_ready'));
+        } else if (done.status === 'issued') {
           var row = codeRow(done);
           codeList.prepend(row);
           codes.hidden = false;
@@ -267,7 +310,7 @@
       return { status: 'pending' };
     }
     function codeRow(x) {
-      if (x.status === 'issued') return h('li', {}, [h('strong', { text: x.reward.title }), copyBox(c, x.code, t(c, 'rewards.code_label'))]);
+      if (x.status === 'issued' && x.code) return h('li', {}, [h('strong', { text: x.reward.title }), copyBox(c, x.code, t(c, 'rewards.code_label'))]);
       return h('li', {}, [x.reward.title + ' ', h('span', { class: 'tesmart__muted', text: t(c, 'rewards.status_' + x.status) })]);
     }
 
