@@ -80,6 +80,10 @@ class FakeStorefrontApi:
             return example("/proxy/redemptions/{id}", "get", "200", name), 200
         if rest == "referral":
             return example("/proxy/referral", "get", "200", currency), 200
+        if rest == "birthday" and method == "PUT":
+            return {**example("/proxy/birthday", "get", "200", "usd"), "birthday": request.get_json(), "can_change": False}, 200
+        if rest == "birthday":
+            return example("/proxy/birthday", "get", "200", "usd"), 200
         if rest == "devices":
             return example("/proxy/devices", "get", "200", currency), 200
         if rest == "trade-in/quote":
@@ -100,7 +104,7 @@ def build_app(api: FakeStorefrontApi) -> Flask:
     app.config.update(DEV_MODE=True, SHOPIFY_API_SECRET=SECRET)
     app.register_blueprint(dev_storefront)
 
-    @app.route("/proxy/<path:rest>", methods=["GET", "POST"])
+    @app.route("/proxy/<path:rest>", methods=["GET", "POST", "PUT"])
     def proxy(rest: str) -> Any:
         verdict = verify_app_proxy_req(
             {
@@ -363,3 +367,21 @@ def test_containers_reserve_their_height_before_data_arrives(
         assert box.get_attribute("aria-busy") == "true"
         assert box.bounding_box()["height"] >= 200, kind
         assert box.locator(".tesmart__skeleton").count() == 1
+
+
+def test_the_member_enters_a_birthday_in_the_member_widget(page: Any, server: Any) -> None:
+    _, api = server
+    api.overrides[("GET", "birthday")] = (
+        {"enabled": True, "points": 200, "birthday": None, "can_change": True, "next_change_on": None, "rewarded_this_year": False},
+        200,
+    )
+    open_store(page)
+    member = widget(page, "member-status")
+    assert "get 200 points every year in your birthday month" in member.inner_text()
+    member.get_by_label("Month").fill("4")
+    member.get_by_label("Day").fill("12")
+    member.get_by_role("button", name="Save birthday").click()
+    member.get_by_text("Your birthday: April 12").wait_for()
+    assert ("PUT", "birthday", {"month": 4, "day": 12}) in api.calls
+    assert "can change it again from" in member.inner_text()
+    assert page.errors == []
