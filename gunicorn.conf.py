@@ -4,6 +4,11 @@ gunicorn reads this file from the working directory; the command line still sets
 """
 
 import gc
+import os
+
+# X-Forwarded-Proto (and the like) only from the proxies the operator names, the same list the
+# app's own ProxyFix trusts (plugin/proxies.py); gunicorn's default would trust loopback.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
 
 def post_worker_init(worker: object) -> None:

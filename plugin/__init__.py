@@ -37,6 +37,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings.SHOPIFY_API_SECRET
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.session_interface = CookieOnDemandSessionInterface()
+    if settings.TRUSTED_PROXIES:
+        from plugin.proxies import TrustedProxyFix, parse_networks
+
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, parse_networks(settings.TRUSTED_PROXIES))  # type: ignore[method-assign]
 
     from plugin import models  # noqa: F401  (registers the tables)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
+from plugin.proxies import parse_networks
 from plugin.shopify import API_VERSION
 
 # Used only in dev mode, where the app talks to the in-process fake Admin API.
@@ -40,6 +41,9 @@ class Settings:
     DEV_MODE: bool
     API_VERSION: str = API_VERSION
     MAX_WEBHOOK_BYTES: int = 1_000_000
+    # Addresses or networks of the TLS-terminating proxies whose X-Forwarded-* headers are
+    # believed (plugin.proxies); empty: nobody's.
+    TRUSTED_PROXIES: str = ""
 
     @classmethod
     def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
@@ -65,6 +69,13 @@ class Settings:
             port = int(env.get("PORT", 8000))
         except ValueError as exc:
             raise SettingsError(f"PORT must be a number, not {env.get('PORT')!r}") from exc
+        trusted_proxies = str(env.get("TRUSTED_PROXIES", "")).strip()
+        try:
+            parse_networks(trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(
+                f"TRUSTED_PROXIES must be comma-separated IP addresses or networks: {exc}"
+            ) from exc
         database_url = str(
             env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'tesmart.sqlite3'}"
         )
@@ -85,6 +96,7 @@ class Settings:
             TOKEN_ENCRYPTION_KEY=str(env["TOKEN_ENCRYPTION_KEY"]),
             PORT=port,
             DEV_MODE=dev,
+            TRUSTED_PROXIES=trusted_proxies,
         )
 
     def as_config(self) -> dict[str, Any]:

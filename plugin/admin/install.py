@@ -2,7 +2,9 @@
 
 Shopify's managed install means the first thing the app sees of a new shop may be the merchant
 opening it: the session token is exchanged for an expiring offline token (stored encrypted), and
-a shop that is not yet a row is created. Its region comes from the shop's currency (ShopGet);
+a shop that is not yet a row is created. The exchange is repeated when a job found the shop's
+refresh token dead (``reauthorization_needed_at``) or it is past its end; the Admin API work that
+waited for it is then made due again. Its region comes from the shop's currency (ShopGet);
 when that cannot be read, from its domain (``-eu``/``-de`` → eu, ``-jp`` → jp, ``-kr`` → kr,
 else us, the store serving every country without its own, POLICY.md 1).
 """
@@ -16,10 +18,12 @@ from flask import current_app
 from shopify_app.types import IdTokenDetails
 from sqlalchemy.exc import IntegrityError
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Shop
+from plugin.services import outbox
 from plugin.services.admin_api import app_config, cost_buckets, http_client
-from plugin.services.shops import add_shop, find_shop, store_token
+from plugin.services.shops import add_shop, find_shop, needs_token_exchange, store_token
 from plugin.shopify.client import AdminApiError, AdminClient
 from plugin.shopify.tokens import OfflineToken, TokenExchangeFailed, exchange_offline_token
 
@@ -46,15 +50,19 @@ def region_for_domain(domain: str) -> str:
 
 
 def shop_for_session(domain: str, id_token: IdTokenDetails) -> Shop:
-    """The token's shop, installed and holding an offline token (exchanged now if it has none)."""
+    """The token's shop, installed and holding a live offline token (exchanged now if it has none,
+    or if its refresh token is dead)."""
     shop = find_shop(domain)
-    if shop is not None and shop.installed and shop.access_token_enc:
+    if shop is not None and not needs_token_exchange(shop, clock.now()):
         return shop
     token = _exchange(id_token)
     if shop is None:
         shop = _create(domain, token)
+    reauthorized = shop.reauthorization_needed_at is not None
     store_token(shop, token)
-    db.session.commit()
+    if reauthorized:
+        outbox.release_waiting(shop.id)
+    outbox.commit()
     return shop
 
 

@@ -146,7 +146,10 @@ def deactivate_discount_code(shop: Shop, payload: dict[str, Any], client: AdminC
     data = client.execute("DiscountCodeDeactivate", {"id": node_id})
     errors = user_errors(data, "discountCodeDeactivate")
     if errors:
-        if all("not exist" in str(error.get("message", "")).lower() for error in errors):
+        # Shopify's messages are prose (they may change or be translated): whether the discount is
+        # gone is asked of Shopify by its code, not read from the text.
+        found = find_code(client, redemption.code) if redemption.code else None
+        if found is None or found.get("id") != node_id:
             return {"deactivated": False, "reason": "not_found", "node_id": node_id}
         raise outbox.PermanentFailure(
             "discountCodeDeactivate: " + "; ".join(str(e.get("message")) for e in errors)

@@ -132,8 +132,8 @@ def run_outbox_item(item_id: int) -> str:
     from plugin.effects import load_effects
     from plugin.jobs.queue import job_queue
     from plugin.services import outbox
-    from plugin.services.admin_api import admin_client
-    from plugin.shopify.client import AdminApiError
+    from plugin.services.admin_api import ReauthorizationNeeded, admin_client, distrust_access_token
+    from plugin.shopify.client import AdminApiError, AdminUnauthorized
 
     load_effects()
     item = _locked(OutboxItem, item_id)
@@ -153,10 +153,22 @@ def run_outbox_item(item_id: int) -> str:
         _fail(item, shop, effect, str(exc))
         outbox.commit()
         return "failed"
+    except ReauthorizationNeeded as exc:
+        # Not the item's failure, and no attempt spent: it waits for the merchant's next open of
+        # the app (which makes it due at once) and meanwhile looks again now and then.
+        item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        item.next_attempt_at = utcnow() + outbox.REAUTHORIZATION_WAIT
+        outbox.commit()
+        return "waiting"
     except AdminApiError as exc:
         item.attempts += 1
         item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if not exc.transient or item.attempts >= outbox.MAX_ATTEMPTS:
+        unauthorized = isinstance(exc, AdminUnauthorized) and shop is not None
+        if unauthorized:
+            # A 401 says the access token is gone (expired early, rotated elsewhere), not that the
+            # item is wrong: the next attempt refreshes first; a dead refresh token then waits.
+            distrust_access_token(shop)  # type: ignore[arg-type]
+        if (not exc.transient and not unauthorized) or item.attempts >= outbox.MAX_ATTEMPTS:
             _fail(item, shop, effect, item.last_error)
             outbox.commit()
             return "failed"

@@ -31,6 +31,9 @@ class Shop(db.Model):
     access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refresh_token_enc: Mapped[str | None] = mapped_column(Text)
     refresh_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the refresh token is dead (expired, revoked): Admin API work waits until the
+    # merchant's next open of the app repeats the token exchange.
+    reauthorization_needed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     integration_secret_enc: Mapped[str | None] = mapped_column(Text)  # review-app integration
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

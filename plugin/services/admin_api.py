@@ -16,17 +16,17 @@ from typing import Any
 import httpx
 from flask import Flask, current_app
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Shop
-from plugin.models.types import utcnow
 from plugin.services.shops import offline_token, store_token
 from plugin.shopify.client import (
     PROCESS_BUCKETS,
+    AdminApiError,
     AdminClient,
-    AdminUnauthorized,
     BucketEstimates,
 )
-from plugin.shopify.tokens import needs_refresh, refresh_offline_token
+from plugin.shopify.tokens import TokenExchangeFailed, needs_refresh, refresh_offline_token
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -90,19 +90,59 @@ def app_config() -> dict[str, Any]:
     }
 
 
+class ReauthorizationNeeded(AdminApiError):
+    """The shop's refresh token is dead (expired, revoked, retired): no job can get a token now.
+
+    Only a new session token can, so Admin API work for the shop waits (it is not failed) until the
+    merchant next opens the app, which repeats the token exchange (plugin.admin.install).
+    """
+
+    transient = True
+
+
+class TokenRefreshFailed(AdminApiError):
+    """The refresh did not produce a token for another reason (network, Shopify, configuration):
+    retried with the outbox's back-off like any other unavailable Admin API."""
+
+    transient = True
+
+
 def access_token(shop: Shop) -> str:
-    """The shop's offline token, refreshed (and the new pair stored) when it is about to expire."""
+    """The shop's offline token, refreshed (and the new pair stored) when it is about to expire.
+
+    A dead refresh token marks the shop (``reauthorization_needed_at``, committed with the caller's
+    unit of work) and raises :class:`ReauthorizationNeeded`; from then on no refresh is tried until
+    a token exchange has replaced the pair.
+    """
+    if shop.reauthorization_needed_at is not None:
+        raise ReauthorizationNeeded("the shop must open the app again to renew its access token")
     token = offline_token(shop)
     if token is None:
         if current_app.config["SHOPIFY_ADMIN_API"] == "fake":
             return "fake-offline-token"
-        raise AdminUnauthorized("the shop has no access token; open the app in Shopify admin")
-    if token.refresh_token and needs_refresh(token, utcnow()):
-        fresh = refresh_offline_token(app_config(), token, http_client())
+        raise ReauthorizationNeeded("the shop has no access token; open the app in Shopify admin")
+    if token.refresh_token and needs_refresh(token, clock.now()):
+        try:
+            fresh = refresh_offline_token(app_config(), token, http_client())
+        except TokenExchangeFailed as exc:
+            if exc.needs_reauthorization:
+                log.warning("refresh token of %s is dead (%s): waiting for the merchant", shop.domain, exc.code)
+                shop.reauthorization_needed_at = clock.now()
+                db.session.flush()
+                raise ReauthorizationNeeded(
+                    f"the refresh token was refused ({exc.code}); the shop must open the app again"
+                ) from exc
+            raise TokenRefreshFailed(f"token refresh failed: {exc.code}", status=exc.status) from exc
         store_token(shop, fresh)
         db.session.flush()
         return fresh.access_token
     return token.access_token
+
+
+def distrust_access_token(shop: Shop) -> None:
+    """Shopify answered 401 to the stored access token: refresh it before the next call."""
+    if shop.access_token_expires_at is not None:
+        shop.access_token_expires_at = clock.now()
 
 
 def cost_buckets(app: Flask | None = None) -> BucketEstimates:

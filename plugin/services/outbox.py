@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from plugin.extensions import db
 from plugin.models import OutboxItem, Shop
@@ -99,6 +99,26 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
     if retry_after:
         seconds = max(seconds, retry_after)
     return timedelta(seconds=seconds)
+
+
+# A shop whose refresh token is dead: its items look again this often (no Shopify request is made
+# while the shop is marked), and at once when the merchant's next open renews the token.
+REAUTHORIZATION_WAIT = timedelta(hours=1)
+
+
+def release_waiting(shop_id: int) -> None:
+    """The shop has a token again: its pending items are due now, enqueued by ``commit()``."""
+    ids = list(
+        db.session.execute(
+            select(OutboxItem.id).where(OutboxItem.shop_id == shop_id, OutboxItem.state == "pending")
+        ).scalars()
+    )
+    if not ids:
+        return
+    db.session.execute(
+        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(next_attempt_at=utcnow())
+    )
+    db.session.info.setdefault("outbox_new", []).extend(ids)
 
 
 def due_items(limit: int = 500) -> list[int]:

@@ -103,6 +103,18 @@ def store_token(shop: Shop, token: OfflineToken) -> None:
     shop.scopes = token.scope
     shop.installed_at = shop.installed_at or utcnow()
     shop.uninstalled_at = None
+    shop.reauthorization_needed_at = None
+
+
+def needs_token_exchange(shop: Shop, now: datetime) -> bool:
+    """Whether opening the app must exchange the session token for a new pair: none is stored, or
+    the stored refresh token is dead (marked by a job, or past its end)."""
+    if not shop.installed or not shop.access_token_enc:
+        return True
+    if shop.reauthorization_needed_at is not None:
+        return True
+    end = shop.refresh_token_expires_at
+    return shop.refresh_token_enc is not None and end is not None and end <= now
 
 
 def offline_token(shop: Shop) -> OfflineToken | None:
@@ -126,6 +138,7 @@ def mark_uninstalled(shop: Shop) -> None:
     shop.access_token_expires_at = None
     shop.refresh_token_enc = None
     shop.refresh_token_expires_at = None
+    shop.reauthorization_needed_at = None
 
 
 def record_scopes(shop: Shop, scopes: list[str]) -> None:

@@ -215,3 +215,40 @@ def test_expired_access_token_is_refused_until_refreshed(clock):
             client(token.access_token).execute("ShopGet")
         fresh = refresh_offline_token(APP, token, http)
         assert client(fresh.access_token).execute("ShopGet")
+
+
+def test_a_spent_refresh_token_works_again_until_its_replacement_is_used(oauth_fake, oauth_http):
+    # Shopify (August 2026): a refresh whose answer was lost or not stored is recovered with the
+    # pair the app still has; using the replacement retires the one it replaced.
+    first = exchange_offline_token(APP, session_token(), oauth_http)
+    lost = refresh_offline_token(APP, first, oauth_http)  # the answer never reached the database
+    recovered = refresh_offline_token(APP, first, oauth_http)
+    assert oauth_fake.access_token_valid(SHOP, recovered.access_token)
+    assert recovered.refresh_token != lost.refresh_token
+
+    refresh_offline_token(APP, recovered, oauth_http)  # the replacement is used
+    with pytest.raises(TokenExchangeFailed) as raised:
+        refresh_offline_token(APP, first, oauth_http)
+    assert raised.value.code == "invalid_grant"
+
+
+def test_the_recovery_of_a_spent_refresh_token_ends_30_days_after_its_first_use(clock):
+    fake = FakeAdminApi(clock=clock.monotonic, now=clock.utcnow, apps={CLIENT_ID: CLIENT_SECRET})
+    with fake.http_client() as http:
+        first = exchange_offline_token(APP, session_token(), http)
+        refresh_offline_token(APP, first, http)
+        clock.advance(timedelta(days=29).total_seconds())
+        refresh_offline_token(APP, first, http)  # still inside the recovery period
+        clock.advance(timedelta(days=1).total_seconds())
+        with pytest.raises(TokenExchangeFailed) as raised:
+            refresh_offline_token(APP, first, http)
+        assert raised.value.needs_reauthorization
+
+
+def test_a_refresh_token_past_its_end_needs_a_new_token_exchange(oauth_fake, oauth_http):
+    token = exchange_offline_token(APP, session_token(), oauth_http)
+    oauth_fake.expire_refresh_tokens(SHOP)
+    stale = OfflineToken(**{**token.__dict__, "refresh_token_expires_at": None})
+    with pytest.raises(TokenExchangeFailed) as raised:
+        refresh_offline_token(APP, stale, oauth_http)
+    assert raised.value.code == "invalid_grant" and raised.value.needs_reauthorization

@@ -448,6 +448,22 @@ class FakeAdminApi:
         with self._lock:
             self._state(shop).access_tokens[access_token] = IssuedToken(expires_at=expires_at)
 
+    def delete_discount(self, shop: str, node_id: str) -> None:
+        """The merchant deletes a discount in the Shopify admin: it no longer exists."""
+        with self._lock:
+            state = self._state(shop)
+            state.discounts.pop(node_id, None)
+            for code, found in list(state.discount_ids_by_code.items()):
+                if found == node_id:
+                    del state.discount_ids_by_code[code]
+
+    def expire_refresh_tokens(self, shop: str) -> None:
+        """Every refresh token of `shop` reaches its end (its 90 days ran out, or the app's access
+        was revoked): only a new token exchange gives the app access again."""
+        with self._lock:
+            for issued in self._state(shop).refresh_tokens.values():
+                issued.expires_at = self._now()
+
     # --- inspection --------------------------------------------------------------------------------
 
     @property

@@ -2,8 +2,11 @@
 
 Token exchange (`grant_type` urn:ietf:params:oauth:grant-type:token-exchange) turns a session token
 into an offline access token; with `expiring: 1` it lasts an hour and comes with a refresh token.
-A refresh (`grant_type=refresh_token`) spends the refresh token and issues a new pair, so only the
-latest refresh token works, as on Shopify. Errors use the OAuth error codes shopify_app reads
+A refresh (`grant_type=refresh_token`) spends the refresh token and issues a new pair. As on Shopify
+since August 2026, a spent refresh token can be presented again until its replacement is first used
+(at most 30 days after its own first use, and never past its 90-day lifetime): an app that lost
+the answer to a refresh, or failed to store it, recovers with the pair it still has. Using the
+replacement retires the token it replaced. Errors use the OAuth error codes shopify_app reads
 (`invalid_subject_token`, `invalid_client`, `invalid_grant`).
 """
 
@@ -30,6 +33,8 @@ class TokenPolicy:
     scopes: str
     access_token_ttl: timedelta = timedelta(hours=1)
     refresh_token_ttl: timedelta = timedelta(days=90)
+    # How long a spent refresh token stays usable while its replacement is unused.
+    refresh_recovery: timedelta = timedelta(days=30)
     # client_id -> client_secret. When a client is known, its secret and its session tokens'
     # signatures are checked; unknown clients are trusted (the local demo has no real secrets).
     apps: Mapping[str, str] | None = None
@@ -127,17 +132,28 @@ def _refresh(
         issued is None
         or issued.revoked
         or (issued.expires_at is not None and issued.expires_at <= now)
+        or (issued.first_used_at is not None and now >= issued.first_used_at + policy.refresh_recovery)
     ):
         return 400, {
             "error": "invalid_grant",
             "error_description": "The refresh token is invalid, expired or used",
         }
-    issued.revoked = True  # one use only: the new pair replaces it
-    return 200, _issue(state, policy, now, with_refresh=True)
+    if issued.first_used_at is None:
+        issued.first_used_at = now
+    if issued.replaces is not None:  # the app uses the replacement: the preceding one retires
+        previous = state.refresh_tokens.get(issued.replaces)
+        if previous is not None:
+            previous.revoked = True
+    return 200, _issue(state, policy, now, with_refresh=True, replaces=presented)
 
 
 def _issue(
-    state: ShopState, policy: TokenPolicy, now: datetime, *, with_refresh: bool
+    state: ShopState,
+    policy: TokenPolicy,
+    now: datetime,
+    *,
+    with_refresh: bool,
+    replaces: str | None = None,
 ) -> dict[str, Any]:
     access = "shpat_fake_" + secrets.token_hex(16)
     payload: dict[str, Any] = {"access_token": access, "scope": policy.scopes}
@@ -146,7 +162,9 @@ def _issue(
         return payload
     refresh = "shprt_fake_" + secrets.token_hex(16)
     state.access_tokens[access] = IssuedToken(expires_at=now + policy.access_token_ttl)
-    state.refresh_tokens[refresh] = IssuedToken(expires_at=now + policy.refresh_token_ttl)
+    state.refresh_tokens[refresh] = IssuedToken(
+        expires_at=now + policy.refresh_token_ttl, replaces=replaces
+    )
     payload.update(
         expires_in=int(policy.access_token_ttl.total_seconds()),
         refresh_token=refresh,

@@ -73,6 +73,10 @@ def shop_domain(shop: str) -> str:
 class IssuedToken:
     expires_at: datetime | None
     revoked: bool = False
+    # Refresh tokens only: when it was first spent, and the refresh token it replaced (retired
+    # once this one is spent: Shopify's recovery grace, see oauth.py).
+    first_used_at: datetime | None = None
+    replaces: str | None = None
 
 
 @dataclass
