@@ -1,8 +1,14 @@
 // Bundles every UI extension target the way Shopify ships it (one self-contained ES module per
 // target) so the 64 KB limit is checked here, long before `shopify app deploy` refuses a bundle.
 //
-//   npm run build:extensions            APP_URL=https://members.example npm run build:extensions
+//   APP_URL=https://<your app's host> npm run build:extensions
 //   node extensions/build.mjs --outdir DIR      (bundles go to DIR/<ext>/ instead; used by tests)
+//   node extensions/build.mjs --dotenv FILE     (read APP_URL from FILE instead of ./.env)
+//
+// The backend's URL is compiled into the bundles, and there is no placeholder: without a real
+// APP_URL the build fails. It comes from the environment or, as `shopify app deploy` takes it, from
+// the app's `.env` file beside shopify.app.toml (the Shopify CLI defines that file's variables as
+// `process.env.*` in the bundles it ships; under `shopify app dev` it sets APP_URL to its tunnel).
 //
 // Each `[[extensions.targeting]]` module of `extensions/<ext>/shopify.extension.toml` becomes
 // `extensions/<ext>/dist/<ModuleName>.js`. Exits non-zero when a bundle is over the limit.
@@ -15,7 +21,6 @@ import * as esbuild from 'esbuild';
 
 // Shopify rejects a UI extension whose compiled script is larger than 64 KB.
 export const BUNDLE_LIMIT_BYTES = 64 * 1024;
-const DEFAULT_APP_URL = 'https://members.tesmart.example';
 
 const extensionsDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(extensionsDir, '..');
@@ -40,10 +45,38 @@ export function readTargeting(tomlText) {
   return targets.filter((entry) => entry.target && entry.module);
 }
 
-function appUrl() {
-  const url = (process.env.APP_URL || DEFAULT_APP_URL).replace(/\/+$/, '');
+/** `KEY=value` lines of a dotenv file (quotes stripped, comments and blank lines skipped). */
+export function readDotenv(text) {
+  const variables = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const match = raw.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
+    if (!match) continue;
+    variables[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return variables;
+}
+
+async function appUrl(dotenvPath) {
+  let url = process.env.APP_URL || '';
+  let source = 'APP_URL';
+  if (!url) {
+    try {
+      url = readDotenv(await readFile(dotenvPath, 'utf8')).APP_URL || '';
+      source = `APP_URL in ${dotenvPath}`;
+    } catch {
+      url = '';
+    }
+  }
+  url = url.trim().replace(/\/+$/, '');
+  if (!url) {
+    throw new Error(
+      'APP_URL is not set: the extensions would ship without a backend and render nothing. ' +
+        `Export APP_URL=https://<your app's host>, or put APP_URL=... in ${dotenvPath} ` +
+        '(the file `shopify app deploy` reads).',
+    );
+  }
   if (!/^https?:\/\/[^/\s]+/.test(url)) {
-    throw new Error(`APP_URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+    throw new Error(`${source} must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
   }
   return url;
 }
@@ -66,11 +99,11 @@ async function uiExtensions() {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function outdirOption(argv) {
-  const index = argv.findIndex((arg) => arg === '--outdir' || arg.startsWith('--outdir='));
+function pathOption(argv, name) {
+  const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
   if (index < 0) return null;
   const value = argv[index].includes('=') ? argv[index].split('=').slice(1).join('=') : argv[index + 1];
-  if (!value) throw new Error('--outdir needs a directory');
+  if (!value) throw new Error(`${name} needs a path`);
   return resolve(value);
 }
 
@@ -119,8 +152,9 @@ function shown(file) {
 }
 
 async function main() {
-  const url = appUrl();
-  const outRoot = outdirOption(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const url = await appUrl(pathOption(argv, '--dotenv') || join(repoRoot, '.env'));
+  const outRoot = pathOption(argv, '--outdir');
   const extensions = await uiExtensions();
   if (!extensions.length) {
     console.error('No UI extensions with [[extensions.targeting]] found under extensions/.');

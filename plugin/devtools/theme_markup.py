@@ -89,7 +89,8 @@ def render_container(
         "id": f"tesmart-{block_id}",
         "class": f"tesmart tesmart--{kind}",
         "data-tesmart": kind,
-        "data-proxy": PROXY_BASE,
+        # The launcher embed carries the proxy path setting (its default); blocks follow it.
+        "data-proxy": PROXY_BASE if kind == "launcher" else "",
         "data-locale": locale,
         "data-currency": currency,
         "data-customer": "true" if logged_in else "false",

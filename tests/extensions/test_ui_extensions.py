@@ -192,6 +192,7 @@ def test_build_fails_when_a_bundle_is_too_big(build: Build, tmp_path: Path) -> N
     result = subprocess.run(
         [NODE, "extensions/build.mjs"],
         cwd=tmp_path,
+        env={**os.environ, "APP_URL": TEST_APP_URL},
         capture_output=True,
         text=True,
         timeout=60,
@@ -199,6 +200,39 @@ def test_build_fails_when_a_bundle_is_too_big(build: Build, tmp_path: Path) -> N
     )
     assert result.returncode != 0
     assert "TOO BIG" in result.stdout
+
+
+def _build_without_app_url(tmp_path: Path, dotenv: Path) -> subprocess.CompletedProcess[str]:
+    assert NODE is not None
+    env = {k: v for k, v in os.environ.items() if k != "APP_URL"}
+    return subprocess.run(
+        [NODE, "extensions/build.mjs", "--outdir", str(tmp_path / "out"), "--dotenv", str(dotenv)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_a_build_without_a_backend_url_fails(build: Build, tmp_path: Path) -> None:
+    # `shopify app deploy` sets no APP_URL: a build that quietly compiled a placeholder in would ship
+    # blocks that render nothing. Neither the environment nor the app's .env names one here.
+    result = _build_without_app_url(tmp_path, tmp_path / "missing.env")
+    assert result.returncode != 0
+    assert "APP_URL is not set" in result.stderr
+    assert not (tmp_path / "out").exists(), "nothing may be bundled without a backend URL"
+
+
+def test_the_build_takes_the_url_from_the_apps_dotenv_as_shopify_deploy_does(build: Build, tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SHOPIFY_TESMART_CHECKOUT_ID=abc\nAPP_URL='https://members.dotenv.test/'\n", "utf-8")
+    result = _build_without_app_url(tmp_path, dotenv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    bundle = (tmp_path / "out" / "tesmart-checkout" / "Checkout.js").read_text("utf-8")
+    assert "https://members.dotenv.test" in bundle and "https://members.dotenv.test/" not in bundle
+
+
+def test_no_extension_source_carries_a_placeholder_backend() -> None:
+    sources = [EXTENSIONS / "build.mjs", *EXTENSIONS.glob("*/src/*.js"), *EXTENSIONS.glob("*/src/*.jsx")]
+    offenders = [str(p.relative_to(ROOT)) for p in sources if ".example" in p.read_text("utf-8")]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("extension, target, module", ALL_TARGETS)

@@ -2,19 +2,27 @@
 // signs for the logged-in customer (`sub`) of the shop (`dest`); the backend verifies it and answers
 // CORS for any origin, because extensions run in a sandboxed worker whose origin is not promised.
 
-const DEFAULT_APP_URL = 'https://members.tesmart.example';
-
 function configuredAppUrl() {
-  // extensions/build.mjs replaces process.env.APP_URL with a string at build time; a bundler that
-  // does not define it leaves a reference to `process`, which does not exist in the worker.
+  // The backend's URL is compiled in: extensions/build.mjs, and the Shopify CLI (from the app's
+  // `.env` on `shopify app deploy`, its tunnel under `app dev`), define process.env.APP_URL. A
+  // bundler that does not leaves a reference to `process`, which does not exist in the worker.
+  // There is no placeholder to fall back on: without a URL every request fails, loudly.
   try {
-    return process.env.APP_URL || DEFAULT_APP_URL;
+    return process.env.APP_URL || '';
   } catch {
-    return DEFAULT_APP_URL;
+    return '';
   }
 }
 
 export const APP_URL = configuredAppUrl().replace(/\/+$/, '');
+if (!APP_URL) {
+  console.error('TESmart: this extension was built without APP_URL; it has no backend to ask.');
+}
+
+function backendUrl(path) {
+  if (!APP_URL) throw new Error('built without APP_URL: no backend');
+  return `${APP_URL}${path}`;
+}
 
 const TIMEOUT_MS = 10000;
 
@@ -26,7 +34,7 @@ export async function getFromBackend(path, signal) {
   const abort = () => timeout.abort();
   if (signal) signal.addEventListener('abort', abort);
   try {
-    const response = await fetch(`${APP_URL}${path}`, {
+    const response = await fetch(backendUrl(path), {
       method: 'GET',
       headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'},
       signal: timeout.signal,

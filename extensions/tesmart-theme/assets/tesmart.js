@@ -508,6 +508,19 @@
   // --- mounting ----------------------------------------------------------------------------
   var RENDER = { 'member-status': member, rewards: rewards, referral: referral, 'trade-in': tradeIn, devices: devices };
 
+  // The app proxy's prefix and subpath are the merchant's (Shopify lets them change both): the
+  // launcher embed's setting, which every block follows; Shopify's default when it is not enabled.
+  var PROXY_PATH = /^\/(apps|a|community|tools)\/[A-Za-z0-9_-]+$/;
+  function proxyBase(d) {
+    var embed = document.querySelector('[data-tesmart="launcher"]');
+    var found = [d.proxy, embed && embed.dataset.proxy];
+    for (var i = 0; i < found.length; i++) {
+      var path = (found[i] || '').trim().replace(/\/+$/, '');
+      if (PROXY_PATH.test(path)) return path;
+    }
+    return '/apps/tesmart';
+  }
+
   function context(root) {
     var d = root.dataset;
     var locale = d.locale || undefined;
@@ -515,7 +528,7 @@
     var strings = {};
     try { strings = JSON.parse(root.querySelector('.tesmart__i18n').textContent); } catch (e) { strings = {}; }
     return {
-      base: d.proxy || '/apps/tesmart', locale: locale, currency: d.currency || 'USD',
+      base: proxyBase(d), locale: locale, currency: d.currency || 'USD',
       customer: d.customer === 'true', login: d.loginUrl || '/account/login', s: strings, level: 'h2', sub: 'h3'
     };
   }
