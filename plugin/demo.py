@@ -43,6 +43,7 @@ from plugin.program.calendar import add_months
 from plugin.services import customers, orders
 from plugin.services.catalog import upsert_product
 from plugin.services.importer import import_row
+from plugin.services.members import activate, get_or_create_member
 from plugin.services.shops import add_shop
 
 SHOPS = [
@@ -139,8 +140,12 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
     ]
     for person in people:
         customers.apply_customer(shop, person, created=True)
-    # Chloe proves her email on 2025-12-01: a 2025-11 member. Dan stays pending.
+    # Chloe logs in on the storefront on 2025-12-01 (her email proven): a 2025-11 member. Dan stays
+    # pending. Shopify's verified_email alone proves nothing (POLICY.md 2).
     customers.apply_customer(shop, {**people[2], "verified_email": True, "updated_at": _iso(date(2025, 12, 1))}, created=False)
+    chloe = get_or_create_member(people[2]["email"])
+    if chloe is not None:
+        activate(chloe, datetime.combine(date(2025, 12, 1), time(12), tzinfo=UTC), "storefront_login")
     customers.apply_marketing_consent(shop, {"customer_id": base + 3, "email_address": people[2]["email"],
                                              "email_marketing_consent": {"state": "subscribed", "consent_updated_at": _iso(date(2025, 12, 2))}})
     switch, extender, matrix, cable = zip(product_ids, (p[0] for p in PRODUCTS), prices, strict=True)

@@ -1,4 +1,9 @@
-"""Customers from Shopify: TESmart IDs, sign-up and newsletter points, activation by verified email."""
+"""Customers from Shopify: TESmart IDs, sign-up and newsletter points.
+
+Nothing here activates a TESmart ID: Shopify's ``verified_email`` defaults to true for customers
+made by staff or through the API, so it proves nothing (POLICY.md 2). Activation comes from a
+storefront login (plugin.storefront), the merchant, or an import.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,7 @@ from plugin.models import Member, Shop, ShopCustomer
 from plugin.models.types import utcnow
 from plugin.services import ledger
 from plugin.services.members import (
-    activate,
-    get_or_create_member,
+    claim_member,
     link_customer,
     member_for_customer,
 )
@@ -21,7 +25,7 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
     """customers/create and customers/update (and reconciliation's customers)."""
     customer_id = required_id(payload)
     email = payload.get("email")
-    member = get_or_create_member(email) if isinstance(email, str) else None
+    member, member_is_new = claim_member(email) if isinstance(email, str) else (None, False)
     updated_at = timestamp(payload.get("updated_at")) or timestamp(payload.get("created_at"))
     customer = link_customer(
         shop,
@@ -31,7 +35,10 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
         first_name=payload.get("first_name"),
         last_name=payload.get("last_name"),
         updated_at=updated_at,
+        member_is_new=member_is_new,
     )
+    if member is not None and customer.member_id != member.id:  # a conflict: the customer's own ID
+        member = member_for_customer(shop, customer_id)
     if payload.get("orders_count") is not None:
         customer.orders_count = int(payload.get("orders_count") or 0)
     if member is None:
@@ -49,10 +56,8 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
     consent = payload.get("email_marketing_consent")
     if isinstance(consent, dict) and consent.get("state") == "subscribed":
         award_newsletter(shop, member, customer, at_text=consent.get("consent_updated_at"))
-    if payload.get("verified_email") is True:
-        # Shopify reports the email proven: the TESmart ID is activated (POLICY.md 2).
-        customer.verified_email = True
-        activate(member, updated_at or utcnow(), "verified_email")
+    if isinstance(payload.get("verified_email"), bool):
+        customer.verified_email = payload["verified_email"]  # kept for the merchant; no proof
     return customer
 
 
@@ -78,11 +83,15 @@ def apply_marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
     consent = payload.get("email_marketing_consent") or {}
     member = member_for_customer(shop, customer_id) if customer_id else None
     email = payload.get("email_address")
+    member_is_new = False
     if member is None and isinstance(email, str):
-        member = get_or_create_member(email)
+        member, member_is_new = claim_member(email)
     customer = None
     if customer_id and member is not None:
-        customer = link_customer(shop, customer_id, member=member, email=email if isinstance(email, str) else None)
+        customer = link_customer(
+            shop, customer_id, member=member, email=email if isinstance(email, str) else None,
+            member_is_new=member_is_new,
+        )
     if member is None:
         return
     if isinstance(consent, dict) and consent.get("state") == "subscribed":

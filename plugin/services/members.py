@@ -30,15 +30,22 @@ def normalize_email(email: object) -> str | None:
 
 
 def get_or_create_member(email: str) -> Member | None:
+    return claim_member(email)[0]
+
+
+def claim_member(email: str) -> tuple[Member | None, bool]:
+    """The TESmart ID of ``email``, and whether it was created just now (True) or already existed,
+    that is belongs to whoever holds that email (False)."""
     normalized = normalize_email(email)
     if normalized is None:
-        return None
-    insert_once(
+        return None, False
+    created = insert_once(
         Member,
         {"email_normalized": normalized, "email": email.strip(), "state": "open", "created_at": utcnow()},
         ["email_normalized"],
     )
-    return db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one()
+    member = db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one()
+    return member, created is not None
 
 
 def find_member_by_email(email: str) -> Member | None:
@@ -109,8 +116,17 @@ def link_customer(
     first_name: str | None = None,
     last_name: str | None = None,
     updated_at: datetime | None = None,
+    member_is_new: bool = False,
 ) -> ShopCustomer:
-    """The shop's customer row, created once, updated only by newer payloads."""
+    """The shop's customer row, created once, updated only by newer payloads.
+
+    A customer already linked to one TESmart ID is never moved into another ID that existed before
+    (POLICY.md 2): Shopify saying the customer's email changed to one another person already holds
+    is no proof that the customer owns it (an email on a customer account is not verified). The
+    customer keeps its ID and its email here, and the claimed email waits on the row
+    (``conflicting_email``) for the merchant. Moving to a TESmart ID created just now for an unused
+    email (``member_is_new``) takes nobody's benefits.
+    """
     insert_once(
         ShopCustomer,
         {"shop_id": shop.id, "customer_id": customer_id, "created_at": utcnow()},
@@ -126,6 +142,18 @@ def link_customer(
         and customer.shopify_updated_at is not None
         and updated_at < customer.shopify_updated_at
     )
+    if (
+        not stale
+        and member is not None
+        and customer.member_id is not None
+        and customer.member_id != member.id
+        and not member_is_new
+    ):
+        _email_conflict(shop, customer, member, email)
+        member, email = None, None
+    elif not stale and member is not None:
+        customer.conflicting_email = None
+        customer.email_conflict_at = None
     if member is not None and (customer.member_id is None or not stale):
         customer.member_id = member.id
     if not stale:
@@ -138,6 +166,24 @@ def link_customer(
         if updated_at is not None:
             customer.shopify_updated_at = updated_at
     return customer
+
+
+def _email_conflict(shop: Shop, customer: ShopCustomer, claimed: Member, email: str | None) -> None:
+    from plugin.services import audit
+
+    if customer.conflicting_email == (email or claimed.email):
+        return
+    customer.conflicting_email = (email or claimed.email or "")[:320]
+    customer.email_conflict_at = utcnow()
+    audit.record(
+        shop_id=shop.id,
+        actor="shopify",
+        action="customer.email_conflict",
+        subject_type="customer",
+        subject_id=customer.customer_id,
+        before={"member_id": customer.member_id},
+        after={"claimed_member_id": claimed.id, "email": customer.conflicting_email},
+    )
 
 
 def customer_of(shop: Shop, customer_id: str) -> ShopCustomer | None:

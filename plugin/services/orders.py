@@ -27,7 +27,7 @@ from plugin.services import ledger
 from plugin.services.campaigns import apply_gifts, points_multiplier
 from plugin.services.catalog import product_for_line
 from plugin.services.idempotent import insert_once
-from plugin.services.members import get_or_create_member, link_customer, normalize_email
+from plugin.services.members import claim_member, link_customer, normalize_email
 from plugin.services.shop_settings import program_settings
 from plugin.services.shopify_payload import (
     country_code,
@@ -75,11 +75,11 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
     # The TESmart ID and the customer first: their queries would otherwise flush each change to
     # the order made before them as an UPDATE of its own; set after them, they go as one.
     email = _order_email(payload)
-    member = get_or_create_member(email) if email else None
+    member, member_is_new = claim_member(email) if email else (None, False)
     customer = payload.get("customer")
     customer_id = shopify_id(customer.get("id")) if isinstance(customer, dict) else None
     if isinstance(customer, dict) and customer_id:
-        link_customer(
+        row = link_customer(
             shop,
             customer_id,
             member=member,
@@ -87,7 +87,12 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
             first_name=customer.get("first_name"),
             last_name=customer.get("last_name"),
             updated_at=timestamp(customer.get("updated_at")),
+            member_is_new=member_is_new,
         )
+        if member is not None and row.member_id is not None and row.member_id != member.id:
+            # The customer's email is claimed by another TESmart ID (a conflict for the merchant):
+            # the order stays with the customer account's own ID.
+            member = db.session.get(Member, row.member_id)
         order.customer_id = customer_id
     if member is not None and order.member_id is None:
         order.member_id = member.id

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests import payloads, signing
+from tests.activation import activated
 from tests.conftest import SHOP_DOMAINS
 
 
@@ -18,6 +19,7 @@ def member_with_points(shops, deliver) -> dict[str, Any]:  # type: ignore[no-unt
     deliver("products/create", cable)
     customer = payloads.customer(email="ann@example.com", verified_email=True, updated_at="2026-11-21T00:00:00Z")
     deliver("customers/create", customer)
+    activated("ann@example.com", "2026-11-21T00:00:00Z")
     return {"customer": customer, "switch": switch, "cable": cable}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests import payloads, signing
+from tests.activation import activated
 from tests.conftest import SHOP_DOMAINS
 
 ORIGIN = "https://extensions.shopifycdn.com"
@@ -27,6 +28,7 @@ def owner(shops, deliver) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         deliver("products/create", product)
     customer = payloads.customer(email="owner@example.com", verified_email=True, updated_at="2026-11-21T00:00:00Z")
     deliver("customers/create", customer)
+    activated("owner@example.com", "2026-11-21T00:00:00Z")
     first = payloads.order(
         customer_block=customer, created_at="2026-01-10T12:00:00-05:00",
         lines=[payloads.line_item(switch["id"], "189.99", title="KVM 4-port")],

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from plugin.extensions import db
 from plugin.models import Campaign, OutboxItem, Redemption
 from tests import payloads
+from tests.activation import activated
 
 
 def campaign(shop_id: int, kind: str, **fields) -> int:  # type: ignore[no-untyped-def]
@@ -25,6 +26,7 @@ def active_member(deliver, fake_admin, email: str = "ann@example.com") -> dict: 
     fake_admin.add_customer("tesmart-us.myshopify.com", email=email, customer_id=customer["id"])
     deliver("customers/create", customer)
     deliver("customers/update", customer)
+    activated(email, "2026-11-01T00:00:00Z")
     return customer
 
 

@@ -34,18 +34,25 @@ def test_invalid_email_creates_no_id(shops, deliver) -> None:  # type: ignore[no
     assert db.session.execute(select(func.count()).select_from(Member)).scalar_one() == 0
 
 
-def test_verified_email_activates_once_and_never_moves(shops, deliver) -> None:  # type: ignore[no-untyped-def]
+def test_shopifys_verified_email_is_no_proof_and_activates_nothing(shops, deliver) -> None:  # type: ignore[no-untyped-def]
+    # verified_email defaults to true for customers made by staff or through the API (POLICY.md 2).
+    created = payloads.customer(email="ann@example.com", verified_email=True)
+    deliver("customers/create", created)
+    deliver("customers/update", {**created, "updated_at": "2026-11-21T10:00:00+00:00"})
+    ann = member("ann@example.com")
+    assert ann.activated_at is None and ann.activation_source is None
+    assert db.session.execute(select(ShopCustomer)).scalar_one().verified_email is True
+
+
+def test_a_storefront_login_activates_once_and_never_moves(shops, deliver, proxy) -> None:  # type: ignore[no-untyped-def]
     created = payloads.customer(email="ann@example.com")
     deliver("customers/create", created)
-    first = {**created, "verified_email": True, "updated_at": "2026-11-21T10:00:00+00:00"}
-    later = {**created, "verified_email": True, "updated_at": "2026-11-25T10:00:00+00:00"}
-    deliver("customers/update", first)
-    deliver("customers/update", later)
-    ann = member("ann@example.com")
-    assert ann.activated_at.isoformat() == "2026-11-21T10:00:00+00:00"
-    assert ann.registered_at == ann.activated_at
-    assert ann.activation_source == "verified_email"
-    assert ann.referral_code
+    assert proxy("GET", "/member", customer=created["id"]).status_code == 200
+    first = member("ann@example.com")
+    assert first.activation_source == "storefront_login" and first.activated_at is not None
+    assert first.registered_at == first.activated_at and first.referral_code
+    proxy("GET", "/member", customer=created["id"])
+    assert member("ann@example.com").activated_at == first.activated_at
 
 
 def test_stale_customer_update_does_not_overwrite_a_newer_one(shops, deliver) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from plugin.extensions import db
 from plugin.models import Campaign, Device, Order, Shop
 from plugin.models.types import utcnow
 from tests import payloads
+from tests.activation import activated
 from tests.webhooks.conftest import balance, entries, member
 
 
@@ -37,6 +38,7 @@ def test_points_campaign_doubles_order_points_at_the_order_time(shops, kvm, deli
     db.session.commit()
     for email in ("ann@example.com", "bob@example.com"):
         deliver("customers/update", payloads.customer(email=email, verified_email=True, updated_at="2026-11-01T00:00:00Z"))
+        activated(email, "2026-11-01T00:00:00Z")
     deliver("orders/paid", paid_order(kvm, created_at="2026-11-20T10:00:00+00:00"))
     deliver("orders/paid", paid_order(kvm, email="bob@example.com", created_at="2026-11-22T10:00:00+00:00"))
     deliver("orders/paid", paid_order(kvm, email="pending@example.com", created_at="2026-11-20T11:00:00+00:00"))

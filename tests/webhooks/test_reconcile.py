@@ -35,7 +35,7 @@ def test_lost_webhooks_are_healed_by_reconciliation(shops, fake_admin) -> None: 
     result = reconcile_all("tesmart-us.myshopify.com")
     assert result["tesmart-us.myshopify.com"] == {"orders": 1, "customers": 1}
     lost = member("lost@example.com")
-    assert lost.activated_at is not None  # verified email
+    assert lost.activated_at is None  # Shopify's verified_email is no proof (POLICY.md 2)
     assert balance(shops["us"].id, lost.id) == 2100  # sign-up + order
     assert db.session.execute(select(Device)).scalar_one().category == "kvm_switch"
 
