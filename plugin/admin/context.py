@@ -9,8 +9,10 @@ Every admin request is verified with shopifyapp's ``verify_app_home_req``:
 - form posts carry it in the hidden field ``id_token`` (forms cannot set headers); it is checked
   as the document load it is. The token is the CSRF proof: another site cannot mint one.
 
-The shop is the token's ``dest``, never a form or query field. A staff member may look at another
-shop (``?store=<domain>``) only with a grant on that shop (plugin.services.staff).
+The shop is the token's ``dest``, never a form or query field, and nothing in a request switches
+it: a regional operator works in their own store's admin, opened from that store's Shopify admin
+(its token, its Admin API context). What one TESmart ID shares across stores (its status and
+cohort) is the ID's own; another store's orders, wallets and Admin API are never shown here.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from flask import Response, current_app, g, has_request_context, render_template
 
 from plugin.models import Shop
 from plugin.services import staff
-from plugin.services.shops import find_shop, normalize_domain
 from plugin.shopify_app import request_input, shopify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,13 +39,12 @@ DEFAULT_CSP = "frame-ancestors https://admin.shopify.com;"
 @dataclass
 class AdminContext:
     token_shop: Shop  # the shop the session token was issued for (dest)
-    shop: Shop  # the shop whose data this request sees and changes
+    shop: Shop  # the shop whose data this request sees and changes: always the token's
     user_id: str  # the staff member (the token's sub)
     role: str
     id_token: str
     host: str
     headers: dict[str, str] = field(default_factory=dict)  # CSP & co from verify_app_home_req
-    shops: list[Shop] = field(default_factory=list)  # what the shop switcher offers
 
     @property
     def actor(self) -> str:
@@ -94,30 +94,15 @@ def authenticate() -> AdminContext | Response:
     access = staff.access(user_id, token_shop)
     if access is None:
         return refusal(403, "No access to this store", "Ask the store's app owner for access.")
-    store = (request.values.get("store") or "").strip()
-    if store and _same_shop(store, token_shop) is False:
-        target = find_shop(store)
-        target_access = staff.access(user_id, token_shop, target) if target and target.installed else None
-        if target_access is None:
-            return refusal(403, "No access to that store", "You have not been given access to that store.")
-        access = target_access
     return AdminContext(
         token_shop=token_shop,
-        shop=access.shop,
+        shop=token_shop,
         user_id=user_id,
         role=access.role,
         id_token=result.id_token.token,
         host=request.values.get("host", ""),
         headers=csp_headers,
-        shops=staff.switchable_shops(user_id, token_shop),
     )
-
-
-def _same_shop(store: str, shop: Shop) -> bool:
-    try:
-        return normalize_domain(store) == shop.domain
-    except ValueError:
-        return False
 
 
 def app_home(view: F) -> F:
@@ -144,14 +129,12 @@ def refusal(status: int, title: str, message: str) -> Response:
 
 def page_url(endpoint: str, **values: Any) -> str:
     """A link inside the admin: no token (the patch-id-token page adds a fresh one), but the shop
-    and host App Bridge needs, and the store the staff member is looking at."""
+    and host App Bridge needs."""
     ctx: AdminContext | None = g.get("admin")
     if ctx is not None:
         values.setdefault("shop", ctx.token_shop.domain)
         if ctx.host:
             values.setdefault("host", ctx.host)
-        if ctx.shop.id != ctx.token_shop.id:
-            values.setdefault("store", ctx.shop.domain)
     if has_request_context() and request.values.get("locale"):
         from plugin.admin.i18n import current_locale
 

@@ -5,8 +5,8 @@ The staff member is the session token's ``sub`` (a Shopify user id). The rule:
 - A shop without any grant is open to every staff member of that shop, i.e. whoever presents a
   session token issued for it (the first install: nobody has been given anything yet).
 - Once a shop has grants, only the granted users may use it; ``owner`` grants may manage grants.
-- Seeing *another* shop than the one the session token was issued for (the shop switcher) always
-  needs an explicit grant on that shop: a token proves staff membership of its own shop only.
+- There is no seeing *another* shop: the shop is always the session token's (a token proves staff
+  membership of its own shop only), and a regional operator works in their own store's admin.
 """
 
 from __future__ import annotations
@@ -53,29 +53,14 @@ def _has_grants(shop_id: int) -> bool:
     return bool(db.session.execute(stmt).scalar())
 
 
-def access(user_id: str, token_shop: Shop, target: Shop | None = None) -> Access | None:
-    """The user's access to ``target`` (default: the token's shop), or None when refused."""
-    target = target or token_shop
-    grant = grant_of(user_id, target.id)
+def access(user_id: str, token_shop: Shop) -> Access | None:
+    """The user's access to the token's shop, or None when refused."""
+    grant = grant_of(user_id, token_shop.id)
     if grant is not None:
-        return Access(target, grant.role)
-    if target.id == token_shop.id and not _has_grants(target.id):
-        return Access(target, "staff")
+        return Access(token_shop, grant.role)
+    if not _has_grants(token_shop.id):
+        return Access(token_shop, "staff")
     return None
-
-
-def switchable_shops(user_id: str, token_shop: Shop) -> list[Shop]:
-    """The token's shop (when usable) and every installed shop the user holds a grant on."""
-    stmt = (
-        select(Shop)
-        .join(StaffGrant, StaffGrant.shop_id == Shop.id)
-        .where(StaffGrant.user_id == user_id, Shop.uninstalled_at.is_(None))
-        .order_by(Shop.id)
-    )
-    shops = {shop.id: shop for shop in db.session.execute(stmt).scalars()}
-    if access(user_id, token_shop) is not None:
-        shops.setdefault(token_shop.id, token_shop)
-    return sorted(shops.values(), key=lambda s: s.id)
 
 
 def add_grant(shop: Shop, *, actor_user: str, user_id: str, role: str, email: str | None, actor: str) -> StaffGrant:

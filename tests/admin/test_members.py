@@ -30,7 +30,7 @@ def test_a_members_page_shows_id_cohort_wallets_and_ledger(jane: Member, shops: 
     body = admin_get(f"/admin/members/{jane.id}").get_data(as_text=True)
     assert "2025-04" in body and "order:1001" in body
     assert 'data-wallet="tesmart-us.myshopify.com">2,000<' in body
-    # The EU wallet is another store's: shown only to staff granted that store.
+    # The EU wallet is another store's data: never shown in this store's admin.
     assert "tesmart-eu.myshopify.com" not in body.split("Wallets")[1].split("Adjust points")[0]
 
 

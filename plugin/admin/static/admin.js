@@ -83,8 +83,4 @@
       setTimeout(function () { delete form.dataset.tokenFresh; }, 0);
     });
   });
-
-  // The store switcher changes store as soon as another one is picked.
-  var switcher = document.getElementById("store-switcher");
-  if (switcher) { switcher.addEventListener("change", function () { switcher.form.submit(); }); }
 }());

@@ -69,7 +69,7 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
     ctx = admin()
     shop = ctx.shop
     cohort = cohort_of(member, program_settings(shop).cutoffs)
-    visible = {s.id for s in ctx.shops} | {shop.id}
+    visible = {shop.id}  # another store's wallet is that store's data, not this admin's
     entries, entry_count = admin_queries.ledger_of(shop.id, member.id)
     rows = admin_queries.rows_of
     balance = ledger.balance(shop.id, member.id)
