@@ -444,7 +444,16 @@ def pay(
     expected_amount: object = None,
 ) -> TradeIn:
     """shipped → paid (recovery value: store credit, a partial refund or a code for a new order);
-    approved → paid (discount: the single-use percentage code). Through the outbox, once."""
+    approved → paid (discount: the single-use percentage code). Through the outbox, once.
+
+    Store credit only where shoppers can spend it (``services.store_credit``); asked before the
+    trade-in's row is locked, so no lock waits on Shopify."""
+    if method == PayoutMethod.STORE_CREDIT.value:
+        from plugin.services.store_credit import store_credit_check
+
+        check = store_credit_check(shop)
+        if check.spendable is False:
+            raise PayoutUnavailable(check.message or "Store credit cannot be spent in this store.")
     try:
         trade_in = _lock(shop, trade_in_id)
         chosen = check_payout_method(trade_in.kind, method)

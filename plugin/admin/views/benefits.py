@@ -94,8 +94,14 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
     device = db.session.get(Device, trade_in.device_id)
     member = db.session.get(Member, trade_in.member_id) if trade_in.member_id else None
     quoted, paid = value_bounds(shop, trade_in)
+    store_credit = None
+    if "pay" in allowed and trade_in.kind == "recovery_value":
+        from plugin.services.store_credit import store_credit_check
+
+        store_credit = store_credit_check(shop)
     return render(
         "admin/trade_in.html",
+        store_credit=store_credit,
         status=status,
         quoted=quoted,
         paid=paid,

@@ -204,11 +204,19 @@ class FakeAdminApi:
         primary_host: str | None = None,
         enabled_currencies: Iterable[str] | None = None,
         store_credit_enabled: bool | None = None,
+        customer_accounts: str | None = None,
+        store_credit_limit: Decimal | str | None = None,
     ) -> None:
+        """Seed the shop's settings. `customer_accounts` is Shopify's CustomerAccountsVersion
+        (`CLASSIC` for legacy accounts, which cannot show or spend store credit)."""
         with self._lock:
             state = self._state(shop)
             if store_credit_enabled is not None:
                 state.store_credit_enabled = store_credit_enabled
+            if customer_accounts is not None:
+                state.shop["customerAccountsV2"]["customerAccountsVersion"] = customer_accounts
+            if store_credit_limit is not None:
+                state.store_credit_limit = Decimal(str(store_credit_limit))
             if name is not None:
                 state.shop["name"] = name
             if currency_code is not None:

@@ -368,6 +368,12 @@ class RootFields:
             }
             state.credit_accounts[(owner, currency)] = account
         balance = Decimal(account["balance"]["amount"]) + amount
+        if state.store_credit_limit is not None and balance > state.store_credit_limit:
+            return _credit_error(
+                ["creditInput", "creditAmount", "amount"],
+                "The store credit account's credit limit would be exceeded",
+                "CREDIT_LIMIT_EXCEEDED",
+            )
         account["balance"] = money(balance, currency)
         transaction = {
             "__typename": "StoreCreditAccountCreditTransaction",

@@ -97,8 +97,10 @@ class ShopState:
     access_tokens: dict[str, IssuedToken] = field(default_factory=dict)
     refresh_tokens: dict[str, IssuedToken] = field(default_factory=dict)
     enabled_currencies: set[str] = field(default_factory=set)
-    # storeCreditConfiguration.storeCreditEnabled: on unless a test turns it off.
+    # Settings > Store credit: whether shoppers can spend it at checkout.
     store_credit_enabled: bool = True
+    # The most one store credit account may hold (CREDIT_LIMIT_EXCEEDED above it); None: no limit.
+    store_credit_limit: Decimal | None = None
 
     @property
     def currency(self) -> str:
@@ -123,6 +125,14 @@ def new_shop_state(domain: str, bucket: LeakyBucket) -> ShopState:
             "currencyCode": "USD",
             "ianaTimezone": "UTC",
             "primaryDomain": {"__typename": "Domain", "host": domain},
+            # Store credit is shown and spent only in the new customer accounts.
+            "customerAccountsV2": {
+                "__typename": "CustomerAccountsV2",
+                "customerAccountsVersion": "NEW_CUSTOMER_ACCOUNTS",
+                "loginLinksVisibleOnStorefrontAndCheckout": True,
+                "loginRequiredAtCheckout": False,
+                "url": f"https://shopify.com/{name}/account",
+            },
         },
         enabled_currencies={"USD"},
     )
