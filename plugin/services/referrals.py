@@ -96,9 +96,14 @@ def ensure_referral_code(member: Member) -> str:
             return code
 
 
-def link(shop: Shop, code: str) -> dict[str, str]:
+DEFAULT_PROXY_PREFIX = "/apps/tesmart"
+
+
+def link(shop: Shop, code: str, prefix: str = DEFAULT_PROXY_PREFIX) -> dict[str, str]:
+    """The member's referral link under the shop's app proxy path (``prefix``, Shopify's signed
+    ``path_prefix``: merchants may change it)."""
     host = shop.storefront_host or shop.domain
-    url = f"https://{host}/apps/tesmart/r/{code}"
+    url = f"https://{host}{prefix}/r/{code}"
     return {"url": url, "share_url": f"{url}?utm_source=share"}
 
 
@@ -135,21 +140,21 @@ def _coupon(shop: Shop, member: Member, customer_id: str, side: str, referral: R
 # --- the visit ---------------------------------------------------------------------------------
 
 
-def login_path(code: str) -> str:
-    return "/account/login?return_url=" + quote(f"/apps/tesmart/r/{code}", safe="")
+def login_path(code: str, prefix: str = DEFAULT_PROXY_PREFIX) -> str:
+    return "/account/login?return_url=" + quote(f"{prefix}/r/{code}", safe="")
 
 
 def discount_path(code: str) -> str:
     return f"/discount/{quote(code, safe='')}?redirect=/"
 
 
-def follow_link(shop: Shop, code: str, customer_id: str | None) -> str:
+def follow_link(shop: Shop, code: str, customer_id: str | None, prefix: str = DEFAULT_PROXY_PREFIX) -> str:
     """Record a visit of the referral link; the storefront path to send the visitor to. Commits."""
     referrer = find_referrer(code)
     if referrer is None or not referrer.is_active:
         return "/"
     if customer_id is None:
-        return login_path(referrer.referral_code or code)
+        return login_path(referrer.referral_code or code, prefix)
     try:
         location = _visit(shop, referrer, customer_id)
         outbox.commit()
@@ -399,7 +404,7 @@ def on_order_reversed(shop: Shop, order: Order) -> None:
 # --- what the member sees ------------------------------------------------------------------------
 
 
-def summary(shop: Shop, member: Member) -> dict[str, Any]:
+def summary(shop: Shop, member: Member, prefix: str = DEFAULT_PROXY_PREFIX) -> dict[str, Any]:
     """``GET /proxy/referral``: the link, the friend coupon, the friends' progress and the cap."""
     code = ensure_referral_code(member)
     friends = db.session.execute(
@@ -410,7 +415,7 @@ def summary(shop: Shop, member: Member) -> dict[str, Any]:
     ).scalars()
     return {
         "code": code,
-        **link(shop, code),
+        **link(shop, code, prefix),
         "friend_coupon": {"amount": str(friend_coupon_amount(shop)), "currency": shop.currency},
         "friends": [
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
@@ -16,6 +17,17 @@ from plugin.models.types import utcnow
 from plugin.services.members import activate, shop_visitor
 from plugin.services.reads import end_reading, read_without_transaction, stop_reading
 from plugin.shopify_app import shopify
+
+# Shopify's default app proxy path (shopify.app.toml); merchants may change prefix and subpath.
+DEFAULT_PROXY_PREFIX = "/apps/tesmart"
+_PROXY_PREFIX = re.compile(r"^/(apps|a|community|tools)/[A-Za-z0-9_-]+$")
+
+
+def proxy_prefix() -> str:
+    """The app proxy path this request came through: Shopify's ``path_prefix``, part of the signed
+    query, so links the app hands out (the referral link) follow the merchant's own setting."""
+    prefix = (request.args.get("path_prefix") or "").rstrip("/")
+    return prefix if _PROXY_PREFIX.match(prefix) else DEFAULT_PROXY_PREFIX
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,7 +13,13 @@ from plugin.services.campaigns import listed_campaigns
 from plugin.services.members import cohort_of, id_status
 from plugin.services.shop_settings import ProgramSettings, program_settings
 from plugin.storefront import bp
-from plugin.storefront.context import ProxyContext, app_proxy, proxy_context, wallet_balance
+from plugin.storefront.context import (
+    ProxyContext,
+    app_proxy,
+    proxy_context,
+    proxy_prefix,
+    wallet_balance,
+)
 
 # What an activated member gets, by cohort (POLICY.md 2, 4, 5, 7).
 BENEFITS: dict[Cohort | None, list[str]] = {
@@ -34,7 +40,7 @@ def referral_block(ctx: ProxyContext) -> dict[str, Any] | None:
     if member is None or not member.is_active or not member.referral_code:
         return None
     host = ctx.shop.storefront_host or ctx.shop.domain
-    return {"code": member.referral_code, "url": f"https://{host}/apps/tesmart/r/{member.referral_code}"}
+    return {"code": member.referral_code, "url": f"https://{host}{proxy_prefix()}/r/{member.referral_code}"}
 
 
 def expiring_block(ctx: ProxyContext, settings: ProgramSettings | None = None) -> dict[str, Any] | None:

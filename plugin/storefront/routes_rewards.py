@@ -28,6 +28,7 @@ from plugin.storefront.context import (
     app_proxy,
     json_body,
     proxy_context,
+    proxy_prefix,
     require_customer,
     require_member,
     wallet_balance,
@@ -146,7 +147,7 @@ def get_redemption(redemption_id: int) -> Response:
 @app_proxy
 def referral() -> Response:
     ctx, member = require_member(active=True)
-    body = referrals.summary(ctx.shop, member)
+    body = referrals.summary(ctx.shop, member, proxy_prefix())
     db.session.commit()  # a referral code made just now for an ID that had none
     return _personal(body)
 
@@ -155,7 +156,7 @@ def referral() -> Response:
 @app_proxy
 def follow_referral_link(code: str) -> Response:
     ctx = proxy_context()
-    location = referrals.follow_link(ctx.shop, code, ctx.customer_id)
+    location = referrals.follow_link(ctx.shop, code, ctx.customer_id, proxy_prefix())
     response = redirect(location, 302)
     response.headers["Cache-Control"] = "private, no-store"
     return response
