@@ -41,14 +41,14 @@ def test_where_shoppers_cannot_spend_store_credit_the_admin_says_so_and_offers_t
     assert 'value="refund"' in form and 'value="code"' in form
     assert 'data-store-credit="unavailable"' in form and "cannot" in form
 
-    refused = admin_post(f"{path}/pay", {"method": "store_credit"})
+    refused = admin_post(f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"})
     assert refused.status_code == 422 and "instead" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(TradeIn, trade_in.id).state == "shipped"
     assert db.session.query(OutboxItem).count() == 0
     assert fake_admin.store_credit(us.domain, f"gid://shopify/Customer/{customer}") == Decimal("0")
 
-    assert admin_post(f"{path}/pay", {"method": "code"}).status_code == 303
+    assert admin_post(f"{path}/pay", {"method": "code", "amount": "40.00", "confirmed": "1"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(TradeIn, trade_in.id).payout_method == "code"
 
@@ -68,11 +68,11 @@ def test_a_credit_over_the_accounts_limit_fails_visibly_and_the_trade_in_can_be_
     fake_admin.configure_shop(us.domain, store_credit_limit="25.00")
     trade_in, customer = shipped(us, fake_admin)
     path = f"/admin/trade-ins/{trade_in.id}"
-    assert admin_post(f"{path}/pay", {"method": "store_credit"}).status_code == 303
+    assert admin_post(f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"}).status_code == 303
     db.session.expire_all()
     item = db.session.query(OutboxItem).one()
     assert item.state == "failed" and "credit limit" in (item.last_error or "")
     row = db.session.get(TradeIn, trade_in.id)
     assert row.state == "shipped" and row.payout_method is None  # stepped back: pay another way
     assert fake_admin.store_credit(us.domain, f"gid://shopify/Customer/{customer}") == Decimal("0")
-    assert admin_post(f"{path}/pay", {"method": "code"}).status_code == 303
+    assert admin_post(f"{path}/pay", {"method": "code", "amount": "40.00", "confirmed": "1"}).status_code == 303
