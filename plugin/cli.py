@@ -7,7 +7,6 @@ import gc
 import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from plugin import clock as the_clock
 from plugin.extensions import db
 
 shops_cli = AppGroup("shops", help="The regional shops.")
@@ -123,7 +123,7 @@ def clock(every: int) -> None:
 
     while True:
         try:
-            click.echo(json.dumps({"at": datetime.now(UTC).isoformat(), **sweep()}))
+            click.echo(json.dumps({"at": the_clock.now().isoformat(), **sweep()}))
         except Exception as exc:  # keep the clock alive through a database restart
             db.session.remove()
             click.echo(f"sweep failed: {exc}", err=True)

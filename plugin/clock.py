@@ -2,14 +2,15 @@
 
 Every "now" in plugin/ and webhooks/ comes from `now()`. Tests freeze or move it with
 time-machine, which patches the standard library's clocks underneath, so nothing here needs a
-test hook of its own. A policy day is the calendar day in the store's IANA time zone: a timestamp
-with an offset is converted to that zone first, and a date never depends on when, or in which
-order, webhooks arrive.
+test hook of its own (the suite can travel as a whole: ``TESMART_TEST_NOW``, tests/conftest.py).
+A policy day is the calendar day in the store's IANA time zone: a timestamp with an offset is
+converted to that zone first, and a date never depends on when, or in which order, webhooks arrive.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # POLICY.md section 1: the zone of each region until Shopify tells us the shop's own.
@@ -37,6 +38,11 @@ def zone(name: str | None, region: str | None = None) -> ZoneInfo:
     raise AssertionError("UTC is always a zone")
 
 
+def shop_zone(shop: Any) -> ZoneInfo:
+    """The zone of a shop (anything with ``timezone`` and ``region``)."""
+    return zone(getattr(shop, "timezone", None), getattr(shop, "region", None))
+
+
 def local_day(instant: datetime, tz: ZoneInfo) -> date:
     """The calendar day of ``instant`` in the store's zone (a naive instant is taken as UTC)."""
     if instant.tzinfo is None:
@@ -47,3 +53,8 @@ def local_day(instant: datetime, tz: ZoneInfo) -> date:
 def today(tz: ZoneInfo) -> date:
     """Today in the store's zone."""
     return local_day(now(), tz)
+
+
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant (UTC) of ``day`` in the store's zone."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)

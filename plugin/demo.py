@@ -25,6 +25,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import (
     Campaign,
@@ -38,7 +39,6 @@ from plugin.models import (
     Shop,
     ShopCustomer,
 )
-from plugin.models.types import utcnow
 from plugin.program.calendar import add_months
 from plugin.services import customers, orders
 from plugin.services.catalog import upsert_product
@@ -71,7 +71,9 @@ PRODUCTS = [
 ]
 
 
-def _iso(day: date) -> str:
+def _iso(day: date | datetime) -> str:
+    if isinstance(day, datetime):
+        return day.isoformat()
     return datetime.combine(day, time(10), tzinfo=UTC).isoformat()
 
 
@@ -84,8 +86,8 @@ def _customer(customer_id: int, email: str, first: str, last: str, created: date
     }
 
 
-def _order(order_id: int, customer: dict[str, Any], currency: str, country: str, day: date, lines: list[tuple[int, str, str, int]],
-           *, address1: str = "1 Demo Street", discount_codes: list[str] | None = None) -> dict[str, Any]:
+def _order(order_id: int, customer: dict[str, Any], currency: str, country: str, day: date | datetime, lines: list[tuple[int, str, str, int]],
+           *, address1: str = "1 Demo Street", discount_codes: list[str] | None = None, delivered: bool = True) -> dict[str, Any]:
     line_items = [
         {"id": order_id * 10 + index, "product_id": product_id, "title": title, "price": price, "quantity": quantity,
          "discount_allocations": [], "total_discount": "0"}
@@ -99,14 +101,15 @@ def _order(order_id: int, customer: dict[str, Any], currency: str, country: str,
         "test": False, "customer": customer, "line_items": line_items, "refunds": [],
         "discount_codes": [{"code": code, "amount": "0", "type": "fixed_amount"} for code in discount_codes or []],
         "shipping_address": {"address1": address1, "zip": "10001", "country_code": country},
-        "fulfillments": [{"created_at": _iso(day + timedelta(days=1)), "shipment_status": "delivered", "updated_at": _iso(day + timedelta(days=4))}],
+        "fulfillments": [{"created_at": _iso(day + timedelta(days=1)), "shipment_status": "delivered", "updated_at": _iso(day + timedelta(days=4))}]
+        if delivered else [],
     }
 
 
 def load_demo(force: bool = False, today: date | None = None) -> dict[str, Any]:
     if not force and db.session.execute(select(func.count()).select_from(Shop)).scalar_one():
         return {"loaded": False, "reason": "the database already has shops"}
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     summary: dict[str, Any] = {"loaded": True, "shops": []}
     for shop_index, (domain, region, host, name) in enumerate(SHOPS):
         shop = add_shop(domain, region, name=name, storefront_host=host)
@@ -216,9 +219,13 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
     ).scalars().first()
     if coupon is not None and coupon.code and product is not None:
         price = PRICES[shop.currency][3]
-        payload = _order(900000 + base + 10, eve, shop.currency, COUNTRY[shop.region], today - timedelta(days=2),
+        # Paid within the store's current day (never "two days ago", which is last month on the
+        # 1st and 2nd): the widget counts it among this month's rewards on any date.
+        zone = clock.shop_zone(shop)
+        paid = max(clock.now() - timedelta(minutes=5), clock.start_of_day(clock.today(zone), zone))
+        payload = _order(900000 + base + 10, eve, shop.currency, COUNTRY[shop.region], paid,
                          [(int(product.product_id), product.title, price, 1)],
-                         address1="22 Friend Lane", discount_codes=[coupon.code])
+                         address1="22 Friend Lane", discount_codes=[coupon.code], delivered=False)
         order = orders.apply_paid(shop, payload)
         referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
         from plugin.services import outbox

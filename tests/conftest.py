@@ -4,6 +4,10 @@ The database is migrated once per session (Alembic, as in production) and emptie
 test. ``DATABASE_URL``/``REDIS_URL`` in the environment switch the whole suite to PostgreSQL and
 Redis; jobs then go through real rq queues and the ``client`` drains them with a burst worker
 after every request, so a test reads the same on both set-ups.
+
+``TESMART_TEST_NOW`` (an ISO instant with an offset, e.g. ``2027-12-31T23:30:00Z``) runs the whole
+session at that instant: time-machine travels there before the first test and lets the clock tick
+on, so CI can prove the suite green on dates other than today (.ci/run).
 """
 
 from __future__ import annotations
@@ -40,6 +44,42 @@ def _per_worker_redis(url: str) -> str:
         return url
     base, _, number = url.rpartition("/")
     return f"{base}/{(int(number or 0) - WORKER_INDEX) % 16}" if number.isdigit() else url
+
+
+def _travel_instant(value: str) -> Any:
+    from datetime import datetime
+
+    instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"TESMART_TEST_NOW needs an offset (e.g. Z): {value!r}")
+    return instant
+
+
+_TRAVELLER: Any = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _TRAVELLER
+    value = os.environ.get("TESMART_TEST_NOW", "").strip()
+    if value and _TRAVELLER is None:
+        import time_machine
+
+        _TRAVELLER = time_machine.travel(_travel_instant(value), tick=True)
+        _TRAVELLER.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _TRAVELLER
+    if _TRAVELLER is not None:
+        _TRAVELLER.stop()
+        _TRAVELLER = None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from plugin import clock
+
+    travelled = " (TESMART_TEST_NOW)" if _TRAVELLER is not None else ""
+    return f"now: {clock.now().isoformat(timespec='seconds')}{travelled}"
 
 
 TEST_DATABASE_URL = _per_worker_database(os.environ.get("DATABASE_URL") or "")

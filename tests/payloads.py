@@ -8,10 +8,23 @@ a paid order, guest checkout with ``customer: null``, money as strings and in ``
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from plugin import clock
 
 _ids = itertools.count(820982911946154508)
+# Shopify writes a shop's timestamps with the shop's own offset; the US store's, by default.
+_SHOP_ZONE = ZoneInfo("America/New_York")
+
+
+def ago(days: float = 0, *, hours: float = 0, minutes: float = 0, zone: str | None = None) -> str:
+    """A timestamp relative to now (``plugin.clock.now()``, moved by time-machine in tests), as
+    Shopify writes it: seconds, with the shop's offset. Fixture dates never go stale this way."""
+    instant = clock.now() - timedelta(days=days, hours=hours, minutes=minutes)
+    return instant.astimezone(ZoneInfo(zone) if zone else _SHOP_ZONE).isoformat(timespec="seconds")
 
 
 def next_id() -> int:
@@ -39,8 +52,8 @@ def customer(customer_id: int | None = None, email: str | None = "jane@example.c
     body: dict[str, Any] = {
         "id": customer_id,
         "email": email,
-        "created_at": "2026-11-20T12:00:00-05:00",
-        "updated_at": "2026-11-20T12:00:00-05:00",
+        "created_at": (stamp := ago()),
+        "updated_at": stamp,
         "first_name": "Jane",
         "last_name": "Smith",
         "orders_count": 0,
@@ -110,7 +123,7 @@ def order(
     email: str | None = None,
     currency: str = "USD",
     country: str = "US",
-    created_at: str = "2026-11-20T12:00:00-05:00",
+    created_at: str | None = None,
     processed_at: str | None = None,
     updated_at: str | None = None,
     cancelled_at: str | None = None,
@@ -122,6 +135,7 @@ def order(
     guest: bool = False,
 ) -> dict[str, Any]:
     order_id = order_id or next_id()
+    created_at = created_at or ago()
     lines = lines if lines is not None else []
     subtotal = sum(
         (Decimal(li["price"]) * li["quantity"] - sum((Decimal(a["amount"]) for a in li["discount_allocations"]), Decimal(0)) for li in lines),
@@ -190,8 +204,9 @@ def order(
     }
 
 
-def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None = None, lines: list[tuple[dict[str, Any], int]] | None = None, created_at: str = "2026-11-21T12:00:00-05:00") -> dict[str, Any]:
+def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None = None, lines: list[tuple[dict[str, Any], int]] | None = None, created_at: str | None = None) -> dict[str, Any]:
     refund_id = refund_id or next_id()
+    created_at = created_at or ago()
     currency = order_payload["currency"]
     return {
         "id": refund_id,
@@ -251,16 +266,18 @@ def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None 
     }
 
 
-def product(product_id: int | None = None, *, title: str = "TESmart 4-port KVM switch", product_type: str = "KVM Switch", tags: str = "hdmi, 4k", updated_at: str = "2026-11-01T12:00:00-05:00") -> dict[str, Any]:
+def product(product_id: int | None = None, *, title: str = "TESmart 4-port KVM switch", product_type: str = "KVM Switch", tags: str = "hdmi, 4k", updated_at: str | None = None) -> dict[str, Any]:
     product_id = product_id or next_id()
+    updated_at = updated_at or ago(30)
+    created_at = ago(330)
     return {
         "admin_graphql_api_id": f"gid://shopify/Product/{product_id}",
         "body_html": "A KVM switch.",
-        "created_at": "2026-01-01T12:00:00-05:00",
+        "created_at": created_at,
         "handle": f"kvm-{product_id}",
         "id": product_id,
         "product_type": product_type,
-        "published_at": "2026-01-01T12:00:00-05:00",
+        "published_at": created_at,
         "template_suffix": None,
         "title": title,
         "updated_at": updated_at,
@@ -277,7 +294,8 @@ def product(product_id: int | None = None, *, title: str = "TESmart 4-port KVM s
     }
 
 
-def consent(customer_id: int, email: str, state: str = "subscribed", at: str = "2026-11-21T09:00:00-05:00") -> dict[str, Any]:
+def consent(customer_id: int, email: str, state: str = "subscribed", at: str | None = None) -> dict[str, Any]:
+    at = at or ago()
     return {
         "customer_id": customer_id,
         "email_address": email,

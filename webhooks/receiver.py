@@ -19,12 +19,13 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import URL, BigInteger, Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 
+from plugin import clock
 from plugin.connections import ConnectionLost, OwnConnection
 from plugin.errors import error_response
 from plugin.extensions import db
 from plugin.jobs.queue import job_queue
 from plugin.models import Shop
-from plugin.models.types import UTCDateTime, utcnow
+from plugin.models.types import UTCDateTime
 from plugin.services.shopify_payload import timestamp
 from plugin.shopify_app import shopify
 from webhooks.topics import COMPLIANCE_TOPICS, TOPICS
@@ -140,7 +141,7 @@ def _record(domain: str, topic: str, payload: Any, row: dict[str, Any]) -> Respo
         return error_response(400, "invalid_json", "The webhook body is not JSON.")
     if not isinstance(payload, dict):
         return error_response(400, "invalid_json", "The webhook body is not a JSON object.")
-    event_id = _insert_event({**row, "shop_id": shop_id, "received_at": utcnow()})
+    event_id = _insert_event({**row, "shop_id": shop_id, "received_at": clock.now()})
     if event_id is None:
         return Response(_DUPLICATE, mimetype="application/json")
     job_queue().enqueue_webhook(event_id)

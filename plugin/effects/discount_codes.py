@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.models.types import utcnow
 from plugin.program.catalogue import RewardKind
 from plugin.services import expiry as _expiry  # noqa: F401  (registers the points-expiry task)
 from plugin.services import ledger, outbox
@@ -44,7 +44,7 @@ def create_variables(redemption: Redemption) -> dict[str, Any]:
     variables: dict[str, Any] = {
         "title": discount_title(redemption),
         "code": redemption.code,
-        "startsAt": utcnow().isoformat(),
+        "startsAt": clock.now().isoformat(),
         "customerIds": [customer_gid(redemption.customer_id)],
         "usageLimit": 1,
         "appliesOncePerCustomer": True,
@@ -72,7 +72,7 @@ def _created(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     redemption.discount_node_id = result["node_id"]
     if redemption.state == "pending":
         redemption.state = "issued"
-        redemption.issued_at = utcnow()
+        redemption.issued_at = clock.now()
     elif redemption.state == "disabled":
         # Disabled while the code was being made: end it now that it exists.
         outbox.add(

@@ -15,8 +15,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from plugin import clock
 from plugin.models import OrderRefund, OutboxItem, Shop
-from plugin.models.types import utcnow
 from plugin.services import outbox
 from plugin.services.idempotent import insert_once
 from plugin.services.shopify_payload import shopify_id
@@ -38,7 +38,7 @@ def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
                 "order_id": str(item.payload["order_id"]),
                 "refund_id": refund_id,
                 "amount": Decimal(0),  # a payout, not money back for goods: no points clawback
-                "refunded_at": utcnow(),
+                "refunded_at": clock.now(),
             },
             ["shop_id", "refund_id"],
         )

@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import AuditLog, OutboxItem, Shop
-from plugin.models.types import utcnow
 from plugin.services import outbox
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors
 
@@ -64,7 +64,7 @@ def _mark(shop: Shop, key: str, action: str, detail: dict[str, Any]) -> None:
                 subject_type="outbox",
                 subject_id=key,
                 after=detail,
-                created_at=utcnow(),
+                created_at=clock.now(),
             )
         )
 

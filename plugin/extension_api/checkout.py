@@ -8,12 +8,12 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extension_api import bp
 from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
 from plugin.models import Product, Redemption
-from plugin.models.types import utcnow
 from plugin.program.campaigns import campaign_applies
 from plugin.program.cohorts import policy_in_force
 from plugin.program.earning import order_points
@@ -58,7 +58,7 @@ def checkout() -> Response:
     lines = _lines(body)
     subtotal = _subtotal(body, lines)
     settings = program_settings(ctx.shop)
-    now = utcnow()
+    now = clock.now()
     member = ctx.member
     applies = member is not None and campaign_applies(member.activated_at, member.state, now)
     multiplier = points_multiplier(ctx.shop.id, now) if applies else Decimal(1)

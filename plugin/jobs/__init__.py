@@ -15,9 +15,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import OutboxItem, Shop, WebhookEvent
-from plugin.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def process_webhook(event_id: int) -> str:
             return "processed"
         event.state = "processed"
         event.attempts += 1
-        event.processed_at = utcnow()
+        event.processed_at = clock.now()
         event.error = None
         outbox.commit()
     except Exception as exc:
@@ -140,7 +140,7 @@ def run_outbox_item(item_id: int) -> str:
     if item is None or item.state != "pending":
         db.session.rollback()
         return "skipped"
-    if item.next_attempt_at > utcnow():
+    if item.next_attempt_at > clock.now():
         db.session.rollback()
         return "not-due"
     shop = db.session.get(Shop, item.shop_id)
@@ -173,13 +173,13 @@ def run_outbox_item(item_id: int) -> str:
             outbox.commit()
             return "failed"
         delay = outbox.backoff(item.attempts, exc.retry_after)
-        item.next_attempt_at = utcnow() + delay
+        item.next_attempt_at = clock.now() + delay
         outbox.commit()
         job_queue().enqueue_in(delay, run_outbox_item, item_id, queue="outbox")
         return "retry"
     item.state = "done"
     item.attempts += 1
-    item.done_at = utcnow()
+    item.done_at = clock.now()
     item.result = result
     item.last_error = None
     effect.on_success(shop, item, result)  # type: ignore[arg-type]
@@ -201,7 +201,7 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     from plugin.jobs.queue import RedisQueue, job_queue
     from plugin.services import outbox
 
-    cutoff = utcnow() - stuck_after
+    cutoff = clock.now() - stuck_after
     events = list(
         db.session.execute(
             select(WebhookEvent.id)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, Money, UTCDateTime, utcnow
+from plugin.models.types import BigId, Money, UTCDateTime
 
 
 class TradeIn(db.Model):
@@ -35,8 +36,8 @@ class TradeIn(db.Model):
     shipping_refund: Mapped[Decimal | None] = mapped_column(Money)
     note: Mapped[str | None] = mapped_column(Text)
     ship_by: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class TradeInEvent(db.Model):
@@ -52,7 +53,7 @@ class TradeInEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class WarrantyClaim(db.Model):
@@ -67,7 +68,7 @@ class WarrantyClaim(db.Model):
     return_shipping_paid_by: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
     replacement_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -91,7 +92,7 @@ class ReturnRequest(db.Model):
     received_on: Mapped[date | None] = mapped_column(Date)
     refund_due_on: Mapped[date | None] = mapped_column(Date)
     refunded_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class CtrlFProgram(db.Model):
@@ -107,7 +108,7 @@ class CtrlFProgram(db.Model):
     applications_close_on: Mapped[date] = mapped_column(Date)
     feedback_due_on: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), default="open")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class CtrlFApplication(db.Model):
@@ -125,4 +126,4 @@ class CtrlFApplication(db.Model):
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"))
     feedback: Mapped[str | None] = mapped_column(Text)
     feedback_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, Money, UTCDateTime, utcnow
+from plugin.models.types import BigId, Money, UTCDateTime
 
 
 class Product(db.Model):
@@ -56,7 +57,7 @@ class Order(db.Model):
     discount_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     test: Mapped[bool] = mapped_column(Boolean, default=False)
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class OrderRefund(db.Model):
@@ -103,4 +104,4 @@ class Device(db.Model):
     cover_until: Mapped[date | None] = mapped_column(Date)
     replacement_used: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default="registered")  # registered|void
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime, utcnow
+from plugin.models.types import BigId, UTCDateTime
 
 
 class WebhookEvent(db.Model):
@@ -31,7 +32,7 @@ class WebhookEvent(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="received", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -48,10 +49,10 @@ class OutboxItem(db.Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -68,7 +69,7 @@ class AuditLog(db.Model):
     subject_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
 
 class DataRequest(db.Model):
@@ -81,7 +82,7 @@ class DataRequest(db.Model):
     customer_id: Mapped[str | None] = mapped_column(String(32))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class ImportRun(db.Model):
@@ -97,7 +98,7 @@ class ImportRun(db.Model):
     imported_rows: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     actor: Mapped[str] = mapped_column(String(255), default="cli")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -112,4 +113,4 @@ class StaffGrant(db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default="operator")  # owner | operator
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

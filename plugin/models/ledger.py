@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime, utcnow
+from plugin.models.types import BigId, UTCDateTime
 
 
 class PointEntry(db.Model):
@@ -24,7 +25,7 @@ class PointEntry(db.Model):
     cause_key: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
 
 class Wallet(db.Model):

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime, utcnow
+from plugin.models.types import BigId, UTCDateTime
 
 
 class Member(db.Model):
@@ -26,7 +27,7 @@ class Member(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     referral_code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     @property
     def is_active(self) -> bool:
@@ -55,4 +56,4 @@ class ShopCustomer(db.Model):
     # shown to the merchant (POLICY.md 2; plugin.services.members.link_customer).
     conflicting_email: Mapped[str | None] = mapped_column(String(320))
     email_conflict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, Money, UTCDateTime, utcnow
+from plugin.models.types import BigId, Money, UTCDateTime
 
 
 class Reward(db.Model):
@@ -49,7 +50,7 @@ class Redemption(db.Model):
     credit_transaction_id: Mapped[str | None] = mapped_column(String(128))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -69,7 +70,7 @@ class Referral(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="visited")
     refusal_reason: Mapped[str | None] = mapped_column(String(64))
     visitor_key: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     rewarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -87,7 +88,7 @@ class Campaign(db.Model):
     gift_product_id: Mapped[str | None] = mapped_column(String(32))
     min_subtotal: Mapped[Decimal | None] = mapped_column(Money)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class SurveyCompletion(db.Model):
@@ -100,4 +101,4 @@ class SurveyCompletion(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     survey_id: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

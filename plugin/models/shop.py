@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime, utcnow
+from plugin.models.types import BigId, UTCDateTime
 
 
 class Shop(db.Model):
@@ -37,7 +38,7 @@ class Shop(db.Model):
     integration_secret_enc: Mapped[str | None] = mapped_column(Text)  # review-app integration
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     @property
     def installed(self) -> bool:

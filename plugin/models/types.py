@@ -36,4 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Kept for old callers only: "now" is `plugin.clock.now()` (new code calls that)."""
+    from plugin import clock
+
+    return clock.now()

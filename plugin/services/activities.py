@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, PointEntry, Shop, SurveyCompletion
-from plugin.models.types import utcnow
 from plugin.program.earning import review_points
 from plugin.services import ledger
 from plugin.services.idempotent import insert_once
@@ -57,7 +57,7 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
     points = program_settings(shop).earning.survey
     insert_once(
         SurveyCompletion,
-        {"shop_id": shop.id, "member_id": member.id, "survey_id": survey_id, "created_at": utcnow()},
+        {"shop_id": shop.id, "member_id": member.id, "survey_id": survey_id, "created_at": clock.now()},
         ["shop_id", "member_id", "survey_id"],
     )
     awarded = 0

@@ -12,9 +12,9 @@ import uuid
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, PointEntry, Shop
-from plugin.models.types import utcnow
 from plugin.services import audit, ledger
 from plugin.services.members import activate
 from plugin.services.shop_settings import program_settings
@@ -110,7 +110,7 @@ def activate_member(shop: Shop, member: Member, *, actor: str) -> bool:
     if member.state != "open":
         raise AdjustmentError("A cancelled or revoked membership cannot be activated.")
     before = {"activated_at": member.activated_at, "registered_at": member.registered_at}
-    changed = activate(member, utcnow(), "merchant")
+    changed = activate(member, clock.now(), "merchant")
     if changed:
         audit.record(
             shop_id=shop.id,

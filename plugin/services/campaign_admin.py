@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Campaign, Shop
-from plugin.models.types import utcnow
 from plugin.program.money import quantize
 from plugin.services import audit
 
@@ -118,7 +118,7 @@ def _snapshot(campaign: Campaign) -> dict[str, Any]:
 
 def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campaign:
     values = parse(shop, data)
-    if values["ends_at"] <= utcnow():
+    if values["ends_at"] <= clock.now():
         raise CampaignInvalid({"ends_at": "A new campaign must end in the future."})
     campaign = Campaign(shop_id=shop.id, details={}, **values)
     db.session.add(campaign)
@@ -132,7 +132,7 @@ def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campa
 def update_campaign(shop: Shop, campaign: Campaign, data: Mapping[str, Any], *, actor: str) -> Campaign:
     if campaign.shop_id != shop.id:
         raise CampaignInvalid({"campaign": "No such campaign in this shop."})
-    now = utcnow()
+    now = clock.now()
     if campaign.ends_at <= now:
         raise CampaignInvalid({"campaign": "An ended campaign is history and cannot be changed."})
     values = parse(shop, data)
@@ -153,7 +153,7 @@ def end_or_delete_campaign(shop: Shop, campaign: Campaign, *, actor: str) -> str
     """Delete a campaign that has not started; end a running one now. Returns what was done."""
     if campaign.shop_id != shop.id:
         raise CampaignInvalid({"campaign": "No such campaign in this shop."})
-    now = utcnow()
+    now = clock.now()
     before = _snapshot(campaign)
     if campaign.starts_at > now:
         db.session.delete(campaign)

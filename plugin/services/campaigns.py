@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import event, select
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Campaign, Member, Order, Redemption, Shop
-from plugin.models.types import utcnow
 from plugin.program.campaigns import campaign_applies
 
 # How long a process shows a shop's campaign list before reading it again (GET /proxy/member).
@@ -122,7 +122,7 @@ def member_campaign_code(shop: Shop, member: Member, customer_id: str, campaign_
     campaign = db.session.execute(
         select(Campaign).where(Campaign.id == campaign_id, Campaign.shop_id == shop.id)
     ).scalar_one_or_none()
-    now = utcnow()
+    now = clock.now()
     if campaign is None or campaign.kind != "member_discount" or not (campaign.starts_at <= now < campaign.ends_at):
         raise ApiError(404, "campaign_not_found", "There is no member offer running with this id.")
     if not member.is_active:

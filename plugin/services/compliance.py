@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import (
     DataRequest,
@@ -21,7 +22,6 @@ from plugin.models import (
     TradeIn,
     WarrantyClaim,
 )
-from plugin.models.types import utcnow
 from plugin.services.members import find_member_by_email
 from plugin.services.shopify_payload import shopify_id
 
@@ -49,7 +49,7 @@ def member_record(shop: Shop, member: Member | None, customer: ShopCustomer | No
             for row in db.session.execute(stmt).scalars()
         ]
 
-    record: dict[str, Any] = {"shop": shop.domain, "generated_at": utcnow().isoformat()}
+    record: dict[str, Any] = {"shop": shop.domain, "generated_at": clock.now().isoformat()}
     if customer is not None:
         record["customer"] = {
             "customer_id": customer.customer_id,
@@ -123,7 +123,7 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
         if not other_shops:  # the TESmart ID is this shop's alone: the person is gone
             member.email = None
             member.email_normalized = None
-            member.redacted_at = utcnow()
+            member.redacted_at = clock.now()
 
 
 def redact_shop(shop: Shop) -> None:

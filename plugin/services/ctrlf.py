@@ -23,11 +23,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
-from plugin.models.types import utcnow
 from plugin.program.cohorts import Cohort
 from plugin.program.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.services import audit, outbox
@@ -147,7 +147,7 @@ def apply(
             setup=setup,
             devices=devices,
             state="applied",
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
         db.session.add(application)
         db.session.commit()
@@ -253,7 +253,7 @@ def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) 
         if application.state != "selected":
             raise SelectionRefused("invalid_transition", "Only selected testers give feedback.")
         application.feedback = feedback
-        application.feedback_submitted_at = application.feedback_submitted_at or utcnow()
+        application.feedback_submitted_at = application.feedback_submitted_at or clock.now()
         program = _program(shop, application.program_id)
         late = feedback_overdue(program.feedback_due_on, application.feedback_submitted_at.date(), today_utc())
         audit.record(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin import clock
 from plugin.models import Member, Shop, ShopCustomer
-from plugin.models.types import utcnow
 from plugin.services import ledger
 from plugin.services.members import (
     claim_member,
@@ -51,7 +51,7 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
             delta=rules.signup,
             kind="signup",
             cause_key=f"signup:{member.id}",
-            at=timestamp(payload.get("created_at")) or utcnow(),
+            at=timestamp(payload.get("created_at")) or clock.now(),
         )
     consent = payload.get("email_marketing_consent")
     if isinstance(consent, dict) and consent.get("state") == "subscribed":
@@ -73,7 +73,7 @@ def award_newsletter(shop: Shop, member: Member, customer: ShopCustomer | None, 
             delta=rules.newsletter,
             kind="newsletter",
             cause_key=f"newsletter:{member.id}",
-            at=timestamp(at_text) or utcnow(),
+            at=timestamp(at_text) or clock.now(),
         )
 
 

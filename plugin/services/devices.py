@@ -26,10 +26,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Device, Member, Shop, TradeIn, WarrantyClaim
-from plugin.models.types import utcnow
 from plugin.program.calendar import add_months
 from plugin.program.cohorts import Cohort, policy_in_force
 from plugin.program.messages import reason_text
@@ -86,7 +86,7 @@ class InvalidSerial(ApiError):
 
 
 def today_utc() -> date:
-    return utcnow().date()
+    return clock.now().date()
 
 
 def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool = False) -> Device:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import PointEntry, Shop, Wallet
-from plugin.models.types import utcnow
 from plugin.program.calendar import add_months
 from plugin.program.expiry import PointsExpiry, points_to_expire
 from plugin.services import ledger
@@ -28,14 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def shop_zone(shop: Shop) -> ZoneInfo:
-    try:
-        return ZoneInfo(shop.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return clock.shop_zone(shop)
 
 
 def shop_today(shop: Shop, now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(shop_zone(shop)).date()
+    return (now or clock.now()).astimezone(shop_zone(shop)).date()
 
 
 def _local_day(shop: Shop, moment: datetime | None) -> date | None:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time
 from typing import Any
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import ImportRun
-from plugin.models.types import utcnow
 from plugin.services import ledger
 from plugin.services.members import import_member, normalize_email
 from plugin.services.shops import find_shop
@@ -44,7 +44,7 @@ def import_row(row: dict[str, Any]) -> None:
     if normalize_email(email) is None:
         raise RowError(f"{email!r} is not an email address")
     registered_at = _registered_at(row.get("registered_at") or "")
-    if registered_at > utcnow():
+    if registered_at > clock.now():
         raise RowError("registered_at is in the future")
     shop = find_shop(row.get("shop") or "")
     if shop is None:
@@ -103,6 +103,6 @@ def import_members(
     run.imported_rows = imported
     run.errors = errors
     run.state = "done"
-    run.finished_at = utcnow()
+    run.finished_at = clock.now()
     db.session.commit()
     return run

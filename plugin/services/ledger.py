@@ -10,9 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import PointEntry, Wallet
-from plugin.models.types import UTCDateTime, utcnow
+from plugin.models.types import UTCDateTime
 from plugin.services.idempotent import insert_once
 
 # Kinds that count as member activity for points expiry (POLICY.md 3).
@@ -35,7 +36,7 @@ def post_entry(
     at: datetime | None = None,
 ) -> int | None:
     """Write the entry for ``cause_key`` once. Returns its id, or None when the cause had one."""
-    at = at or utcnow()
+    at = at or clock.now()
     entry_id = insert_once(
         PointEntry,
         {

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, select, update
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer, Wallet
-from plugin.models.types import utcnow
 from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for
 from plugin.services.idempotent import insert_once
 
@@ -41,7 +41,7 @@ def claim_member(email: str) -> tuple[Member | None, bool]:
         return None, False
     created = insert_once(
         Member,
-        {"email_normalized": normalized, "email": email.strip(), "state": "open", "created_at": utcnow()},
+        {"email_normalized": normalized, "email": email.strip(), "state": "open", "created_at": clock.now()},
         ["email_normalized"],
     )
     member = db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one()
@@ -129,7 +129,7 @@ def link_customer(
     """
     insert_once(
         ShopCustomer,
-        {"shop_id": shop.id, "customer_id": customer_id, "created_at": utcnow()},
+        {"shop_id": shop.id, "customer_id": customer_id, "created_at": clock.now()},
         ["shop_id", "customer_id"],
     )
     customer = db.session.execute(

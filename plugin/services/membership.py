@@ -12,9 +12,9 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Shop
-from plugin.models.types import utcnow
 from plugin.services import audit, ledger, outbox
 from plugin.services.redemptions import disable_unused_codes
 
@@ -75,7 +75,7 @@ def _end(shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason:
             ):
                 forfeited[shop.domain] = points
         locked.state = state
-        locked.cancelled_at = locked.cancelled_at or utcnow()
+        locked.cancelled_at = locked.cancelled_at or clock.now()
         for shop in shops:
             audit.record(
                 shop_id=shop.id,

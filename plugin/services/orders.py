@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
-from plugin.models.types import utcnow
 from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
@@ -50,7 +50,7 @@ def lock_order(shop: Shop, order_id: str, currency: str) -> Order:
     """The order's row, created if new, locked so events of one order apply one at a time."""
     insert_once(
         Order,
-        {"shop_id": shop.id, "order_id": order_id, "currency": currency, "created_at": utcnow()},
+        {"shop_id": shop.id, "order_id": order_id, "currency": currency, "created_at": clock.now()},
         ["shop_id", "order_id"],
     )
     return db.session.execute(
@@ -136,7 +136,7 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
     order_id = required_id(payload)
     order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
     member = _apply_order_fields(shop, order, payload)
-    paid_at = timestamp(payload.get("processed_at")) or order.placed_at or utcnow()
+    paid_at = timestamp(payload.get("processed_at")) or order.placed_at or clock.now()
     order.paid_at = order.paid_at or paid_at
     settings = program_settings(shop)
     earns = not order.test or settings.award_test_orders
@@ -168,7 +168,7 @@ def apply_cancelled(shop: Shop, payload: dict[str, Any]) -> Order:
     order_id = required_id(payload)
     order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
     _apply_order_fields(shop, order, payload)
-    order.cancelled_at = order.cancelled_at or timestamp(payload.get("cancelled_at")) or utcnow()
+    order.cancelled_at = order.cancelled_at or timestamp(payload.get("cancelled_at")) or clock.now()
     settle_points(shop, order, trigger="cancel")
     return order
 
@@ -299,7 +299,7 @@ def register_devices(
 ) -> int:
     """Every unit of a paid line in a warranty category becomes a registered device (once)."""
     created = 0
-    purchased = (order.placed_at or order.paid_at or utcnow()).date()
+    purchased = (order.placed_at or order.paid_at or clock.now()).date()
     for line in payload.get("line_items") or []:
         if not isinstance(line, dict):
             continue
@@ -327,7 +327,7 @@ def register_devices(
                     "amount_paid": amount,
                     "currency": order.currency,
                     "delivery_country": order.delivery_country,
-                    "created_at": utcnow(),
+                    "created_at": clock.now(),
                 },
                 ["shop_id", "line_item_id", "unit_index"],
             ):
@@ -369,4 +369,4 @@ def orders_of_member(shop_id: int, member_id: int) -> list[Order]:
 
 
 def at_or_now(value: datetime | None) -> datetime:
-    return value or utcnow()
+    return value or clock.now()

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import OutboxItem, Shop
-from plugin.models.types import utcnow
 from plugin.services.idempotent import insert_once
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,8 @@ def add(shop_id: int, kind: str, idempotency_key: str, payload: dict[str, Any]) 
             "payload": payload,
             "state": "pending",
             "attempts": 0,
-            "next_attempt_at": utcnow(),
-            "created_at": utcnow(),
+            "next_attempt_at": clock.now(),
+            "created_at": clock.now(),
         },
         ["shop_id", "idempotency_key"],
     )
@@ -124,7 +124,7 @@ def release_waiting(shop_id: int) -> None:
 def due_items(limit: int = 500) -> list[int]:
     stmt = (
         select(OutboxItem.id)
-        .where(OutboxItem.state == "pending", OutboxItem.next_attempt_at <= utcnow())
+        .where(OutboxItem.state == "pending", OutboxItem.next_attempt_at <= clock.now())
         .order_by(OutboxItem.next_attempt_at)
         .limit(limit)
     )

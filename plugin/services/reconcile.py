@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import Shop
-from plugin.models.types import utcnow
 from plugin.services import customers, orders
 from plugin.services.admin_api import admin_client, product_fetcher
 from plugin.services.shopify_payload import shopify_id, timestamp
@@ -123,7 +123,7 @@ def apply_order(shop: Shop, payload: dict[str, Any]) -> None:
 
 def reconcile_shop(shop: Shop, now: datetime | None = None) -> dict[str, int]:
     """Apply every order and customer changed since the cursor; advance the cursor."""
-    now = now or utcnow()
+    now = now or clock.now()
     since = (shop.last_reconciled_at or shop.installed_at or now) - OVERLAP
     query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
     client = admin_client(shop)
@@ -185,7 +185,7 @@ def reconcile_all(domain: str | None = None) -> dict[str, Any]:
 
 @periodic("reconcile")
 def reconcile_due() -> int:
-    cutoff = utcnow() - EVERY
+    cutoff = clock.now() - EVERY
     due = db.session.execute(
         select(Shop.domain).where(Shop.uninstalled_at.is_(None), (Shop.last_reconciled_at.is_(None)) | (Shop.last_reconciled_at < cutoff))
     ).scalars().all()

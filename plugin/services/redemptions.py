@@ -24,9 +24,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
-from plugin.models.types import utcnow
 from plugin.program.catalogue import RewardKind
 from plugin.program.money import minor_units, quantize
 from plugin.services import audit, ledger, outbox, store_credit_rewards
@@ -278,7 +278,7 @@ def _new_redemption(
         percentage=percentage,
         currency=shop.currency,
         state="pending",
-        created_at=utcnow(),
+        created_at=clock.now(),
     )
     db.session.add(redemption)
     db.session.flush()
@@ -358,7 +358,7 @@ def mark_used(shop: Shop, order: Order) -> int:
             func.upper(Redemption.code).in_(codes),
             Redemption.used_at.is_(None),
         )
-        .values(used_at=order.paid_at or utcnow())
+        .values(used_at=order.paid_at or clock.now())
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)

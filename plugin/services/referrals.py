@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Order, OrderRefund, Redemption, Referral, Shop, ShopCustomer
-from plugin.models.types import utcnow
 from plugin.program.catalogue import RewardKind, referral_coupon_amount
 from plugin.program.messages import normalize_locale, reason_text
 from plugin.program.money import quantize
@@ -197,7 +197,7 @@ def _visit(shop: Shop, referrer: Member, customer_id: str) -> str:
             friend_customer_id=customer_id,
             state="refused" if refusal else "visited",
             refusal_reason=str(refusal) if refusal else None,
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
         db.session.add(referral)
         db.session.flush()
@@ -285,7 +285,7 @@ def month_bounds(shop: Shop, at: datetime) -> tuple[datetime, datetime]:
 
 
 def rewards_this_month(shop: Shop, referrer_id: int, at: datetime | None = None) -> int:
-    start, end = month_bounds(shop, at or utcnow())
+    start, end = month_bounds(shop, at or clock.now())
     return int(
         db.session.execute(
             select(func.count(Referral.id)).where(
@@ -334,7 +334,7 @@ def on_order_paid(shop: Shop, order: Order) -> None:
     if _reversed(shop, order):
         _refuse(referral, ORDER_REVERSED)
         return
-    paid_at = order.paid_at or utcnow()
+    paid_at = order.paid_at or clock.now()
     referrer_customer = _shop_customer_of_member(shop, referrer.id)
     friend_customer = customer_of(shop, order.customer_id) if order.customer_id else None
     refusal = check_referral(
@@ -379,7 +379,7 @@ def within_return_window(shop: Shop, order: Order) -> bool:
             OrderRefund.shop_id == shop.id, OrderRefund.order_id == order.order_id
         )
     ).scalar()
-    reversed_at = order.cancelled_at or last_refund or utcnow()
+    reversed_at = order.cancelled_at or last_refund or clock.now()
     return reversed_at <= order.delivered_at + timedelta(days=program_settings(shop).return_window_days)
 
 

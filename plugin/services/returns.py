@@ -26,11 +26,11 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
-from plugin.models.types import utcnow
 from plugin.program.messages import reason_text
 from plugin.program.returns import (
     ReturnOutcome,
@@ -121,7 +121,7 @@ def judge(
 ) -> ReturnVerdict:
     """Section 6 for one order and reason."""
     settings = program_settings(shop)
-    purchased_on = (order.placed_at or order.paid_at or utcnow()).date()
+    purchased_on = (order.placed_at or order.paid_at or clock.now()).date()
     standard_end = standard_warranty_end(purchased_on, order.delivery_country)
     devices = list(
         db.session.execute(
@@ -219,7 +219,7 @@ def create_return(
             photos=photos,
             delivery_address=delivery_address,
             phone=phone,
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
         db.session.add(request)
         db.session.flush()

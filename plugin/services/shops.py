@@ -8,9 +8,9 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Reward, Shop
-from plugin.models.types import utcnow
 from plugin.program.catalogue import default_catalogue
 from plugin.program.money import quantize
 from plugin.program.regions import Region
@@ -84,7 +84,7 @@ def add_shop(
             )
     shop.name = name or shop.name or domain.removesuffix(".myshopify.com")
     shop.storefront_host = storefront_host or shop.storefront_host
-    shop.installed_at = shop.installed_at or utcnow()
+    shop.installed_at = shop.installed_at or clock.now()
     shop.uninstalled_at = None
     if token:
         # A token given by hand (custom app, demo) does not expire.
@@ -101,7 +101,7 @@ def store_token(shop: Shop, token: OfflineToken) -> None:
     shop.refresh_token_enc = box.encrypt(token.refresh_token)
     shop.refresh_token_expires_at = token.refresh_token_expires_at
     shop.scopes = token.scope
-    shop.installed_at = shop.installed_at or utcnow()
+    shop.installed_at = shop.installed_at or clock.now()
     shop.uninstalled_at = None
     shop.reauthorization_needed_at = None
 
@@ -124,7 +124,7 @@ def offline_token(shop: Shop) -> OfflineToken | None:
     return OfflineToken(
         shop=shop.domain,
         access_token=box.decrypt(shop.access_token_enc),
-        expires_at=shop.access_token_expires_at or datetime.max.replace(tzinfo=utcnow().tzinfo),
+        expires_at=shop.access_token_expires_at or datetime.max.replace(tzinfo=clock.now().tzinfo),
         refresh_token=box.decrypt(shop.refresh_token_enc) if shop.refresh_token_enc else "",
         refresh_token_expires_at=shop.refresh_token_expires_at,
         scope=shop.scopes,
@@ -133,7 +133,7 @@ def offline_token(shop: Shop) -> OfflineToken | None:
 
 def mark_uninstalled(shop: Shop) -> None:
     """app/uninstalled: the shop is marked and its tokens dropped; its data waits for shop/redact."""
-    shop.uninstalled_at = utcnow()
+    shop.uninstalled_at = clock.now()
     shop.access_token_enc = None
     shop.access_token_expires_at = None
     shop.refresh_token_enc = None

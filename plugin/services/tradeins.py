@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
@@ -42,7 +43,6 @@ from plugin.models import (
     TradeIn,
     TradeInEvent,
 )
-from plugin.models.types import utcnow
 from plugin.program import tradein_workflow as workflow
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import reason_text
@@ -163,7 +163,7 @@ def quote(
         trade_in = None
         if answer.eligible and answer.kind in APPLICABLE_KINDS:
             end_reading()  # the quote and its event are written in one transaction
-            now = utcnow()
+            now = clock.now()
             trade_in = TradeIn(
                 shop_id=shop.id,
                 member_id=member.id,
@@ -234,7 +234,7 @@ def apply(
             raise TradeInNotFound()
         if trade_in.state != S.QUOTED:
             raise AlreadyApplied()
-        if utcnow() - trade_in.created_at > timedelta(days=QUOTE_VALID_DAYS):
+        if clock.now() - trade_in.created_at > timedelta(days=QUOTE_VALID_DAYS):
             raise QuoteExpired()
         device = member_device(shop, member, trade_in.device_id, lock=True)
         answer = quote_for(shop, member, device, TradeInCondition(**trade_in.condition), today)
@@ -645,7 +645,7 @@ def _transition(
 ) -> None:
     before = trade_in.state
     after = next_state(trade_in.kind, before, action)
-    now = utcnow()
+    now = clock.now()
     trade_in.state = after.value
     trade_in.updated_at = now
     if note:
@@ -686,7 +686,7 @@ def _note(shop: Shop, trade_in: TradeIn, actor: str, note: str, data: dict[str, 
             actor=actor,
             note=note,
             data=plain,
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
     )
     audit.record(

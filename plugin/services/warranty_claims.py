@@ -25,10 +25,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
-from plugin.models.types import utcnow
 from plugin.program.messages import reason_text
 from plugin.program.regions import free_replacement_shipping
 from plugin.program.warranty import replacement_cover_end, standard_warranty_end
@@ -99,7 +99,7 @@ def create_claim(
             outcome = "replacement" if member.is_active else "repair"
         else:
             raise ReplacementUnavailable(reason_text(answer.reason_code, shop.locale))
-        now = utcnow()
+        now = clock.now()
         claim = WarrantyClaim(
             shop_id=shop.id,
             member_id=member.id,
@@ -203,7 +203,7 @@ def ship_replacement(
             cover_until=cover_until,
             replacement_used=original.replacement_used,
             state="registered",
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
         original.state = "void"
         db.session.add(unit)
@@ -251,7 +251,7 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         before = claim.state
         claim.state = target
         if target in ("shipped", "closed", "refused"):
-            claim.resolved_at = claim.resolved_at or utcnow()
+            claim.resolved_at = claim.resolved_at or clock.now()
         audit.record(
             shop_id=shop.id,
             actor=actor,

@@ -10,10 +10,10 @@ from typing import Any, TypeVar, overload
 
 from flask import g, request
 
+from plugin import clock
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer
-from plugin.models.types import utcnow
 from plugin.services.members import activate, shop_visitor
 from plugin.services.reads import end_reading, read_without_transaction, stop_reading
 from plugin.shopify_app import shopify
@@ -113,7 +113,7 @@ def _load_context(
         if member.activated_at is None and member.state == "open":
             if reading:
                 end_reading()  # the activation is written in a transaction of its own
-            activate(member, utcnow(), "storefront_login")
+            activate(member, clock.now(), "storefront_login")
             db.session.commit()
             balance = None  # read before the commit: let the view read it again
     elif customer_id is not None and customer is None:
@@ -136,7 +136,7 @@ def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:
     from plugin.jobs.queue import job_queue
 
     job_queue().enqueue(
-        sync_seen_customer, shop.id, customer_id, utcnow().isoformat(),
+        sync_seen_customer, shop.id, customer_id, clock.now().isoformat(),
         queue="default", job_id=f"customer-{shop.id}-{customer_id}",
     )
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import utcnow
 from plugin.program.cohorts import Cohort
 from plugin.services.campaigns import listed_campaigns
 from plugin.services.members import cohort_of, id_status
@@ -100,7 +100,7 @@ def member() -> Response:
                 "ends_at": c.ends_at.isoformat(),
                 "multiplier": str(c.multiplier.normalize()) if c.multiplier is not None else None,
             }
-            for c in listed_campaigns(ctx.shop, utcnow())
+            for c in listed_campaigns(ctx.shop, clock.now())
         ],
         "earning": {
             "signup": rules.signup,

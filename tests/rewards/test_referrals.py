@@ -143,7 +143,7 @@ def test_a_second_account_with_the_referrers_email_is_the_referrer(shops, amy, p
 
 def test_a_friend_who_already_ordered_gets_no_coupon(shops, amy, make_member, proxy, deliver) -> None:  # type: ignore[no-untyped-def]
     _, fred = make_member(shops["us"], "fred@example.com")
-    deliver("orders/paid", friend_order(fred, "fred@example.com", created_at="2026-10-01T10:00:00+00:00"))
+    deliver("orders/paid", friend_order(fred, "fred@example.com", created_at=payloads.ago(60)))
     assert visit(proxy, amy["code"], fred) == "/"
     [referral] = referrals()
     assert (referral.state, referral.refusal_reason) == ("refused", "friend_already_ordered")
@@ -169,7 +169,7 @@ def test_a_friend_order_that_must_not_reward_the_referrer(shops, amy, make_membe
         shop.settings = {"referral_monthly_cap": 0}
         db.session.commit()
     if case == "order_cancelled_before_payment_was_seen":
-        order_kwargs = {"cancelled_at": "2026-11-20T13:00:00-05:00"}
+        order_kwargs = {"cancelled_at": payloads.ago()}
     location = visit(proxy, amy["code"], fred)
     friend_code = location.split("/")[2].split("?")[0]
 
@@ -219,7 +219,7 @@ def test_a_referred_order_cancelled_in_the_return_window_disables_the_unused_ref
     order, referral = paid_referral(shops, amy, make_member, proxy, deliver)
     reward = coupon(referral.referrer_redemption_id)
 
-    deliver("orders/cancelled", {**order, "cancelled_at": "2026-11-21T09:00:00-05:00"})
+    deliver("orders/cancelled", {**order, "cancelled_at": payloads.ago()})
     settle_outbox()
 
     [referral] = referrals()

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, request
 from sqlalchemy import func, select
 
+from plugin import clock
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _, format_money, format_percent
@@ -36,7 +37,6 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
-from plugin.models.types import utcnow
 from plugin.services import admin_queries
 from plugin.services.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
 
@@ -265,7 +265,7 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
 @app_home
 def returns() -> Response:
     shop = admin().shop
-    today = utcnow().date()
+    today = clock.now().date()
     late_only = request.args.get("late") == "1"
     stmt = (
         select(ReturnRequest, Member.email)
@@ -292,7 +292,7 @@ def returns() -> Response:
         claims=claims,
         late_only=late_only,
         today=today,
-        now=utcnow(),
+        now=clock.now(),
         answer_within=ANSWER_WITHIN,
         counts=admin_queries.return_counts(shop.id, today),
         return_actions=_return_actions(),
@@ -442,7 +442,7 @@ def ctrl_f() -> Response:
     )
     return render(
         "admin/ctrl_f.html", title="CTRL F product testing", programs=programs, counts=counts,
-        selected_counts=selected_counts, today=utcnow().date(),
+        selected_counts=selected_counts, today=clock.now().date(),
     )
 
 
@@ -480,7 +480,7 @@ def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None
         applicants=applicants,
         can_select=_ctrlf_service(CTRLF_SELECT) is not None,
         can_reject=_ctrlf_service(CTRLF_REJECT) is not None,
-        today=utcnow().date(),
+        today=clock.now().date(),
         error=error,
     )
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response
 
+from plugin import clock
 from plugin.admin import bp
 from plugin.admin.charts import bar_chart
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render
-from plugin.models.types import utcnow
 from plugin.services import admin_queries
 
 
@@ -16,7 +16,7 @@ from plugin.services import admin_queries
 @app_home
 def dashboard() -> Response:
     shop = admin().shop
-    numbers = admin_queries.dashboard(shop, utcnow().date())
+    numbers = admin_queries.dashboard(shop, clock.now().date())
     return render(
         "admin/dashboard.html",
         title="Dashboard",

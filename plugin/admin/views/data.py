@@ -8,12 +8,12 @@ import io
 from flask import Response, request, stream_with_context
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import redirect_to, render, require
 from plugin.extensions import db
 from plugin.models import ImportRun
-from plugin.models.types import utcnow
 from plugin.services import admin_queries, audit, exports
 from plugin.services.importer import COLUMNS, import_members
 from plugin.services.shops import normalize_domain
@@ -50,11 +50,11 @@ def export(name: str) -> Response:
         require(name == "ledger" and admin_queries.member_of_shop(ctx.shop.id, member_id))
     audit.record(
         shop_id=ctx.shop.id, actor=ctx.actor, action="export.csv", subject_type="export", subject_id=name,
-        after={"member_id": member_id, "at": utcnow()},
+        after={"member_id": member_id, "at": clock.now()},
     )
     db.session.commit()
     rows = exports.ledger_csv(ctx.shop, member_id) if member_id else exports.export(ctx.shop, name)
-    filename = f"{ctx.shop.handle}-{name}{f'-member-{member_id}' if member_id else ''}-{utcnow():%Y%m%d}.csv"
+    filename = f"{ctx.shop.handle}-{name}{f'-member-{member_id}' if member_id else ''}-{clock.now():%Y%m%d}.csv"
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, request
 from sqlalchemy import func, select
 
+from plugin import clock
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _, format_points, format_signed
@@ -38,7 +39,6 @@ from plugin.models import (
     TradeIn,
     WarrantyClaim,
 )
-from plugin.models.types import utcnow
 from plugin.services import admin_queries, audit, ledger
 from plugin.services.adjustments import (
     AdjustmentError,
@@ -221,7 +221,7 @@ def member_export(member_id: int) -> Response:
     record = member_record(ctx.shop, found, customers[0] if customers else None)
     audit.record(
         shop_id=ctx.shop.id, actor=ctx.actor, action="member.export", subject_type="member",
-        subject_id=found.id, before=None, after={"at": utcnow()},
+        subject_id=found.id, before=None, after={"at": clock.now()},
     )
     db.session.commit()
     response = Response(json.dumps(record, indent=2, default=str), mimetype="application/json")

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, request
 
+from plugin import clock
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
@@ -20,7 +21,6 @@ from plugin.admin.pages import (
     render,
     require,
 )
-from plugin.models.types import utcnow
 from plugin.program.categories import CATEGORIES
 from plugin.services import campaign_admin, settings_admin
 from plugin.services.shop_settings import program_settings
@@ -149,7 +149,7 @@ def reward_update(reward_id: int) -> Response:
 
 
 def campaign_end_consequences(campaign: Any, currency: str) -> list[str]:
-    if campaign.starts_at > utcnow():
+    if campaign.starts_at > clock.now():
         return [_("The campaign has not started: it is deleted and never runs.")]
     offers = {
         "points_multiplier": _("Orders placed from now on no longer earn the extra points."),
@@ -168,7 +168,7 @@ def _campaigns_page(status: int = 200, error: str | None = None, errors: dict[st
         title="Campaigns",
         campaigns=campaign_admin.list_campaigns(admin().shop.id),
         kinds=campaign_admin.KINDS,
-        now=utcnow(),
+        now=clock.now(),
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
@@ -200,9 +200,9 @@ def campaign_update(campaign_id: int) -> Response:
     try:
         if request.form.get("action") == "end" and not confirmed():
             return ask_to_confirm(
-                _("End {title} now?", title=campaign.title) if campaign.starts_at <= utcnow() else _("Delete {title}?", title=campaign.title),
+                _("End {title} now?", title=campaign.title) if campaign.starts_at <= clock.now() else _("Delete {title}?", title=campaign.title),
                 campaign_end_consequences(campaign, ctx.shop.currency),
-                _("End now") if campaign.starts_at <= utcnow() else _("Delete"), back=page_url("admin.campaigns"),
+                _("End now") if campaign.starts_at <= clock.now() else _("Delete"), back=page_url("admin.campaigns"),
             )
         if request.form.get("action") == "end":
             done = campaign_admin.end_or_delete_campaign(ctx.shop, campaign, actor=ctx.actor)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +72,9 @@ _INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or w
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    from plugin import clock
+
+    return clock.now()
 
 
 @dataclass
