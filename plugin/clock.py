@@ -9,9 +9,15 @@ converted to that zone first, and a date never depends on when, or in which orde
 
 from __future__ import annotations
 
+import time as _time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# The app's sleep, injectable: a test puts its own in ``app.extensions[SLEEP_EXTENSION]`` so that
+# retries and rate-limit waits (the Admin API client's) run in no time and can be asserted.
+SLEEP_EXTENSION = "tesmart_sleep"
 
 # POLICY.md section 1: the zone of each region until Shopify tells us the shop's own.
 REGION_DEFAULT_ZONES: dict[str, str] = {
@@ -58,3 +64,14 @@ def today(tz: ZoneInfo) -> date:
 def start_of_day(day: date, tz: ZoneInfo) -> datetime:
     """The first instant (UTC) of ``day`` in the store's zone."""
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def sleeper() -> Callable[[float], None]:
+    """The sleep to wait with: the app's injected one when there is one, else ``time.sleep``."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        injected = current_app.extensions.get(SLEEP_EXTENSION)
+        if injected is not None:
+            return injected  # type: ignore[no-any-return]
+    return _time.sleep

@@ -24,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from plugin.clock import SLEEP_EXTENSION
 from tests import signing
 
 # Under pytest-xdist every worker gets its own PostgreSQL database and Redis db, so parallel
@@ -218,6 +219,8 @@ def app(database_url: str) -> Iterator[Flask]:
 
     app = create_app(base_config(database_url))
     app.test_client_class = DrainingClient
+    # No test really sleeps: the app's waits (Admin API retries, rate-limit waits) are recorded.
+    app.extensions[SLEEP_EXTENSION] = Sleeps()
     if TEST_REDIS_URL:
         app.extensions["tesmart_queue"].connection.flushdb()
     ctx = app.app_context()
@@ -241,6 +244,19 @@ def _empty_tables(db: Any) -> None:
     with engine.begin() as conn:
         for table in tables:
             conn.execute(text(f"DELETE FROM {table}"))
+
+
+class Sleeps(list[float]):
+    """The app's injected sleep (``plugin.clock.sleeper``): records the seconds, waits none."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture()
+def slept(app: Flask) -> Sleeps:
+    """The seconds the app would have slept during the test, in order."""
+    return app.extensions[SLEEP_EXTENSION]  # type: ignore[no-any-return]
 
 
 @pytest.fixture()

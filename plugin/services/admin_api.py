@@ -178,6 +178,7 @@ def admin_client(shop: Shop) -> AdminClient:
         api_version=current_app.config["API_VERSION"],
         max_wait_seconds=5.0,
         buckets=cost_buckets(),
+        sleep=clock.sleeper(),
     )
 
 
