@@ -77,7 +77,7 @@ def _exchange(id_token: IdTokenDetails) -> OfflineToken:
 
 
 def _create(domain: str, token: OfflineToken) -> Shop:
-    name, host, region = None, None, None
+    name, host, region, zone = None, None, None, None
     try:
         client = AdminClient(
             domain, token.access_token, http_client=http_client(),
@@ -88,12 +88,14 @@ def _create(domain: str, token: OfflineToken) -> Shop:
         region = REGION_BY_CURRENCY.get(str(data.get("currencyCode") or "").upper())
         name = data.get("name") or None
         host = (data.get("primaryDomain") or {}).get("host") or None
+        zone = data.get("ianaTimezone") or None
     except AdminApiError as exc:
         log.warning("ShopGet failed for %s: %s", domain, exc)
     try:
         shop = add_shop(
             domain, region or region_for_domain(domain), name=name,
             storefront_host=host if host and not host.endswith(".myshopify.com") else None,
+            timezone=zone,
         )
         db.session.flush()
     except IntegrityError:  # opened twice at once: the other request created it

@@ -63,7 +63,7 @@ def checkout() -> Response:
     applies = member is not None and campaign_applies(member.activated_at, member.state, now)
     multiplier = points_multiplier(ctx.shop.id, now) if applies else Decimal(1)
     cohort = cohort_of(member, settings.cutoffs)
-    policy = POLICIES[cohort or policy_in_force(now.date(), settings.cutoffs)]
+    policy = POLICIES[cohort or policy_in_force(clock.local_day(now, clock.shop_zone(ctx.shop)), settings.cutoffs)]
     country = STORES[Region(ctx.shop.region)].country
 
     product_ids = {shopify_id(line["product_id"]) for line in lines}

@@ -25,6 +25,6 @@ def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
     apply_customer(shop, customer_payload(node), created=False)
     member = member_for_customer(shop, customer_id)
     if member is not None and member.state == "open":
-        activate(member, datetime.fromisoformat(seen_at_iso), "storefront_login")
+        activate(member, datetime.fromisoformat(seen_at_iso), "storefront_login", shop=shop)
     outbox.commit()
     return "synced"

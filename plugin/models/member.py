@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
@@ -20,6 +20,10 @@ class Member(db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's date).
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The registration day in the registering store's zone and the cohort it fixed, stored when
+    # fixed (activation or import) and never recomputed: a later cutoff setting never moves it.
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    cohort: Mapped[str | None] = mapped_column(String(16))
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activation_source: Mapped[str | None] = mapped_column(String(32))
     imported: Mapped[bool] = mapped_column(Boolean, default=False)

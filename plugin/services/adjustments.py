@@ -110,7 +110,7 @@ def activate_member(shop: Shop, member: Member, *, actor: str) -> bool:
     if member.state != "open":
         raise AdjustmentError("A cancelled or revoked membership cannot be activated.")
     before = {"activated_at": member.activated_at, "registered_at": member.registered_at}
-    changed = activate(member, clock.now(), "merchant")
+    changed = activate(member, clock.now(), "merchant", shop=shop)
     if changed:
         audit.record(
             shop_id=shop.id,

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Select, and_, case, cast, func, literal, or_, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import (
     AuditLog,
@@ -42,11 +44,16 @@ RETURN_CLOSED_STATES = ("refunded", "closed", "refused", "rejected", "cancelled"
 WARRANTY_CLOSED_STATES = ("closed", "refused")
 
 
-def day_of(column: Any) -> ColumnElement[Any]:
-    """The UTC calendar day of a timestamp column, on SQLite and PostgreSQL alike."""
+def day_of(column: Any, zone: ZoneInfo | None = None) -> ColumnElement[Any]:
+    """The calendar day of a timestamp column in ``zone`` (the store's, POLICY.md 1; UTC by
+    default). PostgreSQL converts each row with the zone's own rules; SQLite, which stores UTC and
+    knows no zones, shifts by the zone's offset now (exact except across a DST change)."""
+    name = zone.key if zone is not None else "UTC"
     if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column)
+        return cast(func.timezone(name, column), Date)
+    offset = clock.now().astimezone(zone).utcoffset() if zone is not None else None
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    return func.date(column, f"{minutes:+d} minutes") if minutes else func.date(column)
 
 
 def shop_member_ids(shop_id: int) -> Any:
@@ -184,12 +191,14 @@ class MemberCounts:
 def member_counts(shop: Shop) -> MemberCounts:
     cutoffs = program_settings(shop).cutoffs
     ids = shop_member_ids(shop.id)
-    # POLICY.md 2: the cohort is fixed by the UTC day of registration, cutoff days inclusive.
+    # POLICY.md 2: the cohort stored when it was fixed; rows from before it was stored, by their
+    # UTC registration day (what the app computed for them then), cutoff days inclusive.
     legacy_end = datetime.combine(cutoffs.legacy_until + timedelta(days=1), time(0), tzinfo=UTC)
     april_end = datetime.combine(cutoffs.april_until + timedelta(days=1), time(0), tzinfo=UTC)
     active = and_(Member.activated_at.is_not(None), Member.state == "open")
     cohort = case(
         (~active, literal("none")),
+        (Member.cohort.is_not(None), Member.cohort),
         (Member.registered_at < legacy_end, literal("legacy")),
         (Member.registered_at < april_end, literal("2025-04")),
         else_=literal("2025-11"),
@@ -333,8 +342,11 @@ def rows_of(model: Any, shop_id: int, *where: Any, order: Any = None, limit: int
 
 
 def daily_counts(column: Any, shop_id_column: Any, shop_id: int, since: date, *where: Any) -> dict[date, int]:
-    day = day_of(column)
-    since_at = datetime.combine(since, time(0), tzinfo=UTC)
+    """Rows per store-local day from ``since`` (the store's own day, like the dashboard's today)."""
+    shop = db.session.get(Shop, shop_id)
+    zone = clock.shop_zone(shop) if shop is not None else None
+    day = day_of(column, zone)
+    since_at = clock.start_of_day(since, zone) if zone is not None else datetime.combine(since, time(0), tzinfo=UTC)
     stmt = (
         select(day, func.count())
         .where(shop_id_column == shop_id, column.is_not(None), column >= since_at, *where)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -40,11 +41,19 @@ def get_campaign(shop_id: int, campaign_id: int) -> Campaign | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
-def _moment(raw: str) -> datetime:
-    """A datetime-local form value (``2026-11-20T00:00``) or a date, read as UTC."""
+def _moment(raw: str, tz: ZoneInfo) -> datetime:
+    """A datetime-local form value (``2026-11-20T00:00``) or a date, read on the store's clock
+    (POLICY.md 1: a campaign starts and ends in the store's zone); a value with an offset keeps it."""
     raw = raw.strip()
     parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=tz).astimezone(UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def local_input(value: datetime | None, shop: Shop) -> str:
+    """A stored instant as the admin's datetime-local field shows it: the store's wall clock."""
+    if value is None:
+        return ""
+    return value.astimezone(clock.shop_zone(shop)).strftime("%Y-%m-%dT%H:%M")
 
 
 def _decimal(raw: str) -> Decimal:
@@ -69,7 +78,7 @@ def parse(shop: Shop, data: Mapping[str, Any]) -> dict[str, Any]:
         errors["title"] = "Give the campaign a title (up to 255 characters)."
     for name in ("starts_at", "ends_at"):
         try:
-            values[name] = _moment(text[name])
+            values[name] = _moment(text[name], clock.shop_zone(shop))
         except ValueError:
             errors[name] = "Enter a date and time."
     if "starts_at" not in errors and "ends_at" not in errors and values["starts_at"] >= values["ends_at"]:

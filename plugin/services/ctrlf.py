@@ -31,7 +31,7 @@ from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.program.cohorts import Cohort
 from plugin.program.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.services import audit, outbox
-from plugin.services.devices import MAX_ID, today_utc
+from plugin.services.devices import MAX_ID, store_today
 from plugin.services.members import cohort_of
 from plugin.services.shop_settings import program_settings
 
@@ -68,7 +68,7 @@ def _is_open(program: CtrlFProgram, today: date) -> bool:
 
 
 def open_programs(shop: Shop, today: date | None = None) -> list[CtrlFProgram]:
-    today = today or today_utc()
+    today = today or store_today(shop)
     stmt = (
         select(CtrlFProgram)
         .where(
@@ -127,7 +127,7 @@ def apply(
     today: date | None = None,
 ) -> CtrlFApplication:
     """POST /proxy/ctrl-f/<id>/applications (activated members only; the view checks); commits."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     try:
         program = _program(shop, program_id)
         if not _is_open(program, today):
@@ -255,7 +255,9 @@ def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) 
         application.feedback = feedback
         application.feedback_submitted_at = application.feedback_submitted_at or clock.now()
         program = _program(shop, application.program_id)
-        late = feedback_overdue(program.feedback_due_on, application.feedback_submitted_at.date(), today_utc())
+        late = feedback_overdue(
+            program.feedback_due_on, clock.local_day(application.feedback_submitted_at, clock.shop_zone(shop)), store_today(shop)
+        )
         audit.record(
             shop_id=shop.id, actor=actor, action="ctrl_f.feedback", subject_type="ctrl_f_application",
             subject_id=application.id, after={"late": late},
@@ -269,7 +271,7 @@ def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) 
 
 def overdue_feedback(shop: Shop, today: date | None = None) -> list[CtrlFApplication]:
     """Selected testers whose feedback is missing after its due day, or came in late."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     rows = db.session.execute(
         select(CtrlFApplication, CtrlFProgram.feedback_due_on)
         .join(CtrlFProgram, CtrlFProgram.id == CtrlFApplication.program_id)
@@ -281,7 +283,7 @@ def overdue_feedback(shop: Shop, today: date | None = None) -> list[CtrlFApplica
         for application, due_on in rows
         if feedback_overdue(
             due_on,
-            application.feedback_submitted_at.date() if application.feedback_submitted_at else None,
+            clock.local_day(application.feedback_submitted_at, clock.shop_zone(shop)) if application.feedback_submitted_at else None,
             today,
         )
     ]
@@ -292,10 +294,9 @@ def flag_missing_feedback(today: date | None = None) -> int:
     """One audit row per tester the day their feedback becomes overdue (flagged once)."""
     from plugin.services.shops import installed_shops
 
-    today = today or today_utc()
     flagged = 0
     for shop in installed_shops():
-        for application in overdue_feedback(shop, today):
+        for application in overdue_feedback(shop, today or store_today(shop)):
             if application.feedback_submitted_at is not None:
                 continue  # came in late: recorded when it was submitted
             already = db.session.execute(

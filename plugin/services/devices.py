@@ -85,8 +85,9 @@ class InvalidSerial(ApiError):
         )
 
 
-def today_utc() -> date:
-    return clock.now().date()
+def store_today(shop: Shop) -> date:
+    """Today in the store's own zone (POLICY.md 1): the day every window and age is judged on."""
+    return clock.today(clock.shop_zone(shop))
 
 
 def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool = False) -> Device:
@@ -262,12 +263,16 @@ def latest_trade_in_state(shop: Shop, device_id: int) -> str | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
-def member_cohort(member: Member | None, settings: ProgramSettings) -> tuple[Cohort | None, date | None]:
-    """The member's policy version and activation day; (None, None) without an active ID."""
+def member_cohort(
+    member: Member | None, settings: ProgramSettings, shop: Shop | None = None
+) -> tuple[Cohort | None, date | None]:
+    """The member's policy version and activation day (the store's own day); (None, None) without
+    an active ID."""
     cohort = cohort_of(member, settings.cutoffs)
     if cohort is None or member is None or member.activated_at is None:
         return None, None
-    return cohort, member.activated_at.date()
+    zone = clock.shop_zone(shop) if shop is not None else clock.zone("UTC")
+    return cohort, clock.local_day(member.activated_at, zone)
 
 
 @dataclass(frozen=True)
@@ -295,7 +300,7 @@ def warranty_facts(
             else ReplacementReason.ALREADY_REPLACED
         )
         return WarrantyFacts(device.cover_until, None, ReplacementAnswer(False, reason))
-    cohort, activated_on = member_cohort(member, settings)
+    cohort, activated_on = member_cohort(member, settings, shop)
     standard_end = standard_warranty_end(device.purchased_on, device.delivery_country)
     extended_end = extended_warranty_end(
         device.purchased_on, device.delivery_country, device.category, cohort, activated_on
@@ -328,7 +333,7 @@ def quote_for(
     """The program's quote for this device and these answers, with the device's history (read
     now unless given, as read with the device)."""
     settings = settings or program_settings(shop)
-    cohort, _ = member_cohort(member, settings)
+    cohort, _ = member_cohort(member, settings, shop)
     # Legacy's "exchange or trade-in": a claim still being handled holds the exchange.
     exchange_taken = device.replacement_used or (
         history.replacement_claim_held if history is not None else active_replacement_claim(shop, device.id) is not None
@@ -383,11 +388,11 @@ def device_view(
     history: DeviceHistory | None = None,
 ) -> dict[str, Any]:
     """The Device object of openapi.yaml, with sentences in the shop's language."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     settings = settings or program_settings(shop)
     facts = warranty_facts(shop, member, device, today, settings, history=history)
     quote = quote_for(shop, member, device, GOOD_CONDITION, today, settings, history=history)
-    cohort, _ = member_cohort(member, settings)
+    cohort, _ = member_cohort(member, settings, shop)
     kind = quote.kind
     earliest = _earliest_trade_in(device, cohort, today, settings)
     if quote.reason_code == TradeInReason.TOO_EARLY and earliest is not None:
@@ -425,7 +430,7 @@ def devices_payload(
 ) -> list[dict[str, Any]]:
     """Every registered device of the member in this shop (or of one of their orders)."""
     settings = program_settings(shop)
-    today = today or today_utc()
+    today = today or store_today(shop)
     return [
         device_view(shop, member, device, today=today, settings=settings, history=history)
         for device, history in member_devices_with_history(shop, member, order_id)

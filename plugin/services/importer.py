@@ -8,8 +8,9 @@ and shop, so importing the same file twice changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from plugin import clock
 from plugin.extensions import db
@@ -25,15 +26,21 @@ class RowError(ValueError):
     pass
 
 
-def _registered_at(raw: str) -> datetime:
+def _registered_at(raw: str, tz: ZoneInfo) -> tuple[datetime, date]:
+    """The registration instant and day (POLICY.md 1, 2). A time with an offset is read with its
+    offset, then its day is the importing store's; a date, or a time without an offset, is the
+    importing store's own local day (and time)."""
     raw = (raw or "").strip()
     try:
         if len(raw) == 10:
-            return datetime.combine(datetime.fromisoformat(raw).date(), time(12), tzinfo=UTC)
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            day = date.fromisoformat(raw)
+            return datetime.combine(day, time(12), tzinfo=tz).astimezone(UTC), day
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError as exc:
         raise RowError(f"registered_at {raw!r} is not a date (YYYY-MM-DD)") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(UTC), clock.local_day(parsed, tz)
 
 
 def import_row(row: dict[str, Any]) -> None:
@@ -43,19 +50,19 @@ def import_row(row: dict[str, Any]) -> None:
     email = (row.get("email") or "").strip()
     if normalize_email(email) is None:
         raise RowError(f"{email!r} is not an email address")
-    registered_at = _registered_at(row.get("registered_at") or "")
-    if registered_at > clock.now():
-        raise RowError("registered_at is in the future")
     shop = find_shop(row.get("shop") or "")
     if shop is None:
         raise RowError(f"unknown shop {row.get('shop')!r}")
+    registered_at, registered_on = _registered_at(row.get("registered_at") or "", clock.shop_zone(shop))
+    if registered_at > clock.now():
+        raise RowError("registered_at is in the future")
     try:
         points = int((row.get("points") or "0").strip() or 0)
     except ValueError as exc:
         raise RowError(f"points {row.get('points')!r} is not a whole number") from exc
     if points < 0:
         raise RowError("points cannot be negative")
-    member = import_member(email, registered_at)
+    member = import_member(email, registered_at, shop=shop, registered_on=registered_on)
     if member is None:
         raise RowError("could not create the TESmart ID")
     ledger.ensure_wallet(shop.id, member.id)

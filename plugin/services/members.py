@@ -55,19 +55,38 @@ def find_member_by_email(email: str) -> Member | None:
     return db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one_or_none()
 
 
-def activate(member: Member, at: datetime, source: str) -> bool:
+def registration(at: datetime, shop: Shop | None, day: date | None = None) -> tuple[date, Cohort]:
+    """The registration day (the registering store's own calendar day, POLICY.md 1) and the
+    cohort it fixes under that store's cutoffs as they are now."""
+    from plugin.services.shop_settings import program_settings
+
+    registered_on = day or clock.local_day(at, clock.shop_zone(shop) if shop is not None else clock.zone("UTC"))
+    cutoffs = program_settings(shop).cutoffs if shop is not None else None
+    return registered_on, (cohort_for(registered_on, cutoffs) if cutoffs else cohort_for(registered_on))
+
+
+def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = None) -> bool:
     """Activate once: ``activated_at`` is recorded once and never moves (POLICY.md 2).
 
-    The conditional UPDATE makes concurrent activations agree on the first one.
+    The registration day (in ``shop``'s zone) and the cohort it fixes are stored with it and never
+    recomputed. The conditional UPDATE makes concurrent activations agree on the first one.
     """
     if member.activated_at is not None:
         return False
+    registered_at = member.registered_at or at
+    registered_on, cohort = (
+        (member.registered_on, Cohort(member.cohort))
+        if member.registered_on is not None and member.cohort
+        else registration(registered_at, shop)
+    )
     result = db.session.execute(
         update(Member)
         .where(Member.id == member.id, Member.activated_at.is_(None))
         .values(
             activated_at=at,
-            registered_at=member.registered_at or at,
+            registered_at=registered_at,
+            registered_on=registered_on,
+            cohort=cohort.value,
             activation_source=source,
             referral_code=member.referral_code or new_referral_code(),
         )
@@ -77,15 +96,28 @@ def activate(member: Member, at: datetime, source: str) -> bool:
     return bool(result.rowcount)
 
 
-def import_member(email: str, registered_at: datetime) -> Member | None:
-    """An old-program member: active as of the original registration date."""
+def import_member(
+    email: str, registered_at: datetime, *, shop: Shop | None = None, registered_on: date | None = None
+) -> Member | None:
+    """An old-program member: active as of the original registration date.
+
+    ``registered_on`` is the registration day when the file gave one (a date, or a time with an
+    offset read in the importing store's zone); by default the store-local day of ``registered_at``.
+    A registration earlier than an activation already recorded here fixes the cohort (POLICY.md 2):
+    the earlier of the two days wins; a later one changes nothing.
+    """
     member = get_or_create_member(email)
     if member is None:
         return None
     member.imported = True
+    day, cohort = registration(registered_at, shop, registered_on)
     if member.activated_at is None:
         member.registered_at = registered_at
-        activate(member, registered_at, "import")
+        member.registered_on, member.cohort = day, cohort.value
+        activate(member, registered_at, "import", shop=shop)
+    elif member.registered_on is None or day < member.registered_on:
+        member.registered_at = min(registered_at, member.registered_at or registered_at)
+        member.registered_on, member.cohort = day, cohort.value
     return member
 
 
@@ -94,10 +126,16 @@ def new_referral_code() -> str:
 
 
 def cohort_of(member: Member | None, cutoffs: CohortCutoffs | None = None) -> Cohort | None:
-    """The member's policy version, or None without an activated ID."""
+    """The member's policy version, or None without an activated ID.
+
+    The cohort stored when it was fixed (POLICY.md 2: it never moves, whatever the cutoff settings
+    say later). ``cutoffs`` only serve a row from before cohorts were stored: its UTC day, then.
+    """
     if member is None or not member.is_active or member.registered_at is None:
         return None
-    registered_on: date = member.registered_at.date()
+    if member.cohort:
+        return Cohort(member.cohort)
+    registered_on: date = member.registered_on or member.registered_at.date()
     return cohort_for(registered_on, cutoffs) if cutoffs else cohort_for(registered_on)
 
 

@@ -299,7 +299,9 @@ def register_devices(
 ) -> int:
     """Every unit of a paid line in a warranty category becomes a registered device (once)."""
     created = 0
-    purchased = (order.placed_at or order.paid_at or clock.now()).date()
+    # The purchase date is the store's own day of the order's creation (POLICY.md 1), whichever
+    # webhook brought that time first.
+    purchased = clock.local_day(order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop))
     for line in payload.get("line_items") or []:
         if not isinstance(line, dict):
             continue

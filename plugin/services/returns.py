@@ -43,9 +43,10 @@ from plugin.program.returns import (
 )
 from plugin.program.warranty import standard_warranty_end
 from plugin.services import audit
-from plugin.services.devices import today_utc, warranty_facts
+from plugin.services.devices import store_today, warranty_facts
 from plugin.services.shop_settings import program_settings
 from plugin.services.shopify_payload import shopify_id
+from plugin.services.working_days import public_holidays
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +109,11 @@ def customer_order(shop: Shop, customer_id: str, member: Member | None, order_re
     return order
 
 
-def delivered_on(order: Order) -> date | None:
-    if order.delivered_at is not None:
-        return order.delivered_at.date()
-    if order.fulfilled_at is not None:
-        return order.fulfilled_at.date()
-    return None
+def delivered_on(order: Order, shop: Shop | None = None) -> date | None:
+    """The delivery day in the store's zone (POLICY.md 1), falling back to the fulfilment's."""
+    zone = clock.shop_zone(shop) if shop is not None else clock.zone("UTC")
+    moment = order.delivered_at or order.fulfilled_at
+    return clock.local_day(moment, zone) if moment is not None else None
 
 
 def judge(
@@ -121,7 +121,7 @@ def judge(
 ) -> ReturnVerdict:
     """Section 6 for one order and reason."""
     settings = program_settings(shop)
-    purchased_on = (order.placed_at or order.paid_at or clock.now()).date()
+    purchased_on = clock.local_day(order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop))
     standard_end = standard_warranty_end(purchased_on, order.delivery_country)
     devices = list(
         db.session.execute(
@@ -135,7 +135,7 @@ def judge(
         ends = [warranty_facts(shop, member, d, today, settings).extended_end for d in devices]
         extended_end = max((end for end in ends if end is not None), default=None)
     verdict = check_return(
-        delivered_on=delivered_on(order),
+        delivered_on=delivered_on(order, shop),
         today=today,
         delivery_country=order.delivery_country,
         faulty=reason in FAULTY_REASONS,
@@ -154,7 +154,7 @@ def check(
     shop: Shop, customer_id: str, member: Member | None, order_ref: str, reason: str, *, today: date | None = None
 ) -> dict[str, Any]:
     """POST /proxy/returns/check."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     order = customer_order(shop, customer_id, member, order_ref)
     verdict = judge(shop, member, order, reason, today)
     order_id, delivery_known = order.order_id, order.delivered_at is not None
@@ -188,7 +188,7 @@ def create_return(
     today: date | None = None,
 ) -> ReturnRequest:
     """POST /proxy/returns: a request with everything section 6 asks for; commits."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     try:
         order = customer_order(shop, customer_id, member, order_ref)
         # The order row is the lock: two requests for one order are decided one after the other.
@@ -259,23 +259,25 @@ def return_view(request: ReturnRequest) -> dict[str, Any]:
 
 def mark_received(shop: Shop, return_id: int, actor: str, received_on: date | None = None) -> ReturnRequest:
     """The warehouse has the parcel: a refund is due within 5 working days (section 6)."""
-    received_on = received_on or today_utc()
+    received_on = received_on or store_today(shop)
 
     def receive(request: ReturnRequest) -> dict[str, Any]:
         request.received_on = received_on
         if request.outcome == ReturnOutcome.REFUND:
-            request.refund_due_on = refund_due_by(received_on)
+            request.refund_due_on = refund_due_by(received_on, public_holidays(shop, received_on))
         return {"received_on": received_on, "refund_due_on": request.refund_due_on}
 
     return _step(shop, return_id, "receive", actor, receive)
 
 
 def mark_refunded(shop: Shop, return_id: int, actor: str, refunded_on: date | None = None) -> ReturnRequest:
-    refunded_on = refunded_on or today_utc()
+    refunded_on = refunded_on or store_today(shop)
 
     def refund(request: ReturnRequest) -> dict[str, Any]:
         request.refunded_on = refunded_on
-        late = request.received_on is not None and refund_is_late(request.received_on, refunded_on, refunded_on)
+        late = request.received_on is not None and refund_is_late(
+            request.received_on, refunded_on, refunded_on, public_holidays(shop, request.received_on)
+        )
         return {"refunded_on": refunded_on, "late": late}
 
     return _step(shop, return_id, "refund", actor, refund)
@@ -287,7 +289,7 @@ def close_return(shop: Shop, return_id: int, actor: str, note: str | None = None
 
 def late_refunds(shop: Shop, today: date | None = None) -> list[ReturnRequest]:
     """Returns whose refund is overdue (5 working days after receipt passed with no refund)."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     candidates = db.session.execute(
         select(ReturnRequest)
         .where(
@@ -298,7 +300,10 @@ def late_refunds(shop: Shop, today: date | None = None) -> list[ReturnRequest]:
         )
         .order_by(ReturnRequest.received_on)
     ).scalars()
-    return [r for r in candidates if r.received_on and refund_is_late(r.received_on, r.refunded_on, today)]
+    return [
+        r for r in candidates
+        if r.received_on and refund_is_late(r.received_on, r.refunded_on, today, public_holidays(shop, r.received_on))
+    ]
 
 
 @periodic("returns.flag_late_refunds")
@@ -306,10 +311,9 @@ def flag_late_refunds(today: date | None = None) -> int:
     """Flag each refund the moment it becomes late, once (an audit row tells the merchant)."""
     from plugin.services.shops import installed_shops
 
-    today = today or today_utc()
     flagged = 0
     for shop in installed_shops():
-        for request in late_refunds(shop, today):
+        for request in late_refunds(shop, today or store_today(shop)):
             if request.state == "received":
                 _step(shop, request.id, "flag_late", "system", lambda r: {"refund_due_on": r.refund_due_on})
                 flagged += 1

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import exists, func, select
+
 from plugin.extensions import db
-from plugin.models import Shop
+from plugin.models import Member, Shop, ShopCustomer
 from plugin.program.categories import CATEGORIES
 from plugin.services import audit
 from plugin.services.shop_settings import ProgramSettings, program_settings
@@ -168,6 +170,54 @@ def update_settings(shop: Shop, section: str, data: Mapping[str, Any], *, actor:
     )
     db.session.commit()
     return checked
+
+
+@dataclass(frozen=True)
+class CutoffChange:
+    """One moved cutoff and the existing members of the shop it would have moved: registered in
+    the span between the old and the new day. They keep their cohort (POLICY.md 2)."""
+
+    field: str
+    label: str
+    old: date
+    new: date
+    members: int
+
+    @property
+    def span(self) -> tuple[date, date]:
+        low, high = sorted((self.old, self.new))
+        return low + timedelta(days=1), high
+
+
+CUTOFF_LABELS = {"legacy_until": "Legacy cutoff", "april_until": "2025-04 cutoff"}
+
+
+def cohort_changes(shop: Shop, data: Mapping[str, Any]) -> list[CutoffChange]:
+    """What saving the cohorts form would change, before it is saved: for each cutoff moved, how
+    many existing members of this shop registered between the old and the new day. None of them
+    moves: their cohort was stored when it was fixed, and a change applies only to members who
+    register after it. Raises SettingsInvalid like ``update_settings``."""
+    form = _Form(data, {})
+    values = _section_values("cohorts", form)["cutoffs"]
+    if form.errors:
+        raise SettingsInvalid(form.errors)
+    current = program_settings(shop).cutoffs
+    changes = []
+    for name, label in CUTOFF_LABELS.items():
+        old, new = getattr(current, name), date.fromisoformat(values[name])
+        if old == new:
+            continue
+        low, high = sorted((old, new))
+        count = db.session.execute(
+            select(func.count(Member.id)).where(
+                Member.cohort.is_not(None),
+                Member.registered_on > low,
+                Member.registered_on <= high,
+                exists().where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == Member.id),
+            )
+        ).scalar_one()
+        changes.append(CutoffChange(name, label, old, new, int(count)))
+    return changes
 
 
 @dataclass

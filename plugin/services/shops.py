@@ -17,11 +17,11 @@ from plugin.program.regions import Region
 from plugin.shopify.tokens import OfflineToken, TokenCipher
 
 REGIONS: dict[str, tuple[str, str, str]] = {
-    # region: currency, locale, timezone (POLICY.md 1)
-    "us": ("USD", "en", "America/Los_Angeles"),
-    "eu": ("EUR", "de", "Europe/Berlin"),
-    "jp": ("JPY", "ja", "Asia/Tokyo"),
-    "kr": ("KRW", "ko", "Asia/Seoul"),
+    # region: currency, locale, timezone until Shopify reports the shop's own (POLICY.md 1)
+    "us": ("USD", "en", clock.REGION_DEFAULT_ZONES["us"]),
+    "eu": ("EUR", "de", clock.REGION_DEFAULT_ZONES["eu"]),
+    "jp": ("JPY", "ja", clock.REGION_DEFAULT_ZONES["jp"]),
+    "kr": ("KRW", "ko", clock.REGION_DEFAULT_ZONES["kr"]),
 }
 assert set(REGIONS) == {r.value for r in Region}
 
@@ -59,15 +59,19 @@ def add_shop(
     token: str | None = None,
     name: str | None = None,
     storefront_host: str | None = None,
+    timezone: str | None = None,
 ) -> Shop:
-    """Create (or reinstall) a regional shop with its default reward catalogue."""
+    """Create (or reinstall) a regional shop with its default reward catalogue.
+
+    ``timezone`` is the shop's IANA zone as Shopify reports it (ShopGet's ``ianaTimezone``); until
+    it is known the shop keeps its region's default (POLICY.md 1)."""
     if region not in REGIONS:
         raise ShopError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
     domain = normalize_domain(domain)
-    currency, locale, timezone = REGIONS[region]
+    currency, locale, default_zone = REGIONS[region]
     shop = find_shop(domain)
     if shop is None:
-        shop = Shop(domain=domain, region=region, currency=currency, locale=locale, timezone=timezone, settings={})
+        shop = Shop(domain=domain, region=region, currency=currency, locale=locale, timezone=default_zone, settings={})
         db.session.add(shop)
         db.session.flush()
         for position, spec in enumerate(default_catalogue(currency)):
@@ -84,6 +88,7 @@ def add_shop(
             )
     shop.name = name or shop.name or domain.removesuffix(".myshopify.com")
     shop.storefront_host = storefront_host or shop.storefront_host
+    set_timezone(shop, timezone)
     shop.installed_at = shop.installed_at or clock.now()
     shop.uninstalled_at = None
     if token:
@@ -91,6 +96,18 @@ def add_shop(
         shop.access_token_enc = cipher().encrypt(token)
         shop.access_token_expires_at = None
     return shop
+
+
+def set_timezone(shop: Shop, name: object) -> bool:
+    """Take the shop's IANA zone from Shopify (``ianaTimezone``) when it is a real zone; True if it
+    changed. Anything else (missing, unknown) leaves the zone it had."""
+    if not isinstance(name, str) or not name.strip():
+        return False
+    name = name.strip()
+    if clock.zone(name).key != name or shop.timezone == name:
+        return False
+    shop.timezone = name
+    return True
 
 
 def store_token(shop: Shop, token: OfflineToken) -> None:

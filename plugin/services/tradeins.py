@@ -59,7 +59,7 @@ from plugin.services.devices import (
     normalize_serial,
     quote_for,
     serial_traded_in,
-    today_utc,
+    store_today,
 )
 from plugin.services.orders import TRADE_IN_REFUND_NOTE
 from plugin.services.reads import commit_keeping_loaded, end_reading
@@ -156,7 +156,7 @@ def quote(
     today: date | None = None,
 ) -> tuple[TradeInQuote, TradeIn | None]:
     """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     try:
         device, history = member_device_with_history(shop, member, device_id)
         answer = quote_for(shop, member, device, condition, today, history=history)
@@ -227,7 +227,7 @@ def apply(
     today: date | None = None,
 ) -> TradeIn:
     """POST /proxy/trade-ins: apply from a quote, re-checked under the device's row lock."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     try:
         trade_in = _lock(shop, quote_id)
         if trade_in.member_id != member.id:
@@ -381,7 +381,7 @@ def approve(
             trade_in.value = new_value
         if trade_in.kind == TradeInKind.RECOVERY_VALUE:
             days = program_settings(shop).trade_in_ship_within_days
-            trade_in.ship_by = today_utc() + timedelta(days=days)
+            trade_in.ship_by = store_today(shop) + timedelta(days=days)
             data["ship_by"] = trade_in.ship_by
         _transition(shop, trade_in, A.APPROVE, actor, note=reason, data=data)
         outbox.commit()
@@ -408,7 +408,7 @@ def mark_shipped(
     """
     tracking = _text(tracking_number, "tracking_number", 128)
     carrier_text = _text(carrier, "carrier", 64) if carrier not in (None, "") else None
-    today = today or today_utc()
+    today = today or store_today(shop)
     expired = False
     try:
         trade_in = _lock(shop, trade_in_id)
@@ -564,21 +564,21 @@ def expire_unshipped(today: date | None = None) -> int:
     """Approved recovery trade-ins not shipped in time lose their value and shipping refund."""
     from plugin.services.shops import installed_shops
 
-    today = today or today_utc()
     expired = 0
     for shop in installed_shops():
+        day = today or store_today(shop)
         due = db.session.execute(
             select(TradeIn.id).where(
                 TradeIn.shop_id == shop.id,
                 TradeIn.state == S.APPROVED.value,
                 TradeIn.kind == TradeInKind.RECOVERY_VALUE.value,
-                TradeIn.ship_by < today,
+                TradeIn.ship_by < day,
             )
         ).scalars().all()
         for trade_in_id in due:
             try:
                 trade_in = _lock(shop, trade_in_id)
-                if trade_in.state == S.APPROVED and _overdue(shop, trade_in, today):
+                if trade_in.state == S.APPROVED and _overdue(shop, trade_in, day):
                     _expire(shop, trade_in)
                     expired += 1
                 outbox.commit()
@@ -721,7 +721,7 @@ def _approved_on(shop: Shop, trade_in: TradeIn) -> date | None:
             TradeInEvent.to_state == S.APPROVED.value,
         )
     ).scalar()
-    return stamp.date() if isinstance(stamp, datetime) else None
+    return clock.local_day(stamp, clock.shop_zone(shop)) if isinstance(stamp, datetime) else None
 
 
 def _overdue(shop: Shop, trade_in: TradeIn, today: date) -> bool:

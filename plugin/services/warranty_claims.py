@@ -38,7 +38,7 @@ from plugin.services.devices import (
     assign_serial,
     member_device,
     normalize_serial,
-    today_utc,
+    store_today,
     warranty_facts,
 )
 
@@ -83,7 +83,7 @@ def create_claim(
 ) -> WarrantyClaim:
     """POST /proxy/warranty-claims; commits. The device row is locked, so a claim and a trade-in
     of one product are decided one after the other (legacy: one of the two, never both)."""
-    today = today or today_utc()
+    today = today or store_today(shop)
     try:
         device = member_device(shop, member, device_id, lock=True)
         if active_replacement_claim(shop, device.id) is not None:
@@ -174,7 +174,7 @@ def ship_replacement(
     exchanged_on: date | None = None,
 ) -> WarrantyClaim:
     """approved → shipped: the replacement unit is registered as its own device, the old one void."""
-    exchanged_on = exchanged_on or today_utc()
+    exchanged_on = exchanged_on or store_today(shop)
 
     def exchange(claim: WarrantyClaim, original: Device) -> dict[str, Any]:
         if claim.outcome != "replacement":

@@ -113,7 +113,7 @@ def _load_context(
         if member.activated_at is None and member.state == "open":
             if reading:
                 end_reading()  # the activation is written in a transaction of its own
-            activate(member, clock.now(), "storefront_login")
+            activate(member, clock.now(), "storefront_login", shop=shop)
             db.session.commit()
             balance = None  # read before the commit: let the view read it again
     elif customer_id is not None and customer is None:

@@ -25,7 +25,7 @@ EARNING = {"signup": "100", "newsletter": "100", "survey": "800", "order": "2000
          lambda s: (s.referral_monthly_cap, s.points_expiry_months) == (5, 18)),
         ("program", {"referral_monthly_cap": "20", "points_expiry_months": "", "return_window_days": "30"},
          lambda s: s.points_expiry_months is None),
-        ("cohorts", {"legacy_until": "2024-03-31", "april_until": "2025-10-31"}, lambda s: str(s.cutoffs.legacy_until) == "2024-03-31"),
+        ("cohorts", {"legacy_until": "2024-03-31", "april_until": "2025-10-31", "confirm": "1"}, lambda s: str(s.cutoffs.legacy_until) == "2024-03-31"),
         ("trade_in", {"cosmetic_wear": "25", "missing_accessories": "15", "packaging": "10", "trade_in_ship_within_days": "21"},
          lambda s: (str(s.deductions.cosmetic_wear), s.trade_in_ship_within_days) == ("25", 21)),
         ("categories", {"category_mapping": "KVM Switch = kvm_switch\nHDMI cable = accessory"},

@@ -101,6 +101,16 @@ def test_first_open_of_an_unknown_shop_creates_it_with_the_region_of_its_currenc
     assert len(shop.settings or {}) == 0
 
 
+def test_a_new_shop_takes_its_zone_from_shopify_and_its_region_default_until_then(app: Any, admin_get: Any, fake_admin: Any) -> None:
+    fake_admin.configure_shop("tesmart-fr.myshopify.com", name="TESmart France", currency_code="EUR",
+                              iana_timezone="Europe/Paris")
+    assert admin_get("/admin/", shop="tesmart-fr.myshopify.com").status_code == 200
+    assert find_shop("tesmart-fr.myshopify.com").timezone == "Europe/Paris"
+    fake_admin.inject("http_500", times=10, operation="ShopGet")  # Shopify did not say
+    assert admin_get("/admin/", shop="tesmart-jp.myshopify.com").status_code == 200
+    assert find_shop("tesmart-jp.myshopify.com").timezone == "Asia/Tokyo"
+
+
 @pytest.mark.parametrize(
     "domain, region",
     [

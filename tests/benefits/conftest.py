@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -42,6 +42,13 @@ def _release_connections(request):  # type: ignore[no-untyped-def]
     if app is not None:
         with app.app_context():
             db.engine.dispose()
+
+
+def store_today(region: str = "us") -> date:
+    """Today in the region's store (its default zone): the day the app judges windows on."""
+    from plugin import clock
+
+    return clock.today(clock.zone(None, region))
 
 
 def ago(days: int) -> str:

@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Redemption
-from plugin.models.types import utcnow
 from plugin.services import ctrlf
-from tests.benefits.conftest import shop
+from tests.benefits.conftest import shop, store_today
 
 APPLICATION = {"setup": "Two PCs and a MacBook on a 34-inch monitor.", "devices": "Dell XPS, Mac mini M4"}
 
@@ -21,7 +20,7 @@ APPLICATION = {"setup": "Two PCs and a MacBook on a 34-inch monitor.", "devices"
 @pytest.fixture()
 def program(shops):  # type: ignore[no-untyped-def]
     def make(region: str = "us", **fields):  # type: ignore[no-untyped-def]
-        today = utcnow().date()
+        today = store_today(region)
         row = CtrlFProgram(
             shop_id=shop(region).id,
             title="Spring dock test",
@@ -46,7 +45,7 @@ def apply(api, person, program_id):  # type: ignore[no-untyped-def]
 def test_open_tests_show_the_members_percent(shopper, api, program, cohort, percent):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort=cohort)
     program_id = program()
-    program(applications_close_on=utcnow().date() - timedelta(days=1))  # closed: not listed
+    program(applications_close_on=store_today() - timedelta(days=1))  # closed: not listed
     [listed] = api("GET", "/ctrl-f", ann).get_json()["programs"]
     assert (listed["id"], listed["discount_percent"], listed["applied"]) == (program_id, percent, False)
 
@@ -75,7 +74,7 @@ def test_a_test_of_another_shop_is_not_found(shopper, api, program):  # type: ig
 
 def test_a_closed_test_takes_no_applications(shopper, api, program):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
-    response = apply(api, ann, program(applications_close_on=utcnow().date() - timedelta(days=1)))
+    response = apply(api, ann, program(applications_close_on=store_today() - timedelta(days=1)))
     assert response.status_code == 409
 
 
@@ -116,7 +115,7 @@ def test_the_merchant_selects_no_more_than_the_seats(shopper, api, program):  # 
 
 
 def test_missing_feedback_is_flagged_once_after_the_due_day(shopper, api, program):  # type: ignore[no-untyped-def]
-    due = utcnow().date() + timedelta(days=30)
+    due = store_today() + timedelta(days=30)
     program_id = program(feedback_due_on=due)
     ann, bob = (shopper(f"{n}@example.com", cohort="2025-11") for n in ("ann", "bob"))
     ids = [apply(api, p, program_id).get_json()["application"]["id"] for p in (ann, bob)]

@@ -13,10 +13,11 @@ from plugin.services.devices import devices_payload
 from tests.benefits.conftest import shop
 
 
-def purchased(days: int) -> date:
-    from plugin.models.types import utcnow
+def purchased(days: int, region: str = "us") -> date:
+    """The store-local purchase day of an order placed ``days`` ago (POLICY.md 1)."""
+    from plugin import clock
 
-    return (utcnow() - timedelta(days=days)).date()
+    return clock.local_day(clock.now() - timedelta(days=days), clock.zone(None, region))
 
 
 @pytest.mark.parametrize(
@@ -36,7 +37,7 @@ def test_device_warranty_and_trade_in_by_cohort(shopper, api, cohort, region, pr
     ann = shopper("ann@example.com", region, cohort=cohort, product=product, country=country)
     body = api("GET", "/devices", ann).get_json()
     [device] = body["devices"]
-    bought = purchased(200)
+    bought = purchased(200, region)
     assert device["purchased_at"] == bought.isoformat()
     assert device["standard_warranty_end"] == add_months(bought, standard_months).isoformat()
     assert device["extended_warranty_end"] == (add_months(bought, 36).isoformat() if extended else None)

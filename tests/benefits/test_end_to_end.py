@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from plugin import clock
 from plugin.models.types import utcnow
 from plugin.program.calendar import add_months
 from tests import payloads
@@ -84,7 +85,7 @@ def world(shops, kvm, deliver, runner, proxy, tmp_path: Path) -> dict[tuple[str,
 def test_each_cohort_reads_its_devices_and_quotes_in_each_store(world, api, cohort, region):  # type: ignore[no-untyped-def]
     person = world[(cohort, region)]
     currency = CURRENCY[region]
-    bought = (utcnow() - timedelta(days=BOUGHT_DAYS_AGO)).date()
+    bought = clock.local_day(utcnow() - timedelta(days=BOUGHT_DAYS_AGO), clock.zone(None, region))
 
     [device] = api("GET", "/devices", person).get_json()["devices"]
     assert (device["category"], device["currency"], device["amount_paid"]) == ("kvm_switch", currency, PRICE[currency])

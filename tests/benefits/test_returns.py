@@ -155,17 +155,34 @@ def test_the_refund_is_due_5_working_days_after_receipt_and_late_ones_are_flagge
     created = api("POST", "/returns", ann, json={**RETURN_BODY, "order_id": str(ann.orders[-1]["id"])}).get_json()["return"]
     friday = date(2026, 11, 20)
     request = returns.mark_received(shop("us"), created["id"], "staff:1", received_on=friday)
-    assert request.refund_due_on == date(2026, 11, 27)  # Mon..Fri of the next week
-    assert returns.flag_late_refunds(today=date(2026, 11, 27)) == 0
-    assert returns.flag_late_refunds(today=date(2026, 11, 28)) == 1
-    assert returns.flag_late_refunds(today=date(2026, 11, 29)) == 0  # flagged once
-    assert [r.id for r in returns.late_refunds(shop("us"), today=date(2026, 11, 29))] == [created["id"]]
-    done = returns.mark_refunded(shop("us"), created["id"], "staff:1", refunded_on=date(2026, 11, 30))
+    # Mon 23 .. Fri 27 and Mon 30, without Thursday 26 (Thanksgiving, a US public holiday).
+    assert request.refund_due_on == date(2026, 11, 30)
+    assert returns.flag_late_refunds(today=date(2026, 11, 30)) == 0
+    assert returns.flag_late_refunds(today=date(2026, 12, 1)) == 1
+    assert returns.flag_late_refunds(today=date(2026, 12, 2)) == 0  # flagged once
+    assert [r.id for r in returns.late_refunds(shop("us"), today=date(2026, 12, 2))] == [created["id"]]
+    done = returns.mark_refunded(shop("us"), created["id"], "staff:1", refunded_on=date(2026, 12, 1))
     assert done.state == "refunded"
     refund_row = db.session.execute(
         select(AuditLog).where(AuditLog.action == "return.refund", AuditLog.subject_id == str(created["id"]))
     ).scalar_one()
     assert refund_row.after["late"] is True
+
+
+@pytest.mark.parametrize(
+    ("region", "received", "due"),
+    [
+        ("us", date(2026, 11, 20), date(2026, 11, 30)),  # Thanksgiving, Thursday 26 November
+        ("eu", date(2026, 12, 22), date(2026, 12, 30)),  # Christmas Day (Fri 25) and Boxing Day (Sat 26)
+        ("jp", date(2026, 4, 28), date(2026, 5, 11)),  # Showa Day 29 Apr, Golden Week 3-6 May
+    ],
+)
+def test_the_refund_clock_skips_the_public_holidays_of_the_store_s_country(shopper, deliver, api, region, received, due):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", region, cohort="2025-11", bought_days_ago=13)
+    deliver("orders/fulfilled", fulfilled(ann.orders[-1], 10), shop=region)
+    created = api("POST", "/returns", ann, json={**RETURN_BODY, "order_id": str(ann.orders[-1]["id"])}).get_json()["return"]
+    request = returns.mark_received(shop(region), created["id"], "staff:1", received_on=received)
+    assert request.refund_due_on == due
 
 
 def test_a_refund_in_time_is_not_flagged(shopper, deliver, api):  # type: ignore[no-untyped-def]

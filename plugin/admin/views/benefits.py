@@ -265,7 +265,7 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
 @app_home
 def returns() -> Response:
     shop = admin().shop
-    today = clock.now().date()
+    today = clock.today(clock.shop_zone(shop))
     late_only = request.args.get("late") == "1"
     stmt = (
         select(ReturnRequest, Member.email)
@@ -442,7 +442,7 @@ def ctrl_f() -> Response:
     )
     return render(
         "admin/ctrl_f.html", title="CTRL F product testing", programs=programs, counts=counts,
-        selected_counts=selected_counts, today=clock.now().date(),
+        selected_counts=selected_counts, today=clock.today(clock.shop_zone(shop)),
     )
 
 
@@ -480,7 +480,7 @@ def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None
         applicants=applicants,
         can_select=_ctrlf_service(CTRLF_SELECT) is not None,
         can_reject=_ctrlf_service(CTRLF_REJECT) is not None,
-        today=clock.now().date(),
+        today=clock.today(clock.shop_zone(shop)),
         error=error,
     )
 

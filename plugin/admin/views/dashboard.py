@@ -16,7 +16,7 @@ from plugin.services import admin_queries
 @app_home
 def dashboard() -> Response:
     shop = admin().shop
-    numbers = admin_queries.dashboard(shop, clock.now().date())
+    numbers = admin_queries.dashboard(shop, clock.today(clock.shop_zone(shop)))
     return render(
         "admin/dashboard.html",
         title="Dashboard",

@@ -28,7 +28,10 @@ from plugin.services.shop_settings import program_settings
 # --- settings ------------------------------------------------------------------------------
 
 
-def _settings_page(status: int = 200, section: str | None = None, errors: dict[str, str] | None = None) -> Response:
+def _settings_page(
+    status: int = 200, section: str | None = None, errors: dict[str, str] | None = None,
+    cohort_preview: list[Any] | None = None,
+) -> Response:
     shop = admin().shop
     values = settings_admin.form_values(shop)
     if section and request.method == "POST":  # show what the merchant typed next to the errors
@@ -42,6 +45,7 @@ def _settings_page(status: int = 200, section: str | None = None, errors: dict[s
         failed_section=section,
         categories=CATEGORIES,
         settings=program_settings(shop),
+        cohort_preview=cohort_preview,
     )
 
 
@@ -60,6 +64,11 @@ def settings_save() -> Response:
         return _settings_page(400, section, {"section": "Unknown settings section."})
     before = dict(ctx.shop.settings or {})
     try:
+        if section == "cohorts" and request.form.get("confirm") != "1":
+            # Before saving: how many members each moved cutoff would have moved (none moves).
+            changes = settings_admin.cohort_changes(ctx.shop, request.form)
+            if changes:
+                return _settings_page(200, section, cohort_preview=changes)
         settings_admin.update_settings(ctx.shop, section, request.form, actor=ctx.actor)
     except settings_admin.SettingsInvalid as exc:
         return _settings_page(422, section, exc.errors)
@@ -169,6 +178,7 @@ def _campaigns_page(status: int = 200, error: str | None = None, errors: dict[st
         campaigns=campaign_admin.list_campaigns(admin().shop.id),
         kinds=campaign_admin.KINDS,
         now=clock.now(),
+        zone=clock.shop_zone(admin().shop).key,
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
