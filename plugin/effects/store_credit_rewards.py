@@ -14,9 +14,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from plugin import clock
 from plugin.effects import store_credit
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.models.types import utcnow
 from plugin.services import audit, birthdays, ledger, outbox  # noqa: F401  (birthdays: registers its periodic task)
 from plugin.services import store_credit_rewards as rewards
 from plugin.services.redemptions import lock_redemption
@@ -40,7 +40,7 @@ def _paid(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     redemption.credit_transaction_id = result.get("transaction_id")
     if redemption.state == "pending":
         redemption.state = "issued"
-        redemption.issued_at = utcnow()
+        redemption.issued_at = clock.now()
 
 
 def _not_paid(shop: Shop, item: OutboxItem, reason: str) -> None:

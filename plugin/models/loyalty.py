@@ -7,8 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime, utcnow
+from plugin.models.types import BigId, UTCDateTime
 
 
 class MemberBirthday(db.Model):
@@ -24,4 +25,4 @@ class MemberBirthday(db.Model):
     day: Mapped[int] = mapped_column(Integer)
     # The store's calendar day it was entered or last changed: the next change waits a year.
     set_on: Mapped[date] = mapped_column(Date)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
