@@ -157,7 +157,7 @@ def run_outbox_item(item_id: int) -> str:
         # Not the item's failure, and no attempt spent: it waits for the merchant's next open of
         # the app (which makes it due at once) and meanwhile looks again now and then.
         item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        item.next_attempt_at = utcnow() + outbox.REAUTHORIZATION_WAIT
+        item.next_attempt_at = clock.now() + outbox.REAUTHORIZATION_WAIT
         outbox.commit()
         return "waiting"
     except AdminApiError as exc:

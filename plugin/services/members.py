@@ -212,7 +212,7 @@ def _email_conflict(shop: Shop, customer: ShopCustomer, claimed: Member, email: 
     if customer.conflicting_email == (email or claimed.email):
         return
     customer.conflicting_email = (email or claimed.email or "")[:320]
-    customer.email_conflict_at = utcnow()
+    customer.email_conflict_at = clock.now()
     audit.record(
         shop_id=shop.id,
         actor="shopify",

@@ -116,7 +116,7 @@ def release_waiting(shop_id: int) -> None:
     if not ids:
         return
     db.session.execute(
-        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(next_attempt_at=utcnow())
+        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(next_attempt_at=clock.now())
     )
     db.session.info.setdefault("outbox_new", []).extend(ids)
 
