@@ -124,6 +124,7 @@ class DeviceHistory:
     trade_ins_taking_part: int
     replacement_claim_held: bool
     latest_trade_in_state: str | None
+    latest_claim_id: int | None = None  # the newest claim not withdrawn: the card shows its state
 
 
 def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
@@ -132,7 +133,7 @@ def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*(column == value for value in values))
 
 
-def _history_columns() -> tuple[Any, Any, Any]:
+def _history_columns() -> tuple[Any, Any, Any, Any]:
     """``trade_ins_taking_part``, ``active_replacement_claim`` (held or not) and
     ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id``."""
     shop_id = bindparam("shop_id")
@@ -159,7 +160,19 @@ def _history_columns() -> tuple[Any, Any, Any]:
         .correlate(Device)
         .scalar_subquery()
     )
-    return taking_part, claim_held, latest_state
+    latest_claim = (
+        select(WarrantyClaim.id)
+        .where(
+            WarrantyClaim.shop_id == shop_id,
+            WarrantyClaim.device_id == Device.id,
+            WarrantyClaim.state != "withdrawn",
+        )
+        .order_by(WarrantyClaim.id.desc())
+        .limit(1)
+        .correlate(Device)
+        .scalar_subquery()
+    )
+    return taking_part, claim_held, latest_state, latest_claim
 
 
 # Built once, values bound per call: every request reuses the statement and its memoized cache key.
@@ -189,7 +202,7 @@ def _device_statement() -> Select[Any]:
 
 def _history_of(row: Any) -> DeviceHistory:
     # SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-    return DeviceHistory(int(row[1] or 0), bool(row[2]), row[3])
+    return DeviceHistory(int(row[1] or 0), bool(row[2]), row[3], row[4])
 
 
 def member_devices_with_history(
@@ -334,10 +347,9 @@ def quote_for(
     now unless given, as read with the device)."""
     settings = settings or program_settings(shop)
     cohort, _ = member_cohort(member, settings, shop)
-    # Legacy's "exchange or trade-in": a claim still being handled holds the exchange.
-    exchange_taken = device.replacement_used or (
-        history.replacement_claim_held if history is not None else active_replacement_claim(shop, device.id) is not None
-    )
+    # Legacy's "exchange or trade-in": the exchange is taken once it is granted, not while a
+    # request waits (POLICY.md 4); granting it re-checks the trade-ins under the device's lock.
+    exchange_taken = device.replacement_used
     return quote_trade_in(
         cohort=cohort,
         purchased_on=device.purchased_on,
@@ -386,8 +398,10 @@ def device_view(
     today: date | None = None,
     settings: ProgramSettings | None = None,
     history: DeviceHistory | None = None,
+    claim: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The Device object of openapi.yaml, with sentences in the shop's language."""
+    """The Device object of openapi.yaml, with sentences in the shop's language; ``claim`` is the
+    device's newest warranty claim (``warranty_claims.latest_claims``), if it has one."""
     today = today or store_today(shop)
     settings = settings or program_settings(shop)
     facts = warranty_facts(shop, member, device, today, settings, history=history)
@@ -411,8 +425,9 @@ def device_view(
         "extended_warranty_end": facts.extended_end.isoformat() if facts.extended_end else None,
         "replacement_used": bool(device.replacement_used),
         "warranty": {
-            "claim_available": facts.replacement.available,
+            "claim_available": facts.replacement.available and not (claim and claim["state"] in ACTIVE_CLAIM_STATES),
             "reason": reason_text(facts.replacement.reason_code, shop.locale),
+            "claim": claim,
         },
         "trade_in": {
             "eligible": quote.eligible,
@@ -429,11 +444,17 @@ def devices_payload(
     shop: Shop, member: Member, order_id: str | None = None, *, today: date | None = None
 ) -> list[dict[str, Any]]:
     """Every registered device of the member in this shop (or of one of their orders)."""
+    from plugin.services.warranty_claims import latest_claims
+
     settings = program_settings(shop)
     today = today or store_today(shop)
+    rows = member_devices_with_history(shop, member, order_id)
+    # Claims are read only when a device has one: the usual list stays one statement.
+    claim_ids = [h.latest_claim_id for _, h in rows if h is not None and h.latest_claim_id is not None]
+    claims = latest_claims(shop, claim_ids) if claim_ids else {}
     return [
-        device_view(shop, member, device, today=today, settings=settings, history=history)
-        for device, history in member_devices_with_history(shop, member, order_id)
+        device_view(shop, member, device, today=today, settings=settings, history=history, claim=claims.get(device.id))
+        for device, history in rows
     ]
 
 

@@ -3,8 +3,10 @@
 
 A claim is answered from the device's warranty facts (``devices.warranty_facts``):
 - in the extended period, when the product's one functional replacement is still available:
-  ``replacement``; the claim holds that replacement (``Device.replacement_used``) until the merchant
-  refuses it, so a second claim, or a ``legacy`` trade-in of the same product, is refused meanwhile;
+  ``replacement``. Asking does not use it (section 4: it counts as used when the merchant grants
+  it): ``approve_claim`` marks ``Device.replacement_used``, a refusal after that gives it back.
+  Until it is granted the member can withdraw the request (``withdraw_claim``), and a ``legacy``
+  member's trade-in is still open; a second claim of the same product is refused meanwhile;
 - during the standard warranty (or a replacement unit's own cover): a same-model ``replacement``
   for activated members, a ``repair`` otherwise (section 6, "30 days .. end of standard warranty");
 - anything else is refused (422 ``replacement_unavailable``) with the program's reason.
@@ -23,7 +25,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from plugin import clock
 from plugin.errors import ApiError
@@ -44,6 +46,7 @@ from plugin.services.devices import (
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "approve"): "approved",
+    ("open", "withdraw"): "withdrawn",
     ("open", "refuse"): "refused",
     ("approved", "refuse"): "refused",
     ("approved", "ship"): "shipped",
@@ -60,6 +63,16 @@ class ReplacementUnavailable(ApiError):
 class ClaimOpen(ApiError):
     def __init__(self) -> None:
         super().__init__(409, "claim_open", "A warranty claim for this device is already being handled.")
+
+
+class SerialRequired(ApiError):
+    def __init__(self) -> None:
+        super().__init__(422, "serial_required", "Add the device's serial number to request a warranty service.")
+
+
+class TradeInTaken(ApiError):
+    def __init__(self) -> None:
+        super().__init__(409, "trade_in_taken", "This product takes part in a trade-in: it gets one of the two, not both.")
 
 
 class ClaimNotFound(ApiError):
@@ -79,11 +92,16 @@ def create_claim(
     description: str,
     *,
     actor: str,
+    serial: object = None,
     today: date | None = None,
 ) -> WarrantyClaim:
     """POST /proxy/warranty-claims; commits. The device row is locked, so a claim and a trade-in
-    of one product are decided one after the other (legacy: one of the two, never both)."""
+    of one product are decided one after the other (legacy: one of the two, never both).
+
+    The device's serial number is required: a device without one gets it from ``serial`` (which
+    must then be given), as the card asks for it beside the request."""
     today = today or store_today(shop)
+    given = normalize_serial(serial) if serial not in (None, "") else None
     try:
         device = member_device(shop, member, device_id, lock=True)
         if active_replacement_claim(shop, device.id) is not None:
@@ -92,13 +110,16 @@ def create_claim(
         answer = facts.replacement
         payer = "tesmart" if free_replacement_shipping(device.delivery_country) else "customer"
         if answer.available:
-            outcome = "replacement"
-            device.replacement_used = True  # held by this claim; given back if it is refused
+            outcome = "replacement"  # used only once the merchant grants it (approve_claim)
         elif today <= facts.standard_end:
             # Statutory cover (or a replacement unit's own): no ID needed, only the remedy differs.
             outcome = "replacement" if member.is_active else "repair"
         else:
             raise ReplacementUnavailable(reason_text(answer.reason_code, shop.locale))
+        if device.serial is None:
+            if given is None:
+                raise SerialRequired()
+            assign_serial(shop, device, given)  # SerialTaken when another device has it
         now = clock.now()
         claim = WarrantyClaim(
             shop_id=shop.id,
@@ -132,22 +153,76 @@ def create_claim(
     return claim
 
 
-def claim_view(claim: WarrantyClaim) -> dict[str, Any]:
+def claim_view(claim: WarrantyClaim, refusal_reason: str | None = None) -> dict[str, Any]:
     return {
         "id": claim.id,
         "device_id": claim.device_id,
         "state": claim.state,
         "outcome": claim.outcome,
         "return_shipping_paid_by": claim.return_shipping_paid_by,
+        "withdrawable": claim.state == "open",
+        "refusal_reason": refusal_reason if claim.state == "refused" else None,
         "created_at": claim.created_at.isoformat(),
     }
+
+
+def latest_claims(shop: Shop, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """These claims as claim views by device id, with the merchant's note on a refused one."""
+    rows = db.session.execute(
+        select(WarrantyClaim, AuditLog.after)
+        .outerjoin(
+            AuditLog,
+            (AuditLog.shop_id == WarrantyClaim.shop_id)
+            & (AuditLog.subject_type == "warranty_claim")
+            & (AuditLog.action == "warranty_claim.refuse")
+            & (AuditLog.subject_id == cast(WarrantyClaim.id, String)),
+        )
+        .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id.in_(claim_ids))
+    ).all()
+    return {
+        claim.device_id: claim_view(claim, str((after or {}).get("note") or "") or None) for claim, after in rows
+    }
+
+
+def withdraw_claim(shop: Shop, member: Member, claim_id: object, actor: str) -> WarrantyClaim:
+    """The member takes back a request the merchant has not granted yet (POLICY.md 4)."""
+    if not isinstance(claim_id, int) or isinstance(claim_id, bool):
+        raise ClaimNotFound()
+    owner = db.session.execute(
+        select(WarrantyClaim.member_id).where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id == claim_id)
+    ).scalar_one_or_none()
+    if owner is None or owner != member.id:
+        raise ClaimNotFound()
+    return _step(shop, claim_id, "withdraw", actor)
 
 
 # --- the merchant's steps ------------------------------------------------------------------------
 
 
 def approve_claim(shop: Shop, claim_id: int, actor: str) -> WarrantyClaim:
-    return _step(shop, claim_id, "approve", actor)
+    """Grant the claim. The extended period's one replacement is used now, not when asked for;
+    ``legacy``: not when the product has taken part in a trade-in meanwhile (one of the two)."""
+
+    def grant(claim: WarrantyClaim, device: Device) -> dict[str, Any]:
+        if not _extended_period(claim):
+            return {}
+        member = db.session.get(Member, claim.member_id) if claim.member_id else None
+        if member is not None:
+            from plugin.program.policies import POLICIES
+            from plugin.services.devices import member_cohort, trade_ins_taking_part
+            from plugin.services.shop_settings import program_settings
+
+            cohort, _ = member_cohort(member, program_settings(shop))
+            if (
+                cohort is not None
+                and POLICIES[cohort].warranty_exchange_or_trade_in
+                and trade_ins_taking_part(shop, device.id) > 0
+            ):
+                raise TradeInTaken()
+        device.replacement_used = True
+        return {"replacement_used": True}
+
+    return _step(shop, claim_id, "approve", actor, grant)
 
 
 def refuse_claim(shop: Shop, claim_id: int, actor: str, note: str) -> WarrantyClaim:
@@ -217,8 +292,15 @@ def ship_replacement(
 
 
 def _holds_replacement(claim: WarrantyClaim, device: Device) -> bool:
+    """Whether the claim is the extended period's one replacement, granted (so it holds it)."""
+    if claim.state == "open" or not device.replacement_used:
+        return False
+    return _extended_period(claim)
+
+
+def _extended_period(claim: WarrantyClaim) -> bool:
     """Whether the claim is the extended period's one replacement, as decided when it was made."""
-    if claim.outcome != "replacement" or not device.replacement_used:
+    if claim.outcome != "replacement":
         return False
     created = db.session.execute(
         select(AuditLog.after).where(
@@ -250,7 +332,7 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         details = apply(claim, device) if apply is not None else {}
         before = claim.state
         claim.state = target
-        if target in ("shipped", "closed", "refused"):
+        if target in ("shipped", "closed", "refused", "withdrawn"):
             claim.resolved_at = claim.resolved_at or clock.now()
         audit.record(
             shop_id=shop.id,

@@ -1,6 +1,7 @@
 """The member's devices, their serial numbers and warranty claims (POLICY.md 4).
 
-GET /proxy/devices, POST /proxy/devices/<id>/serial, POST /proxy/warranty-claims. A device is
+GET /proxy/devices, POST /proxy/devices/<id>/serial, POST /proxy/warranty-claims,
+POST /proxy/warranty-claims/<id>/withdraw. A device is
 found only among the logged-in shopper's devices of this shop: anything else is 404 (invariant 5).
 """
 
@@ -98,5 +99,16 @@ def create_warranty_claim() -> Response:
         positive_int(body, "device_id"),
         text(body, "description", 2000),
         actor=f"customer:{ctx.customer_id}",
+        serial=body.get("serial"),
     )
     return personal({"claim": warranty_claims.claim_view(claim)}, 201)
+
+
+@bp.post("/warranty-claims/<int:claim_id>/withdraw")
+@app_proxy
+def withdraw_warranty_claim(claim_id: int) -> Response:
+    ctx, member = device_owner()
+    if (refused := limited(ctx, "warranty")) is not None:
+        return refused
+    claim = warranty_claims.withdraw_claim(ctx.shop, member, claim_id, actor=f"customer:{ctx.customer_id}")
+    return personal({"claim": warranty_claims.claim_view(claim)})

@@ -41,7 +41,7 @@ def test_device_warranty_and_trade_in_by_cohort(shopper, api, cohort, region, pr
     assert device["purchased_at"] == bought.isoformat()
     assert device["standard_warranty_end"] == add_months(bought, standard_months).isoformat()
     assert device["extended_warranty_end"] == (add_months(bought, 36).isoformat() if extended else None)
-    assert device["warranty"] == {"claim_available": False, "reason": device["warranty"]["reason"]}
+    assert device["warranty"] == {"claim_available": False, "reason": device["warranty"]["reason"], "claim": None}
     assert device["trade_in"]["kind"] == trade_in_kind
     assert device["trade_in"]["eligible"] is (trade_in_kind != "none")
     assert device["trade_in"]["status"] is None

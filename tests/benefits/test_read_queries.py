@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, func, insert, select
 
 from plugin.extensions import db
 from plugin.models import Campaign, Shop, TradeIn, WarrantyClaim
@@ -86,6 +86,11 @@ def test_device_history_is_what_the_single_lookups_answer(shopper):  # type: ign
             devices.trade_ins_taking_part(us, device.id),
             devices.active_replacement_claim(us, device.id) is not None,
             devices.latest_trade_in_state(us, device.id),
+            db.session.execute(
+                select(func.max(WarrantyClaim.id)).where(
+                    WarrantyClaim.device_id == device.id, WarrantyClaim.state != "withdrawn"
+                )
+            ).scalar(),
         )
         [(listed, history)] = devices.member_devices_with_history(us, member)
         assert listed.id == device.id and history == expected
@@ -106,6 +111,10 @@ def test_device_history_is_what_the_single_lookups_answer(shopper):  # type: ign
                                  outcome="replacement", return_shipping_paid_by="tesmart"))
     db.session.commit()
     check()
+    db.session.add(WarrantyClaim(shop_id=us.id, member_id=member.id, device_id=device.id, state="withdrawn",
+                                 outcome="replacement", return_shipping_paid_by="tesmart"))
+    db.session.commit()
+    check()  # a withdrawn request is not the one the card shows
 
 
 def test_another_shoppers_device_is_not_found_with_its_history(shopper):  # type: ignore[no-untyped-def]

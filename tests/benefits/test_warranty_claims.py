@@ -18,8 +18,17 @@ STAFF = "staff:42"
 EXTENDED = 400  # days since purchase: the 1-year standard warranty is over, the extension runs
 
 
+SERIALS = iter(f"TES-CLAIM-{n}" for n in range(1, 10_000))
+
+
 def claim(api, person, device_id=None):  # type: ignore[no-untyped-def]
-    return api("POST", "/warranty-claims", person, json={"device_id": device_id or person.device.id, "description": "Port 3 no longer switches."})
+    """A request as the card sends it: the serial number with it, for a device that has none."""
+    device_id = device_id or person.device.id
+    has_serial = db.session.get(Device, device_id) is not None and db.session.get(Device, device_id).serial
+    body = {"device_id": device_id, "description": "Port 3 no longer switches."}
+    if not has_serial:
+        body["serial"] = next(SERIALS)
+    return api("POST", "/warranty-claims", person, json=body)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +106,7 @@ def test_the_replacement_unit_is_covered_no_less_than_the_statutory_time_left(sh
 
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     device = ann.device
-    created = warranty_claims.create_claim(shop("us"), ann.member, device.id, "dead", actor="customer:1")
+    created = warranty_claims.create_claim(shop("us"), ann.member, device.id, "dead", actor="customer:1", serial="SN-1")
     warranty_claims.approve_claim(shop("us"), created.id, STAFF)
     exchanged = utcnow().date()
     warranty_claims.ship_replacement(shop("us"), created.id, STAFF, exchanged_on=exchanged)
@@ -109,18 +118,90 @@ def test_the_replacement_unit_is_covered_no_less_than_the_statutory_time_left(sh
 def test_a_refused_claim_gives_the_replacement_back(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     first = claim(api, ann).get_json()["claim"]
+    warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
     assert ann.device.replacement_used is True
     warranty_claims.refuse_claim(shop("us"), first["id"], STAFF, "damage from misuse")
     assert ann.device.replacement_used is False
     assert claim(api, ann).status_code == 201
 
 
+def test_asking_does_not_use_the_replacement_granting_does(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
+    first = claim(api, ann).get_json()["claim"]
+    assert first["withdrawable"] is True
+    assert ann.device.replacement_used is False
+    [device] = api("GET", "/devices", ann).get_json()["devices"]
+    assert device["replacement_used"] is False
+    assert device["warranty"]["claim"]["state"] == "open" and device["warranty"]["claim_available"] is False
+    warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
+    assert ann.device.replacement_used is True
+
+
+def test_a_request_can_be_withdrawn_until_it_is_granted(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
+    first = claim(api, ann).get_json()["claim"]
+    response = api("POST", f"/warranty-claims/{first['id']}/withdraw", ann)
+    assert response.status_code == 200
+    assert response.get_json()["claim"]["state"] == "withdrawn"
+    [device] = api("GET", "/devices", ann).get_json()["devices"]
+    assert device["warranty"]["claim"] is None and device["warranty"]["claim_available"] is True
+    again = claim(api, ann).get_json()["claim"]
+    warranty_claims.approve_claim(shop("us"), again["id"], STAFF)
+    late = api("POST", f"/warranty-claims/{again['id']}/withdraw", ann)
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "invalid_transition"
+
+
+def test_only_the_member_who_asked_can_withdraw(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
+    bob = shopper("bob@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
+    first = claim(api, ann).get_json()["claim"]
+    assert api("POST", f"/warranty-claims/{first['id']}/withdraw", bob).status_code == 404
+    assert api("POST", "/warranty-claims/999999/withdraw", ann).status_code == 404
+
+
+def test_a_request_needs_the_serial_number(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
+    bare = api("POST", "/warranty-claims", ann, json={"device_id": ann.device.id, "description": "dead"})
+    assert bare.status_code == 422 and bare.get_json()["error"]["code"] == "serial_required"
+    assert ann.device.serial is None
+    sent = api("POST", "/warranty-claims", ann, json={"device_id": ann.device.id, "description": "dead", "serial": "tes-77"})
+    assert sent.status_code == 201
+    assert ann.device.serial == "TES-77"
+
+
+def test_a_refused_claim_shows_the_reason(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
+    first = claim(api, ann).get_json()["claim"]
+    warranty_claims.refuse_claim(shop("us"), first["id"], STAFF, "The damage comes from a power surge.")
+    [device] = api("GET", "/devices", ann).get_json()["devices"]
+    assert device["warranty"]["claim"]["state"] == "refused"
+    assert device["warranty"]["claim"]["refusal_reason"] == "The damage comes from a power surge."
+
+
 # --- legacy: a warranty exchange or a trade-in, not both -------------------------------------------
+
+
+def test_legacy_a_request_alone_does_not_end_the_trade_in(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
+    assert claim(api, ann).status_code == 201
+    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    assert answer["eligible"] is True and answer["quote_id"] is not None
+
+
+def test_legacy_a_trade_in_applied_while_a_request_waits_blocks_granting_it(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
+    first = claim(api, ann).get_json()["claim"]
+    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    assert api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"]}).status_code == 201
+    with pytest.raises(warranty_claims.TradeInTaken):
+        warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
+    assert ann.device.replacement_used is False
 
 
 def test_legacy_after_a_warranty_exchange_there_is_no_trade_in(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
-    assert claim(api, ann).status_code == 201
+    first = claim(api, ann).get_json()["claim"]
+    warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
     answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
     assert (answer["eligible"], answer["quote_id"]) == (False, None)
     assert "either a warranty exchange or a trade-in" in answer["reason"]
@@ -138,7 +219,8 @@ def test_legacy_after_a_trade_in_there_is_no_warranty_exchange(shopper, api):  #
 def test_legacy_a_quote_made_before_the_exchange_cannot_be_used_after_it(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
     answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
-    assert claim(api, ann).status_code == 201
+    granted = claim(api, ann).get_json()["claim"]
+    warranty_claims.approve_claim(shop("us"), granted["id"], STAFF)
     response = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"]})
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "trade_in_unavailable"
 
