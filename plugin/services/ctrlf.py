@@ -90,18 +90,28 @@ def member_percent(shop: Shop, member: Member | None, program: CtrlFProgram) -> 
 
 
 def programs_view(shop: Shop, member: Member | None, today: date | None = None) -> list[dict[str, Any]]:
+    """The open tests, and every test the member applied for (a selected tester sends feedback
+    after applications close), each with the member's application."""
     programs = open_programs(shop, today)
-    applied: set[int] = set()
-    if member is not None and programs:
-        applied = set(
-            db.session.execute(
-                select(CtrlFApplication.program_id).where(
-                    CtrlFApplication.shop_id == shop.id,
-                    CtrlFApplication.member_id == member.id,
-                    CtrlFApplication.program_id.in_([p.id for p in programs]),
+    mine: dict[int, CtrlFApplication] = {}
+    if member is not None:
+        mine = {
+            a.program_id: a
+            for a in db.session.execute(
+                select(CtrlFApplication).where(
+                    CtrlFApplication.shop_id == shop.id, CtrlFApplication.member_id == member.id
                 )
             ).scalars()
-        )
+        }
+        listed = {p.id for p in programs}
+        missing = [pid for pid in mine if pid not in listed]
+        if missing:
+            programs += list(
+                db.session.execute(
+                    select(CtrlFProgram).where(CtrlFProgram.shop_id == shop.id, CtrlFProgram.id.in_(missing))
+                ).scalars()
+            )
+    applied = set(mine)
     return [
         {
             "id": program.id,
@@ -111,6 +121,7 @@ def programs_view(shop: Shop, member: Member | None, today: date | None = None) 
             "applies_until": program.applications_close_on.isoformat(),
             "feedback_due_on": program.feedback_due_on.isoformat() if program.feedback_due_on else None,
             "applied": program.id in applied,
+            "application": application_view(mine[program.id]) if program.id in mine else None,
         }
         for program in programs
     ]
@@ -166,8 +177,23 @@ def application_view(application: CtrlFApplication) -> dict[str, Any]:
         "id": application.id,
         "program_id": application.program_id,
         "state": application.state,
+        "feedback_sent": application.feedback_submitted_at is not None,
         "created_at": application.created_at.isoformat(),
     }
+
+
+def member_feedback(shop: Shop, member: Member, application_id: object, feedback: str) -> CtrlFApplication:
+    """POST /proxy/ctrl-f/applications/<id>/feedback: the selected tester's own feedback."""
+    if not isinstance(application_id, int) or isinstance(application_id, bool) or not 1 <= application_id <= MAX_ID:
+        raise ApplicationNotFound()
+    owner = db.session.execute(
+        select(CtrlFApplication.member_id).where(
+            CtrlFApplication.shop_id == shop.id, CtrlFApplication.id == application_id
+        )
+    ).scalar_one_or_none()
+    if owner is None or owner != member.id:
+        raise ApplicationNotFound()
+    return record_feedback(shop, application_id, feedback, actor=f"member:{member.id}")
 
 
 # --- the merchant's side -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""CTRL F product tests (POLICY.md 7): GET /proxy/ctrl-f, POST /proxy/ctrl-f/<id>/applications."""
+"""CTRL F product tests (POLICY.md 7): GET /proxy/ctrl-f, POST /proxy/ctrl-f/<id>/applications,
+POST /proxy/ctrl-f/applications/<id>/feedback."""
 
 from __future__ import annotations
 
@@ -36,3 +37,14 @@ def apply_for_ctrl_f(program_id: int) -> Response:
         devices=text(body, "devices", 2000),
     )
     return personal({"application": ctrlf.application_view(application)}, 201)
+
+
+@bp.post("/ctrl-f/applications/<int:application_id>/feedback")
+@app_proxy
+def send_ctrl_f_feedback(application_id: int) -> Response:
+    ctx, member = require_member(active=True)
+    if (refused := limited(ctx, "ctrl_f")) is not None:
+        return refused
+    body = json_body()
+    application = ctrlf.member_feedback(ctx.shop, member, application_id, text(body, "feedback", 8000))
+    return personal({"application": ctrlf.application_view(application)})

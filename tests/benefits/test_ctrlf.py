@@ -128,3 +128,44 @@ def test_missing_feedback_is_flagged_once_after_the_due_day(shopper, api, progra
     flagged = db.session.execute(select(AuditLog.subject_id).where(AuditLog.action == "ctrl_f.feedback_missing")).scalars().all()
     assert flagged == [str(ids[0])]
     assert [a.id for a in ctrlf.overdue_feedback(shop("us"), due + timedelta(days=1))] == [ids[0]]
+
+
+def test_a_selected_tester_sends_feedback_from_the_storefront(shopper, api, program):  # type: ignore[no-untyped-def]
+    program_id = program(applications_close_on=utcnow().date() + timedelta(days=1))
+    ann = shopper("ann@example.com", cohort="2025-11")
+    application_id = apply(api, ann, program_id).get_json()["application"]["id"]
+    early = api("POST", f"/ctrl-f/applications/{application_id}/feedback", ann, json={"feedback": "Too soon."})
+    assert early.status_code == 409  # not selected yet
+    ctrlf.select_member(shop("us"), application_id, "staff:1")
+    listed = api("GET", "/ctrl-f", ann).get_json()["programs"]
+    assert [(p["id"], p["application"]["state"], p["application"]["feedback_sent"]) for p in listed] == [
+        (program_id, "selected", False)
+    ]
+    sent = api("POST", f"/ctrl-f/applications/{application_id}/feedback", ann, json={"feedback": "Instant switching."})
+    assert sent.status_code == 200 and sent.get_json()["application"]["feedback_sent"] is True
+    db.session.expire_all()
+    stored = db.session.get(CtrlFApplication, application_id)
+    assert stored.feedback == "Instant switching." and stored.feedback_submitted_at is not None
+    assert ctrlf.overdue_feedback(shop("us"), utcnow().date() + timedelta(days=400)) == []
+
+
+def test_feedback_after_applications_close_still_lists_the_test(shopper, api, program):  # type: ignore[no-untyped-def]
+    program_id = program()
+    ann = shopper("ann@example.com", cohort="2025-11")
+    application_id = apply(api, ann, program_id).get_json()["application"]["id"]
+    ctrlf.select_member(shop("us"), application_id, "staff:1")
+    db.session.get(CtrlFProgram, program_id).applications_close_on = utcnow().date() - timedelta(days=1)
+    db.session.commit()
+    assert [p["id"] for p in api("GET", "/ctrl-f", ann).get_json()["programs"]] == [program_id]
+    assert api("GET", "/ctrl-f", shopper("bob@example.com", cohort="2025-11")).get_json()["programs"] == []
+
+
+def test_only_the_tester_sends_their_feedback(shopper, api, program):  # type: ignore[no-untyped-def]
+    program_id = program()
+    ann, bob = (shopper(f"{n}@example.com", cohort="2025-11") for n in ("ann", "bob"))
+    application_id = apply(api, ann, program_id).get_json()["application"]["id"]
+    ctrlf.select_member(shop("us"), application_id, "staff:1")
+    stolen = api("POST", f"/ctrl-f/applications/{application_id}/feedback", bob, json={"feedback": "x"})
+    assert stolen.status_code == 404
+    empty = api("POST", f"/ctrl-f/applications/{application_id}/feedback", ann, json={"feedback": " "})
+    assert empty.status_code == 400
