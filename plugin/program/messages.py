@@ -3,7 +3,7 @@ section 1: en, de, ja, ko).
 
 Rules' ``reason_params`` are plain strings; this module makes them read naturally: ISO dates become
 the locale's usual date ("August 1, 2025", "01.08.2025", "2025年8月1日", "2025년 8월 1일"), and
-``value``/``base_value`` next to a ``currency`` become amounts ("$45.15", "45,15 €", "4,321円").
+``value``/``base_value`` next to a ``currency`` become amounts ("$45.15", "45,15 €", "￥4,321").
 An unknown locale falls back to English; an unknown code gets a polite "please contact us"
 sentence, so a shopper never sees a code. A missing parameter is a bug and raises ``KeyError``.
 """
@@ -36,6 +36,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "製品の状態に応じて{deduction_percent}%を差し引いた金額です。",
         "ko": "회수 보상금은 {value}입니다. 구매 후 {months}개월 이내 제품이므로 결제 금액의 "
         "{percent}%에서 제품 상태에 따라 {deduction_percent}%를 차감한 금액입니다.",
+    },
+    "recovery_value_full": {
+        "en": "Your recovery value is {value}: {percent}% of the price you paid, as the device is "
+        "no more than {months} months old and in good condition.",
+        "de": "Ihr Rücknahmewert beträgt {value}: {percent} % des gezahlten Preises, da das Gerät "
+        "höchstens {months} Monate alt und in gutem Zustand ist.",
+        "ja": "査定額は{value}です。ご購入から{months}か月以内で状態の良い製品のため、お支払い額の{percent}%です。",
+        "ko": "회수 보상금은 {value}입니다. 구매 후 {months}개월 이내의 상태 좋은 제품이므로 결제 금액의 "
+        "{percent}%입니다.",
     },
     "discount_on_new": {
         "en": "Trade in this device and get {percent}% off the original price of a new TESmart "
@@ -391,10 +400,12 @@ def format_money(amount: Decimal | str, currency: str, locale: str) -> str:
         grouped = grouped.replace(",", "\0").replace(".", ",").replace("\0", ".")
         symbol = {"EUR": "€", "USD": "$"}.get(currency)
         return f"{grouped} {symbol or currency}"
+    # Japanese and Korean as the widgets' Intl.NumberFormat writes them (ja: the full-width yen
+    # sign), so one answer never mixes ￥, ¥ and 円.
     if currency == "JPY" and language == "ja":
-        return f"{grouped}円"
+        return f"￥{grouped}"
     if currency == "KRW" and language == "ko":
-        return f"{grouped}원"
+        return f"₩{grouped}"
     symbol = {"USD": "$", "EUR": "€", "JPY": "¥", "KRW": "₩"}.get(currency)
     return f"{symbol}{grouped}" if symbol else f"{grouped} {currency}"
 
@@ -417,6 +428,8 @@ def _localized_params(params: dict[str, object], locale: str) -> dict[str, objec
 def reason_text(code: str, locale: str | None = DEFAULT_LOCALE, **params: object) -> str:
     """The sentence a shopper reads for ``code``, with its parameters filled in."""
     language = normalize_locale(locale)
+    if str(code) == "recovery_value" and str(params.get("deduction_percent")) == "0":
+        code = "recovery_value_full"  # never "minus 0% for its condition"
     texts = MESSAGES.get(str(code), MESSAGES[UNKNOWN_REASON])
     template = texts.get(language) or texts[DEFAULT_LOCALE]
     return template.format_map(_localized_params(params, language))

@@ -204,8 +204,37 @@ def quote(
     return answer, trade_in
 
 
-def quote_view(shop: Shop, answer: TradeInQuote, trade_in: TradeIn | None) -> dict[str, Any]:
+def quote_breakdown(shop: Shop, answer: TradeInQuote, condition: TradeInCondition | None) -> list[dict[str, Any]]:
+    """Each condition deduction the recovery value took (POLICY.md 5, step 1), as share of the base
+    value and amount, so the shopper sees base − each deduction = value."""
+    if answer.base_value is None or condition is None or answer.value is None:
+        return []
+    from plugin.program.money import quantize
+    from plugin.services.shop_settings import program_settings
+
+    rules = program_settings(shop).deductions
+    taken = [
+        ("cosmetic_wear", rules.cosmetic_wear, condition.cosmetic_wear),
+        ("missing_accessories", rules.missing_accessories, not condition.accessories_complete),
+        ("packaging", rules.packaging, not condition.original_packaging),
+    ]
+    return [
+        {
+            "question": name,
+            "percent": _percent(share),
+            "amount": format_plain(quantize(answer.base_value * share / Decimal(100), answer.currency), answer.currency),
+        }
+        for name, share, applies in taken
+        if applies and share > 0
+    ]
+
+
+def quote_view(
+    shop: Shop, answer: TradeInQuote, trade_in: TradeIn | None, condition: TradeInCondition | None = None
+) -> dict[str, Any]:
     return {
+        "base_value": format_plain(answer.base_value, answer.currency) if answer.base_value is not None else None,
+        "deductions": quote_breakdown(shop, answer, condition),
         "quote_id": trade_in.id if trade_in is not None else None,
         "cohort": answer.cohort,
         "eligible": answer.eligible,

@@ -41,7 +41,7 @@ def quote_trade_in() -> Response:
     answer, trade_in = tradeins.quote(
         ctx.shop, member, device_id, condition, actor=f"customer:{ctx.customer_id}"
     )
-    view = tradeins.quote_view(ctx.shop, answer, trade_in)
+    view = tradeins.quote_view(ctx.shop, answer, trade_in, condition)
     db.session.rollback()
     return personal(view)
 

@@ -346,3 +346,18 @@ def test_a_refused_step_is_a_409_for_every_surface_and_the_programs_error(shoppe
     assert (refused.value.status, refused.value.code) == (409, "invalid_transition")
     early = api("POST", f"/trade-ins/{ti['id']}/tracking", ann, json={"tracking_number": "1Z"})
     assert early.status_code == 409 and early.get_json()["error"]["code"] == "invalid_transition"
+
+
+def test_a_quote_shows_the_base_each_deduction_and_the_value(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11")
+    body = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    assert body["base_value"] == "64.50"  # 50% of 129.00
+    assert body["deductions"] == [
+        {"question": "cosmetic_wear", "percent": "20", "amount": "12.90"},
+        {"question": "packaging", "percent": "10", "amount": "6.45"},
+    ]
+    assert body["value"] == "45.15"
+    good = {"cosmetic_wear": False, "accessories_complete": True, "original_packaging": True, "working": True}
+    mint = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": good}).get_json()
+    assert (mint["base_value"], mint["deductions"], mint["value"]) == ("64.50", [], "64.50")
+    assert "0%" not in mint["reason"].replace("50%", "")

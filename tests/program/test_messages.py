@@ -58,7 +58,8 @@ def test_translations_use_the_same_parameters_as_english(code):
 
 
 def test_no_sentence_is_left_without_a_rule():
-    assert set(MESSAGES) == set(ALL_CODES) | {UNKNOWN_REASON}
+    # recovery_value_full: the recovery_value sentence when nothing was deducted
+    assert set(MESSAGES) == set(ALL_CODES) | {UNKNOWN_REASON, "recovery_value_full"}
 
 
 @pytest.mark.parametrize(
@@ -121,8 +122,8 @@ def test_a_return_verdict_renders_with_its_own_params():
         pytest.param("1234.50", "USD", "en", "$1,234.50", id="USD in English"),
         pytest.param("1234.50", "EUR", "de", "1.234,50 €", id="EUR in German"),
         pytest.param("1234.50", "EUR", "en", "€1,234.50", id="EUR in English"),
-        pytest.param("4321", "JPY", "ja", "4,321円", id="JPY in Japanese"),
-        pytest.param("33951", "KRW", "ko", "33,951원", id="KRW in Korean"),
+        pytest.param("4321", "JPY", "ja", "￥4,321", id="JPY in Japanese, as Intl writes it"),
+        pytest.param("33951", "KRW", "ko", "₩33,951", id="KRW in Korean, as Intl writes it"),
         pytest.param("4321", "JPY", "en", "¥4,321", id="JPY in English"),
         pytest.param("10.00", "CAD", "en", "10.00 CAD", id="a currency without a symbol keeps its code"),
     ],
@@ -162,3 +163,13 @@ def test_a_missing_parameter_is_a_bug_not_a_blank():
 def test_format_date_accepts_date_objects_too():
     assert format_date(date(2025, 11, 1), "en") == "November 1, 2025"
     assert reason_text("too_early", "en", earliest=date(2025, 11, 1)).endswith("November 1, 2025.")
+
+
+def test_a_recovery_value_with_nothing_deducted_names_no_deduction() -> None:
+    from plugin.program.messages import SUPPORTED_LOCALES, reason_text
+
+    for locale in SUPPORTED_LOCALES:
+        full = reason_text("recovery_value", locale, value="64.50", currency="USD", percent="50",
+                           months="36", base_value="64.50", deduction_percent="0")
+        shown = full.replace("50 %", "").replace("50%", "")
+        assert "0 %" not in shown and "0%" not in shown, (locale, full)
