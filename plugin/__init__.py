@@ -53,6 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_queue(app)
     init_shopify(app)
 
+    from plugin.storage import init_storage
+
+    init_storage(app)
+
     from plugin.errors import register_error_handlers
 
     register_error_handlers(app)

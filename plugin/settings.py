@@ -44,6 +44,8 @@ class Settings:
     # Addresses or networks of the TLS-terminating proxies whose X-Forwarded-* headers are
     # believed (plugin.proxies); empty: nobody's.
     TRUSTED_PROXIES: str = ""
+    UPLOAD_STORAGE: str | None = None  # None: instance/uploads; s3://bucket/prefix: an object store
+    UPLOAD_MAX_BYTES: int = 10 * 1024 * 1024
 
     @classmethod
     def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
@@ -76,6 +78,13 @@ class Settings:
             raise SettingsError(
                 f"TRUSTED_PROXIES must be comma-separated IP addresses or networks: {exc}"
             ) from exc
+        try:
+            upload_max = int(env.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+        except ValueError as exc:
+            raise SettingsError(f"UPLOAD_MAX_BYTES must be a number, not {env.get('UPLOAD_MAX_BYTES')!r}") from exc
+        upload_storage = env.get("UPLOAD_STORAGE")
+        if upload_storage and not str(upload_storage).startswith(("s3://", "file://")):
+            raise SettingsError(f"UPLOAD_STORAGE must be s3://bucket[/prefix] or file:///path, not {upload_storage!r}")
         database_url = str(
             env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'tesmart.sqlite3'}"
         )
@@ -97,6 +106,8 @@ class Settings:
             PORT=port,
             DEV_MODE=dev,
             TRUSTED_PROXIES=trusted_proxies,
+            UPLOAD_STORAGE=upload_storage,
+            UPLOAD_MAX_BYTES=upload_max,
         )
 
     def as_config(self) -> dict[str, Any]:

@@ -201,6 +201,8 @@ def app_proxy(rest: str) -> Response:
     ]
     query.append(("signature", sign_proxy_query(query, current_app.config["SHOPIFY_API_SECRET"])))
 
+    if rest == "uploads":  # a photo or video: the upload route sets its own bound
+        request.max_content_length = int(current_app.config.get("UPLOAD_MAX_BYTES") or 0) + 1 or None
     headers = {
         name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
     }

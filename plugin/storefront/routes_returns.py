@@ -1,4 +1,5 @@
-"""Returns (POLICY.md 6): POST /proxy/returns/check and POST /proxy/returns.
+"""Returns (POLICY.md 6): POST /proxy/returns/check, POST /proxy/returns, and POST /proxy/uploads
+for the request's photos and videos.
 
 The order must be the logged-in customer's (or their TESmart ID's) in this shop; otherwise 404.
 """
@@ -8,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app, request
 
 from plugin.errors import ApiError
-from plugin.services import returns
+from plugin.services import returns, uploads
+from plugin.storage import storage
 from plugin.storefront import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer
 from plugin.storefront.routes_devices import limited, personal, text
@@ -47,9 +49,10 @@ def create_return() -> Response:
     if (refused := limited(ctx, "returns")) is not None:
         return refused
     body = json_body()
-    photos = body.get("photos")
+    photos = body.get("photos", [])
     if not isinstance(photos, list) or len(photos) > 10 or not all(isinstance(p, str) and URL.match(p) for p in photos):
         raise ApiError(400, "invalid_request", "photos must be a list of up to 10 links.")
+    attached = uploads.own_references(storage(), ctx.shop.id, str(ctx.customer_id), body.get("uploads"))
     address = body.get("delivery_address")
     if not isinstance(address, dict):
         raise ApiError(400, "invalid_request", "delivery_address must have address1, city, zip and country.")
@@ -69,9 +72,23 @@ def create_return() -> Response:
         reason=reason_of(body),
         description=text(body, "description", 4000, required=False),
         proof_of_purchase=text(body, "proof_of_purchase", 2000),
-        photos=[p.strip() for p in photos],
+        photos=[p.strip() for p in photos] + attached,
         delivery_address=clean_address,
         phone=text(body, "phone", 64),
         actor=f"customer:{ctx.customer_id}",
     )
     return personal({"return": returns.return_view(request)}, 201)
+
+
+@bp.post("/uploads")
+@app_proxy
+def upload_file() -> Response:
+    """One photo or video as the raw request body (its type read from its first bytes)."""
+    ctx = require_customer()
+    limit = int(current_app.config.get("UPLOAD_MAX_BYTES") or uploads.DEFAULT_MAX_BYTES)
+    uploads.check_size(request.content_length, limit)
+    if (refused := limited(ctx, "uploads")) is not None:
+        return refused
+    request.max_content_length = limit
+    saved = uploads.save(storage(), ctx.shop.id, str(ctx.customer_id), request.get_data(cache=False), limit)
+    return personal({"upload": saved}, 201)

@@ -349,6 +349,26 @@ def claim_refuse_consequences(found: WarrantyClaim) -> list[str]:
     ]
 
 
+@bp.get("/returns/<int:request_id>/files/<int:index>")
+@app_home
+def return_file(request_id: int, index: int) -> Response:
+    """A photo or video the shopper uploaded with the request (plugin.services.uploads)."""
+    from plugin.services.uploads import stored_key
+    from plugin.storage import storage
+
+    ctx = admin()
+    rows = admin_queries.rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
+    found = require(rows[0] if rows else None)
+    photos = list(found.photos or [])
+    key = stored_key(ctx.shop.id, photos[index]) if index < len(photos) else None
+    stored = storage().get(key) if key else None
+    data, content_type = require(stored)
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.post("/returns/<int:request_id>/<action>")
 @app_home
 def return_action(request_id: int, action: str) -> Response:
