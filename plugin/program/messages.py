@@ -372,6 +372,34 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# Discount titles: the catalogue's rewards and the codes the app creates. Shopify shows a code's
+# title at checkout, so it is written in the store's language.
+TITLES: dict[str, dict[str, str]] = {
+    "amount_off": {"en": "{amount} off", "de": "{amount} Rabatt", "ja": "{amount}割引", "ko": "{amount} 할인"},
+    "store_credit": {"en": "{amount} store credit", "de": "{amount} Guthaben", "ja": "{amount}分のストアクレジット", "ko": "{amount} 적립금"},
+    "percent_off": {"en": "{percent}% off", "de": "{percent} % Rabatt", "ja": "{percent}%割引", "ko": "{percent}% 할인"},
+    "friend_coupon": {"en": "Friend coupon: {title}", "de": "Freundes-Gutschein: {title}", "ja": "ご友人クーポン：{title}", "ko": "친구 쿠폰: {title}"},
+    "referral_reward": {"en": "Referral reward: {title}", "de": "Empfehlungsprämie: {title}", "ja": "紹介特典：{title}", "ko": "추천 보상: {title}"},
+    "trade_in_discount": {
+        "en": "Trade-in: {percent}% off a new device",
+        "de": "Eintausch: {percent} % Rabatt auf ein neues Gerät",
+        "ja": "下取り：新しい製品が{percent}%割引",
+        "ko": "보상 판매: 새 기기 {percent}% 할인",
+    },
+    "trade_in_credit": {
+        "en": "Trade-in credit #{id}",
+        "de": "Eintauschgutschrift Nr. {id}",
+        "ja": "下取りクレジット #{id}",
+        "ko": "보상 판매 크레딧 #{id}",
+    },
+}
+
+
+def title_text(kind: str, locale: str | None, **params: object) -> str:
+    texts = TITLES[kind]
+    return (texts.get(normalize_locale(locale)) or texts[DEFAULT_LOCALE]).format_map(params)
+
+
 def normalize_locale(locale: str | None) -> str:
     """'de-DE', 'de_AT' or 'DE' -> 'de'; anything unsupported -> 'en'."""
     language = (locale or "").replace("_", "-").split("-")[0].strip().lower()

@@ -30,6 +30,7 @@ from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.program.catalogue import RewardKind
 from plugin.program.money import minor_units, quantize
 from plugin.services import audit, ledger, outbox, store_credit_rewards
+from plugin.services.shops import shown_title
 
 CREATE = "discount_code.create"
 DEACTIVATE = "discount_code.deactivate"
@@ -104,7 +105,7 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             member,
             customer_id,
             purpose="reward",
-            title=reward.title,
+            title=shown_title(reward.title, reward.kind, reward.amount, reward.percentage, shop),
             kind=reward.kind,
             amount=reward.amount,
             percentage=reward.percentage,

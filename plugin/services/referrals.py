@@ -27,7 +27,7 @@ from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Order, OrderRefund, Redemption, Referral, Shop, ShopCustomer
 from plugin.program.catalogue import RewardKind, referral_coupon_amount
-from plugin.program.messages import normalize_locale, reason_text
+from plugin.program.messages import normalize_locale, reason_text, title_text
 from plugin.program.money import quantize
 from plugin.program.referrals import ReferralRefusal, check_referral
 from plugin.services import ledger, outbox, redemptions
@@ -124,13 +124,13 @@ def _shop_customer_of_member(shop: Shop, member_id: int) -> ShopCustomer | None:
 
 def _coupon(shop: Shop, member: Member, customer_id: str, side: str, referral: Referral) -> Redemption:
     amount = friend_coupon_amount(shop)
-    label = "Friend coupon" if side == "friend" else "Referral reward"
+    label = "friend_coupon" if side == "friend" else "referral_reward"
     return redemptions.issue_coupon(
         shop,
         member,
         customer_id,
         purpose="referral",
-        title=f"{label}: {reward_title(RewardKind.FIXED_AMOUNT, amount, None, shop.currency)}",
+        title=title_text(label, shop.locale, title=reward_title(RewardKind.FIXED_AMOUNT, amount, None, shop.currency, shop.locale)),
         kind=RewardKind.FIXED_AMOUNT,
         amount=amount,
         idempotency_key=f"referral:{referral.id}:{side}",
@@ -140,8 +140,11 @@ def _coupon(shop: Shop, member: Member, customer_id: str, side: str, referral: R
 # --- the visit ---------------------------------------------------------------------------------
 
 
-def login_path(code: str, prefix: str = DEFAULT_PROXY_PREFIX) -> str:
-    return "/account/login?return_url=" + quote(f"{prefix}/r/{code}", safe="")
+def landing_path(code: str) -> str:
+    """Where a logged-out friend lands: the store's home page, where the widgets show the friend's
+    coupon with register and log-in links that come back through the app proxy's ``/r/<code>``
+    to claim it once they have an account."""
+    return "/?tesmart_referral=" + quote(code, safe="")
 
 
 def discount_path(code: str) -> str:
@@ -154,7 +157,7 @@ def follow_link(shop: Shop, code: str, customer_id: str | None, prefix: str = DE
     if referrer is None or not referrer.is_active:
         return "/"
     if customer_id is None:
-        return login_path(referrer.referral_code or code, prefix)
+        return landing_path(referrer.referral_code or code)
     try:
         location = _visit(shop, referrer, customer_id)
         outbox.commit()

@@ -151,7 +151,10 @@ def archive_reward(shop: Shop, reward_id: int, actor: str) -> Reward:
 
 
 def _is_default_title(reward: Reward, shop: Shop) -> bool:
-    return reward.title == reward_title(reward.kind, reward.amount, reward.percentage, shop.currency)
+    return reward.title in (
+        reward_title(reward.kind, reward.amount, reward.percentage, shop.currency),
+        reward_title(reward.kind, reward.amount, reward.percentage, shop.currency, shop.locale),
+    )
 
 
 def _validated(shop: Shop, fields: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +181,7 @@ def _validated(shop: Shop, fields: dict[str, Any]) -> dict[str, Any]:
     except ValueError as exc:
         field = "kind" if "kind" in str(exc) else ("percentage" if "percent" in str(exc) else "amount")
         raise RewardError(field, str(exc).capitalize() + ".") from exc
-    title = str(fields.get("title") or "").strip() or reward_title(kind, amount, percentage, shop.currency)
+    title = str(fields.get("title") or "").strip() or reward_title(kind, amount, percentage, shop.currency, shop.locale)
     if len(title) > 255:
         raise RewardError("title", "The title is longer than 255 characters.")
     position = fields.get("position")

@@ -78,7 +78,7 @@ def add_shop(
             db.session.add(
                 Reward(
                     shop_id=shop.id,
-                    title=reward_title(spec.kind, spec.amount, spec.percentage, currency),
+                    title=reward_title(spec.kind, spec.amount, spec.percentage, currency, locale),
                     points=spec.points,
                     kind=str(spec.kind),
                     amount=spec.amount,
@@ -165,14 +165,32 @@ def record_scopes(shop: Shop, scopes: list[str]) -> None:
 SYMBOLS = {"USD": ("$", ""), "EUR": ("", " €"), "JPY": ("¥", ""), "KRW": ("₩", "")}
 
 
-def reward_title(kind: str, amount: Decimal | None, percentage: Decimal | None, currency: str) -> str:
-    """The catalogue's default titles, as POLICY.md 3 writes them ("$5 off", "5 € off", "30% off")."""
+def reward_title(
+    kind: str, amount: Decimal | None, percentage: Decimal | None, currency: str, locale: str = "en"
+) -> str:
+    """The catalogue's default titles in the store's language: "$5 off" (POLICY.md 3), "5 € Rabatt",
+    "￥800割引", "₩7,000 할인", "30 % Rabatt"."""
+    from plugin.program.messages import format_money, title_text
+
     if str(kind) == "percentage" and percentage is not None:
-        return f"{percentage.normalize():f}% off"
-    prefix, suffix = SYMBOLS.get(currency, ("", f" {currency}"))
+        return title_text("percent_off", locale, percent=f"{percentage.normalize():f}")
     value = quantize(amount or Decimal(0), currency)
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    return f"{prefix}{text}{suffix} " + ("store credit" if str(kind) == "store_credit" else "off")
+    title = "store_credit" if str(kind) == "store_credit" else "amount_off"
+    if locale == "en" or not locale:
+        prefix, suffix = SYMBOLS.get(currency, ("", f" {currency}"))
+        text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+        return title_text(title, locale, amount=f"{prefix}{text}{suffix}")
+    whole = value.to_integral_value() if value == value.to_integral_value() else value
+    return title_text(title, locale, amount=format_money(str(whole), currency, locale))
+
+
+def shown_title(title: str, kind: str, amount: Decimal | None, percentage: Decimal | None, shop: Shop) -> str:
+    """A reward's title as the shopper reads it: a default title stored in English (a catalogue
+    made before titles followed the store's language) is given in the store's language; a title
+    the merchant wrote is theirs."""
+    if shop.locale != "en" and title == reward_title(kind, amount, percentage, shop.currency):
+        return reward_title(kind, amount, percentage, shop.currency, shop.locale)
+    return title
 
 
 def installed_shops() -> list[Shop]:

@@ -45,7 +45,7 @@ from plugin.models import (
 )
 from plugin.program import tradein_workflow as workflow
 from plugin.program.cohorts import Cohort
-from plugin.program.messages import reason_text
+from plugin.program.messages import reason_text, title_text
 from plugin.program.money import format_plain, quantize
 from plugin.program.policies import POLICIES, TradeInKind
 from plugin.program.tradein import TradeInCondition, TradeInQuote, recovery_shipment_overdue
@@ -853,12 +853,12 @@ def _send_payout(
     if trade_in.kind == TradeInKind.DISCOUNT_ON_NEW:
         percent = _decimal_or_none(trade_in.percent)
         redemption = issue_coupon(
-            shop, member, customer_id, purpose="trade_in", title=f"Trade-in: {_percent(percent)}% off a new device",
+            shop, member, customer_id, purpose="trade_in", title=title_text("trade_in_discount", shop.locale, percent=_percent(percent)),
             kind="percentage", percentage=percent, idempotency_key=key,
         )  # fmt: skip
     else:
         redemption = issue_coupon(
-            shop, member, customer_id, purpose="trade_in", title=f"Trade-in credit #{trade_in.id}",
+            shop, member, customer_id, purpose="trade_in", title=title_text("trade_in_credit", shop.locale, id=trade_in.id),
             kind="fixed_amount", amount=amount, idempotency_key=key,
         )  # fmt: skip
     trade_in.redemption_id = redemption.id

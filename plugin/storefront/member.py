@@ -55,6 +55,20 @@ def expiring_block(ctx: ProxyContext, settings: ProgramSettings | None = None) -
     return {"points": upcoming[0], "on": upcoming[1].isoformat()}
 
 
+def offer_block(ctx: ProxyContext, settings: ProgramSettings) -> dict[str, Any]:
+    """What the program offers in this store, for the join pitch: the same for every visitor."""
+    from plugin.program.money import format_plain
+    from plugin.services.ctrlf import DEFAULT_PERCENT
+    from plugin.services.referrals import friend_coupon_amount
+
+    return {
+        "referral_amount": format_plain(friend_coupon_amount(ctx.shop), ctx.shop.currency),
+        "currency": ctx.shop.currency,
+        "warranty_years": 3,  # POLICY.md 4: extended to 3 years from the purchase
+        "ctrl_f_percent": format(DEFAULT_PERCENT.normalize(), "f"),
+    }
+
+
 def next_steps(ctx: ProxyContext, status: str, balance: int | None) -> list[str]:
     if not ctx.logged_in:
         return ["log_in"]
@@ -102,6 +116,7 @@ def member() -> Response:
             }
             for c in listed_campaigns(ctx.shop, clock.now())
         ],
+        "offer": offer_block(ctx, settings),
         "earning": {
             "signup": rules.signup,
             "newsletter": rules.newsletter,

@@ -23,6 +23,7 @@ from plugin.services.redemptions import (
     redeem,
 )
 from plugin.services.rewards import list_rewards, percent_text
+from plugin.services.shops import shown_title
 from plugin.storefront import bp
 from plugin.storefront.context import (
     app_proxy,
@@ -83,7 +84,7 @@ def rewards_catalogue() -> Response:
         "rewards": [
             {
                 "id": reward.id,
-                "title": reward.title,
+                "title": shown_title(reward.title, reward.kind, reward.amount, reward.percentage, shop),
                 "points": reward.points,
                 "kind": reward.kind,
                 "amount": format_plain(reward.amount, shop.currency) if reward.amount is not None else None,

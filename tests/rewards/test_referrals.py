@@ -110,10 +110,10 @@ def test_the_friend_coupon_is_ten_units_of_the_store_currency(shops, make_member
     assert body["friend_coupon"] == {"amount": amount, "currency": shops[region].currency}
 
 
-def test_an_anonymous_visitor_is_sent_to_log_in_first_and_an_unknown_code_to_the_home_page(shops, amy, proxy) -> None:  # type: ignore[no-untyped-def]
+def test_an_anonymous_visitor_lands_on_the_offer_and_an_unknown_code_on_the_home_page(shops, amy, proxy) -> None:  # type: ignore[no-untyped-def]
     location = visit(proxy, amy["code"])
-    assert location.startswith("/account/login?return_url=")
-    assert unquote(location.split("=", 1)[1]) == f"/apps/tesmart/r/{amy['code']}"
+    assert location.startswith("/?tesmart_referral=")  # the widgets show the coupon, then register
+    assert unquote(location.split("=", 1)[1]) == amy["code"]
     assert visit(proxy, "NOSUCHCODE") == "/"
     assert visit(proxy, "bad code!") == "/"
     assert referrals() == []
