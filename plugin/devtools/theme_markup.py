@@ -23,14 +23,16 @@ PROXY_BASE = "/apps/tesmart"
 
 # Which string groups each block embeds, in the order its Liquid renders them.
 BLOCK_GROUPS: dict[str, tuple[str, ...]] = {
-    "member-status": ("common", "member"),
+    "member-status": ("common", "member", "rewards"),
     "rewards": ("common", "rewards"),
     "referral": ("common", "referral"),
     "trade-in": ("common", "trade_in"),
     "devices": ("common", "devices"),
-    "launcher": ("common", "launcher", "member", "rewards", "referral", "trade_in", "devices"),
+    "returns": ("common", "returns", "devices"),
+    "ctrl-f": ("common", "ctrl_f", "devices"),
+    "launcher": ("common", "launcher", "member", "rewards", "referral", "trade_in", "devices", "returns", "ctrl_f"),
 }
-SECTION_BLOCKS = ("member-status", "rewards", "referral", "trade-in", "devices")
+SECTION_BLOCKS = ("member-status", "rewards", "referral", "trade-in", "devices", "returns", "ctrl-f")
 APP_EMBED = "launcher"
 LAUNCHER_POSITIONS = ("bottom-right", "bottom-left")
 
@@ -81,6 +83,9 @@ def render_container(
     logged_in: bool,
     login_url: str,
     position: str = "inline",
+    register_url: str | None = None,
+    account_url: str | None = None,
+    forms_url: str = "/dev/assets/tesmart-forms.js",
 ) -> Markup:
     """The markup of ``snippets/tesmart-root.liquid`` for one block."""
     if kind not in BLOCK_GROUPS:
@@ -95,6 +100,9 @@ def render_container(
         "data-currency": currency,
         "data-customer": "true" if logged_in else "false",
         "data-login-url": login_url,
+        "data-register-url": register_url or login_url,
+        "data-account-url": account_url or login_url,
+        "data-forms": forms_url,
         "data-position": position,
         "aria-busy": "true",
     }

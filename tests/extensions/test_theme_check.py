@@ -98,7 +98,7 @@ def test_config_extends_the_app_extension_rules_and_overrides_one_size() -> None
     # Only the raw-size threshold of the block JavaScript differs from Shopify's rule set; its
     # compressed size is held to Shopify's 10 KB by test_theme_budget.py.
     assert config == {
-        "AssetSizeAppBlockJavaScript": {"enabled": True, "severity": 0, "threshold_in_bytes": 32000}
+        "AssetSizeAppBlockJavaScript": {"enabled": True, "severity": 0, "threshold_in_bytes": 40000}
     }
 
 
@@ -117,12 +117,13 @@ def test_theme_check_catches_a_broken_block(tmp_path: Path) -> None:
 
 
 @needs_node
-def test_script_is_plain_es2019() -> None:
+@pytest.mark.parametrize("script", ["tesmart.js", "tesmart-forms.js"])
+def test_script_is_plain_es2019(script: str) -> None:
     if not ACORN.is_file():
         pytest.skip("acorn (a dependency of the npm toolchain) is not installed")
     assert NODE is not None
     done = subprocess.run(
-        [NODE, str(ACORN), "--ecma2019", "--silent", str(EXTENSION / "assets" / "tesmart.js")],
+        [NODE, str(ACORN), "--ecma2019", "--silent", str(EXTENSION / "assets" / script)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -275,10 +275,14 @@ def test_block_schemas_target_sections_and_the_launcher_the_body() -> None:
 
 def test_javascript_renders_every_section_block_kind() -> None:
     source = (EXTENSION_DIR / "assets" / "tesmart.js").read_text(encoding="utf-8")
-    table = re.search(r"var RENDER = \{(.*?)\};", source, re.S)
+    table = re.search(r"var TITLES = \{(.*?)\};", source, re.S)
     assert table
-    kinds = set(re.findall(r"'?([\w-]+)'?:\s*\w+", table.group(1)))
+    kinds = set(re.findall(r"'?([\w-]+)'?:\s*'", table.group(1)))
     assert kinds | {"launcher"} == set(liquid_blocks())
+    rendered = set(re.findall(r"'?([\w-]+)'?:\s*\w+", re.search(r"var RENDER = \{(.*?)\};", source, re.S).group(1)))
+    forms = (EXTENSION_DIR / "assets" / "tesmart-forms.js").read_text(encoding="utf-8")
+    rendered |= set(re.findall(r"M\.define\('([\w-]+)'", forms))
+    assert rendered == kinds
 
 
 # --- the page itself ------------------------------------------------------------------------------

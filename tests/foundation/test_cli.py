@@ -19,7 +19,7 @@ def test_shops_add_creates_a_regional_shop_with_its_catalogue(runner) -> None:  
     shop = db.session.execute(select(Shop)).scalar_one()
     assert shop.access_token_enc and "shpat_x" not in shop.access_token_enc
     rewards = db.session.execute(select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points)).scalars().all()
-    assert [(r.points, r.title) for r in rewards] == [(500, "¥800 off"), (1000, "¥2,400 off"), (2000, "30% off")]
+    assert [(r.points, r.title) for r in rewards] == [(500, "￥800割引"), (1000, "￥2,400割引"), (2000, "30%割引")]  # the store language
     listed = runner.invoke(args=["shops", "list"])
     assert "tesmart-jp.myshopify.com\tjp\tJPY\tja\tinstalled\ttoken" in listed.output
 

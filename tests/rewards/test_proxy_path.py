@@ -24,8 +24,8 @@ def test_referral_links_use_the_proxy_path_the_request_came_through(shops, make_
     assert page["url"] == f"https://tesmart-us.myshopify.com{prefix}/r/{page['code']}"
     status = through(client, "/member", prefix, customer).get_json()
     assert status["referral"]["url"] == page["url"]
-    visit = through(client, f"/r/{page['code']}", prefix)  # anonymous: log in, then come back here
-    assert unquote(visit.headers["Location"].split("return_url=", 1)[1]) == f"{prefix}/r/{page['code']}"
+    visit = through(client, f"/r/{page['code']}", prefix)  # anonymous: the landing, whose links come back
+    assert unquote(visit.headers["Location"].split("tesmart_referral=", 1)[1]) == page["code"]
 
 
 def test_a_path_prefix_that_is_no_proxy_path_falls_back_to_the_default(shops, make_member, client) -> None:  # type: ignore[no-untyped-def]

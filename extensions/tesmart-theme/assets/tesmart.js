@@ -59,11 +59,57 @@
   function btn(c, key, onclick, ghost) {
     return h('button', { type: 'button', class: 'tesmart__btn' + (ghost ? ' tesmart__btn--ghost' : ''), text: t(c, key), onclick: onclick });
   }
-  function loginBox(c, key) {
-    return h('p', { class: 'tesmart__login' }, [
-      t(c, key || 'common.login_prompt') + ' ',
-      h('a', { class: 'tesmart__link', href: c.login, text: t(c, 'common.log_in') })
+  function back(c, url, ref) {
+    return ref && url.charAt(0) !== '#' ? url + (url.indexOf('?') < 0 ? '?' : '&') + 'return_url=' + encodeURIComponent(c.base + '/r/' + ref) : url;
+  }
+  function joinLinks(c, ref) {
+    return h('p', { class: 'tesmart__actions' }, [
+      h('a', { class: 'tesmart__btn', href: back(c, c.register, ref), text: t(c, 'common.register') }),
+      h('a', { class: 'tesmart__link', href: back(c, c.login, ref), text: t(c, 'common.log_in') })
     ]);
+  }
+  function loginBox(c, key) {
+    return h('div', { class: 'tesmart__login' }, [para(t(c, key || 'common.login_prompt')), joinLinks(c, refCode())]);
+  }
+  function refCode() {
+    var m = /[?&]tesmart_referral=([\w-]{1,32})/.exec(location.search);
+    try {
+      if (m) sessionStorage.setItem('tesmart_ref', m[1]);
+      return m ? m[1] : sessionStorage.getItem('tesmart_ref');
+    } catch (e) {
+      return m && m[1];
+    }
+  }
+  function facts(rows) {
+    var dl = h('dl', { class: 'tesmart__facts' });
+    rows.forEach(function (r) { dl.append(h('dt', { text: r[0] }), h('dd', { text: r[1] })); });
+    return dl;
+  }
+  function field(label, input) {
+    input.id = uid();
+    return [h('label', { for: input.id, text: label }), input];
+  }
+  var input = function (props) { return h(props.rows ? 'textarea' : 'input', Object.assign({ class: 'tesmart__input', autocomplete: 'off' }, props)); };
+  function form(c, kids, onsubmit, key) {
+    var send = h('button', { type: 'submit', class: 'tesmart__btn', text: t(c, key) });
+    var f = h('form', { class: 'tesmart__form', onsubmit: async function (ev) {
+      ev.preventDefault();
+      send.disabled = true;
+      try {
+        await onsubmit(f);
+      } catch (e) {
+        say(c, errText(c, e), true);
+      }
+      send.disabled = false;
+    } }, kids.concat([send]));
+    return f;
+  }
+  function done(c, node, key) {
+    var ok = para(t(c, key), 'tesmart__ok');
+    ok.tabIndex = -1;
+    node.replaceWith(ok);
+    ok.focus();
+    return ok;
   }
   function say(c, msg, bad) {
     c.live.textContent = msg || '';
@@ -136,18 +182,13 @@
     var m = await get(c, '/member');
     var boost = m.campaigns.filter(function (x) { return x.kind === 'points_multiplier' && x.multiplier; })[0];
     out.append(heading(c, 'member.title'));
-    if (!m.logged_in) {
-      out.append(para(t(c, 'member.anonymous')), earnList(c, m, boost), loginBox(c));
-      return;
-    }
+    if (!m.logged_in) return pitch(c, m, out, boost);
     var id = m.tesmart_id;
-    var facts = h('dl', { class: 'tesmart__facts' });
-    var fact = function (key, value) { facts.append(h('dt', { text: t(c, key) }), h('dd', { text: value })); };
-    fact('member.status_label', t(c, 'member.status_' + id.status));
-    if (id.cohort) fact('member.cohort_label', t(c, 'member.cohort_' + id.cohort.replace('-', '_')));
-    if (id.registered_at) fact('member.member_since', day(c, id.registered_at));
-    if (m.points) fact('member.balance_label', pts(c, m.points.balance));
-    out.append(facts);
+    var rows = [[t(c, 'member.status_label'), t(c, 'member.status_' + id.status)]];
+    if (id.cohort) rows.push([t(c, 'member.cohort_label'), t(c, 'member.cohort_' + id.cohort.replace('-', '_'))]);
+    if (id.registered_at) rows.push([t(c, 'member.member_since'), day(c, id.registered_at)]);
+    if (m.points) rows.push([t(c, 'member.balance_label'), pts(c, m.points.balance)]);
+    out.append(facts(rows));
     var exp = m.points && m.points.expiring;
     if (exp) out.append(para(t(c, 'member.expiring', { points: pts(c, exp.points), date: day(c, exp.on) }), 'tesmart__muted'));
 
@@ -162,59 +203,49 @@
         var earn = EARN_FOR_STEP[step];
         var label = t(c, 'member.next_' + step);
         return h('li', {}, [
-          step === 'log_in' ? h('a', { class: 'tesmart__link', href: c.login, text: label }) : label,
+          h('a', { class: 'tesmart__link', href: step === 'log_in' ? c.login : step === 'place_order' ? '/collections/all' : step === 'refer_friend' ? '#tesmart-referral' : c.account, text: label }),
           earn ? ' +' + pts(c, m.earning[earn]) : null,
           earn === 'order' && boost ? badge(c, boost) : null
         ]);
       })));
     }
-    if (id.status === 'active') await birthday(c, out).catch(function () {});
+    if (id.status === 'active') await need(c, 'birthday').then(function () { return RENDER.birthday(c, out); }).catch(function () {});
     if (m.campaigns.length) {
       out.append(sub(c, 'member.campaigns_title'), h('ul', { class: 'tesmart__list' }, m.campaigns.map(function (x) {
-        return h('li', {}, [h('strong', { text: x.title }), x.multiplier ? badge(c, x) : null, ' ' + t(c, 'member.campaign_until', { date: day(c, x.ends_at) })]);
+        var li = h('li', {}, [h('strong', { text: x.title }), x.multiplier ? badge(c, x) : null, ' ' + t(c, 'member.campaign_until', { date: day(c, x.ends_at) })]);
+        if (x.kind === 'member_discount' && id.status === 'active') {
+          var get = btn(c, 'member.campaign_code', async function () {
+            get.disabled = true;
+            try {
+              var x2 = await poll(c, (await api(c, '/campaigns/' + x.id + '/code', 'POST')).id);
+              if (x2.code) get.replaceWith(copyBox(c, x2.code, t(c, 'rewards.code_label')));
+              else say(c, t(c, 'rewards.code_pending'));
+            } catch (e) {
+              say(c, errText(c, e), true);
+            }
+            get.disabled = false;
+          }, true);
+          li.append(' ', get);
+        }
+        return li;
       })));
     }
   }
-  // The birthday reward (shown only where the store has it on): a month and a day, once a year.
-  async function birthday(c, out) {
-    var b = await api(c, '/birthday');
-    if (!b.enabled) return;
-    var box = h('div', { class: 'tesmart__birthday' });
-    out.append(box);
-    function draw() {
-      box.textContent = '';
-      box.append(sub(c, 'member.birthday_title'), para(t(c, 'member.birthday_intro', { points: pts(c, b.points) })));
-      if (b.birthday) box.append(para(t(c, 'member.birthday_on', { date: new Intl.DateTimeFormat(c.locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2000, b.birthday.month - 1, b.birthday.day)) })));
-      if (b.rewarded_this_year) box.append(para(t(c, 'member.birthday_rewarded'), 'tesmart__muted'));
-      if (!b.can_change) {
-        if (b.next_change_on) box.append(para(t(c, 'member.birthday_next_change', { date: day(c, b.next_change_on) }), 'tesmart__muted'));
-        return;
-      }
-      var field = function (key, max, value) {
-        var id = uid();
-        var input = h('input', { id: id, type: 'number', min: 1, max: max, required: true, inputmode: 'numeric', value: value || '' });
-        return [h('label', { for: id, text: t(c, key) }), input];
-      };
-      var mo = field('member.birthday_month', 12, b.birthday && b.birthday.month);
-      var dy = field('member.birthday_day', 31, b.birthday && b.birthday.day);
-      var form = h('form', { class: 'tesmart__actions' }, mo.concat(dy, [h('button', { type: 'submit', class: 'tesmart__btn', text: t(c, 'member.birthday_save') })]));
-      form.onsubmit = async function (ev) {
-        ev.preventDefault();
-        try {
-          b = await api(c, '/birthday', 'PUT', { month: Number(mo[1].value), day: Number(dy[1].value) });
-          forget('/member');
-          draw();
-          say(c, t(c, 'member.birthday_saved'));
-        } catch (e) {
-          say(c, errText(c, e), true);
-        }
-      };
-      box.append(form);
-    }
-    draw();
-  }
   function badge(c, campaign) {
     return h('span', { class: 'tesmart__badge', text: t(c, 'member.campaign_multiplier', { multiplier: num(c, Number(campaign.multiplier)) }) });
+  }
+  function rewardValue(c, w, currency) {
+    return w.kind === 'percentage'
+      ? t(c, 'rewards.value_percent', { percent: pct(c, w.percentage) })
+      : t(c, w.kind === 'store_credit' ? 'rewards.value_credit' : 'rewards.value_amount', { amount: money(c, w.amount, currency) });
+  }
+  async function poll(c, id) {
+    for (var i = 1; i <= 20; i++) {
+      await wait(Math.min(400 * i, 3000));
+      var x = await api(c, '/redemptions/' + id);
+      if (x.status !== 'pending') return x;
+    }
+    return { status: 'pending' };
   }
   function earnList(c, m, boost) {
     var e = m.earning;
@@ -244,9 +275,7 @@
       list.textContent = '';
       if (!r.rewards.length) list.append(h('li', { text: t(c, 'rewards.empty') }));
       r.rewards.forEach(function (w) {
-        var value = w.kind === 'percentage'
-          ? t(c, 'rewards.value_percent', { percent: pct(c, w.percentage) })
-          : t(c, w.kind === 'store_credit' ? 'rewards.value_credit' : 'rewards.value_amount', { amount: money(c, w.amount, r.currency) });
+        var value = rewardValue(c, w, r.currency);
         var act = h('div', { class: 'tesmart__actions' });
         list.append(h('li', { class: 'tesmart__card', 'data-reward': w.id }, [h('strong', { text: w.title }), h('span', { text: value }), h('span', { class: 'tesmart__muted', text: pts(c, w.points) }), act]));
         idle(w, act);
@@ -276,7 +305,8 @@
       try {
         var accepted = await api(c, '/redemptions', 'POST', { reward_id: w.id });
         forget('/rewards', '/member', '/redemptions');
-        var done = await poll(accepted.id);
+        refresh('member-status');
+        var done = await poll(c, accepted.id);
         if (done.status === 'issued' && !done.code) {
           codeList.prepend(codeRow(done));
           codes.hidden = false;
@@ -301,14 +331,6 @@
       focusTo = focusTo || list.querySelector('[data-reward="' + w.id + '"] button') || list.querySelector('button');
       if (focusTo) focusTo.focus();
     }
-    async function poll(id) {
-      for (var i = 1; i <= 20; i++) {
-        await wait(Math.min(400 * i, 3000));
-        var x = await api(c, '/redemptions/' + id);
-        if (x.status !== 'pending') return x;
-      }
-      return { status: 'pending' };
-    }
     function codeRow(x) {
       if (x.status === 'issued' && x.code) return h('li', {}, [h('strong', { text: x.reward.title }), copyBox(c, x.code, t(c, 'rewards.code_label'))]);
       return h('li', {}, [x.reward.title + ' ', h('span', { class: 'tesmart__muted', text: t(c, 'rewards.status_' + x.status) })]);
@@ -331,7 +353,11 @@
   // --- referral ----------------------------------------------------------------------------
   async function referral(c, out) {
     out.append(heading(c, 'referral.title'));
-    if (!c.customer) return out.append(loginBox(c));
+    if (!c.customer) {
+      var o = (await get(c, '/member')).offer;
+      var amount0 = money(c, o.referral_amount, o.currency);
+      return out.append(para(t(c, refCode() ? 'referral.landing' : 'referral.visitor', { amount: amount0 })), joinLinks(c, refCode()));
+    }
     var r = await get(c, '/referral');
     var amount = money(c, r.friend_coupon.amount, r.friend_coupon.currency);
     var link = copyBox(c, r.url, t(c, 'referral.link_label'));
@@ -357,7 +383,8 @@
   }
 
   // --- trade-in estimator ------------------------------------------------------------------
-  var CONDITIONS = ['cosmetic_wear', 'accessories_complete', 'original_packaging', 'working'];
+  // One way round, all "yes" at first (a device in good order); the API asks cosmetic_wear.
+  var CONDITIONS = ['no_wear', 'accessories_complete', 'original_packaging', 'working'];
 
   async function tradeIn(c, out) {
     out.append(heading(c, 'trade_in.title'));
@@ -369,7 +396,7 @@
     }));
     var boxes = {};
     var fields = h('fieldset', { class: 'tesmart__fieldset' }, [h('legend', { text: t(c, 'trade_in.condition_legend') })].concat(CONDITIONS.map(function (q) {
-      boxes[q] = h('input', { type: 'checkbox', id: uid() });
+      boxes[q] = h('input', { type: 'checkbox', id: uid(), checked: true });
       return h('div', { class: 'tesmart__check' }, [boxes[q], h('label', { for: boxes[q].id, text: t(c, 'trade_in.' + q) })]);
     })));
     var submit = h('button', { type: 'submit', class: 'tesmart__btn', text: t(c, 'trade_in.get_quote') });
@@ -378,7 +405,7 @@
       ev.preventDefault();
       var device = list.filter(function (d) { return String(d.id) === select.value; })[0];
       var condition = {};
-      CONDITIONS.forEach(function (q) { condition[q] = boxes[q].checked; });
+      CONDITIONS.forEach(function (q) { condition[q === 'no_wear' ? 'cosmetic_wear' : q] = q === 'no_wear' ? !boxes[q].checked : boxes[q].checked; });
       submit.disabled = true;
       say(c, t(c, 'trade_in.quoting'));
       try {
@@ -388,7 +415,7 @@
       } catch (e) {
         say(c, errText(c, e), true);
       }
-      submit.disabled = false;
+      submit.disabled = !!result.querySelector('.tesmart__ok');
     } }, [h('label', { for: select.id, text: t(c, 'trade_in.device_label') }), select, fields, submit]);
     out.append(para(t(c, 'trade_in.intro')), form, result);
 
@@ -400,8 +427,14 @@
       else if (q.kind === 'discount_on_new') headline = t(c, 'trade_in.discount_on_new', { percent: pct(c, q.percent) });
       else headline = t(c, 'trade_in.recycle_only');
       result.append(h('p', {}, [h('strong', { text: headline })]));
-      if (q.eligible && q.kind === 'recovery_value' && q.percent) result.append(para(t(c, 'trade_in.percent_of_price', { percent: pct(c, q.percent) })));
-      result.append(para(q.reason, 'tesmart__muted'));
+      if (q.eligible && q.base_value) {
+        var cur = function (a) { return money(c, a, q.currency); };
+        result.append(facts([[t(c, 'trade_in.base', { percent: pct(c, q.percent) }), cur(q.base_value)]].concat(q.deductions.map(function (d) {
+          return [t(c, 'trade_in.less_' + d.question, { percent: pct(c, d.percent) }), '−' + cur(d.amount)];
+        }), [[t(c, 'trade_in.result'), cur(q.value)]])));
+      } else {
+        result.append(para(q.reason, 'tesmart__muted'));
+      }
       if (!q.eligible || !q.quote_id) return;
       var serial = device.serial ? null : h('input', { id: uid(), class: 'tesmart__input', autocomplete: 'off', maxlength: '64' });
       var apply = btn(c, 'trade_in.apply', async function () {
@@ -409,12 +442,11 @@
         say(c, t(c, 'trade_in.applying'));
         try {
           await api(c, '/trade-ins', 'POST', { quote_id: q.quote_id, serial: serial ? serial.value.trim() || null : null });
-          forget('/devices');
-          var ok = para(t(c, 'trade_in.applied'), 'tesmart__ok');
-          ok.tabIndex = -1;
-          apply.replaceWith(ok);
-          ok.focus();
-          say(c, t(c, 'trade_in.applied'));
+          forget('/devices', '/trade-ins');
+          if (serial) serial.readOnly = true;
+          submit.disabled = true;
+          say(c, '');
+          done(c, apply, 'trade_in.applied');
         } catch (e) {
           say(c, errText(c, e), true);
           apply.disabled = false;
@@ -431,7 +463,21 @@
     if (!c.customer) return out.append(loginBox(c));
     var list = (await get(c, '/devices')).devices;
     if (!list.length) return out.append(para(t(c, 'devices.empty')));
+    var trades = {};
+    try {
+      (await get(c, '/trade-ins')).trade_ins.forEach(function (x) { if (x.state !== 'quoted') trades[x.device_id] = x; });
+    } catch (e) {
+      trades = {};
+    }
+    c.trades = trades;
     out.append(h('ul', { class: 'tesmart__cards' }, list.map(function (d) { return device(c, d); })));
+  }
+  async function redraw(c, li, id) {
+    forget('/devices');
+    var d = (await get(c, '/devices')).devices.filter(function (x) { return x.id === id; })[0];
+    var fresh = device(c, d);
+    li.replaceWith(fresh);
+    fresh.focus();
   }
   function device(c, d) {
     var li = h('li', { class: 'tesmart__card', tabindex: '-1' }, [h(c.sub, { class: 'tesmart__subtitle', text: d.title })]);
@@ -441,13 +487,43 @@
     line(d.extended_warranty_end ? t(c, 'devices.extended_until', { date: day(c, d.extended_warranty_end) }) : t(c, 'devices.no_extension'));
     if (d.replacement_used) line(t(c, 'devices.replacement_used'));
     var ti = d.trade_in;
+    var x = c.trades && c.trades[d.id];
     if (ti.status) line(t(c, 'devices.trade_in_state', { state: t(c, 'devices.state_' + ti.status) }));
+    if (x && x.tracking_number) line(t(c, 'devices.tracking_label') + ': ' + x.tracking_number);
+    else if (x && x.state === 'approved') {
+      var num1 = input({ required: true, maxlength: '64' });
+      var carrier = input({ maxlength: '64' });
+      var tf = form(c, [para(t(c, 'devices.tracking_intro'))].concat(field(t(c, 'devices.tracking_label'), num1), field(t(c, 'devices.carrier_label'), carrier)), async function () {
+        x = (await api(c, '/trade-ins/' + x.id + '/tracking', 'POST', { tracking_number: num1.value.trim(), carrier: carrier.value.trim() || null })).trade_in;
+        forget('/trade-ins');
+        c.trades[d.id] = x;
+        say(c, t(c, 'devices.tracking_saved'));
+        await redraw(c, li, d.id);
+      }, 'devices.tracking_save');
+      li.append(tf);
+    }
     else if (ti.eligible) line(t(c, 'devices.trade_in_ready'));
     else if (ti.earliest_on) line(t(c, 'devices.trade_in_from', { date: day(c, ti.earliest_on) }));
     if (d.serial) line(t(c, 'devices.serial_label') + ': ' + d.serial);
     else li.append(serialForm(c, d, li));
-    if (d.warranty.claim_available) li.append(claim(c, d));
-    else if (d.warranty.reason) line(d.warranty.reason, 'tesmart__muted');
+    var cl = d.warranty.claim;
+    if (cl) {
+      line(t(c, 'devices.claim_state', { state: t(c, 'devices.claim_' + cl.state) }));
+      if (cl.refusal_reason) line(t(c, 'devices.claim_reason', { reason: cl.refusal_reason }), 'tesmart__muted');
+      if (cl.withdrawable) {
+        li.append(btn(c, 'devices.claim_withdraw', async function () {
+          try {
+            await api(c, '/warranty-claims/' + cl.id + '/withdraw', 'POST');
+            say(c, t(c, 'devices.claim_state', { state: t(c, 'devices.claim_withdrawn') }));
+            await redraw(c, li, d.id);
+          } catch (e) {
+            say(c, errText(c, e), true);
+          }
+        }, true));
+      }
+    }
+    if (d.warranty.claim_available) li.append(claim(c, d, li));
+    else if (d.warranty.reason && !cl) line(d.warranty.reason, 'tesmart__muted');
     return li;
   }
   function serialForm(c, d, li) {
@@ -470,35 +546,23 @@
       }
     } }, [para(t(c, 'devices.serial_missing'), 'tesmart__muted'), h('label', { for: input.id, text: t(c, 'devices.serial_label') }), input, save]);
   }
-  function claim(c, d) {
+  function claim(c, d, li) {
     var wrap = h('div');
     var start = btn(c, 'devices.claim', function () {
       start.hidden = true;
-      var text = h('textarea', { id: uid(), class: 'tesmart__input', rows: '3', maxlength: '2000', required: true });
-      var send = h('button', { type: 'submit', class: 'tesmart__btn', text: t(c, 'devices.claim_submit') });
-      var form = h('form', { class: 'tesmart__form', onsubmit: async function (ev) {
-        ev.preventDefault();
-        if (!text.value.trim()) return text.focus();
-        send.disabled = true;
-        try {
-          var res = await api(c, '/warranty-claims', 'POST', { device_id: d.id, description: text.value.trim() });
-          forget('/devices');
-          var msg = t(c, 'devices.claim_sent') + ' ' + t(c, 'devices.shipping_' + res.claim.return_shipping_paid_by);
-          var ok = para(msg, 'tesmart__ok');
-          ok.tabIndex = -1;
-          form.replaceWith(ok);
-          ok.focus();
-          say(c, msg);
-        } catch (e) {
-          say(c, errText(c, e), true);
-          send.disabled = false;
-        }
-      } }, [h('label', { for: text.id, text: t(c, 'devices.claim_description') }), text, h('div', { class: 'tesmart__actions' }, [send, btn(c, 'common.cancel', function () {
-        form.remove();
+      var text = input({ rows: '3', maxlength: '2000', required: true });
+      var serial = d.serial ? null : input({ required: true, maxlength: '64' });
+      var f = form(c, field(t(c, 'devices.claim_description'), text).concat(serial ? field(t(c, 'devices.serial_label'), serial) : []), async function () {
+        var res = await api(c, '/warranty-claims', 'POST', { device_id: d.id, description: text.value.trim(), serial: serial ? serial.value.trim() : null });
+        say(c, t(c, 'devices.claim_sent') + ' ' + t(c, 'devices.shipping_' + res.claim.return_shipping_paid_by));
+        await redraw(c, li, d.id);
+      }, 'devices.claim_submit');
+      f.append(btn(c, 'common.cancel', function () {
+        f.remove();
         start.hidden = false;
         start.focus();
-      }, true)])]);
-      wrap.append(form);
+      }, true));
+      wrap.append(f);
       text.focus();
     });
     wrap.append(start);
@@ -507,6 +571,18 @@
 
   // --- mounting ----------------------------------------------------------------------------
   var RENDER = { 'member-status': member, rewards: rewards, referral: referral, 'trade-in': tradeIn, devices: devices };
+  // Returns and CTRL F: tesmart-forms.js, fetched when first shown.
+  var loading = null;
+  function need(c, kind) {
+    if (RENDER[kind]) return Promise.resolve();
+    loading = loading || new Promise(function (ok, bad) {
+      document.head.append(h('script', { src: c.forms, onload: ok, onerror: function () { loading = null; bad({ code: 'network' }); } }));
+    });
+    return loading;
+  }
+  var TITLES = { 'member-status': 'member.title', rewards: 'rewards.title', referral: 'referral.title', 'trade-in': 'trade_in.title', devices: 'devices.title', returns: 'returns.title', 'ctrl-f': 'ctrl_f.title' };
+  var panels = {};
+  function refresh(kind) { (panels[kind] || []).forEach(function (run) { run(); }); }
 
   // The app proxy's prefix and subpath are the merchant's (Shopify lets them change both): the
   // launcher embed's setting, which every block follows; Shopify's default when it is not enabled.
@@ -529,7 +605,8 @@
     try { strings = JSON.parse(root.querySelector('.tesmart__i18n').textContent); } catch (e) { strings = {}; }
     return {
       base: proxyBase(d), locale: locale, currency: d.currency || 'USD',
-      customer: d.customer === 'true', login: d.loginUrl || '/account/login', s: strings, level: 'h2', sub: 'h3'
+      customer: d.customer === 'true', login: d.loginUrl || '/account/login', register: d.registerUrl || '/account/register',
+      account: d.accountUrl || '/account', forms: d.forms, s: strings, level: 'h2', sub: 'h3'
     };
   }
 
@@ -540,21 +617,24 @@
     async function run() {
       var out = h('div');
       try {
+        await need(c, kind);
         await RENDER[kind](c, out);
       } catch (e) {
         out.textContent = '';
+        out.append(heading(c, TITLES[kind]));
         if (e && e.status === 401) out.append(loginBox(c));
-        else out.append(h('p', { class: 'tesmart__error', role: 'alert', text: errText(c, e) }), btn(c, 'common.retry', run, true));
+        else out.append(para(t(c, e && e.code === 'network' ? 'common.error_network' : 'common.unavailable'), 'tesmart__muted'), btn(c, 'common.retry', run, true));
       }
       box.textContent = '';
       box.append(out);
       host.querySelectorAll('.tesmart__skeleton, .tesmart__sr').forEach(function (n) { n.remove(); });
       host.removeAttribute('aria-busy');
     }
+    (panels[kind] = panels[kind] || []).push(run);
     return run();
   }
 
-  var TABS = [['member-status', 'tab_member'], ['rewards', 'tab_rewards'], ['referral', 'tab_referral'], ['trade-in', 'tab_trade_in'], ['devices', 'tab_devices']];
+  var TABS = [['member-status', 'tab_member'], ['rewards', 'tab_rewards'], ['referral', 'tab_referral'], ['trade-in', 'tab_trade_in'], ['devices', 'tab_devices'], ['returns', 'tab_returns'], ['ctrl-f', 'tab_ctrl_f']];
 
   function launcher(c, root) {
     var titleId = uid();
@@ -609,11 +689,15 @@
       var kind = root.dataset.tesmart;
       var c = context(root);
       if (kind === 'launcher') launcher(c, root);
-      else if (RENDER[kind]) panel(c, kind, root);
+      else if (TITLES[kind]) panel(c, kind, root);
     });
   }
 
-  window.TESmartMembers = { mount: mount };
+  window.TESmartMembers = {
+    mount: mount,
+    define: function (kind, render) { RENDER[kind] = render; },
+    kit: { h: h, t: t, para: para, heading: heading, btn: btn, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox }
+  };
   document.addEventListener('shopify:section:load', function (e) { mount(e.target); });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { mount(); });
   else mount();

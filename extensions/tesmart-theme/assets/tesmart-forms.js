@@ -1,0 +1,99 @@
+/* TESmart Members: the returns and CTRL F widgets. tesmart.js loads this file the first time one
+   of them is shown, and lends it its helpers (TESmartMembers.kit). Plain ES2019, no build step. */
+(function () {
+  'use strict';
+  var M = window.TESmartMembers;
+  if (!M || M.define.forms) return;
+  M.define.forms = true;
+  var k = M.kit;
+  var h = k.h, t = k.t, para = k.para, heading = k.heading, input = k.input, field = k.field, form = k.form, done = k.done,
+    say = k.say, api = k.api, get = k.get, forget = k.forget, pct = k.pct, day = k.day, loginBox = k.loginBox;
+
+  // --- returns (POLICY.md 6) ---------------------------------------------------------------
+  var REASONS = ['faulty', 'damaged_in_transit', 'unwanted', 'misuse'];
+  var MAX_FILE = 10 * 1024 * 1024;
+
+  async function returns(c, out) {
+    out.append(heading(c, 'returns.title'));
+    if (!c.customer) return out.append(loginBox(c));
+    var order = input({ required: true, maxlength: '64' });
+    var reason = h('select', { class: 'tesmart__input' }, REASONS.map(function (r) { return h('option', { value: r, text: t(c, 'returns.reason_' + r) }); }));
+    var answer = h('div', { class: 'tesmart__result', tabindex: '-1' });
+    out.append(para(t(c, 'returns.intro')), form(c, field(t(c, 'returns.order_label'), order).concat(field(t(c, 'returns.reason_label'), reason)), async function () {
+      var v = await api(c, '/returns/check', 'POST', { order_id: order.value.trim(), reason: reason.value });
+      answer.textContent = '';
+      answer.append(h('p', {}, [h('strong', { text: t(c, 'returns.outcome_' + v.outcome) })]), para(v.reason, 'tesmart__muted'));
+      if (v.outcome !== 'none') answer.append(para(t(c, 'devices.shipping_' + v.return_shipping_paid_by)), request(order.value.trim(), reason.value));
+      answer.focus();
+    }, 'returns.check'), answer);
+
+    function request(orderId, why) {
+      var box = {};
+      var kids = [];
+      [['description', { rows: '3', maxlength: '4000' }], ['proof', { required: true, maxlength: '2000' }], ['address1', { required: true, maxlength: '255', autocomplete: 'address-line1' }],
+        ['city', { required: true, maxlength: '255', autocomplete: 'address-level2' }], ['zip', { maxlength: '32', autocomplete: 'postal-code' }],
+        ['country', { required: true, maxlength: '2', pattern: '[A-Za-z]{2}', autocomplete: 'country' }], ['phone', { required: true, maxlength: '64', type: 'tel', autocomplete: 'tel' }]
+      ].forEach(function (f) { box[f[0]] = input(f[1]); kids = kids.concat(field(t(c, 'returns.' + f[0] + '_label'), box[f[0]])); });
+      var files = h('input', { type: 'file', class: 'tesmart__input', accept: 'image/*,video/*', multiple: true });
+      kids = kids.concat(field(t(c, 'returns.files_label'), files), [para(t(c, 'returns.files_hint'), 'tesmart__muted')]);
+      var f = form(c, kids, async function () {
+        var ids = [];
+        for (var i = 0; i < files.files.length; i++) {
+          var file = files.files[i];
+          if (file.size > MAX_FILE) throw { code: 'file_too_large' };
+          say(c, t(c, 'returns.uploading'));
+          var res = await fetch(c.base + '/uploads', { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+          var data = await res.json().catch(function () { return null; });
+          if (!res.ok || !data) throw (data && data.error) || {};
+          ids.push(data.upload.id);
+        }
+        await api(c, '/returns', 'POST', {
+          order_id: orderId, reason: why, description: box.description.value.trim(), proof_of_purchase: box.proof.value.trim(), uploads: ids,
+          delivery_address: { address1: box.address1.value.trim(), city: box.city.value.trim(), zip: box.zip.value.trim(), country: box.country.value.trim().toUpperCase() },
+          phone: box.phone.value.trim()
+        });
+        say(c, '');
+        done(c, f, 'returns.sent');
+      }, 'returns.send');
+      return f;
+    }
+  }
+
+  // --- CTRL F product testing --------------------------------------------------------------
+  async function ctrlF(c, out) {
+    out.append(heading(c, 'ctrl_f.title'));
+    if (!c.customer) return out.append(loginBox(c));
+    var list = (await get(c, '/ctrl-f')).programs;
+    out.append(para(t(c, 'ctrl_f.intro')));
+    if (!list.length) return out.append(para(t(c, 'ctrl_f.empty')));
+    out.append(h('ul', { class: 'tesmart__cards' }, list.map(function (p) {
+      var li = h('li', { class: 'tesmart__card' }, [h(c.sub, { class: 'tesmart__subtitle', text: p.title }),
+        para(t(c, 'ctrl_f.offer', { product: p.product_title, percent: pct(c, p.discount_percent), date: day(c, p.applies_until) }))]);
+      var a = p.application;
+      if (!a) {
+        var setup = input({ rows: '2', required: true, maxlength: '2000' });
+        var kit = input({ required: true, maxlength: '2000' });
+        var f = form(c, field(t(c, 'ctrl_f.setup_label'), setup).concat(field(t(c, 'ctrl_f.devices_label'), kit)), async function () {
+          await api(c, '/ctrl-f/' + p.id + '/applications', 'POST', { setup: setup.value.trim(), devices: kit.value.trim() });
+          forget('/ctrl-f');
+          done(c, f, 'ctrl_f.applied');
+        }, 'ctrl_f.apply');
+        li.append(f);
+      } else if (a.state === 'selected' && !a.feedback_sent) {
+        var text = input({ rows: '4', required: true, maxlength: '8000' });
+        var fb = form(c, [para(t(c, 'ctrl_f.selected', { date: p.feedback_due_on ? day(c, p.feedback_due_on) : '' }))].concat(field(t(c, 'ctrl_f.feedback_label'), text)), async function () {
+          await api(c, '/ctrl-f/applications/' + a.id + '/feedback', 'POST', { feedback: text.value.trim() });
+          forget('/ctrl-f');
+          done(c, fb, 'ctrl_f.feedback_sent');
+        }, 'ctrl_f.send_feedback');
+        li.append(fb);
+      } else {
+        li.append(para(t(c, a.feedback_sent ? 'ctrl_f.feedback_sent' : 'ctrl_f.state_' + a.state), 'tesmart__muted'));
+      }
+      return li;
+    })));
+  }
+
+  M.define('returns', returns);
+  M.define('ctrl-f', ctrlF);
+})();
