@@ -1,5 +1,6 @@
-/* TESmart Members: the returns and CTRL F widgets. tesmart.js loads this file the first time one
-   of them is shown, and lends it its helpers (TESmartMembers.kit). Plain ES2019, no build step. */
+/* TESmart Members: the visitors' join pitch, the birthday form, and the returns and CTRL F widgets. tesmart.js loads
+   this file the first time one of them is shown, and lends it its helpers (TESmartMembers.kit).
+   Plain ES2019, no build step. */
 (function () {
   'use strict';
   var M = window.TESmartMembers;
@@ -7,7 +8,80 @@
   M.define.forms = true;
   var k = M.kit;
   var h = k.h, t = k.t, para = k.para, heading = k.heading, input = k.input, field = k.field, form = k.form, done = k.done,
-    say = k.say, api = k.api, get = k.get, forget = k.forget, pct = k.pct, day = k.day, loginBox = k.loginBox;
+    say = k.say, api = k.api, get = k.get, forget = k.forget, pct = k.pct, day = k.day, loginBox = k.loginBox,
+    sub = k.sub, money = k.money, num = k.num, pts = k.pts, badge = k.badge, joinLinks = k.joinLinks, refCode = k.refCode,
+    rewardValue = k.rewardValue, uid = k.uid, errText = k.errText;
+
+  // The birthday reward (shown only where the store has it on): a month and a day, once a year.
+  async function birthday(c, out) {
+    var b = await api(c, '/birthday');
+    if (!b.enabled) return;
+    var box = h('div', { class: 'tesmart__birthday' });
+    out.append(box);
+    function draw() {
+      box.textContent = '';
+      box.append(sub(c, 'member.birthday_title'), para(t(c, 'member.birthday_intro', { points: pts(c, b.points) })));
+      if (b.birthday) box.append(para(t(c, 'member.birthday_on', { date: new Intl.DateTimeFormat(c.locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2000, b.birthday.month - 1, b.birthday.day)) })));
+      if (b.rewarded_this_year) box.append(para(t(c, 'member.birthday_rewarded'), 'tesmart__muted'));
+      if (!b.can_change) {
+        if (b.next_change_on) box.append(para(t(c, 'member.birthday_next_change', { date: day(c, b.next_change_on) }), 'tesmart__muted'));
+        return;
+      }
+      var field = function (key, max, value) {
+        var id = uid();
+        var input = h('input', { id: id, type: 'number', min: 1, max: max, required: true, inputmode: 'numeric', value: value || '' });
+        return [h('label', { for: id, text: t(c, key) }), input];
+      };
+      var mo = field('member.birthday_month', 12, b.birthday && b.birthday.month);
+      var dy = field('member.birthday_day', 31, b.birthday && b.birthday.day);
+      var form = h('form', { class: 'tesmart__actions' }, mo.concat(dy, [h('button', { type: 'submit', class: 'tesmart__btn', text: t(c, 'member.birthday_save') })]));
+      form.onsubmit = async function (ev) {
+        ev.preventDefault();
+        try {
+          b = await api(c, '/birthday', 'PUT', { month: Number(mo[1].value), day: Number(dy[1].value) });
+          forget('/member');
+          draw();
+          say(c, t(c, 'member.birthday_saved'));
+        } catch (e) {
+          say(c, errText(c, e), true);
+        }
+      };
+      box.append(form);
+    }
+    draw();
+  }
+
+  // --- the join pitch for visitors: the store's own rules, catalogue and referral amounts ---
+  async function pitch(c, m, out, boost) {
+    var o = m.offer;
+    var amount = money(c, o.referral_amount, o.currency);
+    var ref = refCode();
+    if (ref) out.append(para(t(c, 'member.ref_welcome', { amount: amount }), 'tesmart__ok'));
+    out.append(para(t(c, 'member.anonymous')), earnList(c, m, boost));
+    var r = null;
+    try { r = await get(c, '/rewards'); } catch (e) { r = null; }
+    if (r && r.rewards.length) {
+      out.append(sub(c, 'member.join_rewards'), h('ul', { class: 'tesmart__list' }, r.rewards.map(function (w) {
+        return h('li', {}, [h('strong', { text: rewardValue(c, w, r.currency) }), ' ' + pts(c, w.points)]);
+      })));
+    }
+    out.append(sub(c, 'member.join_more'), h('ul', { class: 'tesmart__list' }, [
+      t(c, 'member.join_referral', { amount: amount }), t(c, 'member.join_warranty', { years: num(c, o.warranty_years) }),
+      t(c, 'member.join_trade_in'), t(c, 'member.join_ctrl_f', { percent: pct(c, o.ctrl_f_percent) })
+    ].map(function (x) { return h('li', { text: x }); })), joinLinks(c, ref));
+  }
+  function earnList(c, m, boost) {
+    var e = m.earning;
+    return h('div', {}, [sub(c, 'member.earn_title'), h('ul', { class: 'tesmart__list' }, ['signup', 'newsletter', 'order', 'survey', 'review', 'review_with_photos'].map(function (k) {
+      var value = '+' + pts(c, e[k]);
+      if (k === 'order' && e.order_per_currency_unit) {
+        value = t(c, 'member.earn_per_unit', { points: pts(c, Number(e.order_per_currency_unit)), amount: money(c, 1, m.shop.currency) });
+      }
+      return h('li', {}, [t(c, 'member.earn_' + k) + ' ', h('strong', { text: value }), k === 'order' && boost ? badge(c, boost) : null]);
+    }))]);
+  }
+
+
 
   // --- returns (POLICY.md 6) ---------------------------------------------------------------
   var REASONS = ['faulty', 'damaged_in_transit', 'unwanted', 'misuse'];
@@ -94,6 +168,8 @@
     })));
   }
 
+  M.define('pitch', pitch);
+  M.define('birthday', birthday);
   M.define('returns', returns);
   M.define('ctrl-f', ctrlF);
 })();

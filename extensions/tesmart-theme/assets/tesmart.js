@@ -182,7 +182,7 @@
     var m = await get(c, '/member');
     var boost = m.campaigns.filter(function (x) { return x.kind === 'points_multiplier' && x.multiplier; })[0];
     out.append(heading(c, 'member.title'));
-    if (!m.logged_in) return pitch(c, m, out, boost);
+    if (!m.logged_in) return need(c, 'pitch').then(function () { return RENDER.pitch(c, m, out, boost); });
     var id = m.tesmart_id;
     var rows = [[t(c, 'member.status_label'), t(c, 'member.status_' + id.status)]];
     if (id.cohort) rows.push([t(c, 'member.cohort_label'), t(c, 'member.cohort_' + id.cohort.replace('-', '_'))]);
@@ -247,17 +247,6 @@
     }
     return { status: 'pending' };
   }
-  function earnList(c, m, boost) {
-    var e = m.earning;
-    return h('div', {}, [sub(c, 'member.earn_title'), h('ul', { class: 'tesmart__list' }, ['signup', 'newsletter', 'order', 'survey', 'review', 'review_with_photos'].map(function (k) {
-      var value = '+' + pts(c, e[k]);
-      if (k === 'order' && e.order_per_currency_unit) {
-        value = t(c, 'member.earn_per_unit', { points: pts(c, Number(e.order_per_currency_unit)), amount: money(c, 1, m.shop.currency) });
-      }
-      return h('li', {}, [t(c, 'member.earn_' + k) + ' ', h('strong', { text: value }), k === 'order' && boost ? badge(c, boost) : null]);
-    }))]);
-  }
-
   // --- rewards -----------------------------------------------------------------------------
   async function rewards(c, out) {
     var r = await get(c, '/rewards');
@@ -682,21 +671,32 @@
     root.removeAttribute('aria-busy');
   }
 
+  var order = [];
+  function reveal() {
+    var open = true;
+    order.forEach(function (x) { x.root.hidden = !open; open = open && x.done; });
+  }
+
   function mount(scope) {
     (scope || document).querySelectorAll('[data-tesmart]').forEach(function (root) {
       if (root.tesmartMounted) return;
       root.tesmartMounted = true;
       var kind = root.dataset.tesmart;
       var c = context(root);
-      if (kind === 'launcher') launcher(c, root);
-      else if (TITLES[kind]) panel(c, kind, root);
+      if (kind === 'launcher') return launcher(c, root);
+      if (!TITLES[kind]) return;
+      // Shown top-down, each once the widgets above it are done: a widget never moves another.
+      var entry = { root: root };
+      order.push(entry);
+      reveal();
+      panel(c, kind, root).then(function () { entry.done = true; reveal(); });
     });
   }
 
   window.TESmartMembers = {
     mount: mount,
     define: function (kind, render) { RENDER[kind] = render; },
-    kit: { h: h, t: t, para: para, heading: heading, btn: btn, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox }
+    kit: { uid: uid, errText: errText, h: h, t: t, para: para, sub: sub, heading: heading, btn: btn, money: money, num: num, pts: pts, badge: badge, joinLinks: joinLinks, refCode: refCode, rewardValue: rewardValue, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox }
   };
   document.addEventListener('shopify:section:load', function (e) { mount(e.target); });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { mount(); });
