@@ -59,11 +59,15 @@ DROPPED_RESPONSE_HEADERS = frozenset(
 )
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 DEV_LOGIN_ANCHOR = "#tesmart-dev-customer"
+# Dev mode only: the signed proxy request says "preview", and a storefront view is then not a login
+# (plugin.storefront.context), so the demo's pending ID can be seen pending.
+PREVIEW_PARAM = "tesmart_dev_preview"
 
 
 class DevSession(TypedDict):
     shop: str
     customer: str
+    preview: bool  # look as this customer without logging in (a pending ID stays pending)
 
 
 @dev_storefront.before_request
@@ -86,7 +90,7 @@ def read_session() -> DevSession | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("shop"), str):
         return None
-    return DevSession(shop=data["shop"], customer=str(data.get("customer") or ""))
+    return DevSession(shop=data["shop"], customer=str(data.get("customer") or ""), preview=bool(data.get("preview")))
 
 
 def sign_proxy_query(pairs: Iterable[tuple[str, str]], secret: str) -> str:
@@ -107,6 +111,17 @@ def _page(status: int, **context: Any) -> Response:
     response = make_response(render_template("dev_storefront.html", **context), status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def local_location(location: str) -> str:
+    """The store's home page (where a logged-out friend lands with the referral code) and its
+    /discount/ route are this local storefront; anything else is left as it is."""
+    page = url_for("dev_storefront.storefront")
+    if location == "/" or location.startswith("/?"):
+        return page + location[1:]
+    if location.startswith("/discount/"):
+        return page + "?discount=" + quote(location.split("/")[2].split("?")[0])
+    return location
 
 
 @dev_storefront.get("/dev/storefront")
@@ -162,7 +177,7 @@ def storefront() -> Response:
     )
     response.set_cookie(
         COOKIE,
-        _serializer().dumps({"shop": domain, "customer": customer}),
+        _serializer().dumps({"shop": domain, "customer": customer, "preview": request.args.get("preview") == "1"}),
         httponly=True,
         samesite="Lax",
         path="/",
@@ -199,6 +214,8 @@ def app_proxy(rest: str) -> Response:
         ("path_prefix", PROXY_BASE),
         ("timestamp", str(int(time.time()))),
     ]
+    if session["preview"]:
+        query.append((PREVIEW_PARAM, "1"))
     query.append(("signature", sign_proxy_query(query, current_app.config["SHOPIFY_API_SECRET"])))
 
     if rest == "uploads":  # a photo or video: the upload route sets its own bound
@@ -219,5 +236,6 @@ def app_proxy(rest: str) -> Response:
     with current_app.app_context():
         body, status, proxied_headers = run_wsgi_app(current_app.wsgi_app, environ, buffered=True)
         data = b"".join(body)
-    kept = [(k, v) for k, v in proxied_headers.items() if k.lower() not in DROPPED_RESPONSE_HEADERS]
+    kept = [(k, local_location(v) if k.lower() == "location" else v)
+            for k, v in proxied_headers.items() if k.lower() not in DROPPED_RESPONSE_HEADERS]
     return Response(data, status=status, headers=kept)

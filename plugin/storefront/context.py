@@ -110,7 +110,7 @@ def _load_context(
     balance = visitor.balance
     if member is not None:
         # Seen logged in on the storefront: the email is proven (POLICY.md 2).
-        if member.activated_at is None and member.state == "open":
+        if member.activated_at is None and member.state == "open" and not _dev_preview():
             if reading:
                 end_reading()  # the activation is written in a transaction of its own
             activate(member, clock.now(), "storefront_login", shop=shop)
@@ -121,6 +121,13 @@ def _load_context(
             end_reading()  # an in-process queue runs the job here, with its own writes
         _sync_unknown_customer(shop, customer_id)
     return ProxyContext(shop=shop, customer_id=customer_id, customer=customer, member=member, balance=balance)
+
+
+def _dev_preview() -> bool:
+    """The local storefront's "view as" link (dev mode only; the flag is in the signed query)."""
+    from flask import current_app
+
+    return bool(current_app.config.get("DEV_MODE")) and request.args.get("tesmart_dev_preview") == "1"
 
 
 def _signed_input() -> dict[str, Any]:

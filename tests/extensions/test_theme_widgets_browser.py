@@ -36,7 +36,7 @@ SHOPS = [
     {"domain": US, "name": "tesmart.com", "region": "us", "currency": "USD", "locale": "en"},
     {"domain": JP, "name": "tesmart.jp", "region": "jp", "currency": "JPY", "locale": "ja"},
 ]
-SECTION_KINDS = ("member-status", "rewards", "referral", "trade-in", "devices")
+SECTION_KINDS = ("member-status", "rewards", "referral", "trade-in", "devices", "returns", "ctrl-f")
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 
 
@@ -88,8 +88,12 @@ class FakeStorefrontApi:
             return example("/proxy/devices", "get", "200", currency), 200
         if rest == "trade-in/quote":
             return example("/proxy/trade-in/quote", "post", "200", "usd"), 200
+        if rest == "trade-ins" and method == "GET":
+            return {"trade_ins": []}, 200
         if rest == "trade-ins":
             return example("/proxy/trade-ins", "post", "201", "usd"), 201
+        if rest == "ctrl-f":
+            return example("/proxy/ctrl-f", "get", "200", "usd"), 200
         if rest == "warranty-claims":
             return example("/proxy/warranty-claims", "post", "201", "usd"), 201
         if rest.endswith("/serial"):
@@ -218,11 +222,17 @@ def test_trade_in_estimate_then_application(
     _, api = server
     open_store(page)
     trade_in = widget(page, "trade-in")
-    trade_in.get_by_label("It has visible wear or cosmetic defects").check()
-    trade_in.get_by_label("All standard accessories are included").check()
-    trade_in.get_by_label("It powers on and works normally").check()
+    # Every question asked the same way round, all "yes" at first (a device in good order).
+    for box in trade_in.locator("input[type=checkbox]").all():
+        assert box.is_checked()
+    trade_in.get_by_label("It has no visible wear or cosmetic defects").uncheck()
+    trade_in.get_by_label("The original packaging is included and undamaged").uncheck()
     trade_in.get_by_role("button", name="Get an estimate").click()
-    sync_api.expect(trade_in.locator(".tesmart__result")).to_contain_text("Estimated value: $45.15")
+    result = trade_in.locator(".tesmart__result")
+    sync_api.expect(result).to_contain_text("Estimated value: $45.15")
+    text = result.inner_text()
+    assert "50% of the price you paid\n$64.50" in text and "Visible wear (20%)\n−$12.90" in text, text
+    assert "No original packaging (10%)\n−$6.45" in text and "Your estimate\n$45.15" in text
     assert (
         "POST",
         "trade-in/quote",
@@ -239,6 +249,8 @@ def test_trade_in_estimate_then_application(
     assert page.evaluate("document.activeElement.className") == "tesmart__result"
     trade_in.get_by_role("button", name="Apply for this trade-in").click()
     sync_api.expect(trade_in).to_contain_text("Application received.")
+    assert trade_in.inner_text().count("Application received.") == 1  # said once
+    assert "email" not in trade_in.inner_text()  # no email is sent, so none is promised
     assert any(call[:2] == ("POST", "trade-ins") and call[2]["quote_id"] == 9 for call in api.calls)
 
 
@@ -264,14 +276,15 @@ def test_serial_registration_and_warranty_claim(
     devices = widget(page, "devices")
     devices.get_by_role("button", name="Request a replacement").click()
     devices.get_by_label("What is wrong with the device?").fill("Port 3 no longer switches.")
+    devices.get_by_label("Serial number").last.fill("TES-NEW-0002")  # required with the request
     devices.get_by_role("button", name="Send request").click()
-    sync_api.expect(devices).to_contain_text(
+    sync_api.expect(devices.get_by_role("status")).to_have_text(
         "Request sent. We'll reply within 24 hours. TESmart pays the return shipping."
     )
     assert (
         "POST",
         "warranty-claims",
-        {"device_id": 204, "description": "Port 3 no longer switches."},
+        {"device_id": 204, "description": "Port 3 no longer switches.", "serial": "TES-NEW-0002"},
     ) in api.calls
 
 
@@ -321,8 +334,10 @@ def test_api_errors_are_shown_in_the_widget(
     sync_api.expect(referral.get_by_role("alert")).to_have_text(
         "Activate your TESmart ID to use this benefit."
     )
+    # One calm sentence of our own under the widget's heading, not the server's text.
+    assert widget(page, "devices").get_by_role("heading", name="My devices & warranty").count() == 1
     sync_api.expect(widget(page, "devices").get_by_role("alert")).to_have_text(
-        "Devices are unavailable right now."
+        "This isn't available right now. Please try again in a moment."
     )
     del api.overrides[("GET", "referral")]
     referral.get_by_role("button", name="Try again").click()
@@ -356,17 +371,22 @@ def test_api_text_is_inserted_as_text(page: Any, server: tuple[str, FakeStorefro
     assert page.evaluate("window.pwned") is None
 
 
-def test_containers_reserve_their_height_before_data_arrives(
+def test_widgets_reserve_no_height_and_appear_top_down(
     page: Any, server: tuple[str, FakeStorefrontApi]
 ) -> None:
+    """No empty reserved heights: while data loads, the first widget shows its skeleton and the
+    ones below wait, so no widget is pushed down by another one's content."""
     _, api = server
     api.delay = 5.0  # long enough for a loaded machine to look before any answer
     page.goto(f"/dev/storefront?shop={US}&customer=7012", wait_until="domcontentloaded")
-    for kind in SECTION_KINDS:
-        box = widget(page, kind)
-        assert box.get_attribute("aria-busy") == "true"
-        assert box.bounding_box()["height"] >= 200, kind
-        assert box.locator(".tesmart__skeleton").count() == 1
+    page.wait_for_function("window.TESmartMembers")
+    first, *rest = SECTION_KINDS
+    box = widget(page, first)
+    assert box.get_attribute("aria-busy") == "true" and box.is_visible()
+    assert box.locator(".tesmart__skeleton").count() == 1
+    assert box.bounding_box()["height"] < 200  # the skeleton's own height, nothing reserved
+    for kind in rest:
+        assert not widget(page, kind).is_visible(), kind
 
 
 def test_the_member_enters_a_birthday_in_the_member_widget(page: Any, server: Any) -> None:

@@ -112,3 +112,31 @@ def test_a_dev_server_s_fake_admin_api_knows_the_customers_of_the_database(app, 
     finally:
         app.config["TESTING"] = True
     assert fresh.customer(SHOP_DOMAINS["jp"], f"gid://shopify/Customer/{customer['id']}")["email"] == "mika@example.com"
+
+
+def test_the_pending_demo_member_stays_pending_when_previewed(app, demo, client) -> None:  # type: ignore[no-untyped-def]
+    """`make run` prints a preview link for the pending ID: looking is not logging in (dev only)."""
+    from plugin.extensions import db
+    from plugin.models import Member
+
+    app.config["DEV_MODE"] = True
+    dan = customers_of(demo, "us")[3]
+    page = client.get(f"/dev/storefront?shop={SHOP_DOMAINS['us']}&customer={dan}&preview=1")
+    assert page.status_code == 200
+    body = client.get("/apps/tesmart/member").get_json()
+    assert body["tesmart_id"]["status"] == "pending"
+    db.session.expire_all()
+    assert db.session.execute(select(Member).where(Member.email_normalized == "dan.us@demo.tesmart.example")).scalar_one().activated_at is None
+    client.get(f"/dev/storefront?shop={SHOP_DOMAINS['us']}&customer={dan}")  # a real look logs in
+    assert client.get("/apps/tesmart/member").get_json()["tesmart_id"]["status"] == "active"
+
+
+def test_a_logged_out_friend_lands_on_the_local_storefront_with_the_code(app, demo, client) -> None:  # type: ignore[no-untyped-def]
+    app.config["DEV_MODE"] = True
+    ada = customers_of(demo, "us")[0]
+    client.get(f"/dev/storefront?shop={SHOP_DOMAINS['us']}&customer={ada}")
+    code = client.get("/apps/tesmart/referral").get_json()["code"]
+    client.get(f"/dev/storefront?shop={SHOP_DOMAINS['us']}&customer=")
+    landing = client.get(f"/apps/tesmart/r/{code}")
+    assert landing.status_code == 302
+    assert landing.headers["Location"] == f"/dev/storefront?tesmart_referral={code}"

@@ -612,7 +612,7 @@
         out.textContent = '';
         out.append(heading(c, TITLES[kind]));
         if (e && e.status === 401) out.append(loginBox(c));
-        else out.append(para(t(c, e && e.code === 'network' ? 'common.error_network' : 'common.unavailable'), 'tesmart__muted'), btn(c, 'common.retry', run, true));
+        else out.append(h('p', { class: 'tesmart__error', role: 'alert', text: t(c, c.s['common.error_' + (e && e.code)] ? 'common.error_' + e.code : 'common.unavailable') }), btn(c, 'common.retry', run, true));
       }
       box.textContent = '';
       box.append(out);
