@@ -131,7 +131,7 @@ def test_missing_feedback_is_flagged_once_after_the_due_day(shopper, api, progra
 
 
 def test_a_selected_tester_sends_feedback_from_the_storefront(shopper, api, program):  # type: ignore[no-untyped-def]
-    program_id = program(applications_close_on=utcnow().date() + timedelta(days=1))
+    program_id = program(applications_close_on=store_today() + timedelta(days=1))
     ann = shopper("ann@example.com", cohort="2025-11")
     application_id = apply(api, ann, program_id).get_json()["application"]["id"]
     early = api("POST", f"/ctrl-f/applications/{application_id}/feedback", ann, json={"feedback": "Too soon."})
@@ -146,7 +146,7 @@ def test_a_selected_tester_sends_feedback_from_the_storefront(shopper, api, prog
     db.session.expire_all()
     stored = db.session.get(CtrlFApplication, application_id)
     assert stored.feedback == "Instant switching." and stored.feedback_submitted_at is not None
-    assert ctrlf.overdue_feedback(shop("us"), utcnow().date() + timedelta(days=400)) == []
+    assert ctrlf.overdue_feedback(shop("us"), store_today() + timedelta(days=400)) == []
 
 
 def test_feedback_after_applications_close_still_lists_the_test(shopper, api, program):  # type: ignore[no-untyped-def]
@@ -154,7 +154,7 @@ def test_feedback_after_applications_close_still_lists_the_test(shopper, api, pr
     ann = shopper("ann@example.com", cohort="2025-11")
     application_id = apply(api, ann, program_id).get_json()["application"]["id"]
     ctrlf.select_member(shop("us"), application_id, "staff:1")
-    db.session.get(CtrlFProgram, program_id).applications_close_on = utcnow().date() - timedelta(days=1)
+    db.session.get(CtrlFProgram, program_id).applications_close_on = store_today() - timedelta(days=1)
     db.session.commit()
     assert [p["id"] for p in api("GET", "/ctrl-f", ann).get_json()["programs"]] == [program_id]
     assert api("GET", "/ctrl-f", shopper("bob@example.com", cohort="2025-11")).get_json()["programs"] == []

@@ -26,7 +26,7 @@ def reachable(template: str, source: str) -> bool:
     rest = template.removeprefix("/proxy")
     pieces = [p for p in re.split(r"\{\w+\}", rest) if p]
     if template == "/proxy/r/{code}":  # the link the referral landing sends a friend back through
-        return "'/apps/tesmart/r/'" in source
+        return "c.base + '/r/'" in source
     return all(f"'{p}" in source or f"{p}'" in source for p in pieces)
 
 

@@ -192,5 +192,5 @@ def test_the_store_credit_reward_validates_its_amount(shops):
     with pytest.raises(rewards.RewardError):
         rewards.create_reward(shop, "staff", kind="store_credit", points=1000, amount="0")
     made = rewards.create_reward(shop, "staff", kind="store_credit", points=1000, amount="1500")
-    assert (made.kind, made.amount, made.percentage, made.title) == ("store_credit", Decimal("1500"), None, "¥1,500 store credit")
+    assert (made.kind, made.amount, made.percentage, made.title) == ("store_credit", Decimal("1500"), None, "￥1,500分のストアクレジット")  # the store's language
 
