@@ -36,6 +36,7 @@ NAV = (
     ("admin.ctrl_f", "CTRL F"),
     ("admin.settings", "Settings"),
     ("admin.rewards", "Rewards"),
+    ("admin.tiers_page", "VIP tiers"),
     ("admin.campaigns", "Campaigns"),
     ("admin.data", "Export & import"),
     ("admin.audit", "Audit log"),
@@ -118,6 +119,7 @@ from plugin.admin.views import (  # noqa: E402,F401  (routes)
     program,
     session,
     staff,
+    tiers,
 )
 
 __all__ = ["bp"]

@@ -17,7 +17,7 @@ from typing import Any
 from plugin import clock
 from plugin.effects import store_credit
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.services import audit, birthdays, ledger, outbox  # noqa: F401  (birthdays: registers its periodic task)
+from plugin.services import audit, birthdays, ledger, outbox, tiers  # noqa: F401  (birthdays, tiers: periodic tasks)
 from plugin.services import store_credit_rewards as rewards
 from plugin.services.redemptions import lock_redemption
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors

@@ -26,6 +26,8 @@ class Reward(db.Model):
     percentage: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # 30 means 30 %
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # VIP tiers (issue 19): the tier keys that may redeem it; empty or None: every member.
+    tier_keys: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class Redemption(db.Model):

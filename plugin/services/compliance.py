@@ -13,12 +13,14 @@ from plugin.models import (
     Device,
     Member,
     MemberBirthday,
+    MemberTier,
     Order,
     PointEntry,
     Redemption,
     ReturnRequest,
     Shop,
     ShopCustomer,
+    TierChange,
     TradeIn,
     WarrantyClaim,
 )
@@ -73,6 +75,8 @@ def member_record(shop: Shop, member: Member | None, customer: ShopCustomer | No
         record["warranty_claims"] = rows(WarrantyClaim, member_id=member.id)
         record["returns"] = rows(ReturnRequest, member_id=member.id)
         record["birthday"] = rows(MemberBirthday, member_id=member.id)
+        record["tier"] = rows(MemberTier, member_id=member.id)
+        record["tier_changes"] = rows(TierChange, member_id=member.id)
     return record
 
 

@@ -23,7 +23,7 @@ from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
 from plugin.program.money import minor_units, quantize
-from plugin.services import ledger
+from plugin.services import ledger, tiers
 from plugin.services.campaigns import apply_gifts, points_multiplier
 from plugin.services.catalog import product_for_line
 from plugin.services.idempotent import insert_once
@@ -145,6 +145,8 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
     if member is not None and member.state == "open" and earns:
         applies = campaign_applies(member.activated_at, member.state, paid_at)
         multiplier = points_multiplier(shop.id, paid_at) if applies else Decimal(1)
+        # A VIP tier's multiplier (issue 19, off by default), of the tier held before this order.
+        multiplier *= tiers.multiplier_for(shop, order.member_id)
         points = order_points(settings.earning, order.net_amount, multiplier)
         if points and ledger.post_entry(
             shop_id=shop.id,
@@ -156,6 +158,7 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
             at=paid_at,
         ):
             order.points_awarded = points
+        tiers.evaluate(shop, member, f"order:{order_id}")  # crossing a threshold moves up at once
     if earns and order.cancelled_at is None:
         apply_gifts(shop, order, member, paid_at)
     register_devices(shop, order, payload, fetch_product)

@@ -51,6 +51,16 @@ class RedemptionError(Exception):
         self.message = message
 
 
+def tier_allows(shop: Shop, member_id: int | None, tier_keys: list[str]) -> bool:
+    """A tier-only reward (issue 19): only while tiers are on and the member holds one of them."""
+    from plugin.services import tiers
+
+    if member_id is None or not tiers.rules(shop).enabled:
+        return False
+    row = tiers.current(shop, member_id)
+    return row is not None and row.tier_key in tier_keys
+
+
 def discount_code_for(shop: Shop, redemption_id: int) -> str:
     """``TSM-`` and 12 base32 characters of an HMAC of the shop and the redemption id.
 
@@ -80,6 +90,8 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
     ).scalar_one_or_none()
     if reward is None:
         raise RedemptionError(404, "not_found", "No such reward in this store.")
+    if reward.tier_keys and not tier_allows(shop, member.id, reward.tier_keys):
+        raise RedemptionError(403, "tier_only", "This reward is for members of a higher tier.")
     store_credit = reward.kind == RewardKind.STORE_CREDIT
     if store_credit and not store_credit_rewards.enabled_as_known(shop):
         raise RedemptionError(409, "store_credit_off", "This store does not offer store credit right now.")

@@ -20,7 +20,7 @@ from plugin.services import audit
 from plugin.services.redemptions import validate_discount
 from plugin.services.shops import reward_title
 
-EDITABLE = ("title", "points", "kind", "amount", "percentage", "position", "active")
+EDITABLE = ("title", "points", "kind", "amount", "percentage", "position", "active", "tier_keys")
 MAX_POINTS = 1_000_000
 
 
@@ -191,7 +191,15 @@ def _validated(shop: Shop, fields: dict[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError) as exc:
             raise RewardError("position", "The position must be a whole number.") from exc
     active = fields.get("active", True)
+    tier_keys = fields.get("tier_keys") or None
+    if tier_keys is not None:
+        if isinstance(tier_keys, str):
+            tier_keys = [k.strip().lower() for k in tier_keys.split(",") if k.strip()]
+        if not isinstance(tier_keys, list) or not all(isinstance(k, str) and 0 < len(k) <= 32 for k in tier_keys):
+            raise RewardError("tier_keys", "Tier keys are a comma-separated list.")
+        tier_keys = sorted(set(tier_keys)) or None
     return {
+        "tier_keys": tier_keys,
         "title": title,
         "points": points,
         "kind": kind,

@@ -44,6 +44,11 @@ def store_credit_check(shop: Shop) -> StoreCreditCheck:
     except AdminApiError as exc:
         log.warning("store credit configuration of %s unknown: %s", shop.domain, exc)
         return StoreCreditCheck(None)
+    return check_answer(data)
+
+
+def check_answer(data: dict) -> StoreCreditCheck:
+    """Shopify's StoreCreditAvailability answer read as a check (also for store-credit rewards)."""
     enabled = (data.get("storeCreditConfiguration") or {}).get("storeCreditEnabled")
     accounts = ((data.get("shop") or {}).get("customerAccountsV2") or {}).get("customerAccountsVersion")
     if enabled is not True:

@@ -2,7 +2,8 @@
 
 Store credit combines with discount codes and can be partly spent; on every plan a shopper with a
 new customer account can use it at checkout. The reward is offered only where the store's
-``storeCreditConfiguration`` allows it; it is paid by ``storeCreditAccountCredit`` through the
+``storeCreditConfiguration`` allows it (and the store has new customer accounts, where
+shoppers can spend it: the trade-in payout's check, ``plugin.services.store_credit``); it is paid by ``storeCreditAccountCredit`` through the
 outbox with the trade-in payout's at-most-once guards (``plugin.effects.store_credit``), may expire
 after the months the store sets, and is taken back by ``storeCreditAccountDebit`` when the
 membership is cancelled, for the part still unspent only.
@@ -52,8 +53,11 @@ def ask_shopify(shop: Shop, client: Any | None = None) -> bool:
 
 
 def shopify_says_enabled(client: Any) -> bool:
-    data = client.execute("StoreCreditConfigurationGet", {})
-    return bool((data.get("storeCreditConfiguration") or {}).get("storeCreditEnabled"))
+    """The trade-in payout's rule (``plugin.services.store_credit``): store credit on, and new
+    customer accounts, where shoppers can see and spend it."""
+    from plugin.services.store_credit import check_answer
+
+    return bool(check_answer(client.execute("StoreCreditAvailability", {})).spendable)
 
 
 def _stale(shop: Shop) -> bool:

@@ -21,6 +21,7 @@ from plugin.services.redemptions import (
     customer_redemption,
     customer_redemptions,
     redeem,
+    tier_allows,
 )
 from plugin.services.rewards import list_rewards, percent_text
 from plugin.services.shops import shown_title
@@ -94,6 +95,8 @@ def rewards_catalogue() -> Response:
             for reward in list_rewards(shop)
             # Store credit only where the store lets customers use it (issue 19).
             if reward.kind != RewardKind.STORE_CREDIT or store_credit_on
+            # A tier-only reward is listed to the members of its tiers only.
+            if not reward.tier_keys or tier_allows(shop, ctx.member.id if ctx.member else None, reward.tier_keys)
         ],
     }
     db.session.rollback()

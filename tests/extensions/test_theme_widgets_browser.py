@@ -84,6 +84,8 @@ class FakeStorefrontApi:
             return {**example("/proxy/birthday", "get", "200", "usd"), "birthday": request.get_json(), "can_change": False}, 200
         if rest == "birthday":
             return example("/proxy/birthday", "get", "200", "usd"), 200
+        if rest == "tier":
+            return example("/proxy/tier", "get", "200", "usd"), 200
         if rest == "devices":
             return example("/proxy/devices", "get", "200", currency), 200
         if rest == "trade-in/quote":
@@ -182,6 +184,8 @@ def test_every_widget_renders_in_usd_without_script_errors(page: Any) -> None:
     assert "$5.00 off" in widget(page, "rewards").inner_text()
     assert "$10.00 off their first order" in widget(page, "referral").inner_text()
     assert "Extended warranty until Nov 15, 2028" in widget(page, "devices").inner_text()
+    assert "VIP: 1.5× points on orders" in widget(page, "member-status").inner_text()
+    assert "4,800 more points to reach VIP Plus." in widget(page, "member-status").inner_text()
     assert page.locator(".tesmart__skeleton").count() == 0
     assert page.errors == []
 

@@ -70,6 +70,14 @@ def test_not_offered_where_the_store_has_store_credit_off(credit_shop, make_memb
     assert fake_admin.store_credit_transactions(shop.domain) == []
 
 
+def test_not_offered_where_customers_have_classic_accounts(credit_shop, make_member, proxy, fake_admin, shops):
+    fake_admin.configure_shop(shops["jp"].domain, customer_accounts="CLASSIC")
+    shop, reward = credit_shop("jp")
+    _, customer = make_member(shop, "classic@example.com", points=1500)
+    assert reward.id not in [r["id"] for r in proxy("GET", "/rewards", shop="jp", customer=customer).json["rewards"]]
+    assert proxy("POST", "/redemptions", shop="jp", customer=customer, json={"reward_id": reward.id}).status_code == 409
+
+
 def test_turned_off_after_the_redemption_pays_nothing_and_returns_the_points(credit_shop, make_member, proxy, fake_admin, held_jobs):
     shop, reward = credit_shop("eu")
     member, customer = make_member(shop, "late-off@example.com", points=1000)

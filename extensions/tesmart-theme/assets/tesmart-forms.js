@@ -1,4 +1,4 @@
-/* TESmart Members: the visitors' join pitch, the birthday form, and the returns and CTRL F widgets. tesmart.js loads
+/* TESmart Members: the visitors' join pitch, the VIP tier and birthday boxes, and the returns and CTRL F widgets. tesmart.js loads
    this file the first time one of them is shown, and lends it its helpers (TESmartMembers.kit).
    Plain ES2019, no build step. */
 (function () {
@@ -12,6 +12,23 @@
     sub = k.sub, money = k.money, num = k.num, pts = k.pts, badge = k.badge, joinLinks = k.joinLinks, refCode = k.refCode,
     rewardValue = k.rewardValue, uid = k.uid, errText = k.errText;
 
+  // The VIP tier (shown only where the store has tiers on), the next one, and its history.
+  async function tier(c, out, currency) {
+    var v = await api(c, '/tier');
+    if (!v.enabled || !v.tier) return;
+    var x = v.tier;
+    var box = h('div', { class: 'tesmart__tier' }, [sub(c, 'member.tier_title'), para(t(c, 'member.tier_current', { name: x.name, multiplier: num(c, Number(x.multiplier)) }))]);
+    if (x.perk) box.append(para(t(c, x.perk === 'gift' ? 'member.tier_perk_gift' : 'member.tier_perk_free_shipping')));
+    if (v.next) {
+      var left = v.basis === 'money_spent' ? money(c, v.next.remaining, currency) : num(c, Number(v.next.remaining));
+      box.append(para(t(c, v.basis === 'money_spent' ? 'member.tier_next_money' : 'member.tier_next_points', { remaining: left, name: v.next.name }), 'tesmart__muted'));
+    }
+    if (x.period_ends_on) box.append(para(t(c, 'member.tier_until', { date: day(c, x.period_ends_on) }), 'tesmart__muted'));
+    if (v.changes.length) box.append(h('ul', { class: 'tesmart__list' }, v.changes.slice(0, 5).map(function (ch) {
+      return h('li', { text: t(c, 'member.tier_change', { date: day(c, ch.at), name: ch.to || '—' }) });
+    })));
+    out.append(box);
+  }
   // The birthday reward (shown only where the store has it on): a month and a day, once a year.
   async function birthday(c, out) {
     var b = await api(c, '/birthday');
@@ -170,6 +187,7 @@
 
   M.define('pitch', pitch);
   M.define('birthday', birthday);
+  M.define('tier', tier);
   M.define('returns', returns);
   M.define('ctrl-f', ctrlF);
 })();

@@ -209,7 +209,7 @@
         ]);
       })));
     }
-    if (id.status === 'active') await need(c, 'birthday').then(function () { return RENDER.birthday(c, out); }).catch(function () {});
+    if (id.status === 'active') await need(c, 'birthday').then(function () { return RENDER.tier(c, out, m.shop.currency).catch(function () {}).then(function () { return RENDER.birthday(c, out); }); }).catch(function () {});
     if (m.campaigns.length) {
       out.append(sub(c, 'member.campaigns_title'), h('ul', { class: 'tesmart__list' }, m.campaigns.map(function (x) {
         var li = h('li', {}, [h('strong', { text: x.title }), x.multiplier ? badge(c, x) : null, ' ' + t(c, 'member.campaign_until', { date: day(c, x.ends_at) })]);
