@@ -44,6 +44,9 @@ class Settings:
     # Addresses or networks of the TLS-terminating proxies whose X-Forwarded-* headers are
     # believed (plugin.proxies); empty: nobody's.
     TRUSTED_PROXIES: str = ""
+    # Transactional emails: smtp:// (STARTTLS with ?starttls=true) or smtps://; unset in dev mode
+    # means the local mailbox at /dev/mail, unset in production means no emails are sent.
+    SMTP_URL: str | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
@@ -84,6 +87,9 @@ class Settings:
             database_url = "postgresql://" + database_url[len("postgres://") :]
         if database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        smtp_url = env.get("SMTP_URL")
+        if smtp_url and urlparse(str(smtp_url)).scheme not in ("smtp", "smtps"):
+            raise SettingsError("SMTP_URL must be an smtp:// or smtps:// URL")
         return cls(
             SHOPIFY_API_KEY=str(env["SHOPIFY_API_KEY"]),
             SHOPIFY_API_SECRET=str(env["SHOPIFY_API_SECRET"]),
@@ -97,6 +103,7 @@ class Settings:
             PORT=port,
             DEV_MODE=dev,
             TRUSTED_PROXIES=trusted_proxies,
+            SMTP_URL=str(smtp_url) if smtp_url else None,
         )
 
     def as_config(self) -> dict[str, Any]:
