@@ -39,7 +39,7 @@ from plugin.extensions import db
 from plugin.mail import mail
 from plugin.models import EmailDelivery, Shop
 from plugin.models.types import utcnow
-from plugin.services import emails, outbox
+from plugin.services import emails, notifications, outbox  # noqa: F401  (notifications: its periodic task)
 from plugin.shopify.client import AdminApiError
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin.extensions import db
+from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Shop, ShopCustomer, TradeIn
 from plugin.services import customer_metafields, emails, flow_triggers
 
@@ -108,3 +109,135 @@ def member_activated(member: Member, source: str) -> None:
             "Cohort": cohort.value if cohort is not None else "",
             "Member since": member.registered_at.date().isoformat() if member.registered_at else "",
         })
+
+
+def code_issued(shop: Shop, redemption: Any) -> None:
+    """Shopify made the code of a redemption: the member learns it by email (and Flow for a
+    reward). Which email depends on what the code is for."""
+    from plugin.models import CtrlFApplication, CtrlFProgram, Referral
+
+    key = f"redemption:{redemption.id}"
+    reward = (
+        f"{redemption.percentage.normalize():f}%" if redemption.kind == "percentage" and redemption.percentage is not None
+        else f"{redemption.amount} {redemption.currency}" if redemption.amount is not None else redemption.title
+    )
+    facts: dict[str, Any] = {"code": redemption.code, "reward": reward, "points": redemption.points, "currency": redemption.currency}
+    if redemption.purpose == "reward":
+        emails.queue_email(shop, "reward_issued", key, facts={**facts, "reward": redemption.title},
+                           member_id=redemption.member_id, customer_id=redemption.customer_id)
+        flow_triggers.send_trigger(shop, "tesmart-reward-issued", key, redemption.customer_id, {
+            "Reward": redemption.title, "Code": redemption.code or "", "Points spent": redemption.points,
+        })
+    elif redemption.purpose == "referral":
+        referral = db.session.execute(
+            select(Referral).where(
+                Referral.shop_id == shop.id,
+                (Referral.friend_redemption_id == redemption.id) | (Referral.referrer_redemption_id == redemption.id),
+            )
+        ).scalars().first()
+        if referral is None:
+            return
+        kind = "friend_coupon" if referral.friend_redemption_id == redemption.id else "referral_reward"
+        emails.queue_email(shop, kind, key, facts=facts, member_id=redemption.member_id, customer_id=redemption.customer_id)
+    elif redemption.purpose == "ctrl_f":
+        row = db.session.execute(
+            select(CtrlFApplication, CtrlFProgram)
+            .join(CtrlFProgram, CtrlFProgram.id == CtrlFApplication.program_id)
+            .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.redemption_id == redemption.id)
+        ).first()
+        if row is None:
+            return
+        application, program = row
+        due = program.feedback_due_on
+        emails.queue_email(shop, "ctrlf_selected", key, facts={
+            "program": program.product_title, "code": redemption.code, "feedback_due": due,
+        }, member_id=application.member_id, customer_id=application.customer_id)
+        flow_triggers.send_trigger(shop, "tesmart-ctrl-f-selected", key, application.customer_id, {
+            "Program": program.product_title, "Code": redemption.code or "",
+            "Feedback due": due.isoformat() if due else "",
+        })
+
+
+def ctrlf_feedback_missing(shop: Shop, application: Any) -> None:
+    from plugin.models import CtrlFProgram
+
+    program = db.session.get(CtrlFProgram, application.program_id)
+    if program is None or program.feedback_due_on is None:
+        return
+    emails.queue_email(shop, "ctrlf_feedback_overdue", f"ctrl_f:{application.id}:overdue", facts={
+        "program": program.product_title, "feedback_due": program.feedback_due_on,
+    }, member_id=application.member_id, customer_id=application.customer_id)
+
+
+def warranty_decided(shop: Shop, claim: Any, device: Any) -> None:
+    """A claim was approved or refused (POLICY.md 4)."""
+    decision = "approved" if claim.state == "approved" else "declined"
+    customer_id = customer_of(shop, claim.member_id)
+    key = f"warranty_claim:{claim.id}:{claim.state}"
+    title = (device.title if device is not None else None) or "TESmart"
+    emails.queue_email(shop, "warranty_decided", key, facts={"device": title, "decision": decision},
+                       member_id=claim.member_id, customer_id=customer_id)
+    flow_triggers.send_trigger(shop, "tesmart-warranty-decided", key, customer_id, {
+        "Claim": str(claim.id), "Decision": decision, "Device": title,
+    })
+
+
+def return_received(shop: Shop, request: Any) -> None:
+    """The warehouse has the parcel; a refund is due by its date (POLICY.md 6)."""
+    if request.refund_due_on is None:
+        return
+    emails.queue_email(shop, "return_received", f"return:{request.id}:received", facts={
+        "order": request.order_id, "refund_due": request.refund_due_on,
+    }, member_id=request.member_id, customer_id=request.customer_id or customer_of(shop, request.member_id))
+
+
+EXPIRY_WARNING_DAYS = 30
+
+
+@periodic("points.expiring_soon")
+def warn_expiring_points() -> int:
+    """Members whose points expire within 30 days, once per expiry date: Flow always, the email
+    only to customers who accepted email marketing (Shopify's email marketing consent)."""
+    from datetime import timedelta
+
+    from plugin import clock
+    from plugin.models import Wallet
+    from plugin.services.expiry import upcoming
+    from plugin.services.shop_settings import program_settings
+    from plugin.services.shops import installed_shops
+
+    warned = 0
+    for shop in installed_shops():
+        settings = program_settings(shop)
+        if settings.points_expiry_months is None:
+            continue
+        horizon = clock.today(clock.zone(shop.timezone, shop.region)) + timedelta(days=EXPIRY_WARNING_DAYS)
+        member_ids = db.session.execute(
+            select(Wallet.member_id).where(Wallet.shop_id == shop.id, Wallet.balance > 0)
+        ).scalars().all()
+        for member_id in member_ids:
+            expiring = upcoming(shop, member_id, settings=settings)
+            if expiring is None or expiring[1] > horizon:
+                continue
+            points, expires_on = expiring
+            key = f"expiring:{member_id}:{expires_on.isoformat()}"
+            customer = db.session.execute(
+                select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member_id)
+                .order_by(ShopCustomer.id).limit(1)
+            ).scalar_one_or_none()
+            if customer is None:
+                continue
+            from plugin.services.ledger import balance
+
+            flow_triggers.send_trigger(shop, "tesmart-points-expiring", key, customer.customer_id, {
+                "Points expiring": points, "Expiry date": expires_on.isoformat(), "Balance": balance(shop.id, member_id),
+            })
+            if customer.newsletter_subscribed:
+                emails.queue_email(shop, "points_expiring", key, facts={
+                    "points": points, "expires_on": expires_on, "balance": balance(shop.id, member_id),
+                }, member_id=member_id, customer_id=customer.customer_id)
+            warned += 1
+        from plugin.services import outbox
+
+        outbox.commit()
+    return warned

@@ -19,3 +19,4 @@ def mailbox(app: Flask, tmp_path: Path) -> Any:
 
 
 from tests.admin.conftest import admin_get, admin_post  # noqa: E402,F401  (the admin's requests)
+from tests.rewards.conftest import make_member  # noqa: E402,F401  (an activated member with points)
