@@ -62,6 +62,8 @@ def trade_in_changed(
     kind = TRADE_IN_EMAILS.get(action)
     if kind is None:
         return
+    if trade_in.kind != "recovery_value" and kind != "trade_in_revoked":
+        return  # a discount on a new device: its code is the member's news (no value, no shipping)
     device = db.session.get(Device, trade_in.device_id)
     facts: dict[str, Any] = {
         "device": (device.title if device is not None and device.shop_id == shop.id else None) or "TESmart",
