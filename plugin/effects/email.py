@@ -35,10 +35,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.mail import mail
 from plugin.models import EmailDelivery, Shop
-from plugin.models.types import utcnow
 from plugin.services import emails, notifications, outbox  # noqa: F401  (notifications: its periodic task)
 from plugin.shopify.client import AdminApiError
 
@@ -62,7 +62,7 @@ def _take_mark(shop: Shop, key: str, kind: str, locale: str) -> str | None:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(EmailDelivery)
-        .values(shop_id=shop.id, idempotency_key=key, kind=kind, locale=locale, state="sending", created_at=utcnow())
+        .values(shop_id=shop.id, idempotency_key=key, kind=kind, locale=locale, state="sending", created_at=clock.now())
         .on_conflict_do_nothing(index_elements=["shop_id", "idempotency_key"])
         .returning(EmailDelivery.id)
     )
@@ -80,7 +80,7 @@ def _set_mark(shop: Shop, key: str, state: str | None) -> None:
         if state is None:
             connection.execute(delete(EmailDelivery).where(*where))
         else:
-            connection.execute(update(EmailDelivery).where(*where).values(state=state, sent_at=utcnow()))
+            connection.execute(update(EmailDelivery).where(*where).values(state=state, sent_at=clock.now()))
 
 
 @outbox.effect(emails.EFFECT, needs_admin=False)

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime, utcnow
+from plugin.models.types import BigId, UTCDateTime
 
 
 class EmailDelivery(db.Model):
@@ -26,5 +27,5 @@ class EmailDelivery(db.Model):
     kind: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(16))  # sending | sent
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
