@@ -56,6 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from plugin.storage import init_storage
 
     init_storage(app)
+    from plugin.mail import init_mail
+
+    init_mail(app)
 
     from plugin.errors import register_error_handlers
 
@@ -95,7 +98,11 @@ def _register_blueprints(app: Flask) -> None:
         if blueprint is not None:
             app.register_blueprint(blueprint)
     if app.config["DEV_MODE"]:
-        for name, attribute in (("plugin.devtools", "dev_storefront"), ("plugin.admin.dev", "bp")):
+        for name, attribute in (
+            ("plugin.devtools", "dev_storefront"),
+            ("plugin.admin.dev", "bp"),
+            ("plugin.devtools.mail", "bp"),
+        ):
             blueprint = getattr(_optional(name), attribute, None)
             if blueprint is not None:
                 app.register_blueprint(blueprint)

@@ -238,6 +238,32 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         ).scalars().first()
         if reward is not None:
             redemptions.redeem(shop, ada, str(base + 1), reward.id)
+    _load_trade_in(shop)
+
+
+def _load_trade_in(shop: Shop) -> None:
+    """A recovery-value trade-in a member applied for, waiting for the merchant: approving it in
+    the local admin emails the member the ship-by date (the local mailbox at /dev/mail)."""
+    from plugin.models import Device, TradeIn
+    from plugin.program.tradein import TradeInCondition
+    from plugin.services import tradeins
+
+    if _exists(TradeIn, shop, TradeIn.state == "applied"):
+        return
+    devices = db.session.execute(
+        select(Device.id, Device.member_id).where(Device.shop_id == shop.id, Device.member_id.is_not(None)).order_by(Device.id)
+    ).all()
+    condition = TradeInCondition(cosmetic_wear=False, accessories_complete=True, original_packaging=True, working=True)
+    for device_id, member_id in devices:
+        member = db.session.get(Member, member_id)
+        try:
+            _, quoted = tradeins.quote(shop, member, device_id, condition, actor="demo")
+            if quoted is not None and quoted.kind == "recovery_value":
+                # 2025-11 members give the unit's serial number (POLICY.md 5, step 2).
+                tradeins.apply(shop, member, quoted.id, actor="demo", serial=f"TSDEMO{shop.id:02d}{device_id:06d}")
+                return
+        except Exception:  # a device the program does not take: try the next one
+            db.session.rollback()
 
 
 # --- the fake Admin API ---------------------------------------------------------------------------

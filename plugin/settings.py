@@ -46,6 +46,9 @@ class Settings:
     TRUSTED_PROXIES: str = ""
     UPLOAD_STORAGE: str | None = None  # None: instance/uploads; s3://bucket/prefix: an object store
     UPLOAD_MAX_BYTES: int = 10 * 1024 * 1024
+    # Transactional emails: smtp:// (STARTTLS with ?starttls=true) or smtps://; unset in dev mode
+    # means the local mailbox at /dev/mail, unset in production means no emails are sent.
+    SMTP_URL: str | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
@@ -93,6 +96,9 @@ class Settings:
             database_url = "postgresql://" + database_url[len("postgres://") :]
         if database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        smtp_url = env.get("SMTP_URL")
+        if smtp_url and urlparse(str(smtp_url)).scheme not in ("smtp", "smtps"):
+            raise SettingsError("SMTP_URL must be an smtp:// or smtps:// URL")
         return cls(
             SHOPIFY_API_KEY=str(env["SHOPIFY_API_KEY"]),
             SHOPIFY_API_SECRET=str(env["SHOPIFY_API_SECRET"]),
@@ -108,6 +114,7 @@ class Settings:
             TRUSTED_PROXIES=trusted_proxies,
             UPLOAD_STORAGE=upload_storage,
             UPLOAD_MAX_BYTES=upload_max,
+            SMTP_URL=str(smtp_url) if smtp_url else None,
         )
 
     def as_config(self) -> dict[str, Any]:

@@ -83,6 +83,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"now: {clock.now().isoformat(timespec='seconds')}{travelled}"
 
 
+# Dev mode's local mailbox (plugin.mail.mailbox) writes here, never under the repository.
+TEST_MAILBOX = tempfile.TemporaryDirectory(prefix="tesmart-mail-")
 TEST_DATABASE_URL = _per_worker_database(os.environ.get("DATABASE_URL") or "")
 TEST_REDIS_URL = _per_worker_redis(os.environ.get("REDIS_URL") or "")
 SHOP_DOMAINS = {
@@ -106,6 +108,7 @@ def base_config(database_url: str) -> dict[str, Any]:
         "SHOPIFY_ADMIN_API": "fake",
         "FAKE_ADMIN_URL": "",
         "TOKEN_ENCRYPTION_KEY": "test-token-encryption-key",
+        "DEV_MAILBOX": TEST_MAILBOX.name,
     }
 
 

@@ -73,6 +73,9 @@ def _created(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     if redemption.state == "pending":
         redemption.state = "issued"
         redemption.issued_at = clock.now()
+        from plugin.services.notifications import code_issued
+
+        code_issued(shop, redemption)
     elif redemption.state == "disabled":
         # Disabled while the code was being made: end it now that it exists.
         outbox.add(

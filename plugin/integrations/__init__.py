@@ -45,3 +45,6 @@ def reviews() -> Response:
     response = jsonify({"points_awarded": awarded})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+from plugin.integrations import flow  # noqa: E402,F401  (POST /integrations/flow/adjust-points)

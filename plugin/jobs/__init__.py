@@ -148,7 +148,8 @@ def run_outbox_item(item_id: int) -> str:
     try:
         if shop is None or not shop.installed:
             raise outbox.PermanentFailure("shop_uninstalled")
-        result = effect.perform(shop, dict(item.payload), admin_client(shop))
+        client = admin_client(shop) if effect.needs_admin else None
+        result = effect.perform(shop, dict(item.payload), client)
     except outbox.PermanentFailure as exc:
         _fail(item, shop, effect, str(exc))
         outbox.commit()

@@ -20,11 +20,13 @@ from plugin.models.events import (
 from plugin.models.ledger import PointEntry, Wallet
 from plugin.models.loyalty import MemberBirthday, MemberTier, TierChange
 from plugin.models.member import Member, ShopCustomer
+from plugin.models.reach import EmailDelivery
 from plugin.models.rewards import Campaign, Redemption, Referral, Reward, SurveyCompletion
 from plugin.models.shop import Shop
 
 __all__ = [
     "AuditLog", "Campaign", "CtrlFApplication", "CtrlFProgram", "DataRequest", "Device",
+    "EmailDelivery",
     "ImportRun", "Member", "MemberBirthday", "MemberTier", "TierChange", "Order", "OrderRefund", "OutboxItem", "PointEntry", "Product",
     "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant",
     "SurveyCompletion", "TradeIn", "TradeInEvent", "WarrantyClaim", "Wallet", "WebhookEvent",

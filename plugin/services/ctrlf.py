@@ -339,8 +339,11 @@ def flag_missing_feedback(today: date | None = None) -> int:
                     subject_type="ctrl_f_application", subject_id=application.id,
                     after={"program_id": application.program_id},
                 )  # fmt: skip
+                from plugin.services.notifications import ctrlf_feedback_missing
+
+                ctrlf_feedback_missing(shop, application)
                 flagged += 1
-        db.session.commit()
+        outbox.commit()
     return flagged
 
 

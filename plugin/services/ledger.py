@@ -57,6 +57,9 @@ def post_entry(
     db.session.execute(
         statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
     )
+    from plugin.services.notifications import points_moved
+
+    points_moved(shop_id, member_id, int(delta), kind, cause_key)
     return entry_id
 
 

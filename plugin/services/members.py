@@ -93,6 +93,10 @@ def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = N
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(member)
+    if result.rowcount:
+        from plugin.services.notifications import member_activated
+
+        member_activated(member, source)
     return bool(result.rowcount)
 
 

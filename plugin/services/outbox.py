@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -38,6 +38,8 @@ class Effect:
     perform: Callable[[Shop, dict[str, Any], Any], dict[str, Any]]
     on_success: Callable[[Shop, OutboxItem, dict[str, Any]], None] = lambda shop, item, result: None
     on_failure: Callable[[Shop, OutboxItem, str], None] = lambda shop, item, reason: None
+    # False for effects that never call the Admin API (an email): no token is looked up for them.
+    needs_admin: bool = True
 
 
 class PermanentFailure(Exception):
@@ -55,9 +57,11 @@ def effect(kind: str, **callbacks: Any) -> Callable[[Callable[..., dict[str, Any
     return register
 
 
-def add(shop_id: int, kind: str, idempotency_key: str, payload: dict[str, Any]) -> int | None:
+def add(
+    shop_id: int, kind: str, idempotency_key: str, payload: dict[str, Any], *, not_before: datetime | None = None
+) -> int | None:
     """Write the side effect once per key; it is enqueued when the transaction commits through
-    ``commit()`` below (or found by the sweep)."""
+    ``commit()`` below (or found by the sweep). ``not_before``: not performed before then."""
     item_id = insert_once(
         OutboxItem,
         {
@@ -67,7 +71,7 @@ def add(shop_id: int, kind: str, idempotency_key: str, payload: dict[str, Any]) 
             "payload": payload,
             "state": "pending",
             "attempts": 0,
-            "next_attempt_at": clock.now(),
+            "next_attempt_at": not_before or clock.now(),
             "created_at": clock.now(),
         },
         ["shop_id", "idempotency_key"],

@@ -42,7 +42,7 @@ from plugin.program.returns import (
     refund_is_late,
 )
 from plugin.program.warranty import standard_warranty_end
-from plugin.services import audit
+from plugin.services import audit, outbox
 from plugin.services.devices import store_today, warranty_facts
 from plugin.services.shop_settings import program_settings
 from plugin.services.shopify_payload import shopify_id
@@ -265,6 +265,9 @@ def mark_received(shop: Shop, return_id: int, actor: str, received_on: date | No
         request.received_on = received_on
         if request.outcome == ReturnOutcome.REFUND:
             request.refund_due_on = refund_due_by(received_on, public_holidays(shop, received_on))
+        from plugin.services.notifications import return_received
+
+        return_received(shop, request)
         return {"received_on": received_on, "refund_due_on": request.refund_due_on}
 
     return _step(shop, return_id, "receive", actor, receive)
@@ -345,9 +348,9 @@ def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> Re
             before={"state": before},
             after={"state": target, **details},
         )
-        db.session.commit()
+        outbox.commit()
     except Exception:
-        db.session.rollback()
+        outbox.rollback()
         raise
     return request
 

@@ -50,7 +50,7 @@ from plugin.program.money import format_plain, quantize
 from plugin.program.policies import POLICIES, TradeInKind
 from plugin.program.tradein import TradeInCondition, TradeInQuote, recovery_shipment_overdue
 from plugin.program.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
-from plugin.services import audit, outbox
+from plugin.services import audit, notifications, outbox
 from plugin.services.devices import (
     MAX_ID,
     assign_serial,
@@ -680,18 +680,19 @@ def _transition(
     if note:
         trade_in.note = note
     plain = _plain(data or {})
-    db.session.add(
-        TradeInEvent(
-            shop_id=shop.id,
-            trade_in_id=trade_in.id,
-            from_state=before,
-            to_state=after.value,
-            actor=actor[:255],
-            note=note,
-            data=plain,
-            created_at=now,
-        )
+    event = TradeInEvent(
+        shop_id=shop.id,
+        trade_in_id=trade_in.id,
+        from_state=before,
+        to_state=after.value,
+        actor=actor[:255],
+        note=note,
+        data=plain,
+        created_at=now,
     )
+    db.session.add(event)
+    db.session.flush()
+    notifications.trade_in_changed(shop, trade_in, before, action.value, event.id, data or {})
     audit.record(
         shop_id=shop.id,
         actor=actor,

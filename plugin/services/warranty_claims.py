@@ -34,7 +34,7 @@ from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
 from plugin.program.messages import reason_text
 from plugin.program.regions import free_replacement_shipping
 from plugin.program.warranty import replacement_cover_end, standard_warranty_end
-from plugin.services import audit
+from plugin.services import audit, outbox
 from plugin.services.devices import (
     active_replacement_claim,
     assign_serial,
@@ -146,9 +146,9 @@ def create_claim(
                 "return_shipping_paid_by": payer,
             },
         )
-        db.session.commit()
+        outbox.commit()
     except Exception:
-        db.session.rollback()
+        outbox.rollback()
         raise
     return claim
 
@@ -334,6 +334,10 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         claim.state = target
         if target in ("shipped", "closed", "refused", "withdrawn"):
             claim.resolved_at = claim.resolved_at or clock.now()
+        if target in ("approved", "refused"):
+            from plugin.services.notifications import warranty_decided
+
+            warranty_decided(shop, claim, device)
         audit.record(
             shop_id=shop.id,
             actor=actor,
@@ -343,8 +347,8 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
             before={"state": before},
             after={"state": target, **(details or {})},
         )
-        db.session.commit()
+        outbox.commit()
     except Exception:
-        db.session.rollback()
+        outbox.rollback()
         raise
     return claim

@@ -19,10 +19,11 @@ ALL_OPERATIONS: tuple[str, ...] = tuple(
 
 # Mutations that are safe to repeat when it is unknown whether the first attempt took effect
 # (a timeout, a 5xx): a reward code's code is unique (a repeat is a TAKEN user error), refunds carry
-# an @idempotent key, deactivating and tagging converge. storeCreditAccountCredit is NOT here: a
+# an @idempotent key, deactivating, tagging and setting metafields converge. flowTriggerReceive is not here either: a
+# repeat would start the merchant's workflows twice. storeCreditAccountCredit is NOT here: a
 # repeat would credit twice, so the client never retries it after an ambiguous failure.
 REPEATABLE_MUTATIONS = frozenset(
-    {"DiscountCodeBasicCreate", "DiscountCodeDeactivate", "RefundCreate", "TagsAdd"}
+    {"DiscountCodeBasicCreate", "DiscountCodeDeactivate", "MetafieldsSet", "RefundCreate", "TagsAdd"}
 )
 
 

@@ -96,11 +96,13 @@ def held_jobs(app: Flask) -> Iterator[HeldQueue]:
     app.extensions["tesmart_queue"] = original
 
 
-def pending_items() -> list[int]:
+def pending_items(kind: str | None = None) -> list[int]:
+    """Pending outbox items (of one kind: points also queue Flow triggers and metafield writes)."""
     db.session.expire_all()
-    return list(
-        db.session.execute(select(OutboxItem.id).where(OutboxItem.state == "pending").order_by(OutboxItem.id)).scalars()
-    )
+    stmt = select(OutboxItem.id).where(OutboxItem.state == "pending").order_by(OutboxItem.id)
+    if kind is not None:
+        stmt = stmt.where(OutboxItem.kind == kind)
+    return list(db.session.execute(stmt).scalars())
 
 
 def settle_outbox(max_rounds: int = 40) -> int:

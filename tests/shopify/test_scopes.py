@@ -20,8 +20,9 @@ REPO = Path(__file__).resolve().parents[2]
 # Scopes the app needs that `offline_scopes` does not list.
 ALLOWED_BEYOND_DOCUMENTS = {
     "write_customers": (
-        "TagsAdd on a Customer GID: tagsAdd lists no scope of its own because it depends on the "
-        "tagged resource; tagging customers needs write_customers"
+        "TagsAdd and MetafieldsSet on a Customer GID: neither lists a scope of its own because it "
+        "depends on the resource; tagging customers and writing the app's customer metafields "
+        "need write_customers"
     ),
     "write_orders": "RefundCreate: offline_scopes has no entry for refundCreate; Shopify requires write_orders",
 }
@@ -77,7 +78,7 @@ def test_no_read_scope_is_requested_alongside_its_write_scope():
 
 def test_the_allowed_extras_are_still_needed_by_a_document():
     # An allow-list entry outliving its document would let an unneeded scope through.
-    assert {"TagsAdd", "RefundCreate"} <= set(ALL_OPERATIONS)
+    assert {"TagsAdd", "MetafieldsSet", "RefundCreate"} <= set(ALL_OPERATIONS)
 
 
 def test_the_fake_grants_what_the_app_requests():

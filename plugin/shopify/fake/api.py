@@ -488,6 +488,20 @@ class FakeAdminApi:
                 c.operation_name for c in self._calls if shop is None or c.shop == shop_domain(shop)
             ]
 
+    def flow_triggers(self, shop: str, handle: str | None = None) -> list[dict[str, Any]]:
+        """The Flow triggers the shop received, oldest first (``handle``, ``payload``)."""
+        with self._lock:
+            return [dict(t) for t in self._state(shop).flow_triggers if handle is None or t["handle"] == handle]
+
+    def customer_metafields(self, shop: str, customer_gid: str) -> dict[str, str]:
+        """The customer's metafields as ``{"<namespace as sent>.<key>": value}``."""
+        with self._lock:
+            return {
+                f"{namespace}.{key}": record["value"]
+                for (owner, namespace, key), record in self._state(shop).metafields.items()
+                if owner == customer_gid
+            }
+
     def discount_codes(self, shop: str) -> list[dict[str, Any]]:
         """The shop's code discounts, flattened for assertions."""
         with self._lock:

@@ -446,6 +446,68 @@ class RootFields:
         return {"node": record, "userErrors": []}
 
 
+    @staticmethod
+    def flowTriggerReceive(
+        ctx: RequestContext, handle: str | None = None, payload: Any = None, body: str | None = None
+    ) -> dict[str, Any]:
+        """Flow's rules for an app trigger: the handle of a deployed flow_trigger extension, a
+        payload of at most 50 KB whose keys are exactly the extension's fields (a customer
+        reference arrives as ``customer_id``)."""
+        from .flow import trigger_fields
+
+        if body is not None:
+            return {"userErrors": [_user_error(["body"], "body is deprecated: send handle and payload")]}
+        fields = trigger_fields().get(handle or "")
+        if fields is None:
+            return {"userErrors": [_user_error(["handle"], f"Trigger with handle '{handle}' not found")]}
+        if not isinstance(payload, dict):
+            return {"userErrors": [_user_error(["payload"], "payload must be an object")]}
+        if len(json.dumps(payload)) > 50_000:
+            return {"userErrors": [_user_error(["payload"], "Payload exceeds 50 KB")]}
+        missing, unknown = set(fields) - set(payload), set(payload) - set(fields)
+        if missing or unknown:
+            message = f"Payload does not match the trigger's fields (missing {sorted(missing)}, unknown {sorted(unknown)})"
+            return {"userErrors": [_user_error(["payload"], message)]}
+        if "customer_id" in payload and gid("Customer", int(payload["customer_id"])) not in ctx.state.customers:
+            return {"userErrors": [_user_error(["payload", "customer_id"], "Customer not found")]}
+        ctx.state.flow_triggers.append({"handle": handle, "payload": payload, "received_at": iso(ctx.now)})
+        return {"userErrors": []}
+
+    @staticmethod
+    def metafieldsSet(ctx: RequestContext, metafields: list[dict[str, Any]]) -> dict[str, Any]:
+        """Atomic: every input is checked before any is written; at most 25 per call."""
+        if len(metafields) > 25:
+            return {"metafields": [], "userErrors": [_user_error(["metafields"], "Exceeded the maximum metafields input limit of 25.", "LESS_THAN_OR_EQUAL_TO")]}
+        errors = []
+        for index, item in enumerate(metafields):
+            owner = str(item.get("ownerId") or "")
+            if parse_gid(owner) is None or ctx.state.node(owner) is None:
+                errors.append(_user_error(["metafields", str(index), "ownerId"], "Owner does not exist.", "INVALID"))
+            elif not item.get("type"):
+                errors.append(_user_error(["metafields", str(index), "type"], "Type can't be blank.", "BLANK"))
+            elif item.get("type") == "number_integer" and not str(item.get("value", "")).lstrip("-").isdigit():
+                errors.append(_user_error(["metafields", str(index), "value"], "Value must be an integer.", "INVALID_VALUE"))
+        if errors:
+            return {"metafields": [], "userErrors": errors}
+        written = []
+        for item in metafields:
+            namespace = str(item.get("namespace") or "$app")
+            record = {
+                "__typename": "Metafield",
+                "id": gid("Metafield", abs(hash((item["ownerId"], namespace, item["key"]))) % 10**9),
+                # Shopify resolves the reserved $app prefix to the app's own namespace.
+                "namespace": namespace.replace("$app", "app--fake", 1),
+                "key": item["key"],
+                "type": item["type"],
+                "value": str(item["value"]),
+                "ownerId": item["ownerId"],
+                "updatedAt": iso(ctx.now),
+            }
+            ctx.state.metafields[(item["ownerId"], namespace, item["key"])] = record
+            written.append(record)
+        return {"metafields": written, "userErrors": []}
+
+
 def refund_create(
     ctx: RequestContext, info: GraphQLResolveInfo, input: dict[str, Any]
 ) -> dict[str, Any]:

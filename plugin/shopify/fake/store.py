@@ -101,6 +101,10 @@ class ShopState:
     store_credit_enabled: bool = True
     # The most one store credit account may hold (CREDIT_LIMIT_EXCEEDED above it); None: no limit.
     store_credit_limit: Decimal | None = None
+    # flowTriggerReceive calls accepted: {"handle", "payload", "received_at"}
+    flow_triggers: list[dict[str, Any]] = field(default_factory=list)
+    # (owner GID, namespace as sent, key) -> Metafield record
+    metafields: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def currency(self) -> str:
