@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.models import OutboxItem
 from plugin.services import outbox, redemptions
+from tests.conftest import drain_jobs
 from tests.rewards.conftest import redemption
 from tests.rewards.test_redemptions import reward_of
 
@@ -24,7 +26,8 @@ def issued_code(shop: Any, make_member: Any, proxy: Any) -> Any:
 
 def disable(shop: Any, found: Any) -> OutboxItem:
     assert redemptions.disable(shop, found, "staff:42", "test")
-    outbox.commit()  # runs the deactivation (in-process queue)
+    outbox.commit()  # runs the deactivation (in-process queue) or enqueues it (Redis)
+    drain_jobs(current_app)
     db.session.expire_all()
     return db.session.execute(
         select(OutboxItem).where(OutboxItem.idempotency_key == f"redemption:{found.id}:deactivate")
