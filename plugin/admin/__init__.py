@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
 
-from plugin.admin import i18n
+from plugin.admin import i18n, labels
 from plugin.admin.context import apply_headers, page_url
 
 bp = Blueprint(
@@ -58,6 +58,39 @@ def _template_globals() -> dict[str, Any]:
         "locale": i18n.current_locale(),
         "html_lang": i18n.HTML_LANG.get(i18n.current_locale(), "en"),
     }
+
+
+@bp.app_template_filter("label")
+def _label(value: Any, group: str) -> str:
+    return labels.label(value, group)
+
+
+@bp.app_template_filter("actor")
+def _actor(value: str | None) -> str:
+    return labels.actor_label(value, _staff_names())
+
+
+@bp.app_template_filter("audit_lines")
+def _audit_lines(row: Any) -> list[str]:
+    ctx = g.get("admin")
+    return labels.describe_audit(row.before, row.after, ctx.shop.currency if ctx is not None else None)
+
+
+def _staff_names() -> dict[str, str]:
+    """Staff members by their Shopify user id: the names and emails the admin knows."""
+    found = g.get("admin_staff_names")
+    if found is None:
+        ctx = g.get("admin")
+        found = {}
+        if ctx is not None:
+            from plugin.services import staff
+
+            for grant in staff.grants_of_shop(ctx.shop.id):
+                name = getattr(grant, "name", None) or grant.email
+                if name:
+                    found[grant.user_id] = name
+        g.admin_staff_names = found
+    return found
 
 
 @bp.app_template_filter("money")
@@ -114,6 +147,7 @@ bp.record_once(lambda state: _root(state.app))
 from plugin.admin.views import (  # noqa: E402,F401  (routes)
     audit,
     benefits,
+    cases,
     dashboard,
     data,
     emails,

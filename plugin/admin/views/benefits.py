@@ -99,10 +99,17 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
         from plugin.services.store_credit import store_credit_check
 
         store_credit = store_credit_check(shop)
+    from plugin.admin.views.cases import device_history, steps_of
+
+    quote_event = next((e for e in events if e.to_state == "quoted"), None)
     return render(
         "admin/trade_in.html",
         store_credit=store_credit,
         status=status,
+        history=device_history(device if device is not None and device.shop_id == shop.id else None),
+        steps=steps_of("trade_in", trade_in.id),
+        verdict=(quote_event.data or {}).get("reason") if quote_event is not None else trade_in.kind,
+        condition_labels=CONDITION_LABELS,
         quoted=quoted,
         paid=paid,
         payout=payout_amount(trade_in),
@@ -137,6 +144,12 @@ TRADE_IN_ACTIONS = {
     "receive": ("mark_received", ()),
     "inspect": ("inspect", ("outcome", "value", "note")),
     "revoke": ("revoke", ("note",)),
+}
+CONDITION_LABELS = {
+    "cosmetic_wear": "Visible wear",
+    "accessories_complete": "All accessories",
+    "original_packaging": "Original packaging",
+    "working": "Working",
 }
 PAYOUT_LABELS = {
     "store_credit": "store credit",
