@@ -31,6 +31,7 @@ NOTICES = {
     "granted": "Access granted.",
     "removed": "Access removed.",
     "done": "Done.",
+    "selected": "Selected.",
     "imported": "Import finished.",
 }
 

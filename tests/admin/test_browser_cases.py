@@ -34,3 +34,51 @@ def test_a_returns_photos_and_proof_are_visible_on_its_page(server: str, browser
     assert proof.is_visible() and proof.get_attribute("href") == "/uploads/returns/1/invoice.pdf"
     assert "The HDMI port 3 flickers." in page.locator("[data-field=description]").inner_text()
     assert "Refund" in page.locator("[data-field=verdict]").inner_text()
+
+
+def test_a_ctrl_f_program_is_created_and_an_applicant_selected_with_the_code_shown(
+    server: str, browser_page: Any, shops: Any, fake_admin: Any
+) -> None:
+    from datetime import timedelta
+
+    from plugin import clock
+    from plugin.extensions import db
+    from plugin.models import CtrlFApplication, CtrlFProgram, Redemption
+    from tests.admin import factories
+
+    page, _blocked = browser_page
+    us = shops["us"]
+    tester = factories.member(us, "tester@example.com", activated=factories.at("2026-01-01"))
+    customer = factories.customer_id_of(us, tester)
+    fake_admin.add_customer(us.domain, email="tester@example.com", customer_id=int(customer))
+    today = clock.today(clock.zone(us.timezone, us.region))
+    page.goto(f"{server}/dev/admin?shop={us.domain}&user=1")
+    page.click("nav.app-nav >> text=CTRL F")
+    page.fill("#f-title", "KVM 8 beta")
+    page.fill("#f-product_title", "TESmart KVM 8")
+    page.fill("#f-discount_percent", "40")
+    page.fill("#f-seats", "2")
+    page.fill("#f-applications_close_on", (today + timedelta(days=10)).isoformat())
+    page.fill("#f-feedback_due_on", (today + timedelta(days=40)).isoformat())
+    page.click("#program-create button[type=submit]")
+    page.wait_for_selector("text=Created.")
+    assert "40%" in page.locator("[data-field=discount]").inner_text()
+    program = db.session.query(CtrlFProgram).one()
+    db.session.add(CtrlFApplication(shop_id=us.id, program_id=program.id, member_id=tester.id, customer_id=customer,
+                                    setup="Two PCs and a Mac mini"))
+    db.session.commit()
+    page.reload()
+    row = page.locator("tr[data-application]")
+    assert "Two PCs and a Mac mini" in row.inner_text()
+    row.get_by_role("button", name="Select", exact=True).click()
+    page.wait_for_selector("text=is selected")
+    # The code is made by a job right after the selection commits: the page says so until it exists.
+    for _attempt in range(20):
+        db.session.expire_all()
+        code = db.session.query(Redemption).filter_by(purpose="ctrl_f").one().code  # one code, made once
+        if code and code in page.locator("p.notice").inner_text():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    assert code and code in page.locator("p.notice").inner_text()
+    assert code in page.locator("tr[data-application] [data-field=code]").inner_text()

@@ -83,4 +83,24 @@
       setTimeout(function () { delete form.dataset.tokenFresh; }, 0);
     });
   });
+
+  // Products and customers are chosen with Shopify's resource picker inside the admin; outside
+  // it the merchant types the name and the button stays hidden.
+  if (window.shopify && typeof window.shopify.resourcePicker === "function") {
+    document.querySelectorAll("[data-resource-picker]").forEach(function (box) {
+      var button = box.querySelector(".picker-button");
+      if (!button) { return; }
+      button.hidden = false;
+      button.addEventListener("click", async function () {
+        var picked = await window.shopify.resourcePicker({ type: box.dataset.resourcePicker, multiple: false });
+        if (!picked || !picked.length) { return; }
+        var chosen = picked[0];
+        document.getElementById(box.dataset.targetId).value = chosen.id;
+        var title = document.getElementById(box.dataset.targetTitle);
+        if (title) { title.value = chosen.title || chosen.displayName || chosen.email || title.value; }
+        var note = box.querySelector("[data-picker-chosen]");
+        if (note) { note.textContent = chosen.title || chosen.displayName || ""; }
+      });
+    });
+  }
 }());

@@ -32,6 +32,7 @@ from plugin.models import (
     CtrlFProgram,
     Device,
     Member,
+    Redemption,
     ReturnRequest,
     TradeIn,
     TradeInEvent,
@@ -457,6 +458,10 @@ def claim_action(claim_id: int, action: str) -> Response:
 @bp.get("/ctrl-f")
 @app_home
 def ctrl_f() -> Response:
+    return _ctrl_f_page()
+
+
+def _ctrl_f_page(*, status: int = 200, errors: dict[str, str] | None = None) -> Response:
     shop = admin().shop
     programs = admin_queries.rows_of(CtrlFProgram, shop.id, order=CtrlFProgram.applications_close_on.desc())
     counts = dict(
@@ -474,9 +479,31 @@ def ctrl_f() -> Response:
         ).all()
     )
     return render(
-        "admin/ctrl_f.html", title="CTRL F product testing", programs=programs, counts=counts,
-        selected_counts=selected_counts, today=clock.today(clock.shop_zone(shop)),
+        "admin/ctrl_f.html", status=status, title=_("CTRL F product testing"), programs=programs, counts=counts,
+        selected_counts=selected_counts, today=_store_today(), errors=errors or {},
+        form=request.form if request.method == "POST" else {}, error=_("The program was not saved.") if errors else None,
     )
+
+
+def _store_today() -> Any:
+    from plugin.clock import today, zone
+
+    shop = admin().shop
+    return today(zone(shop.timezone, shop.region))
+
+
+@bp.post("/ctrl-f")
+@app_home
+def ctrl_f_create() -> Response:
+    from plugin.services import ctrlf_admin
+
+    ctx = admin()
+    try:
+        program = ctrlf_admin.create_program(ctx.shop, request.form, actor=ctx.actor)
+    except ctrlf_admin.ProgramInvalid as exc:
+        db.session.rollback()
+        return _ctrl_f_page(status=422, errors={k: _(v) for k, v in exc.errors.items()})
+    return redirect_to("admin.ctrl_f_program", "created", program_id=program.id)
 
 
 def _program(program_id: int) -> CtrlFProgram:
@@ -497,24 +524,42 @@ def _ctrlf_service(names: tuple[str, ...]) -> Any:
     return None
 
 
-def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None = None) -> Response:
+def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None = None,
+                  errors: dict[str, str] | None = None) -> Response:
     shop = admin().shop
     applicants = db.session.execute(
-        select(CtrlFApplication, Member)
+        select(CtrlFApplication, Member, Redemption)
         .join(Member, Member.id == CtrlFApplication.member_id)
+        .outerjoin(Redemption, (Redemption.id == CtrlFApplication.redemption_id) & (Redemption.shop_id == shop.id))
         .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.program_id == program.id)
         .order_by(CtrlFApplication.created_at)
     ).all()
+    extra: dict[str, Any] = {}
+    chosen = request.args.get("application", type=int)
+    if request.args.get("done") == "selected" and chosen:
+        for application, member, redemption in applicants:
+            if application.id == chosen and application.state == "selected":
+                who = member.email or _("Member {id} (redacted)", id=member.id)
+                extra["notice"] = (
+                    _("{who} is selected. Their code: {code}", who=who, code=redemption.code)
+                    if redemption is not None and redemption.code
+                    else _("{who} is selected. Their code is being created; reload the page in a moment.", who=who)
+                )
+    selected = sum(1 for a, _m, _r in applicants if a.state == "selected")
     return render(
         "admin/ctrl_f_program.html",
         status=status,
         title=program.title,
         program=program,
         applicants=applicants,
+        seats_left=max(program.seats - selected, 0),
         can_select=_ctrlf_service(CTRLF_SELECT) is not None,
         can_reject=_ctrlf_service(CTRLF_REJECT) is not None,
-        today=clock.today(clock.shop_zone(shop)),
+        today=_store_today(),
         error=error,
+        errors=errors or {},
+        form=request.form if request.method == "POST" and errors else {},
+        **extra,
     )
 
 
@@ -522,6 +567,22 @@ def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None
 @app_home
 def ctrl_f_program(program_id: int) -> Response:
     return _program_page(_program(program_id))
+
+
+@bp.post("/ctrl-f/<int:program_id>")
+@app_home
+def ctrl_f_update(program_id: int) -> Response:
+    from plugin.services import ctrlf_admin
+
+    ctx = admin()
+    program = _program(program_id)
+    try:
+        ctrlf_admin.update_program(ctx.shop, program, request.form, actor=ctx.actor)
+    except ctrlf_admin.ProgramInvalid as exc:
+        db.session.rollback()
+        return _program_page(_program(program_id), status=422, error=_("The program was not saved."),
+                             errors={k: _(v) for k, v in exc.errors.items()})
+    return redirect_to("admin.ctrl_f_program", "saved", program_id=program.id)
 
 
 @bp.post("/ctrl-f/<int:program_id>/applications/<int:application_id>/<action>")
@@ -540,4 +601,6 @@ def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response
     except (ApiError, ValueError) as exc:
         db.session.rollback()
         return _program_page(program, status=422, error=_refusal(exc))
+    if action == "select":
+        return redirect_to("admin.ctrl_f_program", "selected", program_id=program.id, application=application.id)
     return redirect_to("admin.ctrl_f_program", "done", program_id=program.id)
