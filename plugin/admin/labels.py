@@ -70,7 +70,7 @@ LABELS: dict[str, dict[str, str]] = {
         "points_multiplier": "Points multiplier", "member_discount": "Member discount", "gift": "Gift with purchase",
     },
     "reward_kind": {"fixed_amount": "Fixed amount off", "percentage": "Percentage off"},
-    "cohort": {"legacy": "Legacy", "2025-04": "April 2025", "2025-11": "November 2025"},
+    "cohort": {"legacy": "Legacy", "2025-04": "2025-04", "2025-11": "2025-11"},
     "category": {
         "kvm_switch": "KVM switch", "kvm_extender": "KVM extender", "matrix": "Matrix", "accessory": "Accessory",
         "other": "Other",
@@ -111,6 +111,12 @@ LABELS: dict[str, dict[str, str]] = {
         "category_not_eligible": "This kind of product cannot be traded in",
         "already_traded_in": "This serial number was already traded in",
         "warranty_exchange_used": "The device was exchanged under warranty",
+    },
+    "subject": {
+        "shop": "Store settings", "member": "Member", "trade_in": "Trade-in", "return": "Return request",
+        "warranty_claim": "Warranty claim", "reward": "Reward", "campaign": "Campaign", "staff_user": "Staff member",
+        "ctrl_f_program": "CTRL F program", "ctrl_f_application": "CTRL F application", "redemption": "Reward code",
+        "import": "Import",
     },
     "import_state": {"running": "Running", "done": "Done", "failed": "Failed"},
     "campaign_state": {"scheduled": "Scheduled", "running": "Running", "ended": "Ended"},

@@ -97,7 +97,8 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
     _shot(page, "member")
     page.click("nav.app-nav >> text=Audit log")
     audit_text = page.locator("table[aria-label='Audit log']").inner_text()
-    assert "points.adjust" in audit_text and "Goodwill for a late parcel" in audit_text
+    assert "Adjusted points" in audit_text and "Goodwill for a late parcel" in audit_text
+    assert "points.adjust" not in audit_text and "Balance: 1,400 → 1,650" in audit_text  # words, not JSON
     assert db.session.query(AuditLog).filter_by(action="points.adjust", shop_id=us.id).count() == 1
 
     # A trade-in goes from applied to paid.

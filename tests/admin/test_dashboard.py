@@ -58,7 +58,7 @@ def test_the_dashboard_page_shows_the_numbers(ledger_rows: Any, shops: Any, admi
     body = admin_get("/admin/").get_data(as_text=True)
     for label, value in [("Points issued", "6,900"), ("Points redeemed", "500"), ("Points expired", "300"),
                          ("Points outstanding", "4,050"), ("Outstanding liability", "61.50 USD"),
-                         ("Members", "4"), ("Activated", "3"), ("Cohort legacy", "1"), ("Trade-ins shipped", "1")]:
+                         ("Members", "4"), ("Activated", "3"), ("Cohort Legacy", "1"), ("Trade-ins: Shipped", "1")]:
         assert f'data-stat="{label}">{value}<' in body, label
     assert "Redemptions per day (1)" in body and "Referral conversions per day (1)" in body
     # The two daily charts, and the program results' monthly ones (tests/admin/test_program_results.py).

@@ -29,6 +29,7 @@ from plugin.admin.pages import (
 from plugin.extensions import db
 from plugin.models import (
     CtrlFApplication,
+    CtrlFProgram,
     Device,
     Member,
     PointEntry,
@@ -36,6 +37,7 @@ from plugin.models import (
     Referral,
     ReturnRequest,
     Shop,
+    ShopCustomer,
     TradeIn,
     WarrantyClaim,
 )
@@ -108,10 +110,31 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
         balance=balance,
+        friend_names=_friend_names(shop.id, rows(Referral, shop.id, Referral.referrer_member_id == member.id)),
+        program_titles=dict(db.session.execute(
+            select(CtrlFProgram.id, CtrlFProgram.title).where(CtrlFProgram.shop_id == shop.id)).all()),
         end_lines=end_consequences(shop, member, "cancel") if member.state == "open" else [],
         threshold=program_settings(shop).adjustment_confirm_threshold,
         **extra,
     )
+
+
+def _friend_names(shop_id: int, referrals: list[Referral]) -> dict[int, str]:
+    """Friends by name or email, never by a customer id."""
+    ids = {r.friend_customer_id for r in referrals if getattr(r, "friend_customer_id", None)}
+    customers = {
+        c.customer_id: c for c in db.session.execute(
+            select(ShopCustomer).where(ShopCustomer.shop_id == shop_id, ShopCustomer.customer_id.in_(ids))
+        ).scalars()
+    } if ids else {}  # fmt: skip
+    names: dict[int, str] = {}
+    for r in referrals:
+        customer = customers.get(getattr(r, "friend_customer_id", None) or "")
+        full = " ".join(x for x in ((customer.first_name or "", customer.last_name or "") if customer else ()) if x)
+        email = getattr(r, "friend_email", None) or (customer.email if customer else None)
+        if full or email:
+            names[r.id] = f"{full} <{email}>" if full and email else (full or email or "")
+    return names
 
 
 @bp.get("/members/<int:member_id>")
