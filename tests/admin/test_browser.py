@@ -115,7 +115,7 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
     assert "45.00 USD" in page.locator("[data-confirm-step]").inner_text()  # and once more, to confirm
     page.click("#confirm-button")
     page.wait_for_selector("#receive-form")
-    assert "paid" in page.locator('[data-field="state"]').inner_text()
+    assert "Paid" in page.locator('[data-field="state"]').inner_text()
     _shot(page, "trade-in")
     db.session.expire_all()
     assert db.session.get(TradeIn, trade_in.id).state == "paid"
