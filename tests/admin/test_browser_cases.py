@@ -82,3 +82,20 @@ def test_a_ctrl_f_program_is_created_and_an_applicant_selected_with_the_code_sho
         page.reload()
     assert code and code in page.locator("p.notice").inner_text()
     assert code in page.locator("tr[data-application] [data-field=code]").inner_text()
+
+
+def test_a_german_operator_sees_the_admin_in_german(server: str, browser_page: Any, shops: Any) -> None:
+    from tests.admin import factories
+
+    page, _blocked = browser_page
+    eu = shops["eu"]
+    jane = factories.member(eu, "jane@example.com", activated=factories.at("2026-01-01"))
+    factories.points(eu, jane, 1400)
+    page.goto(f"{server}/dev/admin?shop={eu.domain}&user=1")
+    page.goto(f"{server}/admin/?shop={eu.domain}&locale=de")
+    assert page.locator("h1.page-title").inner_text().startswith("Übersicht")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert "Vergebene Punkte" in page.locator(".stats").first.inner_text() or "Mitglieder" in page.content()
+    page.click("nav.app-nav >> text=Mitglieder")
+    assert page.locator("h1.page-title").inner_text().startswith("Mitglieder")  # the language stays
+    assert "1.400" in page.locator("table[aria-label=Members]").inner_text()
