@@ -3,6 +3,12 @@
 Quirks the samples have and these factories can reproduce: ``email`` differing from
 ``customer.email``, ``product_id: null`` on custom lines, ``test: true``, ``cancelled_at`` set on
 a paid order, guest checkout with ``customer: null``, money as strings and in ``*_set`` blocks.
+
+Money as Shopify sends it: top-level amounts and ``*_set.shop_money`` are in the shop's currency
+(``currency``), ``*_set.presentment_money`` in the currency the customer paid
+(``presentment_currency``, at ``rate`` presentment units per shop unit), and a refund's
+``transactions[].amount`` with its ``currency`` is presentment money. A store whose prices include
+tax (``taxes_included: true``) keeps each line's VAT in its ``tax_lines`` and inside its price.
 """
 
 from __future__ import annotations
@@ -31,10 +37,22 @@ def next_id() -> int:
     return next(_ids)
 
 
-def money_set(amount: str, currency: str) -> dict[str, Any]:
+ZERO_DECIMAL = ("JPY", "KRW")
+
+
+def amount_text(amount: Decimal | str, currency: str) -> str:
+    value = Decimal(str(amount))
+    return f"{value:.0f}" if currency in ZERO_DECIMAL else f"{value:.2f}"
+
+
+def money_set(amount: str, currency: str, presentment_currency: str | None = None, rate: Decimal | str = "1") -> dict[str, Any]:
+    """A ``*_set`` block: ``amount`` in the shop's ``currency``, and what the customer saw in
+    ``presentment_currency`` (the shop's currency when not given) at ``rate``."""
+    shown = presentment_currency or currency
+    presentment = amount if shown == currency else amount_text(Decimal(amount) * Decimal(str(rate)), shown)
     return {
         "shop_money": {"amount": amount, "currency_code": currency},
-        "presentment_money": {"amount": amount, "currency_code": currency},
+        "presentment_money": {"amount": presentment, "currency_code": shown},
     }
 
 
@@ -78,7 +96,8 @@ def customer(customer_id: int | None = None, email: str | None = "jane@example.c
     return body
 
 
-def line_item(product_id: int | None, price: str, quantity: int = 1, discount: str = "0.00", currency: str = "USD", title: str = "TESmart 4-port KVM switch") -> dict[str, Any]:
+def line_item(product_id: int | None, price: str, quantity: int = 1, discount: str = "0.00", currency: str = "USD", title: str = "TESmart 4-port KVM switch", tax: str = "0.00", tax_rate: float = 0.0) -> dict[str, Any]:
+    """A line; ``tax`` is the line's whole tax (all units, after discounts), as in ``tax_lines``."""
     line_id = next_id()
     allocations = (
         [{"amount": discount, "amount_set": money_set(discount, currency), "discount_application_index": 0}]
@@ -109,7 +128,11 @@ def line_item(product_id: int | None, price: str, quantity: int = 1, discount: s
         "variant_id": next_id() if product_id else None,
         "variant_title": None,
         "vendor": "TESmart",
-        "tax_lines": [],
+        "tax_lines": (
+            [{"channel_liable": False, "price": tax, "price_set": money_set(tax, currency), "rate": tax_rate, "title": "VAT"}]
+            if Decimal(tax) > 0
+            else []
+        ),
         "duties": [],
         "discount_allocations": allocations,
     }
@@ -133,17 +156,38 @@ def order(
     shipping: str = "10.00",
     tax: str = "0.00",
     guest: bool = False,
+    presentment_currency: str | None = None,
+    rate: Decimal | str = "1",
+    taxes_included: bool = False,
 ) -> dict[str, Any]:
+    """An order; with ``taxes_included`` the lines' ``tax_lines`` are inside their prices (and the
+    subtotal), else ``tax`` is added on top. ``presentment_currency``/``rate``: see the module."""
     order_id = order_id or next_id()
     created_at = created_at or ago()
     lines = lines if lines is not None else []
+    shown = presentment_currency or currency
+
+    def mset(amount: str) -> dict[str, Any]:
+        return money_set(amount, currency, shown, rate)
+
+    for li in lines:  # the lines' blocks carry the same presentment money as the order
+        for key in ("price_set", "total_discount_set"):
+            li[key] = mset(li[key]["shop_money"]["amount"])
+        for allocation in li["discount_allocations"]:
+            allocation["amount_set"] = mset(allocation["amount"])
+        for tax_line in li["tax_lines"]:
+            tax_line["price_set"] = mset(tax_line["price"])
     subtotal = sum(
         (Decimal(li["price"]) * li["quantity"] - sum((Decimal(a["amount"]) for a in li["discount_allocations"]), Decimal(0)) for li in lines),
         Decimal(0),
     )
-    subtotal_text = f"{subtotal:.2f}" if currency not in ("JPY", "KRW") else f"{subtotal:.0f}"
-    total = subtotal + Decimal(shipping) + Decimal(tax)
-    total_text = f"{total:.2f}" if currency not in ("JPY", "KRW") else f"{total:.0f}"
+    subtotal_text = amount_text(subtotal, currency)
+    if taxes_included:
+        tax = amount_text(sum((Decimal(t["price"]) for li in lines for t in li["tax_lines"]), Decimal(0)), currency)
+        total = subtotal + Decimal(shipping)
+    else:
+        total = subtotal + Decimal(shipping) + Decimal(tax)
+    total_text = amount_text(total, currency)
     cust = None if guest else (customer_block or customer())
     return {
         "id": order_id,
@@ -161,9 +205,9 @@ def order(
         "created_at": created_at,
         "currency": currency,
         "current_subtotal_price": subtotal_text,
-        "current_subtotal_price_set": money_set(subtotal_text, currency),
+        "current_subtotal_price_set": mset(subtotal_text),
         "current_total_price": total_text,
-        "current_total_price_set": money_set(total_text, currency),
+        "current_total_price_set": mset(total_text),
         "customer_locale": "en",
         "discount_codes": discount_codes or [],
         "email": email if email is not None else (cust or {}).get("email"),
@@ -177,19 +221,22 @@ def order(
         "order_number": 1000 + order_id % 100000,
         "payment_gateway_names": ["visa", "bogus"],
         "phone": None,
-        "presentment_currency": currency,
+        "presentment_currency": shown,
         "processed_at": processed_at or created_at,
         "source_name": "web",
         "subtotal_price": subtotal_text,
-        "subtotal_price_set": money_set(subtotal_text, currency),
+        "subtotal_price_set": mset(subtotal_text),
         "tags": "",
+        "taxes_included": taxes_included,
+        "current_total_tax": tax,
+        "current_total_tax_set": mset(tax),
         "test": test,
         "total_discounts": "0.00",
         "total_price": total_text,
-        "total_price_set": money_set(total_text, currency),
-        "total_shipping_price_set": money_set(shipping, currency),
+        "total_price_set": mset(total_text),
+        "total_shipping_price_set": mset(shipping),
         "total_tax": tax,
-        "total_tax_set": money_set(tax, currency),
+        "total_tax_set": mset(tax),
         "updated_at": updated_at or created_at,
         "user_id": None,
         "billing_address": address(country),
@@ -200,14 +247,41 @@ def order(
         "payment_terms": None,
         "refunds": refunds or [],
         "shipping_address": address(country),
-        "shipping_lines": [{"id": next_id(), "price": shipping, "price_set": money_set(shipping, currency), "title": "Standard"}],
+        "shipping_lines": [{"id": next_id(), "price": shipping, "price_set": mset(shipping), "title": "Standard"}],
     }
 
 
-def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None = None, lines: list[tuple[dict[str, Any], int]] | None = None, created_at: str | None = None) -> dict[str, Any]:
+def refund(
+    order_payload: dict[str, Any],
+    amount: str,
+    *,
+    refund_id: int | None = None,
+    lines: list[tuple[dict[str, Any], int]] | None = None,
+    created_at: str | None = None,
+    status: str = "success",
+    adjustments: list[str] | None = None,
+) -> dict[str, Any]:
+    """A refund of ``amount`` in the currency the customer paid (the order's
+    ``presentment_currency``), as its transaction carries it; refunded lines and
+    ``adjustments`` (order_adjustments amounts, shop money) carry both currencies."""
     refund_id = refund_id or next_id()
     created_at = created_at or ago()
     currency = order_payload["currency"]
+    shown = order_payload.get("presentment_currency") or currency
+    shop_total = Decimal(order_payload["total_price_set"]["shop_money"]["amount"])
+    shown_total = Decimal(order_payload["total_price_set"]["presentment_money"]["amount"])
+    rate = shown_total / shop_total if shop_total else Decimal(1)
+
+    def mset(value: Decimal | str) -> dict[str, Any]:
+        return money_set(amount_text(value, currency), currency, shown, rate)
+
+    def line_subtotal(li: dict[str, Any], qty: int) -> Decimal:
+        discount = sum((Decimal(a["amount"]) for a in li["discount_allocations"]), Decimal(0))
+        return (Decimal(li["price"]) * li["quantity"] - discount) * qty / li["quantity"]
+
+    def line_tax(li: dict[str, Any], qty: int) -> Decimal:
+        return sum((Decimal(t["price"]) for t in li["tax_lines"]), Decimal(0)) * qty / li["quantity"]
+
     return {
         "id": refund_id,
         "order_id": order_payload["id"],
@@ -217,7 +291,7 @@ def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None 
         "processed_at": created_at,
         "restock": False,
         "duties": [],
-        "total_duties_set": money_set("0.00", currency),
+        "total_duties_set": mset("0"),
         "return": None,
         "refund_line_items": [
             {
@@ -226,10 +300,12 @@ def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None 
                 "line_item_id": li["id"],
                 "location_id": None,
                 "restock_type": "no_restock",
-                "subtotal": li["price"],
-                "total_tax": "0.00",
-                "subtotal_set": money_set(li["price"], currency),
-                "total_tax_set": money_set("0.00", currency),
+                # Shopify: in a tax-inclusive store the subtotal includes the tax, which
+                # total_tax repeats; elsewhere the tax comes on top.
+                "subtotal": amount_text(line_subtotal(li, qty), currency),
+                "total_tax": amount_text(line_tax(li, qty), currency),
+                "subtotal_set": mset(line_subtotal(li, qty)),
+                "total_tax_set": mset(line_tax(li, qty)),
                 "line_item": li,
             }
             for li, qty in (lines or [])
@@ -240,8 +316,8 @@ def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None 
                 "order_id": order_payload["id"],
                 "kind": "refund",
                 "gateway": "bogus",
-                "status": "success",
-                "message": "Bogus Gateway: Forced success",
+                "status": status,
+                "message": "Bogus Gateway: Forced success" if status == "success" else None,
                 "created_at": created_at,
                 "test": False,
                 "authorization": None,
@@ -254,14 +330,27 @@ def refund(order_payload: dict[str, Any], amount: str, *, refund_id: int | None 
                 "source_name": "web",
                 "receipt": {},
                 "amount": amount,
-                "currency": currency,
+                "currency": shown,
                 "payment_id": "c901414060.1",
-                "total_unsettled_set": money_set("0.0", currency),
+                "total_unsettled_set": money_set("0.00", currency, shown, rate),
                 "manual_payment_gateway": False,
                 "admin_graphql_api_id": "gid://shopify/OrderTransaction/1",
             }
         ],
-        "order_adjustments": [],
+        "order_adjustments": [
+            {
+                "id": next_id(),
+                "order_id": order_payload["id"],
+                "refund_id": refund_id,
+                "amount": adjustment,
+                "tax_amount": amount_text("0", currency),
+                "kind": "refund_discrepancy",
+                "reason": "Refund discrepancy",
+                "amount_set": mset(adjustment),
+                "tax_amount_set": mset("0"),
+            }
+            for adjustment in adjustments or []
+        ],
         "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
     }
 

@@ -40,7 +40,11 @@ class Order(db.Model):
     name: Mapped[str | None] = mapped_column(String(64))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The shop's currency: every amount of the order here is shop money (POLICY.md 3).
     currency: Mapped[str] = mapped_column(String(3))
+    # What the customer paid in, and the total in it: the rate for refunds known only in it.
+    presentment_currency: Mapped[str | None] = mapped_column(String(3))
+    presentment_total: Mapped[Decimal | None] = mapped_column(Money)
     # The points base: line prices after discounts, without tax and shipping (POLICY.md 3).
     net_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     total_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
@@ -70,7 +74,16 @@ class OrderRefund(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     order_id: Mapped[str] = mapped_column(String(32), index=True)
     refund_id: Mapped[str] = mapped_column(String(32))
+    # Shop money given back; while ``in_shop_money`` is false it waits for the order's rate to
+    # convert ``presentment_amount`` (a refund in the customer's currency that came first).
     amount: Mapped[Decimal] = mapped_column(Money)
+    in_shop_money: Mapped[bool] = mapped_column(Boolean, default=True)
+    presentment_amount: Mapped[Decimal | None] = mapped_column(Money)
+    presentment_currency: Mapped[str | None] = mapped_column(String(3))
+    # Transactions still pending: counted once they settle (reconciliation reads them again).
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # line item id -> units refunded, so units refunded before payment never register.
+    line_quantities: Mapped[dict[str, int] | None] = mapped_column(JSON)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -38,6 +38,8 @@ class Shop(db.Model):
     integration_secret_enc: Mapped[str | None] = mapped_column(Text)  # review-app integration
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Per stream ("orders", "customers"): {"since": ISO instant, "after": page cursor or null}.
+    reconcile_cursors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -30,8 +31,10 @@ from plugin.services.idempotent import insert_once
 from plugin.services.members import claim_member, link_customer, normalize_email
 from plugin.services.shop_settings import program_settings
 from plugin.services.shopify_payload import (
+    PayloadError,
     country_code,
     money,
+    presentment_money,
     required_id,
     shopify_id,
     timestamp,
@@ -97,6 +100,7 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
     if member is not None and order.member_id is None:
         order.member_id = member.id
 
+    # Shopify's ``currency`` is the shop's; what the customer paid in is ``presentment_currency``.
     currency = str(payload.get("currency") or shop.currency).upper()
     order.currency = currency
     order.name = payload.get("name") or order.name
@@ -104,9 +108,18 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
     total = money(payload, "total_price")
     if total is not None:
         order.total_amount = quantize(total, currency)
-    net = money(payload, "current_subtotal_price") or money(payload, "subtotal_price")
+    shown = presentment_money(payload, "total_price")
+    if shown is not None:
+        order.presentment_currency, order.presentment_total = shown
+    net = money(payload, "current_subtotal_price")
+    if net is None:
+        net = money(payload, "subtotal_price")
     if net is not None:
-        order.net_amount = quantize(net, currency)
+        if payload.get("taxes_included"):
+            # Tax-inclusive prices (tesmart.de, .jp, .co.kr): the subtotal carries the VAT.
+            tax = money(payload, "current_total_tax")
+            net -= tax if tax is not None else (money(payload, "total_tax") or Decimal(0))
+        order.net_amount = quantize(max(net, Decimal(0)), currency)
     order.placed_at = order.placed_at or timestamp(payload.get("created_at"))
     updated = timestamp(payload.get("updated_at"))
     if updated and (order.shopify_updated_at is None or updated > order.shopify_updated_at):
@@ -176,39 +189,134 @@ def apply_cancelled(shop: Shop, payload: dict[str, Any]) -> Order:
     return order
 
 
-def refund_amount(refund: dict[str, Any]) -> Decimal:
-    """Money actually given back: successful refund transactions, else the refunded lines."""
-    total = Decimal(0)
-    transactions = [t for t in refund.get("transactions") or [] if isinstance(t, dict)]
+@dataclass(frozen=True)
+class RefundMoney:
+    """What a refund gave back. ``amount`` is shop money; None when the refund is known only in
+    the customer's currency (``presentment``), to be converted at its order's rate."""
+
+    amount: Decimal | None
+    presentment: tuple[str, Decimal] | None
+    pending: bool
+
+
+def _nonnegative(value: Decimal | None, what: str) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    if not value.is_finite() or value < 0:
+        raise PayloadError(f"refund {what} is negative")  # POLICY.md 3: invalid input
+    return value
+
+
+def refund_money(refund: dict[str, Any], shop_currency: str) -> RefundMoney:
+    """Money actually given back, in the shop's currency (POLICY.md 3).
+
+    Successful refund transactions count; pending ones are remembered, to be counted when they
+    settle. A transaction's ``amount`` is in its ``currency``, the customer's: it is shop money
+    only when that is the shop's currency or when it carries ``amount_set.shop_money``. Otherwise
+    the refunded lines' ``subtotal_set`` (shop and presentment money alike) give the rate; with
+    no lines the order's own rate converts it later. A refund without transactions is its
+    refunded lines (shop money) less its order adjustments.
+    """
+    transactions = [t for t in refund.get("transactions") or [] if isinstance(t, dict) and t.get("kind") in ("refund", None)]
+    pending = False
+    shop_total = Decimal(0)
+    shown_total = Decimal(0)
+    shown_currency: str | None = None
     for transaction in transactions:
-        if transaction.get("kind") == "refund" and transaction.get("status") in ("success", None):
-            total += money(transaction, "amount") or Decimal(0)
-    if transactions:
-        return total
+        status = transaction.get("status")
+        if status == "pending":
+            pending = True
+            continue
+        if status not in ("success", None):
+            continue
+        block = (transaction.get("amount_set") or {}).get("shop_money") or {}
+        currency = str(transaction.get("currency") or shop_currency).upper()
+        if block.get("amount") is not None or currency == shop_currency:
+            shop_total += _nonnegative(money(transaction, "amount"), "amount")
+        else:
+            raw = transaction.get("amount")
+            shown_total += _nonnegative(money({"amount": raw}, "amount"), "amount")
+            shown_currency = currency
+    lines_shop = Decimal(0)
+    lines_shown = Decimal(0)
     for line in refund.get("refund_line_items") or []:
-        if isinstance(line, dict):
-            total += (money(line, "subtotal") or Decimal(0)) + (money(line, "total_tax") or Decimal(0))
-    return total
+        if not isinstance(line, dict):
+            continue
+        lines_shop += _nonnegative(money(line, "subtotal"), "line")
+        presented = presentment_money(line, "subtotal")
+        lines_shown += _nonnegative(presented[1] if presented else None, "line")
+    if not transactions:
+        for line in refund.get("refund_line_items") or []:
+            if isinstance(line, dict):
+                lines_shop += _nonnegative(money(line, "total_tax"), "tax")
+        for adjustment in refund.get("order_adjustments") or []:
+            if isinstance(adjustment, dict):
+                lines_shop -= (money(adjustment, "amount") or Decimal(0)) + (money(adjustment, "tax_amount") or Decimal(0))
+        return RefundMoney(_nonnegative(lines_shop, "amount"), None, False)
+    if shown_currency is None:
+        return RefundMoney(shop_total, None, pending)
+    if lines_shown > 0:  # the lines' own shop-money equivalent gives the rate
+        converted = quantize(shown_total * lines_shop / lines_shown, shop_currency)
+        return RefundMoney(shop_total + converted, (shown_currency, shown_total), pending)
+    if shop_total:  # shop money and the customer's in one refund, no lines: no rate of its own
+        raise PayloadError("refund mixes currencies without refunded lines")
+    return RefundMoney(None, (shown_currency, shown_total), pending)
+
+
+def _line_quantities(refund: dict[str, Any]) -> dict[str, int]:
+    quantities: dict[str, int] = {}
+    for line in refund.get("refund_line_items") or []:
+        if not isinstance(line, dict):
+            continue
+        line_id = shopify_id(line.get("line_item_id"))
+        try:
+            quantity = int(line.get("quantity") or 0)
+        except (TypeError, ValueError):
+            raise PayloadError("refund line quantity is not a number") from None
+        if line_id is not None and quantity > 0:
+            quantities[line_id] = quantities.get(line_id, 0) + quantity
+    return quantities
 
 
 def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
+    """Record a refund once; a refund recorded while its transactions were pending is read
+    again (a later delivery of its order, or reconciliation) and counted once they settle."""
     refund_id = shopify_id(refund.get("id"))
     if refund_id is None:
         return False
     payout = str(refund.get("note") or "").startswith(TRADE_IN_REFUND_NOTE)
+    given = RefundMoney(Decimal(0), None, False) if payout else refund_money(refund, shop.currency.upper())
+    quantities = {} if payout else _line_quantities(refund)
+    values = {
+        "amount": given.amount if given.amount is not None else Decimal(0),
+        "in_shop_money": given.amount is not None,
+        "presentment_currency": given.presentment[0] if given.presentment else None,
+        "presentment_amount": given.presentment[1] if given.presentment else None,
+        "pending": given.pending,
+        "line_quantities": quantities or None,
+    }
     inserted = insert_once(
         OrderRefund,
         {
             "shop_id": shop.id,
             "order_id": order_id,
             "refund_id": refund_id,
-            "amount": Decimal(0) if payout else refund_amount(refund),
             "refunded_at": timestamp(refund.get("created_at")),
+            **values,
         },
         ["shop_id", "refund_id"],
     )
-    if inserted and not payout:
-        _void_refunded_units(shop, order_id, refund)
+    if inserted is None and not payout:
+        known = db.session.execute(
+            select(OrderRefund)
+            .where(OrderRefund.shop_id == shop.id, OrderRefund.refund_id == refund_id)
+            .with_for_update()
+        ).scalar_one()
+        if known.pending:  # read again: what has settled since counts now
+            for key, value in values.items():
+                setattr(known, key, value)
+    if not payout:
+        void_refunded_units(shop, order_id)
     return inserted is not None
 
 
@@ -243,6 +351,25 @@ def apply_fulfilled(shop: Shop, payload: dict[str, Any]) -> Order:
     return order
 
 
+def _convert_refunds(shop: Shop, order: Order) -> None:
+    """Refunds known only in the customer's currency, in shop money at the order's own rate."""
+    if not order.presentment_total or order.presentment_total <= 0 or not order.total_amount:
+        return
+    waiting = db.session.execute(
+        select(OrderRefund).where(
+            OrderRefund.shop_id == shop.id,
+            OrderRefund.order_id == order.order_id,
+            OrderRefund.in_shop_money.is_(False),
+        )
+    ).scalars()
+    for refund in waiting:
+        if refund.presentment_currency and refund.presentment_currency != order.presentment_currency:
+            continue  # not the order's presentment currency: no rate to trust
+        shown = refund.presentment_amount or Decimal(0)
+        refund.amount = quantize(shown * order.total_amount / order.presentment_total, order.currency)
+        refund.in_shop_money = True
+
+
 def refunded_total(shop: Shop, order_id: str) -> Decimal:
     stmt = select(func.coalesce(func.sum(OrderRefund.amount), 0)).where(
         OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id
@@ -251,8 +378,13 @@ def refunded_total(shop: Shop, order_id: str) -> Decimal:
 
 
 def settle_points(shop: Shop, order: Order, trigger: str) -> int:
-    """Bring the order's clawback to its target; the entry is named after the event that moved it."""
-    order.refunded_amount = quantize(refunded_total(shop, order.order_id), order.currency)
+    """Bring the order's clawback to its target; the entry is named after the event that moved it.
+
+    The refunded amount is shop money, capped at the order's total (a refund beyond what is left
+    takes no more than everything)."""
+    _convert_refunds(shop, order)
+    refunded = quantize(refunded_total(shop, order.order_id), order.currency)
+    order.refunded_amount = min(refunded, order.total_amount) if order.total_amount > 0 else refunded
     if order.member_id is None or order.points_awarded <= 0:
         return 0
     if order.cancelled_at is not None:
@@ -277,9 +409,10 @@ def settle_points(shop: Shop, order: Order, trigger: str) -> int:
     return 0
 
 
-def _unit_amounts(line: dict[str, Any], currency: str) -> list[Decimal]:
-    """What was actually paid for each unit of a line, after its discounts; the cents that do not
-    divide evenly go to the first units, so the units add up to the line exactly."""
+def _unit_amounts(line: dict[str, Any], currency: str, taxes_included: bool = False) -> list[Decimal]:
+    """What was actually paid for each unit of a line, after its discounts and, where prices
+    include tax, without the line's tax (POLICY.md 5); the cents that do not divide evenly go to
+    the first units, so the units add up to the line exactly. Shop money throughout."""
     quantity = int(line.get("quantity") or 0)
     if quantity <= 0:
         return []
@@ -289,7 +422,12 @@ def _unit_amounts(line: dict[str, Any], currency: str) -> list[Decimal]:
         discount = sum((money(a, "amount") or Decimal(0) for a in allocations), Decimal(0))
     else:
         discount = money(line, "total_discount") or Decimal(0)
-    line_total = quantize(max(price * quantity - discount, Decimal(0)), currency)
+    tax = Decimal(0)
+    if taxes_included:
+        for tax_line in line.get("tax_lines") or []:
+            if isinstance(tax_line, dict):
+                tax += money(tax_line, "price") or Decimal(0)
+    line_total = quantize(max(price * quantity - discount - tax, Decimal(0)), currency)
     step = Decimal(1).scaleb(-minor_units(currency))
     unit = (line_total / quantity).quantize(step, rounding=ROUND_FLOOR)
     extra_units = int((line_total - unit * quantity) / step)
@@ -315,7 +453,7 @@ def register_devices(
         product: Product | None = product_for_line(shop, product_id, fetch_product)
         if product is None or product.category not in WARRANTY_CATEGORIES:
             continue
-        for index, amount in enumerate(_unit_amounts(line, order.currency)):
+        for index, amount in enumerate(_unit_amounts(line, order.currency, bool(payload.get("taxes_included")))):
             if insert_once(
                 Device,
                 {
@@ -343,26 +481,33 @@ def register_devices(
             .where(Device.shop_id == shop.id, Device.order_id == order.order_id, Device.member_id.is_(None))
             .values(member_id=order.member_id)
         )
+    if created:
+        void_refunded_units(shop, order.order_id)  # a refund that came before the payment
     return created
 
 
-def _void_refunded_units(shop: Shop, order_id: str, refund: dict[str, Any]) -> None:
-    """Refunded units lose their registration (no warranty for a unit given back)."""
-    for line in refund.get("refund_line_items") or []:
-        if not isinstance(line, dict):
-            continue
-        line_id = shopify_id(line.get("line_item_id"))
-        quantity = int(line.get("quantity") or 0)
-        if line_id is None or quantity <= 0:
-            continue
+def void_refunded_units(shop: Shop, order_id: str) -> None:
+    """Refunded units lose their registration (no warranty for a unit given back), whichever
+    came first, the refund or the payment: the order's refunds so far name how many units of
+    each line went back, and that many (the last ones) are void."""
+    refunded: dict[str, int] = {}
+    for quantities in db.session.execute(
+        select(OrderRefund.line_quantities).where(
+            OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id, OrderRefund.line_quantities.is_not(None)
+        )
+    ).scalars():
+        for line_id, quantity in (quantities or {}).items():
+            refunded[str(line_id)] = refunded.get(str(line_id), 0) + int(quantity)
+    for line_id, quantity in refunded.items():
         devices = db.session.execute(
             select(Device)
-            .where(Device.shop_id == shop.id, Device.line_item_id == line_id, Device.state == "registered")
+            .where(Device.shop_id == shop.id, Device.line_item_id == line_id, Device.replacement_of_id.is_(None))
             .order_by(Device.unit_index.desc())
             .limit(quantity)
         ).scalars()
         for device in devices:
-            device.state = "void"
+            if device.state == "registered":
+                device.state = "void"
 
 
 def orders_of_member(shop_id: int, member_id: int) -> list[Order]:

@@ -53,6 +53,19 @@ def money(payload: dict[str, Any], key: str) -> Decimal | None:
     return None
 
 
+def presentment_money(payload: dict[str, Any], key: str) -> tuple[str, Decimal] | None:
+    """``key_set.presentment_money``: (currency, amount) in the currency the customer paid."""
+    block = payload.get(f"{key}_set")
+    if not isinstance(block, dict):
+        return None
+    shown = block.get("presentment_money") or {}
+    amount = _decimal(shown.get("amount")) if shown.get("amount") is not None else None
+    currency = shown.get("currency_code")
+    if amount is None or not isinstance(currency, str) or len(currency) != 3:
+        return None
+    return currency.upper(), amount
+
+
 def _decimal(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value))
