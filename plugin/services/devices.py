@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from plugin import clock
@@ -246,9 +246,19 @@ def trade_ins_taking_part(shop: Shop, device_id: int) -> int:
 
 
 def serial_traded_in(shop: Shop, serial: str, *, except_trade_in: int | None = None) -> bool:
-    """Whether a serial has taken part in a trade-in in this shop (2025-11: a serial takes part once)."""
+    """Whether a serial has taken part in a trade-in in ANY of the four stores (POLICY.md 5,
+    2025-11: "once per device (serial number), across all four stores").
+
+    The one query here that does not name its shop, on purpose: it answers only yes or no, and
+    a serial is one physical unit wherever it was sold. ``shop`` is the store asking, whose
+    applications the caller has locked; across stores, a transaction-scoped advisory lock on
+    the serial (PostgreSQL; SQLite serializes writers anyway) makes check-then-apply atomic.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"tesmart:serial:{serial}"}
+        )
     stmt = select(TradeIn.id).where(
-        TradeIn.shop_id == shop.id,
         TradeIn.serial == serial,
         TradeIn.state.in_(TAKING_PART_STATES),
     )
