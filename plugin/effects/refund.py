@@ -5,6 +5,10 @@ sent as the key, so a retry after a lost answer returns the first refund instead
 The refund goes back to the order's own payment (its successful sale or capture), no line items,
 nothing restocked.
 
+The payout is shop money (every trade-in figure is). When the customer paid in another currency,
+``refundCreate`` takes the presentment currency and amounts in it (the schema requires it when the
+two differ): the shop amount is converted at the paid transaction's own rate.
+
 The refunds/create webhook that follows must not take the order's points back: a payout is not a
 return. The refund is recorded for the order with a zero amount as soon as Shopify answers, so the
 webhook (and reconciliation) find it known and leave the points alone.
@@ -17,6 +21,7 @@ from typing import Any
 
 from plugin import clock
 from plugin.models import OrderRefund, OutboxItem, Shop
+from plugin.program.money import UnknownCurrency, quantize
 from plugin.services import outbox
 from plugin.services.idempotent import insert_once
 from plugin.services.shopify_payload import shopify_id
@@ -67,20 +72,21 @@ def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     )
     if parent is None:
         raise outbox.PermanentFailure(f"order {payload['order_id']} has no payment to refund to")
+    currency, amount = presentment_amount(order, parent, Decimal(str(payload["amount"])), str(payload["currency"]))
     data = client.execute(
         "RefundCreate",
         {
             "orderId": order_gid,
             "idempotencyKey": str(payload["idempotency_key"]),
             "note": payload.get("note"),
-            "currency": payload["currency"],
+            "currency": currency,
             "notify": False,
             "transactions": [
                 {
                     "orderId": order_gid,
                     "kind": "REFUND",
                     "gateway": parent["gateway"],
-                    "amount": str(payload["amount"]),
+                    "amount": str(amount),
                     "parentId": parent["id"],
                 }
             ],
@@ -92,3 +98,22 @@ def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     created = (data.get("refundCreate") or {}).get("refund") or {}
     total = ((created.get("totalRefundedSet") or {}).get("shopMoney") or {})
     return {"refund_id": created.get("id"), "amount": total.get("amount"), "currency": total.get("currencyCode")}
+
+
+def presentment_amount(
+    order: dict[str, Any], parent: dict[str, Any], amount: Decimal, shop_currency: str
+) -> tuple[str, Decimal]:
+    """``amount`` of shop money in the order's presentment currency, at the rate of the payment
+    it goes back to (its shop and presentment amounts); the shop's own currency when they agree."""
+    shown = str(order.get("presentmentCurrencyCode") or shop_currency).upper()
+    if shown == shop_currency.upper():
+        return shop_currency, amount
+    bag = parent.get("amountSet") or {}
+    shop_paid = Decimal(str((bag.get("shopMoney") or {}).get("amount") or 0))
+    shown_paid = Decimal(str((bag.get("presentmentMoney") or {}).get("amount") or 0))
+    if shop_paid <= 0 or shown_paid <= 0:
+        raise outbox.PermanentFailure("the payment has no amount to take the exchange rate from")
+    try:
+        return shown, quantize(amount * shown_paid / shop_paid, shown)
+    except UnknownCurrency:
+        raise outbox.PermanentFailure(f"no minor-unit rule for {shown}") from None

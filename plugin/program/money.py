@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-MINOR_UNITS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "JPY": 0, "KRW": 0}
+# The stores' own currencies, and the presentment currencies their customers pay in (ISO 4217).
+MINOR_UNITS: dict[str, int] = {
+    "USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "JPY": 0, "KRW": 0,
+    "AUD": 2, "NZD": 2, "CHF": 2, "SEK": 2, "NOK": 2, "DKK": 2, "PLN": 2, "CZK": 2, "HUF": 2,
+    "RON": 2, "BGN": 2, "TRY": 2, "ILS": 2, "AED": 2, "SAR": 2, "MXN": 2, "BRL": 2, "SGD": 2,
+    "HKD": 2, "CNY": 2, "TWD": 2, "INR": 2, "ZAR": 2, "MYR": 2, "THB": 2, "PHP": 2, "IDR": 2,
+    "VND": 0, "CLP": 0, "ISK": 0, "PYG": 0, "UGX": 0, "XAF": 0, "XOF": 0,
+}  # fmt: skip
 
 
 class UnknownCurrency(ValueError):

@@ -38,3 +38,36 @@ def test_one_serial_takes_part_once_across_all_four_stores(shopper, api, buy):  
     assert refused.status_code == 422, refused.get_json()
     assert refused.get_json()["error"]["code"] == "trade_in_unavailable"
     assert SHOP_DOMAINS["eu"] != SHOP_DOMAINS["us"]
+
+
+def test_a_partial_refund_payout_of_a_cad_order_is_sent_in_cad(shopper, api, deliver, kvm, fake_admin, drain):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from plugin.services import tradeins
+    from tests.benefits.conftest import shop
+
+    cam = shopper("cam@example.ca", "us", cohort="2025-11", country="CA")
+    fake_admin.add_customer(SHOP_DOMAINS["us"], email=cam.email, customer_id=cam.customer_id)
+    line = payloads.line_item(kvm["us"]["switch"]["id"], "100.00")
+    order = payloads.order(lines=[line], customer_block=cam.customer, country="CA", created_at=ago(150), shipping="0.00",
+                           presentment_currency="CAD", rate="1.37")
+    deliver("orders/paid", order)
+    cam.orders.append(order)
+    order_gid = fake_admin.add_order(
+        SHOP_DOMAINS["us"], line_items=[{"price": "100.00"}], customer=f"gid://shopify/Customer/{cam.customer_id}",
+        order_id=order["id"], created_at=ago(150), presentment_currency="CAD", rate="1.37",
+    )
+    answer = quote(api, cam, cam.device.id)
+    assert (answer["value"], answer["currency"]) == ("50.00", "USD")  # shop money: 50% of 100.00 USD
+    applied = api("POST", "/trade-ins", cam, json={"quote_id": answer["quote_id"], "serial": "TES-CA-1"}).get_json()
+    trade_in_id = applied["trade_in"]["id"]
+    tradeins.approve(shop("us"), trade_in_id, "staff:1")
+    tradeins.mark_shipped(shop("us"), trade_in_id, "staff:1", "1Z999")
+    tradeins.pay(shop("us"), trade_in_id, "staff:1", "refund")
+    drain()
+    [refund] = fake_admin.refunds(SHOP_DOMAINS["us"], order_gid)
+    assert (refund["amount"], refund["currency"]) == (Decimal("50.00"), "USD")
+    assert (refund["presentment_amount"], refund["presentment_currency"]) == (Decimal("68.50"), "CAD")
+    [call] = [c for c in fake_admin.calls if c.operation_name == "RefundCreate"]
+    assert call.variables["currency"] == "CAD"
+    assert call.variables["transactions"][0]["amount"] == "68.50"

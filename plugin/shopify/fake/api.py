@@ -353,20 +353,30 @@ class FakeAdminApi:
         fulfillments: Iterable[Mapping[str, Any]] = (),
         discount_codes: Iterable[str] = (),
         order_id: int | None = None,
+        presentment_currency: str | None = None,
+        rate: Decimal | str | int = 1,
+        taxes_included: bool = False,
     ) -> str:
         """Seed an order; returns its GID.
 
         `line_items`: mappings with `price` (unit price), and optionally `quantity` (1), `product`
-        (a product GID, or None as on a deleted product), `discount` (for the whole line), `title`,
-        `sku`. `shipping_address`: address1, zip, city, country_code. `fulfillments`: mappings with
-        created_at, delivered_at, status (SUCCESS).
+        (a product GID, or None as on a deleted product), `discount` (for the whole line), `tax`
+        (the line's whole tax), `title`, `sku`. `shipping_address`: address1, zip, city,
+        country_code. `fulfillments`: mappings with created_at, delivered_at, status (SUCCESS).
+
+        Money as Shopify keeps it: `currency` is the shop's (`currencyCode`, every `shopMoney`);
+        `presentment_currency` is what the customer paid in (`presentmentCurrencyCode`, every
+        `presentmentMoney`), at `rate` of it per shop unit. With `taxes_included` (tesmart.de, .jp,
+        .co.kr) line prices include their tax; otherwise the tax is added to the total.
         """
         with self._lock:
             state = self._state(shop)
             currency = currency or state.currency
+            shown = presentment_currency or currency
+            rate = Decimal(str(rate)) if shown != currency else Decimal(1)
             customer_record = state.customers[customer] if customer else None
             created = self._stamp(created_at)
-            lines = [self._line_item(state, item, currency) for item in line_items]
+            lines = [self._line_item(state, item, currency, shown, rate) for item in line_items]
             subtotal = sum(
                 (
                     Decimal(line["discountedUnitPriceAfterAllDiscountsSet"]["shopMoney"]["amount"])
@@ -375,6 +385,15 @@ class FakeAdminApi:
                 ),
                 Decimal(0),
             )
+            tax = sum(
+                (Decimal(t["priceSet"]["shopMoney"]["amount"]) for line in lines for t in line["taxLines"]),
+                Decimal(0),
+            )
+            total = subtotal if taxes_included else subtotal + tax
+
+            def bag(value: Decimal | int) -> dict[str, dict[str, str]]:
+                return money_bag(value, currency, shown, rate)
+
             number = order_id or self._ids()
             record = {
                 "__typename": "Order",
@@ -387,7 +406,9 @@ class FakeAdminApi:
                 "cancelledAt": self._stamp(cancelled_at) if cancelled_at else None,
                 "cancelReason": cancel_reason if cancelled_at else None,
                 "currencyCode": currency,
-                "presentmentCurrencyCode": currency,
+                "presentmentCurrencyCode": shown,
+                "_rate": rate,  # not a schema field: the order's exchange rate
+                "taxesIncluded": taxes_included,
                 "displayFinancialStatus": financial_status,
                 "displayFulfillmentStatus": "FULFILLED" if fulfillments else "UNFULFILLED",
                 "test": test,
@@ -395,11 +416,13 @@ class FakeAdminApi:
                 "tags": [],
                 "customer": customer_record,
                 "shippingAddress": _address(shipping_address),
-                "totalPriceSet": money_bag(subtotal, currency),
-                "subtotalPriceSet": money_bag(subtotal, currency),
-                "currentSubtotalPriceSet": money_bag(subtotal, currency),
-                "currentTotalPriceSet": money_bag(subtotal, currency),
-                "totalRefundedSet": money_bag(0, currency),
+                "totalPriceSet": bag(total),
+                "subtotalPriceSet": bag(subtotal),
+                "currentSubtotalPriceSet": bag(subtotal),
+                "currentTotalPriceSet": bag(total),
+                "totalTaxSet": bag(tax),
+                "currentTotalTaxSet": bag(tax),
+                "totalRefundedSet": bag(0),
                 "lineItems": lines,
                 "refunds": [],
                 "fulfillments": [self._fulfillment(f) for f in fulfillments],
@@ -411,7 +434,7 @@ class FakeAdminApi:
                         "kind": "SALE",
                         "status": "SUCCESS",
                         "gateway": "bogus",
-                        "amountSet": money_bag(subtotal, currency),
+                        "amountSet": bag(total),
                     }
                 ],
             }
@@ -567,6 +590,8 @@ class FakeAdminApi:
                     "id": r["id"],
                     "amount": Decimal(r["totalRefundedSet"]["shopMoney"]["amount"]),
                     "currency": r["totalRefundedSet"]["shopMoney"]["currencyCode"],
+                    "presentment_amount": Decimal(r["totalRefundedSet"]["presentmentMoney"]["amount"]),
+                    "presentment_currency": r["totalRefundedSet"]["presentmentMoney"]["currencyCode"],
                     "note": r["note"],
                 }
                 for r in order["refunds"]
@@ -841,7 +866,12 @@ class FakeAdminApi:
         return iso(moment)  # type: ignore[arg-type]
 
     def _line_item(
-        self, state: ShopState, item: Mapping[str, Any], currency: str
+        self,
+        state: ShopState,
+        item: Mapping[str, Any],
+        currency: str,
+        shown: str | None = None,
+        rate: Decimal = Decimal(1),
     ) -> dict[str, Any]:
         quantity = int(item.get("quantity", 1))
         price = Decimal(str(item["price"]))
@@ -849,6 +879,11 @@ class FakeAdminApi:
         unit_after = (price * quantity - discount) / quantity
         product = state.products[item["product"]] if item.get("product") else None
         title = item.get("title") or (product["title"] if product else "Custom item")
+        tax = Decimal(str(item.get("tax", 0)))
+
+        def bag(value: Decimal | str) -> dict[str, dict[str, str]]:
+            return money_bag(value, currency, shown, rate)
+
         return {
             "__typename": "LineItem",
             "id": gid("LineItem", self._ids()),
@@ -858,11 +893,12 @@ class FakeAdminApi:
             "currentQuantity": quantity,
             "sku": item.get("sku"),
             "product": product,
-            "originalUnitPriceSet": money_bag(price, currency),
-            "discountedUnitPriceAfterAllDiscountsSet": money_bag(
-                money_amount(unit_after, currency), currency
+            "originalUnitPriceSet": bag(price),
+            "discountedUnitPriceAfterAllDiscountsSet": bag(money_amount(unit_after, currency)),
+            "totalDiscountSet": bag(discount),
+            "taxLines": (
+                [{"__typename": "TaxLine", "title": "VAT", "priceSet": bag(tax)}] if tax > 0 else []
             ),
-            "totalDiscountSet": money_bag(discount, currency),
         }
 
     def _fulfillment(self, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from .store import (
     matches_search,
     money,
     money_amount,
-    money_bag,
+    order_bag,
     parse_gid,
     parse_time,
 )
@@ -553,6 +553,21 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
             "userErrors": [_user_error(["orderId"], "Order does not exist")],
         }
     currency = order["currencyCode"]
+    shown = order["presentmentCurrencyCode"]
+    rate = Decimal(str(order.get("_rate", 1)))
+    # Shopify: `currency` "must be the presentment currency ... required for orders where the
+    # currency and presentment currency differ"; transaction amounts are then in it.
+    if (shown != currency and data.get("currency") != shown) or data.get("currency") not in (None, shown):
+        return {
+            "refund": None,
+            "order": None,
+            "userErrors": [
+                _user_error(
+                    ["currency"],
+                    f"Currency must be the order's presentment currency ({shown})",
+                )
+            ],
+        }
     lines_by_id = {line["id"]: line for line in order["lineItems"]}
     refund_lines = []
     lines_total = Decimal(0)
@@ -587,8 +602,8 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
                 "quantity": quantity,
                 "lineItem": line,
                 "restockType": requested.get("restockType") or "NO_RESTOCK",
-                "subtotalSet": money_bag(subtotal, currency),
-                "priceSet": money_bag(unit, currency),
+                "subtotalSet": order_bag(order, subtotal),
+                "priceSet": order_bag(order, unit),
             }
         )
     transactions_total = sum(
@@ -602,10 +617,14 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
     credit_total = sum(
         (_decimal(s["amount"]["amount"]) or Decimal(0) for s in store_credit), Decimal(0)
     )
-    amount = transactions_total + credit_total
-    if amount == 0 and not (data.get("transactions") or store_credit):
+    shown_amount = transactions_total + credit_total  # presentment money, as the input gives it
+    amount = Decimal(money_amount(shown_amount / rate, currency))
+    if shown_amount == 0 and not (data.get("transactions") or store_credit):
         amount = lines_total
-    if amount < 0 or (amount == 0 and not refund_lines):
+        shown_amount = Decimal(order_bag(order, amount)["presentmentMoney"]["amount"])
+    if any((_decimal(t["amount"]) or Decimal(0)) < 0 for t in data.get("transactions") or []) or (
+        amount < 0 or (amount == 0 and not refund_lines)
+    ):
         return {
             "refund": None,
             "order": None,
@@ -614,15 +633,17 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
             ],
         }
     already = Decimal(order["totalRefundedSet"]["shopMoney"]["amount"])
+    already_shown = Decimal(order["totalRefundedSet"]["presentmentMoney"]["amount"])
     total = Decimal(order["totalPriceSet"]["shopMoney"]["amount"])
-    if already + amount > total and not data.get("allowOverRefunding"):
+    total_shown = Decimal(order["totalPriceSet"]["presentmentMoney"]["amount"])
+    if already_shown + shown_amount > total_shown and not data.get("allowOverRefunding"):
         return {
             "refund": None,
             "order": None,
             "userErrors": [
                 _user_error(
                     ["transactions", "amount"],
-                    f"Refund amount cannot exceed the refundable amount of {money_amount(total - already, currency)}",
+                    f"Refund amount cannot exceed the refundable amount of {money_amount(total_shown - already_shown, shown)}",
                 )
             ],
         }
@@ -641,14 +662,30 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
         "processedAt": iso(ctx.now),
         "updatedAt": iso(ctx.now),
         "note": data.get("note"),
-        "totalRefundedSet": money_bag(amount, currency),
+        "totalRefundedSet": _bag(amount, currency, shown_amount, shown),
         "refundLineItems": refund_lines,
+        "transactions": [
+            {
+                "__typename": "OrderTransaction",
+                "id": gid("OrderTransaction", ctx.next_id()),
+                "kind": "REFUND",
+                "status": "SUCCESS",
+                "gateway": t.get("gateway"),
+                "amountSet": _bag(
+                    money_amount((_decimal(t["amount"]) or Decimal(0)) / rate, currency),
+                    currency,
+                    t["amount"],
+                    shown,
+                ),
+            }
+            for t in data.get("transactions") or []
+        ],
     }
     order["refunds"].append(refund)
     refunded = already + amount
-    order["totalRefundedSet"] = money_bag(refunded, currency)
+    order["totalRefundedSet"] = _bag(refunded, currency, already_shown + shown_amount, shown)
     current = Decimal(order["currentSubtotalPriceSet"]["shopMoney"]["amount"]) - lines_total
-    order["currentSubtotalPriceSet"] = money_bag(current, currency)
+    order["currentSubtotalPriceSet"] = order_bag(order, current)
     order["displayFinancialStatus"] = "REFUNDED" if refunded >= total else "PARTIALLY_REFUNDED"
     order["updatedAt"] = iso(ctx.now)
     return {"refund": refund, "order": order, "userErrors": []}
@@ -674,6 +711,10 @@ def consume_credit(state: Any, owner: str, currency: str, amount: Decimal) -> No
         left -= take
         if left <= 0:
             break
+
+
+def _bag(amount: Any, currency: str, shown_amount: Any, shown: str) -> dict[str, Any]:
+    return {"shopMoney": money(amount, currency), "presentmentMoney": money(shown_amount, shown)}
 
 
 def _credit_error(field: list[str], message: str, code: str) -> dict[str, Any]:

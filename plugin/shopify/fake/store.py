@@ -58,8 +58,24 @@ def money(value: Decimal | str | float | int, currency: str) -> dict[str, str]:
     return {"amount": money_amount(value, currency), "currencyCode": currency}
 
 
-def money_bag(value: Decimal | str | float | int, currency: str) -> dict[str, dict[str, str]]:
-    return {"shopMoney": money(value, currency), "presentmentMoney": money(value, currency)}
+def money_bag(
+    value: Decimal | str | float | int,
+    currency: str,
+    presentment: str | None = None,
+    rate: Decimal | str | int = 1,
+) -> dict[str, dict[str, str]]:
+    """A MoneyBag: ``value`` in the shop's ``currency``; the customer's ``presentment`` currency
+    (the shop's when not given) at ``rate`` presentment units per shop unit."""
+    shown = presentment or currency
+    shown_value = Decimal(str(value)) * Decimal(str(rate)) if shown != currency else value
+    return {"shopMoney": money(value, currency), "presentmentMoney": money(shown_value, shown)}
+
+
+def order_bag(order: Mapping[str, Any], value: Decimal | str | float | int) -> dict[str, dict[str, str]]:
+    """A MoneyBag of ``order``'s currencies, at the order's own exchange rate."""
+    return money_bag(
+        value, order["currencyCode"], order["presentmentCurrencyCode"], order.get("_rate", 1)
+    )
 
 
 def shop_domain(shop: str) -> str:
