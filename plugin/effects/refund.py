@@ -28,6 +28,9 @@ from plugin.services.shopify_payload import shopify_id
 from plugin.shopify.client import user_errors
 
 KIND = "refund.create"
+# The order cannot be seen: Shopify shows orders older than 60 days only with read_all_orders
+# (approved per app), and a deleted order not at all. The trade-in falls back to store credit.
+ORDER_OUT_OF_SIGHT = "order out of sight"
 PARENT_KINDS = ("SALE", "CAPTURE")
 
 
@@ -61,7 +64,10 @@ def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     order_gid = f"gid://shopify/Order/{payload['order_id']}"
     order = client.execute("OrderPaymentTransactions", {"id": order_gid}).get("order")
     if not order:
-        raise outbox.PermanentFailure(f"order {payload['order_id']} does not exist")
+        raise outbox.PermanentFailure(
+            f"{ORDER_OUT_OF_SIGHT}: Shopify does not show order {payload['order_id']} to the app "
+            "(older than 60 days without read_all_orders, or deleted)"
+        )
     parent = next(
         (
             t

@@ -629,11 +629,32 @@ def payout_confirmed(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> No
 
 
 def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
-    """Shopify refused for good: the trade-in steps back so the merchant can pay again."""
+    """Shopify refused for good: the trade-in steps back so the merchant can pay again.
+
+    A partial refund of an order the app cannot see (older than 60 days without read_all_orders)
+    is paid as store credit instead, the same amount, with a note to the merchant saying so.
+    """
+    from plugin.effects.refund import ORDER_OUT_OF_SIGHT
+
     trade_in = _find(shop, item.payload.get("trade_in_id"), lock=True)
     if trade_in is None:
         return
     data = {"idempotency_key": item.idempotency_key, "reason": reason}
+    if item.kind == REFUND and reason.startswith(ORDER_OUT_OF_SIGHT) and trade_in.state in (S.PAID, S.RECEIVED, S.INSPECTED):
+        key = f"{item.idempotency_key}:store_credit"
+        payload = {k: v for k, v in item.payload.items() if k not in ("order_id", "idempotency_key")}
+        customer_id = _payout_customer(shop, trade_in)
+        outbox.add(shop.id, STORE_CREDIT, key, {**payload, "customer_id": customer_id, "idempotency_key": key})
+        if _current_payout_key(shop, trade_in) == item.idempotency_key:
+            trade_in.payout_method = PayoutMethod.STORE_CREDIT.value
+        _note(
+            shop, trade_in, "system",
+            f"Paid as store credit instead of a partial refund: Shopify does not show order "
+            f"{item.payload.get('order_id')} to the app (orders older than 60 days need the "
+            "read_all_orders access).",
+            {**data, "fallback": "store_credit", "fallback_key": key},
+        )  # fmt: skip
+        return
     current = _current_payout_key(shop, trade_in)
     if trade_in.state == S.PAID and current == item.idempotency_key:
         trade_in.payout_method = None

@@ -71,3 +71,51 @@ def test_a_partial_refund_payout_of_a_cad_order_is_sent_in_cad(shopper, api, del
     [call] = [c for c in fake_admin.calls if c.operation_name == "RefundCreate"]
     assert call.variables["currency"] == "CAD"
     assert call.variables["transactions"][0]["amount"] == "68.50"
+
+
+def test_a_partial_refund_of_an_order_the_app_cannot_see_is_paid_as_store_credit_with_a_note(shopper, api, fake_admin, drain):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from plugin.extensions import db
+    from plugin.models import TradeInEvent
+    from plugin.services import tradeins
+    from tests.benefits.conftest import shop
+
+    fake_admin.set_scopes("read_customers,read_products,write_discounts,write_orders,write_store_credit_account_transactions")
+    ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=400)
+    customer_gid = fake_admin.add_customer(SHOP_DOMAINS["us"], email=ann.email, customer_id=ann.customer_id)
+    order_gid = fake_admin.add_order(SHOP_DOMAINS["us"], line_items=[{"price": "129.00"}], customer=customer_gid,
+                                     order_id=ann.orders[0]["id"], created_at=ago(400))
+    answer = quote(api, ann, ann.device.id)
+    trade_in_id = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "TES-OLD-1"}).get_json()["trade_in"]["id"]
+    tradeins.approve(shop("us"), trade_in_id, "staff:1")
+    tradeins.mark_shipped(shop("us"), trade_in_id, "staff:1", "1Z999")
+    tradeins.pay(shop("us"), trade_in_id, "staff:1", "refund")
+    drain()
+    assert fake_admin.refunds(SHOP_DOMAINS["us"], order_gid) == []
+    assert fake_admin.store_credit(SHOP_DOMAINS["us"], customer_gid) == Decimal("64.50")
+    db.session.expire_all()
+    ti = db.session.get(tradeins.TradeIn, trade_in_id)
+    assert (ti.state, ti.payout_method) == ("paid", "store_credit")
+    notes = [e.note for e in db.session.execute(select(TradeInEvent).where(TradeInEvent.trade_in_id == trade_in_id)).scalars()]
+    assert any("store credit instead of a partial refund" in (n or "") and "60 days" in (n or "") for n in notes)
+
+
+def test_the_fake_shows_no_order_older_than_60_days_without_read_all_orders(fake_admin, app):  # type: ignore[no-untyped-def]
+    from plugin.shopify.client import AdminClient
+
+    domain = SHOP_DOMAINS["us"]
+    old = fake_admin.add_order(domain, line_items=[{"price": "10.00"}], created_at=ago(61), updated_at=ago(1))
+    recent = fake_admin.add_order(domain, line_items=[{"price": "10.00"}], created_at=ago(59), updated_at=ago(1))
+    client = AdminClient(domain, "token", http_client=fake_admin.http_client())
+
+    def seen() -> tuple[bool, set[str]]:
+        one = client.execute("OrderGet", {"id": old})["order"]
+        listed = client.execute("OrdersUpdatedSince", {"query": f"updated_at:>'{ago(3)}'", "first": 5})["orders"]["nodes"]
+        return one is not None, {node["id"] for node in listed}
+
+    assert seen() == (True, {old, recent})
+    fake_admin.set_scopes("read_customers,read_products,write_orders")
+    assert seen() == (False, {recent})

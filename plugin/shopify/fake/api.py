@@ -9,6 +9,7 @@ Shopify's real schema before anything runs, so a document that would fail on Sho
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import re
@@ -61,7 +62,7 @@ from .store import (
 )
 
 # The scopes the fake grants on token exchange: those of shopify.app.toml (a test keeps them equal).
-DEFAULT_SCOPES = "read_products,write_customers,write_discounts,write_orders,write_store_credit_account_transactions"
+DEFAULT_SCOPES = "read_all_orders,read_products,write_customers,write_discounts,write_orders,write_store_credit_account_transactions"
 FAULT_KINDS = frozenset(
     {"throttled", "http_429", "http_500", "http_503", "http_401", "timeout", "user_error"}
 )
@@ -182,6 +183,20 @@ class FakeAdminApi:
             self._faults.append(
                 _Fault(kind=kind, remaining=times, operation=operation, options=options)
             )
+
+    def set_scopes(self, scopes: str) -> None:
+        """What the app is granted from now on (e.g. without `read_all_orders`, which Shopify
+        approves per app: then orders older than 60 days are out of sight)."""
+        with self._lock:
+            self._policy = dataclasses.replace(self._policy, scopes=scopes)
+
+    def refuse_protected_fields(self, shop: str, fields: Iterable[str]) -> None:
+        """Simulate an app not approved for protected customer data (level 2) in `shop`: each
+        named field (`email`, `firstName`, `lastName`, `phone`, `address1`, `zip`, `city`,
+        `emailAddress`) resolves to null with an ACCESS_DENIED error at its path, the rest of
+        the answer is data, as Shopify answers such a query."""
+        with self._lock:
+            self._state(shop).refused_fields = set(fields)
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -731,7 +746,11 @@ class FakeAdminApi:
                 self._record(domain, identity, variables, "throttled", requested)
                 return _json(200, throttled_body(requested, bucket.status()))
             context = RequestContext(
-                state=state, now=self._now(), next_id=self._ids, user_error=user_error
+                state=state,
+                now=self._now(),
+                next_id=self._ids,
+                user_error=user_error,
+                scopes=frozenset(x.strip() for x in self._policy.scopes.split(",") if x.strip()),
             )
             result = execute(
                 schema,

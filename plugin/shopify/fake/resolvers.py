@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +32,16 @@ from .store import (
 )
 
 MAX_PAGE_SIZE = 250
+# Without read_all_orders, Shopify's order and orders queries see only the last 60 days (by the
+# order's creation): an older order is null, and absent from lists.
+ORDER_WINDOW = timedelta(days=60)
+# Protected customer data (level 2) by the types that carry it.
+PROTECTED_FIELDS = {
+    "Customer": {"email", "firstName", "lastName", "phone", "displayName"},
+    "CustomerEmailAddress": {"emailAddress"},
+    "Order": {"email", "phone"},
+    "MailingAddress": {"address1", "address2", "zip", "city", "phone", "firstName", "lastName", "name"},
+}
 TAKEN_MESSAGE = "Code must be unique. Please try a different code."
 
 
@@ -50,6 +60,13 @@ class RequestContext:
     now: datetime
     next_id: Callable[[], int]
     user_error: InjectedUserError | None = None
+    scopes: frozenset[str] = frozenset()
+
+    def order_visible(self, order: dict[str, Any] | None) -> bool:
+        if order is None or "read_all_orders" in self.scopes:
+            return order is not None
+        created = parse_time(order.get("createdAt"))
+        return created is None or created >= self.now - ORDER_WINDOW
 
 
 def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
@@ -68,6 +85,17 @@ def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
                 extensions={"code": "NOT_IMPLEMENTED"},
             )
         return resolve(context, **args)
+    refused = info.context.state.refused_fields
+    if refused and info.field_name in refused and info.field_name in PROTECTED_FIELDS.get(
+        info.parent_type.name, ()
+    ):
+        # A nullable field: data stays, this field is null and named in `errors` (its path).
+        raise GraphQLError(
+            f"This app is not approved to access the {info.parent_type.name} object's "
+            f"{info.field_name} field. See https://shopify.dev/docs/apps/launch/protected-customer-data "
+            "for more details.",
+            extensions={"code": "ACCESS_DENIED"},
+        )
     value = (
         source.get(info.field_name)
         if isinstance(source, dict)
@@ -201,7 +229,8 @@ class RootFields:
     @staticmethod
     def order(ctx: RequestContext, id: str) -> dict[str, Any] | None:
         _check_gid(id, "Order")
-        return ctx.state.orders.get(id)
+        found = ctx.state.orders.get(id)
+        return found if ctx.order_visible(found) else None
 
     @staticmethod
     def product(ctx: RequestContext, id: str) -> dict[str, Any] | None:
@@ -233,7 +262,9 @@ class RootFields:
         reverse: bool = False,
         **_: Any,
     ) -> dict[str, Any]:
-        found = [o for o in ctx.state.orders.values() if matches_search(o, query)]
+        found = [
+            o for o in ctx.state.orders.values() if ctx.order_visible(o) and matches_search(o, query)
+        ]
         return connection(
             found, first=_page_size(first), after=after, sort_key=_sorter(sortKey, reverse)
         )
@@ -546,7 +577,7 @@ def _idempotency_key(info: GraphQLResolveInfo) -> str | None:
 
 def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
     order = ctx.state.orders.get(data["orderId"])
-    if order is None:
+    if not ctx.order_visible(order):
         return {
             "refund": None,
             "order": None,
