@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from plugin import clock
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
-from plugin.models import Shop
-from plugin.services import customers, orders
+from plugin.models import OrderRefund, Shop
+from plugin.services import customers, orders, outbox
 from plugin.services.admin_api import admin_client, product_fetcher
 from plugin.services.shopify_payload import shopify_id, timestamp
 
@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)  # Shopify's updated_at index is eventually consistent
 EVERY = timedelta(minutes=15)
-MAX_PAGES = 20  # a run stays bounded; the cursor continues where it stopped
+# Pages per stream in one run: a run pages until its stream is done, up to this bound; a stream that
+# stops here resumes in the next run from the page cursor it stopped at (the same query).
+MAX_PAGES = 200
+PENDING_REVISITS = 20  # orders with pending refunds read again per run
+STREAMS = ("customers", "orders")
 
 
 def _amount(block: Any) -> str | None:
@@ -36,8 +40,21 @@ def _amount(block: Any) -> str | None:
     return None
 
 
+def _rest_set(block: Any) -> dict[str, Any] | None:
+    """A GraphQL MoneyBag as the REST ``*_set`` block the handlers read."""
+    if not isinstance(block, dict):
+        return None
+    rest: dict[str, Any] = {}
+    for graphql_key, rest_key in (("shopMoney", "shop_money"), ("presentmentMoney", "presentment_money")):
+        money = block.get(graphql_key)
+        if isinstance(money, dict) and money.get("amount") is not None:
+            rest[rest_key] = {"amount": money["amount"], "currency_code": money.get("currencyCode")}
+    return rest or None
+
+
 def order_payload(node: dict[str, Any]) -> dict[str, Any]:
-    """An Order node of OrdersUpdatedSince in the shape of an orders/* webhook."""
+    """An Order node of OrdersUpdatedSince in the shape of an orders/* webhook (shop money at the
+    top level and in ``shop_money``, the customer's currency in ``presentment_money``)."""
     lines = []
     for line in (node.get("lineItems") or {}).get("nodes") or []:
         original = Decimal(_amount(line.get("originalUnitPriceSet")) or "0")
@@ -52,13 +69,23 @@ def order_payload(node: dict[str, Any]) -> dict[str, Any]:
             "quantity": quantity,
             "total_discount": str((original - after) * quantity),
             "discount_allocations": [],
+            "tax_lines": [{"price": _amount(t.get("priceSet")) or "0"} for t in line.get("taxLines") or []],
         })
     customer = node.get("customer") or None
     refunds = [
         {
             "id": shopify_id(refund.get("id")),
             "created_at": refund.get("createdAt"),
-            "transactions": [{"kind": "refund", "status": "success", "amount": _amount(refund.get("totalRefundedSet")) or "0"}],
+            "transactions": [
+                {
+                    "kind": str(t.get("kind") or "").lower(),
+                    "status": str(t.get("status") or "").lower(),
+                    "amount": _amount(t.get("amountSet")) or "0",
+                    "amount_set": _rest_set(t.get("amountSet")),
+                }
+                for t in (refund.get("transactions") or {}).get("nodes") or []
+            ]
+            or [{"kind": "refund", "status": "success", "amount_set": _rest_set(refund.get("totalRefundedSet"))}],
             "refund_line_items": [
                 {"line_item_id": shopify_id((item.get("lineItem") or {}).get("id")), "quantity": item.get("quantity")}
                 for item in (refund.get("refundLineItems") or {}).get("nodes") or []
@@ -67,6 +94,7 @@ def order_payload(node: dict[str, Any]) -> dict[str, Any]:
         for refund in node.get("refunds") or []
     ]
     address = node.get("shippingAddress") or {}
+    email_block = (customer or {}).get("defaultEmailAddress") or {}
     return {
         "id": shopify_id(node.get("id")),
         "name": node.get("name"),
@@ -76,13 +104,17 @@ def order_payload(node: dict[str, Any]) -> dict[str, Any]:
         "updated_at": node.get("updatedAt"),
         "cancelled_at": node.get("cancelledAt"),
         "currency": node.get("currencyCode"),
+        "presentment_currency": node.get("presentmentCurrencyCode"),
         "test": bool(node.get("test")),
+        "taxes_included": bool(node.get("taxesIncluded")),
         "total_price": _amount(node.get("totalPriceSet")),
+        "total_price_set": _rest_set(node.get("totalPriceSet")),
         "subtotal_price": _amount(node.get("subtotalPriceSet")),
-        "current_subtotal_price": _amount(node.get("subtotalPriceSet")),
+        "current_subtotal_price": _amount(node.get("currentSubtotalPriceSet")),
+        "current_total_tax": _amount(node.get("currentTotalTaxSet")),
         "discount_codes": [{"code": code} for code in node.get("discountCodes") or []],
         "customer": (
-            {"id": shopify_id(customer.get("id")), "email": (customer.get("defaultEmailAddress") or {}).get("emailAddress")}
+            {"id": shopify_id(customer.get("id")), "email": email_block.get("emailAddress")}
             if customer else None
         ),
         "shipping_address": {"address1": address.get("address1"), "zip": address.get("zip"), "country_code": address.get("countryCodeV2")} if address else None,
@@ -121,40 +153,91 @@ def apply_order(shop: Shop, payload: dict[str, Any]) -> None:
         orders.apply_fulfilled(shop, payload)
 
 
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cursor(shop: Shop, stream: str, start: datetime) -> dict[str, Any]:
+    """The stream's cursor: ``since`` (the window's start) and ``after`` (the page reached)."""
+    known = (shop.reconcile_cursors or {}).get(stream)
+    if isinstance(known, dict) and timestamp(known.get("since")) is not None:
+        return dict(known)
+    return {"since": _iso(shop.last_reconciled_at or shop.installed_at or start), "after": None}
+
+
+def _save_cursor(shop: Shop, stream: str, cursor: dict[str, Any]) -> None:
+    shop.reconcile_cursors = {**(shop.reconcile_cursors or {}), stream: cursor}  # a new dict: JSON change
+
+
+def _node_payload(client: Any, root: str, node: dict[str, Any]) -> dict[str, Any]:
+    if root == "customers":
+        return customer_payload(node)
+    if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
+        fuller = client.execute("OrderGet", {"id": node["id"]}).get("order")
+        node = fuller or node
+    return order_payload(node)
+
+
+def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: dict[str, int]) -> bool:
+    """Apply one stream's changes page by page, each page committed with its cursor; True when
+    the stream is done (the next window starts where this run started)."""
+    operation, apply = {
+        "customers": ("CustomersUpdatedSince", _apply_customer),
+        "orders": ("OrdersUpdatedSince", apply_order),
+    }[stream]
+    cursor = _cursor(shop, stream, start)
+    since = timestamp(cursor["since"]) or start
+    # The query is the same on every page of a window, so a saved page cursor stays valid.
+    query = f"updated_at:>'{_iso(since - OVERLAP)}'"
+    for _page in range(MAX_PAGES):
+        data = client.execute(operation, {"query": query, "after": cursor.get("after")})
+        connection = data.get(stream) or {}
+        for node in connection.get("nodes") or []:
+            apply(shop, _node_payload(client, stream, node))
+            counts[stream] += 1
+        page = connection.get("pageInfo") or {}
+        if not page.get("hasNextPage"):
+            _save_cursor(shop, stream, {"since": cursor.get("window") or _iso(start), "after": None})
+            outbox.commit()
+            return True
+        cursor = {**cursor, "after": page.get("endCursor"), "window": cursor.get("window") or _iso(start)}
+        _save_cursor(shop, stream, cursor)
+        outbox.commit()
+    return False
+
+
+def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) -> None:
+    """Orders whose refunds were still pending: read again, so what settled counts now."""
+    order_ids = db.session.execute(
+        select(OrderRefund.order_id)
+        .where(OrderRefund.shop_id == shop.id, OrderRefund.pending.is_(True))
+        .group_by(OrderRefund.order_id)
+        .order_by(func.min(OrderRefund.id))
+        .limit(PENDING_REVISITS)
+    ).scalars().all()
+    for order_id in order_ids:
+        node = client.execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
+        if node:
+            apply_order(shop, order_payload(node))
+            counts["orders"] += 1
+        outbox.commit()
+
+
 def reconcile_shop(shop: Shop, now: datetime | None = None) -> dict[str, int]:
-    """Apply every order and customer changed since the cursor; advance the cursor."""
-    now = now or clock.now()
-    since = (shop.last_reconciled_at or shop.installed_at or now) - OVERLAP
-    query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+    """Apply every customer and order changed since each stream's own cursor.
+
+    Customers and orders keep separate cursors: one stream stopping at its page bound never moves
+    the other's, and neither jumps past records it has not read. A stream stopped at the bound
+    resumes at its saved page in the next run; a finished one starts its next window at this
+    run's start (less the overlap).
+    """
+    start = now or clock.now()
     client = admin_client(shop)
     counts = {"orders": 0, "customers": 0}
-    newest = since
-    complete = True
-    for operation, root, apply in (
-        ("CustomersUpdatedSince", "customers", _apply_customer),
-        ("OrdersUpdatedSince", "orders", apply_order),
-    ):
-        after = None
-        for _page in range(MAX_PAGES):
-            data = client.execute(operation, {"query": query, "after": after})
-            connection = data.get(root) or {}
-            for node in connection.get("nodes") or []:
-                payload = order_payload(node) if root == "orders" else customer_payload(node)
-                apply(shop, payload)
-                counts[root] += 1
-                updated = timestamp(node.get("updatedAt"))
-                if updated and updated > newest:
-                    newest = updated
-            from plugin.services import outbox
-
-            outbox.commit()
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                break
-            after = page.get("endCursor")
-        else:
-            complete = False
-    shop.last_reconciled_at = now if complete else newest
+    complete = all([_read_stream(shop, client, stream, start, counts) for stream in STREAMS])
+    _revisit_pending_refunds(shop, client, counts)
+    if complete:
+        shop.last_reconciled_at = start
     db.session.commit()
     return counts
 

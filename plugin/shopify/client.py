@@ -373,6 +373,9 @@ class AdminClient:
         self._buckets: BucketEstimates = PROCESS_BUCKETS if buckets is None else buckets
         self._jitter = jitter
         self.last_cost: QueryCost | None = None
+        # Paths of protected customer data fields Shopify refused in the last answer (see
+        # `_classify_graphql_errors`): those fields are null in the data, the rest is there.
+        self.last_refused: list[tuple[str | int, ...]] = []
 
     def execute(
         self, operation_name: str, variables: Mapping[str, Any] | None = None
@@ -399,6 +402,14 @@ class AdminClient:
             # Shopify spent it is unknown; the estimate errs low and the bucket restores it soon.
 
             if outcome.kind == "ok":
+                self.last_refused = [tuple(e.get("path") or ()) for e in outcome.errors or []]
+                if self.last_refused:
+                    log.warning(
+                        "shopify %s %s: protected customer data refused at %s",
+                        self.shop,
+                        operation_name,
+                        ", ".join(".".join(str(p) for p in path) for path in self.last_refused),
+                    )
                 return outcome.data or {}
             if outcome.kind == "unauthorized":
                 raise AdminUnauthorized(
@@ -540,6 +551,11 @@ def _classify_graphql_errors(body: str) -> _Outcome:
     )
     codes = {str((error.get("extensions") or {}).get("code", "")) for error in errors}
     messages = "; ".join(str(error.get("message", "")) for error in errors)[:500]
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if isinstance(data, dict) and errors and all(_refused_field(error) for error in errors):
+        # Protected customer data the app is not approved for: Shopify answers the data with the
+        # refused fields null and one error per field. Handled field by field by the callers.
+        return _Outcome("ok", data=data, cost=cost, status=200, errors=errors)
     if "THROTTLED" in codes:
         return _Outcome("throttled", status=200, cost=cost, errors=errors, detail="THROTTLED")
     if "INTERNAL_SERVER_ERROR" in codes:
@@ -549,6 +565,11 @@ def _classify_graphql_errors(body: str) -> _Outcome:
     return _Outcome(
         "rejected", status=200, cost=cost, errors=errors, detail=messages or "GraphQL errors"
     )
+
+
+def _refused_field(error: dict[str, Any]) -> bool:
+    code = str((error.get("extensions") or {}).get("code", ""))
+    return code == "ACCESS_DENIED" and isinstance(error.get("path"), list) and len(error["path"]) > 1
 
 
 def _error_list(raw: Any) -> list[dict[str, Any]]:

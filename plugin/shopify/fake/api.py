@@ -475,6 +475,86 @@ class FakeAdminApi:
             order["displayFulfillmentStatus"] = "FULFILLED"
             order["updatedAt"] = self._stamp(None)
 
+    def add_refund(
+        self,
+        shop: str,
+        order_gid: str,
+        amount: Decimal | str,
+        *,
+        status: str = "SUCCESS",
+        created_at: datetime | str | None = None,
+    ) -> str:
+        """A refund the merchant made in Shopify's admin: `amount` in the customer's currency
+        (the order's presentment currency), its transaction `status` SUCCESS or PENDING (money
+        not yet given back; `settle_refund` settles it). Returns the refund's GID."""
+        with self._lock:
+            order = self._state(shop).orders[order_gid]
+            rate = Decimal(str(order.get("_rate", 1)))
+            shown = Decimal(str(amount))
+            shop_amount = money_amount(shown / rate, order["currencyCode"])
+            stamp = self._stamp(created_at)
+            bag = {
+                "shopMoney": {"amount": shop_amount, "currencyCode": order["currencyCode"]},
+                "presentmentMoney": {
+                    "amount": money_amount(shown, order["presentmentCurrencyCode"]),
+                    "currencyCode": order["presentmentCurrencyCode"],
+                },
+            }
+            refund = {
+                "__typename": "Refund",
+                "id": gid("Refund", self._ids()),
+                "createdAt": stamp,
+                "processedAt": stamp,
+                "updatedAt": stamp,
+                "note": None,
+                "totalRefundedSet": bag,
+                "refundLineItems": [],
+                "transactions": [
+                    {
+                        "__typename": "OrderTransaction",
+                        "id": gid("OrderTransaction", self._ids()),
+                        "kind": "REFUND",
+                        "status": status,
+                        "gateway": "bogus",
+                        "amountSet": bag,
+                    }
+                ],
+            }
+            order["refunds"].append(refund)
+            if status == "SUCCESS":
+                self._count_refund(order, Decimal(shop_amount), shown)
+            order["updatedAt"] = stamp
+            return refund["id"]
+
+    def settle_refund(self, shop: str, order_gid: str, refund_gid: str, *, at: datetime | str | None = None) -> None:
+        """A pending refund's money goes out: its transactions succeed, the order changes."""
+        with self._lock:
+            order = self._state(shop).orders[order_gid]
+            refund = next(r for r in order["refunds"] if r["id"] == refund_gid)
+            for transaction in refund["transactions"]:
+                if transaction["status"] == "PENDING":
+                    transaction["status"] = "SUCCESS"
+                    self._count_refund(
+                        order,
+                        Decimal(transaction["amountSet"]["shopMoney"]["amount"]),
+                        Decimal(transaction["amountSet"]["presentmentMoney"]["amount"]),
+                    )
+            order["updatedAt"] = self._stamp(at)
+
+    @staticmethod
+    def _count_refund(order: dict[str, Any], shop_amount: Decimal, shown: Decimal) -> None:
+        refunded = order["totalRefundedSet"]
+        total = Decimal(refunded["shopMoney"]["amount"]) + shop_amount
+        order["totalRefundedSet"] = {
+            "shopMoney": {"amount": money_amount(total, order["currencyCode"]), "currencyCode": order["currencyCode"]},
+            "presentmentMoney": {
+                "amount": money_amount(Decimal(refunded["presentmentMoney"]["amount"]) + shown, order["presentmentCurrencyCode"]),
+                "currencyCode": order["presentmentCurrencyCode"],
+            },
+        }
+        paid = Decimal(order["totalPriceSet"]["shopMoney"]["amount"])
+        order["displayFinancialStatus"] = "REFUNDED" if total >= paid else "PARTIALLY_REFUNDED"
+
     def cancel_order(
         self,
         shop: str,
