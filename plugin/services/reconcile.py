@@ -21,6 +21,7 @@ from plugin.models import OrderRefund, Shop
 from plugin.services import customers, orders, outbox
 from plugin.services.admin_api import admin_client, product_fetcher
 from plugin.services.shopify_payload import shopify_id, timestamp
+from plugin.shopify.client import AdminThrottled
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,13 @@ def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: 
     # The query is the same on every page of a window, so a saved page cursor stays valid.
     query = f"updated_at:>'{_iso(since - OVERLAP)}'"
     for _page in range(MAX_PAGES):
-        data = client.execute(operation, {"query": query, "after": cursor.get("after")})
+        try:
+            data = client.execute(operation, {"query": query, "after": cursor.get("after")})
+        except AdminThrottled:
+            # The shop's bucket is spent (other work shares it): stop here, the saved page
+            # cursor resumes in the next run.
+            log.info("reconciliation of %s: %s throttled, resuming next run", shop.domain, stream)
+            return False
         connection = data.get(stream) or {}
         for node in connection.get("nodes") or []:
             apply(shop, _node_payload(client, stream, node))

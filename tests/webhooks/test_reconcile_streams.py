@@ -22,6 +22,19 @@ def ago(**delta: float) -> str:
     return (utcnow() - timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@pytest.fixture(autouse=True)
+def plus_store(app, fake_admin):  # type: ignore[no-untyped-def]
+    """Reconciliation reads many pages and the fake's bucket restores in real time: the store is
+    on Shopify Plus (1,000 points a second), and the client's short rate-limit waits really wait."""
+    import time
+
+    from plugin.clock import SLEEP_EXTENSION
+
+    bucket = fake_admin._state(DOMAIN).bucket
+    bucket.restore_rate = 1000.0
+    app.extensions[SLEEP_EXTENSION] = time.sleep
+
+
 @pytest.fixture()
 def us(shops):  # type: ignore[no-untyped-def]
     shop = db.session.get(Shop, shops["us"].id)
