@@ -401,3 +401,55 @@ def compliance_customer(shop_domain: str, customer_id: int, email: str) -> dict[
         "orders_to_redact": [299938],
         "data_request": {"id": 9999},
     }
+
+
+def shop(domain: str, *, shop_id: int = 548380009, primary_domain: str | None = None) -> dict[str, Any]:
+    """The Shop object app/uninstalled carries (Shopify's sample, trimmed): `domain` is the
+    store's primary domain, `myshopify_domain` the shop itself."""
+    handle = domain.removesuffix(".myshopify.com")
+    return {
+        "id": shop_id,
+        "name": handle,
+        "email": "owner@example.com",
+        "domain": primary_domain or domain,
+        "province": "Kentucky",
+        "country": "US",
+        "address1": "1 Infinite Loop",
+        "zip": "40003",
+        "city": "Louisville",
+        "source": None,
+        "phone": "1231231234",
+        "latitude": None,
+        "longitude": None,
+        "primary_locale": "en",
+        "address2": None,
+        "created_at": None,
+        "updated_at": None,
+        "country_code": "US",
+        "country_name": "United States",
+        "currency": "USD",
+        "customer_email": "customers@example.com",
+        "timezone": "(GMT-05:00) Eastern Time (US & Canada)",
+        "iana_timezone": "America/New_York",
+        "shop_owner": "TESmart",
+        "money_format": "${{amount}}",
+        "weight_unit": "kg",
+        "province_code": "KY",
+        "taxes_included": False,
+        "myshopify_domain": domain,
+        "plan_name": "shopify_plus",
+        "has_storefront": True,
+    }
+
+
+def shop_redact(domain: str, shop_id: int = 954889) -> dict[str, Any]:
+    return {"shop_id": shop_id, "shop_domain": domain}
+
+
+def scopes_update(current: list[str], previous: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "id": next_id(),
+        "previous": previous or [],
+        "current": current,
+        "updated_at": "2026-11-21T09:00:00-05:00",
+    }

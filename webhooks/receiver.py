@@ -18,6 +18,7 @@ import psycopg
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import URL, BigInteger, Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from plugin import clock
 from plugin.connections import ConnectionLost, OwnConnection
@@ -28,6 +29,7 @@ from plugin.models import Shop
 from plugin.models.types import UTCDateTime
 from plugin.services.shopify_payload import timestamp
 from plugin.shopify_app import shopify
+from webhooks.shapes import refusal
 from webhooks.topics import COMPLIANCE_TOPICS, TOPICS
 
 log = logging.getLogger(__name__)
@@ -72,29 +74,58 @@ _INSERT_EVENT = (
 )
 # The same statement in psycopg's parameter style (see _insert_event).
 _PG_INSERT_EVENT = re.sub(r":(\w+)", r"%(\1)s", _INSERT_EVENT_SQL)
-_SIGNED_HEADERS = ("X-Shopify-Hmac-Sha256", "X-Shopify-Shop-Domain")
 _ACCEPTED = b'{"status":"accepted"}\n'
 _DUPLICATE = b'{"status":"duplicate"}\n'
+
+
+def _header(name: str) -> str:
+    """A Shopify header by its name without the ``X-`` prefix: Shopify sends ``X-Shopify-Topic``
+    and, on newer deliveries, ``shopify-topic`` (the names shopifyapp's verifier also reads)."""
+    headers = request.headers
+    return headers.get(f"X-Shopify-{name}") or headers.get(f"Shopify-{name}") or ""
+
+
+def _unverified(topic: str, code: str, message: str) -> Response:
+    """A request that cannot be authenticated. Compliance topics always get 401 for it (Shopify's
+    compliance checks send them unsigned and expect exactly that); others keep the specific 4xx."""
+    if topic in COMPLIANCE_TOPICS:
+        return error_response(401, "invalid_hmac", "The webhook signature could not be verified.")
+    status = 413 if code == "payload_too_large" else 400
+    return error_response(status, code, message)
+
+
+def _ignored(reason: str, topic: str, domain: str, webhook_id: str) -> Response:
+    """A signed delivery that is not believed, or that concerns nothing the app holds: 200, nothing
+    written (docs/architecture.md, "Refused deliveries"), and one log line with the reason."""
+    log.warning("webhook ignored: %s (topic %s, shop %s, webhook %s)", reason, topic, domain or "-", webhook_id)
+    return Response(
+        json.dumps({"status": "ignored", "reason": reason}) + "\n", mimetype="application/json"
+    )
 
 
 @bp.post("/webhooks/<path:topic>")
 def receive(topic: str) -> Response | tuple[Response, int]:
     if topic not in TOPICS:
         return error_response(404, "unknown_topic", f"This app does not subscribe to {topic!r}.")
-    raw = request.get_data(cache=True)
-    if len(raw) > current_app.config["MAX_WEBHOOK_BYTES"]:
-        return error_response(413, "payload_too_large", "The webhook body is too large.")
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raw = None
+    if raw is None or len(raw) > current_app.config["MAX_WEBHOOK_BYTES"]:
+        return _unverified(topic, "payload_too_large", "The webhook body is too large.")
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return error_response(400, "invalid_body", "The webhook body is not UTF-8.")
-    headers = request.headers
-    # The verifier reads the signature and the shop's header, and copies (and redacts) every
-    # header it is given into its log record: give it those two.
+        return _unverified(topic, "invalid_body", "The webhook body is not UTF-8.")
+    # Authentication first, before anything reads the body. The verifier reads the signature and
+    # the shop's header, and copies every header it is given into its log record: give it those.
     verified = shopify().verify_webhook_req(
         {
             "method": "POST",
-            "headers": {name: headers.get(name, "") for name in _SIGNED_HEADERS},
+            "headers": {
+                "X-Shopify-Hmac-Sha256": _header("Hmac-Sha256"),
+                "X-Shopify-Shop-Domain": _header("Shop-Domain"),
+            },
             "url": request.path,
             "body": body,
         }
@@ -104,22 +135,22 @@ def receive(topic: str) -> Response | tuple[Response, int]:
         # expect 401 for a delivery the app cannot authenticate.
         return error_response(401, verified.log.code, "The webhook signature could not be verified.")
 
-    if headers.get("X-Shopify-Topic", "") != topic:
+    if _header("Topic") != topic:
         return error_response(400, "topic_mismatch", "X-Shopify-Topic does not match the URL.")
-    webhook_id = headers.get("X-Shopify-Webhook-Id", "").strip()
+    webhook_id = _header("Webhook-Id").strip()
     if not webhook_id or len(webhook_id) > 64:
         return error_response(400, "missing_webhook_id", "X-Shopify-Webhook-Id is required.")
-    domain = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
+    domain = _header("Shop-Domain").strip().lower()
     try:
         payload: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, too deep, or an integer of thousands of digits
         payload = None
     row = {
         "webhook_id": webhook_id,
-        "event_id": (headers.get("X-Shopify-Event-Id") or "")[:64] or None,
+        "event_id": _header("Event-Id")[:64] or None,
         "topic": topic,
-        "api_version": (headers.get("X-Shopify-API-Version") or "")[:16] or None,
-        "triggered_at": timestamp(headers.get("X-Shopify-Triggered-At")),
+        "api_version": _header("API-Version")[:16] or None,
+        "triggered_at": timestamp(_header("Triggered-At")),
         "body": body,
     }
     try:
@@ -134,13 +165,21 @@ def receive(topic: str) -> Response | tuple[Response, int]:
 
 def _record(domain: str, topic: str, payload: Any, row: dict[str, Any]) -> Response | tuple[Response, int]:
     shop_id, installed = _shop_for(domain)
-    # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted.
-    if shop_id is None or (not installed and topic not in COMPLIANCE_TOPICS):
-        return error_response(404, "unknown_shop", "This shop does not have the app installed.")
+    if shop_id is None or not installed:
+        # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted. For a
+        # shop the app never saw or has already erased there is nothing to hand over or erase, and
+        # a 4xx would only make Shopify retry and count failures.
+        if topic in COMPLIANCE_TOPICS and shop_id is None:
+            return _ignored("unknown_shop", topic, domain, row["webhook_id"])
+        if topic not in COMPLIANCE_TOPICS:
+            return error_response(404, "unknown_shop", "This shop does not have the app installed.")
     if payload is None:
         return error_response(400, "invalid_json", "The webhook body is not JSON.")
     if not isinstance(payload, dict):
         return error_response(400, "invalid_json", "The webhook body is not a JSON object.")
+    reason = refusal(topic, domain, payload, installed=installed)
+    if reason is not None:
+        return _ignored(reason, topic, domain, row["webhook_id"])
     event_id = _insert_event({**row, "shop_id": shop_id, "received_at": clock.now()})
     if event_id is None:
         return Response(_DUPLICATE, mimetype="application/json")

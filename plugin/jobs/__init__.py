@@ -62,7 +62,7 @@ def process_webhook(event_id: int) -> str:
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
         handler(shop, json.loads(event.body))
-        if topic == "shop/redact":  # the event row went with the shop's data
+        if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
             outbox.commit()
             return "processed"
         event.state = "processed"

@@ -182,9 +182,14 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
 def apply_cancelled(shop: Shop, payload: dict[str, Any]) -> Order:
     """orders/cancelled: a cancelled order keeps no points (POLICY.md 3)."""
     order_id = required_id(payload)
+    cancelled_at = timestamp(payload.get("cancelled_at"))
+    if cancelled_at is None:
+        # Shopify's cancellation always carries its moment; without one this is not a cancellation
+        # (an orders/paid body relabelled as one took the points back). Nothing is written.
+        raise PayloadError("orders/cancelled without cancelled_at")
     order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
     _apply_order_fields(shop, order, payload)
-    order.cancelled_at = order.cancelled_at or timestamp(payload.get("cancelled_at")) or clock.now()
+    order.cancelled_at = order.cancelled_at or cancelled_at
     settle_points(shop, order, trigger="cancel")
     return order
 

@@ -46,8 +46,8 @@ def test_redaction_in_one_shop_keeps_an_id_used_by_another(shops, deliver) -> No
 def test_shop_redaction_deletes_the_shops_data(shops, deliver) -> None:  # type: ignore[no-untyped-def]
     deliver("customers/create", payloads.customer(email="ann@example.com"))
     deliver("customers/create", payloads.customer(email="ann@example.com"), shop="eu")
-    deliver("app/uninstalled", {"id": 1})
-    assert deliver("shop/redact", {"shop_id": 1, "shop_domain": "tesmart-us.myshopify.com"}).status_code == 200
+    deliver("app/uninstalled", payloads.shop("tesmart-us.myshopify.com"))
+    assert deliver("shop/redact", payloads.shop_redact("tesmart-us.myshopify.com")).status_code == 200
     db.session.expire_all()
     domains = set(db.session.execute(select(Shop.domain)).scalars())
     assert "tesmart-us.myshopify.com" not in domains and "tesmart-eu.myshopify.com" in domains

@@ -53,7 +53,7 @@ def test_old_secret_is_accepted_during_rotation(database_url, shops) -> None:  #
 
 
 def test_compliance_topic_with_bad_signature_gets_401(shops, deliver) -> None:  # type: ignore[no-untyped-def]
-    response = deliver("shop/redact", {"shop_id": 1, "shop_domain": "tesmart-us.myshopify.com"}, secret="forged")
+    response = deliver("shop/redact", payloads.shop_redact("tesmart-us.myshopify.com"), secret="forged")
     assert response.status_code == 401
 
 
@@ -108,7 +108,7 @@ def test_missing_webhook_id_is_refused(shops, client) -> None:  # type: ignore[n
 
 
 def test_uninstalled_shop_gets_no_more_deliveries_but_compliance_is_accepted(shops, deliver) -> None:  # type: ignore[no-untyped-def]
-    assert deliver("app/uninstalled", {"id": 1, "domain": "tesmart.com"}).status_code == 200
+    assert deliver("app/uninstalled", payloads.shop("tesmart-us.myshopify.com", primary_domain="tesmart.com")).status_code == 200
     db.session.expire_all()
     assert shops["us"].uninstalled_at is not None
     assert shops["us"].access_token_enc is None

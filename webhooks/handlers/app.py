@@ -7,6 +7,10 @@ from plugin.services import shops
 
 
 def uninstalled(shop: Shop, payload: dict[str, Any]) -> None:
+    # Believed only when the Shop in the (signed) body is this shop; the receiver refuses the
+    # rest, and this holds for anything recorded before that check existed.
+    if str(payload.get("myshopify_domain") or "").strip().lower() != shop.domain:
+        return
     shops.mark_uninstalled(shop)
 
 

@@ -15,4 +15,8 @@ def customer_redact(shop: Shop, payload: dict[str, Any]) -> None:
 
 
 def shop_redact(shop: Shop, payload: dict[str, Any]) -> None:
+    # Shopify sends shop/redact 48 hours after an uninstall: a shop installed again since (or
+    # never uninstalled) keeps its data.
+    if shop.installed:
+        return
     compliance.redact_shop(shop)
