@@ -137,4 +137,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted and overwritten content is zeroed in the file, not left in free space: what a
+        # redaction erases is gone from the bytes on disk too (issue 15).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

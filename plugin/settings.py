@@ -49,6 +49,9 @@ class Settings:
     # Transactional emails: smtp:// (STARTTLS with ?starttls=true) or smtps://; unset in dev mode
     # means the local mailbox at /dev/mail, unset in production means no emails are sent.
     SMTP_URL: str | None = None
+    # Raw webhook bodies are kept as long as processing and Shopify's retries need them, then
+    # emptied by the periodic sweep (issue 15): days.
+    WEBHOOK_BODY_RETENTION_DAYS: int = 7
 
     @classmethod
     def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
@@ -88,6 +91,12 @@ class Settings:
         upload_storage = env.get("UPLOAD_STORAGE")
         if upload_storage and not str(upload_storage).startswith(("s3://", "file://")):
             raise SettingsError(f"UPLOAD_STORAGE must be s3://bucket[/prefix] or file:///path, not {upload_storage!r}")
+        try:
+            retention = int(env.get("WEBHOOK_BODY_RETENTION_DAYS", 7))
+        except ValueError as exc:
+            raise SettingsError("WEBHOOK_BODY_RETENTION_DAYS must be a number of days") from exc
+        if not 1 <= retention <= 90:
+            raise SettingsError("WEBHOOK_BODY_RETENTION_DAYS must be between 1 and 90")
         database_url = str(
             env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'tesmart.sqlite3'}"
         )
@@ -115,6 +124,7 @@ class Settings:
             UPLOAD_STORAGE=upload_storage,
             UPLOAD_MAX_BYTES=upload_max,
             SMTP_URL=str(smtp_url) if smtp_url else None,
+            WEBHOOK_BODY_RETENTION_DAYS=retention,
         )
 
     def as_config(self) -> dict[str, Any]:

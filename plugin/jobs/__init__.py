@@ -61,15 +61,31 @@ def process_webhook(event_id: int) -> str:
     handler = handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
-        handler(shop, json.loads(event.body))
+        from plugin.services.compliance import ERASED_BODY, without_redacted
+
+        # A body erased by a redaction (or purged after its retention) has nothing left to apply;
+        # a redacted customer's personal data is taken out of later deliveries (the tombstone).
+        received = None if event.body == ERASED_BODY else json.loads(event.body)
+        payload = None if received is None else without_redacted(shop, topic, received)
+        if payload is not received:  # the person was erased: their delivery is not kept either
+            event.body = ERASED_BODY
+        if payload is not None:
+            handler(shop, payload)
         if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
             outbox.commit()
+            from plugin.services.compliance import secure_erase_checkpoint
+
+            secure_erase_checkpoint()
             return "processed"
         event.state = "processed"
         event.attempts += 1
         event.processed_at = clock.now()
         event.error = None
         outbox.commit()
+        if topic == "customers/redact":
+            from plugin.services.compliance import secure_erase_checkpoint
+
+            secure_erase_checkpoint()
     except Exception as exc:
         outbox.rollback()
         _record_failure(event_id, exc)

@@ -19,7 +19,7 @@ from plugin.models.events import (
 )
 from plugin.models.ledger import PointEntry, Wallet
 from plugin.models.loyalty import MemberBirthday, MemberTier, TierChange
-from plugin.models.member import Member, ShopCustomer
+from plugin.models.member import Member, RedactedCustomer, ShopCustomer
 from plugin.models.reach import EmailDelivery
 from plugin.models.rewards import Campaign, Redemption, Referral, Reward, SurveyCompletion
 from plugin.models.shop import Shop
@@ -28,6 +28,6 @@ __all__ = [
     "AuditLog", "Campaign", "CtrlFApplication", "CtrlFProgram", "DataRequest", "Device",
     "EmailDelivery",
     "ImportRun", "Member", "MemberBirthday", "MemberTier", "TierChange", "Order", "OrderRefund", "OutboxItem", "PointEntry", "Product",
-    "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant",
+    "RedactedCustomer", "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant",
     "SurveyCompletion", "TradeIn", "TradeInEvent", "WarrantyClaim", "Wallet", "WebhookEvent",
 ]

@@ -61,3 +61,19 @@ class ShopCustomer(db.Model):
     conflicting_email: Mapped[str | None] = mapped_column(String(320))
     email_conflict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class RedactedCustomer(db.Model):
+    """The tombstone of a customer erased by ``customers/redact``: no personal data, only the fact.
+
+    Later deliveries and reconciliation consult it, so that a late ``orders/fulfilled`` or a
+    re-read customer does not bring the erased email, names or address back (issue 15).
+    """
+
+    __tablename__ = "redacted_customers"
+    __table_args__ = (UniqueConstraint("shop_id", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str] = mapped_column(String(32))
+    redacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

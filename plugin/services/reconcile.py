@@ -20,6 +20,7 @@ from plugin.jobs.periodic import periodic
 from plugin.models import OrderRefund, Shop
 from plugin.services import customers, orders, outbox
 from plugin.services.admin_api import admin_client, product_fetcher
+from plugin.services.compliance import without_redacted
 from plugin.services.shopify_payload import shopify_id, timestamp
 from plugin.shopify.client import AdminThrottled
 
@@ -200,7 +201,10 @@ def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: 
             return False
         connection = data.get(stream) or {}
         for node in connection.get("nodes") or []:
-            apply(shop, _node_payload(client, stream, node))
+            # A redacted customer's personal data is not read back in (the tombstone).
+            kept = without_redacted(shop, f"{stream}/reconciled", _node_payload(client, stream, node))
+            if kept is not None:
+                apply(shop, kept)
             counts[stream] += 1
         page = connection.get("pageInfo") or {}
         if not page.get("hasNextPage"):
