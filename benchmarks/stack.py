@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
 API_KEY = "bench-client-id"
-API_SECRET = "bench-client-secret"
+API_SECRET = "bench-client-secret-0123456789abcdef"
 SHOP_DOMAINS = {
     "us": "tesmart-us.myshopify.com",
     "eu": "tesmart-eu.myshopify.com",
@@ -173,7 +173,7 @@ class Stack:
                 "SHOPIFY_API_KEY": API_KEY,
                 "SHOPIFY_API_SECRET": API_SECRET,
                 "APP_URL": "https://members.bench.test",
-                "TOKEN_ENCRYPTION_KEY": "bench-token-encryption-key",
+                "TOKEN_ENCRYPTION_KEY": "bench-token-encryption-key-0123456789",
                 "DATABASE_URL": self.database_url,
                 "REDIS_URL": self.redis_url,
                 "SHOPIFY_ADMIN_API": "fake",

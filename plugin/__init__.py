@@ -24,7 +24,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     try:
-        settings = Settings.load({**os.environ, **(config or {})}, app.instance_path)
+        settings = Settings.load(
+            {**os.environ, **(config or {})}, app.instance_path, testing=bool((config or {}).get("TESTING"))
+        )
     except SettingsError as exc:
         if config is None:  # started from the environment: one line, no traceback
             raise SystemExit(f"tesmart-members: {exc}") from None

@@ -54,7 +54,9 @@ class Settings:
     WEBHOOK_BODY_RETENTION_DAYS: int = 7
 
     @classmethod
-    def load(cls, environ: Mapping[str, Any], instance_path: str) -> Settings:
+    def load(cls, environ: Mapping[str, Any], instance_path: str, *, testing: bool = False) -> Settings:
+        """``testing`` (only ever from the test suite's own config, never the environment) lets
+        the suite run dev mode with its own secret and database."""
         env = {k: v for k, v in environ.items() if v not in (None, "")}
         dev = _truthy(env.get("DEV_MODE", env.get("FLASK_DEBUG", "")))
         if "APP_URL" not in env and env.get("HOST"):  # what `shopify app dev` provides
@@ -108,6 +110,10 @@ class Settings:
         smtp_url = env.get("SMTP_URL")
         if smtp_url and urlparse(str(smtp_url)).scheme not in ("smtp", "smtps"):
             raise SettingsError("SMTP_URL must be an smtp:// or smtps:// URL")
+        if dev and not testing:
+            _refuse_dev_mode_in_production(env, admin_api, database_url)
+        elif not dev:
+            _refuse_dev_settings_in_production(env, app_url)
         return cls(
             SHOPIFY_API_KEY=str(env["SHOPIFY_API_KEY"]),
             SHOPIFY_API_SECRET=str(env["SHOPIFY_API_SECRET"]),
@@ -129,6 +135,31 @@ class Settings:
 
     def as_config(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+MIN_SECRET_LENGTH = 32  # Shopify's client secrets are 32 hex digits (plus a prefix on new apps)
+
+
+def _refuse_dev_mode_in_production(env: Mapping[str, Any], admin_api: str, database_url: str) -> None:
+    """Dev mode mints admin session tokens and signs storefront calls as anyone (/dev/...): it
+    must never run with what only a real deployment has (issue 15)."""
+    if admin_api == "live":
+        raise SettingsError("dev mode (FLASK_DEBUG/DEV_MODE) refuses SHOPIFY_ADMIN_API=live: unset FLASK_DEBUG and DEV_MODE")
+    if env.get("SHOPIFY_API_SECRET") != DEV_DEFAULTS["SHOPIFY_API_SECRET"]:
+        raise SettingsError("dev mode (FLASK_DEBUG/DEV_MODE) refuses a real SHOPIFY_API_SECRET: unset FLASK_DEBUG and DEV_MODE")
+    if database_url.startswith("postgresql"):
+        raise SettingsError("dev mode (FLASK_DEBUG/DEV_MODE) refuses a PostgreSQL DATABASE_URL: unset FLASK_DEBUG and DEV_MODE")
+
+
+def _refuse_dev_settings_in_production(env: Mapping[str, Any], app_url: str) -> None:
+    for name in ("SHOPIFY_API_SECRET", "TOKEN_ENCRYPTION_KEY"):
+        value = str(env.get(name, ""))
+        if value == DEV_DEFAULTS[name]:
+            raise SettingsError(f"{name} is the published dev default: set the real one")
+        if len(value) < MIN_SECRET_LENGTH:
+            raise SettingsError(f"{name} is too short to be real (at least {MIN_SECRET_LENGTH} characters)")
+    if urlparse(app_url).scheme != "https":
+        raise SettingsError(f"APP_URL must be https outside dev mode, not {app_url!r}")
 
 
 def _truthy(value: Any) -> bool:

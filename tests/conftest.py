@@ -107,7 +107,7 @@ def base_config(database_url: str) -> dict[str, Any]:
         "REDIS_URL": TEST_REDIS_URL,
         "SHOPIFY_ADMIN_API": "fake",
         "FAKE_ADMIN_URL": "",
-        "TOKEN_ENCRYPTION_KEY": "test-token-encryption-key",
+        "TOKEN_ENCRYPTION_KEY": "test-token-encryption-key-0123456789",
         "DEV_MAILBOX": TEST_MAILBOX.name,
     }
 
@@ -139,7 +139,7 @@ def _reset_postgres(url: str) -> None:
 
     from plugin.settings import Settings
 
-    driver_url = Settings.load({**base_config(url)}, ".").DATABASE_URL
+    driver_url = Settings.load({**base_config(url)}, ".", testing=True).DATABASE_URL
     if WORKER:  # a worker's own database may not exist yet
         server = create_engine(make_url(driver_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with server.connect() as conn:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import jwt
 
 API_KEY = "test-client-id"
-API_SECRET = "test-client-secret"
+API_SECRET = "test-client-secret-0123456789abcdef"
 
 
 def webhook_headers(topic: str, body: bytes, shop: str, *, secret: str = API_SECRET, webhook_id: str | None = None, **extra: str) -> dict[str, str]:

@@ -46,7 +46,7 @@ def test_bad_admin_api_setting_is_refused(database_url: str) -> None:
 def test_postgres_urls_use_psycopg3(database_url: str) -> None:
     from plugin.settings import Settings
 
-    settings = Settings.load({**base_config(database_url), "DATABASE_URL": "postgres://u@h/db"}, ".")
+    settings = Settings.load({**base_config(database_url), "DATABASE_URL": "postgres://u@h/db"}, ".", testing=True)
     assert settings.DATABASE_URL == "postgresql+psycopg://u@h/db"
 
 

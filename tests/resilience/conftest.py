@@ -68,14 +68,14 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 5.0) -> None:
 
 def app_env(database_url: str, redis_url: str, fake_url: str = "") -> dict[str, str]:
     """The environment of a worker process configured like the suite's app."""
-    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG",)}
+    # Production mode with the fake Admin API: dev mode refuses a real secret and PostgreSQL.
+    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "DEV_MODE")}
     env.update(
         {
-            "DEV_MODE": "1",
             "SHOPIFY_API_KEY": signing.API_KEY,
             "SHOPIFY_API_SECRET": signing.API_SECRET,
             "APP_URL": "https://members.test",
-            "TOKEN_ENCRYPTION_KEY": "test-token-encryption-key",
+            "TOKEN_ENCRYPTION_KEY": "test-token-encryption-key-0123456789",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "SHOPIFY_ADMIN_API": "fake",
