@@ -16,3 +16,9 @@ def post_worker_init(worker: object) -> None:
     # long as the worker: about 120,000 objects, which a full garbage collection walks in ~30 ms,
     # stalling the request in hand. Frozen, they are left out of every collection.
     gc.freeze()
+
+
+# The access log names the path without its query string (%(U)s, not %(r)s) and no Referer:
+# app-proxy URLs carry `signature` and `logged_in_customer_id`, admin loads an `id_token`, and a
+# logged one is a credential (issue 15).
+access_log_format = '%(h)s - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'

@@ -38,6 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_WEBHOOK_BYTES
     app.config["SECRET_KEY"] = settings.SHOPIFY_API_SECRET
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    from plugin import log_masking
+
+    log_masking.install()
     app.session_interface = CookieOnDemandSessionInterface()
     if settings.TRUSTED_PROXIES:
         from plugin.proxies import TrustedProxyFix, parse_networks
@@ -124,11 +127,13 @@ def _optional(name: str) -> Any:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # hide_parameters: an SQL error (in the logs, in webhook_events.error) names no bound values,
+    # which are often emails and addresses.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
     # No pool_pre_ping: plugin.connections tells a dead connection from a live one at checkout
     # without the round trip pre-ping costs every request.
-    return {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+    return {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800, "hide_parameters": True}
 
 
 @event.listens_for(Engine, "connect")

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
+DEFAULT_RETRY_AFTER_SECONDS = 60
 JSON_PREFIXES = ("/proxy", "/webhooks", "/extension-api", "/integrations", "/healthz", "/apps/")
 
 
@@ -38,7 +39,11 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+        response = error_response(exc.status, exc.code, exc.message, **exc.extra)
+        retry_after = getattr(exc, "retry_after", None)
+        if exc.status == 429 and retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
@@ -46,6 +51,13 @@ def register_error_handlers(app: Flask) -> None:
             return exc
         code = (exc.name or "error").lower().replace(" ", "_").replace("'", "")
         return error_response(exc.code or 500, code, exc.description or exc.name or "Error")
+
+    @app.after_request
+    def _retry_after(response: Response) -> Response:
+        # Every 429 says when to come back (RFC 6585), whoever raised it.
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(DEFAULT_RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

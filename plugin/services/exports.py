@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +26,10 @@ BATCH = 1000
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# ...or anywhere after a character a spreadsheet may split the cell on: German Excel reads
+# `x;=HYPERLINK(...)` as two cells, the second a formula. Full-width forms count too.
+_FORMULA_INSIDE = re.compile(r"[;,|\t\r\n\uff1b\uff0c]\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+
 EXPORTS = ("members", "ledger", "trade-ins")
 
 
@@ -38,7 +43,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) or _FORMULA_INSIDE.search(text) else text
 
 
 class _Rows:

@@ -74,9 +74,18 @@ def app_proxy(
     return _wrap(view, balance, autocommit_reads)
 
 
+_PROXY_PARAMETERS = ("shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature")
+
+
 def _wrap(view: F, with_balance: bool, autocommit_reads: bool) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Shopify joins a repeated key's values with "," before signing, so a signature can cover
+        # `logged_in_customer_id=1&logged_in_customer_id=2`: which one is "the" customer would then
+        # be up to whoever reads the query. A proxy parameter is never repeated by Shopify.
+        for name in _PROXY_PARAMETERS:
+            if len(request.args.getlist(name)) > 1:
+                raise ApiError(400, "repeated_parameter", f"The query repeats {name}.")
         result = shopify().verify_app_proxy_req(_signed_input())
         if not result.ok:
             raise ApiError(401, result.log.code, "The request is not signed by Shopify.")
