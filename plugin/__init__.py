@@ -37,6 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings.DATABASE_URL)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_WEBHOOK_BYTES
     app.config["SECRET_KEY"] = settings.SHOPIFY_API_SECRET
+    from plugin.json_input import SafeJSONProvider
+
+    app.json = SafeJSONProvider(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     from plugin import log_masking
 

@@ -17,6 +17,7 @@ from plugin.models import Product, Redemption
 from plugin.program.campaigns import campaign_applies
 from plugin.program.cohorts import policy_in_force
 from plugin.program.earning import order_points
+from plugin.program.money import MAX_AMOUNT, bounded_amount
 from plugin.program.policies import POLICIES
 from plugin.program.regions import STORES, Region, standard_warranty_months
 from plugin.services import ledger
@@ -41,10 +42,14 @@ def _lines(body: Any) -> list[dict[str, Any]]:
 def _subtotal(body: dict[str, Any], lines: list[dict[str, Any]]) -> Decimal:
     try:
         if body.get("subtotal") is not None:
-            return Decimal(str(body["subtotal"]))
-        return sum((Decimal(str(line.get("amount") or "0")) for line in lines), Decimal(0))
+            subtotal = bounded_amount(body["subtotal"])
+        else:
+            subtotal = sum((bounded_amount(line.get("amount") or "0") for line in lines), Decimal(0))
     except (InvalidOperation, ValueError) as exc:
         raise ApiError(400, "invalid_amount", "Amounts must be decimal strings.") from exc
+    if not Decimal(0) <= subtotal <= MAX_AMOUNT:  # NaN, Infinity and 1e999999 never get this far
+        raise ApiError(400, "invalid_amount", "The subtotal is out of range.")
+    return subtotal
 
 
 @bp.route("/checkout", methods=["POST", "OPTIONS"])

@@ -38,7 +38,9 @@ def extension_context(surface: Literal["checkout", "customer_account"]) -> Exten
         if surface == "checkout"
         else shopify().verify_customer_account_ui_ext_req
     )
-    result = verify(request_input())
+    # The token is in the Authorization header: the body is not the verifier's to read (its log
+    # record would parse it before the token is even looked at).
+    result = verify(request_input(body=""))
     if not result.ok or result.id_token is None:
         raise ApiError(401, result.log.code, "The session token is missing or invalid.")
     shop = find_shop(result.shop or "")

@@ -48,3 +48,21 @@ def parse_amount(raw: object, currency: str) -> Decimal:
 def format_plain(amount: Decimal, currency: str) -> str:
     """The decimal string the API returns: '64.50' for USD, '12000' for JPY."""
     return str(quantize(amount, currency))
+
+
+# No amount the program handles comes near this (a price, a subtotal, a reward); anything larger
+# entering from outside is refused before any arithmetic (1e999999 cost ~100 s of CPU a request).
+MAX_AMOUNT = Decimal(1_000_000_000)
+
+
+def bounded_amount(value: object) -> Decimal:
+    """A finite Decimal within ±MAX_AMOUNT from outside input; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError("not an amount")
+    try:
+        parsed = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not parsed.is_finite() or abs(parsed) > MAX_AMOUNT:
+        raise ValueError("not an amount in range")
+    return parsed

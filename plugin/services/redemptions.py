@@ -28,7 +28,7 @@ from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.program.catalogue import RewardKind
-from plugin.program.money import minor_units, quantize
+from plugin.program.money import MAX_AMOUNT, minor_units, quantize
 from plugin.services import audit, ledger, outbox, store_credit_rewards
 from plugin.services.shops import shown_title
 
@@ -237,6 +237,8 @@ def validate_discount(
         value = _decimal(amount, "amount")
         if value is None or value <= 0:
             raise ValueError("a fixed-amount discount needs a positive amount")
+        if value > MAX_AMOUNT:
+            raise ValueError(f"a fixed-amount discount is at most {MAX_AMOUNT} {currency}")
         quantized = quantize(value, currency)
         if quantized != value:
             raise ValueError(f"{currency} amounts have {minor_units(currency)} decimal places")

@@ -116,7 +116,7 @@ def create_redemption() -> Response:
     except RateLimited as limited:
         return rate_limited_response(limited)
     reward_id = json_body().get("reward_id")
-    if isinstance(reward_id, bool) or not isinstance(reward_id, int) or reward_id < 1:
+    if isinstance(reward_id, bool) or not isinstance(reward_id, int) or not 1 <= reward_id <= 2**63 - 1:
         raise ApiError(400, "invalid_request", "reward_id must be a positive integer.")
     try:
         redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
