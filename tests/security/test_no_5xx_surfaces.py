@@ -89,7 +89,7 @@ def test_checkout_subtotals_must_be_finite_and_in_range(shops, client, subtotal)
     started = time.monotonic()
     response = checkout(client, {"lines": [], "subtotal": subtotal})
     assert response.status_code == 400, (response.status_code, response.get_data(as_text=True)[:200])
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # 1e999999 took ~100 s of CPU
 
 
 @pytest.mark.parametrize("raw", ['{"lines": [], "subtotal": NaN}', '{"lines": [], "subtotal": Infinity}',
@@ -98,7 +98,7 @@ def test_checkout_json_numbers_must_be_finite(shops, client, raw) -> None:  # ty
     started = time.monotonic()
     response = checkout(client, None, raw=raw)
     assert response.status_code == 400, (response.status_code, response.get_data(as_text=True)[:200])
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # 1e999999 took ~100 s of CPU
 
 
 @pytest.mark.parametrize("amount", ["1e30", "1e999999", "NaN", "Infinity", "99999999999999999999999999999"])
