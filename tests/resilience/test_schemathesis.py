@@ -38,16 +38,20 @@ EXAMPLES = 50 if FULL else 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def storefront_operations() -> list[Any]:
+def operations(prefix: str = "/proxy") -> list[Any]:
     if not SPEC.exists():
         return []
     schema = schemathesis.openapi.from_path(str(SPEC))
     found = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation is not None and operation.path.startswith("/proxy"):
+        if operation is not None and operation.path.startswith(prefix):
             found.append(pytest.param(operation, id=f"{operation.method.upper()} {operation.path}"))
     return found
+
+
+def storefront_operations() -> list[Any]:
+    return operations("/proxy")
 
 
 def signed_query(customer_id: int | None) -> dict[str, str]:
@@ -99,6 +103,50 @@ def test_storefront_operation_answers_as_documented(app, seeded_member, operatio
         # Mostly the seeded member, sometimes an anonymous visitor or a stranger.
         customer = {0: seeded_member, 1: seeded_member, 2: None, 3: CUSTOMER_ID + 1}[hash(repr(case.body)) % 4]
         case.query = signed_query(customer)
+        response = case.call(app=app)
+        case.validate_response(response, checks=CHECKS)
+
+    check()
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="openapi.yaml does not exist yet")
+@pytest.mark.parametrize("operation", operations("/extension-api"))
+def test_extension_operation_answers_as_documented(app, seeded_member, operation) -> None:  # type: ignore[no-untyped-def]
+    """The checkout and customer-account API with a valid session token (a customer's, sometimes
+    nobody's): generated bodies and paths, no 5xx, every answer as documented."""
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def check(case: Any) -> None:
+        sub = f"gid://shopify/Customer/{seeded_member}" if hash(repr(case.body)) % 2 else ""
+        token = signing.session_token(SHOP_DOMAINS["us"], sub=sub)
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}",
+                        "Origin": "https://extensions.shopifycdn.com"}
+        response = case.call(app=app)
+        case.validate_response(response, checks=CHECKS)
+
+    check()
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="openapi.yaml does not exist yet")
+@pytest.mark.parametrize("operation", operations("/webhooks"))
+def test_webhook_operation_answers_as_documented(app, shops, operation) -> None:  # type: ignore[no-untyped-def]
+    """Generated topics and bodies, signed like Shopify (the HMAC of the generated body) with
+    the header topic matching the path: no 5xx, every answer as documented."""
+    import base64
+    import json as jsonlib
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def check(case: Any) -> None:
+        body = jsonlib.dumps(case.body).encode() if case.body is not None else b"{}"
+        digest = base64.b64encode(hmac.new(signing.API_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        topic = str((case.path_parameters or {}).get("topic", "orders/paid"))
+        case.headers = {**(case.headers or {}), "X-Shopify-Hmac-Sha256": digest, "X-Shopify-Topic": topic,
+                        "X-Shopify-Shop-Domain": SHOP_DOMAINS["us"], "Content-Type": "application/json"}
+        case.body = jsonlib.loads(body)
         response = case.call(app=app)
         case.validate_response(response, checks=CHECKS)
 
