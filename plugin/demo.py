@@ -251,8 +251,8 @@ def _load_trade_in(shop: Shop) -> None:
     if _exists(TradeIn, shop, TradeIn.state == "applied"):
         return
     devices = db.session.execute(
-        select(Device.id, Device.member_id).where(Device.shop_id == shop.id, Device.member_id.is_not(None)).order_by(Device.id)
-    ).all()
+        select(Device.id, Device.member_id).where(Device.shop_id == shop.id, Device.member_id.is_not(None)).order_by(Device.id.desc())
+    ).all()  # the newest eligible unit: the first ones stay free for the estimator's own demo
     condition = TradeInCondition(cosmetic_wear=False, accessories_complete=True, original_packaging=True, working=True)
     for device_id, member_id in devices:
         member = db.session.get(Member, member_id)

@@ -11,9 +11,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import CtrlFProgram, Shop
-from plugin.models.types import utcnow
 from plugin.services import audit
 
 STATES = ("open", "closed")
@@ -100,7 +100,7 @@ def _snapshot(program: CtrlFProgram) -> dict[str, Any]:
 
 def create_program(shop: Shop, data: Mapping[str, Any], *, actor: str) -> CtrlFProgram:
     values = parse(data)
-    program = CtrlFProgram(shop_id=shop.id, created_at=utcnow(), **values)
+    program = CtrlFProgram(shop_id=shop.id, created_at=clock.now(), **values)
     db.session.add(program)
     db.session.flush()
     audit.record(shop_id=shop.id, actor=actor, action="ctrl_f.create", subject_type="ctrl_f_program",

@@ -82,7 +82,9 @@ def test_a_return_request_carries_the_uploaded_photo_and_the_merchant_sees_it(cl
     assert response.status_code == 201, response.get_json()
     row = db.session.execute(select(ReturnRequest)).scalar_one()
     assert row.photos == [f"upload:{ann.customer_id}/{photo}"]
-    page = admin_get("/admin/returns", shop="us")
+    # The queue links to the request's page, which shows the shopper's files.
+    assert f"/admin/returns/{row.id}" in admin_get("/admin/returns", shop="us").get_data(as_text=True)
+    page = admin_get(f"/admin/returns/{row.id}", shop="us")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     link = f"/admin/returns/{row.id}/files/0"
