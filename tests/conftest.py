@@ -216,15 +216,18 @@ def drain_jobs(app: Flask) -> int:
 
 
 @pytest.fixture()
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
     from plugin import create_app
     from plugin.extensions import db
 
-    app = create_app(base_config(database_url))
+    config = base_config(database_url)
+    if request.node.get_closest_marker("in_process_jobs"):
+        config["REDIS_URL"] = ""  # the test calls services directly and reads their effects at once
+    app = create_app(config)
     app.test_client_class = DrainingClient
     # No test really sleeps: the app's waits (Admin API retries, rate-limit waits) are recorded.
     app.extensions[SLEEP_EXTENSION] = Sleeps()
-    if TEST_REDIS_URL:
+    if config["REDIS_URL"]:
         app.extensions["tesmart_queue"].connection.flushdb()
     ctx = app.app_context()
     ctx.push()

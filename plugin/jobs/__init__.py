@@ -132,12 +132,20 @@ def drain_webhooks(slot: int = 0) -> int:
             return done
 
 
+def failure_text(exc: BaseException) -> str:
+    """What a failure leaves on its row for the operator: the error without the values it names.
+    The engine hides bound parameters; PostgreSQL's own DETAIL line still quotes the key's value
+    ("Key (email_normalized)=(ann@example.com) already exists"), so that line is left out."""
+    lines = [line for line in str(exc).splitlines() if not line.lstrip().startswith("DETAIL:")]
+    return f"{type(exc).__name__}: {' '.join(lines)}"[:2000]
+
+
 def _record_failure(event_id: int, exc: Exception) -> None:
     event = db.session.get(WebhookEvent, event_id)
     if event is None:
         return
     event.attempts += 1
-    event.error = f"{type(exc).__name__}: {exc}"[:2000]
+    event.error = failure_text(exc)
     # A payload that fails every time stops being retried; it stays visible to the operator.
     event.state = "failed" if event.attempts >= WEBHOOK_MAX_ATTEMPTS else "received"
     db.session.commit()
@@ -173,13 +181,13 @@ def run_outbox_item(item_id: int) -> str:
     except ReauthorizationNeeded as exc:
         # Not the item's failure, and no attempt spent: it waits for the merchant's next open of
         # the app (which makes it due at once) and meanwhile looks again now and then.
-        item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        item.last_error = failure_text(exc)
         item.next_attempt_at = clock.now() + outbox.REAUTHORIZATION_WAIT
         outbox.commit()
         return "waiting"
     except AdminApiError as exc:
         item.attempts += 1
-        item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        item.last_error = failure_text(exc)
         unauthorized = isinstance(exc, AdminUnauthorized) and shop is not None
         if unauthorized:
             # A 401 says the access token is gone (expired early, rotated elsewhere), not that the

@@ -9,6 +9,16 @@ import pytest
 from flask import Flask
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # These tests call the services and read the mail, Flow triggers and metafields at once:
+    # their jobs run in-process even when the suite runs on Redis (the queue path of the outbox
+    # is covered by tests/rewards and tests/resilience).
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.in_process_jobs)
+
+
 @pytest.fixture()
 def mailbox(app: Flask, tmp_path: Path) -> Any:
     """The local mailbox (dev mode's mail backend) of this test alone."""
