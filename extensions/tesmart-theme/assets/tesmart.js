@@ -296,23 +296,25 @@
         forget('/rewards', '/member', '/redemptions');
         refresh('member-status');
         var done = await poll(c, accepted.id);
+        var news = null;
         if (done.status === 'issued' && !done.code) {
           codeList.prepend(codeRow(done));
           codes.hidden = false;
-          say(c, t(c, 'rewards.credit_ready'));
+          news = [t(c, 'rewards.credit_ready')];
         } else if (done.status === 'issued') {
           var row = codeRow(done);
           codeList.prepend(row);
           codes.hidden = false;
           focusTo = row.querySelector('button');
-          say(c, t(c, 'rewards.code_ready'));
+          news = [t(c, 'rewards.code_ready')];
         } else if (done.status === 'pending') {
-          say(c, t(c, 'rewards.code_pending'));
+          news = [t(c, 'rewards.code_pending')];
         } else {
-          say(c, t(c, 'rewards.code_failed'), true);
+          news = [t(c, 'rewards.code_failed'), true];
         }
         r = await get(c, '/rewards');
         draw();
+        say.apply(null, [c].concat(news));
       } catch (e) {
         say(c, errText(c, e), true);
         idle(w, act);
