@@ -11,7 +11,6 @@ that the patch-id-token page can mint the next token where App Bridge would fetc
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -31,6 +30,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
 from plugin.models import Shop
 from plugin.services.shops import ShopError, normalize_domain
@@ -53,7 +53,7 @@ def _serializer() -> URLSafeSerializer:
 
 
 def mint_session_token(shop_domain: str, user_id: str, *, lifetime: int = TOKEN_LIFETIME) -> str:
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     claims: dict[str, Any] = {
         "iss": f"https://{shop_domain}/admin",
         "dest": f"https://{shop_domain}",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from collections.abc import Iterable
 from typing import Any, TypedDict
 from urllib.parse import quote, urlencode
@@ -38,6 +37,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from plugin import clock
 from plugin.devtools import shops as dev_shops
 from plugin.devtools.theme_markup import (
     APP_EMBED,
@@ -212,7 +212,7 @@ def app_proxy(rest: str) -> Response:
         ("shop", session["shop"]),
         ("logged_in_customer_id", session["customer"]),
         ("path_prefix", PROXY_BASE),
-        ("timestamp", str(int(time.time()))),
+        ("timestamp", str(int(clock.now().timestamp()))),
     ]
     if session["preview"]:
         query.append((PREVIEW_PARAM, "1"))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 
 from flask import Response, current_app
 
+from plugin import clock
 from plugin.errors import ApiError, error_response
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class RateLimited(ApiError):
 def limit_writes(shop_id: int, customer_id: str, bucket: str = "write") -> None:
     """Count one write of this customer in this shop; ``RateLimited`` past the limit."""
     limit, window = _settings()
-    now = time.time()
+    now = clock.now().timestamp()
     number = int(now // window)
     key = f"tesmart:rl:{bucket}:{shop_id}:{customer_id}:{number}"
     count = _count_in_redis(key, window) if current_app.config.get("REDIS_URL") else None
