@@ -258,6 +258,9 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
         from webhooks.receiver import _shop_cache
 
         _shop_cache.clear()
+        from plugin.shopify.client import PROCESS_BUCKETS
+
+        PROCESS_BUCKETS.clear()  # each test's fake Admin API starts with a full bucket
         for name, extension in list(app.extensions.items()):
             if name not in pristine_extensions and hasattr(extension, "close"):
                 extension.close()  # a client the test's requests opened (the Admin API's HTTP client)

@@ -3,14 +3,20 @@
 A file is named after the operation it holds (`DiscountCodeBasicCreate.graphql` holds
 `mutation DiscountCodeBasicCreate`), so `grep` finds both the document and every caller, and the
 whole set is validated against Shopify's schema in the tests. Nothing else in the app writes GraphQL.
+Fields that several operations select live once, as a fragment in `graphql/fragments/<Name>.graphql`;
+an operation's document is its file followed by every fragment it spreads, directly or not.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "graphql"
+FRAGMENTS_DIR = DOCUMENTS_DIR / "fragments"
+# `...Name` spreads a named fragment; `... on Type` is an inline fragment, which needs no file.
+_SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([_A-Za-z][_0-9A-Za-z]*)")
 
 # Every operation the app may send, found on disk (sorted for stable test ids).
 ALL_OPERATIONS: tuple[str, ...] = tuple(
@@ -36,7 +42,37 @@ def operation(name: str) -> str:
     """The document text of operation `name` (read once per process)."""
     if name not in ALL_OPERATIONS:
         raise UnknownOperation(f"no GraphQL operation {name!r} in {DOCUMENTS_DIR.name}/")
-    return (DOCUMENTS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    text = (DOCUMENTS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    return "\n".join([text, *(fragment(used) for used in fragments_spread(text))])
+
+
+class UnknownFragment(KeyError):
+    """A spread names no `graphql/fragments/<name>.graphql`."""
+
+
+@functools.cache
+def fragment(name: str) -> str:
+    """The text of fragment `name` (one definition per file, named after it)."""
+    path = FRAGMENTS_DIR / f"{name}.graphql"
+    if not path.is_file():
+        raise UnknownFragment(f"no GraphQL fragment {name!r} in {DOCUMENTS_DIR.name}/{FRAGMENTS_DIR.name}/")
+    return path.read_text(encoding="utf-8")
+
+
+def fragments_spread(text: str) -> list[str]:
+    """The fragments `text` spreads, and those they spread in turn, each once, in order found."""
+    found: list[str] = []
+    pending = _SPREAD.findall(_without_comments(text))
+    while pending:
+        name = pending.pop(0)
+        if name not in found:
+            found.append(name)
+            pending.extend(_SPREAD.findall(_without_comments(fragment(name))))
+    return found
+
+
+def _without_comments(text: str) -> str:
+    return re.sub(r"#[^\n]*", "", text)
 
 
 def is_mutation(name: str) -> bool:

@@ -141,3 +141,21 @@ def test_unknown_operation_is_refused():
 def test_which_operations_may_be_repeated_after_an_ambiguous_failure(name, mutation, repeatable):
     assert is_mutation(name) is mutation
     assert is_repeatable(name) is repeatable
+
+
+def test_every_fragment_file_is_spread_by_an_operation_and_sent_with_it():
+    from plugin.shopify.operations import FRAGMENTS_DIR, fragments_spread
+
+    files = {path.stem for path in FRAGMENTS_DIR.glob("*.graphql")}
+    spread = {name for op in ALL_OPERATIONS for name in fragments_spread(operation(op))}
+    assert files and files == spread
+    for op in ("OrderGet", "OrdersUpdatedSince"):
+        assert operation(op).count("fragment OrderForProgram on Order") == 1
+
+
+def test_a_spread_of_a_missing_fragment_fails_loudly():
+    from plugin.shopify.operations import UnknownFragment, fragments_spread
+
+    assert fragments_spread("query Q { shop { ... on Shop { id } } }") == []
+    with pytest.raises(UnknownFragment):
+        fragments_spread("query Q { shop { ...NoSuchFragment } }")
