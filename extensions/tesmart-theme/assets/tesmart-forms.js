@@ -68,7 +68,7 @@
     draw();
   }
 
-  // --- the join pitch for visitors: the store's own rules, catalogue and referral amounts ---
+  // the join pitch for visitors: the store's own rules, catalogue and referral amounts
   async function pitch(c, m, out, boost) {
     var o = m.offer;
     var amount = money(c, o.referral_amount, o.currency);
@@ -100,7 +100,7 @@
 
 
 
-  // --- returns (POLICY.md 6) ---------------------------------------------------------------
+  // returns (POLICY.md 6)
   var REASONS = ['faulty', 'damaged_in_transit', 'unwanted', 'misuse'];
   var MAX_FILE = 10 * 1024 * 1024;
 
@@ -150,7 +150,7 @@
     }
   }
 
-  // --- CTRL F product testing --------------------------------------------------------------
+  // CTRL F product testing
   async function ctrlF(c, out) {
     out.append(heading(c, 'ctrl_f.title'));
     if (!c.customer) return out.append(loginBox(c));

@@ -10,7 +10,7 @@
   var seq = 0;
   var uid = function () { return 'tesmart-f' + ++seq; };
 
-  // --- DOM, strings, formatting ------------------------------------------------------------
+  // DOM, strings, formatting
   function h(tag, props, kids) {
     var n = document.createElement(tag);
     Object.keys(props || {}).forEach(function (k) {
@@ -120,7 +120,7 @@
     return c.s[key] ? t(c, key) : (e && e.message) || t(c, 'common.error');
   }
 
-  // --- the storefront API ------------------------------------------------------------------
+  // the storefront API
   async function api(c, path, method, body) {
     var init = { method: method || 'GET', credentials: 'same-origin', headers: { Accept: 'application/json' } };
     if (body) {
@@ -175,7 +175,7 @@
     say(c, t(c, ok ? 'common.copied' : 'common.copy_manual'));
   }
 
-  // --- member status -----------------------------------------------------------------------
+  // member status
   var EARN_FOR_STEP = { subscribe_newsletter: 'newsletter', place_order: 'order', complete_survey: 'survey', leave_review: 'review' };
 
   async function member(c, out) {
@@ -247,7 +247,7 @@
     }
     return { status: 'pending' };
   }
-  // --- rewards -----------------------------------------------------------------------------
+  // rewards
   async function rewards(c, out) {
     var r = await get(c, '/rewards');
     var lead = h('div', { class: 'tesmart__lead' });
@@ -341,7 +341,7 @@
     }
   }
 
-  // --- referral ----------------------------------------------------------------------------
+  // referral
   async function referral(c, out) {
     out.append(heading(c, 'referral.title'));
     if (!c.customer) {
@@ -373,7 +373,7 @@
     );
   }
 
-  // --- trade-in estimator ------------------------------------------------------------------
+  // trade-in estimator
   // One way round, all "yes" at first (a device in good order); the API asks cosmetic_wear.
   var CONDITIONS = ['no_wear', 'accessories_complete', 'original_packaging', 'working'];
 
@@ -448,7 +448,7 @@
     }
   }
 
-  // --- my devices and warranty -------------------------------------------------------------
+  // my devices and warranty
   async function devices(c, out) {
     out.append(heading(c, 'devices.title'));
     if (!c.customer) return out.append(loginBox(c));
@@ -560,7 +560,7 @@
     return wrap;
   }
 
-  // --- mounting ----------------------------------------------------------------------------
+  // mounting
   var RENDER = { 'member-status': member, rewards: rewards, referral: referral, 'trade-in': tradeIn, devices: devices };
   // Returns and CTRL F: tesmart-forms.js, fetched when first shown.
   var loading = null;
@@ -649,20 +649,17 @@
       nav.append(h('button', { type: 'button', class: 'tesmart__tab', 'data-kind': tab[0], 'aria-pressed': 'false', text: t(c, 'launcher.' + tab[1]), onclick: function () { show(tab[0]); } }));
     });
     function closed() {
-      dialog.removeAttribute('open');
       open.setAttribute('aria-expanded', 'false');
       open.focus();
     }
-    function shut() {
-      if (typeof dialog.close === 'function') dialog.close();
-      else closed();
-    }
-    open.addEventListener('click', function () {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
+    function shut() { dialog.close(); }
+    open.addEventListener('click', async function () {
+      dialog.showModal();
       open.setAttribute('aria-expanded', 'true');
-      if (!body.children.length) show('member-status');
       close.focus();
+      // The panels' strings stay off the page until the launcher is first opened.
+      try { Object.assign(c.s, (await get(c, '/strings?locale=' + (c.locale || 'en'))).strings); } catch (e) {}
+      if (!body.children.length) show('member-status');
     });
     close.addEventListener('click', shut);
     // Escape on a modal <dialog> fires "close" natively; focus then goes back to the launcher.
