@@ -80,6 +80,7 @@
       return m && m[1];
     }
   }
+  var ul = function (texts) { return h('ul', { class: 'tesmart__list' }, texts.map(function (x) { return h('li', { text: x }); })); };
   function facts(rows) {
     var dl = h('dl', { class: 'tesmart__facts' });
     rows.forEach(function (r) { dl.append(h('dt', { text: r[0] }), h('dd', { text: r[1] })); });
@@ -192,12 +193,8 @@
     var exp = m.points && m.points.expiring;
     if (exp) out.append(para(t(c, 'member.expiring', { points: pts(c, exp.points), date: day(c, exp.on) }), 'tesmart__muted'));
 
-    out.append(sub(c, 'member.benefits_title'));
-    if (m.benefits.length) {
-      out.append(h('ul', { class: 'tesmart__list' }, m.benefits.map(function (b) { return h('li', { text: t(c, 'member.benefit_' + b) }); })));
-    } else {
-      out.append(para(t(c, 'member.no_benefits')));
-    }
+    out.append(sub(c, 'member.benefits_title'), m.benefits.length ? ul(m.benefits.map(function (b) { return t(c, 'member.benefit_' + b); })) : para(t(c, 'member.no_benefits')));
+    if (m.terms.length) out.append(sub(c, 'member.terms_title'), ul(m.terms));
     if (m.next_steps.length) {
       out.append(sub(c, 'member.next_title'), h('ul', { class: 'tesmart__list' }, m.next_steps.map(function (step) {
         var earn = EARN_FOR_STEP[step];
@@ -664,7 +661,6 @@
     close.addEventListener('click', shut);
     // Escape on a modal <dialog> fires "close" natively; focus then goes back to the launcher.
     dialog.addEventListener('close', closed);
-    dialog.addEventListener('keydown', function (e) { if (e.key === 'Escape') { e.preventDefault(); shut(); } });
     dialog.addEventListener('click', function (e) { if (e.target === dialog) shut(); });
     root.append(open, dialog);
     root.removeAttribute('aria-busy');
