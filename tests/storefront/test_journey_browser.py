@@ -237,8 +237,13 @@ def _newest_claim(storefront: Storefront, domain: str) -> Any:
 def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(page: Any, storefront: Storefront, region: str) -> None:  # noqa: F811
     domain = STORES[region]
     found: list[str] = []
-    for customer in ("", storefront.customer(domain, 0), storefront.customer(domain, 2), storefront.customer(domain, 3)):
+    terms_title = strings({"eu": "de", "jp": "ja", "kr": "ko"}[region])["member.terms_title"]
+    # The visitor, then every demo member: Ada, Ben, Chloe, Dan (pending) and Gus (no points).
+    for customer in ("", *(storefront.customer(domain, i) for i in range(5))):
         open_store(page, domain, customer)
+        if customer and customer != storefront.customer(domain, 3):
+            # Each active member's own terms are on the card, so their texts are scanned too.
+            sync_api.expect(widget(page, "member-status")).to_contain_text(terms_title)
         page.locator(".tesmart-launcher__button").click()
         for tab in page.locator(".tesmart__tab").all():
             tab.click()
