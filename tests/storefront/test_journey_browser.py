@@ -129,7 +129,7 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     returns.get_by_label(s["returns.city_label"]).fill("Springfield")
     returns.get_by_label(s["returns.country_label"]).fill({"us": "US", "eu": "DE", "jp": "JP", "kr": "KR"}[region])
     returns.get_by_label(s["returns.phone_label"]).fill("+1 555 0100")
-    returns.get_by_label(s["returns.files_label"]).set_input_files(
+    returns.get_by_label(s["common.files_label"]).set_input_files(
         files=[{"name": "port.jpg", "mimeType": "image/jpeg", "buffer": JPEG}]
     )
     returns.get_by_role("button", name=s["returns.send"]).click()
@@ -189,11 +189,15 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     serial = card.get_by_label(s["devices.serial_label"])
     if serial.count():
         serial.last.fill(f"TES-SW-{region.upper()}-{customer}")  # the request's own field, after the card's
+    card.get_by_label(s["common.files_label"]).set_input_files(
+        files=[{"name": "fault.jpg", "mimeType": "image/jpeg", "buffer": JPEG}]
+    )
     card.get_by_role("button", name=s["devices.claim_submit"]).click()
     waiting = s["devices.claim_state"].replace("{state}", s["devices.claim_open"])
     sync_api.expect(widget(page, "devices")).to_contain_text(waiting)
     claim = _newest_claim(storefront, domain)
     assert claim.state == "open"
+    assert len(claim.photos) == 1 and claim.photos[0].startswith(f"upload:{customer}/")  # the photo went with it
     widget(page, "devices").get_by_role("button", name=s["devices.claim_withdraw"]).click()
     sync_api.expect(widget(page, "devices")).not_to_contain_text(waiting)
     assert _newest_claim(storefront, domain).state == "withdrawn"

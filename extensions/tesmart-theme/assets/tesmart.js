@@ -1,7 +1,4 @@
-/* TESmart Members storefront widgets. Plain ES2019, no framework, no build step.
-   Every container from snippets/tesmart-root.liquid carries its kind, the app proxy base, the
-   store's locale and currency, and its translated strings; this file calls the storefront API
-   behind the app proxy and renders. Text goes in through textContent / text nodes only. */
+/* TESmart Members widgets (docs/architecture.md). Plain ES2019, no build step; text only through textContent. */
 (function () {
   'use strict';
   if (window.TESmartMembers) return;
@@ -535,27 +532,17 @@
     } }, [para(t(c, 'devices.serial_missing'), 'tesmart__muted'), h('label', { for: input.id, text: t(c, 'devices.serial_label') }), input, save]);
   }
   function claim(c, d, li) {
-    var wrap = h('div');
-    var start = btn(c, 'devices.claim', function () {
-      start.hidden = true;
-      var text = input({ rows: '3', maxlength: '2000', required: true });
-      var serial = d.serial ? null : input({ required: true, maxlength: '64' });
-      var f = form(c, field(t(c, 'devices.claim_description'), text).concat(serial ? field(t(c, 'devices.serial_label'), serial) : []), async function () {
-        var res = await api(c, '/warranty-claims', 'POST', { device_id: d.id, description: text.value.trim(), serial: serial ? serial.value.trim() : null });
-        say(c, t(c, 'devices.claim_sent') + ' ' + t(c, 'devices.shipping_' + res.claim.return_shipping_paid_by));
-        await redraw(c, li, d.id);
-      }, 'devices.claim_submit');
-      f.append(btn(c, 'common.cancel', function () {
-        f.remove();
-        start.hidden = false;
-        start.focus();
-      }, true));
-      wrap.append(f);
-      text.focus();
+    var start = btn(c, 'devices.claim', async function () {
+      try {
+        await need(c, 'claim');
+        start.replaceWith(RENDER.claim(c, d, li, start));
+      } catch (e) {
+        say(c, errText(c, e), true);
+      }
     });
-    wrap.append(start);
-    return wrap;
+    return start;
   }
+
 
   // mounting
   var RENDER = { 'member-status': member, rewards: rewards, referral: referral, 'trade-in': tradeIn, devices: devices };
@@ -691,7 +678,7 @@
   window.TESmartMembers = {
     mount: mount,
     define: function (kind, render) { RENDER[kind] = render; },
-    kit: { uid: uid, errText: errText, h: h, t: t, para: para, sub: sub, heading: heading, btn: btn, money: money, num: num, pts: pts, badge: badge, joinLinks: joinLinks, refCode: refCode, rewardValue: rewardValue, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox }
+    kit: { uid: uid, errText: errText, h: h, t: t, para: para, sub: sub, heading: heading, btn: btn, money: money, num: num, pts: pts, badge: badge, joinLinks: joinLinks, refCode: refCode, rewardValue: rewardValue, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox, redraw: redraw }
   };
   document.addEventListener('shopify:section:load', function (e) { mount(e.target); });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { mount(); });
