@@ -53,8 +53,17 @@ def term_sentences(terms: MemberTerms, locale: str | None) -> list[str]:
             days=rule.waiting.days,
         )  # fmt: skip
     else:
-        code = "terms_trade_in_second_device" if not rule.device_handed_in and not rule.once_per_device else "terms_trade_in_discount"
-        trade_in = reason_text(code, locale, percent=_percent(rule.discount_percent or Decimal(0)), months=rule.waiting.months)
+        code = (
+            "terms_trade_in_second_device"
+            if not rule.device_handed_in and not rule.once_per_device
+            else "terms_trade_in_discount"
+        )
+        trade_in = reason_text(
+            code,
+            locale,
+            percent=_percent(rule.discount_percent or Decimal(0)),
+            months=rule.waiting.months,
+        )
     sentences = [trade_in]
     if policy.warranty_exchange_or_trade_in:
         sentences.append(reason_text("terms_exchange_or_trade_in", locale))

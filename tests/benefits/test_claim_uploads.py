@@ -14,10 +14,17 @@ EXTENDED = 500  # days after purchase: past the standard year, inside the 3 year
 
 
 def claim_body(person, uploads):  # type: ignore[no-untyped-def]
-    return {"device_id": person.device.id, "description": "Port 3 no longer switches.", "serial": "TES-UP-1", "uploads": uploads}
+    return {
+        "device_id": person.device.id,
+        "description": "Port 3 no longer switches.",
+        "serial": "TES-UP-1",
+        "uploads": uploads,
+    }
 
 
-def test_a_claim_carries_the_members_photo_and_video_and_the_merchant_sees_them(client, shopper, api, admin_get):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_claim_carries_the_members_photo_and_video_and_the_merchant_sees_them(  # type: ignore[no-untyped-def]
+    client, shopper, api, admin_get  # noqa: F811
+):
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     photo = upload(client, ann, JPEG).get_json()["upload"]["id"]
     video = upload(client, ann, MP4, "video/mp4").get_json()["upload"]["id"]

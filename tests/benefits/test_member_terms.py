@@ -17,7 +17,9 @@ REGIONAL = {"extended_warranty", "trade_in"}
 
 
 @pytest.mark.parametrize("country", ["US", "DE", "JP"])
-def test_a_legacy_member_in_the_legacy_regions_gets_40_percent_and_the_either_or_rule(country: str) -> None:
+def test_a_legacy_member_in_the_legacy_regions_gets_40_percent_and_the_either_or_rule(
+    country: str,
+) -> None:
     terms = member_terms(Cohort.LEGACY, country)
     assert set(terms.benefits) >= REGIONAL
     trade_in, either_or, warranty = term_sentences(terms, "en")
@@ -49,7 +51,10 @@ def test_a_november_2025_member_gets_the_recovery_bands_by_age(country: str) -> 
     terms = member_terms(Cohort.NOVEMBER_2025, country)
     assert set(terms.benefits) >= REGIONAL
     trade_in, _ = term_sentences(terms, "en")
-    assert "50% of the price you paid for a device up to 36 months old, 40% up to 48 months and 30% up to 60 months" in trade_in
+    assert (
+        "50% of the price you paid for a device up to 36 months old, 40% up to 48 months and 30% up to 60 months"
+        in trade_in
+    )
     assert "90 days" in trade_in
 
 
@@ -75,7 +80,9 @@ def member_of(deliver, region: str, cohort: str, email: str) -> Shopper:  # type
     return Shopper(region, email, customer, [])
 
 
-def test_the_korean_legacy_members_card_leaves_out_what_her_region_does_not_get(shops, deliver, api) -> None:  # type: ignore[no-untyped-def]
+def test_the_korean_legacy_members_card_leaves_out_what_her_region_does_not_get(
+    shops, deliver, api
+) -> None:  # type: ignore[no-untyped-def]
     min = member_of(deliver, "kr", "legacy", "min@example.com")
     body = api("GET", "/member", min).get_json()
     assert body["tesmart_id"]["cohort"] == "legacy"
@@ -94,7 +101,9 @@ def test_the_korean_legacy_members_card_leaves_out_what_her_region_does_not_get(
         ("kr", "2025-11", "50%(36개월 이내)"),
     ],
 )
-def test_each_member_reads_their_own_trade_in_rate(shops, deliver, api, region, cohort, needle) -> None:  # type: ignore[no-untyped-def]
+def test_each_member_reads_their_own_trade_in_rate(
+    shops, deliver, api, region, cohort, needle
+) -> None:  # type: ignore[no-untyped-def]
     person = member_of(deliver, region, cohort, f"{cohort}-{region}@example.com")
     body = api("GET", "/member", person).get_json()
     assert body["tesmart_id"]["cohort"] == cohort

@@ -17,7 +17,11 @@ SETTINGS = {"currency": "EUR", "logged_in": True, "login_url": "#login"}
 
 
 def launcher_html(locale: str) -> str:
-    return str(render_container("launcher", block_id="b1", locale=locale, position="bottom-right", **SETTINGS))
+    return str(
+        render_container(
+            "launcher", block_id="b1", locale=locale, position="bottom-right", **SETTINGS
+        )
+    )
 
 
 def inline_strings(html: str) -> dict[str, str]:
@@ -33,8 +37,15 @@ def test_the_launcher_on_every_page_leaves_the_panels_strings_out(locale: str) -
     panels = {f"{g}.{k}" for g in PANEL_GROUPS for k in load_strings(locale)[g]}
     assert not keys & panels
     now = len(html.encode())
-    left_out = len(json.dumps({k: load_strings(locale)[k.split(".")[0]][k.split(".", 1)[1]] for k in panels}, ensure_ascii=False).encode())
-    print(f"{locale}: the launcher adds {now} B to every page; {left_out} B of panel strings wait for the first open")
+    left_out = len(
+        json.dumps(
+            {k: load_strings(locale)[k.split(".")[0]][k.split(".", 1)[1]] for k in panels},
+            ensure_ascii=False,
+        ).encode()
+    )
+    print(
+        f"{locale}: the launcher adds {now} B to every page; {left_out} B of panel strings wait for the first open"
+    )
     assert now < 3500, now
     assert left_out > 8000, left_out
 
@@ -44,7 +55,9 @@ def signed(path: str, shop: str = "us", **extra: str) -> str:
 
 
 @pytest.mark.parametrize("locale", ["en", "de", "ja", "ko"])
-def test_opening_the_launcher_fetches_the_panels_strings_in_the_store_language(shops, client, locale: str) -> None:
+def test_opening_the_launcher_fetches_the_panels_strings_in_the_store_language(
+    shops, client, locale: str
+) -> None:
     response = client.get(signed("/strings", locale=locale))
     assert response.status_code == 200
     body = response.get_json()
