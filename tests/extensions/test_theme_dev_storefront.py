@@ -304,6 +304,16 @@ def test_page_uses_the_shops_locale_currency_and_customer(client: FlaskClient) -
     )
 
 
+def test_the_page_can_leave_out_blocks_and_the_launcher_for_the_performance_comparison(client: FlaskClient) -> None:
+    bare = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=none&embed=0").get_data(as_text=True)
+    assert "data-tesmart=" not in bare and "tesmart.js" not in bare and "tesmart.css" not in bare
+    some = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=member-status,rewards").get_data(as_text=True)
+    assert re.findall(r'data-tesmart="([\w-]+)"', some) == ["member-status", "rewards", "launcher"]
+    assert "tesmart.js" in some and "tesmart.css" in some
+    everything = client.get(f"/dev/storefront?shop={DE}&customer=7012").get_data(as_text=True)
+    assert len(re.findall(r'data-tesmart="', everything)) == 8  # seven blocks and the launcher
+
+
 def test_page_has_store_and_customer_switchers_and_links_the_assets(client: FlaskClient) -> None:
     html = client.get(f"/dev/storefront?shop={DE}").get_data(as_text=True)
     for shop in SHOPS:
