@@ -31,12 +31,14 @@ run: install
 	FLASK_DEBUG=1 $(BIN)/flask demo
 	@echo ""
 	@echo "  TESmart Members on http://127.0.0.1:$(PORT)"
-	@echo "  Local storefront (tesmart.com; 2 = .de, 3 = .jp, 4 = .co.kr: tesmart-eu/-jp/-kr, customers N001..N004):"
+	@echo "  Local storefront (tesmart.com; 2 = .de, 3 = .jp, 4 = .co.kr: tesmart-eu/-jp/-kr, customers N001..N004, N007):"
 	@echo "    visitor (the join pitch): http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com&customer="
 	@echo "    legacy member (Ada):      http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com&customer=1001"
 	@echo "    2025-04 member (Ben):     http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com&customer=1002"
 	@echo "    2025-11 member (Chloe):   http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com&customer=1003"
 	@echo "    pending ID (Dan, viewed without logging in): http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com&customer=1004&preview=1"
+	@echo "    member with no points (Gus, 2025-04): http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-us.myshopify.com&customer=1007"
+	@echo "    Korean legacy member (Ada, her own terms): http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-kr.myshopify.com&customer=4001"
 	@echo "    referral landing: follow a member's link from the Refer a friend card while logged out"
 	@echo "  Local admin:      http://127.0.0.1:$(PORT)/dev/admin?shop=tesmart-us.myshopify.com"
 	@echo "  Fresh demo data:  FLASK_DEBUG=1 $(BIN)/flask demo --force"
@@ -55,6 +57,7 @@ worker: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(ARGS)
+	$(BIN)/python -m benchmarks.lighthouse
 
 resilience: install
 	$(BIN)/pytest -m resilience

@@ -135,11 +135,14 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
     # Legacy (imported from the old program) and 2025-04 (imported) members, with opening balances.
     import_row({"email": f"ada.{shop.region}@demo.tesmart.example", "registered_at": "2024-06-01", "shop": shop.domain, "points": "1200"})
     import_row({"email": f"ben.{shop.region}@demo.tesmart.example", "registered_at": "2025-06-10", "shop": shop.domain, "points": "600"})
+    # Gus: an activated 2025-04 member who has no points (yet): the member card's empty wallet.
+    import_row({"email": f"gus.{shop.region}@demo.tesmart.example", "registered_at": "2025-09-01", "shop": shop.domain, "points": "0"})
     people = [
         _customer(base + 1, f"ada.{shop.region}@demo.tesmart.example", "Ada", "Lovelace", date(2024, 6, 1)),
         _customer(base + 2, f"ben.{shop.region}@demo.tesmart.example", "Ben", "Okafor", date(2025, 6, 10)),
         _customer(base + 3, f"chloe.{shop.region}@demo.tesmart.example", "Chloe", "Kim", date(2025, 12, 1)),
         _customer(base + 4, f"dan.{shop.region}@demo.tesmart.example", "Dan", "Weber", add_months(today, -1)),
+        _customer(base + 7, f"gus.{shop.region}@demo.tesmart.example", "Gus", "Lindqvist", date(2025, 9, 1)),
     ]
     for person in people:
         customers.apply_customer(shop, person, created=True)
@@ -238,6 +241,14 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         ).scalars().first()
         if reward is not None:
             redemptions.redeem(shop, ada, str(base + 1), reward.id)
+    # Gus spent his sign-up points in the old program: the member card of an empty wallet.
+    from plugin.services import adjustments, ledger
+
+    gus = _member_of(shop, base + 7)
+    left = ledger.balance(shop.id, gus.id)
+    if left > 0:
+        adjustments.adjust_points(shop, gus, delta=-left, reason="Demo: points used in the old program",
+                                  actor="demo", adjustment_id=f"{base + 7:032x}", confirmed=True)
     _load_trade_in(shop)
 
 

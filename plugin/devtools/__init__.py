@@ -158,13 +158,17 @@ def storefront() -> Response:
         "logged_in": bool(customer),
         "login_url": DEV_LOGIN_ANCHOR,
     }
+    # ``blocks=member-status,rewards`` (or ``none``) and ``embed=0`` show the page with fewer of the
+    # app's blocks, or without its launcher embed: the performance comparison (benchmarks/lighthouse.py).
+    shown = request.args.get("blocks")
+    kinds = SECTION_BLOCKS if shown is None else tuple(k for k in SECTION_BLOCKS if k in shown.split(","))
     blocks = [
         {"kind": kind, "html": render_container(kind, block_id=f"dev-{kind}", **settings)}
-        for kind in SECTION_BLOCKS
+        for kind in kinds
     ]
-    launcher: Markup = render_container(
-        APP_EMBED, block_id=f"dev-{APP_EMBED}", position="bottom-right", **settings
-    )
+    launcher: Markup | None = None
+    if request.args.get("embed") != "0":
+        launcher = render_container(APP_EMBED, block_id=f"dev-{APP_EMBED}", position="bottom-right", **settings)
     response = _page(
         200,
         **{

@@ -9,11 +9,12 @@ runs ``tesmart.js`` against exactly the markup a storefront would serve.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
+
+from plugin.storefront.theme_strings import load_strings
 
 EXTENSION_DIR = Path(__file__).resolve().parents[2] / "extensions" / "tesmart-theme"
 ASSETS_DIR = EXTENSION_DIR / "assets"
@@ -30,32 +31,12 @@ BLOCK_GROUPS: dict[str, tuple[str, ...]] = {
     "devices": ("common", "devices"),
     "returns": ("common", "returns", "devices"),
     "ctrl-f": ("common", "ctrl_f", "devices"),
-    "launcher": ("common", "launcher", "member", "rewards", "referral", "trade_in", "devices", "returns", "ctrl_f"),
+    # The launcher is on every page: its panels' strings come from GET /proxy/strings when opened.
+    "launcher": ("common", "launcher"),
 }
 SECTION_BLOCKS = ("member-status", "rewards", "referral", "trade-in", "devices", "returns", "ctrl-f")
 APP_EMBED = "launcher"
 LAUNCHER_POSITIONS = ("bottom-right", "bottom-left")
-
-
-def _read(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)["tesmart"]
-
-
-@lru_cache(maxsize=16)
-def load_strings(locale: str) -> dict[str, dict[str, str]]:
-    """The ``tesmart`` strings for a locale, falling back key by key to English like Shopify."""
-    default = _read(LOCALES_DIR / DEFAULT_LOCALE_FILE)
-    candidates = [locale, locale.split("-")[0]] if locale else []
-    for name in candidates:
-        path = LOCALES_DIR / f"{name.lower()}.json"
-        if name and path.is_file() and path.name != DEFAULT_LOCALE_FILE:
-            translated = _read(path)
-            return {
-                group: {key: translated.get(group, {}).get(key, text) for key, text in keys.items()}
-                for group, keys in default.items()
-            }
-    return default
 
 
 def strings_for(kind: str, locale: str) -> dict[str, str]:

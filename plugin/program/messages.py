@@ -26,6 +26,65 @@ _EN_MONTHS = (
 )  # fmt: skip
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # The member card's own terms (plugin/program/terms.py; POLICY.md 4 and 5)
+    "terms_trade_in_discount": {
+        "en": "Trade-in: {percent}% off the original price of a new TESmart device bought on an official "
+        "TESmart website, from {months} months after the old device's purchase, once per device.",
+        "de": "Eintausch: {percent} % Rabatt auf den ursprünglichen Preis eines neuen TESmart-Geräts von "
+        "einer offiziellen TESmart-Website, ab {months} Monaten nach dem Kauf des alten Geräts, einmal je Gerät.",
+        "ja": "下取り：旧製品のご購入から{months}か月後以降、TESmart公式サイトで新しいTESmart製品を定価から"
+        "{percent}%オフでご購入いただけます（1台につき1回）。",
+        "ko": "보상 판매: 기존 기기 구매 {months}개월 후부터 TESmart 공식 웹사이트에서 새 TESmart 기기를 정가에서 "
+        "{percent}% 할인된 가격으로 구매하실 수 있습니다(기기당 1회).",
+    },
+    "terms_trade_in_second_device": {
+        "en": "Trade-in: {percent}% off a second device bought on an official TESmart website, from "
+        "{months} months after the old device's purchase; you keep the old device.",
+        "de": "Eintausch: {percent} % Rabatt auf ein zweites Gerät von einer offiziellen TESmart-Website, ab "
+        "{months} Monaten nach dem Kauf des alten Geräts; das alte Gerät behalten Sie.",
+        "ja": "下取り：旧製品のご購入から{months}か月後以降、TESmart公式サイトで2台目の製品を{percent}%オフで"
+        "ご購入いただけます。旧製品はお手元に残せます。",
+        "ko": "보상 판매: 기존 기기 구매 {months}개월 후부터 TESmart 공식 웹사이트에서 두 번째 기기를 "
+        "{percent}% 할인된 가격으로 구매하실 수 있으며, 기존 기기는 그대로 보관하시면 됩니다.",
+    },
+    "terms_trade_in_recovery": {
+        "en": "Trade-in: a recovery value of {first}% of the price you paid for a device up to "
+        "{first_months} months old, {second}% up to {second_months} months and {third}% up to "
+        "{third_months} months, from {days} days after purchase.",
+        "de": "Eintausch: ein Rücknahmewert von {first} % des gezahlten Preises für ein Gerät bis "
+        "{first_months} Monate, {second} % bis {second_months} Monate und {third} % bis "
+        "{third_months} Monate, ab {days} Tagen nach dem Kauf.",
+        "ja": "下取り：ご購入から{days}日後以降、お支払い額の{first}%（{first_months}か月以内）、"
+        "{second}%（{second_months}か月以内）、{third}%（{third_months}か月以内）の査定額をお支払いします。",
+        "ko": "보상 판매: 구매 {days}일 후부터 결제 금액의 {first}%({first_months}개월 이내), "
+        "{second}%({second_months}개월 이내), {third}%({third_months}개월 이내)를 회수 보상금으로 드립니다.",
+    },
+    "terms_exchange_or_trade_in": {
+        "en": "Each device gets either its warranty exchange or a trade-in, once.",
+        "de": "Jedes Gerät erhält entweder seinen Garantieaustausch oder einen Eintausch, einmal.",
+        "ja": "各製品につき、保証交換または下取りのどちらか一方を1回ご利用いただけます。",
+        "ko": "각 기기는 보증 교환 또는 보상 판매 중 하나를 한 번 이용하실 수 있습니다.",
+    },
+    "terms_warranty": {
+        "en": "Warranty: extended to {years} years from the purchase date; each device's end date is "
+        "under your devices.",
+        "de": "Garantie: verlängert auf {years} Jahre ab Kaufdatum; das Enddatum jedes Geräts steht bei "
+        "Ihren Geräten.",
+        "ja": "保証：ご購入日から{years}年間に延長されます。各製品の終了日は登録製品の欄に表示されます。",
+        "ko": "보증: 구매일로부터 {years}년으로 연장됩니다. 기기별 종료일은 내 기기에서 확인하실 수 있습니다.",
+    },
+    "terms_region_legacy": {
+        "en": "Under the original program, the extended warranty and the trade-in apply to deliveries "
+        "to the US, the EU and Japan only, so they are not part of your terms in this store. Your "
+        "points, rewards, CTRL F and member events are.",
+        "de": "Im ursprünglichen Programm gelten die verlängerte Garantie und der Eintausch nur für "
+        "Lieferungen in die USA, die EU und nach Japan und gehören daher in diesem Shop nicht zu Ihren "
+        "Bedingungen. Ihre Punkte, Prämien, CTRL F und Mitglieder-Events schon.",
+        "ja": "従来プログラムでは、延長保証と下取りは米国・EU・日本へのお届けのみが対象のため、"
+        "このストアでのご利用条件には含まれません。ポイント、特典、CTRL F、会員イベントはご利用いただけます。",
+        "ko": "기존 프로그램에서는 연장 보증과 보상 판매가 미국, EU, 일본 배송에만 적용되므로 이 스토어의 "
+        "회원 조건에는 포함되지 않습니다. 포인트, 리워드, CTRL F, 회원 이벤트는 이용하실 수 있습니다.",
+    },
     # Trade-in and recycling (section 5)
     "recovery_value": {
         "en": "Your recovery value is {value}: {percent}% of the price you paid, as the device is "

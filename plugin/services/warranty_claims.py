@@ -93,6 +93,7 @@ def create_claim(
     *,
     actor: str,
     serial: object = None,
+    photos: list[str] | None = None,
     today: date | None = None,
 ) -> WarrantyClaim:
     """POST /proxy/warranty-claims; commits. The device row is locked, so a claim and a trade-in
@@ -129,6 +130,7 @@ def create_claim(
             outcome=outcome,
             return_shipping_paid_by=payer,
             description=description,
+            photos=list(photos or []),
             created_at=now,
         )
         db.session.add(claim)
@@ -144,6 +146,7 @@ def create_claim(
                 "outcome": outcome,
                 "extended_period": answer.available,
                 "return_shipping_paid_by": payer,
+                "files": len(photos or []),
             },
         )
         outbox.commit()

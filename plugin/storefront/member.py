@@ -9,6 +9,8 @@ from flask import Response, jsonify
 from plugin import clock
 from plugin.extensions import db
 from plugin.program.cohorts import Cohort
+from plugin.program.regions import STORES, Region
+from plugin.program.terms import MemberTerms, member_terms, term_sentences
 from plugin.services.campaigns import listed_campaigns
 from plugin.services.members import cohort_of, id_status
 from plugin.services.shop_settings import ProgramSettings, program_settings
@@ -21,13 +23,12 @@ from plugin.storefront.context import (
     wallet_balance,
 )
 
-# What an activated member gets, by cohort (POLICY.md 2, 4, 5, 7).
-BENEFITS: dict[Cohort | None, list[str]] = {
-    None: ["points"],
-    Cohort.LEGACY: ["points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events"],
-    Cohort.APRIL_2025: ["points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events"],
-    Cohort.NOVEMBER_2025: ["points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events"],
-}
+
+def own_terms(ctx: ProxyContext, cohort: Cohort | None) -> MemberTerms | None:
+    """What this member's cohort gives in this store's region (plugin.program.terms)."""
+    if cohort is None:
+        return None
+    return member_terms(cohort, STORES[Region(ctx.shop.region)].country)
 
 
 def shop_block(ctx: ProxyContext) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def member() -> Response:
     cohort = cohort_of(ctx.member, settings.cutoffs) if ctx.logged_in else None
     balance = wallet_balance(ctx)
     rules = settings.earning
+    terms = own_terms(ctx, cohort) if status == "active" else None
     body: dict[str, Any] = {
         "shop": shop_block(ctx),
         "logged_in": ctx.logged_in,
@@ -102,7 +104,10 @@ def member() -> Response:
             "activated_at": _date(ctx.member.activated_at) if ctx.member and status == "active" else None,
         },
         "points": {"balance": balance, "expiring": expiring_block(ctx, settings)} if ctx.logged_in else None,
-        "benefits": BENEFITS[cohort] if status == "active" else [],
+        # Without an activated ID there are no benefits (POLICY.md 2); with one, the cohort's, as
+        # far as this store's region gets them.
+        "benefits": terms.benefits if terms else [],
+        "terms": term_sentences(terms, ctx.shop.locale) if terms else [],
         "next_steps": next_steps(ctx, status, balance),
         "referral": referral_block(ctx) if ctx.logged_in else None,
         "campaigns": [

@@ -14,7 +14,8 @@ from flask import Response, jsonify
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Member
-from plugin.services import devices, warranty_claims
+from plugin.services import devices, uploads, warranty_claims
+from plugin.storage import storage
 from plugin.storefront import bp
 from plugin.storefront.context import ProxyContext, app_proxy, json_body, require_customer
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
@@ -93,13 +94,18 @@ def create_warranty_claim() -> Response:
     if (refused := limited(ctx, "warranty")) is not None:
         return refused
     body = json_body()
+    device_id, description = positive_int(body, "device_id"), text(body, "description", 2000)
+    # Photos and video of the fault: files sent first to POST /uploads (the same bounds and
+    # storage as a return's), named here by their ids; checked before anything is written.
+    attached = uploads.own_references(storage(), ctx.shop.id, str(ctx.customer_id), body.get("uploads"))
     claim = warranty_claims.create_claim(
         ctx.shop,
         member,
-        positive_int(body, "device_id"),
-        text(body, "description", 2000),
+        device_id,
+        description,
         actor=f"customer:{ctx.customer_id}",
         serial=body.get("serial"),
+        photos=attached,
     )
     return personal({"claim": warranty_claims.claim_view(claim)}, 201)
 

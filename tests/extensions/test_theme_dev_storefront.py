@@ -282,7 +282,8 @@ def test_javascript_renders_every_section_block_kind() -> None:
     rendered = set(re.findall(r"'?([\w-]+)'?:\s*\w+", re.search(r"var RENDER = \{(.*?)\};", source, re.S).group(1)))
     forms = (EXTENSION_DIR / "assets" / "tesmart-forms.js").read_text(encoding="utf-8")
     rendered |= set(re.findall(r"M\.define\('([\w-]+)'", forms))
-    assert rendered - {"pitch", "birthday", "tier"} == kinds  # parts of the member widget, not blocks
+    # parts of the member and devices widgets, not blocks
+    assert rendered - {"pitch", "birthday", "tier", "claim"} == kinds
 
 
 # --- the page itself ------------------------------------------------------------------------------
@@ -301,6 +302,16 @@ def test_page_uses_the_shops_locale_currency_and_customer(client: FlaskClient) -
     assert (
         containers(anonymous.get_data(as_text=True))["rewards"]["attrs"]["data-customer"] == "false"
     )
+
+
+def test_the_page_can_leave_out_blocks_and_the_launcher_for_the_performance_comparison(client: FlaskClient) -> None:
+    bare = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=none&embed=0").get_data(as_text=True)
+    assert "data-tesmart=" not in bare and "tesmart.js" not in bare and "tesmart.css" not in bare
+    some = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=member-status,rewards").get_data(as_text=True)
+    assert re.findall(r'data-tesmart="([\w-]+)"', some) == ["member-status", "rewards", "launcher"]
+    assert "tesmart.js" in some and "tesmart.css" in some
+    everything = client.get(f"/dev/storefront?shop={DE}&customer=7012").get_data(as_text=True)
+    assert len(re.findall(r'data-tesmart="', everything)) == 8  # seven blocks and the launcher
 
 
 def test_page_has_store_and_customer_switchers_and_links_the_assets(client: FlaskClient) -> None:

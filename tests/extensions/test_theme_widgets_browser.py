@@ -68,6 +68,11 @@ class FakeStorefrontApi:
             return example(
                 "/proxy/member", "get", "200", "jpy_pending" if jpy else "usd_active"
             ), 200
+        if rest == "strings":
+            from plugin.storefront.theme_strings import PANEL_GROUPS, flat
+
+            locale = request.args.get("locale", "en")
+            return {"locale": locale, "strings": flat(locale, PANEL_GROUPS)}, 200
         if rest == "rewards":
             return example("/proxy/rewards", "get", "200", currency), 200
         if rest == "redemptions" and method == "POST":
@@ -292,8 +297,12 @@ def test_serial_registration_and_warranty_claim(
     ) in api.calls
 
 
-def test_launcher_dialog_works_from_the_keyboard(page: Any) -> None:
+def test_launcher_dialog_works_from_the_keyboard(page: Any, server: tuple[str, FakeStorefrontApi]) -> None:
     open_store(page)
+    # The launcher is on every page: until it is opened, it carries no panel's strings.
+    inline = page.evaluate("document.querySelector('[data-tesmart=launcher] .tesmart__i18n').textContent")
+    assert "member.title" not in inline and "launcher.open" in inline
+    assert ("GET", "strings", None) not in server[1].calls
     launcher = page.locator(".tesmart-launcher__button")
     launcher.focus()
     page.keyboard.press("Enter")
@@ -302,6 +311,8 @@ def test_launcher_dialog_works_from_the_keyboard(page: Any) -> None:
     assert launcher.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Close"
     sync_api.expect(dialog.locator(".tesmart--member-status")).to_contain_text("2,300 points")
+    sync_api.expect(dialog.locator(".tesmart--member-status h3").first).to_have_text("Your TESmart membership")
+    assert [c for c in server[1].calls if c[1] == "strings"] == [("GET", "strings", None)]
 
     for _ in range(2):  # from Close: Membership, then Rewards
         page.keyboard.press("Tab")

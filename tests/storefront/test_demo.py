@@ -64,7 +64,7 @@ def test_every_widget_shows_something_real_in_each_shop(demo, proxy) -> None:  #
 
 
 def widgets_of(demo: dict[str, Any], proxy: Any, region: str) -> None:
-    ada, ben, chloe, _ = customers_of(demo, region)
+    ada, ben, chloe, *_ = customers_of(demo, region)
 
     member = ok(proxy("GET", "/member", shop=region, customer=ada))
     assert member["tesmart_id"]["status"] == "active" and member["points"]["balance"] > 0, region
@@ -140,3 +140,14 @@ def test_a_logged_out_friend_lands_on_the_local_storefront_with_the_code(app, de
     landing = client.get(f"/apps/tesmart/r/{code}")
     assert landing.status_code == 302
     assert landing.headers["Location"] == f"/dev/storefront?tesmart_referral={code}"
+
+
+@pytest.mark.parametrize("region", ["us", "eu", "jp", "kr"])
+def test_the_demo_has_an_activated_member_with_no_points(demo, proxy, region) -> None:  # type: ignore[no-untyped-def]
+    """`make run` prints a link for a member whose wallet is empty (Gus, N007)."""
+    gus = customers_of(demo, region)[4]
+    assert str(gus).endswith("007")
+    body = ok(proxy("GET", "/member", shop=region, customer=gus))
+    assert body["tesmart_id"]["status"] == "active" and body["tesmart_id"]["cohort"] == "2025-04"
+    assert body["points"]["balance"] == 0
+    assert body["terms"] and body["benefits"]

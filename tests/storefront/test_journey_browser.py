@@ -129,7 +129,7 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     returns.get_by_label(s["returns.city_label"]).fill("Springfield")
     returns.get_by_label(s["returns.country_label"]).fill({"us": "US", "eu": "DE", "jp": "JP", "kr": "KR"}[region])
     returns.get_by_label(s["returns.phone_label"]).fill("+1 555 0100")
-    returns.get_by_label(s["returns.files_label"]).set_input_files(
+    returns.get_by_label(s["common.files_label"]).set_input_files(
         files=[{"name": "port.jpg", "mimeType": "image/jpeg", "buffer": JPEG}]
     )
     returns.get_by_role("button", name=s["returns.send"]).click()
@@ -189,11 +189,15 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     serial = card.get_by_label(s["devices.serial_label"])
     if serial.count():
         serial.last.fill(f"TES-SW-{region.upper()}-{customer}")  # the request's own field, after the card's
+    card.get_by_label(s["common.files_label"]).set_input_files(
+        files=[{"name": "fault.jpg", "mimeType": "image/jpeg", "buffer": JPEG}]
+    )
     card.get_by_role("button", name=s["devices.claim_submit"]).click()
     waiting = s["devices.claim_state"].replace("{state}", s["devices.claim_open"])
     sync_api.expect(widget(page, "devices")).to_contain_text(waiting)
     claim = _newest_claim(storefront, domain)
     assert claim.state == "open"
+    assert len(claim.photos) == 1 and claim.photos[0].startswith(f"upload:{customer}/")  # the photo went with it
     widget(page, "devices").get_by_role("button", name=s["devices.claim_withdraw"]).click()
     sync_api.expect(widget(page, "devices")).not_to_contain_text(waiting)
     assert _newest_claim(storefront, domain).state == "withdrawn"
@@ -237,8 +241,13 @@ def _newest_claim(storefront: Storefront, domain: str) -> Any:
 def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(page: Any, storefront: Storefront, region: str) -> None:  # noqa: F811
     domain = STORES[region]
     found: list[str] = []
-    for customer in ("", storefront.customer(domain, 0), storefront.customer(domain, 2), storefront.customer(domain, 3)):
+    terms_title = strings({"eu": "de", "jp": "ja", "kr": "ko"}[region])["member.terms_title"]
+    # The visitor, then every demo member: Ada, Ben, Chloe, Dan (pending) and Gus (no points).
+    for customer in ("", *(storefront.customer(domain, i) for i in range(5))):
         open_store(page, domain, customer)
+        if customer and customer != storefront.customer(domain, 3):
+            # Each active member's own terms are on the card, so their texts are scanned too.
+            sync_api.expect(widget(page, "member-status")).to_contain_text(terms_title)
         page.locator(".tesmart-launcher__button").click()
         for tab in page.locator(".tesmart__tab").all():
             tab.click()

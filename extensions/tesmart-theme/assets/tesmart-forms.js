@@ -1,6 +1,4 @@
-/* TESmart Members: the visitors' join pitch, the VIP tier and birthday boxes, and the returns and CTRL F widgets. tesmart.js loads
-   this file the first time one of them is shown, and lends it its helpers (TESmartMembers.kit).
-   Plain ES2019, no build step. */
+/* TESmart Members: join pitch, tier, birthday, returns, CTRL F, warranty claim; loaded by tesmart.js when first needed. */
 (function () {
   'use strict';
   var M = window.TESmartMembers;
@@ -68,7 +66,7 @@
     draw();
   }
 
-  // --- the join pitch for visitors: the store's own rules, catalogue and referral amounts ---
+  // the join pitch for visitors: the store's own rules, catalogue and referral amounts
   async function pitch(c, m, out, boost) {
     var o = m.offer;
     var amount = money(c, o.referral_amount, o.currency);
@@ -100,9 +98,48 @@
 
 
 
-  // --- returns (POLICY.md 6) ---------------------------------------------------------------
-  var REASONS = ['faulty', 'damaged_in_transit', 'unwanted', 'misuse'];
+  // photos or video, sent to /uploads first
   var MAX_FILE = 10 * 1024 * 1024;
+  function filesField(c, kids) {
+    var files = h('input', { type: 'file', class: 'tesmart__input', accept: 'image/*,video/*', multiple: true });
+    kids.push.apply(kids, field(t(c, 'common.files_label'), files).concat(para(t(c, 'common.files_hint'), 'tesmart__muted')));
+    return files;
+  }
+  async function send(c, files) {
+    var ids = [];
+    for (var i = 0; i < files.files.length; i++) {
+      var file = files.files[i];
+      if (file.size > MAX_FILE) throw { code: 'file_too_large' };
+      say(c, t(c, 'common.uploading'));
+      var res = await fetch(c.base + '/uploads', { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+      var data = await res.json().catch(function () { return null; });
+      if (!res.ok || !data) throw (data && data.error) || {};
+      ids.push(data.upload.id);
+    }
+    return ids;
+  }
+
+  // warranty claim
+  M.define('claim', function (c, d, li, start) {
+    var text = input({ rows: '3', maxlength: '2000', required: true });
+    var serial = d.serial ? null : input({ required: true, maxlength: '64' });
+    var kids = field(t(c, 'devices.claim_description'), text).concat(serial ? field(t(c, 'devices.serial_label'), serial) : []);
+    var files = filesField(c, kids);
+    var f = form(c, kids, async function () {
+      var res = await api(c, '/warranty-claims', 'POST', { device_id: d.id, description: text.value.trim(), serial: serial ? serial.value.trim() : null, uploads: await send(c, files) });
+      say(c, t(c, 'devices.claim_sent') + ' ' + t(c, 'devices.shipping_' + res.claim.return_shipping_paid_by));
+      await k.redraw(c, li, d.id);
+    }, 'devices.claim_submit');
+    f.append(k.btn(c, 'common.cancel', function () {
+      f.replaceWith(start);
+      start.focus();
+    }, true));
+    setTimeout(function () { text.focus(); });
+    return f;
+  });
+
+  // returns (POLICY.md 6)
+  var REASONS = ['faulty', 'damaged_in_transit', 'unwanted', 'misuse'];
 
   async function returns(c, out) {
     out.append(heading(c, 'returns.title'));
@@ -125,21 +162,10 @@
         ['city', { required: true, maxlength: '255', autocomplete: 'address-level2' }], ['zip', { maxlength: '32', autocomplete: 'postal-code' }],
         ['country', { required: true, maxlength: '2', pattern: '[A-Za-z]{2}', autocomplete: 'country' }], ['phone', { required: true, maxlength: '64', type: 'tel', autocomplete: 'tel' }]
       ].forEach(function (f) { box[f[0]] = input(f[1]); kids = kids.concat(field(t(c, 'returns.' + f[0] + '_label'), box[f[0]])); });
-      var files = h('input', { type: 'file', class: 'tesmart__input', accept: 'image/*,video/*', multiple: true });
-      kids = kids.concat(field(t(c, 'returns.files_label'), files), [para(t(c, 'returns.files_hint'), 'tesmart__muted')]);
+      var files = filesField(c, kids);
       var f = form(c, kids, async function () {
-        var ids = [];
-        for (var i = 0; i < files.files.length; i++) {
-          var file = files.files[i];
-          if (file.size > MAX_FILE) throw { code: 'file_too_large' };
-          say(c, t(c, 'returns.uploading'));
-          var res = await fetch(c.base + '/uploads', { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' }, body: file });
-          var data = await res.json().catch(function () { return null; });
-          if (!res.ok || !data) throw (data && data.error) || {};
-          ids.push(data.upload.id);
-        }
         await api(c, '/returns', 'POST', {
-          order_id: orderId, reason: why, description: box.description.value.trim(), proof_of_purchase: box.proof.value.trim(), uploads: ids,
+          order_id: orderId, reason: why, description: box.description.value.trim(), proof_of_purchase: box.proof.value.trim(), uploads: await send(c, files),
           delivery_address: { address1: box.address1.value.trim(), city: box.city.value.trim(), zip: box.zip.value.trim(), country: box.country.value.trim().toUpperCase() },
           phone: box.phone.value.trim()
         });
@@ -150,7 +176,7 @@
     }
   }
 
-  // --- CTRL F product testing --------------------------------------------------------------
+  // CTRL F product testing
   async function ctrlF(c, out) {
     out.append(heading(c, 'ctrl_f.title'));
     if (!c.customer) return out.append(loginBox(c));

@@ -1,7 +1,4 @@
-/* TESmart Members storefront widgets. Plain ES2019, no framework, no build step.
-   Every container from snippets/tesmart-root.liquid carries its kind, the app proxy base, the
-   store's locale and currency, and its translated strings; this file calls the storefront API
-   behind the app proxy and renders. Text goes in through textContent / text nodes only. */
+/* TESmart Members widgets (docs/architecture.md). Plain ES2019, no build step; text only through textContent. */
 (function () {
   'use strict';
   if (window.TESmartMembers) return;
@@ -10,7 +7,7 @@
   var seq = 0;
   var uid = function () { return 'tesmart-f' + ++seq; };
 
-  // --- DOM, strings, formatting ------------------------------------------------------------
+  // DOM, strings, formatting
   function h(tag, props, kids) {
     var n = document.createElement(tag);
     Object.keys(props || {}).forEach(function (k) {
@@ -80,6 +77,7 @@
       return m && m[1];
     }
   }
+  var ul = function (texts) { return h('ul', { class: 'tesmart__list' }, texts.map(function (x) { return h('li', { text: x }); })); };
   function facts(rows) {
     var dl = h('dl', { class: 'tesmart__facts' });
     rows.forEach(function (r) { dl.append(h('dt', { text: r[0] }), h('dd', { text: r[1] })); });
@@ -120,7 +118,7 @@
     return c.s[key] ? t(c, key) : (e && e.message) || t(c, 'common.error');
   }
 
-  // --- the storefront API ------------------------------------------------------------------
+  // the storefront API
   async function api(c, path, method, body) {
     var init = { method: method || 'GET', credentials: 'same-origin', headers: { Accept: 'application/json' } };
     if (body) {
@@ -175,7 +173,7 @@
     say(c, t(c, ok ? 'common.copied' : 'common.copy_manual'));
   }
 
-  // --- member status -----------------------------------------------------------------------
+  // member status
   var EARN_FOR_STEP = { subscribe_newsletter: 'newsletter', place_order: 'order', complete_survey: 'survey', leave_review: 'review' };
 
   async function member(c, out) {
@@ -192,12 +190,8 @@
     var exp = m.points && m.points.expiring;
     if (exp) out.append(para(t(c, 'member.expiring', { points: pts(c, exp.points), date: day(c, exp.on) }), 'tesmart__muted'));
 
-    out.append(sub(c, 'member.benefits_title'));
-    if (m.benefits.length) {
-      out.append(h('ul', { class: 'tesmart__list' }, m.benefits.map(function (b) { return h('li', { text: t(c, 'member.benefit_' + b) }); })));
-    } else {
-      out.append(para(t(c, 'member.no_benefits')));
-    }
+    out.append(sub(c, 'member.benefits_title'), m.benefits.length ? ul(m.benefits.map(function (b) { return t(c, 'member.benefit_' + b); })) : para(t(c, 'member.no_benefits')));
+    if (m.terms.length) out.append(sub(c, 'member.terms_title'), ul(m.terms));
     if (m.next_steps.length) {
       out.append(sub(c, 'member.next_title'), h('ul', { class: 'tesmart__list' }, m.next_steps.map(function (step) {
         var earn = EARN_FOR_STEP[step];
@@ -247,7 +241,7 @@
     }
     return { status: 'pending' };
   }
-  // --- rewards -----------------------------------------------------------------------------
+  // rewards
   async function rewards(c, out) {
     var r = await get(c, '/rewards');
     var lead = h('div', { class: 'tesmart__lead' });
@@ -341,7 +335,7 @@
     }
   }
 
-  // --- referral ----------------------------------------------------------------------------
+  // referral
   async function referral(c, out) {
     out.append(heading(c, 'referral.title'));
     if (!c.customer) {
@@ -373,7 +367,7 @@
     );
   }
 
-  // --- trade-in estimator ------------------------------------------------------------------
+  // trade-in estimator
   // One way round, all "yes" at first (a device in good order); the API asks cosmetic_wear.
   var CONDITIONS = ['no_wear', 'accessories_complete', 'original_packaging', 'working'];
 
@@ -448,7 +442,7 @@
     }
   }
 
-  // --- my devices and warranty -------------------------------------------------------------
+  // my devices and warranty
   async function devices(c, out) {
     out.append(heading(c, 'devices.title'));
     if (!c.customer) return out.append(loginBox(c));
@@ -538,29 +532,19 @@
     } }, [para(t(c, 'devices.serial_missing'), 'tesmart__muted'), h('label', { for: input.id, text: t(c, 'devices.serial_label') }), input, save]);
   }
   function claim(c, d, li) {
-    var wrap = h('div');
-    var start = btn(c, 'devices.claim', function () {
-      start.hidden = true;
-      var text = input({ rows: '3', maxlength: '2000', required: true });
-      var serial = d.serial ? null : input({ required: true, maxlength: '64' });
-      var f = form(c, field(t(c, 'devices.claim_description'), text).concat(serial ? field(t(c, 'devices.serial_label'), serial) : []), async function () {
-        var res = await api(c, '/warranty-claims', 'POST', { device_id: d.id, description: text.value.trim(), serial: serial ? serial.value.trim() : null });
-        say(c, t(c, 'devices.claim_sent') + ' ' + t(c, 'devices.shipping_' + res.claim.return_shipping_paid_by));
-        await redraw(c, li, d.id);
-      }, 'devices.claim_submit');
-      f.append(btn(c, 'common.cancel', function () {
-        f.remove();
-        start.hidden = false;
-        start.focus();
-      }, true));
-      wrap.append(f);
-      text.focus();
+    var start = btn(c, 'devices.claim', async function () {
+      try {
+        await need(c, 'claim');
+        start.replaceWith(RENDER.claim(c, d, li, start));
+      } catch (e) {
+        say(c, errText(c, e), true);
+      }
     });
-    wrap.append(start);
-    return wrap;
+    return start;
   }
 
-  // --- mounting ----------------------------------------------------------------------------
+
+  // mounting
   var RENDER = { 'member-status': member, rewards: rewards, referral: referral, 'trade-in': tradeIn, devices: devices };
   // Returns and CTRL F: tesmart-forms.js, fetched when first shown.
   var loading = null;
@@ -649,25 +633,21 @@
       nav.append(h('button', { type: 'button', class: 'tesmart__tab', 'data-kind': tab[0], 'aria-pressed': 'false', text: t(c, 'launcher.' + tab[1]), onclick: function () { show(tab[0]); } }));
     });
     function closed() {
-      dialog.removeAttribute('open');
       open.setAttribute('aria-expanded', 'false');
       open.focus();
     }
-    function shut() {
-      if (typeof dialog.close === 'function') dialog.close();
-      else closed();
-    }
-    open.addEventListener('click', function () {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
+    function shut() { dialog.close(); }
+    open.addEventListener('click', async function () {
+      dialog.showModal();
       open.setAttribute('aria-expanded', 'true');
-      if (!body.children.length) show('member-status');
       close.focus();
+      // The panels' strings stay off the page until the launcher is first opened.
+      try { Object.assign(c.s, (await get(c, '/strings?locale=' + (c.locale || 'en'))).strings); } catch (e) {}
+      if (!body.children.length) show('member-status');
     });
     close.addEventListener('click', shut);
     // Escape on a modal <dialog> fires "close" natively; focus then goes back to the launcher.
     dialog.addEventListener('close', closed);
-    dialog.addEventListener('keydown', function (e) { if (e.key === 'Escape') { e.preventDefault(); shut(); } });
     dialog.addEventListener('click', function (e) { if (e.target === dialog) shut(); });
     root.append(open, dialog);
     root.removeAttribute('aria-busy');
@@ -698,7 +678,7 @@
   window.TESmartMembers = {
     mount: mount,
     define: function (kind, render) { RENDER[kind] = render; },
-    kit: { uid: uid, errText: errText, h: h, t: t, para: para, sub: sub, heading: heading, btn: btn, money: money, num: num, pts: pts, badge: badge, joinLinks: joinLinks, refCode: refCode, rewardValue: rewardValue, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox }
+    kit: { uid: uid, errText: errText, h: h, t: t, para: para, sub: sub, heading: heading, btn: btn, money: money, num: num, pts: pts, badge: badge, joinLinks: joinLinks, refCode: refCode, rewardValue: rewardValue, input: input, field: field, form: form, done: done, say: say, api: api, get: get, forget: forget, pct: pct, day: day, loginBox: loginBox, redraw: redraw }
   };
   document.addEventListener('shopify:section:load', function (e) { mount(e.target); });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { mount(); });

@@ -383,6 +383,26 @@ def return_file(request_id: int, index: int) -> Response:
     return response
 
 
+@bp.get("/warranty-claims/<int:claim_id>/files/<int:index>")
+@app_home
+def claim_file(claim_id: int, index: int) -> Response:
+    """A photo or video the member uploaded with the warranty claim (plugin.services.uploads)."""
+    from plugin.services.uploads import stored_key
+    from plugin.storage import storage
+
+    ctx = admin()
+    rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
+    found = require(rows[0] if rows else None)
+    photos = list(found.photos or [])
+    key = stored_key(ctx.shop.id, photos[index]) if index < len(photos) else None
+    stored = storage().get(key) if key else None
+    data, content_type = require(stored)
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.post("/returns/<int:request_id>/<action>")
 @app_home
 def return_action(request_id: int, action: str) -> Response:

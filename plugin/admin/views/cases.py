@@ -39,13 +39,13 @@ def attachment(item: Any) -> dict[str, str]:
     return {"url": url, "name": name or url, "kind": kind}
 
 
-def _return_files(found: ReturnRequest) -> list[dict[str, str]]:
-    """The request's photos: files the shopper uploaded ("upload:<id>") are served by the admin's
-    shop-scoped file route; anything else is shown as it was sent."""
+def _return_files(found: Any, endpoint: str = "admin.return_file", key: str = "request_id") -> list[dict[str, str]]:
+    """The request's (or claim's) photos: files the shopper uploaded ("upload:<id>") are served by
+    the admin's shop-scoped file route; anything else is shown as it was sent."""
     files = []
     for index, item in enumerate(found.photos or []):
         if str(item).startswith("upload:"):
-            url = page_url("admin.return_file", request_id=found.id, index=index)
+            url = page_url(endpoint, **{key: found.id, "index": index})
             files.append({"url": url, "name": f"#{index + 1}", "kind": "image"})
         elif item:
             files.append(attachment(item))
@@ -151,7 +151,7 @@ def claim_detail(claim_id: int) -> Response:
         title=f"Warranty claim #{found.id}",
         claim=found,
         member=_member(found.member_id),
-        photos=attachments_of(found, "photos", "attachments", "videos"),
+        photos=_return_files(found, "admin.claim_file", "claim_id") + attachments_of(found, "attachments", "videos"),
         proof=attachments_of(found, "proof_of_purchase"),
         verdict=_verdict_of(steps, "warranty_claim.create"),
         history=device_history(device),
