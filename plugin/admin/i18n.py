@@ -14,6 +14,7 @@ shown in the store's own time zone.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -56,9 +57,34 @@ def current_locale() -> str:
     return found
 
 
+# Messages the services write with a figure in them ("Enter a number from 0 to 1,000,000."):
+# their English pattern, and the catalogue text that translates them.
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"^Enter a number from (?P<low>[\d,.-]+) to (?P<high>[\d,.-]+)\.$", "Enter a number from {low} to {high}."),
+        (r"^Enter a number above (?P<low>[\d,.-]+) and at most (?P<high>[\d,.-]+)\.$", "Enter a number above {low} and at most {high}."),
+        (r"^Keep it under (?P<limit>\d+) characters\.$", "Keep it under {limit} characters."),
+        (r"^One line of at most (?P<limit>\d+) characters\.$", "One line of at most {limit} characters."),
+        (r"^Line (?P<number>\d+): write it as 'product type = category'\.$", "Line {number}: write it as 'product type = category'."),
+        (r"^Line (?P<number>\d+): the category must be one of (?P<categories>.+)\.$", "Line {number}: the category must be one of {categories}."),
+        (r"^Line (?P<number>\d+): the product type is too long\.$", "Line {number}: the product type is too long."),
+        (r"^Choose one of (?P<choices>.+)\.$", "Choose one of {choices}."),
+    )
+)
+
+
 def gettext(text: str, /, **params: Any) -> str:
     """``text`` in the operator's language, with ``{name}`` parameters filled in."""
-    translated = catalogue(current_locale()).get(text, text)
+    found = catalogue(current_locale())
+    translated = found.get(text)
+    if translated is None and found and not params:
+        for pattern, key in PATTERNS:
+            match = pattern.match(text)
+            if match and key in found:
+                return found[key].format(**match.groupdict())
+    if translated is None:
+        translated = text
     return translated.format(**params) if params else translated
 
 
