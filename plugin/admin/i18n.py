@@ -152,6 +152,23 @@ def format_date(day: date | None, locale: str | None = None) -> str:
     return day.strftime("%b %d, %Y").replace(" 0", " ")
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_DE = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.")
+
+
+def format_month(day: date | None, locale: str | None = None) -> str:
+    """A calendar month as the locale names it: Dec 2026, Dez. 2026, 2026年12月, 2026년 12월."""
+    if day is None:
+        return "—"
+    locale = locale or current_locale()
+    if locale == "ja":
+        return f"{day.year}年{day.month}月"
+    if locale == "ko":
+        return f"{day.year}년 {day.month}월"
+    names = _MONTHS_DE if locale == "de" else _MONTHS_EN
+    return f"{names[day.month - 1]} {day.year}"
+
+
 def format_when(moment: datetime | date | None, tz: tzinfo | None = None, locale: str | None = None) -> str:
     """A moment in the store's time zone, as the operator's locale writes it (a naive moment is
     taken as UTC)."""
