@@ -43,7 +43,12 @@ class Controls(HTMLParser):
                 self.plain[tag] += 1
         if tag.startswith("s-") and "data-polaris" in found and found.get("name"):
             self.polaris.append((self._form, tag, found["name"]))
-        if is_twin and tag not in ("input", "button") or self._twin_depth and tag == self._twin_depth[-1]:
+        if (
+            is_twin
+            and tag not in ("input", "button")
+            or self._twin_depth
+            and tag == self._twin_depth[-1]
+        ):
             self._twin_depth.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -118,9 +123,9 @@ def test_plain_controls_left_per_page(shops: Any, admin_get: Any, fake_admin: An
     ids = _seed(shops, fake_admin)
     pages = {
         "/admin/members": 2,
-        f"/admin/members/{ids['member']}": 3,
-        f"/admin/trade-ins/{ids['trade_in']}": 4,
-        "/admin/returns": 5,
+        f"/admin/members/{ids['member']}": 0,
+        f"/admin/trade-ins/{ids['trade_in']}": 3,
+        "/admin/returns": 1,
         "/admin/rewards": 37,
         "/admin/staff": 3,
         "/admin/data": 1,
