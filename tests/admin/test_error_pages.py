@@ -88,3 +88,12 @@ def test_api_errors_stay_json(shops: Any, client: Any) -> None:
     response = client.get("/proxy/no-such-thing")
     assert response.status_code == 404
     assert response.is_json
+
+
+def test_a_staff_member_without_access_gets_the_admins_403_in_korean(shops: Any, admin_get: Any, admin_post: Any) -> None:
+    assert admin_post("/admin/staff", {"user_id": "2", "role": "operator"}, user="1").status_code == 303
+    response = admin_get("/admin/", user="3", locale="ko")
+    assert response.status_code == 403
+    text = _is_admin_page(response, "ko")
+    assert "이 스토어에 대한 접근 권한이 없습니다" in text
+    assert "No access to this store" not in text
