@@ -48,7 +48,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
         if not _wants_json():
-            return exc
+            from plugin.admin.errors import error_page, is_admin_path
+
+            return error_page(exc) if is_admin_path() else exc
         code = (exc.name or "error").lower().replace(" ", "_").replace("'", "")
         return error_response(exc.code or 500, code, exc.description or exc.name or "Error")
 
@@ -62,4 +64,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
+        from plugin.admin.errors import error_page, is_admin_path
+
+        if is_admin_path() and not _wants_json():
+            return error_page(500)
         return error_response(500, "internal_error", "Something went wrong on our side.")

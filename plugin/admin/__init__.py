@@ -118,6 +118,11 @@ def _day(value: date | None) -> str:
     return i18n.format_date(value)
 
 
+@bp.app_template_filter("month")
+def _month(value: date | None) -> str:
+    return i18n.format_month(value)
+
+
 @bp.app_template_filter("when")
 def _when(value: datetime | date | None) -> str:
     """Times in the store's own zone (the operator runs that store)."""

@@ -14,6 +14,7 @@ shown in the store's own time zone.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -56,9 +57,34 @@ def current_locale() -> str:
     return found
 
 
+# Messages the services write with a figure in them ("Enter a number from 0 to 1,000,000."):
+# their English pattern, and the catalogue text that translates them.
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"^Enter a number from (?P<low>[\d,.-]+) to (?P<high>[\d,.-]+)\.$", "Enter a number from {low} to {high}."),
+        (r"^Enter a number above (?P<low>[\d,.-]+) and at most (?P<high>[\d,.-]+)\.$", "Enter a number above {low} and at most {high}."),
+        (r"^Keep it under (?P<limit>\d+) characters\.$", "Keep it under {limit} characters."),
+        (r"^One line of at most (?P<limit>\d+) characters\.$", "One line of at most {limit} characters."),
+        (r"^Line (?P<number>\d+): write it as 'product type = category'\.$", "Line {number}: write it as 'product type = category'."),
+        (r"^Line (?P<number>\d+): the category must be one of (?P<categories>.+)\.$", "Line {number}: the category must be one of {categories}."),
+        (r"^Line (?P<number>\d+): the product type is too long\.$", "Line {number}: the product type is too long."),
+        (r"^Choose one of (?P<choices>.+)\.$", "Choose one of {choices}."),
+    )
+)
+
+
 def gettext(text: str, /, **params: Any) -> str:
     """``text`` in the operator's language, with ``{name}`` parameters filled in."""
-    translated = catalogue(current_locale()).get(text, text)
+    found = catalogue(current_locale())
+    translated = found.get(text)
+    if translated is None and found and not params:
+        for pattern, key in PATTERNS:
+            match = pattern.match(text)
+            if match and key in found:
+                return found[key].format(**match.groupdict())
+    if translated is None:
+        translated = text
     return translated.format(**params) if params else translated
 
 
@@ -124,6 +150,23 @@ def format_date(day: date | None, locale: str | None = None) -> str:
     if locale == "ko":
         return f"{day.year}. {day.month}. {day.day}."
     return day.strftime("%b %d, %Y").replace(" 0", " ")
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_DE = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.")
+
+
+def format_month(day: date | None, locale: str | None = None) -> str:
+    """A calendar month as the locale names it: Dec 2026, Dez. 2026, 2026年12月, 2026년 12월."""
+    if day is None:
+        return "—"
+    locale = locale or current_locale()
+    if locale == "ja":
+        return f"{day.year}年{day.month}月"
+    if locale == "ko":
+        return f"{day.year}년 {day.month}월"
+    names = _MONTHS_DE if locale == "de" else _MONTHS_EN
+    return f"{names[day.month - 1]} {day.year}"
 
 
 def format_when(moment: datetime | date | None, tz: tzinfo | None = None, locale: str | None = None) -> str:

@@ -69,7 +69,7 @@ LABELS: dict[str, dict[str, str]] = {
     "campaign_kind": {
         "points_multiplier": "Points multiplier", "member_discount": "Member discount", "gift": "Gift with purchase",
     },
-    "reward_kind": {"fixed_amount": "Fixed amount off", "percentage": "Percentage off"},
+    "reward_kind": {"fixed_amount": "Fixed amount off", "percentage": "Percentage off", "store_credit": "Store credit"},
     "cohort": {"legacy": "Legacy", "2025-04": "2025-04", "2025-11": "2025-11"},
     "category": {
         "kvm_switch": "KVM switch", "kvm_extender": "KVM extender", "matrix": "Matrix", "accessory": "Accessory",
@@ -213,6 +213,8 @@ def _value_text(key: str, value: Any, currency: str | None) -> str:
         for group in ("trade_in_state", "return_state", "claim_state", "member_state"):
             if value in LABELS[group]:
                 return label(value, group)
+    if key == "reason" and isinstance(value, str) and value in LABELS["return_reason"]:
+        return label(value, "return_reason")
     if key == "method":
         return label(value, "payout")
     if key == "outcome":

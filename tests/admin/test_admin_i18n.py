@@ -33,3 +33,16 @@ def test_the_catalogues_are_valid_and_keep_placeholders() -> None:
     german = json.loads((LOCALES_DIR / "de.json").read_text(encoding="utf-8"))
     for english, translated in german.items():
         assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", translated)), english
+
+
+def test_months_numbers_and_rates_are_written_the_locales_way() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from plugin.admin.i18n import format_money, format_month, format_percent, format_points
+
+    december = date(2026, 12, 1)
+    assert [format_month(december, loc) for loc in ("en", "de", "ja", "ko")] == ["Dec 2026", "Dez. 2026", "2026年12月", "2026년 12월"]
+    assert format_percent(Decimal("12.5"), "de") == "12,5 %" and format_percent(Decimal("12.5"), "ja") == "12.5%"
+    assert format_points(1234567, "de") == "1.234.567" and format_points(1234567, "ko") == "1,234,567"
+    assert format_money(Decimal("9999"), "EUR", "de") == "9.999,00 EUR" and format_money(Decimal("4321"), "JPY", "ja") == "4,321 JPY"

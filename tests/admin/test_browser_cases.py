@@ -98,4 +98,29 @@ def test_a_german_operator_sees_the_admin_in_german(server: str, browser_page: A
     assert "Vergebene Punkte" in page.locator(".stats").first.inner_text() or "Mitglieder" in page.content()
     page.click("nav.app-nav >> text=Mitglieder")
     assert page.locator("h1.page-title").inner_text().startswith("Mitglieder")  # the language stays
-    assert "1.400" in page.locator("table[aria-label=Members]").inner_text()
+    assert "1.400" in page.locator("table[aria-label=Mitglieder]").inner_text()
+    # a settings form posts in German (the plain twins: Shopify's CDN is out of reach here) and the
+    # page after it stays German
+    page.click("nav.app-nav >> text=Einstellungen")
+    page.fill("#f-referral_monthly_cap", "7")
+    page.click("#settings-program button[type=submit]")
+    assert "Gespeichert." in page.locator("p.notice").inner_text()
+    assert page.locator("html").get_attribute("lang") == "de"
+    # another store's record, or no such page: the admin's own page, in German
+    page.goto(f"{server}/admin/members/999999?shop={eu.domain}&locale=de")
+    assert page.locator("h1.page-title").inner_text().startswith("Nicht gefunden")
+    assert "Zurück zur Übersicht" in page.content()
+
+
+@pytest.mark.parametrize(("locale", "dashboard", "members"), [("ja", "ダッシュボード", "会員"), ("ko", "대시보드", "회원")])
+def test_a_japanese_or_korean_operator_sees_the_admin_in_their_language(
+    server: str, browser_page: Any, shops: Any, locale: str, dashboard: str, members: str
+) -> None:
+    page, _blocked = browser_page
+    store = shops["jp" if locale == "ja" else "kr"]
+    page.goto(f"{server}/dev/admin?shop={store.domain}&user=1")
+    page.goto(f"{server}/admin/?shop={store.domain}&locale={locale}")
+    assert page.locator("h1.page-title").inner_text().startswith(dashboard)
+    assert page.locator("html").get_attribute("lang") == locale
+    page.click(f"nav.app-nav >> text={members}")
+    assert page.locator("h1.page-title").inner_text().startswith(members)

@@ -105,17 +105,30 @@ def test_no_page_shows_a_raw_internal(shops: Any, admin_get: Any, admin_post: An
         "/admin/", "/admin/members", f"/admin/members/{ids['member']}", "/admin/trade-ins", "/admin/trade-ins?state=all",
         f"/admin/trade-ins/{ids['trade_in']}", "/admin/returns", f"/admin/returns/{ids['return']}",
         f"/admin/warranty-claims/{ids['claim']}", "/admin/ctrl-f", f"/admin/ctrl-f/{ids['program']}", "/admin/settings",
-        "/admin/rewards", "/admin/campaigns", "/admin/data", "/admin/audit", "/admin/staff",
+        "/admin/rewards", "/admin/campaigns", "/admin/data", "/admin/audit", "/admin/staff", "/admin/emails",
+        "/admin/emails/points_expiring/preview", "/admin/tiers", "/admin/members/999999", "/admin/no-such-page",
     ]
     problems: list[str] = []
     for path in pages:
         base, _sep, query = path.partition("?")
         params = dict(p.split("=") for p in query.split("&")) if query else {}
         response = admin_get(base, **params)
-        assert response.status_code == 200, path
+        assert response.status_code == (404 if "999999" in path or "no-such" in path else 200), path
         text = visible(response.get_data(as_text=True))
         for pattern, what in ((CAUSE_KEY, "cause key"), (CODE_NAME, "name from the code"), (JSON_BLOB, "JSON")):
             problems += [f"{path}: {what} {m.group(0)!r}" for m in pattern.finditer(text)]
         if "POLICY.md" in text:
             problems.append(f"{path}: a POLICY.md reference")
     assert problems == [], "\n".join(problems)
+
+
+def test_a_gift_campaign_never_asks_for_a_raw_product_id(shops: Any, admin_get: Any, admin_post: Any) -> None:
+    """The gift is chosen with Shopify's resource picker; the page and its errors never ask for an id."""
+    page = admin_get("/admin/campaigns").get_data(as_text=True)
+    assert 'data-resource-picker="product"' in page
+    refused = admin_post("/admin/campaigns", {"kind": "gift", "title": "Gift", "gift_title": "KVM cable"})
+    assert refused.status_code == 422
+    for html in (page, refused.get_data(as_text=True)):
+        text = visible(html).lower()
+        assert "product id" not in text and "produkt-id" not in text
+    assert "product picker" in visible(refused.get_data(as_text=True))

@@ -5,6 +5,20 @@
   "use strict";
   if (window.shopify) { document.documentElement.classList.add("in-shopify"); }
 
+  // Polaris twins: once Shopify's Polaris web components are defined, the plain controls beside
+  // them (data-plain) leave the form, so each name posts once. Without Polaris nothing changes.
+  function usePolaris() {
+    document.documentElement.classList.add("polaris-ready");
+    document.querySelectorAll("[data-plain]").forEach(function (plain) {
+      var controls = plain.matches("input, select, textarea, button") ? [plain] : plain.querySelectorAll("input, select, textarea, button");
+      controls.forEach(function (control) { control.disabled = true; });
+    });
+  }
+  if (window.customElements && document.querySelector("[data-polaris]")) {
+    if (window.customElements.get("s-text-field")) { usePolaris(); }
+    else { window.customElements.whenDefined("s-text-field").then(usePolaris); }
+  }
+
   async function freshToken() {
     if (window.shopify && typeof window.shopify.idToken === "function") {
       return window.shopify.idToken();
@@ -97,7 +111,11 @@
         var chosen = picked[0];
         document.getElementById(box.dataset.targetId).value = chosen.id;
         var title = document.getElementById(box.dataset.targetTitle);
-        if (title) { title.value = chosen.title || chosen.displayName || chosen.email || title.value; }
+        if (title) {
+          title.value = chosen.title || chosen.displayName || chosen.email || title.value;
+          var twin = document.getElementById("pz-" + title.name);  // the Polaris field that posts it
+          if (twin) { twin.value = title.value; }
+        }
         var note = box.querySelector("[data-picker-chosen]");
         if (note) { note.textContent = chosen.title || chosen.displayName || ""; }
       });

@@ -116,7 +116,7 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
         payout=payout_amount(trade_in),
         value_percent=(trade_in.value * 100 / paid).quantize(Decimal("0.01")) if trade_in.value is not None and paid else None,
         payout_labels=PAYOUT_LABELS,
-        title=f"Trade-in #{trade_in.id}",
+        title=_("Trade-in #{id}", id=trade_in.id),
         trade_in=trade_in,
         device=device if device is not None and device.shop_id == shop.id else None,
         member=member,

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home, page_url
+from plugin.admin.i18n import _
 from plugin.admin.pages import optional_service, render, require
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, ReturnRequest, TradeIn, WarrantyClaim
@@ -121,7 +122,7 @@ def return_detail(request_id: int) -> Response:
     actions = [a for a in RETURN_ACTIONS if (found.state, a) in transitions]
     return render(
         "admin/return_detail.html",
-        title=f"Return request #{found.id}",
+        title=_("Return request #{id}", id=found.id),
         request_row=found,
         member=_member(found.member_id),
         photos=_return_files(found) + attachments_of(found, "attachments", "videos"),
@@ -148,7 +149,7 @@ def claim_detail(claim_id: int) -> Response:
     actions = [a for a in CLAIM_ACTIONS if (found.state, a) in transitions]
     return render(
         "admin/claim_detail.html",
-        title=f"Warranty claim #{found.id}",
+        title=_("Warranty claim #{id}", id=found.id),
         claim=found,
         member=_member(found.member_id),
         photos=_return_files(found, "admin.claim_file", "claim_id") + attachments_of(found, "attachments", "videos"),

@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from plugin import clock
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home
+from plugin.admin.i18n import _
 from plugin.admin.pages import redirect_to, render, require
 from plugin.extensions import db
 from plugin.models import ImportRun
@@ -95,14 +96,14 @@ def import_upload() -> Response:
     try:
         return _import_rows(ctx, upload.filename, csv.DictReader(io.StringIO(text)))
     except csv.Error as exc:  # a field over the csv module's limit, a NUL byte, a broken quote
-        return _page(error=f"The CSV cannot be read: {exc}.", status=422)
+        return _page(error=_("The CSV cannot be read: {problem}.", problem=str(exc)), status=422)
 
 
 def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # type: ignore[no-untyped-def, type-arg]
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header and c != "shop"]
     if missing:
-        return _page(error=f"The CSV needs the columns {', '.join(COLUMNS)} (missing: {', '.join(missing)}).", status=422)
+        return _page(error=_("The CSV needs the columns {columns} (missing: {missing}).", columns=", ".join(COLUMNS), missing=", ".join(missing)), status=422)
     rows = []
     for line, row in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "") for k, v in row.items()}
@@ -112,7 +113,7 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
         except ValueError:
             other = True
         if other:
-            return _page(error=f"Line {line} names another store ({named}); import each store's members in its own admin.", status=422)
+            return _page(error=_("Line {line} names another store ({named}); import each store's members in its own admin.", line=line, named=named), status=422)
         row["shop"] = ctx.shop.domain
         rows.append(row)
     run = import_members(rows, filename=filename[:255], actor=ctx.actor, shop_id=ctx.shop.id)
@@ -132,4 +133,4 @@ def import_run(run_id: int) -> Response:
             select(ImportRun).where(ImportRun.id == run_id, ImportRun.shop_id == admin().shop.id)
         ).scalar_one_or_none()
     )
-    return render("admin/import_run.html", title=f"Import #{run.id}", run=run)
+    return render("admin/import_run.html", title=_("Import #{id}", id=run.id), run=run)

@@ -7,6 +7,7 @@ from flask import Response, request
 
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home
+from plugin.admin.i18n import _, current_locale
 from plugin.admin.pages import redirect_to, render, require
 from plugin.mail import KINDS, LOCALES, locale_of, mail_enabled
 from plugin.mail.strings import EMAILS
@@ -73,7 +74,7 @@ def email_preview(kind: str) -> Response:
     email = emails.preview(shop, kind, locale)
     return render(
         "admin/email_preview.html",
-        title=f"Preview: {EMAILS[kind]['label']['en']}",
+        title=_("Preview: {email}", email=EMAILS[kind]["label"].get(current_locale()) or EMAILS[kind]["label"]["en"]),
         kind=kind,
         locale=locale,
         locales=LOCALES,

@@ -88,7 +88,7 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
     return render(
         "admin/member.html",
         status=status,
-        title=member.email or f"Member {member.id} (redacted)",
+        title=member.email or _("Member {id} (redacted)", id=member.id),
         member=member,
         status_text=id_status(member),
         cohort=cohort.value if cohort else None,

@@ -198,7 +198,10 @@ def campaign_create() -> Response:
     try:
         campaign_admin.create_campaign(ctx.shop, request.form, actor=ctx.actor)
     except campaign_admin.CampaignInvalid as exc:
-        return _campaigns_page(422, "The campaign was not saved.", exc.errors)
+        errors = dict(exc.errors)
+        if "gift_product_id" in errors:  # the merchant picks the product; its id is never typed
+            errors["gift_product_id"] = "Choose the gift product with Shopify's product picker (in the Shopify admin)."
+        return _campaigns_page(422, "The campaign was not saved.", errors)
     return redirect_to("admin.campaigns", "created")
 
 

@@ -1,0 +1,55 @@
+"""The admin's own error pages: a 400, 403, 404, 405 or 500 under /admin is a page of the admin,
+styled and in the operator's language, never the framework's bare HTML (API paths keep their JSON
+errors, see :mod:`plugin.errors`)."""
+
+from __future__ import annotations
+
+from flask import Response, g, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from plugin.admin.context import apply_headers
+
+# status: (heading, sentence); the English texts are translated when shown.
+PAGES: dict[int, tuple[str, str]] = {
+    400: ("Invalid request", "The page could not read what was sent. Go back and try again."),
+    401: ("Not signed in", "This page opens from the Shopify admin."),
+    403: ("No access", "Your account cannot open this page. Ask the store's app owner for access."),
+    404: ("Not found", "There is no such page or record in this store."),
+    405: (
+        "Action not allowed",
+        "This page cannot be used this way. Go back and use the page's own buttons.",
+    ),
+    413: ("The upload is too large", "Send a smaller file."),
+    429: ("Too many requests", "Wait a minute, then try again."),
+    500: (
+        "Something went wrong",
+        "The app could not finish this. Nothing was changed half-way; try again in a moment.",
+    ),
+}
+
+
+def is_admin_path() -> bool:
+    return request.path == "/admin" or request.path.startswith("/admin/")
+
+
+def error_page(exc: HTTPException | int) -> Response:
+    status = exc if isinstance(exc, int) else (exc.code or 500)
+    heading, sentence = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+    params = {k: request.values[k] for k in ("shop", "host", "locale") if request.values.get(k)}
+    home = url_for("admin.dashboard", **params) if g.get("admin") is None else None
+    from plugin.admin import _template_globals  # the admin's page globals, also outside its routes
+
+    values = {
+        **_template_globals(),
+        "title": heading,
+        "message": sentence,
+        "status": status,
+        "home": home,
+    }
+    body = render_template("admin/error.html", **values)
+    response = Response(body, status=status, mimetype="text/html")
+    if isinstance(exc, HTTPException):
+        for name, value in exc.get_headers():
+            if name.lower() == "allow":
+                response.headers[name] = value
+    return apply_headers(response)
