@@ -14,8 +14,8 @@
 // The Flow action's `runtime_url` (extensions/flow-*/shopify.extension.toml) is Shopify's to call,
 // so it too must be the deployment's URL: the build writes APP_URL + the action's path into it (into
 // DIR/<ext>/shopify.extension.toml under --outdir), and `--check-deploy` (run by `npm run deploy`
-// before `shopify app deploy`) fails while it still names a reserved host (RFC 2606: .example,
-// .invalid, .test, .localhost) or another host than APP_URL.
+// before `shopify app deploy`) fails while it still names a reserved host (RFC 2606 / RFC 6761
+// names, as the committed placeholder does) or another host than APP_URL.
 //
 // Each `[[extensions.targeting]]` module of `extensions/<ext>/shopify.extension.toml` becomes
 // `extensions/<ext>/dist/<ModuleName>.js`. Exits non-zero when a bundle is over the limit.

@@ -620,6 +620,15 @@ class FakeAdminApi:
                 if owner == customer_gid
             }
 
+    def all_customer_metafields(self, shop: str) -> dict[str, dict[str, str]]:
+        """Every customer's metafields: ``{customer_gid: {"<namespace>.<key>": value}}``."""
+        with self._lock:
+            found: dict[str, dict[str, str]] = {}
+            for (owner, namespace, key), record in self._state(shop).metafields.items():
+                if owner.startswith("gid://shopify/Customer/"):
+                    found.setdefault(owner, {})[f"{namespace}.{key}"] = record["value"]
+            return found
+
     def discount_codes(self, shop: str) -> list[dict[str, Any]]:
         """The shop's code discounts, flattened for assertions."""
         with self._lock:
