@@ -636,10 +636,11 @@ class FakeAdminApi:
             found = []
             for node in self._state(shop).discounts.values():
                 discount = node["codeDiscount"]
-                value = discount["customerGets"]["value"]
+                value = (discount.get("customerGets") or {}).get("value") or {}
                 found.append(
                     {
                         "id": node["id"],
+                        "type": discount["__typename"],
                         "code": discount["codes"][0]["code"],
                         "title": discount["title"],
                         "status": discount_status(discount, now),
