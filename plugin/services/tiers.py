@@ -204,6 +204,22 @@ def grant_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: 
     )
 
 
+def delivered_perk_code(shop: Shop, member_id: int, tier: Tier | None, period_ends_on: date | None) -> str | None:
+    """The member's free-shipping code of this period, once Shopify has made it (for the widget)."""
+    if tier is None or tier.perk != "free_shipping":
+        return None
+    from plugin.models import OutboxItem
+
+    done = db.session.execute(
+        select(OutboxItem.id).where(
+            OutboxItem.shop_id == shop.id,
+            OutboxItem.idempotency_key == f"tier-perk:{member_id}:{tier.key}:{_period_ref(period_ends_on)}:free-shipping",
+            OutboxItem.state == "done",
+        )
+    ).first()
+    return perk_code(member_id, tier, period_ends_on) if done else None
+
+
 def end_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None) -> int | None:
     """A member moved out of a free-shipping tier: the period's code stops working now."""
     from plugin.services import outbox

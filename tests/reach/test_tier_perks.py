@@ -43,7 +43,7 @@ def _free_shipping(fake_admin: Any, customer: str) -> list[dict[str, Any]]:
 
 
 def test_reaching_a_free_shipping_tier_makes_one_code_for_the_member_for_the_period(
-    shops: Any, make_member: Any, deliver: Any, fake_admin: Any
+    shops: Any, make_member: Any, deliver: Any, fake_admin: Any, proxy: Any
 ) -> None:
     shop = shops["us"]
     member, customer = make_member(shop, "ship@example.com")
@@ -62,6 +62,7 @@ def test_reaching_a_free_shipping_tier_makes_one_code_for_the_member_for_the_per
     assert code["status"] == "ACTIVE" and code["ends_at"].startswith(
         row.period_ends_on.isoformat()[:7]
     )
+    assert proxy("GET", "/tier", customer=customer).json["tier"]["perk_code"] == code["code"]  # the widget's
     _pay(deliver, fake_admin, customer, "ship@example.com")
     tiers.evaluate(shop, member, "again")
     db.session.commit()
@@ -123,3 +124,21 @@ def test_the_gift_perk_tags_the_first_order_of_the_period_once(
         not in fake_admin.order("tesmart-us.myshopify.com", f"gid://shopify/Order/{o}")["tags"]
         for o in untagged
     )
+
+
+def test_a_crash_after_shopify_made_the_code_makes_no_second_one(shops: Any, make_member: Any, deliver: Any, fake_admin: Any) -> None:
+    # The worker dies after Shopify answered and before the commit: the item runs again, Shopify
+    # answers TAKEN for the same code, and the existing code is taken as made.
+    from plugin.effects.tier_perks import create_free_shipping
+    from plugin.services.admin_api import admin_client
+
+    shop = shops["us"]
+    member, customer = make_member(shop, "crash-perk@example.com")
+    tiers.save_rules(shop, TIERS, "staff:1")
+    _pay(deliver, fake_admin, customer, "crash-perk@example.com")
+    _pay(deliver, fake_admin, customer, "crash-perk@example.com")
+    [item] = db.session.execute(select(OutboxItem).where(OutboxItem.kind == tiers.FREE_SHIPPING)).scalars().all()
+    [made] = _free_shipping(fake_admin, customer)
+    again = create_free_shipping(shop, item.payload, admin_client(shop))
+    assert again == {"node_id": made["id"], "code": made["code"], "found_existing": True}
+    assert len(_free_shipping(fake_admin, customer)) == 1
