@@ -232,6 +232,16 @@ def end_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: da
     )
 
 
+def end_perks(shop: Shop, member_id: int) -> int | None:
+    """The TESmart ID ended (cancelled or revoked): the tier's free-shipping code stops working."""
+    tier_rules = rules(shop)
+    row = current(shop, member_id)
+    tier = tier_rules.by_key(row.tier_key) if row else None
+    if tier is None or tier.perk != "free_shipping":
+        return None
+    return end_free_shipping(shop, member_id, tier, row.period_ends_on)  # type: ignore[union-attr]
+
+
 def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | None:
     """The gift perk: the member's first paid order of the tier period is tagged for the warehouse
     to add the gift (like a gift campaign), through the outbox, once per member, tier and period."""

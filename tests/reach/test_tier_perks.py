@@ -62,7 +62,9 @@ def test_reaching_a_free_shipping_tier_makes_one_code_for_the_member_for_the_per
     assert code["status"] == "ACTIVE" and code["ends_at"].startswith(
         row.period_ends_on.isoformat()[:7]
     )
-    assert proxy("GET", "/tier", customer=customer).json["tier"]["perk_code"] == code["code"]  # the widget's
+    assert (
+        proxy("GET", "/tier", customer=customer).json["tier"]["perk_code"] == code["code"]
+    )  # the widget's
     _pay(deliver, fake_admin, customer, "ship@example.com")
     tiers.evaluate(shop, member, "again")
     db.session.commit()
@@ -126,7 +128,9 @@ def test_the_gift_perk_tags_the_first_order_of_the_period_once(
     )
 
 
-def test_a_crash_after_shopify_made_the_code_makes_no_second_one(shops: Any, make_member: Any, deliver: Any, fake_admin: Any) -> None:
+def test_a_crash_after_shopify_made_the_code_makes_no_second_one(
+    shops: Any, make_member: Any, deliver: Any, fake_admin: Any
+) -> None:
     # The worker dies after Shopify answered and before the commit: the item runs again, Shopify
     # answers TAKEN for the same code, and the existing code is taken as made.
     from plugin.effects.tier_perks import create_free_shipping
@@ -137,8 +141,30 @@ def test_a_crash_after_shopify_made_the_code_makes_no_second_one(shops: Any, mak
     tiers.save_rules(shop, TIERS, "staff:1")
     _pay(deliver, fake_admin, customer, "crash-perk@example.com")
     _pay(deliver, fake_admin, customer, "crash-perk@example.com")
-    [item] = db.session.execute(select(OutboxItem).where(OutboxItem.kind == tiers.FREE_SHIPPING)).scalars().all()
+    [item] = (
+        db.session.execute(select(OutboxItem).where(OutboxItem.kind == tiers.FREE_SHIPPING))
+        .scalars()
+        .all()
+    )
     [made] = _free_shipping(fake_admin, customer)
     again = create_free_shipping(shop, item.payload, admin_client(shop))
     assert again == {"node_id": made["id"], "code": made["code"], "found_existing": True}
     assert len(_free_shipping(fake_admin, customer)) == 1
+
+
+def test_a_cancelled_tesmart_id_ends_the_tiers_free_shipping_code(
+    shops: Any, make_member: Any, deliver: Any, fake_admin: Any
+) -> None:
+    from plugin.services.membership import cancel_membership
+
+    shop = shops["us"]
+    member, customer = make_member(shop, "leave@example.com")
+    tiers.save_rules(shop, TIERS, "staff:1")
+    _pay(deliver, fake_admin, customer, "leave@example.com")
+    _pay(deliver, fake_admin, customer, "leave@example.com")
+    [code] = _free_shipping(fake_admin, customer)
+    assert code["status"] == "ACTIVE"
+    cancel_membership(shop, member, "staff:1", "asked to leave")
+    sweep()
+    [after] = _free_shipping(fake_admin, customer)
+    assert after["status"] == "EXPIRED"
