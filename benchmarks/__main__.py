@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import scenarios
+from benchmarks import outbox_effects, scenarios
 from benchmarks.scenarios import Row, Settings
 from benchmarks.stack import ROOT, Stack
 
-PARTS = ("ingest", "e2e", "reads", "redemptions", "memory")
+PARTS = ("ingest", "e2e", "reads", "redemptions", "memory", "outbox")
 
 
 def machine() -> dict[str, str]:
@@ -222,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             "reads": lambda: scenarios.read_rows(stack, settings),
             "redemptions": lambda: scenarios.redemption_rows(stack, settings, fake),
             "memory": lambda: scenarios.memory_rows(stack, settings),
+            # Counts, in-process on its own SQLite file (benchmarks/outbox_effects.py).
+            "outbox": lambda: outbox_effects.measure(orders=10 if settings.quick else 50),
         }
         for part in PARTS:
             if part in parts:

@@ -4,15 +4,22 @@
 //   APP_URL=https://<your app's host> npm run build:extensions
 //   node extensions/build.mjs --outdir DIR      (bundles go to DIR/<ext>/ instead; used by tests)
 //   node extensions/build.mjs --dotenv FILE     (read APP_URL from FILE instead of ./.env)
+//   node extensions/build.mjs --check-deploy    (refuse: a Flow action's runtime_url is not APP_URL's)
 //
 // The backend's URL is compiled into the bundles, and there is no placeholder: without a real
 // APP_URL the build fails. It comes from the environment or, as `shopify app deploy` takes it, from
 // the app's `.env` file beside shopify.app.toml (the Shopify CLI defines that file's variables as
 // `process.env.*` in the bundles it ships; under `shopify app dev` it sets APP_URL to its tunnel).
 //
+// The Flow action's `runtime_url` (extensions/flow-*/shopify.extension.toml) is Shopify's to call,
+// so it too must be the deployment's URL: the build writes APP_URL + the action's path into it (into
+// DIR/<ext>/shopify.extension.toml under --outdir), and `--check-deploy` (run by `npm run deploy`
+// before `shopify app deploy`) fails while it still names a reserved host (RFC 2606 / RFC 6761
+// names, as the committed placeholder does) or another host than APP_URL.
+//
 // Each `[[extensions.targeting]]` module of `extensions/<ext>/shopify.extension.toml` becomes
 // `extensions/<ext>/dist/<ModuleName>.js`. Exits non-zero when a bundle is over the limit.
-import {readdir, readFile, rm, stat} from 'node:fs/promises';
+import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {basename, dirname, extname, join, relative, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
@@ -54,6 +61,56 @@ export function readDotenv(text) {
     variables[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
   }
   return variables;
+}
+
+// The path of the "Adjust TESmart points" endpoint (plugin/integrations/flow.py).
+export const FLOW_ACTION_PATH = '/integrations/flow/adjust-points';
+const RUNTIME_URL_LINE = /^(\s*runtime_url\s*=\s*)"([^"]*)"(.*)$/m;
+
+/** The `runtime_url` of a flow_action toml, or null when the file declares none. */
+export function readRuntimeUrl(tomlText) {
+  const match = tomlText.match(RUNTIME_URL_LINE);
+  return match ? match[2] : null;
+}
+
+/** The toml with its `runtime_url` set to APP_URL + the action's path (the rest left as written). */
+export function withRuntimeUrl(tomlText, url) {
+  return tomlText.replace(RUNTIME_URL_LINE, (_, head, _old, tail) => `${head}"${url}${FLOW_ACTION_PATH}"${tail}`);
+}
+
+/** Why a runtime_url must not be deployed, or null when it is APP_URL's https endpoint. */
+export function runtimeUrlProblem(runtimeUrl, url) {
+  let parsed;
+  try {
+    parsed = new URL(runtimeUrl);
+  } catch {
+    return `runtime_url ${JSON.stringify(runtimeUrl)} is not a URL`;
+  }
+  const host = parsed.hostname.toLowerCase();
+  if (/(^|\.)(example|invalid|test|localhost)$/.test(host) || /^example\.(com|net|org)$/.test(host)) {
+    return `runtime_url ${runtimeUrl} is a placeholder (reserved host ${host}): run the build with APP_URL set`;
+  }
+  if (parsed.protocol !== 'https:') return `runtime_url ${runtimeUrl} must be https (Shopify Flow only calls https)`;
+  if (`${url}${FLOW_ACTION_PATH}` !== runtimeUrl) {
+    return `runtime_url ${runtimeUrl} is not APP_URL's endpoint ${url}${FLOW_ACTION_PATH}: run the build again`;
+  }
+  return null;
+}
+
+async function flowActions() {
+  const found = [];
+  for (const entry of await readdir(extensionsDir, {withFileTypes: true})) {
+    if (!entry.isDirectory()) continue;
+    const file = join(extensionsDir, entry.name, 'shopify.extension.toml');
+    let toml;
+    try {
+      toml = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (/^\s*type\s*=\s*"flow_action"/m.test(toml)) found.push({name: entry.name, file, toml});
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function appUrl(dotenvPath) {
@@ -151,10 +208,33 @@ function shown(file) {
   return path.startsWith('..') ? file : path;
 }
 
+async function checkDeploy(url) {
+  const problems = [];
+  for (const action of await flowActions()) {
+    const runtimeUrl = readRuntimeUrl(action.toml);
+    const problem = runtimeUrl === null ? 'no runtime_url' : runtimeUrlProblem(runtimeUrl, url);
+    if (problem) problems.push(`${shown(action.file)}: ${problem}`);
+    else console.log(`ok      ${shown(action.file)} runtime_url=${runtimeUrl}`);
+  }
+  for (const problem of problems) console.error(problem);
+  return problems.length ? 1 : 0;
+}
+
+async function writeRuntimeUrls(url, outRoot) {
+  for (const action of await flowActions()) {
+    const target = outRoot ? join(outRoot, action.name, 'shopify.extension.toml') : action.file;
+    if (outRoot) await mkdir(dirname(target), {recursive: true});
+    await writeFile(target, withRuntimeUrl(action.toml, url), 'utf8');
+    console.log(`ok      ${shown(target)} runtime_url=${url}${FLOW_ACTION_PATH}`);
+  }
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   const url = await appUrl(pathOption(argv, '--dotenv') || join(repoRoot, '.env'));
+  if (argv.includes('--check-deploy')) return checkDeploy(url);
   const outRoot = pathOption(argv, '--outdir');
+  await writeRuntimeUrls(url, outRoot);
   const extensions = await uiExtensions();
   if (!extensions.length) {
     console.error('No UI extensions with [[extensions.targeting]] found under extensions/.');

@@ -110,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
             ("plugin.devtools", "dev_storefront"),
             ("plugin.admin.dev", "bp"),
             ("plugin.devtools.mail", "bp"),
+            ("plugin.devtools.fake_shopify", "bp"),
+            ("plugin.devtools.sweeper", "bp"),
         ):
             blueprint = getattr(_optional(name), attribute, None)
             if blueprint is not None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.extensions import db
 from plugin.models import Member, Shop
-from plugin.services import audit, ledger, outbox
+from plugin.services import audit, ledger, outbox, tiers
 from plugin.services.redemptions import disable_unused_codes
 
 ALL: Literal["all"] = "all"
@@ -62,6 +62,7 @@ def _end(shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason:
             # Codes first, then the wallet: the same lock order as the outbox job (redemption,
             # then wallet), so a refund running at the same moment cannot deadlock with this.
             disabled[shop.domain] = disable_unused_codes(shop, locked, actor, reason=f"membership_{state}")
+            tiers.end_perks(shop, locked.id)  # a VIP tier's free-shipping code ends with the ID
             wallet = ledger.lock_wallet(shop.id, locked.id)
             points = max(wallet.balance, 0)
             if points and ledger.post_entry(

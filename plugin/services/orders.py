@@ -176,6 +176,7 @@ def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetche
         tiers.evaluate(shop, member, f"order:{order_id}")  # crossing a threshold moves up at once
     if earns and order.cancelled_at is None:
         apply_gifts(shop, order, member, paid_at)
+        tiers.apply_gift_perk(shop, order, member)  # a VIP tier's gift, once per tier period
     register_devices(shop, order, payload, fetch_product)
     settle_points(shop, order, trigger="paid")
     return order

@@ -21,9 +21,10 @@ from sqlalchemy import case, func, select
 from plugin import clock
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
-from plugin.models import Member, MemberTier, Order, PointEntry, Shop, TierChange
+from plugin.models import Member, MemberTier, Order, PointEntry, Shop, ShopCustomer, TierChange
 from plugin.program.tiers import (
     Move,
+    Tier,
     TierRules,
     TiersInvalid,
     decide,
@@ -113,8 +114,11 @@ def multiplier_for(shop: Shop, member_id: int | None) -> Decimal:
 def _apply(shop: Shop, member_id: int, row: MemberTier | None, move: Move, cause_ref: str) -> bool:
     from_key = row.tier_key if row else None
     to_key = move.to.key if move.to else None
+    from_period = row.period_ends_on if row else None
     if move.cause == "renewed":
         row.period_ends_on = move.period_ends_on  # type: ignore[union-attr]
+        if move.to is not None:  # a new period: the free-shipping perk of the new period
+            grant_free_shipping(shop, member_id, move.to, move.period_ends_on)
         return False
     changed = insert_once(
         TierChange,
@@ -140,7 +144,124 @@ def _apply(shop: Shop, member_id: int, row: MemberTier | None, move: Move, cause
     row.since = clock.now()
     row.period_ends_on = move.period_ends_on
     db.session.flush()
+    tier_rules = rules(shop)
+    before = tier_rules.by_key(from_key)
+    if before is not None and before.perk == "free_shipping" and (move.to is None or move.to.perk != "free_shipping"):
+        end_free_shipping(shop, member_id, before, from_period)
+    if move.to is not None:
+        grant_free_shipping(shop, member_id, move.to, move.period_ends_on)
     return True
+
+
+# --- perks: delivered through the outbox, once per member, tier and tier period -----------------
+
+FREE_SHIPPING = "tier_perk.free_shipping"
+FREE_SHIPPING_END = "tier_perk.free_shipping_end"
+GIFT_TAGS = ("tesmart-tier-gift",)
+
+
+def _period_ref(period_ends_on: date | None) -> str:
+    return period_ends_on.isoformat() if period_ends_on else "open"
+
+
+def perk_code(member_id: int, tier: Tier, period_ends_on: date | None) -> str:
+    """The member's free-shipping code of one tier period (the same on every retry)."""
+    key = "".join(c for c in tier.key.upper() if c.isalnum())[:12] or "TIER"
+    return f"TSVIP-{key}-{member_id}-{_period_ref(period_ends_on).replace('-', '')}"
+
+
+def _customer_id(shop: Shop, member_id: int) -> str | None:
+    return db.session.execute(
+        select(ShopCustomer.customer_id)
+        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member_id)
+        .order_by(ShopCustomer.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def grant_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None) -> int | None:
+    """The tier's free-shipping code for the member, valid to the end of the period: one outbox
+    item per member, tier and period (its key), so a re-evaluation or a retry makes no second one."""
+    if tier.perk != "free_shipping":
+        return None
+    customer_id = _customer_id(shop, member_id)
+    if customer_id is None:
+        return None
+    from plugin.services import outbox
+
+    return outbox.add(
+        shop.id,
+        FREE_SHIPPING,
+        f"tier-perk:{member_id}:{tier.key}:{_period_ref(period_ends_on)}:free-shipping",
+        {
+            "member_id": member_id,
+            "customer_id": customer_id,
+            "tier_key": tier.key,
+            "tier_name": tier.name,
+            "code": perk_code(member_id, tier, period_ends_on),
+            "ends_at": _since(shop, period_ends_on).isoformat() if period_ends_on else None,  # type: ignore[union-attr]
+        },
+    )
+
+
+def delivered_perk_code(shop: Shop, member_id: int, tier: Tier | None, period_ends_on: date | None) -> str | None:
+    """The member's free-shipping code of this period, once Shopify has made it (for the widget)."""
+    if tier is None or tier.perk != "free_shipping":
+        return None
+    from plugin.models import OutboxItem
+
+    done = db.session.execute(
+        select(OutboxItem.id).where(
+            OutboxItem.shop_id == shop.id,
+            OutboxItem.idempotency_key == f"tier-perk:{member_id}:{tier.key}:{_period_ref(period_ends_on)}:free-shipping",
+            OutboxItem.state == "done",
+        )
+    ).first()
+    return perk_code(member_id, tier, period_ends_on) if done else None
+
+
+def end_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None) -> int | None:
+    """A member moved out of a free-shipping tier: the period's code stops working now."""
+    from plugin.services import outbox
+
+    return outbox.add(
+        shop.id,
+        FREE_SHIPPING_END,
+        f"tier-perk:{member_id}:{tier.key}:{_period_ref(period_ends_on)}:free-shipping:end",
+        {"member_id": member_id, "code": perk_code(member_id, tier, period_ends_on)},
+    )
+
+
+def end_perks(shop: Shop, member_id: int) -> int | None:
+    """The TESmart ID ended (cancelled or revoked): the tier's free-shipping code stops working."""
+    tier_rules = rules(shop)
+    row = current(shop, member_id)
+    tier = tier_rules.by_key(row.tier_key) if row else None
+    if tier is None or tier.perk != "free_shipping":
+        return None
+    return end_free_shipping(shop, member_id, tier, row.period_ends_on)  # type: ignore[union-attr]
+
+
+def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | None:
+    """The gift perk: the member's first paid order of the tier period is tagged for the warehouse
+    to add the gift (like a gift campaign), through the outbox, once per member, tier and period."""
+    if member is None or order.member_id != member.id or order.cancelled_at is not None:
+        return None
+    tier_rules = rules(shop)
+    if not tier_rules.enabled:
+        return None
+    row = current(shop, member.id)
+    tier = tier_rules.by_key(row.tier_key) if row else None
+    if tier is None or tier.perk != "gift":
+        return None
+    from plugin.services import outbox
+
+    return outbox.add(
+        shop.id,
+        "order.tag",
+        f"tier-perk:{member.id}:{tier.key}:{_period_ref(row.period_ends_on)}:gift",  # type: ignore[union-attr]
+        {"id": f"gid://shopify/Order/{order.order_id}", "tags": [*GIFT_TAGS, f"tesmart-tier-gift-{tier.key}"[:40]]},
+    )
 
 
 def evaluate(shop: Shop, member: Member, cause_ref: str, *, tier_rules: TierRules | None = None) -> bool:

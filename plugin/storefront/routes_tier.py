@@ -43,6 +43,7 @@ def get_tier() -> Response:
                 "multiplier": str((held.multiplier if held else Decimal(1)).normalize()),
                 "perk": held.perk if held else None,
                 "perk_detail": held.perk_detail if held else "",
+                "perk_code": tiers.delivered_perk_code(shop, member.id, held, row.period_ends_on),
                 "period_ends_on": row.period_ends_on.isoformat() if row.period_ends_on else None,
             }
             if row

@@ -620,6 +620,15 @@ class FakeAdminApi:
                 if owner == customer_gid
             }
 
+    def all_customer_metafields(self, shop: str) -> dict[str, dict[str, str]]:
+        """Every customer's metafields: ``{customer_gid: {"<namespace>.<key>": value}}``."""
+        with self._lock:
+            found: dict[str, dict[str, str]] = {}
+            for (owner, namespace, key), record in self._state(shop).metafields.items():
+                if owner.startswith("gid://shopify/Customer/"):
+                    found.setdefault(owner, {})[f"{namespace}.{key}"] = record["value"]
+            return found
+
     def discount_codes(self, shop: str) -> list[dict[str, Any]]:
         """The shop's code discounts, flattened for assertions."""
         with self._lock:
@@ -627,10 +636,11 @@ class FakeAdminApi:
             found = []
             for node in self._state(shop).discounts.values():
                 discount = node["codeDiscount"]
-                value = discount["customerGets"]["value"]
+                value = (discount.get("customerGets") or {}).get("value") or {}
                 found.append(
                     {
                         "id": node["id"],
+                        "type": discount["__typename"],
                         "code": discount["codes"][0]["code"],
                         "title": discount["title"],
                         "status": discount_status(discount, now),

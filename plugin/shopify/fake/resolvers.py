@@ -324,6 +324,57 @@ class RootFields:
         return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
 
     @staticmethod
+    def discountCodeFreeShippingCreate(
+        ctx: RequestContext, freeShippingCodeDiscount: dict[str, Any]
+    ) -> dict[str, Any]:
+        data = freeShippingCodeDiscount
+        errors = _discount_input_errors(ctx, data, base="freeShippingCodeDiscount", valued=False)
+        if not (data.get("destination") or {}).get("all"):
+            errors.append(
+                _user_error(
+                    ["freeShippingCodeDiscount", "destination"],
+                    "Destination must be all countries for this fake",
+                    "INVALID",
+                )
+            )
+        if errors:
+            return {"codeDiscountNode": None, "userErrors": errors}
+        code = data["code"].strip()
+        customer_ids = list(data["context"]["customers"]["add"])
+        code_discount = {
+            "__typename": "DiscountCodeFreeShipping",
+            "title": data["title"],
+            "startsAt": iso(parse_time(data["startsAt"])),  # type: ignore[arg-type]
+            "endsAt": iso(parse_time(data["endsAt"])) if data.get("endsAt") else None,  # type: ignore[arg-type]
+            "usageLimit": data.get("usageLimit"),
+            "appliesOncePerCustomer": bool(data.get("appliesOncePerCustomer")),
+            "asyncUsageCount": 0,
+            "createdAt": iso(ctx.now),
+            "updatedAt": iso(ctx.now),
+            "codes": [
+                {
+                    "__typename": "DiscountRedeemCode",
+                    "id": gid("DiscountRedeemCode", ctx.next_id()),
+                    "code": code,
+                }
+            ],
+            "combinesWith": dict(data.get("combinesWith") or {}),
+            "context": {
+                "__typename": "DiscountCustomers",
+                "customers": [ctx.state.customers[c] for c in customer_ids],
+            },
+            "destinationSelection": {"__typename": "DiscountCountryAll", "allCountries": True},
+        }
+        node = {
+            "__typename": "DiscountCodeNode",
+            "id": gid("DiscountCodeNode", ctx.next_id()),
+            "codeDiscount": code_discount,
+        }
+        ctx.state.discounts[node["id"]] = node
+        ctx.state.discount_ids_by_code[code.lower()] = node["id"]
+        return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
+
+    @staticmethod
     def discountCodeDeactivate(ctx: RequestContext, id: str) -> dict[str, Any]:
         _check_gid(id, "DiscountCodeNode")
         node = ctx.state.discounts.get(id)
@@ -766,9 +817,12 @@ def _discount_value(value: dict[str, Any], currency: str) -> dict[str, Any]:
     }
 
 
-def _discount_input_errors(ctx: RequestContext, data: dict[str, Any]) -> list[dict[str, Any]]:
+def _discount_input_errors(
+    ctx: RequestContext, data: dict[str, Any], *, base: str = "basicCodeDiscount", valued: bool = True
+) -> list[dict[str, Any]]:
+    """Shopify's user errors for a code discount's input; ``valued``: it has ``customerGets``
+    (a free-shipping code has none: its value is the shipping)."""
     errors: list[dict[str, Any]] = []
-    base = "basicCodeDiscount"
 
     def error(path: list[str], message: str, code: str) -> None:
         errors.append(_user_error([base, *path], message, code))
@@ -807,6 +861,8 @@ def _discount_input_errors(ctx: RequestContext, data: dict[str, Any]) -> list[di
                     "INVALID",
                 )
 
+    if not valued:
+        return errors
     gets = data.get("customerGets") or {}
     value = gets.get("value") or {}
     percentage, amount = value.get("percentage"), value.get("discountAmount")
