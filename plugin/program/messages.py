@@ -66,12 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "각 기기는 보증 교환 또는 보상 판매 중 하나를 한 번 이용하실 수 있습니다.",
     },
     "terms_warranty": {
-        "en": "Warranty: extended to {years} years from the purchase date; each device's end date is "
-        "under your devices.",
-        "de": "Garantie: verlängert auf {years} Jahre ab Kaufdatum; das Enddatum jedes Geräts steht bei "
-        "Ihren Geräten.",
-        "ja": "保証：ご購入日から{years}年間に延長されます。各製品の終了日は登録製品の欄に表示されます。",
-        "ko": "보증: 구매일로부터 {years}년으로 연장됩니다. 기기별 종료일은 내 기기에서 확인하실 수 있습니다.",
+        "en": "Warranty: extended to {years} years from each device's purchase date.",
+        "de": "Garantie: verlängert auf {years} Jahre ab dem Kaufdatum jedes Geräts.",
+        "ja": "保証：各製品のご購入日から{years}年間に延長されます。",
+        "ko": "보증: 각 기기의 구매일로부터 {years}년으로 연장됩니다.",
     },
     "terms_region_legacy": {
         "en": "Under the original program, the extended warranty and the trade-in apply to deliveries "

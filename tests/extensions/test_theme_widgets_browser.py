@@ -191,6 +191,10 @@ def test_every_widget_renders_in_usd_without_script_errors(page: Any) -> None:
     assert "Extended warranty until Nov 15, 2028" in widget(page, "devices").inner_text()
     assert "VIP: 1.5× points on orders" in widget(page, "member-status").inner_text()
     assert "4,800 more points to reach VIP Plus." in widget(page, "member-status").inner_text()
+    # The member's own terms, and each device's warranty end.
+    card = widget(page, "member-status").inner_text()
+    assert "Your terms" in card and "recovery value of 50% of the price you paid" in card
+    assert "TESmart 4-port HDMI KVM switch: warranty until Nov 15, 2028" in card
     assert page.locator(".tesmart__skeleton").count() == 0
     assert page.errors == []
 
@@ -293,7 +297,7 @@ def test_serial_registration_and_warranty_claim(
     assert (
         "POST",
         "warranty-claims",
-        {"device_id": 204, "description": "Port 3 no longer switches.", "serial": "TES-NEW-0002"},
+        {"device_id": 204, "description": "Port 3 no longer switches.", "serial": "TES-NEW-0002", "uploads": []},
     ) in api.calls
 
 

@@ -191,7 +191,9 @@
     if (exp) out.append(para(t(c, 'member.expiring', { points: pts(c, exp.points), date: day(c, exp.on) }), 'tesmart__muted'));
 
     out.append(sub(c, 'member.benefits_title'), m.benefits.length ? ul(m.benefits.map(function (b) { return t(c, 'member.benefit_' + b); })) : para(t(c, 'member.no_benefits')));
-    if (m.terms.length) out.append(sub(c, 'member.terms_title'), ul(m.terms));
+    if (m.terms.length) out.append(sub(c, 'member.terms_title'), ul(m.terms.concat((await get(c, '/devices').catch(function () { return { devices: [] }; })).devices.map(function (d) {
+      return t(c, 'member.warranty_until', { device: d.title, date: day(c, d.extended_warranty_end || d.standard_warranty_end) });
+    }))));
     if (m.next_steps.length) {
       out.append(sub(c, 'member.next_title'), h('ul', { class: 'tesmart__list' }, m.next_steps.map(function (step) {
         var earn = EARN_FOR_STEP[step];
