@@ -5,6 +5,7 @@ errors, see :mod:`plugin.errors`)."""
 from __future__ import annotations
 
 from flask import Response, g, render_template, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from plugin.admin.context import apply_headers
@@ -32,8 +33,20 @@ def is_admin_path() -> bool:
     return request.path == "/admin" or request.path.startswith("/admin/")
 
 
+def _readable_form() -> None:
+    """A body the app refused to read (too large, malformed) is left unread: the page is drawn from
+    the query string alone."""
+    try:
+        request.values  # noqa: B018  (reads the body once, or fails)
+    except HTTPException:
+        request.__dict__["form"] = ImmutableMultiDict()
+        request.__dict__["files"] = ImmutableMultiDict()
+        request.__dict__["values"] = request.args
+
+
 def error_page(exc: HTTPException | int) -> Response:
     status = exc if isinstance(exc, int) else (exc.code or 500)
+    _readable_form()
     heading, sentence = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     params = {k: request.values[k] for k in ("shop", "host", "locale") if request.values.get(k)}
     home = url_for("admin.dashboard", **params) if g.get("admin") is None else None

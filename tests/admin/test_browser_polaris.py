@@ -35,6 +35,9 @@ POLARIS_STAND_INS = """
   for (const tag of ["s-text-field", "s-number-field", "s-date-field", "s-email-field", "s-search-field", "s-text-area", "s-select", "s-checkbox"]) {
     customElements.define(tag, class extends Field {});
   }
+  for (const tag of ["s-table", "s-table-header-row", "s-table-header", "s-table-body", "s-table-row", "s-table-cell"]) {
+    customElements.define(tag, class extends HTMLElement {});
+  }
   customElements.define("s-button", class extends HTMLElement {
     connectedCallback() {
       this.addEventListener("click", () => { const form = this.closest("form"); if (form && this.getAttribute("type") === "submit") { form.requestSubmit(); } });
@@ -61,3 +64,18 @@ def test_with_polaris_the_polaris_fields_post_and_the_plain_twins_do_not(server:
     page.wait_for_selector("p.notice")
     db.session.expire_all()
     assert db.session.get(Shop, us.id).settings["referral_monthly_cap"] == 9
+
+
+def test_with_polaris_tables_are_polaris_tables_with_the_same_cells(server: str, browser_page: Any, shops: Any) -> None:
+    from tests.admin import factories
+
+    page, _blocked = browser_page
+    us = shops["us"]
+    factories.member(us, "jane@example.com", activated=factories.at("2026-01-01"))
+    page.add_init_script(POLARIS_STAND_INS)
+    page.goto(f"{server}/dev/admin?shop={us.domain}&user=1")
+    page.goto(f"{server}/admin/members?shop={us.domain}")
+    assert page.locator("table[data-polaris-table]").count() == 0
+    assert page.locator("s-table s-table-header").first.inner_text() == "Member"
+    page.click("s-table s-table-cell >> text=jane@example.com")  # the cell's link still works
+    assert page.locator("h1.page-title").inner_text().startswith("jane@example.com")

@@ -90,10 +90,30 @@ def test_api_errors_stay_json(shops: Any, client: Any) -> None:
     assert response.is_json
 
 
-def test_a_staff_member_without_access_gets_the_admins_403_in_korean(shops: Any, admin_get: Any, admin_post: Any) -> None:
-    assert admin_post("/admin/staff", {"user_id": "2", "role": "operator"}, user="1").status_code == 303
+def test_a_staff_member_without_access_gets_the_admins_403_in_korean(
+    shops: Any, admin_get: Any, admin_post: Any
+) -> None:
+    assert (
+        admin_post("/admin/staff", {"user_id": "2", "role": "operator"}, user="1").status_code
+        == 303
+    )
     response = admin_get("/admin/", user="3", locale="ko")
     assert response.status_code == 403
     text = _is_admin_page(response, "ko")
     assert "이 스토어에 대한 접근 권한이 없습니다" in text
     assert "No access to this store" not in text
+
+
+def test_a_too_large_upload_is_the_admins_413_page(shops: Any, admin_post: Any) -> None:
+    import io
+
+    body = b"email\n" + b"x" * (21 * 1024 * 1024)
+    response = admin_post(
+        "/admin/import",
+        {"file": (io.BytesIO(body), "old.csv")},
+        content_type="multipart/form-data",
+        query={"locale": "de"},
+    )
+    assert response.status_code == 413
+    text = _is_admin_page(response, "de")
+    assert "Die Datei ist zu groß" in text

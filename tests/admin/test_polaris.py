@@ -126,7 +126,7 @@ def test_plain_controls_left_per_page(shops: Any, admin_get: Any, fake_admin: An
         f"/admin/members/{ids['member']}": 0,
         f"/admin/trade-ins/{ids['trade_in']}": 3,
         "/admin/returns": 1,
-        "/admin/rewards": 37,
+        "/admin/rewards": 13,
         "/admin/staff": 3,
         "/admin/data": 1,
         "/admin/tiers": 3,

@@ -80,4 +80,5 @@ def test_the_row_fields_belong_to_the_rows_form(shops: Any, admin_get: Any) -> N
     db.session.commit()
     html = admin_get("/admin/rewards").get_data(as_text=True)
     assert f'id="reward-{reward.id}"' in html
-    assert html.count(f'form="reward-{reward.id}"') == 6
+    assert html.count(f'data-plain form="reward-{reward.id}"') == 6  # the plain fields
+    assert html.count(f'data-polaris form="reward-{reward.id}"') == 6  # and their Polaris twins

@@ -14,6 +14,38 @@
       controls.forEach(function (control) { control.disabled = true; });
     });
   }
+  // Tables become Polaris's <s-table> once it is defined: the same cells (links, row forms and
+  // all) move into s-table rows; without Polaris the plain <table> stays.
+  function polarisTables() {
+    document.querySelectorAll("table[data-polaris-table]").forEach(function (table) {
+      var grid = document.createElement("s-table");
+      if (table.getAttribute("aria-label")) { grid.setAttribute("accessibilityLabel", table.getAttribute("aria-label")); }
+      var head = document.createElement("s-table-header-row");
+      table.querySelectorAll("thead th").forEach(function (th) {
+        var cell = document.createElement("s-table-header");
+        cell.textContent = th.textContent;
+        head.appendChild(cell);
+      });
+      grid.appendChild(head);
+      var body = document.createElement("s-table-body");
+      table.querySelectorAll("tbody > tr").forEach(function (tr) {
+        var row = document.createElement("s-table-row");
+        Array.prototype.forEach.call(tr.attributes, function (a) { if (a.name.indexOf("data-") === 0) { row.setAttribute(a.name, a.value); } });
+        Array.prototype.slice.call(tr.children).forEach(function (td) {
+          var cell = document.createElement("s-table-cell");
+          while (td.firstChild) { cell.appendChild(td.firstChild); }
+          row.appendChild(cell);
+        });
+        body.appendChild(row);
+      });
+      grid.appendChild(body);
+      table.replaceWith(grid);
+    });
+  }
+  if (window.customElements && document.querySelector("table[data-polaris-table]")) {
+    if (window.customElements.get("s-table")) { polarisTables(); }
+    else { window.customElements.whenDefined("s-table").then(polarisTables); }
+  }
   if (window.customElements && document.querySelector("[data-polaris]")) {
     if (window.customElements.get("s-text-field")) { usePolaris(); }
     else { window.customElements.whenDefined("s-text-field").then(usePolaris); }
