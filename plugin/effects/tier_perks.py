@@ -4,7 +4,8 @@ period's end); ``tier_perk.free_shipping_end`` ends it when the member moves out
 
 The code is derived from the member, tier and period (``tiers.perk_code``), so a retry after a
 crash between Shopify's answer and the commit is answered ``TAKEN`` and the existing code is taken
-as made: one code per member and period however often the job runs. The gift perk is an
+as made: one code per member and period however often the job runs. Once made, the member
+gets the ``tier_perk`` email with the code and its last day. The gift perk is an
 ``order.tag`` item (plugin/effects/tags.py), like a gift campaign's.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from plugin import clock
 from plugin.effects.discount_codes import find_code
-from plugin.models import Shop
+from plugin.models import OutboxItem, Shop
 from plugin.services import outbox
 from plugin.services.redemptions import customer_gid
 from plugin.services.tiers import FREE_SHIPPING, FREE_SHIPPING_END
@@ -28,7 +29,28 @@ def perk_title(payload: dict[str, Any]) -> str:
     return f"TESmart {payload['tier_name']}: free shipping ({payload['code']})"[:255]
 
 
-@outbox.effect(FREE_SHIPPING)
+def _made(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
+    """The code exists: the member is told it once (its own outbox item, keyed by the code)."""
+    payload = item.payload or {}
+    if not payload.get("last_day"):
+        return  # a tier without a period end: the widget shows the code (no end date to announce)
+    from plugin.services.emails import queue_email
+
+    queue_email(
+        shop,
+        "tier_perk",
+        f"tier-perk:{payload['code']}",
+        facts={
+            "tier": payload["tier_name"],
+            "code": payload["code"],
+            "expires_on": payload["last_day"],
+        },
+        member_id=payload.get("member_id"),
+        customer_id=payload.get("customer_id"),
+    )
+
+
+@outbox.effect(FREE_SHIPPING, on_success=_made)
 def create_free_shipping(
     shop: Shop, payload: dict[str, Any], client: AdminClient
 ) -> dict[str, Any]:

@@ -26,6 +26,17 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "{points}포인트를 {reward}(으)로 교환하셨습니다. 결제 시 아래 코드를 입력해 주세요.",
         },
     },
+    "tier_perk": {
+        "label": {"en": "VIP tier free shipping", "de": "Kostenloser Versand der VIP-Stufe", "ja": "VIPランクの送料無料特典", "ko": "VIP 등급 무료 배송 혜택"},
+        "subject": {"en": "Your {tier} free-shipping code", "de": "Ihr Code für kostenlosen Versand ({tier})", "ja": "{tier}ランク特典：送料無料コードのお知らせ", "ko": "{tier} 등급 무료 배송 코드 안내"},
+        "opening": {"en": "Thank you for being a TESmart VIP.", "de": "Danke, dass Sie TESmart-VIP sind.", "ja": "いつもTESmartをご愛顧いただきありがとうございます。", "ko": "TESmart VIP 회원이 되어 주셔서 감사합니다."},
+        "body": {
+            "en": "As a {tier} member, your orders ship free until the date below. Enter the code at checkout.",
+            "de": "Als Mitglied der Stufe {tier} versenden wir Ihre Bestellungen bis zum unten genannten Datum kostenlos. Geben Sie den Code an der Kasse ein.",
+            "ja": "{tier}ランクの会員様は、下記の日付まで送料無料でご注文いただけます。ご購入手続きの際にコードを入力してください。",
+            "ko": "{tier} 등급 회원님의 주문은 아래 날짜까지 무료로 배송됩니다. 결제 시 코드를 입력해 주세요.",
+        },
+    },
     "referral_reward": {
         "label": {"en": "Referral reward earned", "de": "Empfehlungsprämie erhalten", "ja": "紹介特典の獲得", "ko": "추천 리워드 적립"},
         "subject": {"en": "Your friend's order earned you a reward", "de": "Die Bestellung Ihres Freundes bringt Ihnen eine Prämie", "ja": "ご紹介のお友達のご注文で特典を獲得しました", "ko": "친구의 주문으로 리워드를 받으셨습니다"},

@@ -136,6 +136,7 @@ def demo_facts(shop: Shop, kind: str) -> dict[str, Any]:
         "expires_on": in_days(20),
         "order": "#1001",
         "decision": "approved",
+        "tier": "VIP",
     }
     return facts
 

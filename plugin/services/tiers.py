@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -200,6 +200,8 @@ def grant_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: 
             "tier_name": tier.name,
             "code": perk_code(member_id, tier, period_ends_on),
             "ends_at": _since(shop, period_ends_on).isoformat() if period_ends_on else None,  # type: ignore[union-attr]
+            # The last day the code works (it ends as the period's end day starts), for the email.
+            "last_day": (period_ends_on - timedelta(days=1)).isoformat() if period_ends_on else None,
         },
     )
 

@@ -43,7 +43,7 @@ def _free_shipping(fake_admin: Any, customer: str) -> list[dict[str, Any]]:
 
 
 def test_reaching_a_free_shipping_tier_makes_one_code_for_the_member_for_the_period(
-    shops: Any, make_member: Any, deliver: Any, fake_admin: Any, proxy: Any
+    shops: Any, make_member: Any, deliver: Any, fake_admin: Any, proxy: Any, mailbox: Any
 ) -> None:
     shop = shops["us"]
     member, customer = make_member(shop, "ship@example.com")
@@ -65,11 +65,14 @@ def test_reaching_a_free_shipping_tier_makes_one_code_for_the_member_for_the_per
     assert (
         proxy("GET", "/tier", customer=customer).json["tier"]["perk_code"] == code["code"]
     )  # the widget's
+    [email] = [m for m in mailbox.messages() if code["code"] in m.text]  # and the member is told
+    assert email.subject == "Your VIP free-shipping code" and code["code"] in email.html
     _pay(deliver, fake_admin, customer, "ship@example.com")
     tiers.evaluate(shop, member, "again")
     db.session.commit()
     sweep()
     assert len(_free_shipping(fake_admin, customer)) == 1, "one code per tier period"
+    assert len([m for m in mailbox.messages() if code["code"] in m.text]) == 1, "told once"
 
 
 def test_moving_down_ends_the_periods_code(
