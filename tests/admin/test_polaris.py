@@ -124,7 +124,7 @@ def test_plain_controls_left_per_page(shops: Any, admin_get: Any, fake_admin: An
     pages = {
         "/admin/members": 2,
         f"/admin/members/{ids['member']}": 0,
-        f"/admin/trade-ins/{ids['trade_in']}": 3,
+        f"/admin/trade-ins/{ids['trade_in']}": 0,
         "/admin/returns": 1,
         "/admin/rewards": 13,
         "/admin/staff": 3,

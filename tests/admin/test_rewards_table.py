@@ -82,3 +82,16 @@ def test_the_row_fields_belong_to_the_rows_form(shops: Any, admin_get: Any) -> N
     assert f'id="reward-{reward.id}"' in html
     assert html.count(f'data-plain form="reward-{reward.id}"') == 6  # the plain fields
     assert html.count(f'data-polaris form="reward-{reward.id}"') == 6  # and their Polaris twins
+
+
+def test_the_add_form_offers_each_kind_by_its_label(shops: Any, admin_get: Any) -> None:
+    html = admin_get("/admin/rewards").get_data(as_text=True)
+    assert 'id="reward-create"' in html
+    start = html.index('id="r-kind"')
+    options = html[start : html.index("</select>", start)]
+    for kind, text in (
+        ("fixed_amount", "Fixed amount off"),
+        ("percentage", "Percentage off"),
+        ("store_credit", "Store credit"),
+    ):
+        assert f'<option value="{kind}"' in options and text in options
