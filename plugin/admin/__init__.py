@@ -8,11 +8,14 @@ stays usable when the CDN cannot be reached.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
+from jinja2 import pass_context
 
 from plugin.admin import i18n, labels
 from plugin.admin.context import apply_headers, page_url
@@ -45,6 +48,23 @@ NAV = (
 )
 
 
+def per_request(filter_: Callable[..., str | list[str]]) -> Callable[..., Any]:
+    """A filter whose words depend on the request (the operator's language, the store's zone).
+
+    Jinja evaluates a filter over constants (``"open"|label("ctrlf_state")``) once, when it compiles
+    the template, and keeps the result for every later render: the first operator's language would
+    then stick for everyone. A filter that takes the render context is never folded, so this one
+    takes it and passes it by.
+    """
+
+    @functools.wraps(filter_)
+    @pass_context
+    def per_render(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return filter_(*args, **kwargs)
+
+    return per_render
+
+
 @bp.context_processor
 def _template_globals() -> dict[str, Any]:
     dev = bool(current_app.config.get("DEV_MODE")) and "admin_dev" in current_app.blueprints
@@ -61,16 +81,19 @@ def _template_globals() -> dict[str, Any]:
 
 
 @bp.app_template_filter("label")
+@per_request
 def _label(value: Any, group: str) -> str:
     return labels.label(value, group)
 
 
 @bp.app_template_filter("actor")
+@per_request
 def _actor(value: str | None) -> str:
     return labels.actor_label(value, _staff_names())
 
 
 @bp.app_template_filter("audit_lines")
+@per_request
 def _audit_lines(row: Any) -> list[str]:
     ctx = g.get("admin")
     return labels.describe_audit(row.before, row.after, ctx.shop.currency if ctx is not None else None)
@@ -94,36 +117,43 @@ def _staff_names() -> dict[str, str]:
 
 
 @bp.app_template_filter("money")
+@per_request
 def _money(amount: Decimal | int | None, currency: str) -> str:
     return i18n.format_money(amount, currency)
 
 
 @bp.app_template_filter("points")
+@per_request
 def _points(value: int | None) -> str:
     return i18n.format_points(value)
 
 
 @bp.app_template_filter("signed")
+@per_request
 def _signed(value: int) -> str:
     return i18n.format_signed(value)
 
 
 @bp.app_template_filter("percent")
+@per_request
 def _percent(value: Decimal | int | None) -> str:
     return i18n.format_percent(value)
 
 
 @bp.app_template_filter("day")
+@per_request
 def _day(value: date | None) -> str:
     return i18n.format_date(value)
 
 
 @bp.app_template_filter("month")
+@per_request
 def _month(value: date | None) -> str:
     return i18n.format_month(value)
 
 
 @bp.app_template_filter("when")
+@per_request
 def _when(value: datetime | date | None) -> str:
     """Times in the store's own zone (the operator runs that store)."""
     from plugin.clock import zone

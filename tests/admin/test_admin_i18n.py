@@ -46,3 +46,17 @@ def test_months_numbers_and_rates_are_written_the_locales_way() -> None:
     assert format_percent(Decimal("12.5"), "de") == "12,5 %" and format_percent(Decimal("12.5"), "ja") == "12.5%"
     assert format_points(1234567, "de") == "1.234.567" and format_points(1234567, "ko") == "1,234,567"
     assert format_money(Decimal("9999"), "EUR", "de") == "9.999,00 EUR" and format_money(Decimal("4321"), "JPY", "ja") == "4,321 JPY"
+
+
+def test_a_filter_over_constants_follows_each_request_s_language(app):
+    """Jinja folds a filter over constants at compile time; the admin's filters must not be folded,
+    or the first operator's language would stick in the compiled template for everyone after."""
+    from flask import g, render_template_string
+
+    source = '{{ "open"|label("ctrlf_state") }} {{ 1234|points }}'
+    rendered = {}
+    for locale in ("de", "ja", "en"):
+        with app.test_request_context(f"/admin?locale={locale}"):
+            g.pop("admin_locale", None)  # the test's app context outlives each request; a server's does not
+            rendered[locale] = render_template_string(source)
+    assert rendered == {"de": "Offen 1.234", "ja": "受付中 1,234", "en": "Open 1,234"}
