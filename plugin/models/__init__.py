@@ -15,6 +15,8 @@ from plugin.models.events import (
     ImportRun,
     OutboxItem,
     StaffGrant,
+    StaffMember,
+    StaffRestriction,
     WebhookEvent,
 )
 from plugin.models.ledger import PointEntry, Wallet
@@ -28,6 +30,6 @@ __all__ = [
     "AuditLog", "Campaign", "CtrlFApplication", "CtrlFProgram", "DataRequest", "Device",
     "EmailDelivery",
     "ImportRun", "Member", "MemberBirthday", "MemberTier", "TierChange", "Order", "OrderRefund", "OutboxItem", "PointEntry", "Product",
-    "RedactedCustomer", "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant",
+    "RedactedCustomer", "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant", "StaffMember", "StaffRestriction",
     "SurveyCompletion", "TradeIn", "TradeInEvent", "WarrantyClaim", "Wallet", "WebhookEvent",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
@@ -114,3 +114,31 @@ class StaffGrant(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default="operator")  # owner | operator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class StaffMember(db.Model):
+    """A staff member who has opened the app in a shop, as the online token's associated_user
+    describes them: what the staff page lists to choose from, and who the store owner is."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (UniqueConstraint("shop_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    account_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last associated_user read
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class StaffRestriction(db.Model):
+    """A shop whose app only the granted staff (and the store owner) may open; no row: open to
+    every staff member of the shop."""
+
+    __tablename__ = "staff_restrictions"
+
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    restricted_by: Mapped[str] = mapped_column(String(64))
+    restricted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

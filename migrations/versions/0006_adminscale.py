@@ -1,0 +1,45 @@
+"""Staff who opened the app (name, email, store owner) and a shop's access restriction.
+
+Revision ID: 0006_adminscale
+Revises: 0005
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_adminscale"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "staff_members",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("shop_id", BIG_ID, nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=True),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("account_owner", sa.Boolean(), nullable=False),
+        sa.Column("profile_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_staff_members_shop_id_shops"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_members")),
+        sa.UniqueConstraint("shop_id", "user_id", name=op.f("uq_staff_members_shop_id_user_id")),
+    )
+    op.create_table(
+        "staff_restrictions",
+        sa.Column("shop_id", BIG_ID, nullable=False),
+        sa.Column("restricted_by", sa.String(length=64), nullable=False),
+        sa.Column("restricted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_staff_restrictions_shop_id_shops"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("shop_id", name=op.f("pk_staff_restrictions")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("staff_restrictions")
+    op.drop_table("staff_members")
