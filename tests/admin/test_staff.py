@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
+
 from plugin.extensions import db
 from plugin.models import AuditLog, StaffGrant, StaffMember, StaffRestriction
 
@@ -98,3 +100,11 @@ def test_there_is_no_store_switcher_only_the_tokens_store(shops: Any, admin_get:
     assert "store-switcher" not in body and "tesmart-kr" not in body
     other = admin_get("/admin/", shop="jp", user="8", store="tesmart-kr.myshopify.com")
     assert other.status_code == 200 and 'data-shop="tesmart-jp.myshopify.com"' in other.get_data(as_text=True)
+
+
+def test_the_refusal_is_in_the_operators_language(shops: Any, admin_get: Any, admin_post: Any) -> None:
+    _open(admin_get, "1", "2")
+    admin_post("/admin/staff/restrict", {"keep": [], "confirmed": "1"}, user="1")
+    g.pop("admin_locale", None)  # the test's app context (shared by its requests) keeps the last one
+    body = admin_get("/admin/", user="5", locale="de").get_data(as_text=True)
+    assert "Kein Zugang zu diesem Shop" in body and "Bitten Sie Dev Merchant um Zugang" in body
