@@ -1,4 +1,5 @@
-"""Staff who opened the app (name, email, store owner) and a shop's access restriction.
+"""Staff who opened the app (name, email, store owner), a shop's access restriction, and the
+stored program results of past months.
 
 Revision ID: 0006_adminscale
 Revises: 0005
@@ -38,8 +39,30 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_staff_restrictions_shop_id_shops"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("shop_id", name=op.f("pk_staff_restrictions")),
     )
+    op.create_table(
+        "program_months",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("shop_id", BIG_ID, nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("members", sa.Integer(), nullable=False),
+        sa.Column("activated", sa.Integer(), nullable=False),
+        sa.Column("activation_rate", sa.Numeric(6, 1), nullable=False),
+        sa.Column("redeemers", sa.Integer(), nullable=False),
+        sa.Column("redemption_rate", sa.Numeric(6, 1), nullable=False),
+        sa.Column("code_revenue", sa.Numeric(18, 2), nullable=False),
+        sa.Column("repeat_members", sa.Numeric(6, 1), nullable=False),
+        sa.Column("repeat_non_members", sa.Numeric(6, 1), nullable=False),
+        sa.Column("points_outstanding", sa.BigInteger(), nullable=False),
+        sa.Column("points_liability", sa.Numeric(18, 2), nullable=False),
+        sa.Column("store_credit_outstanding", sa.Numeric(18, 2), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_program_months_shop_id_shops"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_program_months")),
+        sa.UniqueConstraint("shop_id", "month", name=op.f("uq_program_months_shop_id_month")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("program_months")
     op.drop_table("staff_restrictions")
     op.drop_table("staff_members")

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime
+from plugin.models.types import BigId, Money, UTCDateTime
 
 
 class WebhookEvent(db.Model):
@@ -142,3 +154,27 @@ class StaffRestriction(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
     restricted_by: Mapped[str] = mapped_column(String(64))
     restricted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class ProgramMonth(db.Model):
+    """A past store month's program results (issue 19), as recomputed from the ledger and orders:
+    the dashboard reads these instead of scanning the ledger for every month on every load."""
+
+    __tablename__ = "program_months"
+    __table_args__ = (UniqueConstraint("shop_id", "month"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # the first day, in the store's calendar
+    members: Mapped[int] = mapped_column(Integer)
+    activated: Mapped[int] = mapped_column(Integer)
+    activation_rate: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    redeemers: Mapped[int] = mapped_column(Integer)
+    redemption_rate: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    code_revenue: Mapped[Decimal] = mapped_column(Money)
+    repeat_members: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    repeat_non_members: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    points_outstanding: Mapped[int] = mapped_column(BigInteger)
+    points_liability: Mapped[Decimal] = mapped_column(Money)
+    store_credit_outstanding: Mapped[Decimal] = mapped_column(Money)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
