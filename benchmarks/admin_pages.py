@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--shop", default="tesmart-us.myshopify.com")
     parser.add_argument("--user", default="1", help="the staff member (1 is the fake's store owner)")
+    parser.add_argument("--skip-figures", action="store_true", help="leave out the dashboard figures' check")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         "APP_URL": "https://members.test", "DATABASE_URL": url, "REDIS_URL": "",
         "SHOPIFY_ADMIN_API": "fake", "FAKE_ADMIN_URL": "", "TOKEN_ENCRYPTION_KEY": os.environ.get("TOKEN_ENCRYPTION_KEY", ""),
     })
+    failed_figures = check_figures(app, args.shop) if not args.skip_figures else False
     httpd = make_server("127.0.0.1", args.port, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{args.port}/admin"
@@ -136,7 +138,36 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     finally:
         httpd.shutdown()
-    return 1 if failed else 0
+    return 1 if failed or failed_figures else 0
+
+
+def check_figures(app, domain: str) -> bool:  # type: ignore[no-untyped-def]
+    """Issue 19 at the large store: the stored months equal a fresh computation from the rows, and
+    what the dashboard's figures cost cold (months missing) and warm (stored)."""
+    import statistics
+
+    from plugin.extensions import db
+    from plugin.models import ProgramMonth, Shop
+    from plugin.services import program_results
+
+    with app.app_context():
+        shop = db.session.query(Shop).filter_by(domain=domain).one()
+        db.session.query(ProgramMonth).filter_by(shop_id=shop.id).delete()
+        db.session.commit()
+        began = time.perf_counter()
+        shown = program_results.results(shop)
+        cold = time.perf_counter() - began
+        warm = []
+        for _ in range(3):
+            began = time.perf_counter()
+            again = program_results.results(shop)
+            warm.append(time.perf_counter() - began)
+        fresh = program_results.compute(shop, program_results.month_bounds(shop, 6))
+        same = again == shown and [m.__dict__ for m in again[:-1]] == [m.__dict__ for m in fresh[:-1]]
+        db.session.remove()
+    print(f"dashboard figures (6 months): cold {cold * 1000:.0f} ms, warm median {statistics.median(warm) * 1000:.0f} ms; "
+          f"stored months equal the recomputation: {'yes' if same else 'NO'}", flush=True)
+    return not same
 
 
 if __name__ == "__main__":
