@@ -60,9 +60,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_program_months")),
         sa.UniqueConstraint("shop_id", "month", name=op.f("uq_program_months_shop_id_month")),
     )
+    # The dashboard's figures: a month's paying customers, then their orders.
+    op.create_index("ix_orders_shop_id_paid_at", "orders", ["shop_id", "paid_at"])
+    op.create_index("ix_orders_shop_id_customer_id", "orders", ["shop_id", "customer_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_shop_id_customer_id", table_name="orders")
+    op.drop_index("ix_orders_shop_id_paid_at", table_name="orders")
     op.drop_table("program_months")
     op.drop_table("staff_restrictions")
     op.drop_table("staff_members")

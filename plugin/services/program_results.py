@@ -19,7 +19,7 @@ from sqlalchemy import String, and_, case, cast, func, select
 from plugin import clock
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
-from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer
+from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
 from plugin.program.calendar import add_months
 from plugin.program.money import quantize
 from plugin.services.admin_queries import shop_value_per_point
@@ -86,7 +86,7 @@ def results(shop: Shop, months: int = 6) -> list[MonthResults]:
                 stored[figures.month] = figures
                 _store(shop, figures)
         db.session.commit()
-    return [stored[first] for first, _, _ in past] + compute(shop, [current])
+    return [stored[first] for first, _, _ in past] + compute(shop, [current], live=True)
 
 
 def refresh_past_months(shop: Shop, months: int = 2) -> int:
@@ -143,8 +143,9 @@ def store_past_months() -> int:
     return written
 
 
-def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]]) -> list[MonthResults]:
-    """The figures of the contiguous months ``bounds`` (from ``month_bounds``), from the rows."""
+def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: bool = False) -> list[MonthResults]:
+    """The figures of the contiguous months ``bounds`` (from ``month_bounds``), from the rows;
+    ``live``: ``bounds`` is the current month alone, its points read from the wallets."""
     value = shop_value_per_point(shop)
     ends = [end for _, _, end in bounds]
 
@@ -169,9 +170,16 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]]) -> list[M
             for i, end in enumerate(ends)
         ]
     ).where(PointEntry.shop_id == shop.id).group_by(PointEntry.member_id).subquery()
-    positive = db.session.execute(
-        select(*[func.coalesce(func.sum(case((c > 0, c), else_=0)), 0) for c in balances.c])
-    ).one()
+    if live:
+        # The current month, as of now: the wallets hold the ledger's balances (no ledger scan).
+        positive = db.session.execute(
+            select(func.coalesce(func.sum(case((Wallet.balance > 0, Wallet.balance), else_=0)), 0))
+            .where(Wallet.shop_id == shop.id)
+        ).one()
+    else:
+        positive = db.session.execute(
+            select(*[func.coalesce(func.sum(case((c > 0, c), else_=0)), 0) for c in balances.c])
+        ).one()
 
     start_all = bounds[0][1]
     redeemers = db.session.execute(
@@ -228,6 +236,13 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]]) -> list[M
             Order.cancelled_at.is_(None),
             Order.test.is_(False),
         )
+        # Only customers who paid in the span (index orders(shop_id, paid_at)), then all their
+        # orders up to the last end (index orders(shop_id, customer_id)).
+        .where(Order.customer_id.in_(
+            select(Order.customer_id).where(
+                Order.shop_id == shop.id, Order.paid_at >= start_all, Order.paid_at < ends[-1],
+            )
+        ))
         .group_by(Order.customer_id)
         .having(func.max(Order.paid_at) >= start_all)
         .subquery()
