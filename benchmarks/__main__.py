@@ -193,8 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--write", action="store_true", help="write the document on a quick run too")
     parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    if parts == ["admin"]:  # the admin pages at the large store (benchmarks/admin_pages.py)
+        from benchmarks import admin_pages
+
+        return admin_pages.main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown parts {sorted(unknown)}")

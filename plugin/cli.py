@@ -149,8 +149,30 @@ def demo(force: bool) -> None:
     click.echo(json.dumps(summary))
 
 
+seed_cli = AppGroup("seed", help="Load measuring data.")
+
+
+@seed_cli.command("large-store")
+@click.option("--shop", "domain", default="tesmart-us.myshopify.com", show_default=True)
+@click.option("--members", default=200_000, show_default=True)
+@click.option("--entries-per-member", default=10, show_default=True)
+@click.option("--trade-ins", default=20_000, show_default=True)
+def seed_large_store(domain: str, members: int, entries_per_member: int, trade_ins: int) -> None:
+    """Fill one shop to the size of tesmart.com's in a few years (200,000 members, 2,000,000 ledger
+    entries, 20,000 trade-ins, redemptions, orders, returns and claims in proportion)."""
+    from plugin.devtools.large_store import Size, load
+    from plugin.services.shops import add_shop, find_shop
+
+    started = time.perf_counter()
+    shop = find_shop(domain) or add_shop(domain, "us")
+    db.session.commit()
+    counts = load(shop, Size(members, entries_per_member, trade_ins), progress=lambda line: click.echo(line, err=True))
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    click.echo(json.dumps(counts))
+
+
 def register_cli(app: Flask) -> None:
-    for command in (shops_cli, members_cli, worker, sweep_command, clock, reconcile_command, demo):
+    for command in (shops_cli, members_cli, worker, sweep_command, clock, reconcile_command, demo, seed_cli):
         app.cli.add_command(command)
 
 

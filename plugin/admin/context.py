@@ -91,9 +91,17 @@ def authenticate() -> AdminContext | Response:
     except InstallFailed as exc:
         return refusal(503, "The app could not connect to your store", str(exc))
     user_id = str(result.user_id)
+    _note_visit(token_shop, user_id, result.id_token)
     access = staff.access(user_id, token_shop)
     if access is None:
-        return refusal(403, "No access to this store", "Ask the store's app owner for access.")
+        from plugin.admin.i18n import _
+
+        names = staff.who_grants(token_shop)
+        message = (
+            _("Ask {names} for access: they decide who may use this store's app.", names=", ".join(names))
+            if names else _("Ask the store owner for access.")
+        )
+        return refusal(403, _("No access to this store"), message)
     return AdminContext(
         token_shop=token_shop,
         shop=token_shop,
@@ -103,6 +111,24 @@ def authenticate() -> AdminContext | Response:
         host=request.values.get("host", ""),
         headers=csp_headers,
     )
+
+
+def _note_visit(shop: Shop, user_id: str, id_token: Any) -> None:
+    """Record the staff member (name, email, store owner) for the staff page; Shopify is asked
+    who they are on their first visit and once a day after. A failed look-up does not refuse."""
+    from plugin.extensions import db
+    from plugin.services.admin_api import app_config, http_client
+    from plugin.shopify.tokens import TokenExchangeFailed, exchange_online_user
+
+    member = staff.member_of(user_id, shop.id)
+    profile = None
+    if staff.needs_profile(member):
+        try:
+            profile = exchange_online_user(app_config(), id_token, http_client())
+        except TokenExchangeFailed as exc:
+            current_app.logger.warning("online token exchange failed: %s", exc.code)
+    if staff.record_visit(shop, user_id, profile, member=member):
+        db.session.commit()
 
 
 def app_home(view: F) -> F:

@@ -14,7 +14,10 @@ from plugin.models.events import (
     DataRequest,
     ImportRun,
     OutboxItem,
+    ProgramMonth,
     StaffGrant,
+    StaffMember,
+    StaffRestriction,
     WebhookEvent,
 )
 from plugin.models.ledger import PointEntry, Wallet
@@ -27,7 +30,7 @@ from plugin.models.shop import Shop
 __all__ = [
     "AuditLog", "Campaign", "CtrlFApplication", "CtrlFProgram", "DataRequest", "Device",
     "EmailDelivery",
-    "ImportRun", "Member", "MemberBirthday", "MemberTier", "TierChange", "Order", "OrderRefund", "OutboxItem", "PointEntry", "Product",
-    "RedactedCustomer", "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant",
+    "ImportRun", "Member", "MemberBirthday", "MemberTier", "TierChange", "Order", "OrderRefund", "OutboxItem", "ProgramMonth", "PointEntry", "Product",
+    "RedactedCustomer", "Redemption", "Referral", "ReturnRequest", "Reward", "Shop", "ShopCustomer", "StaffGrant", "StaffMember", "StaffRestriction",
     "SurveyCompletion", "TradeIn", "TradeInEvent", "WarrantyClaim", "Wallet", "WebhookEvent",
 ]

@@ -6,7 +6,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
@@ -32,7 +42,11 @@ class Order(db.Model):
     """A paid (or cancelled/refunded) order as far as the program needs it."""
 
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("shop_id", "order_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_id"),
+        Index("ix_orders_shop_id_paid_at", "shop_id", "paid_at"),
+        Index("ix_orders_shop_id_customer_id", "shop_id", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))

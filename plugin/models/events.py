@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.models.types import BigId, UTCDateTime
+from plugin.models.types import BigId, Money, UTCDateTime
 
 
 class WebhookEvent(db.Model):
@@ -114,3 +126,55 @@ class StaffGrant(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default="operator")  # owner | operator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class StaffMember(db.Model):
+    """A staff member who has opened the app in a shop, as the online token's associated_user
+    describes them: what the staff page lists to choose from, and who the store owner is."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (UniqueConstraint("shop_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    account_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last associated_user read
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class StaffRestriction(db.Model):
+    """A shop whose app only the granted staff (and the store owner) may open; no row: open to
+    every staff member of the shop."""
+
+    __tablename__ = "staff_restrictions"
+
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    restricted_by: Mapped[str] = mapped_column(String(64))
+    restricted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class ProgramMonth(db.Model):
+    """A past store month's program results (issue 19), as recomputed from the ledger and orders:
+    the dashboard reads these instead of scanning the ledger for every month on every load."""
+
+    __tablename__ = "program_months"
+    __table_args__ = (UniqueConstraint("shop_id", "month"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # the first day, in the store's calendar
+    members: Mapped[int] = mapped_column(Integer)
+    activated: Mapped[int] = mapped_column(Integer)
+    activation_rate: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    redeemers: Mapped[int] = mapped_column(Integer)
+    redemption_rate: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    code_revenue: Mapped[Decimal] = mapped_column(Money)
+    repeat_members: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    repeat_non_members: Mapped[Decimal] = mapped_column(Numeric(6, 1, asdecimal=True))
+    points_outstanding: Mapped[int] = mapped_column(BigInteger)
+    points_liability: Mapped[Decimal] = mapped_column(Money)
+    store_credit_outstanding: Mapped[Decimal] = mapped_column(Money)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
@@ -15,7 +15,11 @@ from plugin.models.types import BigId, UTCDateTime
 class PointEntry(db.Model):
     __tablename__ = "point_entries"
     # Invariant 2: one entry per cause; writing the same cause twice is a no-op.
-    __table_args__ = (UniqueConstraint("shop_id", "cause_key"),)
+    # The dashboard's totals by kind read this index alone (no visit to the table).
+    __table_args__ = (
+        UniqueConstraint("shop_id", "cause_key"),
+        Index("ix_point_entries_shop_id_kind_delta", "shop_id", "kind", "delta"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
@@ -42,7 +42,10 @@ class ShopCustomer(db.Model):
     """A Shopify customer of one shop, linked to the TESmart ID of its email."""
 
     __tablename__ = "shop_customers"
-    __table_args__ = (UniqueConstraint("shop_id", "customer_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "customer_id"),
+        Index("ix_shop_customers_shop_id_member_id", "shop_id", "member_id"),  # a shop's members
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)

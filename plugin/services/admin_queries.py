@@ -147,17 +147,13 @@ def points_summary(shop: Shop) -> PointsSummary:
     taken_back = -sum(k.debited for k in by_kind if kind_group(k.kind) == "other")
     outstanding = sum(k.net for k in by_kind)
 
-    balances = (
-        select(func.sum(PointEntry.delta).label("balance"))
-        .where(PointEntry.shop_id == shop.id)
-        .group_by(PointEntry.member_id)
-        .subquery()
-    )
+    # The wallets hold each member's ledger balance (ledger.post_entry keeps them in step): one
+    # row per member instead of a group over every entry of the store.
     positive, in_debt = db.session.execute(
         select(
-            func.coalesce(func.sum(case((balances.c.balance > 0, balances.c.balance), else_=0)), 0),
-            func.coalesce(func.sum(case((balances.c.balance < 0, 1), else_=0)), 0),
-        )
+            func.coalesce(func.sum(case((Wallet.balance > 0, Wallet.balance), else_=0)), 0),
+            func.coalesce(func.sum(case((Wallet.balance < 0, 1), else_=0)), 0),
+        ).where(Wallet.shop_id == shop.id)
     ).one()
     rate = shop_value_per_point(shop)
     return PointsSummary(

@@ -18,7 +18,8 @@ from sqlalchemy import String, and_, case, cast, func, select
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer
+from plugin.jobs.periodic import periodic
+from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
 from plugin.program.calendar import add_months
 from plugin.program.money import quantize
 from plugin.services.admin_queries import shop_value_per_point
@@ -72,7 +73,79 @@ def month_bounds(shop: Shop, months: int, today: date | None = None) -> list[tup
 
 
 def results(shop: Shop, months: int = 6) -> list[MonthResults]:
+    """The last ``months`` store months: past months from ``program_months`` (computed and stored
+    now when missing), the current month computed live."""
     bounds = month_bounds(shop, months)
+    past, current = bounds[:-1], bounds[-1]
+    stored = _stored(shop, [first for first, _, _ in past])
+    missing = [b for b in past if b[0] not in stored]
+    if missing:
+        span = past[past.index(missing[0]):]  # contiguous: one computation covers every gap
+        for figures in compute(shop, span):
+            if figures.month not in stored:
+                stored[figures.month] = figures
+                _store(shop, figures)
+        db.session.commit()
+    return [stored[first] for first, _, _ in past] + compute(shop, [current], live=True)
+
+
+def refresh_past_months(shop: Shop, months: int = 2) -> int:
+    """Recompute and store the last ``months`` closed months (a late refund or a webhook that
+    arrived after the month's end changes them); returns how many were written."""
+    past = month_bounds(shop, months + 1)[:-1]
+    figures = compute(shop, past)
+    for row in figures:
+        _store(shop, row)
+    return len(figures)
+
+
+def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
+    from plugin.models import ProgramMonth
+
+    if not months:
+        return {}
+    rows = db.session.execute(
+        select(ProgramMonth).where(ProgramMonth.shop_id == shop.id, ProgramMonth.month.in_(months))
+    ).scalars()
+    money = ("code_revenue", "points_liability", "store_credit_outstanding")
+    return {
+        row.month: MonthResults(**{
+            f: quantize(Decimal(getattr(row, f)), shop.currency) if f in money else getattr(row, f)
+            for f in MonthResults.__dataclass_fields__
+        })
+        for row in rows
+    }
+
+
+def _store(shop: Shop, figures: MonthResults) -> None:
+    from plugin.models import ProgramMonth
+
+    row = db.session.execute(
+        select(ProgramMonth).where(ProgramMonth.shop_id == shop.id, ProgramMonth.month == figures.month)
+    ).scalar_one_or_none()
+    if row is None:
+        row = ProgramMonth(shop_id=shop.id, month=figures.month)
+        db.session.add(row)
+    for name in MonthResults.__dataclass_fields__:
+        if name != "month":
+            setattr(row, name, getattr(figures, name))
+    row.computed_at = clock.now()
+    db.session.flush()
+
+
+@periodic("program_results.store_past_months")
+def store_past_months() -> int:
+    """Each shop's closed months, recomputed into ``program_months`` (idempotent)."""
+    written = 0
+    for shop in db.session.execute(select(Shop)).scalars():
+        written += refresh_past_months(shop)
+    db.session.commit()
+    return written
+
+
+def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: bool = False) -> list[MonthResults]:
+    """The figures of the contiguous months ``bounds`` (from ``month_bounds``), from the rows;
+    ``live``: ``bounds`` is the current month alone, its points read from the wallets."""
     value = shop_value_per_point(shop)
     ends = [end for _, _, end in bounds]
 
@@ -97,9 +170,16 @@ def results(shop: Shop, months: int = 6) -> list[MonthResults]:
             for i, end in enumerate(ends)
         ]
     ).where(PointEntry.shop_id == shop.id).group_by(PointEntry.member_id).subquery()
-    positive = db.session.execute(
-        select(*[func.coalesce(func.sum(case((c > 0, c), else_=0)), 0) for c in balances.c])
-    ).one()
+    if live:
+        # The current month, as of now: the wallets hold the ledger's balances (no ledger scan).
+        positive = db.session.execute(
+            select(func.coalesce(func.sum(case((Wallet.balance > 0, Wallet.balance), else_=0)), 0))
+            .where(Wallet.shop_id == shop.id)
+        ).one()
+    else:
+        positive = db.session.execute(
+            select(*[func.coalesce(func.sum(case((c > 0, c), else_=0)), 0) for c in balances.c])
+        ).one()
 
     start_all = bounds[0][1]
     redeemers = db.session.execute(
@@ -156,6 +236,13 @@ def results(shop: Shop, months: int = 6) -> list[MonthResults]:
             Order.cancelled_at.is_(None),
             Order.test.is_(False),
         )
+        # Only customers who paid in the span (index orders(shop_id, paid_at)), then all their
+        # orders up to the last end (index orders(shop_id, customer_id)).
+        .where(Order.customer_id.in_(
+            select(Order.customer_id).where(
+                Order.shop_id == shop.id, Order.paid_at >= start_all, Order.paid_at < ends[-1],
+            )
+        ))
         .group_by(Order.customer_id)
         .having(func.max(Order.paid_at) >= start_all)
         .subquery()
@@ -234,4 +321,4 @@ def _claw_back_times(shop: Shop) -> list[tuple[datetime, Decimal]]:
     ]
 
 
-__all__ = ["DEFINITIONS", "MonthResults", "month_bounds", "results"]
+__all__ = ["DEFINITIONS", "MonthResults", "compute", "month_bounds", "refresh_past_months", "results", "store_past_months"]

@@ -93,6 +93,25 @@ def exchange_offline_token(
     return _token_from(result)
 
 
+def exchange_online_user(
+    app_config: AppConfig | Mapping[str, Any],
+    id_token_details: IdTokenDetails | Mapping[str, Any],
+    http_client: httpx.Client,
+) -> Any:
+    """Who the session token's staff member is: the online access token's ``associated_user``
+    (id, first and last name, email, account_owner). The online token itself is not kept."""
+    result = token_exchange(
+        "online",
+        _app_config(app_config),
+        id_token=id_token_details,
+        http_client=http_client,
+    )
+    token = result.access_token
+    if not result.ok or token is None or token.user is None:
+        raise TokenExchangeFailed(result.log.code, result.log.detail, status=result.response.status)
+    return token.user
+
+
 def refresh_offline_token(
     app_config: AppConfig | Mapping[str, Any],
     token: OfflineToken,

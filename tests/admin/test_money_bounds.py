@@ -196,9 +196,10 @@ def test_closing_a_return_asks_first(shops: Any, admin_post: Any) -> None:
     assert db.session.get(ReturnRequest, request.id).state == "closed"
 
 
-def test_removing_a_grant_asks_first(shops: Any, admin_post: Any) -> None:
+def test_removing_a_grant_asks_first(shops: Any, admin_get: Any, admin_post: Any) -> None:
     from plugin.models import StaffGrant
 
+    assert admin_get("/admin/", user="77").status_code == 200  # grants go to staff who opened the app
     assert admin_post("/admin/staff", {"user_id": "42", "role": "owner"}).status_code == 303
     assert admin_post("/admin/staff", {"user_id": "77", "role": "operator"}).status_code == 303
     grant = db.session.query(StaffGrant).filter_by(user_id="77").one()

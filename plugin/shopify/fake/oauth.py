@@ -38,6 +38,8 @@ class TokenPolicy:
     # client_id -> client_secret. When a client is known, its secret and its session tokens'
     # signatures are checked; unknown clients are trusted (the local demo has no real secrets).
     apps: Mapping[str, str] | None = None
+    # Shopify user id -> (first name, last name) the online token's associated_user carries.
+    staff: Mapping[str, tuple[str, str]] | None = None
 
 
 def token_response(
@@ -89,18 +91,30 @@ def _exchange(
     if requested == ONLINE_TOKEN:
         payload = _issue(state, policy, now, with_refresh=False)
         payload["associated_user_scope"] = policy.scopes
+        user_id = _subject_user(subject)
+        first, last = (policy.staff or {}).get(user_id, ("Dev", "Merchant") if user_id == "1" else ("Staff", user_id))
         payload["associated_user"] = {
-            "id": 1,
-            "first_name": "Dev",
-            "last_name": "Merchant",
-            "email": "merchant@example.com",
-            "account_owner": True,
+            "id": int(user_id) if user_id.isdigit() else 1,
+            "first_name": first,
+            "last_name": last,
+            "email": "merchant@example.com" if user_id == "1" else f"staff{user_id}@example.com",
+            # The fake's store owner is user 1 (the local demo's merchant).
+            "account_owner": user_id == "1",
             "locale": "en",
             "collaborator": False,
             "email_verified": True,
         }
         return 200, payload
     return 200, _issue(state, policy, now, with_refresh=expiring)
+
+
+def _subject_user(token: str) -> str:
+    """The staff member a session token names (its ``sub``); its signature was checked already."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return "1"
+    return str(claims.get("sub") or "1")
 
 
 def _session_token_ok(policy: TokenPolicy, client_id: str, token: str, domain: str) -> bool:
