@@ -64,9 +64,10 @@ def machine() -> dict[str, str]:
 
 
 def table(rows: list[Row]) -> str:
-    header = ("benchmark", "measured", "target", "met", "notes")
+    header = ("benchmark", "measured", "floor", "ratio", "target", "met", "notes")
     body = [
-        (r.benchmark, r.figure, r.target, "yes" if r.met else ("no" if r.met is False else "—"), r.notes)
+        (r.benchmark, r.figure, r.floor or "—", _ratio(r), r.target, "yes" if r.met else ("no" if r.met is False else "—"),
+         r.notes)
         for r in rows
     ]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
@@ -74,11 +75,20 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _ratio(row: Row) -> str:
+    return "—" if row.ratio is None else f"{row.ratio:.2f}"
+
+
 def console_table(rows: list[Row]) -> str:
-    cells = [(r.benchmark, r.figure, r.target, "yes" if r.met else ("no" if r.met is False else "—")) for r in rows]
-    widths = [max(len(c[i]) for c in [("benchmark", "measured", "target", "met"), *cells]) for i in range(4)]
+    """Each row beside its floor (measured in the same run) and the ratio app/floor."""
+    header = ("benchmark", "measured", "floor", "ratio", "target", "met")
+    cells = [
+        (r.benchmark, r.figure, r.floor or "—", _ratio(r), r.target, "yes" if r.met else ("no" if r.met is False else "—"))
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
     out = []
-    for index, row in enumerate([("benchmark", "measured", "target", "met"), *cells]):
+    for index, row in enumerate([header, *cells]):
         out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
         if index == 0:
             out.append("  ".join("-" * w for w in widths))

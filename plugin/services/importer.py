@@ -7,10 +7,14 @@ and shop, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from plugin import clock
 from plugin.extensions import db
@@ -79,6 +83,29 @@ def import_row(row: dict[str, Any]) -> None:
         )
 
 
+CHECKPOINT_EVERY = 200
+
+
+def fingerprint(rows: list[dict[str, Any]]) -> str:
+    """The SHA-256 of the rows' content: the same file imported again resumes its unfinished run."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row, sort_keys=True, default=str).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def unfinished_run(print_: str, shop_id: int | None) -> ImportRun | None:
+    same_shop = ImportRun.shop_id.is_(None) if shop_id is None else ImportRun.shop_id == shop_id
+    query = (
+        select(ImportRun)
+        .where(ImportRun.fingerprint == print_, ImportRun.state == "running", same_shop)
+        .order_by(ImportRun.id.desc())
+        .limit(1)
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
 def import_members(
     rows: Iterable[dict[str, Any]],
     *,
@@ -87,16 +114,27 @@ def import_members(
     progress: Callable[[int], Any] | None = None,
     shop_id: int | None = None,
 ) -> ImportRun:
+    """Import ``rows``; an unfinished run of the same rows (interrupted, killed) continues from the
+    position it last recorded. Rows past that position are applied again, which changes nothing
+    (the member and the opening balance are found by their keys)."""
     rows = list(rows)
-    run = ImportRun(filename=filename, actor=actor, total_rows=len(rows), shop_id=shop_id, errors=[])
-    db.session.add(run)
-    db.session.commit()
-    errors: list[dict[str, Any]] = []
-    imported = 0
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
+    print_ = fingerprint(rows)
+    run = unfinished_run(print_, shop_id)
+    if run is None:
+        run = ImportRun(filename=filename, actor=actor, total_rows=len(rows), shop_id=shop_id, errors=[],
+                        fingerprint=print_, position=0)
+        db.session.add(run)
+        db.session.commit()
+    start = run.position or 0
+    errors: list[dict[str, Any]] = list(run.errors or [])
+    imported = run.imported_rows or 0
+    if progress is not None and start:
+        progress(start)
+    for index in range(start, len(rows)):
+        line = index + 2  # line 1 is the header
         try:
             with db.session.begin_nested():
-                import_row(row)
+                import_row(rows[index])
             db.session.commit()
             imported += 1
         except (RowError, ValueError) as exc:
@@ -104,11 +142,12 @@ def import_members(
             errors.append({"line": line, "error": str(exc)})
         if progress is not None:
             progress(1)
-        if line % 200 == 0:
-            run.imported_rows, run.errors = imported, list(errors)
+        if (index + 1) % CHECKPOINT_EVERY == 0:
+            run.imported_rows, run.errors, run.position = imported, list(errors), index + 1
             db.session.commit()
     run.imported_rows = imported
     run.errors = errors
+    run.position = len(rows)
     run.state = "done"
     run.finished_at = clock.now()
     db.session.commit()
