@@ -1,7 +1,8 @@
 """Import of the old program's members (email, registered_at, shop, points).
 
-Each row is its own unit of work: a bad row is reported with its line number and skipped, the
-rest imported. The opening balance is a ledger entry whose cause names the import row's member
+Each row is its own unit of work (a savepoint): a bad row is reported with its line number and
+skipped, the rest imported; rows commit in batches with the run's position, which an interrupted
+import resumes from. The opening balance is a ledger entry whose cause names the import row's member
 and shop, so importing the same file twice changes nothing.
 """
 
@@ -115,8 +116,9 @@ def import_members(
     shop_id: int | None = None,
 ) -> ImportRun:
     """Import ``rows``; an unfinished run of the same rows (interrupted, killed) continues from the
-    position it last recorded. Rows past that position are applied again, which changes nothing
-    (the member and the opening balance are found by their keys)."""
+    position it last recorded. Each row has its savepoint; every ``CHECKPOINT_EVERY`` rows commit
+    together with the run's position, so the position is exact (and were a row applied again, it
+    would change nothing: the member and the opening balance are found by their keys)."""
     rows = list(rows)
     print_ = fingerprint(rows)
     run = unfinished_run(print_, shop_id)
@@ -133,12 +135,10 @@ def import_members(
     for index in range(start, len(rows)):
         line = index + 2  # line 1 is the header
         try:
-            with db.session.begin_nested():
+            with db.session.begin_nested():  # a bad row rolls back alone
                 import_row(rows[index])
-            db.session.commit()
             imported += 1
         except (RowError, ValueError) as exc:
-            db.session.rollback()
             errors.append({"line": line, "error": str(exc)})
         if progress is not None:
             progress(1)
