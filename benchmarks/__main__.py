@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import scenarios
+from benchmarks import import_rows, scenarios
 from benchmarks.scenarios import Row, Settings
 from benchmarks.stack import ROOT, Stack
 
-PARTS = ("ingest", "e2e", "reads", "redemptions", "memory")
+PARTS = ("ingest", "e2e", "reads", "redemptions", "memory", "import")
 
 
 def machine() -> dict[str, str]:
@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-db", type=int, default=14, help="flushed each run")
     parser.add_argument("--memory-events", type=int, default=None,
                         help="paid orders for the memory run (full run: 100,000; 0: the end to end run's figures)")
+    parser.add_argument("--import-rows", type=int, default=None,
+                        help=f"rows for the members import row (full run: {import_rows.FULL_ROWS:,}; quick: {import_rows.QUICK_ROWS:,})")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--write", action="store_true", help="write the document on a quick run too")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -232,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             "reads": lambda: scenarios.read_rows(stack, settings),
             "redemptions": lambda: scenarios.redemption_rows(stack, settings, fake),
             "memory": lambda: scenarios.memory_rows(stack, settings),
+            "import": lambda: import_rows.import_rows(stack, args.quick, args.import_rows, log),
         }
         for part in PARTS:
             if part in parts:
