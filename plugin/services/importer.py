@@ -48,14 +48,21 @@ def _registered_at(raw: str, tz: ZoneInfo) -> tuple[datetime, date]:
     return parsed.astimezone(UTC), clock.local_day(parsed, tz)
 
 
-def import_row(row: dict[str, Any]) -> None:
+def import_row(row: dict[str, Any], shops: dict[str, Any] | None = None) -> None:
+    """One row; ``shops`` caches the shops already looked up by this import (one query each)."""
     missing = [c for c in COLUMNS if c not in row]
     if missing:
         raise RowError(f"missing column(s): {', '.join(missing)}")
     email = (row.get("email") or "").strip()
     if normalize_email(email) is None:
         raise RowError(f"{email!r} is not an email address")
-    shop = find_shop(row.get("shop") or "")
+    domain = row.get("shop") or ""
+    if shops is None:
+        shop = find_shop(domain)
+    else:
+        if domain not in shops:
+            shops[domain] = find_shop(domain)
+        shop = shops[domain]
     if shop is None:
         raise RowError(f"unknown shop {row.get('shop')!r}")
     registered_at, registered_on = _registered_at(row.get("registered_at") or "", clock.shop_zone(shop))
@@ -130,13 +137,14 @@ def import_members(
     start = run.position or 0
     errors: list[dict[str, Any]] = list(run.errors or [])
     imported = run.imported_rows or 0
+    shops: dict[str, Any] = {}
     if progress is not None and start:
         progress(start)
     for index in range(start, len(rows)):
         line = index + 2  # line 1 is the header
         try:
             with db.session.begin_nested():  # a bad row rolls back alone
-                import_row(rows[index])
+                import_row(rows[index], shops)
             imported += 1
         except (RowError, ValueError) as exc:
             errors.append({"line": line, "error": str(exc)})
