@@ -188,6 +188,13 @@ NOTES = """- **One small machine does everything.** The load averages above show
 - **Memory.** RSS of the largest gunicorn worker and rq worker, sampled after each tenth of a
   dedicated run of 100,000 paid orders (`--memory-events N` sets the count; 0 takes the end to
   end run's figures instead). The row is met when the second half of the run adds less than 5%.
+- **Members import vs COPY.** `benchmarks/importer_floor.py`: `members import` of 200,000 rows
+  (20,000 with `--quick`) in this process, then the rows it left in every table copied out, deleted
+  and written back with PostgreSQL COPY in one transaction; the floor is that COPY. The import gives
+  each row a savepoint and commits every 200 rows together with the run's position, which an
+  interrupted import resumes from.
+- **Floor and ratio columns.** A row measured against a floor of the same run shows the floor's
+  figure and app/floor beside it; compare rows of one run only.
 """
 
 
