@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import import_rows, scenarios
+from benchmarks import importer_floor, scenarios
 from benchmarks.scenarios import Row, Settings
 from benchmarks.stack import ROOT, Stack
 
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-events", type=int, default=None,
                         help="paid orders for the memory run (full run: 100,000; 0: the end to end run's figures)")
     parser.add_argument("--import-rows", type=int, default=None,
-                        help=f"rows for the members import row (full run: {import_rows.FULL_ROWS:,}; quick: {import_rows.QUICK_ROWS:,})")
+                        help="rows for the members import row (full run: 200,000; quick: 20,000)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--write", action="store_true", help="write the document on a quick run too")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -241,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
             "reads": lambda: scenarios.read_rows(stack, settings),
             "redemptions": lambda: scenarios.redemption_rows(stack, settings, fake),
             "memory": lambda: scenarios.memory_rows(stack, settings),
-            "import": lambda: import_rows.import_rows(stack, args.quick, args.import_rows, log),
+            "import": lambda: importer_floor.rows(
+                stack.database_url, args.import_rows or (20_000 if args.quick else 200_000)
+            ),
         }
         for part in PARTS:
             if part in parts:
