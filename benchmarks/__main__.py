@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import outbox_effects, scenarios
+from benchmarks import importer_floor, outbox_effects, scenarios
 from benchmarks.scenarios import Row, Settings
 from benchmarks.stack import ROOT, Stack
 
-PARTS = ("ingest", "e2e", "reads", "redemptions", "memory", "outbox")
+PARTS = ("ingest", "e2e", "reads", "redemptions", "memory", "outbox", "import")
 
 
 def machine() -> dict[str, str]:
@@ -64,9 +64,10 @@ def machine() -> dict[str, str]:
 
 
 def table(rows: list[Row]) -> str:
-    header = ("benchmark", "measured", "target", "met", "notes")
+    header = ("benchmark", "measured", "floor", "ratio", "target", "met", "notes")
     body = [
-        (r.benchmark, r.figure, r.target, "yes" if r.met else ("no" if r.met is False else "—"), r.notes)
+        (r.benchmark, r.figure, r.floor or "—", _ratio(r), r.target, "yes" if r.met else ("no" if r.met is False else "—"),
+         r.notes)
         for r in rows
     ]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
@@ -74,11 +75,20 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _ratio(row: Row) -> str:
+    return "—" if row.ratio is None else f"{row.ratio:.2f}"
+
+
 def console_table(rows: list[Row]) -> str:
-    cells = [(r.benchmark, r.figure, r.target, "yes" if r.met else ("no" if r.met is False else "—")) for r in rows]
-    widths = [max(len(c[i]) for c in [("benchmark", "measured", "target", "met"), *cells]) for i in range(4)]
+    """Each row beside its floor (measured in the same run) and the ratio app/floor."""
+    header = ("benchmark", "measured", "floor", "ratio", "target", "met")
+    cells = [
+        (r.benchmark, r.figure, r.floor or "—", _ratio(r), r.target, "yes" if r.met else ("no" if r.met is False else "—"))
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
     out = []
-    for index, row in enumerate([("benchmark", "measured", "target", "met"), *cells]):
+    for index, row in enumerate([header, *cells]):
         out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
         if index == 0:
             out.append("  ".join("-" * w for w in widths))
@@ -178,6 +188,14 @@ NOTES = """- **One small machine does everything.** The load averages above show
 - **Memory.** RSS of the largest gunicorn worker and rq worker, sampled after each tenth of a
   dedicated run of 100,000 paid orders (`--memory-events N` sets the count; 0 takes the end to
   end run's figures instead). The row is met when the second half of the run adds less than 5%.
+- **Members import vs COPY.** `benchmarks/importer_floor.py`: `members import` of 20,000 rows
+  (2,000 with `--quick`; `--import-rows 200000` for the large store's size, about an hour at
+  today's rate) in this process, then the rows it left in every table copied out, deleted
+  and written back with PostgreSQL COPY in one transaction; the floor is that COPY. The import gives
+  each row a savepoint and commits every 200 rows together with the run's position, which an
+  interrupted import resumes from.
+- **Floor and ratio columns.** A row measured against a floor of the same run shows the floor's
+  figure and app/floor beside it; compare rows of one run only.
 """
 
 
@@ -190,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-db", type=int, default=14, help="flushed each run")
     parser.add_argument("--memory-events", type=int, default=None,
                         help="paid orders for the memory run (full run: 100,000; 0: the end to end run's figures)")
+    parser.add_argument("--import-rows", type=int, default=None,
+                        help="rows for the members import row (full run: 20,000; quick: 2,000; the issue's size: 200000)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--write", action="store_true", help="write the document on a quick run too")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -230,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
             "memory": lambda: scenarios.memory_rows(stack, settings),
             # Counts, in-process on its own SQLite file (benchmarks/outbox_effects.py).
             "outbox": lambda: outbox_effects.measure(orders=10 if settings.quick else 50),
+            "import": lambda: importer_floor.rows(
+                stack.database_url, args.import_rows or (2_000 if args.quick else 20_000)
+            ),
         }
         for part in PARTS:
             if part in parts:

@@ -54,11 +54,16 @@ def shops_list() -> None:
 @members_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def members_import(path: Path) -> None:
-    """Import old-program members: CSV columns email,registered_at,shop,points."""
-    from plugin.services.importer import import_members
+    """Import old-program members: CSV columns email,registered_at,shop,points.
+
+    An interrupted import of the same file continues from the last position it recorded."""
+    from plugin.services.importer import fingerprint, import_members, unfinished_run
 
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
+    unfinished = unfinished_run(fingerprint(rows), None)
+    if unfinished is not None:
+        click.echo(f"resuming the interrupted import at row {unfinished.position:,} of {len(rows):,}", err=True)
     with click.progressbar(length=len(rows), label="Importing members", file=sys.stderr) as bar:
         run = import_members(rows, filename=path.name, actor="cli", progress=bar.update)
     click.echo(f"imported {run.imported_rows} of {run.total_rows} rows")

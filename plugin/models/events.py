@@ -112,6 +112,9 @@ class ImportRun(db.Model):
     actor: Mapped[str] = mapped_column(String(255), default="cli")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Resuming: the SHA-256 of the file's rows, and how many of them the import has gone past.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class StaffGrant(db.Model):

@@ -1,16 +1,21 @@
 """Import of the old program's members (email, registered_at, shop, points).
 
-Each row is its own unit of work: a bad row is reported with its line number and skipped, the
-rest imported. The opening balance is a ledger entry whose cause names the import row's member
+Each row is its own unit of work (a savepoint): a bad row is reported with its line number and
+skipped, the rest imported; rows commit in batches with the run's position, which an interrupted
+import resumes from. The opening balance is a ledger entry whose cause names the import row's member
 and shop, so importing the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from plugin import clock
 from plugin.extensions import db
@@ -43,14 +48,21 @@ def _registered_at(raw: str, tz: ZoneInfo) -> tuple[datetime, date]:
     return parsed.astimezone(UTC), clock.local_day(parsed, tz)
 
 
-def import_row(row: dict[str, Any]) -> None:
+def import_row(row: dict[str, Any], shops: dict[str, Any] | None = None) -> None:
+    """One row; ``shops`` caches the shops already looked up by this import (one query each)."""
     missing = [c for c in COLUMNS if c not in row]
     if missing:
         raise RowError(f"missing column(s): {', '.join(missing)}")
     email = (row.get("email") or "").strip()
     if normalize_email(email) is None:
         raise RowError(f"{email!r} is not an email address")
-    shop = find_shop(row.get("shop") or "")
+    domain = row.get("shop") or ""
+    if shops is None:
+        shop = find_shop(domain)
+    else:
+        if domain not in shops:
+            shops[domain] = find_shop(domain)
+        shop = shops[domain]
     if shop is None:
         raise RowError(f"unknown shop {row.get('shop')!r}")
     registered_at, registered_on = _registered_at(row.get("registered_at") or "", clock.shop_zone(shop))
@@ -79,6 +91,29 @@ def import_row(row: dict[str, Any]) -> None:
         )
 
 
+CHECKPOINT_EVERY = 200
+
+
+def fingerprint(rows: list[dict[str, Any]]) -> str:
+    """The SHA-256 of the rows' content: the same file imported again resumes its unfinished run."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row, sort_keys=True, default=str).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def unfinished_run(print_: str, shop_id: int | None) -> ImportRun | None:
+    same_shop = ImportRun.shop_id.is_(None) if shop_id is None else ImportRun.shop_id == shop_id
+    query = (
+        select(ImportRun)
+        .where(ImportRun.fingerprint == print_, ImportRun.state == "running", same_shop)
+        .order_by(ImportRun.id.desc())
+        .limit(1)
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
 def import_members(
     rows: Iterable[dict[str, Any]],
     *,
@@ -87,28 +122,40 @@ def import_members(
     progress: Callable[[int], Any] | None = None,
     shop_id: int | None = None,
 ) -> ImportRun:
+    """Import ``rows``; an unfinished run of the same rows (interrupted, killed) continues from the
+    position it last recorded. Each row has its savepoint; every ``CHECKPOINT_EVERY`` rows commit
+    together with the run's position, so the position is exact (and were a row applied again, it
+    would change nothing: the member and the opening balance are found by their keys)."""
     rows = list(rows)
-    run = ImportRun(filename=filename, actor=actor, total_rows=len(rows), shop_id=shop_id, errors=[])
-    db.session.add(run)
-    db.session.commit()
-    errors: list[dict[str, Any]] = []
-    imported = 0
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
+    print_ = fingerprint(rows)
+    run = unfinished_run(print_, shop_id)
+    if run is None:
+        run = ImportRun(filename=filename, actor=actor, total_rows=len(rows), shop_id=shop_id, errors=[],
+                        fingerprint=print_, position=0)
+        db.session.add(run)
+        db.session.commit()
+    start = run.position or 0
+    errors: list[dict[str, Any]] = list(run.errors or [])
+    imported = run.imported_rows or 0
+    shops: dict[str, Any] = {}
+    if progress is not None and start:
+        progress(start)
+    for index in range(start, len(rows)):
+        line = index + 2  # line 1 is the header
         try:
-            with db.session.begin_nested():
-                import_row(row)
-            db.session.commit()
+            with db.session.begin_nested():  # a bad row rolls back alone
+                import_row(rows[index], shops)
             imported += 1
         except (RowError, ValueError) as exc:
-            db.session.rollback()
             errors.append({"line": line, "error": str(exc)})
         if progress is not None:
             progress(1)
-        if line % 200 == 0:
-            run.imported_rows, run.errors = imported, list(errors)
+        if (index + 1) % CHECKPOINT_EVERY == 0:
+            run.imported_rows, run.errors, run.position = imported, list(errors), index + 1
             db.session.commit()
     run.imported_rows = imported
     run.errors = errors
+    run.position = len(rows)
     run.state = "done"
     run.finished_at = clock.now()
     db.session.commit()

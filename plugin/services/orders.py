@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from plugin import clock
 from plugin.extensions import db
@@ -359,18 +359,22 @@ def apply_fulfilled(shop: Shop, payload: dict[str, Any]) -> Order:
     return order
 
 
-def _convert_refunds(shop: Shop, order: Order) -> None:
+def _order_refunds(shop: Shop, order_id: str) -> list[OrderRefund]:
+    """The order's refunds so far, in one statement (the conversion and the total both need them)."""
+    return list(
+        db.session.execute(
+            select(OrderRefund).where(OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id)
+        ).scalars()
+    )
+
+
+def _convert_refunds(order: Order, refunds: list[OrderRefund]) -> None:
     """Refunds known only in the customer's currency, in shop money at the order's own rate."""
     if not order.presentment_total or order.presentment_total <= 0 or not order.total_amount:
         return
-    waiting = db.session.execute(
-        select(OrderRefund).where(
-            OrderRefund.shop_id == shop.id,
-            OrderRefund.order_id == order.order_id,
-            OrderRefund.in_shop_money.is_(False),
-        )
-    ).scalars()
-    for refund in waiting:
+    for refund in refunds:
+        if refund.in_shop_money:
+            continue
         if refund.presentment_currency and refund.presentment_currency != order.presentment_currency:
             continue  # not the order's presentment currency: no rate to trust
         shown = refund.presentment_amount or Decimal(0)
@@ -378,11 +382,8 @@ def _convert_refunds(shop: Shop, order: Order) -> None:
         refund.in_shop_money = True
 
 
-def refunded_total(shop: Shop, order_id: str) -> Decimal:
-    stmt = select(func.coalesce(func.sum(OrderRefund.amount), 0)).where(
-        OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id
-    )
-    return Decimal(str(db.session.execute(stmt).scalar() or 0))
+def refunded_total(refunds: list[OrderRefund]) -> Decimal:
+    return sum((Decimal(str(refund.amount or 0)) for refund in refunds), Decimal(0))
 
 
 def settle_points(shop: Shop, order: Order, trigger: str) -> int:
@@ -390,8 +391,9 @@ def settle_points(shop: Shop, order: Order, trigger: str) -> int:
 
     The refunded amount is shop money, capped at the order's total (a refund beyond what is left
     takes no more than everything)."""
-    _convert_refunds(shop, order)
-    refunded = quantize(refunded_total(shop, order.order_id), order.currency)
+    refunds = _order_refunds(shop, order.order_id)
+    _convert_refunds(order, refunds)
+    refunded = quantize(refunded_total(refunds), order.currency)
     order.refunded_amount = min(refunded, order.total_amount) if order.total_amount > 0 else refunded
     if order.member_id is None or order.points_awarded <= 0:
         return 0

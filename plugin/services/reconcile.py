@@ -191,6 +191,7 @@ def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: 
     since = timestamp(cursor["since"]) or start
     # The query is the same on every page of a window, so a saved page cursor stays valid.
     query = f"updated_at:>'{_iso(since - OVERLAP)}'"
+    read = int(cursor.get("read") or 0) if cursor.get("after") else 0  # records read in this window
     for _page in range(MAX_PAGES):
         try:
             data = client.execute(operation, {"query": query, "after": cursor.get("after")})
@@ -206,12 +207,15 @@ def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: 
             if kept is not None:
                 apply(shop, kept)
             counts[stream] += 1
+            read += 1
         page = connection.get("pageInfo") or {}
         if not page.get("hasNextPage"):
-            _save_cursor(shop, stream, {"since": cursor.get("window") or _iso(start), "after": None})
+            _save_cursor(shop, stream, {"since": cursor.get("window") or _iso(start), "after": None, "read": read,
+                                        "at": _iso(clock.now())})
             outbox.commit()
             return True
-        cursor = {**cursor, "after": page.get("endCursor"), "window": cursor.get("window") or _iso(start)}
+        cursor = {**cursor, "after": page.get("endCursor"), "window": cursor.get("window") or _iso(start),
+                  "read": read, "at": _iso(clock.now())}
         _save_cursor(shop, stream, cursor)
         outbox.commit()
     return False
@@ -232,6 +236,19 @@ def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) ->
             apply_order(shop, order_payload(node))
             counts["orders"] += 1
         outbox.commit()
+
+
+def progress(shop: Shop) -> list[dict[str, Any]]:
+    """Each stream's progress for the admin: records read in the current (or last) window, whether
+    the window is still being paged (a large catch-up spans runs), and when its last page was saved."""
+    shown = []
+    for stream in STREAMS:
+        cursor = (shop.reconcile_cursors or {}).get(stream)
+        if not cursor:
+            continue
+        shown.append({"stream": stream, "read": int(cursor.get("read") or 0), "running": bool(cursor.get("after")),
+                      "at": timestamp(cursor.get("at"))})
+    return shown
 
 
 def reconcile_shop(shop: Shop, now: datetime | None = None) -> dict[str, int]:

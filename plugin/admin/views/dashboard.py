@@ -5,12 +5,31 @@ from __future__ import annotations
 from flask import Response
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin import bp, i18n
 from plugin.admin.charts import bar_chart
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render
 from plugin.admin.views.program_results import program_results_page
-from plugin.services import admin_queries, program_results
+from plugin.services import admin_queries, program_results, reconcile
+
+# One text per stream and state, so each language can word it whole.
+RECONCILE_LINES = {
+    ("orders", True): "Reconciliation of orders: {read} read so far, last page saved {at}",
+    ("orders", False): "Reconciliation of orders: {read} read in the last window, finished {at}",
+    ("customers", True): "Reconciliation of customers: {read} read so far, last page saved {at}",
+    ("customers", False): "Reconciliation of customers: {read} read in the last window, finished {at}",
+}
+
+
+def reconcile_status(shop) -> list[str]:  # type: ignore[no-untyped-def]
+    """The small status line of each reconciliation stream (a catch-up of 100,000 orders spans
+    runs: the operator sees how far it has come)."""
+    zone = clock.shop_zone(shop)
+    return [
+        i18n.gettext(RECONCILE_LINES[(row["stream"], row["running"])], read=i18n.format_number(row["read"]),
+                     at=i18n.format_when(row["at"], zone))
+        for row in reconcile.progress(shop)
+    ]
 
 
 @bp.get("/")
@@ -25,5 +44,6 @@ def dashboard() -> Response:
         numbers=numbers,
         redemptions_chart=bar_chart(numbers["redemptions"], label="Redemptions per day"),
         referrals_chart=bar_chart(numbers["referrals"], label="Referral conversions per day"),
+        reconcile_status=reconcile_status(shop),
         **program_results_page(shop, months),
     )

@@ -1,0 +1,57 @@
+"""A reconciliation spanning runs (a catch-up of many orders) shows in the admin how far it has come."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import g
+
+from plugin.extensions import db
+from plugin.models import Shop
+from plugin.services import reconcile
+from plugin.services.reconcile import reconcile_all
+from tests import signing
+from tests.webhooks.test_reconcile_streams import DOMAIN, buyers, plus_store, us  # noqa: F401 (fixtures)
+
+
+def _dashboard(client, locale: str = "en") -> str:  # type: ignore[no-untyped-def]
+    g.pop("admin_locale", None)  # the test's app context outlives each request
+    query = {
+        "shop": DOMAIN,
+        "host": "aG9zdA",
+        "locale": locale,
+        "id_token": signing.session_token(DOMAIN, sub="42"),
+    }
+    response = client.get(f"/admin/?{urlencode(query)}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_dashboard_shows_the_reconciliation_progress(
+    us, fake_admin, client, monkeypatch  # noqa: F811
+) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    buyers(fake_admin, 7)
+    monkeypatch.setattr(reconcile, "MAX_PAGES", 1)
+    reconcile_all(DOMAIN)
+    shop = db.session.get(Shop, us.id)
+    orders = next(row for row in reconcile.progress(shop) if row["stream"] == "orders")
+    assert (orders["read"], orders["running"]) == (3, True)  # one page read, more to come
+    assert "Reconciliation of orders: 3 read so far, last page saved" in _dashboard(client)
+    reconcile_all(DOMAIN)
+    reconcile_all(DOMAIN)
+    db.session.expire_all()
+    orders = next(
+        row for row in reconcile.progress(db.session.get(Shop, us.id)) if row["stream"] == "orders"
+    )
+    assert (orders["read"], orders["running"]) == (
+        7,
+        False,
+    )  # the window's total, across three runs
+    page = _dashboard(client)
+    assert "Reconciliation of orders: 7 read in the last window, finished" in page
+    assert "Abgleich der Bestellungen: 7 im letzten Zeitfenster gelesen" in _dashboard(client, "de")
+    assert "注文の照合" in _dashboard(client, "ja") and "주문 대조" in _dashboard(client, "ko")
+
+
+def test_no_line_before_the_first_reconciliation(us, client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    assert "data-reconcile" not in _dashboard(client)
