@@ -2,14 +2,14 @@
 stored program results of past months.
 
 Revision ID: 0006_adminscale
-Revises: 0005
+Revises: 0006_claim_uploads
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_adminscale"
-down_revision = "0005"
+down_revision = "0006_claim_uploads"
 branch_labels = None
 depends_on = None
 

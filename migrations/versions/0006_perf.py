@@ -1,7 +1,7 @@
 """Resumable member imports: the file's fingerprint and the position the import has reached
 
 Revision ID: 0006_perf
-Revises: 0005
+Revises: 0006_adminscale
 Create Date: 2026-12-02 13:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_perf"
-down_revision = "0005"
+down_revision = "0006_adminscale"
 branch_labels = None
 depends_on = None
 
