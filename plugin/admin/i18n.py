@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 from plugin.program.messages import SUPPORTED_LOCALES, normalize_locale
 from plugin.program.money import quantize
@@ -51,10 +51,14 @@ def requested_locale() -> str:
 def current_locale() -> str:
     if not has_request_context():
         return "en"
-    found = g.get("admin_locale")
+    # Kept on the request itself: the language is the request's (an app context may outlive it).
+    found = request.environ.get(_LOCALE_KEY)
     if found is None:
-        found = g.admin_locale = requested_locale()
+        found = request.environ[_LOCALE_KEY] = requested_locale()
     return found
+
+
+_LOCALE_KEY = "tesmart.admin_locale"
 
 
 # Messages the services write with a figure in them ("Enter a number from 0 to 1,000,000."):

@@ -17,6 +17,15 @@ from plugin.program.policies import POLICIES, TradeInKind, region_eligible
 
 ALL_BENEFITS = ("points", "rewards", "extended_warranty", "trade_in", "ctrl_f", "events")
 REGIONAL_BENEFITS = frozenset({"extended_warranty", "trade_in"})
+# The sentences of a member's own terms (plugin/program/messages.py holds their words).
+TERM_CODES = (
+    "terms_region_legacy",
+    "terms_trade_in_recovery",
+    "terms_trade_in_second_device",
+    "terms_trade_in_discount",
+    "terms_exchange_or_trade_in",
+    "terms_warranty",
+)
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,11 @@ def _english_left(text: str, keep: set[str]) -> list[str]:
 
 @pytest.fixture()
 def pages(shops: Any, fake_admin: Any, admin_post: Any) -> list[tuple[str, str, dict[str, str]]]:
+    import dataclasses
+
     ids = _seed(shops, fake_admin)
+    # The operator's own name, as Shopify gives it: a person's name is not text to translate.
+    fake_admin._policy = dataclasses.replace(fake_admin._policy, staff={"42": ("Alex", "Demo")})
     return [
         ("GET", "/admin/", {}),
         ("GET", "/admin/members", {}),

@@ -93,10 +93,10 @@ def test_api_errors_stay_json(shops: Any, client: Any) -> None:
 def test_a_staff_member_without_access_gets_the_admins_403_in_korean(
     shops: Any, admin_get: Any, admin_post: Any
 ) -> None:
-    assert (
-        admin_post("/admin/staff", {"user_id": "2", "role": "operator"}, user="1").status_code
-        == 303
-    )
+    for user in ("1", "2"):  # staff are known once they have opened the app
+        assert admin_get("/admin/", user=user).status_code == 200
+    restricted = admin_post("/admin/staff/restrict", {"keep": ["2"], "confirmed": "1"}, user="1")
+    assert restricted.status_code == 303
     response = admin_get("/admin/", user="3", locale="ko")
     assert response.status_code == 403
     text = _is_admin_page(response, "ko")

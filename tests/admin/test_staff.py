@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-
 from plugin.extensions import db
 from plugin.models import AuditLog, StaffGrant, StaffMember, StaffRestriction
 
@@ -105,6 +103,5 @@ def test_there_is_no_store_switcher_only_the_tokens_store(shops: Any, admin_get:
 def test_the_refusal_is_in_the_operators_language(shops: Any, admin_get: Any, admin_post: Any) -> None:
     _open(admin_get, "1", "2")
     admin_post("/admin/staff/restrict", {"keep": [], "confirmed": "1"}, user="1")
-    g.pop("admin_locale", None)  # the test's app context (shared by its requests) keeps the last one
     body = admin_get("/admin/", user="5", locale="de").get_data(as_text=True)
     assert "Kein Zugang zu diesem Shop" in body and "Bitten Sie Dev Merchant um Zugang" in body

@@ -18,6 +18,7 @@ from plugin.program.messages import (
 )
 from plugin.program.referrals import ReferralRefusal
 from plugin.program.returns import ReturnReason, check_return
+from plugin.program.terms import TERM_CODES
 from plugin.program.tradein import TradeInCondition, TradeInReason, quote_trade_in
 from plugin.program.warranty import ReplacementReason
 
@@ -48,7 +49,7 @@ def test_every_reason_code_reads_in_every_language(code):
         assert text and "{" not in text and "_" not in text, (locale, text)
 
 
-@pytest.mark.parametrize("code", [*ALL_CODES, UNKNOWN_REASON])
+@pytest.mark.parametrize("code", [*ALL_CODES, *TERM_CODES, UNKNOWN_REASON])
 def test_translations_use_the_same_parameters_as_english(code):
     english = placeholders(MESSAGES[code]["en"])
     for locale in SUPPORTED_LOCALES:
@@ -59,7 +60,7 @@ def test_translations_use_the_same_parameters_as_english(code):
 
 def test_no_sentence_is_left_without_a_rule():
     # recovery_value_full: the recovery_value sentence when nothing was deducted
-    assert set(MESSAGES) == set(ALL_CODES) | {UNKNOWN_REASON, "recovery_value_full"}
+    assert set(MESSAGES) == set(ALL_CODES) | set(TERM_CODES) | {UNKNOWN_REASON, "recovery_value_full"}
 
 
 @pytest.mark.parametrize(

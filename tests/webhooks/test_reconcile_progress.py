@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import g
-
 from plugin.extensions import db
 from plugin.models import Shop
 from plugin.services import reconcile
@@ -15,7 +13,6 @@ from tests.webhooks.test_reconcile_streams import DOMAIN, buyers, plus_store, us
 
 
 def _dashboard(client, locale: str = "en") -> str:  # type: ignore[no-untyped-def]
-    g.pop("admin_locale", None)  # the test's app context outlives each request
     query = {
         "shop": DOMAIN,
         "host": "aG9zdA",
