@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, select, update
 
 from plugin.extensions import db
-from plugin.models import AuditLog, PointEntry, TradeIn
+from plugin.models import AuditLog, PointEntry, TradeIn, Wallet
 from plugin.models.types import utcnow
 from plugin.program.money import quantize
 from tests.admin import factories
@@ -67,6 +67,10 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
         {"shop_id": us.id, "member_id": bulk.id, "delta": 3, "kind": "order", "cause_key": f"bulk:{i}", "created_at": now}
         for i in range(LEDGER_ROWS - 3)
     ])
+    # The wallet holds the sum of the member's entries, as the ledger keeps it.
+    db.session.execute(
+        update(Wallet).where(Wallet.shop_id == us.id, Wallet.member_id == bulk.id).values(balance=3 * (LEDGER_ROWS - 3))
+    )
     db.session.commit()
     fake_admin.add_customer(us.domain, email="jane@example.com", customer_id=int(factories.customer_id_of(us, jane)))
     trade_in = factories.trade_in(us, jane, value="45.00")
