@@ -629,7 +629,13 @@
       if (panes[kind]) return;
       panes[kind] = h('div', { class: 'tesmart tesmart--' + kind + ' tesmart--in-dialog' });
       body.append(panes[kind]);
-      panel(Object.assign({}, c, { level: 'h3', sub: 'h4' }), kind, panes[kind]);
+      var pane = panes[kind];
+      texts().then(function () { panel(Object.assign({}, c, { level: 'h3', sub: 'h4' }), kind, pane); });
+    }
+    // Panel strings: fetched on first open, once.
+    var got;
+    function texts() {
+      return got = got || get(c, '/strings?locale=' + (c.locale || 'en')).then(function (r) { Object.assign(c.s, r.strings); }, function () { got = null; });
     }
     TABS.forEach(function (tab) {
       nav.append(h('button', { type: 'button', class: 'tesmart__tab', 'data-kind': tab[0], 'aria-pressed': 'false', text: t(c, 'launcher.' + tab[1]), onclick: function () { show(tab[0]); } }));
@@ -639,12 +645,10 @@
       open.focus();
     }
     function shut() { dialog.close(); }
-    open.addEventListener('click', async function () {
+    open.addEventListener('click', function () {
       dialog.showModal();
       open.setAttribute('aria-expanded', 'true');
       close.focus();
-      // The panels' strings stay off the page until the launcher is first opened.
-      try { Object.assign(c.s, (await get(c, '/strings?locale=' + (c.locale || 'en'))).strings); } catch (e) {}
       if (!body.children.length) show('member-status');
     });
     close.addEventListener('click', shut);
