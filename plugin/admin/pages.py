@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, render_template, request
@@ -119,3 +120,31 @@ def form_int(name: str) -> int | None:
         return int(raw)
     except ValueError:
         return None
+
+
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list: its number (from ``?page=``, 1 to ``MAX_PAGE``) and size."""
+
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def fetch(self) -> int:
+        return self.size + 1  # one more row tells whether a next page exists
+
+    def rows(self, fetched: list[Any]) -> tuple[list[Any], bool]:
+        """The page's rows, and whether there is a next page."""
+        return fetched[: self.size], len(fetched) > self.size
+
+
+def requested_page(size: int) -> Page:
+    number = request.args.get("page", default=1, type=int) or 1
+    return Page(min(max(number, 1), MAX_PAGE), size)

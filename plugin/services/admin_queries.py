@@ -259,10 +259,10 @@ def shop_members(shop_id: int) -> tuple[Select[Any], Any]:
     return stmt, customer
 
 
-def search_members(shop_id: int, query: str, limit: int = 50) -> list[MemberRow]:
+def search_members(shop_id: int, query: str, limit: int = 50, offset: int = 0) -> list[MemberRow]:
     """Members of the shop whose email or name contains ``query`` (all, newest first, if empty)."""
     stmt, customer = shop_members(shop_id)
-    stmt = stmt.order_by(Member.id.desc()).limit(limit)
+    stmt = stmt.order_by(Member.id.desc()).limit(limit).offset(offset)
     query = (query or "").strip()
     if query:
         words = [w for w in query.lower().split() if w][:5]
@@ -426,13 +426,13 @@ def late_refund_filter(shop_id: int, today: date) -> tuple[Any, ...]:
     )
 
 
-def audit_rows(shop_id: int, *, subject_type: str | None = None, subject_id: str | None = None, limit: int = 200) -> list[AuditLog]:
+def audit_rows(shop_id: int, *, subject_type: str | None = None, subject_id: str | None = None, limit: int = 200, offset: int = 0) -> list[AuditLog]:
     stmt = select(AuditLog).where(AuditLog.shop_id == shop_id)
     if subject_type:
         stmt = stmt.where(AuditLog.subject_type == subject_type)
     if subject_id:
         stmt = stmt.where(AuditLog.subject_id == subject_id)
-    stmt = stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()).limit(limit)
+    stmt = stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()).limit(limit).offset(offset)
     return list(db.session.execute(stmt).scalars())
 
 

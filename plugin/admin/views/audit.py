@@ -6,7 +6,7 @@ from flask import Response, request
 
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home
-from plugin.admin.pages import render
+from plugin.admin.pages import render, requested_page
 from plugin.services import admin_queries
 
 
@@ -14,5 +14,8 @@ from plugin.services import admin_queries
 @app_home
 def audit() -> Response:
     subject_type = (request.args.get("type") or "").strip() or None
-    rows = admin_queries.audit_rows(admin().shop.id, subject_type=subject_type, limit=500)
-    return render("admin/audit.html", title="Audit log", rows=rows, subject_type=subject_type)
+    page = requested_page(100)
+    rows, has_next = page.rows(
+        admin_queries.audit_rows(admin().shop.id, subject_type=subject_type, limit=page.fetch, offset=page.offset)
+    )
+    return render("admin/audit.html", title="Audit log", rows=rows, subject_type=subject_type, page=page, has_next=has_next)

@@ -24,6 +24,7 @@ from plugin.admin.pages import (
     optional_service,
     redirect_to,
     render,
+    requested_page,
     require,
 )
 from plugin.extensions import db
@@ -59,8 +60,9 @@ from plugin.services.shop_settings import program_settings
 @app_home
 def members() -> Response:
     query = (request.args.get("q") or "").strip()[:200]
-    rows = admin_queries.search_members(admin().shop.id, query, limit=100)
-    return render("admin/members.html", title="Members", rows=rows, query=query)
+    page = requested_page(100)
+    rows, has_next = page.rows(admin_queries.search_members(admin().shop.id, query, limit=page.fetch, offset=page.offset))
+    return render("admin/members.html", title="Members", rows=rows, query=query, page=page, has_next=has_next)
 
 
 def _member(member_id: int) -> Member:
