@@ -35,6 +35,9 @@ def start(monkeypatch: pytest.MonkeyPatch, **env: str) -> Any:
         monkeypatch.delenv(name, raising=False)
     for name, value in {**PRODUCTION, **env}.items():
         monkeypatch.setenv(name, value)
+    # A dev server sweeps every few seconds (tests/reach/test_dev_sweeper.py); this one is no
+    # server, and a sweeping thread would outlive the test against its empty database.
+    monkeypatch.setattr("plugin.devtools.sweeper.start", lambda app: None)
     return create_app()
 
 
