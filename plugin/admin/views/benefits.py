@@ -367,31 +367,23 @@ def claim_refuse_consequences(found: WarrantyClaim) -> list[str]:
 @app_home
 def return_file(request_id: int, index: int) -> Response:
     """A photo or video the shopper uploaded with the request (plugin.services.uploads)."""
-    from plugin.services.uploads import stored_key
-    from plugin.storage import storage
-
-    ctx = admin()
-    rows = admin_queries.rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
-    found = require(rows[0] if rows else None)
-    photos = list(found.photos or [])
-    key = stored_key(ctx.shop.id, photos[index]) if index < len(photos) else None
-    stored = storage().get(key) if key else None
-    data, content_type = require(stored)
-    response = Response(data, mimetype=content_type)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _uploaded_file(ReturnRequest, request_id, index)
 
 
 @bp.get("/warranty-claims/<int:claim_id>/files/<int:index>")
 @app_home
 def claim_file(claim_id: int, index: int) -> Response:
     """A photo or video the member uploaded with the warranty claim (plugin.services.uploads)."""
+    return _uploaded_file(WarrantyClaim, claim_id, index)
+
+
+def _uploaded_file(model: Any, row_id: int, index: int) -> Response:
+    """File ``index`` of a shop's return request or claim (their ``photos``), never cached."""
     from plugin.services.uploads import stored_key
     from plugin.storage import storage
 
     ctx = admin()
-    rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
+    rows = admin_queries.rows_of(model, ctx.shop.id, model.id == row_id, limit=1)
     found = require(rows[0] if rows else None)
     photos = list(found.photos or [])
     key = stored_key(ctx.shop.id, photos[index]) if index < len(photos) else None

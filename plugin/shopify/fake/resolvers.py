@@ -196,6 +196,47 @@ def discount_status(code_discount: dict[str, Any], now: datetime) -> str:
     return "ACTIVE"
 
 
+
+def _store_code_discount(
+    ctx: RequestContext, data: dict[str, Any], typename: str, kind_fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Store a code discount of ``typename`` for the customers named, with the fields every code
+    discount has and ``kind_fields`` (what it gives); the mutation's payload."""
+    code = data["code"].strip()
+    customer_ids = list(data["context"]["customers"]["add"])
+    code_discount = {
+        "__typename": typename,
+        "title": data["title"],
+        "startsAt": iso(parse_time(data["startsAt"])),  # type: ignore[arg-type]
+        "endsAt": iso(parse_time(data["endsAt"])) if data.get("endsAt") else None,  # type: ignore[arg-type]
+        "usageLimit": data.get("usageLimit"),
+        "appliesOncePerCustomer": bool(data.get("appliesOncePerCustomer")),
+        "asyncUsageCount": 0,
+        "createdAt": iso(ctx.now),
+        "updatedAt": iso(ctx.now),
+        "codes": [
+            {
+                "__typename": "DiscountRedeemCode",
+                "id": gid("DiscountRedeemCode", ctx.next_id()),
+                "code": code,
+            }
+        ],
+        "combinesWith": dict(data.get("combinesWith") or {}),
+        "context": {
+            "__typename": "DiscountCustomers",
+            "customers": [ctx.state.customers[c] for c in customer_ids],
+        },
+        **kind_fields,
+    }
+    node = {
+        "__typename": "DiscountCodeNode",
+        "id": gid("DiscountCodeNode", ctx.next_id()),
+        "codeDiscount": code_discount,
+    }
+    ctx.state.discounts[node["id"]] = node
+    ctx.state.discount_ids_by_code[code.lower()] = node["id"]
+    return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
+
 def _discount_view(node: dict[str, Any], now: datetime) -> dict[str, Any]:
     code_discount = dict(node["codeDiscount"], status=discount_status(node["codeDiscount"], now))
     return dict(node, codeDiscount=code_discount)
@@ -284,44 +325,13 @@ class RootFields:
         errors = _discount_input_errors(ctx, data)
         if errors:
             return {"codeDiscountNode": None, "userErrors": errors}
-        code = data["code"].strip()
         value = data["customerGets"]["value"]
-        customer_ids = list(data["context"]["customers"]["add"])
-        code_discount = {
-            "__typename": "DiscountCodeBasic",
-            "title": data["title"],
-            "startsAt": iso(parse_time(data["startsAt"])),  # type: ignore[arg-type]
-            "endsAt": iso(parse_time(data["endsAt"])) if data.get("endsAt") else None,  # type: ignore[arg-type]
-            "usageLimit": data.get("usageLimit"),
-            "appliesOncePerCustomer": bool(data.get("appliesOncePerCustomer")),
-            "asyncUsageCount": 0,
-            "createdAt": iso(ctx.now),
-            "updatedAt": iso(ctx.now),
-            "codes": [
-                {
-                    "__typename": "DiscountRedeemCode",
-                    "id": gid("DiscountRedeemCode", ctx.next_id()),
-                    "code": code,
-                }
-            ],
-            "combinesWith": dict(data.get("combinesWith") or {}),
-            "context": {
-                "__typename": "DiscountCustomers",
-                "customers": [ctx.state.customers[c] for c in customer_ids],
-            },
+        return _store_code_discount(ctx, data, "DiscountCodeBasic", {
             "customerGets": {
                 "value": _discount_value(value, ctx.state.currency),
                 "items": {"allItems": True},
             },
-        }
-        node = {
-            "__typename": "DiscountCodeNode",
-            "id": gid("DiscountCodeNode", ctx.next_id()),
-            "codeDiscount": code_discount,
-        }
-        ctx.state.discounts[node["id"]] = node
-        ctx.state.discount_ids_by_code[code.lower()] = node["id"]
-        return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
+        })
 
     @staticmethod
     def discountCodeFreeShippingCreate(
@@ -339,40 +349,9 @@ class RootFields:
             )
         if errors:
             return {"codeDiscountNode": None, "userErrors": errors}
-        code = data["code"].strip()
-        customer_ids = list(data["context"]["customers"]["add"])
-        code_discount = {
-            "__typename": "DiscountCodeFreeShipping",
-            "title": data["title"],
-            "startsAt": iso(parse_time(data["startsAt"])),  # type: ignore[arg-type]
-            "endsAt": iso(parse_time(data["endsAt"])) if data.get("endsAt") else None,  # type: ignore[arg-type]
-            "usageLimit": data.get("usageLimit"),
-            "appliesOncePerCustomer": bool(data.get("appliesOncePerCustomer")),
-            "asyncUsageCount": 0,
-            "createdAt": iso(ctx.now),
-            "updatedAt": iso(ctx.now),
-            "codes": [
-                {
-                    "__typename": "DiscountRedeemCode",
-                    "id": gid("DiscountRedeemCode", ctx.next_id()),
-                    "code": code,
-                }
-            ],
-            "combinesWith": dict(data.get("combinesWith") or {}),
-            "context": {
-                "__typename": "DiscountCustomers",
-                "customers": [ctx.state.customers[c] for c in customer_ids],
-            },
+        return _store_code_discount(ctx, data, "DiscountCodeFreeShipping", {
             "destinationSelection": {"__typename": "DiscountCountryAll", "allCountries": True},
-        }
-        node = {
-            "__typename": "DiscountCodeNode",
-            "id": gid("DiscountCodeNode", ctx.next_id()),
-            "codeDiscount": code_discount,
-        }
-        ctx.state.discounts[node["id"]] = node
-        ctx.state.discount_ids_by_code[code.lower()] = node["id"]
-        return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
+        })
 
     @staticmethod
     def discountCodeDeactivate(ctx: RequestContext, id: str) -> dict[str, Any]:
