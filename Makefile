@@ -41,6 +41,7 @@ run: install
 	@echo "    Korean legacy member (Ada, her own terms): http://127.0.0.1:$(PORT)/dev/storefront?shop=tesmart-kr.myshopify.com&customer=4001"
 	@echo "    referral landing: follow a member's link from the Refer a friend card while logged out"
 	@echo "  Local admin:      http://127.0.0.1:$(PORT)/dev/admin?shop=tesmart-us.myshopify.com"
+	@echo "    in German, as a tesmart.de operator: http://127.0.0.1:$(PORT)/dev/admin?shop=tesmart-eu.myshopify.com&locale=de (ja, ko likewise)"
 	@echo "  Fresh demo data:  FLASK_DEBUG=1 $(BIN)/flask demo --force"
 	@echo ""
 	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)

@@ -99,7 +99,11 @@ def entry() -> Response | str:
     except ShopError:
         abort(400)
     token = mint_session_token(domain, user)
-    query = urlencode({"embedded": "1", "id_token": token, "shop": domain, "host": host_param(domain)})
+    params = {"embedded": "1", "id_token": token, "shop": domain, "host": host_param(domain)}
+    locale = (request.args.get("locale") or "").strip()[:16]
+    if locale:  # Shopify passes the staff member's admin language with every App Home load
+        params["locale"] = locale
+    query = urlencode(params)
     response = redirect(f"{url_for('admin.dashboard')}?{query}", code=302)
     response.set_cookie(COOKIE, _serializer().dumps({"shop": domain, "user": user}), httponly=True, samesite="Lax")
     return response

@@ -147,6 +147,14 @@ def test_the_dev_entry_mints_a_token_the_admin_accepts(shops: Any, client: Any) 
     assert client.get(f"{location.path}?{location.query}").status_code == 200
 
 
+def test_the_dev_entry_passes_the_admin_language_on_as_shopify_does(shops: Any, client: Any) -> None:
+    entry = client.get("/dev/admin?shop=tesmart-eu.myshopify.com&locale=de")
+    location = urlsplit(entry.headers["Location"])
+    assert parse_qs(location.query)["locale"] == ["de"]
+    page = client.get(f"{location.path}?{location.query}").get_data(as_text=True)
+    assert '<html lang="de">' in page and "Mitglieder" in page
+
+
 def test_in_dev_mode_the_patch_page_reloads_with_a_fresh_token(shops: Any, client: Any) -> None:
     client.get("/dev/admin?shop=tesmart-us.myshopify.com")
     first = client.get("/admin/members?shop=tesmart-us.myshopify.com")
