@@ -66,8 +66,15 @@ def machine() -> dict[str, str]:
 def table(rows: list[Row]) -> str:
     header = ("benchmark", "measured", "floor", "ratio", "target", "met", "notes")
     body = [
-        (r.benchmark, r.figure, r.floor or "—", _ratio(r), r.target, "yes" if r.met else ("no" if r.met is False else "—"),
-         r.notes)
+        (
+            r.benchmark,
+            r.figure,
+            r.floor or "—",
+            _ratio(r),
+            r.target,
+            "yes" if r.met else ("no" if r.met is False else "—"),
+            r.notes,
+        )
         for r in rows
     ]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
@@ -83,7 +90,14 @@ def console_table(rows: list[Row]) -> str:
     """Each row beside its floor (measured in the same run) and the ratio app/floor."""
     header = ("benchmark", "measured", "floor", "ratio", "target", "met")
     cells = [
-        (r.benchmark, r.figure, r.floor or "—", _ratio(r), r.target, "yes" if r.met else ("no" if r.met is False else "—"))
+        (
+            r.benchmark,
+            r.figure,
+            r.floor or "—",
+            _ratio(r),
+            r.target,
+            "yes" if r.met else ("no" if r.met is False else "—"),
+        )
         for r in rows
     ]
     widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
@@ -100,8 +114,8 @@ def document(rows: list[Row], info: dict[str, str], args: argparse.Namespace, to
     facts = "\n".join(f"- {k}: {v}" for k, v in info.items())
     return f"""# Benchmarks
 
-Taken {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} with `{' '.join(['python -m benchmarks', *sys.argv[1:]])}`
-({'quick' if args.quick else 'full'} run, {took:.0f} s). Regenerate with `{command}`; the command starts
+Taken {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")} with `{" ".join(["python -m benchmarks", *sys.argv[1:]])}`
+({"quick" if args.quick else "full"} run, {took:.0f} s). Regenerate with `{command}`; the command starts
 everything itself on 127.0.0.1 (a dedicated PostgreSQL database, one Redis database, gunicorn, rq
 workers, the fake Admin API) and stops it afterwards.
 
@@ -200,18 +214,32 @@ NOTES = """- **One small machine does everything.** The load averages above show
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="a ~1 minute smoke run")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--database", default="tesmart_bench", help="dropped and recreated each run")
+    parser.add_argument(
+        "--database", default="tesmart_bench", help="dropped and recreated each run"
+    )
     parser.add_argument("--redis-db", type=int, default=14, help="flushed each run")
-    parser.add_argument("--memory-events", type=int, default=None,
-                        help="paid orders for the memory run (full run: 100,000; 0: the end to end run's figures)")
-    parser.add_argument("--import-rows", type=int, default=None,
-                        help="rows for the members import row (full run: 20,000; quick: 2,000; the issue's size: 200000)")
+    parser.add_argument(
+        "--memory-events",
+        type=int,
+        default=None,
+        help="paid orders for the memory run (full run: 100,000; 0: the end to end run's figures)",
+    )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=None,
+        help="rows for the members import row (full run: 20,000; quick: 2,000; the issue's size: 200000)",
+    )
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--write", action="store_true", help="write the document on a quick run too")
+    parser.add_argument(
+        "--write", action="store_true", help="write the document on a quick run too"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args, rest = parser.parse_known_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -228,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, flush=True)
 
-    def stop(signum: int, _frame: object) -> None:  # `timeout`, Ctrl-\\, a closed terminal: still clean up
+    def stop(
+        signum: int, _frame: object
+    ) -> None:  # `timeout`, Ctrl-\\, a closed terminal: still clean up
         raise SystemExit(f"stopped by signal {signum}")
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -239,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     load_before = os.getloadavg()
     log("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
-    with Stack(database=args.database, redis_db=args.redis_db, web_workers=args.web_workers) as stack:
+    with Stack(
+        database=args.database, redis_db=args.redis_db, web_workers=args.web_workers
+    ) as stack:
         fake = stack.start_fake()
         scenarios.seed(stack)
         steps = {
@@ -271,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n({took:.0f} s; logs of the processes in {stack.log_dir.relative_to(ROOT)})")
     if not args.no_write and (not args.quick or args.write):
         Path(args.output).write_text(document(rows, info, args, took), encoding="utf-8")
-        print(f"written to {Path(args.output).relative_to(ROOT) if Path(args.output).is_relative_to(ROOT) else args.output}")
+        print(
+            f"written to {Path(args.output).relative_to(ROOT) if Path(args.output).is_relative_to(ROOT) else args.output}"
+        )
     return 0
 
 

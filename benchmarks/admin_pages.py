@@ -29,8 +29,19 @@ import time
 import uuid
 
 PAGES = (
-    "/", "/members", "/trade-ins", "/returns", "/ctrl-f", "/rewards", "/campaigns", "/tiers",
-    "/settings", "/emails", "/data", "/audit", "/staff",
+    "/",
+    "/members",
+    "/trade-ins",
+    "/returns",
+    "/ctrl-f",
+    "/rewards",
+    "/campaigns",
+    "/tiers",
+    "/settings",
+    "/emails",
+    "/data",
+    "/audit",
+    "/staff",
 )
 THRESHOLDS = {"lcp": 2500.0, "cls": 0.1, "inp": 200.0}
 
@@ -64,10 +75,21 @@ def session_token(domain: str, api_key: str, secret: str, user: str) -> str:
     import jwt
 
     now = int(time.time())
-    return jwt.encode({
-        "iss": f"https://{domain}/admin", "dest": f"https://{domain}", "aud": api_key, "sub": user,
-        "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": str(uuid.uuid4()), "sid": str(uuid.uuid4()),
-    }, secret, algorithm="HS256")
+    return jwt.encode(
+        {
+            "iss": f"https://{domain}/admin",
+            "dest": f"https://{domain}",
+            "aud": api_key,
+            "sub": user,
+            "exp": now + 60,
+            "nbf": now - 5,
+            "iat": now - 5,
+            "jti": str(uuid.uuid4()),
+            "sid": str(uuid.uuid4()),
+        },
+        secret,
+        algorithm="HS256",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--shop", default="tesmart-us.myshopify.com")
-    parser.add_argument("--user", default="1", help="the staff member (1 is the fake's store owner)")
-    parser.add_argument("--skip-figures", action="store_true", help="leave out the dashboard figures' check")
+    parser.add_argument(
+        "--user", default="1", help="the staff member (1 is the fake's store owner)"
+    )
+    parser.add_argument(
+        "--skip-figures", action="store_true", help="leave out the dashboard figures' check"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -92,11 +118,20 @@ def main(argv: list[str] | None = None) -> int:
     from plugin import create_app
 
     api_key, secret = "bench", "bench-secret-bench-secret-bench-secret-00"
-    app = create_app({
-        "TESTING": False, "SHOPIFY_API_KEY": api_key, "SHOPIFY_API_SECRET": secret, "SHOPIFY_OLD_API_SECRET": "",
-        "APP_URL": "https://members.test", "DATABASE_URL": url, "REDIS_URL": "",
-        "SHOPIFY_ADMIN_API": "fake", "FAKE_ADMIN_URL": "", "TOKEN_ENCRYPTION_KEY": os.environ.get("TOKEN_ENCRYPTION_KEY", ""),
-    })
+    app = create_app(
+        {
+            "TESTING": False,
+            "SHOPIFY_API_KEY": api_key,
+            "SHOPIFY_API_SECRET": secret,
+            "SHOPIFY_OLD_API_SECRET": "",
+            "APP_URL": "https://members.test",
+            "DATABASE_URL": url,
+            "REDIS_URL": "",
+            "SHOPIFY_ADMIN_API": "fake",
+            "FAKE_ADMIN_URL": "",
+            "TOKEN_ENCRYPTION_KEY": os.environ.get("TOKEN_ENCRYPTION_KEY", ""),
+        }
+    )
     failed_figures = check_figures(app, args.shop) if not args.skip_figures else False
     httpd = make_server("127.0.0.1", args.port, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -108,20 +143,38 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium",
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
             )
-            print(f"{'page':<12} {'LCP p75':>9} {'CLS p75':>8} {'INP p75':>8}   thresholds: LCP <= 2500 ms, CLS <= 0.1, INP <= 200 ms; p75 of {args.runs} loads")
+            print(
+                f"{'page':<12} {'LCP p75':>9} {'CLS p75':>8} {'INP p75':>8}   thresholds: LCP <= 2500 ms, CLS <= 0.1, INP <= 200 ms; p75 of {args.runs} loads"
+            )
             for path in [p.strip() for p in args.pages.split(",") if p.strip()]:
                 samples: dict[str, list[float]] = {"lcp": [], "cls": [], "inp": []}
                 for _ in range(args.runs):
                     context = browser.new_context(viewport={"width": 1280, "height": 900})
-                    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+                    context.route(
+                        "**/*",
+                        lambda route: (
+                            route.continue_() if "127.0.0.1" in route.request.url else route.abort()
+                        ),
+                    )
                     context.add_init_script(OBSERVE)
                     page = context.new_page()
                     token = session_token(args.shop, api_key, secret, args.user)
-                    response = page.goto(f"{base}{path}?shop={args.shop}&host=aG9zdA&id_token={token}", wait_until="load")
+                    response = page.goto(
+                        f"{base}{path}?shop={args.shop}&host=aG9zdA&id_token={token}",
+                        wait_until="load",
+                    )
                     if response is None or response.status != 200:
-                        print(f"{path:<12} HTTP {response.status if response else '?'}", file=sys.stderr)
+                        print(
+                            f"{path:<12} HTTP {response.status if response else '?'}",
+                            file=sys.stderr,
+                        )
                     page.wait_for_timeout(200)
                     heading = page.locator("h1, h2").first
                     (heading if heading.count() else page.locator("body")).click()
@@ -131,10 +184,17 @@ def main(argv: list[str] | None = None) -> int:
                         samples[key].append(float(vitals[key]))
                     context.close()
                 lcp, cls, inp = (p75(samples[k]) for k in ("lcp", "cls", "inp"))
-                ok = lcp <= THRESHOLDS["lcp"] and cls <= THRESHOLDS["cls"] and inp <= THRESHOLDS["inp"]
+                ok = (
+                    lcp <= THRESHOLDS["lcp"]
+                    and cls <= THRESHOLDS["cls"]
+                    and inp <= THRESHOLDS["inp"]
+                )
                 failed |= not ok
                 shown_inp = f"{inp:>5.0f}" if inp else "  <16"  # no event entry reaches 16 ms
-                print(f"{path:<12} {lcp:>6.0f} ms {cls:>8.3f} {shown_inp} ms   {'ok' if ok else 'OVER BUDGET'}", flush=True)
+                print(
+                    f"{path:<12} {lcp:>6.0f} ms {cls:>8.3f} {shown_inp} ms   {'ok' if ok else 'OVER BUDGET'}",
+                    flush=True,
+                )
             browser.close()
     finally:
         httpd.shutdown()
@@ -163,10 +223,15 @@ def check_figures(app, domain: str) -> bool:  # type: ignore[no-untyped-def]
             again = program_results.results(shop)
             warm.append(time.perf_counter() - began)
         fresh = program_results.compute(shop, program_results.month_bounds(shop, 6))
-        same = again == shown and [m.__dict__ for m in again[:-1]] == [m.__dict__ for m in fresh[:-1]]
+        same = again == shown and [m.__dict__ for m in again[:-1]] == [
+            m.__dict__ for m in fresh[:-1]
+        ]
         db.session.remove()
-    print(f"dashboard figures (6 months): cold {cold * 1000:.0f} ms, warm median {statistics.median(warm) * 1000:.0f} ms; "
-          f"stored months equal the recomputation: {'yes' if same else 'NO'}", flush=True)
+    print(
+        f"dashboard figures (6 months): cold {cold * 1000:.0f} ms, warm median {statistics.median(warm) * 1000:.0f} ms; "
+        f"stored months equal the recomputation: {'yes' if same else 'NO'}",
+        flush=True,
+    )
     return not same
 
 

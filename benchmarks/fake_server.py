@@ -33,20 +33,29 @@ def stats_app(fake: FakeAdminApi) -> Any:
                     "codes": {shop: len(fake.discount_codes(shop)) for shop in shops},
                 }
             ).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
         if environ.get("PATH_INFO") == "/_bench/codes":
             from urllib.parse import parse_qs
 
             shop = parse_qs(environ.get("QUERY_STRING", "")).get("shop", [""])[0]
             body = json.dumps({"codes": [c["code"] for c in fake.discount_codes(shop)]}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
-        if environ.get("PATH_INFO") == "/_bench/customers" and environ.get("REQUEST_METHOD") == "POST":
+        if (
+            environ.get("PATH_INFO") == "/_bench/customers"
+            and environ.get("REQUEST_METHOD") == "POST"
+        ):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             seed = json.loads(environ["wsgi.input"].read(length) or b"{}")
             for customer in seed.get("customers", []):
-                fake.add_customer(seed["shop"], email=customer["email"], customer_id=int(customer["id"]))
+                fake.add_customer(
+                    seed["shop"], email=customer["email"], customer_id=int(customer["id"])
+                )
             start_response("204 No Content", [])
             return [b""]
         return fake(environ, start_response)

@@ -38,10 +38,14 @@ def receive(topic: str) -> Response:
     digest = base64.b64encode(hmac.new(_secret, raw, hashlib.sha256).digest()).decode()
     if not hmac.compare_digest(digest, request.headers.get("X-Shopify-Hmac-Sha256", "")):
         return Response("unauthorized", status=401)
-    row = connection().execute(
-        "INSERT INTO floor_events (webhook_id, topic, body) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
-        (request.headers.get("X-Shopify-Webhook-Id"), topic, raw.decode()),
-    ).fetchone()
+    row = (
+        connection()
+        .execute(
+            "INSERT INTO floor_events (webhook_id, topic, body) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            (request.headers.get("X-Shopify-Webhook-Id"), topic, raw.decode()),
+        )
+        .fetchone()
+    )
     if row is not None:
         _redis.lpush("floor:queue", row[0])
     return Response('{"status":"accepted"}', mimetype="application/json")

@@ -29,7 +29,9 @@ def award(conn: psycopg.Connection, event_id: int) -> bool:
         if row is None:
             return False
         order = json.loads(row[0])
-        member = str((order.get("customer") or {}).get("email") or order.get("email") or "").casefold()
+        member = str(
+            (order.get("customer") or {}).get("email") or order.get("email") or ""
+        ).casefold()
         inserted = conn.execute(
             "INSERT INTO floor_ledger (cause_key, member_key, delta) VALUES (%s, %s, %s)"
             " ON CONFLICT (cause_key) DO NOTHING RETURNING id",

@@ -22,8 +22,12 @@ from benchmarks.scenarios import Row
 
 def old_rows(count: int, shop: str) -> list[dict[str, str]]:
     return [
-        {"email": f"imported{n}@example.com", "registered_at": f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}",
-         "shop": shop, "points": str(n % 5000)}
+        {
+            "email": f"imported{n}@example.com",
+            "registered_at": f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            "shop": shop,
+            "points": str(n % 5000),
+        }
         for n in range(count)
     ]
 
@@ -33,12 +37,20 @@ def _counts(conn: psycopg.Connection[Any], tables: list[str]) -> dict[str, int]:
 
 
 def _config(database_url: str) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "SHOPIFY_API_KEY": "bench", "SHOPIFY_API_SECRET": "bench-api-secret-0123456789abcdefghijkl",
-            "APP_URL": "https://members.bench", "TOKEN_ENCRYPTION_KEY": "bench-token-encryption-key-0123456789",
-            "REDIS_URL": "", "SHOPIFY_ADMIN_API": "fake"}
+    return {
+        "DATABASE_URL": database_url,
+        "SHOPIFY_API_KEY": "bench",
+        "SHOPIFY_API_SECRET": "bench-api-secret-0123456789abcdefghijkl",
+        "APP_URL": "https://members.bench",
+        "TOKEN_ENCRYPTION_KEY": "bench-token-encryption-key-0123456789",
+        "REDIS_URL": "",
+        "SHOPIFY_ADMIN_API": "fake",
+    }
 
 
-def measure(database_url: str, count: int, shop_domain: str = "tesmart-us.myshopify.com") -> dict[str, float]:
+def measure(
+    database_url: str, count: int, shop_domain: str = "tesmart-us.myshopify.com"
+) -> dict[str, float]:
     """Import ``count`` rows through the app, then COPY the same rows; rates in rows per second."""
     from plugin import create_app
     from plugin.extensions import db
@@ -68,7 +80,9 @@ def measure(database_url: str, count: int, shop_domain: str = "tesmart-us.myshop
                     buffer.write(chunk)
             dumps[table] = buffer.getvalue()
         for table in reversed(grown):
-            conn.execute(f'DELETE FROM "{table}" WHERE id IN (SELECT id FROM "{table}" ORDER BY id OFFSET {before[table]})')
+            conn.execute(
+                f'DELETE FROM "{table}" WHERE id IN (SELECT id FROM "{table}" ORDER BY id OFFSET {before[table]})'
+            )
         conn.commit()
         wall = time.perf_counter()
         for table in grown:
@@ -76,23 +90,39 @@ def measure(database_url: str, count: int, shop_domain: str = "tesmart-us.myshop
                 copy.write(dumps[table])
         conn.commit()
         copy_seconds = time.perf_counter() - wall
-    return {"rows": count, "app_rate": count / app_seconds, "copy_rate": count / copy_seconds,
-            "app_cpu_ms_per_row": 1000 * app_cpu / count, "tables": len(grown)}
+    return {
+        "rows": count,
+        "app_rate": count / app_seconds,
+        "copy_rate": count / copy_seconds,
+        "app_cpu_ms_per_row": 1000 * app_cpu / count,
+        "tables": len(grown),
+    }
 
 
 def rows(database_url: str, count: int) -> list[Row]:
     figures = measure(database_url, count)
     ratio = figures["app_rate"] / figures["copy_rate"]
-    return [Row(f"members import, {count:,} rows", f"{figures['app_rate']:.0f} rows/s", "≥ 0.50 of COPY", ratio >= 0.5,
-                f"{figures['app_cpu_ms_per_row']:.2f} ms CPU per row in-process; COPY of the same rows into "
-                f"{figures['tables']:.0f} tables", floor=f"{figures['copy_rate']:.0f} rows/s", ratio=ratio)]
+    return [
+        Row(
+            f"members import, {count:,} rows",
+            f"{figures['app_rate']:.0f} rows/s",
+            "≥ 0.50 of COPY",
+            ratio >= 0.5,
+            f"{figures['app_cpu_ms_per_row']:.2f} ms CPU per row in-process; COPY of the same rows into "
+            f"{figures['tables']:.0f} tables",
+            floor=f"{figures['copy_rate']:.0f} rows/s",
+            ratio=ratio,
+        )
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--prepare", action="store_true", help="migrate the database and add the US shop first")
+    parser.add_argument(
+        "--prepare", action="store_true", help="migrate the database and add the US shop first"
+    )
     args = parser.parse_args()
     if args.prepare:
         from flask_migrate import upgrade

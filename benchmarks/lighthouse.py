@@ -103,10 +103,21 @@ def score(url: str) -> dict[str, float]:
     """One Lighthouse run (mobile preset, performance only): the score and its main metrics."""
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     out = subprocess.run(
-        [*lighthouse_command(), url, "--only-categories=performance", "--output=json", "--output-path=stdout",
-         "--quiet", f"--chrome-flags={CHROME_FLAGS}"],
-        capture_output=True, text=True, env=env, timeout=240, check=False,
-    )  # fmt: skip
+        [
+            *lighthouse_command(),
+            url,
+            "--only-categories=performance",
+            "--output=json",
+            "--output-path=stdout",
+            "--quiet",
+            f"--chrome-flags={CHROME_FLAGS}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
     if out.returncode != 0 or not out.stdout.strip():
         raise RuntimeError(f"lighthouse failed ({out.returncode}): {out.stderr.strip()[-500:]}")
     report = json.loads(out.stdout)
@@ -152,21 +163,28 @@ def main(argv: list[str] | None = None) -> int:
             runs = [score(url) for _ in range(args.runs)]
             median = {m: statistics.median(r[m] for r in runs) for m in runs[0]}
             medians[key] = median
-            print(f"  {key[0]:<8} {key[1]:<12} scores {[r['score'] for r in runs]} median {median['score']:.0f}"
-                  f" · FCP {median['fcp_ms']:.0f} ms · LCP {median['lcp_ms']:.0f} ms · TBT {median['tbt_ms']:.0f} ms"
-                  f" · CLS {median['cls']:.3f}", flush=True)  # fmt: skip
+            print(
+                f"  {key[0]:<8} {key[1]:<12} scores {[r['score'] for r in runs]} median {median['score']:.0f}"
+                f" · FCP {median['fcp_ms']:.0f} ms · LCP {median['lcp_ms']:.0f} ms · TBT {median['tbt_ms']:.0f} ms"
+                f" · CLS {median['cls']:.3f}",
+                flush=True,
+            )
     finally:
         http.shutdown()
         shutil.rmtree(http.folder, ignore_errors=True)
-    print(f"\nweights (Built for Shopify): {', '.join(f'{k} {v:.0%}' for k, v in WEIGHTS.items())};"
-          " the local storefront has one page kind, which stands for all three")  # fmt: skip
+    print(
+        f"\nweights (Built for Shopify): {', '.join(f'{k} {v:.0%}' for k, v in WEIGHTS.items())};"
+        " the local storefront has one page kind, which stands for all three"
+    )
     worst = 0.0
     for who in ("visitor", "member"):
         drop = medians[(who, "without app")]["score"] - medians[(who, "with app")]["score"]
         total = weighted({kind: drop for kind in LOCAL_PAGE_KINDS})
         worst = max(worst, total)
-        print(f"  {who:<8} weighted drop {total:+.1f} points (floor: at most {FLOOR_POINTS:.0f})"
-              f" {'met' if total <= FLOOR_POINTS else 'NOT met'}")  # fmt: skip
+        print(
+            f"  {who:<8} weighted drop {total:+.1f} points (floor: at most {FLOOR_POINTS:.0f})"
+            f" {'met' if total <= FLOOR_POINTS else 'NOT met'}"
+        )
     print(
         f"load average at end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared machine: scores vary with load)"
     )

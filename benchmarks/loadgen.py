@@ -29,7 +29,11 @@ class HttpRequest:
     body: bytes = b""
 
     def encode(self, port: int) -> bytes:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", "Connection: close"]
+        lines = [
+            f"{self.method} {self.path} HTTP/1.1",
+            f"Host: {LOOPBACK}:{port}",
+            "Connection: close",
+        ]
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
         if self.body or self.method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(self.body)}")
@@ -69,7 +73,8 @@ class RunResult:
         bad = {s: n for s, n in self.statuses.items() if not 200 <= s < 300}
         return (
             f"{self.ok} ok in {self.elapsed:.1f}s = {self.rate:.0f}/s, p50 {self.percentile(50):.1f} ms, "
-            f"p99 {self.percentile(99):.1f} ms" + (f", non-2xx {bad}" if bad else "")
+            f"p99 {self.percentile(99):.1f} ms"
+            + (f", non-2xx {bad}" if bad else "")
             + (f", errors {dict(self.errors)}" if self.errors else "")
         )
 
@@ -87,8 +92,14 @@ async def _exchange(port: int, raw: bytes, timeout: float) -> tuple[int, bytes]:
     return status, body
 
 
-async def _one(port: int, raw: bytes, started: float, result: RunResult, timeout: float,
-               check: Callable[[int, bytes], None] | None) -> None:
+async def _one(
+    port: int,
+    raw: bytes,
+    started: float,
+    result: RunResult,
+    timeout: float,
+    check: Callable[[int, bytes], None] | None,
+) -> None:
     try:
         status, body = await _exchange(port, raw, timeout)
     except (TimeoutError, OSError) as exc:
@@ -101,9 +112,16 @@ async def _one(port: int, raw: bytes, started: float, result: RunResult, timeout
         check(status, body)
 
 
-async def closed_loop(port: int, make: Callable[[int], HttpRequest], *, concurrency: int,
-                      duration: float, limit: int = MAX_REQUESTS, timeout: float = 10.0,
-                      check: Callable[[int, bytes], None] | None = None) -> RunResult:
+async def closed_loop(
+    port: int,
+    make: Callable[[int], HttpRequest],
+    *,
+    concurrency: int,
+    duration: float,
+    limit: int = MAX_REQUESTS,
+    timeout: float = 10.0,
+    check: Callable[[int, bytes], None] | None = None,
+) -> RunResult:
     """``concurrency`` clients, each sending its next request as soon as the last is answered."""
     result = RunResult()
     counter = iter(range(min(limit, MAX_REQUESTS)))
@@ -123,9 +141,16 @@ async def closed_loop(port: int, make: Callable[[int], HttpRequest], *, concurre
     return result
 
 
-async def open_loop(port: int, make: Callable[[int], HttpRequest], *, rate: float, duration: float,
-                    timeout: float = 10.0, max_in_flight: int = 512,
-                    check: Callable[[int, bytes], None] | None = None) -> RunResult:
+async def open_loop(
+    port: int,
+    make: Callable[[int], HttpRequest],
+    *,
+    rate: float,
+    duration: float,
+    timeout: float = 10.0,
+    max_in_flight: int = 512,
+    check: Callable[[int, bytes], None] | None = None,
+) -> RunResult:
     """Requests at a fixed rate whatever the answers do; latency counts from when each was due,
     so a slow server is not hidden by a generator that waits for it (coordinated omission)."""
     result = RunResult()

@@ -40,32 +40,91 @@ def build(app, members: int) -> str:  # type: ignore[no-untyped-def]
     for first in range(0, members, batch):
         ids = range(first + 1, min(first + batch, members) + 1)
         joined = {i: at() for i in ids}
-        db.session.execute(insert(Member), [
-            {"id": i, "email_normalized": f"m{i}@example.com", "email": f"m{i}@example.com", "state": "open",
-             "activated_at": joined[i] + timedelta(days=1) if i % 3 else None, "registered_at": joined[i],
-             "imported": False, "created_at": joined[i]} for i in ids])
-        db.session.execute(insert(ShopCustomer), [
-            {"shop_id": shop.id, "customer_id": str(10_000_000 + i), "member_id": i, "email": f"m{i}@example.com",
-             "newsletter_subscribed": False, "verified_email": True, "orders_count": 0, "created_at": joined[i]} for i in ids])
+        db.session.execute(
+            insert(Member),
+            [
+                {
+                    "id": i,
+                    "email_normalized": f"m{i}@example.com",
+                    "email": f"m{i}@example.com",
+                    "state": "open",
+                    "activated_at": joined[i] + timedelta(days=1) if i % 3 else None,
+                    "registered_at": joined[i],
+                    "imported": False,
+                    "created_at": joined[i],
+                }
+                for i in ids
+            ],
+        )
+        db.session.execute(
+            insert(ShopCustomer),
+            [
+                {
+                    "shop_id": shop.id,
+                    "customer_id": str(10_000_000 + i),
+                    "member_id": i,
+                    "email": f"m{i}@example.com",
+                    "newsletter_subscribed": False,
+                    "verified_email": True,
+                    "orders_count": 0,
+                    "created_at": joined[i],
+                }
+                for i in ids
+            ],
+        )
         entries, orders, wallets, redemptions = [], [], [], []
         for i in ids:
             balance = 0
             for n in range(3):
                 delta = rng.choice((100, 2000, 2000, -500))
                 balance += delta
-                entries.append({"shop_id": shop.id, "member_id": i, "delta": delta, "kind": "order" if delta > 0 else "redemption",
-                                "cause_key": f"b:{i}:{n}", "created_at": at()})
+                entries.append(
+                    {
+                        "shop_id": shop.id,
+                        "member_id": i,
+                        "delta": delta,
+                        "kind": "order" if delta > 0 else "redemption",
+                        "cause_key": f"b:{i}:{n}",
+                        "created_at": at(),
+                    }
+                )
             wallets.append({"shop_id": shop.id, "member_id": i, "balance": balance})
             for n in range(rng.choice((0, 1, 1, 2))):
-                orders.append({"shop_id": shop.id, "order_id": f"{i}-{n}", "member_id": i, "customer_id": str(10_000_000 + i),
-                               "currency": "USD", "net_amount": Decimal("99.00"), "total_amount": Decimal("109.00"),
-                               "refunded_amount": Decimal(0), "points_awarded": 2000, "points_clawed_back": 0,
-                               "paid_at": at(), "discount_codes": [f"TSM-{i}"] if i % 7 == 0 else [], "test": False,
-                               "created_at": now})
+                orders.append(
+                    {
+                        "shop_id": shop.id,
+                        "order_id": f"{i}-{n}",
+                        "member_id": i,
+                        "customer_id": str(10_000_000 + i),
+                        "currency": "USD",
+                        "net_amount": Decimal("99.00"),
+                        "total_amount": Decimal("109.00"),
+                        "refunded_amount": Decimal(0),
+                        "points_awarded": 2000,
+                        "points_clawed_back": 0,
+                        "paid_at": at(),
+                        "discount_codes": [f"TSM-{i}"] if i % 7 == 0 else [],
+                        "test": False,
+                        "created_at": now,
+                    }
+                )
             if i % 7 == 0:
-                redemptions.append({"shop_id": shop.id, "member_id": i, "customer_id": str(10_000_000 + i), "purpose": "reward",
-                                    "title": "$5 off", "points": 500, "kind": "fixed_amount", "amount": Decimal(5),
-                                    "currency": "USD", "state": "issued", "code": f"TSM-{i}", "created_at": at()})
+                redemptions.append(
+                    {
+                        "shop_id": shop.id,
+                        "member_id": i,
+                        "customer_id": str(10_000_000 + i),
+                        "purpose": "reward",
+                        "title": "$5 off",
+                        "points": 500,
+                        "kind": "fixed_amount",
+                        "amount": Decimal(5),
+                        "currency": "USD",
+                        "state": "issued",
+                        "code": f"TSM-{i}",
+                        "created_at": at(),
+                    }
+                )
         db.session.execute(insert(PointEntry), entries)
         db.session.execute(insert(Wallet), wallets)
         if orders:
@@ -95,11 +154,21 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
-    app = create_app({
-        "TESTING": True, "DEV_MODE": "1", "SHOPIFY_API_KEY": "bench", "SHOPIFY_API_SECRET": "bench-secret",
-        "SHOPIFY_OLD_API_SECRET": "", "APP_URL": f"http://127.0.0.1:{args.port}", "DATABASE_URL": url, "REDIS_URL": "",
-        "SHOPIFY_ADMIN_API": "fake", "FAKE_ADMIN_URL": "", "TOKEN_ENCRYPTION_KEY": "bench-key",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DEV_MODE": "1",
+            "SHOPIFY_API_KEY": "bench",
+            "SHOPIFY_API_SECRET": "bench-secret",
+            "SHOPIFY_OLD_API_SECRET": "",
+            "APP_URL": f"http://127.0.0.1:{args.port}",
+            "DATABASE_URL": url,
+            "REDIS_URL": "",
+            "SHOPIFY_ADMIN_API": "fake",
+            "FAKE_ADMIN_URL": "",
+            "TOKEN_ENCRYPTION_KEY": "bench-key",
+        }
+    )
     with app.app_context():
         upgrade(revision="heads")
         began = time.perf_counter()
@@ -111,7 +180,9 @@ def main() -> None:
             began = time.perf_counter()
             program_results.results(shop)
             timings.append(time.perf_counter() - began)
-        print(f"figures for 6 months: median {statistics.median(timings) * 1000:.0f} ms over {args.runs} runs")
+        print(
+            f"figures for 6 months: median {statistics.median(timings) * 1000:.0f} ms over {args.runs} runs"
+        )
         db.session.remove()
 
     httpd = make_server("127.0.0.1", args.port, app, threaded=True)
@@ -120,9 +191,16 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if "127.0.0.1" in route.request.url else route.abort()
+                ),
+            )
             lcps = []
             for _ in range(args.runs):
                 page.goto(f"http://127.0.0.1:{args.port}/dev/admin?shop={domain}&user=1")
@@ -133,7 +211,9 @@ def main() -> None:
                     }).observe({type: 'largest-contentful-paint', buffered: true}))"""
                 )
                 lcps.append(lcp)
-            print(f"admin home LCP: median {statistics.median(lcps):.0f} ms over {args.runs} loads (target <= 2500 ms)")
+            print(
+                f"admin home LCP: median {statistics.median(lcps):.0f} ms over {args.runs} loads (target <= 2500 ms)"
+            )
             browser.close()
     finally:
         httpd.shutdown()

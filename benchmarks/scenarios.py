@@ -52,7 +52,9 @@ class Settings:
     memory: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def for_mode(cls, quick: bool, memory_events: int | None, log: Callable[[str], None]) -> Settings:
+    def for_mode(
+        cls, quick: bool, memory_events: int | None, log: Callable[[str], None]
+    ) -> Settings:
         if quick:
             return cls(True, 5, 4, 16, 8, [2], [2], 4, 200, 60, 4, memory_events or 0, log)
         events = 100_000 if memory_events is None else memory_events
@@ -118,14 +120,18 @@ def seed(stack: Stack) -> None:
 def routes(stack: Stack) -> set[tuple[str, str]]:
     with app_context(stack) as app:
         return {
-            (method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods or ()
+            (method, rule.rule)
+            for rule in app.url_map.iter_rules()
+            for method in rule.methods or ()
         }
 
 
 # --- webhook ingest --------------------------------------------------------------------------------
 
 
-def ingest(stack: Stack, settings: Settings, label: str, app_spec: str, run: int) -> tuple[RunResult, RunResult]:
+def ingest(
+    stack: Stack, settings: Settings, label: str, app_spec: str, run: int
+) -> tuple[RunResult, RunResult]:
     """Max rate (closed loop), then p50/p99 at half that rate (open loop); no rq workers run, so
     only the acknowledgement path is measured."""
     orders = PaidOrders(US, KVM_PRODUCT_ID, run=run)
@@ -134,13 +140,23 @@ def ingest(stack: Stack, settings: Settings, label: str, app_spec: str, run: int
         counter = iter(range(10_000_000))
         make = lambda _i: orders.request(next(counter))  # noqa: E731  (unique deliveries)
         warm_up(stack.web_port, make)
-        best = loadgen.run(loadgen.closed_loop(
-            stack.web_port, make, concurrency=settings.concurrency, duration=settings.ingest_seconds,
-        ))
+        best = loadgen.run(
+            loadgen.closed_loop(
+                stack.web_port,
+                make,
+                concurrency=settings.concurrency,
+                duration=settings.ingest_seconds,
+            )
+        )
         settings.log(f"  {label} ingest max: {best.summary()}")
-        half = loadgen.run(loadgen.open_loop(
-            stack.web_port, make, rate=max(best.rate / 2, 1), duration=settings.latency_seconds,
-        ))
+        half = loadgen.run(
+            loadgen.open_loop(
+                stack.web_port,
+                make,
+                rate=max(best.rate / 2, 1),
+                duration=settings.latency_seconds,
+            )
+        )
         settings.log(f"  {label} ingest at half ({best.rate / 2:.0f}/s): {half.summary()}")
         return best, half
     finally:
@@ -158,23 +174,41 @@ def ingest_rows(stack: Stack, settings: Settings) -> list[Row]:
     app_runs, floor_runs = [], []
     for round_ in range(1 if settings.quick else 2):
         app_runs.append(ingest(stack, settings, "app", "plugin:create_app()", run=1 + 2 * round_))
-        floor_runs.append(ingest(stack, settings, "floor", "benchmarks.floor:app", run=2 + 2 * round_))
+        floor_runs.append(
+            ingest(stack, settings, "floor", "benchmarks.floor:app", run=2 + 2 * round_)
+        )
     app_best, app_half = max(app_runs, key=lambda pair: pair[0].rate)
     floor_best, floor_half = max(floor_runs, key=lambda pair: pair[0].rate)
     ratio = app_best.rate / floor_best.rate if floor_best.rate else 0.0
     p99 = app_half.percentile(99)
     return [
-        Row("Webhook ingest, app (orders/paid, max)", f"{app_best.rate:.0f}/s", "≥ 0.80 of floor", ratio >= 0.8,
-            floor=f"{floor_best.rate:.0f}/s", ratio=ratio, notes=f"p50 {app_best.percentile(50):.1f} ms, p99 {app_best.percentile(99):.1f} ms at max, {settings.concurrency} clients"),
-        Row("Webhook ingest, floor (max)", f"{floor_best.rate:.0f}/s",
-            notes=f"p50 {floor_best.percentile(50):.1f} ms, p99 {floor_best.percentile(99):.1f} ms at max"),
+        Row(
+            "Webhook ingest, app (orders/paid, max)",
+            f"{app_best.rate:.0f}/s",
+            "≥ 0.80 of floor",
+            ratio >= 0.8,
+            floor=f"{floor_best.rate:.0f}/s",
+            ratio=ratio,
+            notes=f"p50 {app_best.percentile(50):.1f} ms, p99 {app_best.percentile(99):.1f} ms at max, {settings.concurrency} clients",
+        ),
+        Row(
+            "Webhook ingest, floor (max)",
+            f"{floor_best.rate:.0f}/s",
+            notes=f"p50 {floor_best.percentile(50):.1f} ms, p99 {floor_best.percentile(99):.1f} ms at max",
+        ),
         Row("Webhook ingest, ratio app/floor", f"{ratio:.2f}", "≥ 0.80", ratio >= 0.8),
-        Row(f"Webhook ack latency, app at half max ({app_best.rate / 2:.0f}/s)",
-            f"p50 {app_half.percentile(50):.1f} ms, p99 {p99:.1f} ms", "p99 < 25 ms", p99 < 25,
-            notes=_late(app_half)),
-        Row(f"Webhook ack latency, floor at half max ({floor_best.rate / 2:.0f}/s)",
+        Row(
+            f"Webhook ack latency, app at half max ({app_best.rate / 2:.0f}/s)",
+            f"p50 {app_half.percentile(50):.1f} ms, p99 {p99:.1f} ms",
+            "p99 < 25 ms",
+            p99 < 25,
+            notes=_late(app_half),
+        ),
+        Row(
+            f"Webhook ack latency, floor at half max ({floor_best.rate / 2:.0f}/s)",
             f"p50 {floor_half.percentile(50):.1f} ms, p99 {floor_half.percentile(99):.1f} ms",
-            notes=_late(floor_half)),
+            notes=_late(floor_half),
+        ),
     ]
 
 
@@ -195,22 +229,33 @@ def _late(result: RunResult) -> str:
 # --- end to end ------------------------------------------------------------------------------------
 
 
-def deliver_and_wait(stack: Stack, settings: Settings, orders: PaidOrders, counted: Callable[[], int]) -> dict[str, Any]:
+def deliver_and_wait(
+    stack: Stack, settings: Settings, orders: PaidOrders, counted: Callable[[], int]
+) -> dict[str, Any]:
     """Deliveries at the web tier's pace for ``e2e_seconds`` while the workers apply them, then up
     to twice as long for the backlog. The rate is orders in the ledger over the time from the first
     delivery to the last entry (or to the deadline, with the backlog reported)."""
     started = time.perf_counter()
-    sent = loadgen.run(loadgen.closed_loop(
-        stack.web_port, orders.request, concurrency=settings.concurrency, duration=settings.e2e_seconds,
-        check=expect_2xx,
-    ))
+    sent = loadgen.run(
+        loadgen.closed_loop(
+            stack.web_port,
+            orders.request,
+            concurrency=settings.concurrency,
+            duration=settings.e2e_seconds,
+            check=expect_2xx,
+        )
+    )
     acked = sent.ok
     wait_for(lambda: counted() >= acked, settings.e2e_seconds * 2, 0.25)
     finished = time.perf_counter()
     done = counted()
     return {
-        "rate": done / (finished - started), "acked": acked, "ack_rate": sent.rate, "done": done,
-        "backlog": acked - done, "seconds": finished - started,
+        "rate": done / (finished - started),
+        "acked": acked,
+        "ack_rate": sent.rate,
+        "done": done,
+        "backlog": acked - done,
+        "seconds": finished - started,
     }
 
 
@@ -218,10 +263,13 @@ def counter(stack: Stack, query: str, prefix: str) -> Callable[[], int]:
     def counted() -> int:
         with psycopg.connect(stack.database_url, autocommit=True) as conn:
             return int(conn.execute(query, (prefix + "%",)).fetchone()[0])  # type: ignore[index]
+
     return counted
 
 
-def end_to_end(stack: Stack, settings: Settings, workers: int, run: int, web: Child) -> dict[str, Any]:
+def end_to_end(
+    stack: Stack, settings: Settings, workers: int, run: int, web: Child
+) -> dict[str, Any]:
     """Paid orders per second from delivery to points in the ledger, with ``workers`` rq workers."""
     reset_events(stack)
     children = stack.start_workers(workers)
@@ -229,7 +277,11 @@ def end_to_end(stack: Stack, settings: Settings, workers: int, run: int, web: Ch
         wait_workers(stack, workers)
         orders = PaidOrders(US, KVM_PRODUCT_ID, run=run)
         prefix = f"order:{orders.order_id(0) // 10_000_000}"
-        counted = counter(stack, "SELECT count(*) FROM point_entries WHERE kind = 'order' AND cause_key LIKE %s", prefix)
+        counted = counter(
+            stack,
+            "SELECT count(*) FROM point_entries WHERE kind = 'order' AND cause_key LIKE %s",
+            prefix,
+        )
         worker_rss = [rss_mib(child.pid) for child in children]
         web_pids = gunicorn_worker_pids(web)
         web_rss = [rss_mib(pid) for pid in web_pids]
@@ -255,12 +307,16 @@ def end_to_end_floor(stack: Stack, settings: Settings, workers: int, run: int) -
         conn.execute(DDL)
     stack.flush_redis()
     web = stack.start_web("benchmarks.floor:app", name="web-floor-e2e")
-    children = [stack.spawn(f"floor-worker-{i}", [sys.executable, "-m", "benchmarks.floor_worker"])
-                for i in range(workers)]
+    children = [
+        stack.spawn(f"floor-worker-{i}", [sys.executable, "-m", "benchmarks.floor_worker"])
+        for i in range(workers)
+    ]
     try:
         orders = PaidOrders(US, KVM_PRODUCT_ID, run=run)
         prefix = f"order:{orders.order_id(0) // 10_000_000}"
-        counted = counter(stack, "SELECT count(*) FROM floor_ledger WHERE cause_key LIKE %s", prefix)
+        counted = counter(
+            stack, "SELECT count(*) FROM floor_ledger WHERE cause_key LIKE %s", prefix
+        )
         warm_up(stack.web_port, PaidOrders(US, KVM_PRODUCT_ID, run=run + 1).request, 50)
         result = deliver_and_wait(stack, settings, orders, counted)
         settings.log(
@@ -290,11 +346,22 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
             note = f"{last['done']:,} orders in {last['seconds']:.0f}s, deliveries acknowledged at {last['ack_rate']:.0f}/s meanwhile"
             if last["backlog"]:
                 note += f"; {last['backlog']:,} still queued at the deadline"
-            rows.append(Row(f"End to end, {workers} rq worker(s)", f"{last['rate']:.0f} orders/s", "1,000 orders/s",
-                            last["rate"] >= 1000, note))
+            rows.append(
+                Row(
+                    f"End to end, {workers} rq worker(s)",
+                    f"{last['rate']:.0f} orders/s",
+                    "1,000 orders/s",
+                    last["rate"] >= 1000,
+                    note,
+                )
+            )
         web_rss = (first_web_rss, last["web_rss"][1]) if last else None
-        settings.memory = {"events": events, "web": web_rss, "worker": last.get("worker_rss"),
-                           "workers": settings.e2e_workers[-1]}
+        settings.memory = {
+            "events": events,
+            "web": web_rss,
+            "worker": last.get("worker_rss"),
+            "workers": settings.e2e_workers[-1],
+        }
     finally:
         stack.stop_child(web)
     # The same machine's ceiling for any implementation that records a delivery before answering
@@ -303,16 +370,33 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
     for workers in settings.e2e_floor_workers:
         floor = end_to_end_floor(stack, settings, workers, 20 + workers)
         floor_best = max(floor_best, floor["rate"])
-        rows.append(Row(f"End to end, floor, {workers} worker(s)", f"{floor['rate']:.0f} orders/s", "", None,
-                        f"{floor['done']:,} orders in {floor['seconds']:.0f}s, acknowledged at {floor['ack_rate']:.0f}/s; "
-                        "benchmarks/floor.py + benchmarks/floor_worker.py"))
+        rows.append(
+            Row(
+                f"End to end, floor, {workers} worker(s)",
+                f"{floor['rate']:.0f} orders/s",
+                "",
+                None,
+                f"{floor['done']:,} orders in {floor['seconds']:.0f}s, acknowledged at {floor['ack_rate']:.0f}/s; "
+                "benchmarks/floor.py + benchmarks/floor_worker.py",
+            )
+        )
     if floor_best:
         ratio = app_best / floor_best
         for row in rows:
             if row.benchmark.endswith("rq worker(s)"):
-                row.floor, row.ratio = f"{floor_best:.0f} orders/s", float(row.figure.split()[0]) / floor_best
-        rows.append(Row("End to end, ratio app/floor", f"{ratio:.2f}", "≥ 0.80", ratio >= 0.8,
-                        f"best app row {app_best:.0f}/s against the floor's best {floor_best:.0f}/s"))
+                row.floor, row.ratio = (
+                    f"{floor_best:.0f} orders/s",
+                    float(row.figure.split()[0]) / floor_best,
+                )
+        rows.append(
+            Row(
+                "End to end, ratio app/floor",
+                f"{ratio:.2f}",
+                "≥ 0.80",
+                ratio >= 0.8,
+                f"best app row {app_best:.0f}/s against the floor's best {floor_best:.0f}/s",
+            )
+        )
     return rows
 
 
@@ -328,7 +412,9 @@ def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[in
     from plugin.services.shops import find_shop
     from webhooks.handlers import orders as order_handlers
 
-    orders = PaidOrders(US, KVM_PRODUCT_ID, run=run, customers=count, customer_base=8_000_000 + run * 100_000)
+    orders = PaidOrders(
+        US, KVM_PRODUCT_ID, run=run, customers=count, customer_base=8_000_000 + run * 100_000
+    )
     customers = []
     with app_context(stack):
         shop = find_shop(US)
@@ -339,8 +425,13 @@ def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[in
             assert member is not None
             activate(member, utcnow(), "bench")
             if points:
-                ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=points, kind="adjustment",
-                                  cause_key=f"bench:{run}:{index}")
+                ledger.post_entry(
+                    shop_id=shop.id,
+                    member_id=member.id,
+                    delta=points,
+                    kind="adjustment",
+                    cause_key=f"bench:{run}:{index}",
+                )
             outbox.commit()
             customers.append(orders.customer_id(index))
         db.session.commit()
@@ -364,10 +455,20 @@ def read_rows(stack: Stack, settings: Settings) -> list[Row]:
     devices = device_ids(stack, customers)
     picker = random.Random(7)
     endpoints: list[tuple[str, Callable[[int], HttpRequest] | None, str]] = [
-        ("GET /proxy/member", lambda _i: proxy_request("GET", "/member", US, picker.choice(customers)), ""),
+        (
+            "GET /proxy/member",
+            lambda _i: proxy_request("GET", "/member", US, picker.choice(customers)),
+            "",
+        ),
     ]
     if ("GET", "/proxy/devices") in available:
-        endpoints.append(("GET /proxy/devices", lambda _i: proxy_request("GET", "/devices", US, picker.choice(customers)), ""))
+        endpoints.append(
+            (
+                "GET /proxy/devices",
+                lambda _i: proxy_request("GET", "/devices", US, picker.choice(customers)),
+                "",
+            )
+        )
     else:
         endpoints.append(("GET /proxy/devices", None, "skipped: the route does not exist yet"))
     if ("POST", "/proxy/trade-in/quote") in available:
@@ -375,32 +476,65 @@ def read_rows(stack: Stack, settings: Settings) -> list[Row]:
 
         def quote(index: int) -> HttpRequest:
             customer = owners[index % len(owners)]
-            body = {"device_id": devices[customer], "condition": {
-                "cosmetic_wear": True, "accessories_complete": True, "original_packaging": False, "working": True}}
+            body = {
+                "device_id": devices[customer],
+                "condition": {
+                    "cosmetic_wear": True,
+                    "accessories_complete": True,
+                    "original_packaging": False,
+                    "working": True,
+                },
+            }
             return proxy_request("POST", "/trade-in/quote", US, customer, body=body)
+
         endpoints.append(("POST /proxy/trade-in/quote", quote, ""))
     else:
-        endpoints.append(("POST /proxy/trade-in/quote", None, "skipped: the route does not exist yet"))
+        endpoints.append(
+            ("POST /proxy/trade-in/quote", None, "skipped: the route does not exist yet")
+        )
 
     rows = []
     web = stack.start_web(name="web-reads")
     try:
         for label, make, note in endpoints:
             if make is None:
-                rows.append(Row(f"Storefront {label} at {settings.read_rate:.0f}/s", "—", "p99 < 8 ms", None, note))
+                rows.append(
+                    Row(
+                        f"Storefront {label} at {settings.read_rate:.0f}/s",
+                        "—",
+                        "p99 < 8 ms",
+                        None,
+                        note,
+                    )
+                )
                 continue
             warm_up(stack.web_port, make, 100)
-            result = loadgen.run(loadgen.open_loop(stack.web_port, make, rate=settings.read_rate,
-                                                   duration=settings.read_seconds))
+            result = loadgen.run(
+                loadgen.open_loop(
+                    stack.web_port, make, rate=settings.read_rate, duration=settings.read_seconds
+                )
+            )
             settings.log(f"  {label} at {settings.read_rate:.0f}/s: {result.summary()}")
-            capacity = loadgen.run(loadgen.closed_loop(stack.web_port, make, concurrency=settings.concurrency,
-                                                       duration=min(settings.read_seconds, 5)))
+            capacity = loadgen.run(
+                loadgen.closed_loop(
+                    stack.web_port,
+                    make,
+                    concurrency=settings.concurrency,
+                    duration=min(settings.read_seconds, 5),
+                )
+            )
             settings.log(f"  {label} at the most it serves: {capacity.summary()}")
             p99 = result.percentile(99)
             ok = result.ok == result.sent and not result.errors
-            rows.append(Row(f"Storefront {label} at {settings.read_rate:.0f}/s",
-                            f"p50 {result.percentile(50):.1f} ms, p99 {p99:.1f} ms", "p99 < 8 ms",
-                            p99 < 8 and ok, f"{_late(result)}; serves at most {capacity.rate:.0f}/s"))
+            rows.append(
+                Row(
+                    f"Storefront {label} at {settings.read_rate:.0f}/s",
+                    f"p50 {result.percentile(50):.1f} ms, p99 {p99:.1f} ms",
+                    "p99 < 8 ms",
+                    p99 < 8 and ok,
+                    f"{_late(result)}; serves at most {capacity.rate:.0f}/s",
+                )
+            )
     finally:
         stack.stop_child(web)
     return rows
@@ -410,7 +544,9 @@ def read_rows(stack: Stack, settings: Settings) -> list[Row]:
 
 
 def fake_stats(stack: Stack) -> dict[str, Any]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{stack.fake_port}/_bench/stats", timeout=5) as response:
+    with urllib.request.urlopen(
+        f"http://127.0.0.1:{stack.fake_port}/_bench/stats", timeout=5
+    ) as response:
         return json.loads(response.read())
 
 
@@ -418,7 +554,15 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
     available = routes(stack)
     title = f"Redemptions against the fake Admin API (100 ms, Shopify's bucket), {settings.redemption_workers} workers"
     if ("POST", "/proxy/redemptions") not in available:
-        return [Row(title, "—", "no THROTTLED", None, "skipped: POST /proxy/redemptions does not exist yet")]
+        return [
+            Row(
+                title,
+                "—",
+                "no THROTTLED",
+                None,
+                "skipped: POST /proxy/redemptions does not exist yet",
+            )
+        ]
     from sqlalchemy import select
 
     from plugin.extensions import db
@@ -427,15 +571,29 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
 
     with app_context(stack):
         shop = find_shop(US)
-        rewards = db.session.execute(select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points)).scalars().all()  # type: ignore[union-attr]
+        rewards = (
+            db.session.execute(
+                select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points)
+            )
+            .scalars()
+            .all()
+        )  # type: ignore[union-attr]
         reward_id, cost = rewards[0].id, rewards[0].points
     customers = seed_members(stack, settings.redemptions, run=40, points=cost)
     stack.stop_child(fake)
     fake = stack.start_fake(latency_ms=100)
-    seed = json.dumps({"shop": US, "customers": [
-        {"id": c, "email": f"member{c}@bench.example"} for c in customers]}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{stack.fake_port}/_bench/customers", data=seed, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    seed = json.dumps(
+        {
+            "shop": US,
+            "customers": [{"id": c, "email": f"member{c}@bench.example"} for c in customers],
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.fake_port}/_bench/customers",
+        data=seed,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request, timeout=30).close()
     reset_events(stack)
     web = stack.start_web(name="web-redemptions")
@@ -443,10 +601,17 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
     try:
         wait_workers(stack, settings.redemption_workers)
         started = time.perf_counter()
-        posted = loadgen.run(loadgen.closed_loop(
-            stack.web_port, lambda i: proxy_request("POST", "/redemptions", US, customers[i], body={"reward_id": reward_id}),
-            concurrency=8, duration=120, limit=len(customers),
-        ))
+        posted = loadgen.run(
+            loadgen.closed_loop(
+                stack.web_port,
+                lambda i: proxy_request(
+                    "POST", "/redemptions", US, customers[i], body={"reward_id": reward_id}
+                ),
+                concurrency=8,
+                duration=120,
+                limit=len(customers),
+            )
+        )
         count_sql = "SELECT count(*) FROM redemptions WHERE state = 'issued'"
         wait_for(lambda: sql(stack, count_sql) >= posted.ok, 30 if settings.quick else 60, 0.2)
         elapsed = time.perf_counter() - started
@@ -454,13 +619,22 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
         stats = fake_stats(stack)
         throttled = stats["outcomes"].get("throttled", 0)
         rate = issued / elapsed
-        settings.log(f"  redemptions: {posted.summary()}; {issued} codes issued in {elapsed:.1f}s = {rate:.1f}/s; fake: {stats['outcomes']}")
-        return [Row(title, f"{rate:.1f} codes/s", "bucket never exceeded (0 THROTTLED)", throttled == 0 and issued == posted.ok,
-                    f"{issued} of {len(customers)} codes issued within the wait; fake answered {stats['outcomes']}; "
-                    "every worker process budgets against one estimate of the bucket shared in Redis "
-                    "(plugin.shopify.redis_buckets.RedisCostBuckets: an atomic Lua take on the Redis server's clock), so the "
-                    "workers together wait for the bucket instead of overspending it; a THROTTLED answer would still be retried, "
-                    "never lost; Shopify's Standard bucket (1,000 points, 100/s restore) caps a code at 10 points → 10 codes/s sustained")]
+        settings.log(
+            f"  redemptions: {posted.summary()}; {issued} codes issued in {elapsed:.1f}s = {rate:.1f}/s; fake: {stats['outcomes']}"
+        )
+        return [
+            Row(
+                title,
+                f"{rate:.1f} codes/s",
+                "bucket never exceeded (0 THROTTLED)",
+                throttled == 0 and issued == posted.ok,
+                f"{issued} of {len(customers)} codes issued within the wait; fake answered {stats['outcomes']}; "
+                "every worker process budgets against one estimate of the bucket shared in Redis "
+                "(plugin.shopify.redis_buckets.RedisCostBuckets: an atomic Lua take on the Redis server's clock), so the "
+                "workers together wait for the bucket instead of overspending it; a THROTTLED answer would still be retried, "
+                "never lost; Shopify's Standard bucket (1,000 points, 100/s restore) caps a code at 10 points → 10 codes/s sustained",
+            )
+        ]
     finally:
         stack.stop_all(workers)
         stack.stop_child(web)
@@ -476,15 +650,29 @@ def memory_rows(stack: Stack, settings: Settings) -> list[Row]:
         return dedicated_memory_rows(stack, settings)
     seen = settings.memory
     if not seen or not seen.get("web"):
-        return [Row("Memory", "—", notes="skipped: runs with the end to end part, or with --memory-events N")]
+        return [
+            Row(
+                "Memory",
+                "—",
+                notes="skipped: runs with the end to end part, or with --memory-events N",
+            )
+        ]
     web, worker = seen["web"], seen["worker"]
     return [
-        Row(f"Memory, largest web process, over {seen['events']:,} deliveries",
-            f"{web[0]:.0f} → {web[1]:.0f} MiB RSS", "100,000 events", None,
-            "before/after the last end to end run; the web processes served every end to end delivery"),
-        Row(f"Memory, largest rq worker, last end to end run ({seen['workers']} workers)",
-            f"{worker[0]:.0f} → {worker[1]:.0f} MiB RSS", "100,000 events", None,
-            "a fresh worker set per end to end run; --memory-events N for a longer dedicated run"),
+        Row(
+            f"Memory, largest web process, over {seen['events']:,} deliveries",
+            f"{web[0]:.0f} → {web[1]:.0f} MiB RSS",
+            "100,000 events",
+            None,
+            "before/after the last end to end run; the web processes served every end to end delivery",
+        ),
+        Row(
+            f"Memory, largest rq worker, last end to end run ({seen['workers']} workers)",
+            f"{worker[0]:.0f} → {worker[1]:.0f} MiB RSS",
+            "100,000 events",
+            None,
+            "a fresh worker set per end to end run; --memory-events N for a longer dedicated run",
+        ),
     ]
 
 
@@ -514,10 +702,16 @@ def dedicated_memory_rows(stack: Stack, settings: Settings) -> list[Row]:
         while sent < total:
             count = min(step, total - sent)
             offset = sent
-            result = loadgen.run(loadgen.closed_loop(
-                stack.web_port, lambda i, offset=offset: orders.request(offset + i),  # type: ignore[misc]
-                concurrency=settings.concurrency, duration=600, limit=count, check=expect_2xx,
-            ))
+            result = loadgen.run(
+                loadgen.closed_loop(
+                    stack.web_port,
+                    lambda i, offset=offset: orders.request(offset + i),  # type: ignore[misc]
+                    concurrency=settings.concurrency,
+                    duration=600,
+                    limit=count,
+                    check=expect_2xx,
+                )
+            )
             sent += result.ok
             if result.ok < count:
                 raise RuntimeError(f"only {result.ok} of {count} deliveries acknowledged")
@@ -528,7 +722,9 @@ def dedicated_memory_rows(stack: Stack, settings: Settings) -> list[Row]:
         samples.append((processed, *sample()))
         curve_web = ", ".join(f"{w:.0f}" for _, w, _ in samples)
         curve_worker = ", ".join(f"{k:.0f}" for _, _, k in samples)
-        settings.log(f"  memory: {sent} events in {elapsed:.0f}s; web MiB {curve_web}; worker MiB {curve_worker}")
+        settings.log(
+            f"  memory: {sent} events in {elapsed:.0f}s; web MiB {curve_web}; worker MiB {curve_worker}"
+        )
         first, middle, last = samples[0], samples[len(samples) // 2], samples[-1]
 
         def flat(index: int) -> bool:
@@ -537,12 +733,20 @@ def dedicated_memory_rows(stack: Stack, settings: Settings) -> list[Row]:
 
         target = "100,000 events; second half grows < 5%"
         return [
-            Row(f"Memory, largest web process after {sent:,} events",
-                f"{first[1]:.0f} → {last[1]:.0f} MiB RSS", target, sent >= 100_000 and flat(1),
-                f"{len(web_pids)} gunicorn workers shared the deliveries; after each tenth: {curve_web} MiB"),
-            Row(f"Memory, largest rq worker after {processed:,} events",
-                f"{first[2]:.0f} → {last[2]:.0f} MiB RSS", target, processed >= 100_000 and flat(2),
-                f"2 workers shared the jobs; after each tenth: {curve_worker} MiB; run took {elapsed:.0f}s"),
+            Row(
+                f"Memory, largest web process after {sent:,} events",
+                f"{first[1]:.0f} → {last[1]:.0f} MiB RSS",
+                target,
+                sent >= 100_000 and flat(1),
+                f"{len(web_pids)} gunicorn workers shared the deliveries; after each tenth: {curve_web} MiB",
+            ),
+            Row(
+                f"Memory, largest rq worker after {processed:,} events",
+                f"{first[2]:.0f} → {last[2]:.0f} MiB RSS",
+                target,
+                processed >= 100_000 and flat(2),
+                f"2 workers shared the jobs; after each tenth: {curve_worker} MiB; run took {elapsed:.0f}s",
+            ),
         ]
     finally:
         stack.stop_all(workers)

@@ -39,11 +39,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen[Any] | None = None) -> None:
+def wait_for_port(
+    port: int, timeout: float = 20.0, process: subprocess.Popen[Any] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process {process.args!r} exited with {process.returncode} before listening")
+            raise RuntimeError(
+                f"process {process.args!r} exited with {process.returncode} before listening"
+            )
         try:
             with socket.create_connection((LOOPBACK, port), timeout=0.5):
                 return
@@ -54,18 +58,29 @@ def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen[An
 
 def ensure_postgres() -> None:
     """Start the local cluster the way .ci/run does when it is not running."""
-    if shutil.which("pg_isready") and subprocess.run(
-        ["pg_isready", "-h", LOOPBACK, "-p", "5432", "-q"], check=False
-    ).returncode == 0:
+    if (
+        shutil.which("pg_isready")
+        and subprocess.run(
+            ["pg_isready", "-h", LOOPBACK, "-p", "5432", "-q"], check=False
+        ).returncode
+        == 0
+    ):
         return
     versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     if not versions:
-        raise RuntimeError("PostgreSQL is not running on 127.0.0.1:5432 and no cluster is installed")
+        raise RuntimeError(
+            "PostgreSQL is not running on 127.0.0.1:5432 and no cluster is installed"
+        )
     subprocess.run(
         ["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main", "start"], check=False
     )
     for _ in range(30):
-        if subprocess.run(["pg_isready", "-h", LOOPBACK, "-p", "5432", "-q"], check=False).returncode == 0:
+        if (
+            subprocess.run(
+                ["pg_isready", "-h", LOOPBACK, "-p", "5432", "-q"], check=False
+            ).returncode
+            == 0
+        ):
             return
         time.sleep(1)
     raise RuntimeError("PostgreSQL did not start")
@@ -82,8 +97,21 @@ def ensure_redis() -> None:
         pass
     Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", LOOPBACK, "--port", "6379", "--save", "",
-         "--appendonly", "no", "--dir", "/var/lib/redis"],
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            LOOPBACK,
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+        ],
         check=True,
     )
     for _ in range(30):
@@ -165,7 +193,8 @@ class Stack:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {
-            k: v for k, v in os.environ.items()
+            k: v
+            for k, v in os.environ.items()
             if k not in ("FLASK_DEBUG", "DEV_MODE", "DATABASE_URL", "REDIS_URL")
         }
         env.update(
@@ -212,7 +241,11 @@ class Stack:
         log_path = self.log_dir / f"{name}.log"
         handle = log_path.open("ab")
         process = subprocess.Popen(
-            argv, cwd=ROOT, env=env or self.env(), stdout=handle, stderr=subprocess.STDOUT,
+            argv,
+            cwd=ROOT,
+            env=env or self.env(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, stopped as one
         )
         handle.close()
@@ -227,8 +260,13 @@ class Stack:
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "plugin", *args], cwd=ROOT, env=self.env(),
-            capture_output=True, text=True, check=check, timeout=120,
+            [sys.executable, "-m", "flask", "--app", "plugin", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
         )
 
     def migrate(self) -> None:
@@ -246,8 +284,15 @@ class Stack:
         self.fake_latency_ms = latency_ms
         child = self.spawn(
             "fake-admin",
-            [sys.executable, "-m", "benchmarks.fake_server", "--port", str(self.fake_port),
-             "--latency-ms", str(latency_ms)],
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.fake_server",
+                "--port",
+                str(self.fake_port),
+                "--latency-ms",
+                str(latency_ms),
+            ],
         )
         wait_for_port(self.fake_port, process=child.process)
         return child
@@ -255,8 +300,18 @@ class Stack:
     def gunicorn_argv(self, app: str, port: int) -> list[str]:
         # The Procfile's settings (sync workers, access log on stdout), bound to loopback.
         return [
-            sys.executable, "-m", "gunicorn", "--workers", str(self.web_workers),
-            "--bind", f"{LOOPBACK}:{port}", "--access-logfile", "-", "--backlog", "2048", app,
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(self.web_workers),
+            "--bind",
+            f"{LOOPBACK}:{port}",
+            "--access-logfile",
+            "-",
+            "--backlog",
+            "2048",
+            app,
         ]
 
     def start_web(self, app: str = "plugin:create_app()", name: str = "web") -> Child:
@@ -268,7 +323,10 @@ class Stack:
 
     def start_workers(self, count: int, queues: str = "webhooks,outbox,default") -> list[Child]:
         workers = [
-            self.spawn(f"worker-{i}", [sys.executable, "-m", "flask", "--app", "plugin", "worker", "--queues", queues])
+            self.spawn(
+                f"worker-{i}",
+                [sys.executable, "-m", "flask", "--app", "plugin", "worker", "--queues", queues],
+            )
             for i in range(count)
         ]
         return workers
@@ -303,10 +361,19 @@ def app_context(stack: Stack) -> Iterator[Any]:
     from plugin import create_app
 
     env = stack.env()
-    config = {k: env[k] for k in (
-        "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "APP_URL", "TOKEN_ENCRYPTION_KEY", "DATABASE_URL",
-        "REDIS_URL", "SHOPIFY_ADMIN_API", "FAKE_ADMIN_URL",
-    )}
+    config = {
+        k: env[k]
+        for k in (
+            "SHOPIFY_API_KEY",
+            "SHOPIFY_API_SECRET",
+            "APP_URL",
+            "TOKEN_ENCRYPTION_KEY",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SHOPIFY_ADMIN_API",
+            "FAKE_ADMIN_URL",
+        )
+    }
     app = create_app(config)
     with app.app_context():
         yield app

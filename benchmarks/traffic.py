@@ -22,8 +22,14 @@ from tests import payloads
 BASE_ORDER_ID = 5_000_000_000_000
 
 
-def webhook_request(topic: str, payload: dict[str, Any], shop: str, *, secret: str = API_SECRET,
-                    webhook_id: str | None = None) -> HttpRequest:
+def webhook_request(
+    topic: str,
+    payload: dict[str, Any],
+    shop: str,
+    *,
+    secret: str = API_SECRET,
+    webhook_id: str | None = None,
+) -> HttpRequest:
     body = json.dumps(payload, separators=(",", ":")).encode()
     digest = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
     headers = {
@@ -42,15 +48,23 @@ def webhook_request(topic: str, payload: dict[str, Any], shop: str, *, secret: s
 class PaidOrders:
     """``orders/paid`` deliveries: order ``i`` of customer ``i % customers``, one KVM line each."""
 
-    def __init__(self, shop: str, product_id: int, *, customers: int = 500, run: int = 0,
-                 customer_base: int = 7_000_000) -> None:
+    def __init__(
+        self,
+        shop: str,
+        product_id: int,
+        *,
+        customers: int = 500,
+        run: int = 0,
+        customer_base: int = 7_000_000,
+    ) -> None:
         self.shop = shop
         self.product_id = product_id
         self.customers = customers
         self.customer_base = customer_base
         self.run = run
         self.template = payloads.order(
-            order_id=1, lines=[payloads.line_item(product_id, "189.99")],
+            order_id=1,
+            lines=[payloads.line_item(product_id, "189.99")],
             customer_block=payloads.customer(1, "bench@example.com"),
         )
 
@@ -70,7 +84,11 @@ class PaidOrders:
         email = f"member{customer_id}@bench.example"
         body["email"] = body["contact_email"] = email
         customer = dict(body["customer"])
-        customer.update(id=customer_id, email=email, admin_graphql_api_id=f"gid://shopify/Customer/{customer_id}")
+        customer.update(
+            id=customer_id,
+            email=email,
+            admin_graphql_api_id=f"gid://shopify/Customer/{customer_id}",
+        )
         body["customer"] = customer
         line = dict(body["line_items"][0])
         line["id"] = order_id * 10 + 1
@@ -81,8 +99,15 @@ class PaidOrders:
         return webhook_request("orders/paid", self.payload(index), self.shop)
 
 
-def proxy_request(method: str, path: str, shop: str, customer_id: int | None, *,
-                  body: dict[str, Any] | None = None, secret: str = API_SECRET) -> HttpRequest:
+def proxy_request(
+    method: str,
+    path: str,
+    shop: str,
+    customer_id: int | None,
+    *,
+    body: dict[str, Any] | None = None,
+    secret: str = API_SECRET,
+) -> HttpRequest:
     params = {
         "shop": shop,
         "logged_in_customer_id": str(customer_id) if customer_id else "",

@@ -25,7 +25,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     try:
         settings = Settings.load(
-            {**os.environ, **(config or {})}, app.instance_path, testing=bool((config or {}).get("TESTING"))
+            {**os.environ, **(config or {})},
+            app.instance_path,
+            testing=bool((config or {}).get("TESTING")),
         )
     except SettingsError as exc:
         if config is None:  # started from the environment: one line, no traceback
@@ -83,8 +85,14 @@ class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` that stops at BIGINT: a larger id cannot exist, so the URL matches no route
     (a JSON 404) instead of reaching the database, which refuses to compare it (a 500)."""
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = 2**63 - 1, signed: bool = False) -> None:
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**63 - 1,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -27,7 +27,9 @@ members_cli = AppGroup("members", help="TESmart IDs.")
 @click.option("--token", default=None, help="An Admin API access token (custom app or demo).")
 @click.option("--name", default=None)
 @click.option("--storefront-host", default=None, help="The public host, e.g. tesmart.com")
-def shops_add(domain: str, region: str, token: str | None, name: str | None, storefront_host: str | None) -> None:
+def shops_add(
+    domain: str, region: str, token: str | None, name: str | None, storefront_host: str | None
+) -> None:
     """Add (or reinstall) a regional shop with its default reward catalogue."""
     from plugin.services.shops import ShopError, add_shop
 
@@ -48,7 +50,9 @@ def shops_list() -> None:
     for shop in db.session.execute(select(Shop).order_by(Shop.id)).scalars():
         state = "installed" if shop.installed else "uninstalled"
         token = "token" if shop.access_token_enc else "no token"
-        click.echo(f"{shop.domain}\t{shop.region}\t{shop.currency}\t{shop.locale}\t{state}\t{token}")
+        click.echo(
+            f"{shop.domain}\t{shop.region}\t{shop.currency}\t{shop.locale}\t{state}\t{token}"
+        )
 
 
 @members_cli.command("import")
@@ -63,7 +67,10 @@ def members_import(path: Path) -> None:
         rows = list(csv.DictReader(handle))
     unfinished = unfinished_run(fingerprint(rows), None)
     if unfinished is not None:
-        click.echo(f"resuming the interrupted import at row {unfinished.position:,} of {len(rows):,}", err=True)
+        click.echo(
+            f"resuming the interrupted import at row {unfinished.position:,} of {len(rows):,}",
+            err=True,
+        )
     with click.progressbar(length=len(rows), label="Importing members", file=sys.stderr) as bar:
         run = import_members(rows, filename=path.name, actor="cli", progress=bar.update)
     click.echo(f"imported {run.imported_rows} of {run.total_rows} rows")
@@ -99,7 +106,9 @@ def worker(queues: str, burst: bool) -> None:
     queue = job_queue()
     if not isinstance(queue, RedisQueue):
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
-    rq_worker = DrainingWorker([queue.queue(name) for name in queues.split(",")], connection=queue.connection)
+    rq_worker = DrainingWorker(
+        [queue.queue(name) for name in queues.split(",")], connection=queue.connection
+    )
     rq_worker.push_exc_handler(_release_session)
     # The app's own objects live as long as the worker: left out of garbage collection, as in the
     # web workers (gunicorn.conf.py), a full collection no longer walks them between jobs.
@@ -171,13 +180,26 @@ def seed_large_store(domain: str, members: int, entries_per_member: int, trade_i
     started = time.perf_counter()
     shop = find_shop(domain) or add_shop(domain, "us")
     db.session.commit()
-    counts = load(shop, Size(members, entries_per_member, trade_ins), progress=lambda line: click.echo(line, err=True))
+    counts = load(
+        shop,
+        Size(members, entries_per_member, trade_ins),
+        progress=lambda line: click.echo(line, err=True),
+    )
     counts["seconds"] = round(time.perf_counter() - started, 1)
     click.echo(json.dumps(counts))
 
 
 def register_cli(app: Flask) -> None:
-    for command in (shops_cli, members_cli, worker, sweep_command, clock, reconcile_command, demo, seed_cli):
+    for command in (
+        shops_cli,
+        members_cli,
+        worker,
+        sweep_command,
+        clock,
+        reconcile_command,
+        demo,
+        seed_cli,
+    ):
         app.cli.add_command(command)
 
 

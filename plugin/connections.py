@@ -39,7 +39,9 @@ def server_has_hung_up(dbapi_connection: Any) -> bool:
 @event.listens_for(Pool, "checkout")
 def _refuse_dead_connections(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     # Only psycopg connections: SQLite has no server to hang up.
-    if type(dbapi_connection).__module__.startswith("psycopg") and server_has_hung_up(dbapi_connection):
+    if type(dbapi_connection).__module__.startswith("psycopg") and server_has_hung_up(
+        dbapi_connection
+    ):
         raise DisconnectionError("the database server closed this connection")  # the pool retries
 
 

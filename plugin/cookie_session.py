@@ -16,6 +16,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 class CookieOnDemandSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         # The raw header first: parsing cookies costs more than a request that has none needs.
-        if app.secret_key and self.get_cookie_name(app) not in request.environ.get("HTTP_COOKIE", ""):
+        if app.secret_key and self.get_cookie_name(app) not in request.environ.get(
+            "HTTP_COOKIE", ""
+        ):
             return self.session_class()
         return super().open_session(app, request)

@@ -53,8 +53,12 @@ SHOPS = [
     ("tesmart-jp.myshopify.com", "jp", "tesmart.jp", "TESmart Japan"),
     ("tesmart-kr.myshopify.com", "kr", "tesmart.co.kr", "TESmart Korea"),
 ]
-PRICES = {"USD": ("189.99", "349.99", "599.00", "12.99"), "EUR": ("179.90", "329.90", "569.00", "11.90"),
-          "JPY": ("28800", "52800", "89800", "1980"), "KRW": ("259000", "479000", "799000", "17000")}
+PRICES = {
+    "USD": ("189.99", "349.99", "599.00", "12.99"),
+    "EUR": ("179.90", "329.90", "569.00", "11.90"),
+    "JPY": ("28800", "52800", "89800", "1980"),
+    "KRW": ("259000", "479000", "799000", "17000"),
+}
 COUNTRY = {"us": "US", "eu": "DE", "jp": "JP", "kr": "KR"}
 # The demo campaign and CTRL F program, in each store's language (merchants write their own).
 TITLES = {
@@ -77,32 +81,76 @@ def _iso(day: date | datetime) -> str:
     return datetime.combine(day, time(10), tzinfo=UTC).isoformat()
 
 
-def _customer(customer_id: int, email: str, first: str, last: str, created: date, **extra: Any) -> dict[str, Any]:
+def _customer(
+    customer_id: int, email: str, first: str, last: str, created: date, **extra: Any
+) -> dict[str, Any]:
     return {
-        "id": customer_id, "email": email, "first_name": first, "last_name": last,
-        "created_at": _iso(created), "updated_at": _iso(created), "verified_email": False,
+        "id": customer_id,
+        "email": email,
+        "first_name": first,
+        "last_name": last,
+        "created_at": _iso(created),
+        "updated_at": _iso(created),
+        "verified_email": False,
         "email_marketing_consent": {"state": "not_subscribed", "consent_updated_at": None},
         **extra,
     }
 
 
-def _order(order_id: int, customer: dict[str, Any], currency: str, country: str, day: date | datetime, lines: list[tuple[int, str, str, int]],
-           *, address1: str = "1 Demo Street", discount_codes: list[str] | None = None, delivered: bool = True) -> dict[str, Any]:
+def _order(
+    order_id: int,
+    customer: dict[str, Any],
+    currency: str,
+    country: str,
+    day: date | datetime,
+    lines: list[tuple[int, str, str, int]],
+    *,
+    address1: str = "1 Demo Street",
+    discount_codes: list[str] | None = None,
+    delivered: bool = True,
+) -> dict[str, Any]:
     line_items = [
-        {"id": order_id * 10 + index, "product_id": product_id, "title": title, "price": price, "quantity": quantity,
-         "discount_allocations": [], "total_discount": "0"}
+        {
+            "id": order_id * 10 + index,
+            "product_id": product_id,
+            "title": title,
+            "price": price,
+            "quantity": quantity,
+            "discount_allocations": [],
+            "total_discount": "0",
+        }
         for index, (product_id, title, price, quantity) in enumerate(lines)
     ]
     subtotal = sum((Decimal(p) * q for _, _, p, q in lines), Decimal(0))
     return {
-        "id": order_id, "name": f"#{order_id}", "email": customer["email"], "currency": currency,
-        "created_at": _iso(day), "processed_at": _iso(day), "updated_at": _iso(day), "cancelled_at": None,
-        "subtotal_price": str(subtotal), "current_subtotal_price": str(subtotal), "total_price": str(subtotal),
-        "test": False, "customer": customer, "line_items": line_items, "refunds": [],
-        "discount_codes": [{"code": code, "amount": "0", "type": "fixed_amount"} for code in discount_codes or []],
+        "id": order_id,
+        "name": f"#{order_id}",
+        "email": customer["email"],
+        "currency": currency,
+        "created_at": _iso(day),
+        "processed_at": _iso(day),
+        "updated_at": _iso(day),
+        "cancelled_at": None,
+        "subtotal_price": str(subtotal),
+        "current_subtotal_price": str(subtotal),
+        "total_price": str(subtotal),
+        "test": False,
+        "customer": customer,
+        "line_items": line_items,
+        "refunds": [],
+        "discount_codes": [
+            {"code": code, "amount": "0", "type": "fixed_amount"} for code in discount_codes or []
+        ],
         "shipping_address": {"address1": address1, "zip": "10001", "country_code": country},
-        "fulfillments": [{"created_at": _iso(day + timedelta(days=1)), "shipment_status": "delivered", "updated_at": _iso(day + timedelta(days=4))}]
-        if delivered else [],
+        "fulfillments": [
+            {
+                "created_at": _iso(day + timedelta(days=1)),
+                "shipment_status": "delivered",
+                "updated_at": _iso(day + timedelta(days=4)),
+            }
+        ]
+        if delivered
+        else [],
     }
 
 
@@ -128,37 +176,110 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
     product_ids = []
     for offset, (title, product_type) in enumerate(PRODUCTS):
         product_id = 700000 + base + offset
-        upsert_product(shop, {"id": product_id, "title": title, "product_type": product_type, "tags": "", "updated_at": _iso(today)})
+        upsert_product(
+            shop,
+            {
+                "id": product_id,
+                "title": title,
+                "product_type": product_type,
+                "tags": "",
+                "updated_at": _iso(today),
+            },
+        )
         product_ids.append(product_id)
     prices = PRICES[currency]
 
     # Legacy (imported from the old program) and 2025-04 (imported) members, with opening balances.
-    import_row({"email": f"ada.{shop.region}@demo.tesmart.example", "registered_at": "2024-06-01", "shop": shop.domain, "points": "1200"})
-    import_row({"email": f"ben.{shop.region}@demo.tesmart.example", "registered_at": "2025-06-10", "shop": shop.domain, "points": "600"})
+    import_row(
+        {
+            "email": f"ada.{shop.region}@demo.tesmart.example",
+            "registered_at": "2024-06-01",
+            "shop": shop.domain,
+            "points": "1200",
+        }
+    )
+    import_row(
+        {
+            "email": f"ben.{shop.region}@demo.tesmart.example",
+            "registered_at": "2025-06-10",
+            "shop": shop.domain,
+            "points": "600",
+        }
+    )
     # Gus: an activated 2025-04 member who has no points (yet): the member card's empty wallet.
-    import_row({"email": f"gus.{shop.region}@demo.tesmart.example", "registered_at": "2025-09-01", "shop": shop.domain, "points": "0"})
+    import_row(
+        {
+            "email": f"gus.{shop.region}@demo.tesmart.example",
+            "registered_at": "2025-09-01",
+            "shop": shop.domain,
+            "points": "0",
+        }
+    )
     people = [
-        _customer(base + 1, f"ada.{shop.region}@demo.tesmart.example", "Ada", "Lovelace", date(2024, 6, 1)),
-        _customer(base + 2, f"ben.{shop.region}@demo.tesmart.example", "Ben", "Okafor", date(2025, 6, 10)),
-        _customer(base + 3, f"chloe.{shop.region}@demo.tesmart.example", "Chloe", "Kim", date(2025, 12, 1)),
-        _customer(base + 4, f"dan.{shop.region}@demo.tesmart.example", "Dan", "Weber", add_months(today, -1)),
-        _customer(base + 7, f"gus.{shop.region}@demo.tesmart.example", "Gus", "Lindqvist", date(2025, 9, 1)),
+        _customer(
+            base + 1, f"ada.{shop.region}@demo.tesmart.example", "Ada", "Lovelace", date(2024, 6, 1)
+        ),
+        _customer(
+            base + 2, f"ben.{shop.region}@demo.tesmart.example", "Ben", "Okafor", date(2025, 6, 10)
+        ),
+        _customer(
+            base + 3, f"chloe.{shop.region}@demo.tesmart.example", "Chloe", "Kim", date(2025, 12, 1)
+        ),
+        _customer(
+            base + 4,
+            f"dan.{shop.region}@demo.tesmart.example",
+            "Dan",
+            "Weber",
+            add_months(today, -1),
+        ),
+        _customer(
+            base + 7,
+            f"gus.{shop.region}@demo.tesmart.example",
+            "Gus",
+            "Lindqvist",
+            date(2025, 9, 1),
+        ),
     ]
     for person in people:
         customers.apply_customer(shop, person, created=True)
     # Chloe logs in on the storefront on 2025-12-01 (her email proven): a 2025-11 member. Dan stays
     # pending. Shopify's verified_email alone proves nothing (POLICY.md 2).
-    customers.apply_customer(shop, {**people[2], "verified_email": True, "updated_at": _iso(date(2025, 12, 1))}, created=False)
+    customers.apply_customer(
+        shop,
+        {**people[2], "verified_email": True, "updated_at": _iso(date(2025, 12, 1))},
+        created=False,
+    )
     chloe = get_or_create_member(people[2]["email"])
     if chloe is not None:
-        activate(chloe, datetime.combine(date(2025, 12, 1), time(12), tzinfo=UTC), "storefront_login")
-    customers.apply_marketing_consent(shop, {"customer_id": base + 3, "email_address": people[2]["email"],
-                                             "email_marketing_consent": {"state": "subscribed", "consent_updated_at": _iso(date(2025, 12, 2))}})
-    switch, extender, matrix, cable = zip(product_ids, (p[0] for p in PRODUCTS), prices, strict=True)
+        activate(
+            chloe, datetime.combine(date(2025, 12, 1), time(12), tzinfo=UTC), "storefront_login"
+        )
+    customers.apply_marketing_consent(
+        shop,
+        {
+            "customer_id": base + 3,
+            "email_address": people[2]["email"],
+            "email_marketing_consent": {
+                "state": "subscribed",
+                "consent_updated_at": _iso(date(2025, 12, 2)),
+            },
+        },
+    )
+    switch, extender, matrix, cable = zip(
+        product_ids, (p[0] for p in PRODUCTS), prices, strict=True
+    )
     plan = [
-        (people[0], date(2024, 7, 15), [(switch[0], switch[1], switch[2], 1), (cable[0], cable[1], cable[2], 2)]),
+        (
+            people[0],
+            date(2024, 7, 15),
+            [(switch[0], switch[1], switch[2], 1), (cable[0], cable[1], cable[2], 2)],
+        ),
         (people[1], date(2025, 7, 1), [(switch[0], switch[1], switch[2], 1)]),
-        (people[2], date(2025, 12, 15), [(matrix[0], matrix[1], matrix[2], 1), (extender[0], extender[1], extender[2], 1)]),
+        (
+            people[2],
+            date(2025, 12, 15),
+            [(matrix[0], matrix[1], matrix[2], 1), (extender[0], extender[1], extender[2], 1)],
+        ),
         (people[2], add_months(today, -2), [(switch[0], switch[1], switch[2], 1)]),
         (people[3], add_months(today, -1), [(switch[0], switch[1], switch[2], 1)]),
     ]
@@ -170,11 +291,27 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
     campaign_title, program_title = TITLES[shop.region]
     # A forced reload over an earlier demo adds no second campaign or program.
     if not _exists(Campaign, shop, Campaign.title == campaign_title):
-        db.session.add(Campaign(shop_id=shop.id, kind="points_multiplier", title=campaign_title,
-                                starts_at=start - timedelta(days=2), ends_at=start + timedelta(days=5), multiplier=Decimal(2)))
+        db.session.add(
+            Campaign(
+                shop_id=shop.id,
+                kind="points_multiplier",
+                title=campaign_title,
+                starts_at=start - timedelta(days=2),
+                ends_at=start + timedelta(days=5),
+                multiplier=Decimal(2),
+            )
+        )
     if not _exists(CtrlFProgram, shop, CtrlFProgram.title == program_title):
-        db.session.add(CtrlFProgram(shop_id=shop.id, title=program_title, product_title="TESmart 8-Port KVM Switch",
-                                    seats=5, applications_close_on=today + timedelta(days=30), feedback_due_on=today + timedelta(days=75)))
+        db.session.add(
+            CtrlFProgram(
+                shop_id=shop.id,
+                title=program_title,
+                product_title="TESmart 8-Port KVM Switch",
+                seats=5,
+                applications_close_on=today + timedelta(days=30),
+                feedback_due_on=today + timedelta(days=75),
+            )
+        )
     return {"shop": shop.domain, "customers": [p["id"] for p in people], "products": product_ids}
 
 
@@ -185,7 +322,9 @@ def _exists(model: Any, shop: Shop, *where: Any) -> bool:
 
 def _member_of(shop: Shop, customer_id: int) -> Member:
     customer = db.session.execute(
-        select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer_id))
+        select(ShopCustomer).where(
+            ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer_id)
+        )
     ).scalar_one()
     member = db.session.get(Member, customer.member_id)
     assert member is not None, f"demo customer {customer_id} has no TESmart ID"
@@ -203,8 +342,16 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
     base = 1000 * (shop_index + 1)
     ada = _member_of(shop, base + 1)
     code = referrals.ensure_referral_code(ada)
-    eve = _customer(base + 5, f"eve.{shop.region}@demo.tesmart.example", "Eve", "Moreau", add_months(today, -1))
-    finn = _customer(base + 6, f"finn.{shop.region}@demo.tesmart.example", "Finn", "Berg", today - timedelta(days=3))
+    eve = _customer(
+        base + 5, f"eve.{shop.region}@demo.tesmart.example", "Eve", "Moreau", add_months(today, -1)
+    )
+    finn = _customer(
+        base + 6,
+        f"finn.{shop.region}@demo.tesmart.example",
+        "Finn",
+        "Berg",
+        today - timedelta(days=3),
+    )
     for friend in (eve, finn):
         customers.apply_customer(shop, friend, created=True)
     db.session.commit()
@@ -213,32 +360,61 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
     referrals.follow_link(shop, code, str(eve["id"]))
     referrals.follow_link(shop, code, str(finn["id"]))
     # Eve orders with her friend coupon, from her own address: the referral is rewarded.
-    coupon = db.session.execute(
-        select(Redemption).where(Redemption.shop_id == shop.id, Redemption.customer_id == str(eve["id"]),
-                                 Redemption.purpose == "referral")
-    ).scalars().first()
-    product = db.session.execute(
-        select(Product).where(Product.shop_id == shop.id, Product.category == "accessory").order_by(Product.id)
-    ).scalars().first()
+    coupon = (
+        db.session.execute(
+            select(Redemption).where(
+                Redemption.shop_id == shop.id,
+                Redemption.customer_id == str(eve["id"]),
+                Redemption.purpose == "referral",
+            )
+        )
+        .scalars()
+        .first()
+    )
+    product = (
+        db.session.execute(
+            select(Product)
+            .where(Product.shop_id == shop.id, Product.category == "accessory")
+            .order_by(Product.id)
+        )
+        .scalars()
+        .first()
+    )
     if coupon is not None and coupon.code and product is not None:
         price = PRICES[shop.currency][3]
         # Paid within the store's current day (never "two days ago", which is last month on the
         # 1st and 2nd): the widget counts it among this month's rewards on any date.
         zone = clock.shop_zone(shop)
         paid = max(clock.now() - timedelta(minutes=5), clock.start_of_day(clock.today(zone), zone))
-        payload = _order(900000 + base + 10, eve, shop.currency, COUNTRY[shop.region], paid,
-                         [(int(product.product_id), product.title, price, 1)],
-                         address1="22 Friend Lane", discount_codes=[coupon.code], delivered=False)
+        payload = _order(
+            900000 + base + 10,
+            eve,
+            shop.currency,
+            COUNTRY[shop.region],
+            paid,
+            [(int(product.product_id), product.title, price, 1)],
+            address1="22 Friend Lane",
+            discount_codes=[coupon.code],
+            delivered=False,
+        )
         order = orders.apply_paid(shop, payload)
         referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
         from plugin.services import outbox
 
         outbox.commit()
     # A reward Ada redeemed: her code is waiting in the rewards widget.
-    if not _exists(Redemption, shop, Redemption.member_id == ada.id, Redemption.purpose == "reward"):
-        reward = db.session.execute(
-            select(Reward).where(Reward.shop_id == shop.id, Reward.active.is_(True)).order_by(Reward.points, Reward.id)
-        ).scalars().first()
+    if not _exists(
+        Redemption, shop, Redemption.member_id == ada.id, Redemption.purpose == "reward"
+    ):
+        reward = (
+            db.session.execute(
+                select(Reward)
+                .where(Reward.shop_id == shop.id, Reward.active.is_(True))
+                .order_by(Reward.points, Reward.id)
+            )
+            .scalars()
+            .first()
+        )
         if reward is not None:
             redemptions.redeem(shop, ada, str(base + 1), reward.id)
     # Gus spent his sign-up points in the old program: the member card of an empty wallet.
@@ -247,8 +423,15 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
     gus = _member_of(shop, base + 7)
     left = ledger.balance(shop.id, gus.id)
     if left > 0:
-        adjustments.adjust_points(shop, gus, delta=-left, reason="Demo: points used in the old program",
-                                  actor="demo", adjustment_id=f"{base + 7:032x}", confirmed=True)
+        adjustments.adjust_points(
+            shop,
+            gus,
+            delta=-left,
+            reason="Demo: points used in the old program",
+            actor="demo",
+            adjustment_id=f"{base + 7:032x}",
+            confirmed=True,
+        )
     _load_trade_in(shop)
 
 
@@ -262,16 +445,26 @@ def _load_trade_in(shop: Shop) -> None:
     if _exists(TradeIn, shop, TradeIn.state == "applied"):
         return
     devices = db.session.execute(
-        select(Device.id, Device.member_id).where(Device.shop_id == shop.id, Device.member_id.is_not(None)).order_by(Device.id.desc())
+        select(Device.id, Device.member_id)
+        .where(Device.shop_id == shop.id, Device.member_id.is_not(None))
+        .order_by(Device.id.desc())
     ).all()  # the newest eligible unit: the first ones stay free for the estimator's own demo
-    condition = TradeInCondition(cosmetic_wear=False, accessories_complete=True, original_packaging=True, working=True)
+    condition = TradeInCondition(
+        cosmetic_wear=False, accessories_complete=True, original_packaging=True, working=True
+    )
     for device_id, member_id in devices:
         member = db.session.get(Member, member_id)
         try:
             _, quoted = tradeins.quote(shop, member, device_id, condition, actor="demo")
             if quoted is not None and quoted.kind == "recovery_value":
                 # 2025-11 members give the unit's serial number (POLICY.md 5, step 2).
-                tradeins.apply(shop, member, quoted.id, actor="demo", serial=f"TSDEMO{shop.id:02d}{device_id:06d}")
+                tradeins.apply(
+                    shop,
+                    member,
+                    quoted.id,
+                    actor="demo",
+                    serial=f"TSDEMO{shop.id:02d}{device_id:06d}",
+                )
                 return
         except Exception:  # a device the program does not take: try the next one
             db.session.rollback()
@@ -280,7 +473,9 @@ def _load_trade_in(shop: Shop) -> None:
 # --- the fake Admin API ---------------------------------------------------------------------------
 
 
-def mirror_to_fake(app: Flask | None = None, fake: Any = None, *, shop_domain: str | None = None) -> bool:
+def mirror_to_fake(
+    app: Flask | None = None, fake: Any = None, *, shop_domain: str | None = None
+) -> bool:
     """Copy shops, customers, products and orders of the database into the in-process fake.
 
     Needs an app context. Does nothing (False) unless the app talks to the in-process fake
@@ -314,46 +509,100 @@ def _mirror_shop(fake: Any, shop: Shop) -> None:
     from plugin.shopify.fake.store import gid
 
     domain = shop.domain
-    fake.configure_shop(domain, name=shop.name, currency_code=shop.currency,
-                        iana_timezone=shop.timezone, primary_host=shop.storefront_host or domain)
+    fake.configure_shop(
+        domain,
+        name=shop.name,
+        currency_code=shop.currency,
+        iana_timezone=shop.timezone,
+        primary_host=shop.storefront_host or domain,
+    )
     # Records the fake already has are left alone: it may have changed them (a refund, a consent).
-    for customer in db.session.execute(select(ShopCustomer).where(ShopCustomer.shop_id == shop.id)).scalars():
-        if not customer.customer_id.isdigit() or _seeded(fake.customer, domain, gid("Customer", int(customer.customer_id))):
+    for customer in db.session.execute(
+        select(ShopCustomer).where(ShopCustomer.shop_id == shop.id)
+    ).scalars():
+        if not customer.customer_id.isdigit() or _seeded(
+            fake.customer, domain, gid("Customer", int(customer.customer_id))
+        ):
             continue
         fake.add_customer(
-            domain, email=customer.email or f"customer-{customer.customer_id}@demo.tesmart.example",
+            domain,
+            email=customer.email or f"customer-{customer.customer_id}@demo.tesmart.example",
             verified_email=bool(customer.verified_email),
             marketing_state="SUBSCRIBED" if customer.newsletter_subscribed else "NOT_SUBSCRIBED",
-            first_name=customer.first_name, last_name=customer.last_name,
-            created_at=customer.created_at, customer_id=int(customer.customer_id),
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            created_at=customer.created_at,
+            customer_id=int(customer.customer_id),
         )
     for product in db.session.execute(select(Product).where(Product.shop_id == shop.id)).scalars():
         if product.product_id.isdigit():
-            fake.add_product(domain, title=product.title, product_type=product.product_type,
-                             product_id=int(product.product_id))
+            fake.add_product(
+                domain,
+                title=product.title,
+                product_type=product.product_type,
+                product_id=int(product.product_id),
+            )
     devices_of: dict[str, list[Device]] = {}
-    for device in db.session.execute(select(Device).where(Device.shop_id == shop.id).order_by(Device.id)).scalars():
+    for device in db.session.execute(
+        select(Device).where(Device.shop_id == shop.id).order_by(Device.id)
+    ).scalars():
         devices_of.setdefault(device.order_id, []).append(device)
     for order in db.session.execute(select(Order).where(Order.shop_id == shop.id)).scalars():
-        if not order.order_id.isdigit() or _seeded(fake.order, domain, gid("Order", int(order.order_id))):
+        if not order.order_id.isdigit() or _seeded(
+            fake.order, domain, gid("Order", int(order.order_id))
+        ):
             continue
         devices = devices_of.get(order.order_id, [])
         lines = [
-            {"price": str(d.amount_paid), "quantity": 1, "title": d.title,
-             "product": gid("Product", int(d.product_id)) if d.product_id and d.product_id.isdigit() else None}
+            {
+                "price": str(d.amount_paid),
+                "quantity": 1,
+                "title": d.title,
+                "product": gid("Product", int(d.product_id))
+                if d.product_id and d.product_id.isdigit()
+                else None,
+            }
             for d in devices
-        ] or [{"price": str(order.total_amount), "quantity": 1, "title": order.name or "Order", "product": None}]
-        customer = gid("Customer", int(order.customer_id)) if order.customer_id and order.customer_id.isdigit() else None
+        ] or [
+            {
+                "price": str(order.total_amount),
+                "quantity": 1,
+                "title": order.name or "Order",
+                "product": None,
+            }
+        ]
+        customer = (
+            gid("Customer", int(order.customer_id))
+            if order.customer_id and order.customer_id.isdigit()
+            else None
+        )
         if customer is not None and not _seeded(fake.customer, domain, customer):
             customer = None
         address = order.delivery_address or {}
         fake.add_order(
-            domain, line_items=lines, customer=customer, currency=order.currency, name=order.name,
-            created_at=order.placed_at, cancelled_at=order.cancelled_at, test=bool(order.test),
-            shipping_address={"address1": str(address.get("address1") or ""), "zip": str(address.get("zip") or ""),
-                              "city": str(address.get("city") or ""), "country_code": order.delivery_country or ""},
-            fulfillments=[{"created_at": order.fulfilled_at or order.placed_at, "delivered_at": order.delivered_at,
-                           "status": "SUCCESS"}] if order.fulfilled_at else [],
+            domain,
+            line_items=lines,
+            customer=customer,
+            currency=order.currency,
+            name=order.name,
+            created_at=order.placed_at,
+            cancelled_at=order.cancelled_at,
+            test=bool(order.test),
+            shipping_address={
+                "address1": str(address.get("address1") or ""),
+                "zip": str(address.get("zip") or ""),
+                "city": str(address.get("city") or ""),
+                "country_code": order.delivery_country or "",
+            },
+            fulfillments=[
+                {
+                    "created_at": order.fulfilled_at or order.placed_at,
+                    "delivered_at": order.delivered_at,
+                    "status": "SUCCESS",
+                }
+            ]
+            if order.fulfilled_at
+            else [],
             discount_codes=[str(c) for c in order.discount_codes or []],
             order_id=int(order.order_id),
         )

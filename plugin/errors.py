@@ -33,7 +33,10 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith(JSON_PREFIXES)
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def register_error_handlers(app: Flask) -> None:

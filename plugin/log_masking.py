@@ -10,7 +10,15 @@ from __future__ import annotations
 import logging
 import re
 
-MASKED_PARAMETERS = ("signature", "logged_in_customer_id", "id_token", "hmac", "session", "code", "state")
+MASKED_PARAMETERS = (
+    "signature",
+    "logged_in_customer_id",
+    "id_token",
+    "hmac",
+    "session",
+    "code",
+    "state",
+)
 _QUERY_VALUE = re.compile(
     r"((?:[?&;]|&amp;)(?:" + "|".join(MASKED_PARAMETERS) + r")=)[^&;\s\"']*", re.IGNORECASE
 )

@@ -22,7 +22,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def parse_networks(value: str) -> tuple[Network, ...]:
     """``"10.0.0.5, 172.16.0.0/12"`` as networks; raises ValueError for anything else."""
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False)
+        for part in value.split(",")
+        if part.strip()
+    )
 
 
 class TrustedProxyFix:

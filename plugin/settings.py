@@ -54,7 +54,9 @@ class Settings:
     WEBHOOK_BODY_RETENTION_DAYS: int = 7
 
     @classmethod
-    def load(cls, environ: Mapping[str, Any], instance_path: str, *, testing: bool = False) -> Settings:
+    def load(
+        cls, environ: Mapping[str, Any], instance_path: str, *, testing: bool = False
+    ) -> Settings:
         """``testing`` (only ever from the test suite's own config, never the environment) lets
         the suite run dev mode with its own secret and database."""
         env = {k: v for k, v in environ.items() if v not in (None, "")}
@@ -89,10 +91,14 @@ class Settings:
         try:
             upload_max = int(env.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
         except ValueError as exc:
-            raise SettingsError(f"UPLOAD_MAX_BYTES must be a number, not {env.get('UPLOAD_MAX_BYTES')!r}") from exc
+            raise SettingsError(
+                f"UPLOAD_MAX_BYTES must be a number, not {env.get('UPLOAD_MAX_BYTES')!r}"
+            ) from exc
         upload_storage = env.get("UPLOAD_STORAGE")
         if upload_storage and not str(upload_storage).startswith(("s3://", "file://")):
-            raise SettingsError(f"UPLOAD_STORAGE must be s3://bucket[/prefix] or file:///path, not {upload_storage!r}")
+            raise SettingsError(
+                f"UPLOAD_STORAGE must be s3://bucket[/prefix] or file:///path, not {upload_storage!r}"
+            )
         try:
             retention = int(env.get("WEBHOOK_BODY_RETENTION_DAYS", 7))
         except ValueError as exc:
@@ -140,15 +146,23 @@ class Settings:
 MIN_SECRET_LENGTH = 32  # Shopify's client secrets are 32 hex digits (plus a prefix on new apps)
 
 
-def _refuse_dev_mode_in_production(env: Mapping[str, Any], admin_api: str, database_url: str) -> None:
+def _refuse_dev_mode_in_production(
+    env: Mapping[str, Any], admin_api: str, database_url: str
+) -> None:
     """Dev mode mints admin session tokens and signs storefront calls as anyone (/dev/...): it
     must never run with what only a real deployment has (issue 15)."""
     if admin_api == "live":
-        raise SettingsError("dev mode (FLASK_DEBUG/DEV_MODE) refuses SHOPIFY_ADMIN_API=live: unset FLASK_DEBUG and DEV_MODE")
+        raise SettingsError(
+            "dev mode (FLASK_DEBUG/DEV_MODE) refuses SHOPIFY_ADMIN_API=live: unset FLASK_DEBUG and DEV_MODE"
+        )
     if env.get("SHOPIFY_API_SECRET") != DEV_DEFAULTS["SHOPIFY_API_SECRET"]:
-        raise SettingsError("dev mode (FLASK_DEBUG/DEV_MODE) refuses a real SHOPIFY_API_SECRET: unset FLASK_DEBUG and DEV_MODE")
+        raise SettingsError(
+            "dev mode (FLASK_DEBUG/DEV_MODE) refuses a real SHOPIFY_API_SECRET: unset FLASK_DEBUG and DEV_MODE"
+        )
     if database_url.startswith("postgresql"):
-        raise SettingsError("dev mode (FLASK_DEBUG/DEV_MODE) refuses a PostgreSQL DATABASE_URL: unset FLASK_DEBUG and DEV_MODE")
+        raise SettingsError(
+            "dev mode (FLASK_DEBUG/DEV_MODE) refuses a PostgreSQL DATABASE_URL: unset FLASK_DEBUG and DEV_MODE"
+        )
 
 
 def _refuse_dev_settings_in_production(env: Mapping[str, Any], app_url: str) -> None:
@@ -157,7 +171,9 @@ def _refuse_dev_settings_in_production(env: Mapping[str, Any], app_url: str) -> 
         if value == DEV_DEFAULTS[name]:
             raise SettingsError(f"{name} is the published dev default: set the real one")
         if len(value) < MIN_SECRET_LENGTH:
-            raise SettingsError(f"{name} is too short to be real (at least {MIN_SECRET_LENGTH} characters)")
+            raise SettingsError(
+                f"{name} is too short to be real (at least {MIN_SECRET_LENGTH} characters)"
+            )
     if urlparse(app_url).scheme != "https":
         raise SettingsError(f"APP_URL must be https outside dev mode, not {app_url!r}")
 

@@ -141,10 +141,14 @@ def _reset_postgres(url: str) -> None:
 
     driver_url = Settings.load({**base_config(url)}, ".", testing=True).DATABASE_URL
     if WORKER:  # a worker's own database may not exist yet
-        server = create_engine(make_url(driver_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        server = create_engine(
+            make_url(driver_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
         with server.connect() as conn:
             name = make_url(driver_url).database
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            if not conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first():
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         server.dispose()
     engine = create_engine(driver_url)
@@ -192,7 +196,10 @@ def drain_jobs(app: Flask) -> int:
     from plugin.jobs.queue import QUEUES, RedisQueue
 
     queue = app.extensions["tesmart_queue"]
-    if not isinstance(queue, RedisQueue) or threading.current_thread() is not threading.main_thread():
+    if (
+        not isinstance(queue, RedisQueue)
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return 0  # rq workers install signal handlers: only the main thread drains
     from rq.job import Job
 
@@ -222,14 +229,18 @@ def drain_jobs(app: Flask) -> int:
 _APPS: dict[tuple[str, bool], tuple[Flask, dict[str, Any], dict[str, Any]]] = {}
 
 
-def _shared_app(database_url: str, in_process_jobs: bool) -> tuple[Flask, dict[str, Any], dict[str, Any]]:
+def _shared_app(
+    database_url: str, in_process_jobs: bool
+) -> tuple[Flask, dict[str, Any], dict[str, Any]]:
     from plugin import create_app
 
     key = (database_url, in_process_jobs)
     if key not in _APPS:
         config = base_config(database_url)
         if in_process_jobs:
-            config["REDIS_URL"] = ""  # the test calls services directly and reads their effects at once
+            config["REDIS_URL"] = (
+                ""  # the test calls services directly and reads their effects at once
+            )
         built = create_app(config)
         built.test_client_class = DrainingClient
         _APPS[key] = (built, dict(built.config), dict(built.extensions))
@@ -324,13 +335,23 @@ def fake_admin(app: Flask) -> Any:
 def deliver(client: FlaskClient) -> Callable[..., Any]:
     """POST a signed webhook: ``deliver("orders/paid", payload, shop="us")``."""
 
-    def send(topic: str, payload: Any, shop: str = "us", *, webhook_id: str | None = None, secret: str = signing.API_SECRET, **headers: str) -> Any:
+    def send(
+        topic: str,
+        payload: Any,
+        shop: str = "us",
+        *,
+        webhook_id: str | None = None,
+        secret: str = signing.API_SECRET,
+        **headers: str,
+    ) -> Any:
         domain = SHOP_DOMAINS.get(shop, shop)
         body = signing.webhook_body(payload)
         return client.post(
             f"/webhooks/{topic}",
             data=body,
-            headers=signing.webhook_headers(topic, body, domain, secret=secret, webhook_id=webhook_id, **headers),
+            headers=signing.webhook_headers(
+                topic, body, domain, secret=secret, webhook_id=webhook_id, **headers
+            ),
         )
 
     return send
@@ -340,9 +361,20 @@ def deliver(client: FlaskClient) -> Callable[..., Any]:
 def proxy(client: FlaskClient) -> Callable[..., Any]:
     """A request through the app proxy, signed like Shopify: ``proxy("GET", "/member", shop="us", customer=123)``."""
 
-    def send(method: str, path: str, shop: str = "us", customer: Any = None, *, json: Any = None, secret: str = signing.API_SECRET, timestamp: int | None = None) -> Any:
+    def send(
+        method: str,
+        path: str,
+        shop: str = "us",
+        customer: Any = None,
+        *,
+        json: Any = None,
+        secret: str = signing.API_SECRET,
+        timestamp: int | None = None,
+    ) -> Any:
         domain = SHOP_DOMAINS.get(shop, shop)
-        query = signing.proxy_query(domain, str(customer) if customer else None, secret=secret, timestamp=timestamp)
+        query = signing.proxy_query(
+            domain, str(customer) if customer else None, secret=secret, timestamp=timestamp
+        )
         return client.open(f"/proxy{path}?{query}", method=method, json=json)
 
     return send

@@ -45,27 +45,46 @@ def amount_text(amount: Decimal | str, currency: str) -> str:
     return f"{value:.0f}" if currency in ZERO_DECIMAL else f"{value:.2f}"
 
 
-def money_set(amount: str, currency: str, presentment_currency: str | None = None, rate: Decimal | str = "1") -> dict[str, Any]:
+def money_set(
+    amount: str, currency: str, presentment_currency: str | None = None, rate: Decimal | str = "1"
+) -> dict[str, Any]:
     """A ``*_set`` block: ``amount`` in the shop's ``currency``, and what the customer saw in
     ``presentment_currency`` (the shop's currency when not given) at ``rate``."""
     shown = presentment_currency or currency
-    presentment = amount if shown == currency else amount_text(Decimal(amount) * Decimal(str(rate)), shown)
+    presentment = (
+        amount if shown == currency else amount_text(Decimal(amount) * Decimal(str(rate)), shown)
+    )
     return {
         "shop_money": {"amount": amount, "currency_code": currency},
         "presentment_money": {"amount": presentment, "currency_code": shown},
     }
 
 
-def address(country_code: str = "US", address1: str = "123 Amoebobacterium St", zip_code: str = "40003") -> dict[str, Any]:
+def address(
+    country_code: str = "US", address1: str = "123 Amoebobacterium St", zip_code: str = "40003"
+) -> dict[str, Any]:
     return {
-        "first_name": "Jane", "last_name": "Smith", "address1": address1, "address2": None,
-        "phone": "555-625-1199", "city": "Louisville", "zip": zip_code, "province": "Kentucky",
-        "country": "United States", "company": None, "latitude": None, "longitude": None,
-        "name": "Jane Smith", "country_code": country_code, "province_code": "KY",
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "address1": address1,
+        "address2": None,
+        "phone": "555-625-1199",
+        "city": "Louisville",
+        "zip": zip_code,
+        "province": "Kentucky",
+        "country": "United States",
+        "company": None,
+        "latitude": None,
+        "longitude": None,
+        "name": "Jane Smith",
+        "country_code": country_code,
+        "province_code": "KY",
     }
 
 
-def customer(customer_id: int | None = None, email: str | None = "jane@example.com", **overrides: Any) -> dict[str, Any]:
+def customer(
+    customer_id: int | None = None, email: str | None = "jane@example.com", **overrides: Any
+) -> dict[str, Any]:
     customer_id = customer_id or next_id()
     body: dict[str, Any] = {
         "id": customer_id,
@@ -87,7 +106,11 @@ def customer(customer_id: int | None = None, email: str | None = "jane@example.c
         "currency": "USD",
         "phone": None,
         "addresses": [],
-        "email_marketing_consent": {"state": "not_subscribed", "opt_in_level": "single_opt_in", "consent_updated_at": None},
+        "email_marketing_consent": {
+            "state": "not_subscribed",
+            "opt_in_level": "single_opt_in",
+            "consent_updated_at": None,
+        },
         "sms_marketing_consent": None,
         "admin_graphql_api_id": f"gid://shopify/Customer/{customer_id}",
         "default_address": None,
@@ -96,11 +119,26 @@ def customer(customer_id: int | None = None, email: str | None = "jane@example.c
     return body
 
 
-def line_item(product_id: int | None, price: str, quantity: int = 1, discount: str = "0.00", currency: str = "USD", title: str = "TESmart 4-port KVM switch", tax: str = "0.00", tax_rate: float = 0.0) -> dict[str, Any]:
+def line_item(
+    product_id: int | None,
+    price: str,
+    quantity: int = 1,
+    discount: str = "0.00",
+    currency: str = "USD",
+    title: str = "TESmart 4-port KVM switch",
+    tax: str = "0.00",
+    tax_rate: float = 0.0,
+) -> dict[str, Any]:
     """A line; ``tax`` is the line's whole tax (all units, after discounts), as in ``tax_lines``."""
     line_id = next_id()
     allocations = (
-        [{"amount": discount, "amount_set": money_set(discount, currency), "discount_application_index": 0}]
+        [
+            {
+                "amount": discount,
+                "amount_set": money_set(discount, currency),
+                "discount_application_index": 0,
+            }
+        ]
         if Decimal(discount) > 0
         else []
     )
@@ -129,7 +167,15 @@ def line_item(product_id: int | None, price: str, quantity: int = 1, discount: s
         "variant_title": None,
         "vendor": "TESmart",
         "tax_lines": (
-            [{"channel_liable": False, "price": tax, "price_set": money_set(tax, currency), "rate": tax_rate, "title": "VAT"}]
+            [
+                {
+                    "channel_liable": False,
+                    "price": tax,
+                    "price_set": money_set(tax, currency),
+                    "rate": tax_rate,
+                    "title": "VAT",
+                }
+            ]
             if Decimal(tax) > 0
             else []
         ),
@@ -178,12 +224,19 @@ def order(
         for tax_line in li["tax_lines"]:
             tax_line["price_set"] = mset(tax_line["price"])
     subtotal = sum(
-        (Decimal(li["price"]) * li["quantity"] - sum((Decimal(a["amount"]) for a in li["discount_allocations"]), Decimal(0)) for li in lines),
+        (
+            Decimal(li["price"]) * li["quantity"]
+            - sum((Decimal(a["amount"]) for a in li["discount_allocations"]), Decimal(0))
+            for li in lines
+        ),
         Decimal(0),
     )
     subtotal_text = amount_text(subtotal, currency)
     if taxes_included:
-        tax = amount_text(sum((Decimal(t["price"]) for li in lines for t in li["tax_lines"]), Decimal(0)), currency)
+        tax = amount_text(
+            sum((Decimal(t["price"]) for li in lines for t in li["tax_lines"]), Decimal(0)),
+            currency,
+        )
         total = subtotal + Decimal(shipping)
     else:
         total = subtotal + Decimal(shipping) + Decimal(tax)
@@ -247,7 +300,9 @@ def order(
         "payment_terms": None,
         "refunds": refunds or [],
         "shipping_address": address(country),
-        "shipping_lines": [{"id": next_id(), "price": shipping, "price_set": mset(shipping), "title": "Standard"}],
+        "shipping_lines": [
+            {"id": next_id(), "price": shipping, "price_set": mset(shipping), "title": "Standard"}
+        ],
     }
 
 
@@ -280,7 +335,9 @@ def refund(
         return (Decimal(li["price"]) * li["quantity"] - discount) * qty / li["quantity"]
 
     def line_tax(li: dict[str, Any], qty: int) -> Decimal:
-        return sum((Decimal(t["price"]) for t in li["tax_lines"]), Decimal(0)) * qty / li["quantity"]
+        return (
+            sum((Decimal(t["price"]) for t in li["tax_lines"]), Decimal(0)) * qty / li["quantity"]
+        )
 
     return {
         "id": refund_id,
@@ -355,7 +412,14 @@ def refund(
     }
 
 
-def product(product_id: int | None = None, *, title: str = "TESmart 4-port KVM switch", product_type: str = "KVM Switch", tags: str = "hdmi, 4k", updated_at: str | None = None) -> dict[str, Any]:
+def product(
+    product_id: int | None = None,
+    *,
+    title: str = "TESmart 4-port KVM switch",
+    product_type: str = "KVM Switch",
+    tags: str = "hdmi, 4k",
+    updated_at: str | None = None,
+) -> dict[str, Any]:
     product_id = product_id or next_id()
     updated_at = updated_at or ago(30)
     created_at = ago(330)
@@ -383,12 +447,18 @@ def product(product_id: int | None = None, *, title: str = "TESmart 4-port KVM s
     }
 
 
-def consent(customer_id: int, email: str, state: str = "subscribed", at: str | None = None) -> dict[str, Any]:
+def consent(
+    customer_id: int, email: str, state: str = "subscribed", at: str | None = None
+) -> dict[str, Any]:
     at = at or ago()
     return {
         "customer_id": customer_id,
         "email_address": email,
-        "email_marketing_consent": {"state": state, "opt_in_level": "confirmed_opt_in", "consent_updated_at": at},
+        "email_marketing_consent": {
+            "state": state,
+            "opt_in_level": "confirmed_opt_in",
+            "consent_updated_at": at,
+        },
     }
 
 
@@ -403,7 +473,9 @@ def compliance_customer(shop_domain: str, customer_id: int, email: str) -> dict[
     }
 
 
-def shop(domain: str, *, shop_id: int = 548380009, primary_domain: str | None = None) -> dict[str, Any]:
+def shop(
+    domain: str, *, shop_id: int = 548380009, primary_domain: str | None = None
+) -> dict[str, Any]:
     """The Shop object app/uninstalled carries (Shopify's sample, trimmed): `domain` is the
     store's primary domain, `myshopify_domain` the shop itself."""
     handle = domain.removesuffix(".myshopify.com")

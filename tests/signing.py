@@ -17,7 +17,15 @@ API_KEY = "test-client-id"
 API_SECRET = "test-client-secret-0123456789abcdef"
 
 
-def webhook_headers(topic: str, body: bytes, shop: str, *, secret: str = API_SECRET, webhook_id: str | None = None, **extra: str) -> dict[str, str]:
+def webhook_headers(
+    topic: str,
+    body: bytes,
+    shop: str,
+    *,
+    secret: str = API_SECRET,
+    webhook_id: str | None = None,
+    **extra: str,
+) -> dict[str, str]:
     digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     headers = {
         "Content-Type": "application/json",
@@ -37,7 +45,14 @@ def webhook_body(payload: Any) -> bytes:
     return json.dumps(payload).encode()
 
 
-def proxy_query(shop: str, customer_id: str | None = None, *, secret: str = API_SECRET, timestamp: int | None = None, extra: dict[str, str] | None = None) -> str:
+def proxy_query(
+    shop: str,
+    customer_id: str | None = None,
+    *,
+    secret: str = API_SECRET,
+    timestamp: int | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
     """The query string Shopify's app proxy appends: sorted key=value, no separator, hex HMAC."""
     params = {
         "shop": shop,
@@ -51,7 +66,15 @@ def proxy_query(shop: str, customer_id: str | None = None, *, secret: str = API_
     return urlencode(params)
 
 
-def session_token(shop: str, *, secret: str = API_SECRET, api_key: str = API_KEY, sub: str = "42", expires_in: int = 60, **claims: Any) -> str:
+def session_token(
+    shop: str,
+    *,
+    secret: str = API_SECRET,
+    api_key: str = API_KEY,
+    sub: str = "42",
+    expires_in: int = 60,
+    **claims: Any,
+) -> str:
     """An App Home / UI extension session token (JWT HS256 with the client secret)."""
     now = int(time.time())
     payload = {

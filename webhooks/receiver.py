@@ -46,7 +46,9 @@ def _shop_for(domain: str) -> tuple[int | None, bool]:
     if cached and now - cached[0] < _SHOP_CACHE_SECONDS:
         return cached[1], cached[2]
     with db.engine.connect() as conn:
-        row = conn.execute(select(Shop.id, Shop.uninstalled_at).where(Shop.domain == domain)).first()
+        row = conn.execute(
+            select(Shop.id, Shop.uninstalled_at).where(Shop.domain == domain)
+        ).first()
     shop_id, installed = (row[0], row[1] is None) if row else (None, False)
     _shop_cache[domain] = (now, shop_id, installed)
     return shop_id, installed
@@ -68,7 +70,8 @@ _INSERT_EVENT_SQL = (
 _INSERT_EVENT = (
     text(_INSERT_EVENT_SQL)
     .bindparams(
-        bindparam("triggered_at", type_=UTCDateTime()), bindparam("received_at", type_=UTCDateTime())
+        bindparam("triggered_at", type_=UTCDateTime()),
+        bindparam("received_at", type_=UTCDateTime()),
     )
     .columns(id=BigInteger())
 )
@@ -97,7 +100,13 @@ def _unverified(topic: str, code: str, message: str) -> Response:
 def _ignored(reason: str, topic: str, domain: str, webhook_id: str) -> Response:
     """A signed delivery that is not believed, or that concerns nothing the app holds: 200, nothing
     written (docs/architecture.md, "Refused deliveries"), and one log line with the reason."""
-    log.warning("webhook ignored: %s (topic %s, shop %s, webhook %s)", reason, topic, domain or "-", webhook_id)
+    log.warning(
+        "webhook ignored: %s (topic %s, shop %s, webhook %s)",
+        reason,
+        topic,
+        domain or "-",
+        webhook_id,
+    )
     return Response(
         json.dumps({"status": "ignored", "reason": reason}) + "\n", mimetype="application/json"
     )
@@ -133,7 +142,9 @@ def receive(topic: str) -> Response | tuple[Response, int]:
     if not verified.ok:
         # 401 for every signature failure, a missing header included: Shopify's compliance checks
         # expect 401 for a delivery the app cannot authenticate.
-        return error_response(401, verified.log.code, "The webhook signature could not be verified.")
+        return error_response(
+            401, verified.log.code, "The webhook signature could not be verified."
+        )
 
     if _header("Topic") != topic:
         return error_response(400, "topic_mismatch", "X-Shopify-Topic does not match the URL.")
@@ -163,7 +174,9 @@ def receive(topic: str) -> Response | tuple[Response, int]:
     return _record(domain, topic, payload, row)
 
 
-def _record(domain: str, topic: str, payload: Any, row: dict[str, Any]) -> Response | tuple[Response, int]:
+def _record(
+    domain: str, topic: str, payload: Any, row: dict[str, Any]
+) -> Response | tuple[Response, int]:
     shop_id, installed = _shop_for(domain)
     if shop_id is None or not installed:
         # Compliance topics arrive after uninstall (shop/redact 48 h later): still accepted. For a

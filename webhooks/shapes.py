@@ -71,7 +71,9 @@ def _refund(payload: dict[str, Any]) -> str | None:
         return "invalid_id"
     if (reason := _gid_of(payload, "Refund")) is not None:
         return reason
-    if not isinstance(payload.get("refund_line_items"), list) or not isinstance(payload.get("transactions"), list):
+    if not isinstance(payload.get("refund_line_items"), list) or not isinstance(
+        payload.get("transactions"), list
+    ):
         return "not_a_refund"
     return None
 
@@ -79,7 +81,10 @@ def _refund(payload: dict[str, Any]) -> str | None:
 def _consent(payload: dict[str, Any]) -> str | None:
     if not bounded_id(payload.get("customer_id")):
         return "invalid_id"
-    if not isinstance(payload.get("email_marketing_consent"), dict) or "email_address" not in payload:
+    if (
+        not isinstance(payload.get("email_marketing_consent"), dict)
+        or "email_address" not in payload
+    ):
         return "not_a_consent_update"
     return None
 
@@ -100,9 +105,13 @@ def _scopes(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def _compliance(*, customer: bool, orders_key: str | None = None) -> Callable[[dict[str, Any]], str | None]:
+def _compliance(
+    *, customer: bool, orders_key: str | None = None
+) -> Callable[[dict[str, Any]], str | None]:
     def check(payload: dict[str, Any]) -> str | None:
-        if not isinstance(payload.get("shop_domain"), str) or not bounded_id(payload.get("shop_id")):
+        if not isinstance(payload.get("shop_domain"), str) or not bounded_id(
+            payload.get("shop_id")
+        ):
             return "not_a_compliance_request"
         if customer:
             block = payload.get("customer")

@@ -33,10 +33,21 @@ def handlers() -> dict[str, Handler]:
     }
 
 
-TOPICS = frozenset(
-    {
-        "orders/paid", "orders/cancelled", "orders/fulfilled", "refunds/create",
-        "customers/create", "customers/update", "customers_email_marketing_consent/update",
-        "products/create", "products/update", "app/uninstalled", "app/scopes_update",
-    }
-) | COMPLIANCE_TOPICS
+TOPICS = (
+    frozenset(
+        {
+            "orders/paid",
+            "orders/cancelled",
+            "orders/fulfilled",
+            "refunds/create",
+            "customers/create",
+            "customers/update",
+            "customers_email_marketing_consent/update",
+            "products/create",
+            "products/update",
+            "app/uninstalled",
+            "app/scopes_update",
+        }
+    )
+    | COMPLIANCE_TOPICS
+)

@@ -96,7 +96,9 @@ def _actor(value: str | None) -> str:
 @per_request
 def _audit_lines(row: Any) -> list[str]:
     ctx = g.get("admin")
-    return labels.describe_audit(row.before, row.after, ctx.shop.currency if ctx is not None else None)
+    return labels.describe_audit(
+        row.before, row.after, ctx.shop.currency if ctx is not None else None
+    )
 
 
 def _staff_names() -> dict[str, str]:
@@ -159,7 +161,9 @@ def _when(value: datetime | date | None) -> str:
     from plugin.clock import zone
 
     ctx = g.get("admin")
-    return i18n.format_when(value, zone(ctx.shop.timezone, ctx.shop.region) if ctx is not None else None)
+    return i18n.format_when(
+        value, zone(ctx.shop.timezone, ctx.shop.region) if ctx is not None else None
+    )
 
 
 @bp.after_request

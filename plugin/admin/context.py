@@ -78,7 +78,9 @@ def authenticate() -> AdminContext | Response:
     if not result.ok:
         if request.method != "GET" and result.response.status == 302:
             # A form posted with a stale token: reloading the page gets a fresh one.
-            return refusal(401, "Your session expired", "Reload the page and submit the form again.")
+            return refusal(
+                401, "Your session expired", "Reload the page and submit the form again."
+            )
         response = Response(result.response.body, status=result.response.status)
         response.headers.update(result.response.headers)
         return response
@@ -98,8 +100,12 @@ def authenticate() -> AdminContext | Response:
 
         names = staff.who_grants(token_shop)
         message = (
-            _("Ask {names} for access: they decide who may use this store's app.", names=", ".join(names))
-            if names else _("Ask the store owner for access.")
+            _(
+                "Ask {names} for access: they decide who may use this store's app.",
+                names=", ".join(names),
+            )
+            if names
+            else _("Ask the store owner for access.")
         )
         return refusal(403, _("No access to this store"), message)
     return AdminContext(
@@ -178,7 +184,9 @@ def apply_headers(response: Response) -> Response:
         ctx: AdminContext | None = g.get("admin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            f"frame-ancestors https://{ctx.token_shop.domain} https://admin.shopify.com;" if ctx else DEFAULT_CSP,
+            f"frame-ancestors https://{ctx.token_shop.domain} https://admin.shopify.com;"
+            if ctx
+            else DEFAULT_CSP,
         )
     response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -71,7 +71,9 @@ def mint_session_token(shop_domain: str, user_id: str, *, lifetime: int = TOKEN_
 def host_param(shop_domain: str) -> str:
     """Shopify's ``host``: base64 of the admin's address for the store."""
     handle = shop_domain.removesuffix(".myshopify.com")
-    return base64.urlsafe_b64encode(f"admin.shopify.com/store/{handle}".encode()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(f"admin.shopify.com/store/{handle}".encode()).decode().rstrip("=")
+    )
 
 
 def _session() -> dict[str, str] | None:
@@ -105,7 +107,9 @@ def entry() -> Response | str:
         params["locale"] = locale
     query = urlencode(params)
     response = redirect(f"{url_for('admin.dashboard')}?{query}", code=302)
-    response.set_cookie(COOKIE, _serializer().dumps({"shop": domain, "user": user}), httponly=True, samesite="Lax")
+    response.set_cookie(
+        COOKIE, _serializer().dumps({"shop": domain, "user": user}), httponly=True, samesite="Lax"
+    )
     return response
 
 

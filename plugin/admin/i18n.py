@@ -66,13 +66,31 @@ _LOCALE_KEY = "tesmart.admin_locale"
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
     for pattern, key in (
-        (r"^Enter a number from (?P<low>[\d,.-]+) to (?P<high>[\d,.-]+)\.$", "Enter a number from {low} to {high}."),
-        (r"^Enter a number above (?P<low>[\d,.-]+) and at most (?P<high>[\d,.-]+)\.$", "Enter a number above {low} and at most {high}."),
+        (
+            r"^Enter a number from (?P<low>[\d,.-]+) to (?P<high>[\d,.-]+)\.$",
+            "Enter a number from {low} to {high}.",
+        ),
+        (
+            r"^Enter a number above (?P<low>[\d,.-]+) and at most (?P<high>[\d,.-]+)\.$",
+            "Enter a number above {low} and at most {high}.",
+        ),
         (r"^Keep it under (?P<limit>\d+) characters\.$", "Keep it under {limit} characters."),
-        (r"^One line of at most (?P<limit>\d+) characters\.$", "One line of at most {limit} characters."),
-        (r"^Line (?P<number>\d+): write it as 'product type = category'\.$", "Line {number}: write it as 'product type = category'."),
-        (r"^Line (?P<number>\d+): the category must be one of (?P<categories>.+)\.$", "Line {number}: the category must be one of {categories}."),
-        (r"^Line (?P<number>\d+): the product type is too long\.$", "Line {number}: the product type is too long."),
+        (
+            r"^One line of at most (?P<limit>\d+) characters\.$",
+            "One line of at most {limit} characters.",
+        ),
+        (
+            r"^Line (?P<number>\d+): write it as 'product type = category'\.$",
+            "Line {number}: write it as 'product type = category'.",
+        ),
+        (
+            r"^Line (?P<number>\d+): the category must be one of (?P<categories>.+)\.$",
+            "Line {number}: the category must be one of {categories}.",
+        ),
+        (
+            r"^Line (?P<number>\d+): the product type is too long\.$",
+            "Line {number}: the product type is too long.",
+        ),
         (r"^Choose one of (?P<choices>.+)\.$", "Choose one of {choices}."),
     )
 )
@@ -109,7 +127,11 @@ def format_number(value: int | Decimal | None, locale: str | None = None) -> str
     if value is None:
         return "—"
     locale = locale or current_locale()
-    text = f"{int(value):,}" if isinstance(value, int) or Decimal(value) == int(value) else f"{Decimal(value):,}"
+    text = (
+        f"{int(value):,}"
+        if isinstance(value, int) or Decimal(value) == int(value)
+        else f"{Decimal(value):,}"
+    )
     return _group(text, locale)
 
 
@@ -121,7 +143,9 @@ def format_signed(value: int, locale: str | None = None) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "") + format_number(abs(int(value)), locale)
 
 
-def format_money(amount: Decimal | int | str | None, currency: str, locale: str | None = None) -> str:
+def format_money(
+    amount: Decimal | int | str | None, currency: str, locale: str | None = None
+) -> str:
     """Shop money as the operator reads it, always naming the currency: 9,999.00 USD, 9.999,00 EUR,
     4,321 JPY."""
     if amount is None:
@@ -157,7 +181,20 @@ def format_date(day: date | None, locale: str | None = None) -> str:
 
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS_DE = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.")
+_MONTHS_DE = (
+    "Jan.",
+    "Feb.",
+    "März",
+    "Apr.",
+    "Mai",
+    "Juni",
+    "Juli",
+    "Aug.",
+    "Sept.",
+    "Okt.",
+    "Nov.",
+    "Dez.",
+)
 
 
 def format_month(day: date | None, locale: str | None = None) -> str:
@@ -173,7 +210,9 @@ def format_month(day: date | None, locale: str | None = None) -> str:
     return f"{names[day.month - 1]} {day.year}"
 
 
-def format_when(moment: datetime | date | None, tz: tzinfo | None = None, locale: str | None = None) -> str:
+def format_when(
+    moment: datetime | date | None, tz: tzinfo | None = None, locale: str | None = None
+) -> str:
     """A moment in the store's time zone, as the operator's locale writes it (a naive moment is
     taken as UTC)."""
     if moment is None:

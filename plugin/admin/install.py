@@ -80,8 +80,11 @@ def _create(domain: str, token: OfflineToken) -> Shop:
     name, host, region, zone = None, None, None, None
     try:
         client = AdminClient(
-            domain, token.access_token, http_client=http_client(),
-            api_version=current_app.config["API_VERSION"], max_wait_seconds=2.0,
+            domain,
+            token.access_token,
+            http_client=http_client(),
+            api_version=current_app.config["API_VERSION"],
+            max_wait_seconds=2.0,
             buckets=cost_buckets(),
         )
         data = client.execute("ShopGet", {}).get("shop") or {}
@@ -93,7 +96,9 @@ def _create(domain: str, token: OfflineToken) -> Shop:
         log.warning("ShopGet failed for %s: %s", domain, exc)
     try:
         shop = add_shop(
-            domain, region or region_for_domain(domain), name=name,
+            domain,
+            region or region_for_domain(domain),
+            name=name,
             storefront_host=host if host and not host.endswith(".myshopify.com") else None,
             timezone=zone,
         )

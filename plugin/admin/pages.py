@@ -77,7 +77,9 @@ def ask_to_confirm(
     status: int = 200,
 ) -> Response:
     """The server's confirmation step: the consequences, then the same post confirmed."""
-    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("id_token", CONFIRMED_FIELD)]
+    carried = [
+        (k, v) for k, v in request.form.items(multi=True) if k not in ("id_token", CONFIRMED_FIELD)
+    ]
     return render(
         "admin/confirm.html",
         status=status,

@@ -90,7 +90,11 @@ def read_session() -> DevSession | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("shop"), str):
         return None
-    return DevSession(shop=data["shop"], customer=str(data.get("customer") or ""), preview=bool(data.get("preview")))
+    return DevSession(
+        shop=data["shop"],
+        customer=str(data.get("customer") or ""),
+        preview=bool(data.get("preview")),
+    )
 
 
 def sign_proxy_query(pairs: Iterable[tuple[str, str]], secret: str) -> str:
@@ -161,14 +165,20 @@ def storefront() -> Response:
     # ``blocks=member-status,rewards`` (or ``none``) and ``embed=0`` show the page with fewer of the
     # app's blocks, or without its launcher embed: the performance comparison (benchmarks/lighthouse.py).
     shown = request.args.get("blocks")
-    kinds = SECTION_BLOCKS if shown is None else tuple(k for k in SECTION_BLOCKS if k in shown.split(","))
+    kinds = (
+        SECTION_BLOCKS
+        if shown is None
+        else tuple(k for k in SECTION_BLOCKS if k in shown.split(","))
+    )
     blocks = [
         {"kind": kind, "html": render_container(kind, block_id=f"dev-{kind}", **settings)}
         for kind in kinds
     ]
     launcher: Markup | None = None
     if request.args.get("embed") != "0":
-        launcher = render_container(APP_EMBED, block_id=f"dev-{APP_EMBED}", position="bottom-right", **settings)
+        launcher = render_container(
+            APP_EMBED, block_id=f"dev-{APP_EMBED}", position="bottom-right", **settings
+        )
     response = _page(
         200,
         **{
@@ -181,7 +191,9 @@ def storefront() -> Response:
     )
     response.set_cookie(
         COOKIE,
-        _serializer().dumps({"shop": domain, "customer": customer, "preview": request.args.get("preview") == "1"}),
+        _serializer().dumps(
+            {"shop": domain, "customer": customer, "preview": request.args.get("preview") == "1"}
+        ),
         httponly=True,
         samesite="Lax",
         path="/",
@@ -223,7 +235,9 @@ def app_proxy(rest: str) -> Response:
     query.append(("signature", sign_proxy_query(query, current_app.config["SHOPIFY_API_SECRET"])))
 
     if rest == "uploads":  # a photo or video: the upload route sets its own bound
-        request.max_content_length = int(current_app.config.get("UPLOAD_MAX_BYTES") or 0) + 1 or None
+        request.max_content_length = (
+            int(current_app.config.get("UPLOAD_MAX_BYTES") or 0) + 1 or None
+        )
     headers = {
         name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
     }
@@ -240,6 +254,9 @@ def app_proxy(rest: str) -> Response:
     with current_app.app_context():
         body, status, proxied_headers = run_wsgi_app(current_app.wsgi_app, environ, buffered=True)
         data = b"".join(body)
-    kept = [(k, local_location(v) if k.lower() == "location" else v)
-            for k, v in proxied_headers.items() if k.lower() not in DROPPED_RESPONSE_HEADERS]
+    kept = [
+        (k, local_location(v) if k.lower() == "location" else v)
+        for k, v in proxied_headers.items()
+        if k.lower() not in DROPPED_RESPONSE_HEADERS
+    ]
     return Response(data, status=status, headers=kept)

@@ -34,7 +34,15 @@ BLOCK_GROUPS: dict[str, tuple[str, ...]] = {
     # The launcher is on every page: its panels' strings come from GET /proxy/strings when opened.
     "launcher": ("common", "launcher"),
 }
-SECTION_BLOCKS = ("member-status", "rewards", "referral", "trade-in", "devices", "returns", "ctrl-f")
+SECTION_BLOCKS = (
+    "member-status",
+    "rewards",
+    "referral",
+    "trade-in",
+    "devices",
+    "returns",
+    "ctrl-f",
+)
 APP_EMBED = "launcher"
 LAUNCHER_POSITIONS = ("bottom-right", "bottom-left")
 

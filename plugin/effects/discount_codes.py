@@ -106,7 +106,9 @@ def _not_created(shop: Shop, item: OutboxItem, reason: str) -> None:
 
 
 @outbox.effect(CREATE, on_success=_created, on_failure=_not_created)
-def create_discount_code(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
+def create_discount_code(
+    shop: Shop, payload: dict[str, Any], client: AdminClient
+) -> dict[str, Any]:
     # The row lock is held through the call, so a concurrent disable waits for the outcome.
     redemption = _redemption(shop, payload)
     if redemption.state != "pending":
@@ -120,16 +122,21 @@ def create_discount_code(shop: Shop, payload: dict[str, Any], client: AdminClien
         return {"node_id": node["id"], "code": redemption.code}
     if any(error.get("code") == "TAKEN" for error in errors):
         found = find_code(client, str(redemption.code))
-        if found is not None and (found.get("codeDiscount") or {}).get("title") == discount_title(redemption):
+        if found is not None and (found.get("codeDiscount") or {}).get("title") == discount_title(
+            redemption
+        ):
             return {"node_id": found["id"], "code": redemption.code, "found_existing": True}
         raise outbox.PermanentFailure(f"code {redemption.code} is taken by another discount")
     raise outbox.PermanentFailure(
-        "discountCodeBasicCreate: " + "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
+        "discountCodeBasicCreate: "
+        + "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
     )
 
 
 @outbox.effect(DEACTIVATE)
-def deactivate_discount_code(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
+def deactivate_discount_code(
+    shop: Shop, payload: dict[str, Any], client: AdminClient
+) -> dict[str, Any]:
     redemption_id = payload.get("redemption_id")
     redemption = db.session.execute(
         select(Redemption)

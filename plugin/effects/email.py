@@ -62,16 +62,28 @@ def _take_mark(shop: Shop, key: str, kind: str, locale: str) -> str | None:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(EmailDelivery)
-        .values(shop_id=shop.id, idempotency_key=key, kind=kind, locale=locale, state="sending", created_at=clock.now())
+        .values(
+            shop_id=shop.id,
+            idempotency_key=key,
+            kind=kind,
+            locale=locale,
+            state="sending",
+            created_at=clock.now(),
+        )
         .on_conflict_do_nothing(index_elements=["shop_id", "idempotency_key"])
         .returning(EmailDelivery.id)
     )
     with db.engine.begin() as connection:
         if connection.execute(statement).scalar_one_or_none() is not None:
             return None
-        return connection.execute(
-            select(EmailDelivery.state).where(EmailDelivery.shop_id == shop.id, EmailDelivery.idempotency_key == key)
-        ).scalar_one_or_none() or "sending"
+        return (
+            connection.execute(
+                select(EmailDelivery.state).where(
+                    EmailDelivery.shop_id == shop.id, EmailDelivery.idempotency_key == key
+                )
+            ).scalar_one_or_none()
+            or "sending"
+        )
 
 
 def _set_mark(shop: Shop, key: str, state: str | None) -> None:
@@ -80,7 +92,9 @@ def _set_mark(shop: Shop, key: str, state: str | None) -> None:
         if state is None:
             connection.execute(delete(EmailDelivery).where(*where))
         else:
-            connection.execute(update(EmailDelivery).where(*where).values(state=state, sent_at=clock.now()))
+            connection.execute(
+                update(EmailDelivery).where(*where).values(state=state, sent_at=clock.now())
+            )
 
 
 @outbox.effect(emails.EFFECT, needs_admin=False)
@@ -124,7 +138,9 @@ def send(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     except smtplib.SMTPResponseException as exc:  # the server answered and refused the message
         _set_mark(shop, key, None)
         if 500 <= exc.smtp_code < 600:
-            raise outbox.PermanentFailure(f"SMTP refused the message: {exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise outbox.PermanentFailure(
+                f"SMTP refused the message: {exc.smtp_code} {exc.smtp_error!r}"
+            ) from exc
         raise SmtpUnavailable(f"SMTP: {exc}", retry_after=60) from exc
     except OSError as exc:  # the connection broke mid-conversation: it may have been accepted
         raise outbox.PermanentFailure(

@@ -14,7 +14,9 @@ from plugin.shopify.client import AdminClient, user_errors
 
 @outbox.effect(EFFECT)
 def receive(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
-    data = client.execute("FlowTriggerReceive", {"handle": payload["handle"], "payload": payload["payload"]})
+    data = client.execute(
+        "FlowTriggerReceive", {"handle": payload["handle"], "payload": payload["payload"]}
+    )
     errors = user_errors(data, "flowTriggerReceive")
     if errors:
         raise outbox.PermanentFailure("; ".join(str(e.get("message")) for e in errors))

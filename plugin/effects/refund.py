@@ -78,7 +78,9 @@ def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     )
     if parent is None:
         raise outbox.PermanentFailure(f"order {payload['order_id']} has no payment to refund to")
-    currency, amount = presentment_amount(order, parent, Decimal(str(payload["amount"])), str(payload["currency"]))
+    currency, amount = presentment_amount(
+        order, parent, Decimal(str(payload["amount"])), str(payload["currency"])
+    )
     data = client.execute(
         "RefundCreate",
         {
@@ -102,8 +104,12 @@ def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     if errors:
         raise outbox.PermanentFailure("; ".join(str(e.get("message")) for e in errors))
     created = (data.get("refundCreate") or {}).get("refund") or {}
-    total = ((created.get("totalRefundedSet") or {}).get("shopMoney") or {})
-    return {"refund_id": created.get("id"), "amount": total.get("amount"), "currency": total.get("currencyCode")}
+    total = (created.get("totalRefundedSet") or {}).get("shopMoney") or {}
+    return {
+        "refund_id": created.get("id"),
+        "amount": total.get("amount"),
+        "currency": total.get("currencyCode"),
+    }
 
 
 def presentment_amount(

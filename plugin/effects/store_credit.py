@@ -36,7 +36,9 @@ NOT_SENT = "store_credit.not_sent"
 
 
 def _customer_gid(customer_id: str) -> str:
-    return customer_id if customer_id.startswith("gid://") else f"gid://shopify/Customer/{customer_id}"
+    return (
+        customer_id if customer_id.startswith("gid://") else f"gid://shopify/Customer/{customer_id}"
+    )
 
 
 def _last_mark(shop: Shop, key: str) -> str | None:
@@ -84,7 +86,11 @@ def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
 @outbox.effect(KIND, on_success=_on_success, on_failure=_on_failure)
 def credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     key = str(payload["idempotency_key"])
-    detail = {"amount": payload["amount"], "currency": payload["currency"], "customer_id": payload["customer_id"]}
+    detail = {
+        "amount": payload["amount"],
+        "currency": payload["currency"],
+        "customer_id": payload["customer_id"],
+    }
     if _last_mark(shop, key) == SENT:
         raise outbox.PermanentFailure(
             "an earlier attempt reached Shopify with an unknown outcome: check the customer's store "
@@ -116,7 +122,9 @@ def credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     if errors:
         _mark(shop, key, NOT_SENT, {"user_errors": errors})
         raise outbox.PermanentFailure("; ".join(str(e.get("message")) for e in errors))
-    transaction = (data.get("storeCreditAccountCredit") or {}).get("storeCreditAccountTransaction") or {}
+    transaction = (data.get("storeCreditAccountCredit") or {}).get(
+        "storeCreditAccountTransaction"
+    ) or {}
     return {
         "transaction_id": transaction.get("id"),
         "amount": (transaction.get("amount") or {}).get("amount"),

@@ -98,11 +98,17 @@ def claw_back_store_credit(shop: Shop, payload: dict[str, Any], client: Any) -> 
     if remaining <= 0:
         return {"clawed_back": "0", "reason": "spent_or_expired"}
     currency = currency or redemption.currency
-    store_credit._mark(shop, key, store_credit.SENT, {"amount": str(remaining), "currency": currency})
+    store_credit._mark(
+        shop, key, store_credit.SENT, {"amount": str(remaining), "currency": currency}
+    )
     try:
         data = client.execute(
             "StoreCreditAccountDebit",
-            {"id": store_credit._customer_gid(redemption.customer_id), "amount": str(remaining), "currencyCode": currency},
+            {
+                "id": store_credit._customer_gid(redemption.customer_id),
+                "amount": str(remaining),
+                "currencyCode": currency,
+            },
         )
     except AdminUnavailable as exc:
         if exc.ambiguous:
@@ -119,7 +125,12 @@ def claw_back_store_credit(shop: Shop, payload: dict[str, Any], client: Any) -> 
         store_credit._mark(shop, key, store_credit.NOT_SENT, {"user_errors": errors})
         raise outbox.PermanentFailure("; ".join(str(e.get("message")) for e in errors))
     audit.record(
-        shop_id=shop.id, actor="system", action="store_credit.claw_back", subject_type="redemption",
-        subject_id=redemption.id, before=None, after={"amount": str(remaining), "currency": currency},
+        shop_id=shop.id,
+        actor="system",
+        action="store_credit.claw_back",
+        subject_type="redemption",
+        subject_id=redemption.id,
+        before=None,
+        after={"amount": str(remaining), "currency": currency},
     )
     return {"clawed_back": str(remaining), "currency": currency}

@@ -44,7 +44,9 @@ def _subtotal(body: dict[str, Any], lines: list[dict[str, Any]]) -> Decimal:
         if body.get("subtotal") is not None:
             subtotal = bounded_amount(body["subtotal"])
         else:
-            subtotal = sum((bounded_amount(line.get("amount") or "0") for line in lines), Decimal(0))
+            subtotal = sum(
+                (bounded_amount(line.get("amount") or "0") for line in lines), Decimal(0)
+            )
     except (InvalidOperation, ValueError) as exc:
         raise ApiError(400, "invalid_amount", "Amounts must be decimal strings.") from exc
     if not Decimal(0) <= subtotal <= MAX_AMOUNT:  # NaN, Infinity and 1e999999 never get this far
@@ -68,14 +70,18 @@ def checkout() -> Response:
     applies = member is not None and campaign_applies(member.activated_at, member.state, now)
     multiplier = points_multiplier(ctx.shop.id, now) if applies else Decimal(1)
     cohort = cohort_of(member, settings.cutoffs)
-    policy = POLICIES[cohort or policy_in_force(clock.local_day(now, clock.shop_zone(ctx.shop)), settings.cutoffs)]
+    policy = POLICIES[
+        cohort or policy_in_force(clock.local_day(now, clock.shop_zone(ctx.shop)), settings.cutoffs)
+    ]
     country = STORES[Region(ctx.shop.region)].country
 
     product_ids = {shopify_id(line["product_id"]) for line in lines}
     products = {
         p.product_id: p
         for p in db.session.execute(
-            select(Product).where(Product.shop_id == ctx.shop.id, Product.product_id.in_(product_ids))
+            select(Product).where(
+                Product.shop_id == ctx.shop.id, Product.product_id.in_(product_ids)
+            )
         ).scalars()
     }
     warranty = []
@@ -97,8 +103,12 @@ def checkout() -> Response:
             {"code": r.code or "", "title": r.title}
             for r in db.session.execute(
                 select(Redemption)
-                .where(Redemption.shop_id == ctx.shop.id, Redemption.member_id == member.id,
-                       Redemption.state == "issued", Redemption.used_at.is_(None))
+                .where(
+                    Redemption.shop_id == ctx.shop.id,
+                    Redemption.member_id == member.id,
+                    Redemption.state == "issued",
+                    Redemption.used_at.is_(None),
+                )
                 .order_by(Redemption.id.desc())
                 .limit(5)
             ).scalars()
@@ -106,12 +116,17 @@ def checkout() -> Response:
         ]
     body_out = {
         "member": (
-            {"status": id_status(member), "cohort": cohort.value if cohort else None,
-             "balance": ledger.balance(ctx.shop.id, member.id)}
+            {
+                "status": id_status(member),
+                "cohort": cohort.value if cohort else None,
+                "balance": ledger.balance(ctx.shop.id, member.id),
+            }
             if member is not None and ctx.customer_id is not None
             else None
         ),
-        "points_to_earn": order_points(settings.earning, subtotal, multiplier) if ctx.customer_id else 0,
+        "points_to_earn": order_points(settings.earning, subtotal, multiplier)
+        if ctx.customer_id
+        else 0,
         "multiplier": str(multiplier.normalize()),
         "reward_codes": codes,
         "warranty": warranty,

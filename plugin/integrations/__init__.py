@@ -33,7 +33,11 @@ def reviews() -> Response:
         raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
     body = request.get_data(cache=False)
     if not signature_valid(shop, body, request.headers.get(SIGNATURE_HEADER)):
-        raise ApiError(401, "invalid_signature", "The request is not signed with this shop's integration secret.")
+        raise ApiError(
+            401,
+            "invalid_signature",
+            "The request is not signed with this shop's integration secret.",
+        )
     try:
         payload = json.loads(body)
     except ValueError as exc:

@@ -39,9 +39,14 @@ ACTOR = "shopify_flow"
 def signed_by_shopify(body: bytes, header: str | None) -> bool:
     if not header:
         return False
-    secrets = [current_app.config["SHOPIFY_API_SECRET"], current_app.config.get("SHOPIFY_OLD_API_SECRET")]
+    secrets = [
+        current_app.config["SHOPIFY_API_SECRET"],
+        current_app.config.get("SHOPIFY_OLD_API_SECRET"),
+    ]
     for secret in filter(None, secrets):
-        expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+        expected = base64.b64encode(
+            hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        ).decode()
         if hmac.compare_digest(expected, header.strip()):
             return True
     return False
@@ -77,11 +82,15 @@ def flow_adjust_points() -> Response:
     if shop is None or not shop.installed:
         raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
     customer_id = str(properties.get("customer_id") or "").rpartition("/")[2]
-    member = db.session.execute(
-        select(Member)
-        .join(ShopCustomer, ShopCustomer.member_id == Member.id)
-        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
-    ).scalar_one_or_none() if customer_id.isdigit() else None
+    member = (
+        db.session.execute(
+            select(Member)
+            .join(ShopCustomer, ShopCustomer.member_id == Member.id)
+            .where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
+        ).scalar_one_or_none()
+        if customer_id.isdigit()
+        else None
+    )
     if member is None:
         raise ApiError(404, "unknown_customer", "This customer has no TESmart ID in this store.")
     try:

@@ -238,7 +238,9 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     items = outbox.due_items()
     db.session.rollback()
     for event_id in events:
-        job_queue().enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")
+        job_queue().enqueue(
+            process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
+        )
     queue = job_queue()
     if isinstance(queue, RedisQueue):
         with suppress(RedisError):

@@ -18,7 +18,9 @@ def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
     shop = db.session.get(Shop, shop_id)
     if shop is None or not shop.installed:
         return "no-shop"
-    data = admin_client(shop).execute("CustomerGet", {"id": f"gid://shopify/Customer/{customer_id}"})
+    data = admin_client(shop).execute(
+        "CustomerGet", {"id": f"gid://shopify/Customer/{customer_id}"}
+    )
     node = data.get("customer")
     if not node:
         return "not-found"

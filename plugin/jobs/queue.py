@@ -45,7 +45,11 @@ class JobQueue(ABC):
 
     @abstractmethod
     def enqueue(
-        self, func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        queue: str = "default",
+        job_id: str | None = None,
     ) -> bool:
         """Run ``func(*args)`` soon; False when it could not be queued (the sweep will)."""
 
@@ -59,7 +63,9 @@ class JobQueue(ABC):
         """Process a recorded delivery soon; False when it could not be queued (the sweep will)."""
         from plugin.jobs import process_webhook
 
-        return self.enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")
+        return self.enqueue(
+            process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
+        )
 
     @abstractmethod
     def status(self) -> str:
@@ -73,7 +79,9 @@ class InProcessQueue(JobQueue):
         try:
             func(*args)
         except Exception:  # a job's failure must not fail the request that committed it
-            log.exception("in-process job %s%r failed; the sweep will retry it", func.__name__, args)
+            log.exception(
+                "in-process job %s%r failed; the sweep will retry it", func.__name__, args
+            )
         return True
 
     def enqueue_in(self, delay, func, *args, queue="default"):  # type: ignore[no-untyped-def]

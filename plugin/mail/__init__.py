@@ -57,7 +57,8 @@ def init_mail(app: Flask) -> None:
             MAIL_USERNAME=unquote(parsed.username) if parsed.username else None,
             MAIL_PASSWORD=unquote(parsed.password) if parsed.password else None,
             MAIL_USE_SSL=parsed.scheme == "smtps",
-            MAIL_USE_TLS=parsed.scheme == "smtp" and query.get("starttls", ["false"])[0].lower() in ("1", "true", "yes"),
+            MAIL_USE_TLS=parsed.scheme == "smtp"
+            and query.get("starttls", ["false"])[0].lower() in ("1", "true", "yes"),
             MAIL_TIMEOUT=float(query.get("timeout", ["20"])[0]),
         )
     elif app.config.get("DEV_MODE"):
@@ -105,7 +106,9 @@ def render(
         "subject": (subject or words["subject"][locale]).format(**shown),
         "opening": (opening or words["opening"][locale]).format(**shown),
         "body": words["body"][locale].format(**shown),
-        "greeting": common["greeting"].format(name=customer_name) if customer_name else common["greeting_anonymous"],
+        "greeting": common["greeting"].format(name=customer_name)
+        if customer_name
+        else common["greeting_anonymous"],
         "footer": common["footer"].format(shop=shop_name),
         "c": common,
         "p": shown,

@@ -47,7 +47,9 @@ class TradeInEvent(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
-    trade_in_id: Mapped[int] = mapped_column(ForeignKey("trade_ins.id", ondelete="CASCADE"), index=True)
+    trade_in_id: Mapped[int] = mapped_column(
+        ForeignKey("trade_ins.id", ondelete="CASCADE"), index=True
+    )
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(255))

@@ -74,7 +74,9 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), index=True
+    )
     actor: Mapped[str] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str | None] = mapped_column(String(64))
@@ -154,7 +156,9 @@ class StaffRestriction(db.Model):
 
     __tablename__ = "staff_restrictions"
 
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
     restricted_by: Mapped[str] = mapped_column(String(64))
     restricted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -16,7 +16,9 @@ class Member(db.Model):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    email_normalized: Mapped[str | None] = mapped_column(String(320), unique=True)  # None once redacted
+    email_normalized: Mapped[str | None] = mapped_column(
+        String(320), unique=True
+    )  # None once redacted
     email: Mapped[str | None] = mapped_column(String(320))
     # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's date).
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -38,7 +38,9 @@ class Redemption(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     customer_id: Mapped[str] = mapped_column(String(32))
     reward_id: Mapped[int | None] = mapped_column(ForeignKey("rewards.id"))
-    purpose: Mapped[str] = mapped_column(String(32), default="reward")  # reward|referral|trade_in|ctrl_f
+    purpose: Mapped[str] = mapped_column(
+        String(32), default="reward"
+    )  # reward|referral|trade_in|ctrl_f
     title: Mapped[str] = mapped_column(String(255))
     points: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(16))

@@ -21,9 +21,19 @@ UNKNOWN_REASON = "unknown_reason"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONEY_PARAMS = ("value", "base_value")
 _EN_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 MESSAGES: dict[str, dict[str, str]] = {
     # The member card's own terms (plugin/program/terms.py; POLICY.md 4 and 5)
@@ -432,11 +442,36 @@ MESSAGES: dict[str, dict[str, str]] = {
 # Discount titles: the catalogue's rewards and the codes the app creates. Shopify shows a code's
 # title at checkout, so it is written in the store's language.
 TITLES: dict[str, dict[str, str]] = {
-    "amount_off": {"en": "{amount} off", "de": "{amount} Rabatt", "ja": "{amount}割引", "ko": "{amount} 할인"},
-    "store_credit": {"en": "{amount} store credit", "de": "{amount} Guthaben", "ja": "{amount}分のストアクレジット", "ko": "{amount} 적립금"},
-    "percent_off": {"en": "{percent}% off", "de": "{percent} % Rabatt", "ja": "{percent}%割引", "ko": "{percent}% 할인"},
-    "friend_coupon": {"en": "Friend coupon: {title}", "de": "Freundes-Gutschein: {title}", "ja": "ご友人クーポン：{title}", "ko": "친구 쿠폰: {title}"},
-    "referral_reward": {"en": "Referral reward: {title}", "de": "Empfehlungsprämie: {title}", "ja": "紹介特典：{title}", "ko": "추천 보상: {title}"},
+    "amount_off": {
+        "en": "{amount} off",
+        "de": "{amount} Rabatt",
+        "ja": "{amount}割引",
+        "ko": "{amount} 할인",
+    },
+    "store_credit": {
+        "en": "{amount} store credit",
+        "de": "{amount} Guthaben",
+        "ja": "{amount}分のストアクレジット",
+        "ko": "{amount} 적립금",
+    },
+    "percent_off": {
+        "en": "{percent}% off",
+        "de": "{percent} % Rabatt",
+        "ja": "{percent}%割引",
+        "ko": "{percent}% 할인",
+    },
+    "friend_coupon": {
+        "en": "Friend coupon: {title}",
+        "de": "Freundes-Gutschein: {title}",
+        "ja": "ご友人クーポン：{title}",
+        "ko": "친구 쿠폰: {title}",
+    },
+    "referral_reward": {
+        "en": "Referral reward: {title}",
+        "de": "Empfehlungsprämie: {title}",
+        "ja": "紹介特典：{title}",
+        "ko": "추천 보상: {title}",
+    },
     "trade_in_discount": {
         "en": "Trade-in: {percent}% off a new device",
         "de": "Eintausch: {percent} % Rabatt auf ein neues Gerät",

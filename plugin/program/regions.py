@@ -36,10 +36,35 @@ STORES: dict[Region, Store] = {
 
 EU_COUNTRIES: frozenset[str] = frozenset(
     {
-        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
-        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
     }
-)  # fmt: skip
+)
 
 # POLICY.md section 1: free shipping on warranty replacements by delivery country.
 FREE_SHIPPING_COUNTRIES: frozenset[str] = EU_COUNTRIES | {"US", "JP", "CA", "GB", "KR"}

@@ -55,12 +55,16 @@ def term_sentences(terms: MemberTerms, locale: str | None) -> list[str]:
     if rule.kind is TradeInKind.RECOVERY_VALUE:
         first, second, third = rule.recovery_bands
         trade_in = reason_text(
-            "terms_trade_in_recovery", locale,
-            first=_percent(first.percent), first_months=first.up_to_months,
-            second=_percent(second.percent), second_months=second.up_to_months,
-            third=_percent(third.percent), third_months=third.up_to_months,
+            "terms_trade_in_recovery",
+            locale,
+            first=_percent(first.percent),
+            first_months=first.up_to_months,
+            second=_percent(second.percent),
+            second_months=second.up_to_months,
+            third=_percent(third.percent),
+            third_months=third.up_to_months,
             days=rule.waiting.days,
-        )  # fmt: skip
+        )
     else:
         code = (
             "terms_trade_in_second_device"

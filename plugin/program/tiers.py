@@ -108,7 +108,9 @@ def parse_rules(raw: dict[str, Any] | None) -> TierRules:
         perk = item.get("perk") or None
         if perk not in PERKS:
             errors[f"{where}.perk"] = "free_shipping, gift or none"
-        tiers.append(Tier(key, name, threshold, multiplier, perk, str(item.get("perk_detail") or "")[:200]))
+        tiers.append(
+            Tier(key, name, threshold, multiplier, perk, str(item.get("perk_detail") or "")[:200])
+        )
     keys = [t.key for t in tiers]
     if len(set(keys)) != len(keys):
         errors["tiers"] = "each tier needs its own key"
@@ -147,7 +149,11 @@ class Move:
 
 
 def decide(
-    rules: TierRules, current_key: str | None, period_ends_on: date | None, amount: Decimal, today: date
+    rules: TierRules,
+    current_key: str | None,
+    period_ends_on: date | None,
+    amount: Decimal,
+    today: date,
 ) -> Move | None:
     """What happens to a member holding ``current_key`` whose qualifying amount is ``amount``.
 
@@ -174,7 +180,11 @@ def decide(
         return None
     if period_ends_on is None:
         return None
-    ends = period_ends_on if rules.retention != "grace" else add_months(period_ends_on, rules.grace_months)
+    ends = (
+        period_ends_on
+        if rules.retention != "grace"
+        else add_months(period_ends_on, rules.grace_months)
+    )
     if today < ends:
         return None
     return Move(target, "grace_end" if rules.retention == "grace" else "period_end", new_period)

@@ -49,7 +49,9 @@ def shop_surveys(shop: Shop) -> tuple[str, ...]:
 def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, int]:
     """(points awarded, new balance); 0 awarded on a repeat. Commits."""
     if not isinstance(survey_id, str) or not SURVEY_ID.match(survey_id):
-        raise ActivityError(400, "invalid_request", "survey_id must be 1 to 64 letters, digits, '-', '_' or '.'.")
+        raise ActivityError(
+            400, "invalid_request", "survey_id must be 1 to 64 letters, digits, '-', '_' or '.'."
+        )
     if survey_id not in shop_surveys(shop):
         raise ActivityError(404, "not_found", "This store runs no such survey.")
     if member.state != "open":
@@ -57,7 +59,12 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
     points = program_settings(shop).earning.survey
     insert_once(
         SurveyCompletion,
-        {"shop_id": shop.id, "member_id": member.id, "survey_id": survey_id, "created_at": clock.now()},
+        {
+            "shop_id": shop.id,
+            "member_id": member.id,
+            "survey_id": survey_id,
+            "created_at": clock.now(),
+        },
         ["shop_id", "member_id", "survey_id"],
     )
     awarded = 0
@@ -83,11 +90,23 @@ def parse_review(payload: Any) -> dict[str, Any]:
         review_id = str(review_id)
     if not isinstance(review_id, str) or not TEXT_ID.match(review_id):
         raise ActivityError(400, "invalid_request", "review_id is required (1 to 128 characters).")
-    product_id = shopify_id(payload.get("product_id")) if isinstance(payload.get("product_id"), str | int) else None
-    if product_id is None or not product_id.isdigit() or isinstance(payload.get("product_id"), bool):
+    product_id = (
+        shopify_id(payload.get("product_id"))
+        if isinstance(payload.get("product_id"), str | int)
+        else None
+    )
+    if (
+        product_id is None
+        or not product_id.isdigit()
+        or isinstance(payload.get("product_id"), bool)
+    ):
         raise ActivityError(400, "invalid_request", "product_id must be a Shopify product id.")
     customer_raw = payload.get("customer_id")
-    customer_id = shopify_id(customer_raw) if isinstance(customer_raw, str | int) and not isinstance(customer_raw, bool) else None
+    customer_id = (
+        shopify_id(customer_raw)
+        if isinstance(customer_raw, str | int) and not isinstance(customer_raw, bool)
+        else None
+    )
     if customer_id is not None and not customer_id.isdigit():
         raise ActivityError(400, "invalid_request", "customer_id must be a Shopify customer id.")
     email = payload.get("email")

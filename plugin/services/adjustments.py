@@ -32,8 +32,15 @@ class ConfirmationNeeded(AdjustmentError):
     balance before and after."""
 
     def __init__(self, delta: int, balance: int, threshold: int) -> None:
-        super().__init__(f"An adjustment of more than {threshold:,} points needs your confirmation.")
-        self.delta, self.balance, self.after, self.threshold = delta, balance, balance + delta, threshold
+        super().__init__(
+            f"An adjustment of more than {threshold:,} points needs your confirmation."
+        )
+        self.delta, self.balance, self.after, self.threshold = (
+            delta,
+            balance,
+            balance + delta,
+            threshold,
+        )
 
 
 def new_adjustment_id() -> str:
@@ -96,8 +103,13 @@ def adjust_points(
             subject_type="member",
             subject_id=member.id,
             before={"balance": before},
-            after={"balance": before + delta, "delta": delta, "reason": reason, "entry_id": entry_id,
-                   **({"confirmed_above": threshold} if abs(delta) > threshold else {})},
+            after={
+                "balance": before + delta,
+                "delta": delta,
+                "reason": reason,
+                "entry_id": entry_id,
+                **({"confirmed_above": threshold} if abs(delta) > threshold else {}),
+            },
         )
     db.session.commit()
     return db.session.execute(

@@ -126,13 +126,19 @@ def access_token(shop: Shop) -> str:
             fresh = refresh_offline_token(app_config(), token, http_client())
         except TokenExchangeFailed as exc:
             if exc.needs_reauthorization:
-                log.warning("refresh token of %s is dead (%s): waiting for the merchant", shop.domain, exc.code)
+                log.warning(
+                    "refresh token of %s is dead (%s): waiting for the merchant",
+                    shop.domain,
+                    exc.code,
+                )
                 shop.reauthorization_needed_at = clock.now()
                 db.session.flush()
                 raise ReauthorizationNeeded(
                     f"the refresh token was refused ({exc.code}); the shop must open the app again"
                 ) from exc
-            raise TokenRefreshFailed(f"token refresh failed: {exc.code}", status=exc.status) from exc
+            raise TokenRefreshFailed(
+                f"token refresh failed: {exc.code}", status=exc.status
+            ) from exc
         store_token(shop, fresh)
         db.session.flush()
         return fresh.access_token
@@ -186,7 +192,9 @@ def product_fetcher(shop: Shop) -> Any:
     """A function that reads one product from the Admin API as a products/* payload."""
 
     def fetch(product_id: str) -> dict[str, Any] | None:
-        data = admin_client(shop).execute("ProductGet", {"id": f"gid://shopify/Product/{product_id}"})
+        data = admin_client(shop).execute(
+            "ProductGet", {"id": f"gid://shopify/Product/{product_id}"}
+        )
         node = data.get("product")
         if not node:
             return None

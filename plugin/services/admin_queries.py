@@ -37,10 +37,26 @@ from plugin.program.money import quantize
 from plugin.services.shop_settings import program_settings
 
 TRADE_IN_STATES = (
-    "quoted", "applied", "approved", "shipped", "paid", "received", "inspected", "revoked", "expired",
+    "quoted",
+    "applied",
+    "approved",
+    "shipped",
+    "paid",
+    "received",
+    "inspected",
+    "revoked",
+    "expired",
 )
 # Return requests in these states need nothing more from the merchant.
-RETURN_CLOSED_STATES = ("refunded", "closed", "refused", "rejected", "cancelled", "completed", "resolved")
+RETURN_CLOSED_STATES = (
+    "refunded",
+    "closed",
+    "refused",
+    "rejected",
+    "cancelled",
+    "completed",
+    "resolved",
+)
 WARRANTY_CLOSED_STATES = ("closed", "refused")
 
 
@@ -130,8 +146,11 @@ def shop_value_per_point(shop: Shop) -> Decimal:
         try:
             specs.append(
                 RewardSpec(
-                    f"reward-{reward.id}", reward.points, RewardKind(reward.kind),
-                    amount=reward.amount, percentage=reward.percentage,
+                    f"reward-{reward.id}",
+                    reward.points,
+                    RewardKind(reward.kind),
+                    amount=reward.amount,
+                    percentage=reward.percentage,
                 )
             )
         except ValueError:  # a malformed row is not a rate a member can redeem at
@@ -251,7 +270,13 @@ def shop_members(shop_id: int) -> tuple[Select[Any], Any]:
         .subquery()
     )
     stmt = (
-        select(Member, customer.c.customer_id, customer.c.first_name, customer.c.last_name, balance.c.balance)
+        select(
+            Member,
+            customer.c.customer_id,
+            customer.c.first_name,
+            customer.c.last_name,
+            balance.c.balance,
+        )
         .join(ids, ids.c.member_id == Member.id)
         .outerjoin(customer, customer.c.member_id == Member.id)
         .outerjoin(balance, balance.c.member_id == Member.id)
@@ -294,7 +319,9 @@ def member_of_shop(shop_id: int, member_id: int) -> Member | None:
 
 
 def member_customers(shop_id: int, member_id: int) -> list[ShopCustomer]:
-    stmt = select(ShopCustomer).where(ShopCustomer.shop_id == shop_id, ShopCustomer.member_id == member_id)
+    stmt = select(ShopCustomer).where(
+        ShopCustomer.shop_id == shop_id, ShopCustomer.member_id == member_id
+    )
     return list(db.session.execute(stmt).scalars())
 
 
@@ -321,13 +348,18 @@ def ledger_of(shop_id: int, member_id: int, limit: int = 200) -> tuple[list[Poin
     """The member's newest ledger entries in the shop, and how many there are in all."""
     where = (PointEntry.shop_id == shop_id, PointEntry.member_id == member_id)
     rows = db.session.execute(
-        select(PointEntry).where(*where).order_by(PointEntry.created_at.desc(), PointEntry.id.desc()).limit(limit)
+        select(PointEntry)
+        .where(*where)
+        .order_by(PointEntry.created_at.desc(), PointEntry.id.desc())
+        .limit(limit)
     ).scalars()
     count = db.session.execute(select(func.count()).select_from(PointEntry).where(*where)).scalar()
     return list(rows), int(count or 0)
 
 
-def rows_of(model: Any, shop_id: int, *where: Any, order: Any = None, limit: int = 200) -> list[Any]:
+def rows_of(
+    model: Any, shop_id: int, *where: Any, order: Any = None, limit: int = 200
+) -> list[Any]:
     """Rows of a shop-scoped model (the shop filter is not optional)."""
     stmt = select(model).where(model.shop_id == shop_id, *where)
     stmt = stmt.order_by(order if order is not None else model.id.desc()).limit(limit)
@@ -337,12 +369,18 @@ def rows_of(model: Any, shop_id: int, *where: Any, order: Any = None, limit: int
 # --- over time -----------------------------------------------------------------------------
 
 
-def daily_counts(column: Any, shop_id_column: Any, shop_id: int, since: date, *where: Any) -> dict[date, int]:
+def daily_counts(
+    column: Any, shop_id_column: Any, shop_id: int, since: date, *where: Any
+) -> dict[date, int]:
     """Rows per store-local day from ``since`` (the store's own day, like the dashboard's today)."""
     shop = db.session.get(Shop, shop_id)
     zone = clock.shop_zone(shop) if shop is not None else None
     day = day_of(column, zone)
-    since_at = clock.start_of_day(since, zone) if zone is not None else datetime.combine(since, time(0), tzinfo=UTC)
+    since_at = (
+        clock.start_of_day(since, zone)
+        if zone is not None
+        else datetime.combine(since, time(0), tzinfo=UTC)
+    )
     stmt = (
         select(day, func.count())
         .where(shop_id_column == shop_id, column.is_not(None), column >= since_at, *where)
@@ -357,13 +395,19 @@ def daily_counts(column: Any, shop_id_column: Any, shop_id: int, since: date, *w
 
 def series(counts: dict[date, int], since: date, until: date) -> list[tuple[date, int]]:
     days = (until - since).days + 1
-    return [(since + timedelta(days=i), counts.get(since + timedelta(days=i), 0)) for i in range(days)]
+    return [
+        (since + timedelta(days=i), counts.get(since + timedelta(days=i), 0)) for i in range(days)
+    ]
 
 
 def redemptions_per_day(shop_id: int, since: date, until: date) -> list[tuple[date, int]]:
     counts = daily_counts(
-        Redemption.created_at, Redemption.shop_id, shop_id, since,
-        Redemption.purpose == "reward", Redemption.state != "failed",
+        Redemption.created_at,
+        Redemption.shop_id,
+        shop_id,
+        since,
+        Redemption.purpose == "reward",
+        Redemption.state != "failed",
     )
     return series(counts, since, until)
 
@@ -377,7 +421,11 @@ def referral_conversions_per_day(shop_id: int, since: date, until: date) -> list
 
 
 def trade_ins_by_state(shop_id: int) -> dict[str, int]:
-    stmt = select(TradeIn.state, func.count()).where(TradeIn.shop_id == shop_id).group_by(TradeIn.state)
+    stmt = (
+        select(TradeIn.state, func.count())
+        .where(TradeIn.shop_id == shop_id)
+        .group_by(TradeIn.state)
+    )
     found = {state: int(n) for state, n in db.session.execute(stmt)}
     ordered = {state: found.pop(state, 0) for state in TRADE_IN_STATES}
     return {**ordered, **found}
@@ -393,15 +441,17 @@ class ReturnCounts:
 
 def return_counts(shop_id: int, today: date) -> ReturnCounts:
     awaiting = db.session.execute(
-        select(func.count()).select_from(ReturnRequest).where(
-            ReturnRequest.shop_id == shop_id, ReturnRequest.state.not_in(RETURN_CLOSED_STATES)
-        )
+        select(func.count())
+        .select_from(ReturnRequest)
+        .where(ReturnRequest.shop_id == shop_id, ReturnRequest.state.not_in(RETURN_CLOSED_STATES))
     ).scalar()
     late = db.session.execute(
         select(func.count()).select_from(ReturnRequest).where(*late_refund_filter(shop_id, today))
     ).scalar()
     refunded_late = db.session.execute(
-        select(func.count()).select_from(ReturnRequest).where(
+        select(func.count())
+        .select_from(ReturnRequest)
+        .where(
             ReturnRequest.shop_id == shop_id,
             ReturnRequest.refunded_on.is_not(None),
             ReturnRequest.refund_due_on.is_not(None),
@@ -409,11 +459,13 @@ def return_counts(shop_id: int, today: date) -> ReturnCounts:
         )
     ).scalar()
     claims = db.session.execute(
-        select(func.count()).select_from(WarrantyClaim).where(
-            WarrantyClaim.shop_id == shop_id, WarrantyClaim.state.not_in(WARRANTY_CLOSED_STATES)
-        )
+        select(func.count())
+        .select_from(WarrantyClaim)
+        .where(WarrantyClaim.shop_id == shop_id, WarrantyClaim.state.not_in(WARRANTY_CLOSED_STATES))
     ).scalar()
-    return ReturnCounts(int(awaiting or 0), int(late or 0), int(refunded_late or 0), int(claims or 0))
+    return ReturnCounts(
+        int(awaiting or 0), int(late or 0), int(refunded_late or 0), int(claims or 0)
+    )
 
 
 def late_refund_filter(shop_id: int, today: date) -> tuple[Any, ...]:
@@ -426,7 +478,14 @@ def late_refund_filter(shop_id: int, today: date) -> tuple[Any, ...]:
     )
 
 
-def audit_rows(shop_id: int, *, subject_type: str | None = None, subject_id: str | None = None, limit: int = 200, offset: int = 0) -> list[AuditLog]:
+def audit_rows(
+    shop_id: int,
+    *,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[AuditLog]:
     stmt = select(AuditLog).where(AuditLog.shop_id == shop_id)
     if subject_type:
         stmt = stmt.where(AuditLog.subject_type == subject_type)

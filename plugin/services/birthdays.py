@@ -56,7 +56,9 @@ class BirthdayView:
         return {
             "enabled": self.enabled,
             "points": self.points,
-            "birthday": {"month": self.birthday.month, "day": self.birthday.day} if self.birthday else None,
+            "birthday": {"month": self.birthday.month, "day": self.birthday.day}
+            if self.birthday
+            else None,
             "can_change": self.may_change,
             "next_change_on": self.next_change_on.isoformat() if self.next_change_on else None,
             "rewarded_this_year": self.rewarded_this_year,
@@ -68,7 +70,9 @@ def store_today(shop: Shop) -> date:
 
 
 def _row(shop: Shop, member_id: int, *, lock: bool = False) -> MemberBirthday | None:
-    stmt = select(MemberBirthday).where(MemberBirthday.shop_id == shop.id, MemberBirthday.member_id == member_id)
+    stmt = select(MemberBirthday).where(
+        MemberBirthday.shop_id == shop.id, MemberBirthday.member_id == member_id
+    )
     if lock:
         stmt = stmt.with_for_update()
     return db.session.execute(stmt).scalar_one_or_none()
@@ -83,7 +87,9 @@ def view(shop: Shop, member: Member, settings: ProgramSettings | None = None) ->
         points=settings.birthday_points,
         birthday=Birthday(row.month, row.day) if row else None,
         may_change=may_change(row.set_on if row else None, today),
-        next_change_on=next_change_on(row.set_on) if row and not may_change(row.set_on, today) else None,
+        next_change_on=next_change_on(row.set_on)
+        if row and not may_change(row.set_on, today)
+        else None,
         rewarded_this_year=ledger.has_entry(shop.id, cause_key(member.id, today.year)),
     )
 
@@ -111,36 +117,59 @@ def set_birthday(shop: Shop, member: Member, birthday: Birthday) -> BirthdayView
     if row is not None and not may_change(row.set_on, today):
         db.session.rollback()
         raise BirthdayRefused(
-            409, "birthday_locked", f"The birthday can be changed again from {next_change_on(row.set_on)}."
+            409,
+            "birthday_locked",
+            f"The birthday can be changed again from {next_change_on(row.set_on)}.",
         )
     before = {"month": row.month, "day": row.day} if row else None
     if row is None:
-        row = MemberBirthday(shop_id=shop.id, member_id=member.id, month=birthday.month, day=birthday.day, set_on=today)
+        row = MemberBirthday(
+            shop_id=shop.id,
+            member_id=member.id,
+            month=birthday.month,
+            day=birthday.day,
+            set_on=today,
+        )
         db.session.add(row)
     else:
-        row.month, row.day, row.set_on, row.updated_at = birthday.month, birthday.day, today, clock.now()
+        row.month, row.day, row.set_on, row.updated_at = (
+            birthday.month,
+            birthday.day,
+            today,
+            clock.now(),
+        )
     db.session.flush()
     audit.record(
-        shop_id=shop.id, actor=f"customer:{member.id}", action="birthday.set", subject_type="member",
-        subject_id=member.id, before=before, after={"month": birthday.month, "day": birthday.day},
+        shop_id=shop.id,
+        actor=f"customer:{member.id}",
+        action="birthday.set",
+        subject_type="member",
+        subject_id=member.id,
+        before=before,
+        after={"month": birthday.month, "day": birthday.day},
     )
     _pay_if_due(shop, member, birthday, today, settings)
     db.session.commit()
     return view(shop, member, settings)
 
 
-def _pay_if_due(shop: Shop, member: Member, birthday: Birthday, today: date, settings: ProgramSettings) -> bool:
+def _pay_if_due(
+    shop: Shop, member: Member, birthday: Birthday, today: date, settings: ProgramSettings
+) -> bool:
     year = reward_year(birthday, today)
     if year is None or not member.is_active or settings.birthday_points <= 0:
         return False
-    return ledger.post_entry(
-        shop_id=shop.id,
-        member_id=member.id,
-        delta=settings.birthday_points,
-        kind="birthday",
-        cause_key=cause_key(member.id, year),
-        note=f"birthday {year}",
-    ) is not None
+    return (
+        ledger.post_entry(
+            shop_id=shop.id,
+            member_id=member.id,
+            delta=settings.birthday_points,
+            kind="birthday",
+            cause_key=cause_key(member.id, year),
+            note=f"birthday {year}",
+        )
+        is not None
+    )
 
 
 def pay_due_birthdays(shop: Shop) -> int:
@@ -161,7 +190,9 @@ def pay_due_birthdays(shop: Shop) -> int:
                 and_(
                     PointEntry.shop_id == shop.id,
                     PointEntry.cause_key
-                    == literal("birthday:") + cast(MemberBirthday.member_id, String) + literal(f":{today.year}"),
+                    == literal("birthday:")
+                    + cast(MemberBirthday.member_id, String)
+                    + literal(f":{today.year}"),
                 ),
             )
             .where(
@@ -179,14 +210,17 @@ def pay_due_birthdays(shop: Shop) -> int:
             return paid
         for row_id, member_id in rows:
             after_id = row_id
-            if ledger.post_entry(
-                shop_id=shop.id,
-                member_id=member_id,
-                delta=settings.birthday_points,
-                kind="birthday",
-                cause_key=cause_key(member_id, today.year),
-                note=f"birthday {today.year}",
-            ) is not None:
+            if (
+                ledger.post_entry(
+                    shop_id=shop.id,
+                    member_id=member_id,
+                    delta=settings.birthday_points,
+                    kind="birthday",
+                    cause_key=cause_key(member_id, today.year),
+                    note=f"birthday {today.year}",
+                )
+                is not None
+            ):
                 paid += 1
         db.session.commit()
 
@@ -194,7 +228,9 @@ def pay_due_birthdays(shop: Shop) -> int:
 @periodic("birthday_rewards")
 def pay_all_due_birthdays() -> int:
     total = 0
-    for shop in db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None))).scalars().all():
+    for shop in (
+        db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None))).scalars().all()
+    ):
         try:
             total += pay_due_birthdays(shop)
         except Exception:

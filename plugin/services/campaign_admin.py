@@ -32,7 +32,11 @@ class CampaignInvalid(ValueError):
 
 
 def list_campaigns(shop_id: int) -> list[Campaign]:
-    stmt = select(Campaign).where(Campaign.shop_id == shop_id).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
+    stmt = (
+        select(Campaign)
+        .where(Campaign.shop_id == shop_id)
+        .order_by(Campaign.starts_at.desc(), Campaign.id.desc())
+    )
     return list(db.session.execute(stmt).scalars())
 
 
@@ -46,7 +50,11 @@ def _moment(raw: str, tz: ZoneInfo) -> datetime:
     (POLICY.md 1: a campaign starts and ends in the store's zone); a value with an offset keeps it."""
     raw = raw.strip()
     parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=tz).astimezone(UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return (
+        parsed.replace(tzinfo=tz).astimezone(UTC)
+        if parsed.tzinfo is None
+        else parsed.astimezone(UTC)
+    )
 
 
 def local_input(value: datetime | None, shop: Shop) -> str:
@@ -65,12 +73,26 @@ def _decimal(raw: str) -> Decimal:
 
 def parse(shop: Shop, data: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    text = {k: str(data.get(k) or "").strip() for k in (
-        "kind", "title", "starts_at", "ends_at", "multiplier", "discount_percent", "gift_product_id", "min_subtotal",
-    )}
+    text = {
+        k: str(data.get(k) or "").strip()
+        for k in (
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "multiplier",
+            "discount_percent",
+            "gift_product_id",
+            "min_subtotal",
+        )
+    }
     values: dict[str, Any] = {
-        "kind": text["kind"], "title": text["title"], "multiplier": None, "discount_percent": None,
-        "gift_product_id": None, "min_subtotal": None,
+        "kind": text["kind"],
+        "title": text["title"],
+        "multiplier": None,
+        "discount_percent": None,
+        "gift_product_id": None,
+        "min_subtotal": None,
     }
     if values["kind"] not in KINDS:
         errors["kind"] = f"Choose one of {', '.join(KINDS)}."
@@ -81,7 +103,11 @@ def parse(shop: Shop, data: Mapping[str, Any]) -> dict[str, Any]:
             values[name] = _moment(text[name], clock.shop_zone(shop))
         except ValueError:
             errors[name] = "Enter a date and time."
-    if "starts_at" not in errors and "ends_at" not in errors and values["starts_at"] >= values["ends_at"]:
+    if (
+        "starts_at" not in errors
+        and "ends_at" not in errors
+        and values["starts_at"] >= values["ends_at"]
+    ):
         errors["ends_at"] = "The campaign must end after it starts."
     if values["kind"] == "points_multiplier":
         try:
@@ -90,7 +116,9 @@ def parse(shop: Shop, data: Mapping[str, Any]) -> dict[str, Any]:
                 raise InvalidOperation
             values["multiplier"] = multiplier
         except (InvalidOperation, ValueError):
-            errors["multiplier"] = "Enter a multiplier above 1 and at most 10 (2 doubles order points)."
+            errors["multiplier"] = (
+                "Enter a multiplier above 1 and at most 10 (2 doubles order points)."
+            )
     if values["kind"] == "member_discount":
         try:
             percent = _decimal(text["discount_percent"])
@@ -118,9 +146,13 @@ def parse(shop: Shop, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _snapshot(campaign: Campaign) -> dict[str, Any]:
     return {
-        "kind": campaign.kind, "title": campaign.title, "starts_at": campaign.starts_at,
-        "ends_at": campaign.ends_at, "multiplier": campaign.multiplier,
-        "discount_percent": campaign.discount_percent, "gift_product_id": campaign.gift_product_id,
+        "kind": campaign.kind,
+        "title": campaign.title,
+        "starts_at": campaign.starts_at,
+        "ends_at": campaign.ends_at,
+        "multiplier": campaign.multiplier,
+        "discount_percent": campaign.discount_percent,
+        "gift_product_id": campaign.gift_product_id,
         "min_subtotal": campaign.min_subtotal,
     }
 
@@ -132,13 +164,22 @@ def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campa
     campaign = Campaign(shop_id=shop.id, details={}, **values)
     db.session.add(campaign)
     db.session.flush()
-    audit.record(shop_id=shop.id, actor=actor, action="campaign.create", subject_type="campaign",
-                 subject_id=campaign.id, before=None, after=_snapshot(campaign))
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action="campaign.create",
+        subject_type="campaign",
+        subject_id=campaign.id,
+        before=None,
+        after=_snapshot(campaign),
+    )
     db.session.commit()
     return campaign
 
 
-def update_campaign(shop: Shop, campaign: Campaign, data: Mapping[str, Any], *, actor: str) -> Campaign:
+def update_campaign(
+    shop: Shop, campaign: Campaign, data: Mapping[str, Any], *, actor: str
+) -> Campaign:
     if campaign.shop_id != shop.id:
         raise CampaignInvalid({"campaign": "No such campaign in this shop."})
     now = clock.now()
@@ -152,8 +193,15 @@ def update_campaign(shop: Shop, campaign: Campaign, data: Mapping[str, Any], *, 
     before = _snapshot(campaign)
     for key, value in values.items():
         setattr(campaign, key, value)
-    audit.record(shop_id=shop.id, actor=actor, action="campaign.update", subject_type="campaign",
-                 subject_id=campaign.id, before=before, after=_snapshot(campaign))
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action="campaign.update",
+        subject_type="campaign",
+        subject_id=campaign.id,
+        before=before,
+        after=_snapshot(campaign),
+    )
     db.session.commit()
     return campaign
 
@@ -172,7 +220,14 @@ def end_or_delete_campaign(shop: Shop, campaign: Campaign, *, actor: str) -> str
         done, after = "ended", _snapshot(campaign)
     else:
         raise CampaignInvalid({"campaign": "The campaign has already ended."})
-    audit.record(shop_id=shop.id, actor=actor, action=f"campaign.{done}", subject_type="campaign",
-                 subject_id=campaign.id, before=before, after=after)
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action=f"campaign.{done}",
+        subject_type="campaign",
+        subject_id=campaign.id,
+        before=before,
+        after=after,
+    )
     db.session.commit()
     return done

@@ -70,16 +70,28 @@ def listed_campaigns(shop: Shop, at: datetime) -> list[CampaignListing]:
     key = (shop.id, shop.created_at)
     now = time.monotonic()
     entry = _listings.get(key)
-    if entry is None or entry.generation != _generation or entry.expires <= now or at < entry.read_at:
+    if (
+        entry is None
+        or entry.generation != _generation
+        or entry.expires <= now
+        or at < entry.read_at
+    ):
         generation = _generation
         rows = db.session.execute(
             select(
-                Campaign.id, Campaign.kind, Campaign.title, Campaign.starts_at, Campaign.ends_at, Campaign.multiplier
+                Campaign.id,
+                Campaign.kind,
+                Campaign.title,
+                Campaign.starts_at,
+                Campaign.ends_at,
+                Campaign.multiplier,
             )
             .where(Campaign.shop_id == shop.id, Campaign.ends_at > at)
             .order_by(Campaign.starts_at, Campaign.id)
         ).all()
-        entry = _Listings(generation, at, now + LISTING_TTL_SECONDS, tuple(CampaignListing(*row) for row in rows))
+        entry = _Listings(
+            generation, at, now + LISTING_TTL_SECONDS, tuple(CampaignListing(*row) for row in rows)
+        )
         with _listings_lock:
             if len(_listings) > 1000:  # shops come and go in tests; a real process knows four
                 _listings.clear()
@@ -113,7 +125,9 @@ def points_multiplier(shop_id: int, at: datetime) -> Decimal:
     return max(multipliers, default=Decimal(1))
 
 
-def member_campaign_code(shop: Shop, member: Member, customer_id: str, campaign_id: int) -> Redemption:
+def member_campaign_code(
+    shop: Shop, member: Member, customer_id: str, campaign_id: int
+) -> Redemption:
     """A member-only discount campaign: the activated member's own single-use code, once per
     campaign (POLICY.md 3). Commits."""
     from plugin.services import outbox
@@ -123,16 +137,25 @@ def member_campaign_code(shop: Shop, member: Member, customer_id: str, campaign_
         select(Campaign).where(Campaign.id == campaign_id, Campaign.shop_id == shop.id)
     ).scalar_one_or_none()
     now = clock.now()
-    if campaign is None or campaign.kind != "member_discount" or not (campaign.starts_at <= now < campaign.ends_at):
+    if (
+        campaign is None
+        or campaign.kind != "member_discount"
+        or not (campaign.starts_at <= now < campaign.ends_at)
+    ):
         raise ApiError(404, "campaign_not_found", "There is no member offer running with this id.")
     if not member.is_active:
         raise ApiError(403, "id_not_active", "Activate your TESmart ID to get member offers.")
     if campaign.discount_percent is None:
         raise ApiError(409, "campaign_without_discount", "This campaign has no discount to give.")
     redemption = issue_coupon(
-        shop, member, customer_id,
-        purpose="campaign", title=campaign.title, kind="percentage",
-        percentage=campaign.discount_percent, idempotency_key=f"campaign:{campaign.id}:member:{member.id}",
+        shop,
+        member,
+        customer_id,
+        purpose="campaign",
+        title=campaign.title,
+        kind="percentage",
+        percentage=campaign.discount_percent,
+        idempotency_key=f"campaign:{campaign.id}:member:{member.id}",
     )
     outbox.commit()
     return redemption
@@ -147,13 +170,18 @@ def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: dateti
         return 0
     tagged = 0
     for campaign in active_campaigns(shop.id, paid_at):
-        if campaign.kind != "gift" or (campaign.min_subtotal is not None and order.net_amount < campaign.min_subtotal):
+        if campaign.kind != "gift" or (
+            campaign.min_subtotal is not None and order.net_amount < campaign.min_subtotal
+        ):
             continue
         if outbox.add(
             shop.id,
             "order.tag",
             f"gift:{campaign.id}:{order.order_id}",
-            {"id": f"gid://shopify/Order/{order.order_id}", "tags": ["tesmart-gift", f"tesmart-gift-{campaign.id}"]},
+            {
+                "id": f"gid://shopify/Order/{order.order_id}",
+                "tags": ["tesmart-gift", f"tesmart-gift-{campaign.id}"],
+            },
         ):
             tagged += 1
     return tagged

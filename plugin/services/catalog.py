@@ -25,7 +25,9 @@ def upsert_product(shop: Shop, payload: dict[str, Any]) -> Product:
     updated_at = timestamp(payload.get("updated_at"))
     insert_once(Product, {"shop_id": shop.id, "product_id": product_id}, ["shop_id", "product_id"])
     product = db.session.execute(
-        select(Product).where(Product.shop_id == shop.id, Product.product_id == product_id).with_for_update()
+        select(Product)
+        .where(Product.shop_id == shop.id, Product.product_id == product_id)
+        .with_for_update()
     ).scalar_one()
     if updated_at and product.shopify_updated_at and updated_at < product.shopify_updated_at:
         return product

@@ -37,13 +37,17 @@ from plugin.services.members import find_member_by_email
 from plugin.services.shopify_payload import shopify_id
 
 
-def _customer_and_member(shop: Shop, payload: dict[str, Any]) -> tuple[ShopCustomer | None, Member | None]:
+def _customer_and_member(
+    shop: Shop, payload: dict[str, Any]
+) -> tuple[ShopCustomer | None, Member | None]:
     customer_block = payload.get("customer") or {}
     customer_id = shopify_id(customer_block.get("id"))
     customer = None
     if customer_id:
         customer = db.session.execute(
-            select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
+            select(ShopCustomer).where(
+                ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id
+            )
         ).scalar_one_or_none()
     member = db.session.get(Member, customer.member_id) if customer and customer.member_id else None
     if member is None and isinstance(customer_block.get("email"), str):
@@ -51,10 +55,15 @@ def _customer_and_member(shop: Shop, payload: dict[str, Any]) -> tuple[ShopCusto
     return customer, member
 
 
-def member_record(shop: Shop, member: Member | None, customer: ShopCustomer | None) -> dict[str, Any]:
+def member_record(
+    shop: Shop, member: Member | None, customer: ShopCustomer | None
+) -> dict[str, Any]:
     """Everything the app holds on a person in one shop, for the merchant to hand over."""
+
     def rows(model: Any, **where: Any) -> list[dict[str, Any]]:
-        stmt = select(model).where(model.shop_id == shop.id, *[getattr(model, k) == v for k, v in where.items()])
+        stmt = select(model).where(
+            model.shop_id == shop.id, *[getattr(model, k) == v for k, v in where.items()]
+        )
         return [
             {c.name: _plain(getattr(row, c.key)) for c in model.__table__.columns}
             for row in db.session.execute(stmt).scalars()
@@ -93,7 +102,10 @@ def member_record(shop: Shop, member: Member | None, customer: ShopCustomer | No
     needles = _Needles()
     needles.add_email(customer.email if customer else None)
     needles.add_email(member.email if member else None)
-    about = [func.lower(WebhookEvent.body).contains(form.casefold(), autoescape=True) for form in needles.forms()]
+    about = [
+        func.lower(WebhookEvent.body).contains(form.casefold(), autoescape=True)
+        for form in needles.forms()
+    ]
     if customer is not None:
         about.append(WebhookEvent.body.contains(customer.customer_id, autoescape=True))
     deliveries = []
@@ -107,7 +119,9 @@ def member_record(shop: Shop, member: Member | None, customer: ShopCustomer | No
                 body: Any = json.loads(event.body)
             except (ValueError, RecursionError):
                 body = event.body
-            deliveries.append({"topic": event.topic, "received_at": _plain(event.received_at), "body": body})
+            deliveries.append(
+                {"topic": event.topic, "received_at": _plain(event.received_at), "body": body}
+            )
     record["webhook_deliveries"] = deliveries
     return record
 
@@ -124,7 +138,9 @@ def data_request(shop: Shop, payload: dict[str, Any]) -> DataRequest:
     customer, member = _customer_and_member(shop, payload)
     request = DataRequest(
         shop_id=shop.id,
-        customer_id=customer.customer_id if customer else shopify_id((payload.get("customer") or {}).get("id")),
+        customer_id=customer.customer_id
+        if customer
+        else shopify_id((payload.get("customer") or {}).get("id")),
         member_id=member.id if member else None,
         record=member_record(shop, member, customer),
     )
@@ -148,7 +164,11 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
     if member is not None:
         needles.add_email(member.email)
     if customer_id:
-        insert_once(RedactedCustomer, {"shop_id": shop.id, "customer_id": customer_id}, ["shop_id", "customer_id"])
+        insert_once(
+            RedactedCustomer,
+            {"shop_id": shop.id, "customer_id": customer_id},
+            ["shop_id", "customer_id"],
+        )
 
     def mine(model: Any) -> list[Any]:
         who = []
@@ -158,7 +178,9 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
             who.append(model.customer_id == customer_id)
         if not who:
             return []
-        return list(db.session.execute(select(model).where(model.shop_id == shop.id, or_(*who))).scalars())
+        return list(
+            db.session.execute(select(model).where(model.shop_id == shop.id, or_(*who))).scalars()
+        )
 
     for order in mine(Order):
         needles.add_address(order.delivery_address)
@@ -192,7 +214,11 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
     if customer_id:
         friend.append(Referral.friend_customer_id == customer_id)
     if friend:
-        db.session.execute(update(Referral).where(Referral.shop_id == shop.id, or_(*friend)).values(friend_email=None))
+        db.session.execute(
+            update(Referral)
+            .where(Referral.shop_id == shop.id, or_(*friend))
+            .values(friend_email=None)
+        )
     who = [DataRequest.customer_id == customer_id] if customer_id else []
     if member is not None:
         who.append(DataRequest.member_id == member.id)
@@ -205,12 +231,14 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
     _scrub_everywhere(shop, needles)
     if member is not None:
         db.session.execute(
-            delete(MemberBirthday).where(MemberBirthday.shop_id == shop.id, MemberBirthday.member_id == member.id)
+            delete(MemberBirthday).where(
+                MemberBirthday.shop_id == shop.id, MemberBirthday.member_id == member.id
+            )
         )
         other_shops = db.session.execute(
-            select(func.count()).select_from(ShopCustomer).where(
-                ShopCustomer.member_id == member.id, ShopCustomer.shop_id != shop.id
-            )
+            select(func.count())
+            .select_from(ShopCustomer)
+            .where(ShopCustomer.member_id == member.id, ShopCustomer.shop_id != shop.id)
         ).scalar()
         if not other_shops:  # the TESmart ID is this shop's alone: the person is gone
             member.email = None
@@ -263,7 +291,10 @@ class _Needles:
 def _erase_webhook_bodies(shop: Shop, customer_id: str | None, needles: _Needles) -> None:
     """Every stored delivery of this shop that concerns the person, the redact request itself
     included, loses its body (the row stays: it still deduplicates a retried delivery)."""
-    about = [func.lower(WebhookEvent.body).contains(form.casefold(), autoescape=True) for form in needles.forms()]
+    about = [
+        func.lower(WebhookEvent.body).contains(form.casefold(), autoescape=True)
+        for form in needles.forms()
+    ]
     if customer_id:
         about.append(WebhookEvent.body.contains(customer_id, autoescape=True))
     if about:
@@ -317,7 +348,10 @@ def purge_webhook_bodies() -> int:
         .execution_options(synchronize_session=False)
     )
     purged = db.session.execute(
-        update(WebhookEvent).where(*old).values(body=ERASED_BODY).execution_options(synchronize_session=False)
+        update(WebhookEvent)
+        .where(*old)
+        .values(body=ERASED_BODY)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     if purged:
@@ -329,18 +363,34 @@ def is_redacted(shop: Shop, customer_id: Any) -> bool:
     customer_id = shopify_id(customer_id)
     if not customer_id:
         return False
-    return db.session.execute(
-        select(RedactedCustomer.id).where(RedactedCustomer.shop_id == shop.id, RedactedCustomer.customer_id == customer_id)
-    ).first() is not None
+    return (
+        db.session.execute(
+            select(RedactedCustomer.id).where(
+                RedactedCustomer.shop_id == shop.id, RedactedCustomer.customer_id == customer_id
+            )
+        ).first()
+        is not None
+    )
 
 
-_PERSONAL_ORDER_KEYS = ("email", "contact_email", "phone", "shipping_address", "billing_address", "customer", "note")
+_PERSONAL_ORDER_KEYS = (
+    "email",
+    "contact_email",
+    "phone",
+    "shipping_address",
+    "billing_address",
+    "customer",
+    "note",
+)
 
 
 def without_redacted(shop: Shop, topic: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """A delivery (or a reconciled record) with the personal data of a redacted customer taken
     out; None when the whole record is that person (a customer). The tombstone's whole use."""
-    if topic.startswith("customers/") and topic not in ("customers/redact", "customers/data_request"):
+    if topic.startswith("customers/") and topic not in (
+        "customers/redact",
+        "customers/data_request",
+    ):
         return None if is_redacted(shop, payload.get("id")) else payload
     if topic.startswith("customers_email_marketing_consent/"):
         return None if is_redacted(shop, payload.get("customer_id")) else payload
@@ -366,7 +416,9 @@ def redact_shop(shop: Shop) -> None:
     the TESmart IDs left with no store at all."""
     members = set(
         db.session.execute(
-            select(ShopCustomer.member_id).where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id.is_not(None))
+            select(ShopCustomer.member_id).where(
+                ShopCustomer.shop_id == shop.id, ShopCustomer.member_id.is_not(None)
+            )
         ).scalars()
     )
     for table in reversed(db.metadata.sorted_tables):
@@ -383,6 +435,9 @@ def _still_held(member_id: int) -> bool:
     for table in db.metadata.sorted_tables:
         for column in table.c:
             points_at_members = any(fk.column.table.name == "members" for fk in column.foreign_keys)
-            if points_at_members and db.session.execute(select(column).where(column == member_id).limit(1)).first():
+            if (
+                points_at_members
+                and db.session.execute(select(column).where(column == member_id).limit(1)).first()
+            ):
                 return True
     return False

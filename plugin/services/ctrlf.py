@@ -89,7 +89,9 @@ def member_percent(shop: Shop, member: Member | None, program: CtrlFProgram) -> 
     return percent
 
 
-def programs_view(shop: Shop, member: Member | None, today: date | None = None) -> list[dict[str, Any]]:
+def programs_view(
+    shop: Shop, member: Member | None, today: date | None = None
+) -> list[dict[str, Any]]:
     """The open tests, and every test the member applied for (a selected tester sends feedback
     after applications close), each with the member's application."""
     programs = open_programs(shop, today)
@@ -108,7 +110,9 @@ def programs_view(shop: Shop, member: Member | None, today: date | None = None) 
         if missing:
             programs += list(
                 db.session.execute(
-                    select(CtrlFProgram).where(CtrlFProgram.shop_id == shop.id, CtrlFProgram.id.in_(missing))
+                    select(CtrlFProgram).where(
+                        CtrlFProgram.shop_id == shop.id, CtrlFProgram.id.in_(missing)
+                    )
                 ).scalars()
             )
     applied = set(mine)
@@ -119,7 +123,9 @@ def programs_view(shop: Shop, member: Member | None, today: date | None = None) 
             "product_title": program.product_title,
             "discount_percent": format(member_percent(shop, member, program).normalize(), "f"),
             "applies_until": program.applications_close_on.isoformat(),
-            "feedback_due_on": program.feedback_due_on.isoformat() if program.feedback_due_on else None,
+            "feedback_due_on": program.feedback_due_on.isoformat()
+            if program.feedback_due_on
+            else None,
             "applied": program.id in applied,
             "application": application_view(mine[program.id]) if program.id in mine else None,
         }
@@ -182,9 +188,15 @@ def application_view(application: CtrlFApplication) -> dict[str, Any]:
     }
 
 
-def member_feedback(shop: Shop, member: Member, application_id: object, feedback: str) -> CtrlFApplication:
+def member_feedback(
+    shop: Shop, member: Member, application_id: object, feedback: str
+) -> CtrlFApplication:
     """POST /proxy/ctrl-f/applications/<id>/feedback: the selected tester's own feedback."""
-    if not isinstance(application_id, int) or isinstance(application_id, bool) or not 1 <= application_id <= MAX_ID:
+    if (
+        not isinstance(application_id, int)
+        or isinstance(application_id, bool)
+        or not 1 <= application_id <= MAX_ID
+    ):
         raise ApplicationNotFound()
     owner = db.session.execute(
         select(CtrlFApplication.member_id).where(
@@ -208,7 +220,10 @@ def select_member(
         if application.state == "selected":
             return application
         if application.state != "applied":
-            raise SelectionRefused("invalid_transition", f"An application that is {application.state} cannot be selected.")
+            raise SelectionRefused(
+                "invalid_transition",
+                f"An application that is {application.state} cannot be selected.",
+            )
         program = _program(shop, application.program_id)
         taken = db.session.execute(
             select(func.count(CtrlFApplication.id)).where(
@@ -220,11 +235,15 @@ def select_member(
         if int(taken or 0) >= program.seats:
             raise SelectionRefused("seats_full", "Every seat of this test is taken.")
         member = db.session.get(Member, application.member_id)
-        cohort: Cohort | None = cohort_of(member, program_settings(shop).cutoffs) if member else None
+        cohort: Cohort | None = (
+            cohort_of(member, program_settings(shop).cutoffs) if member else None
+        )
         requested = Decimal(str(percent)) if percent is not None else program.discount_percent
         code_percent = ctrlf_code_percent(cohort, requested)
         if member is None or code_percent is None:
-            raise SelectionRefused("member_not_active", "The applicant's TESmart ID is no longer active.")
+            raise SelectionRefused(
+                "member_not_active", "The applicant's TESmart ID is no longer active."
+            )
         from plugin.services.redemptions import issue_coupon
 
         redemption = issue_coupon(
@@ -259,12 +278,20 @@ def reject(shop: Shop, application_id: int, actor: str) -> CtrlFApplication:
     try:
         application = _lock_application(shop, application_id)
         if application.state != "applied":
-            raise SelectionRefused("invalid_transition", f"An application that is {application.state} cannot be rejected.")
+            raise SelectionRefused(
+                "invalid_transition",
+                f"An application that is {application.state} cannot be rejected.",
+            )
         application.state = "rejected"
         audit.record(
-            shop_id=shop.id, actor=actor, action="ctrl_f.reject", subject_type="ctrl_f_application",
-            subject_id=application.id, before={"state": "applied"}, after={"state": "rejected"},
-        )  # fmt: skip
+            shop_id=shop.id,
+            actor=actor,
+            action="ctrl_f.reject",
+            subject_type="ctrl_f_application",
+            subject_id=application.id,
+            before={"state": "applied"},
+            after={"state": "rejected"},
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -282,12 +309,18 @@ def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) 
         application.feedback_submitted_at = application.feedback_submitted_at or clock.now()
         program = _program(shop, application.program_id)
         late = feedback_overdue(
-            program.feedback_due_on, clock.local_day(application.feedback_submitted_at, clock.shop_zone(shop)), store_today(shop)
+            program.feedback_due_on,
+            clock.local_day(application.feedback_submitted_at, clock.shop_zone(shop)),
+            store_today(shop),
         )
         audit.record(
-            shop_id=shop.id, actor=actor, action="ctrl_f.feedback", subject_type="ctrl_f_application",
-            subject_id=application.id, after={"late": late},
-        )  # fmt: skip
+            shop_id=shop.id,
+            actor=actor,
+            action="ctrl_f.feedback",
+            subject_type="ctrl_f_application",
+            subject_id=application.id,
+            after={"late": late},
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -309,7 +342,9 @@ def overdue_feedback(shop: Shop, today: date | None = None) -> list[CtrlFApplica
         for application, due_on in rows
         if feedback_overdue(
             due_on,
-            clock.local_day(application.feedback_submitted_at, clock.shop_zone(shop)) if application.feedback_submitted_at else None,
+            clock.local_day(application.feedback_submitted_at, clock.shop_zone(shop))
+            if application.feedback_submitted_at
+            else None,
             today,
         )
     ]
@@ -335,10 +370,13 @@ def flag_missing_feedback(today: date | None = None) -> int:
             ).first()
             if already is None:
                 audit.record(
-                    shop_id=shop.id, actor="system", action="ctrl_f.feedback_missing",
-                    subject_type="ctrl_f_application", subject_id=application.id,
+                    shop_id=shop.id,
+                    actor="system",
+                    action="ctrl_f.feedback_missing",
+                    subject_type="ctrl_f_application",
+                    subject_id=application.id,
                     after={"program_id": application.program_id},
-                )  # fmt: skip
+                )
                 from plugin.services.notifications import ctrlf_feedback_missing
 
                 ctrlf_feedback_missing(shop, application)
@@ -348,7 +386,11 @@ def flag_missing_feedback(today: date | None = None) -> int:
 
 
 def _program(shop: Shop, program_id: object) -> CtrlFProgram:
-    if not isinstance(program_id, int) or isinstance(program_id, bool) or not 1 <= program_id <= MAX_ID:
+    if (
+        not isinstance(program_id, int)
+        or isinstance(program_id, bool)
+        or not 1 <= program_id <= MAX_ID
+    ):
         raise ProgramNotFound()
     program = db.session.execute(
         select(CtrlFProgram).where(CtrlFProgram.shop_id == shop.id, CtrlFProgram.id == program_id)

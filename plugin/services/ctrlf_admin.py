@@ -18,8 +18,16 @@ from plugin.services import audit
 
 STATES = ("open", "closed")
 DEFAULT_PERCENT = Decimal("40")
-FIELDS = ("title", "product_title", "product_id", "discount_percent", "seats", "applications_close_on",
-          "feedback_due_on", "state")  # fmt: skip
+FIELDS = (
+    "title",
+    "product_title",
+    "product_id",
+    "discount_percent",
+    "seats",
+    "applications_close_on",
+    "feedback_due_on",
+    "state",
+)
 
 
 class ProgramInvalid(ValueError):
@@ -64,7 +72,9 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any]:
             errors["product_id"] = "Choose the product with the picker, or leave it blank."
         else:
             values["product_id"] = numeric
-    raw_percent = str(data.get("discount_percent") or "").strip().replace(",", ".").rstrip("%").strip()
+    raw_percent = (
+        str(data.get("discount_percent") or "").strip().replace(",", ".").rstrip("%").strip()
+    )
     if raw_percent:
         try:
             percent = Decimal(raw_percent)
@@ -103,13 +113,22 @@ def create_program(shop: Shop, data: Mapping[str, Any], *, actor: str) -> CtrlFP
     program = CtrlFProgram(shop_id=shop.id, created_at=clock.now(), **values)
     db.session.add(program)
     db.session.flush()
-    audit.record(shop_id=shop.id, actor=actor, action="ctrl_f.create", subject_type="ctrl_f_program",
-                 subject_id=program.id, before=None, after=_snapshot(program))
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action="ctrl_f.create",
+        subject_type="ctrl_f_program",
+        subject_id=program.id,
+        before=None,
+        after=_snapshot(program),
+    )
     db.session.commit()
     return program
 
 
-def update_program(shop: Shop, program: CtrlFProgram, data: Mapping[str, Any], *, actor: str) -> CtrlFProgram:
+def update_program(
+    shop: Shop, program: CtrlFProgram, data: Mapping[str, Any], *, actor: str
+) -> CtrlFProgram:
     if program.shop_id != shop.id:
         raise ProgramInvalid({"program": "No such program in this store."})
     values = parse(data)
@@ -118,8 +137,14 @@ def update_program(shop: Shop, program: CtrlFProgram, data: Mapping[str, Any], *
         setattr(program, name, value)
     after = _snapshot(program)
     if after != before:
-        audit.record(shop_id=shop.id, actor=actor, action="ctrl_f.update", subject_type="ctrl_f_program",
-                     subject_id=program.id, before={k: v for k, v in before.items() if before[k] != after[k]},
-                     after={k: v for k, v in after.items() if before[k] != after[k]})
+        audit.record(
+            shop_id=shop.id,
+            actor=actor,
+            action="ctrl_f.update",
+            subject_type="ctrl_f_program",
+            subject_id=program.id,
+            before={k: v for k, v in before.items() if before[k] != after[k]},
+            after={k: v for k, v in after.items() if before[k] != after[k]},
+        )
     db.session.commit()
     return program

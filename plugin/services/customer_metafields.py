@@ -65,23 +65,38 @@ def values(shop: Shop, member: Member) -> dict[str, str]:
     out = {
         "tesmart_id_status": id_status(member),
         "cohort": cohort.value if cohort is not None else "",
-        "member_since": member.registered_at.date().isoformat() if member.is_active and member.registered_at else "",
+        "member_since": member.registered_at.date().isoformat()
+        if member.is_active and member.registered_at
+        else "",
         "points_balance": str(int(wallet.balance) if wallet is not None else 0),
         "points_expiring": str(expiring[0]) if expiring else "0",
         "points_expiring_on": expiring[1].isoformat() if expiring else "",
-        "referral_link": f"https://{host}/apps/tesmart/r/{member.referral_code}" if member.is_active and member.referral_code else "",
+        "referral_link": f"https://{host}/apps/tesmart/r/{member.referral_code}"
+        if member.is_active and member.referral_code
+        else "",
     }
     return {key: value for key, value in out.items() if value != ""}
 
 
 def metafields_input(shop: Shop, member: Member) -> list[dict[str, Any]]:
-    customers = db.session.execute(
-        select(ShopCustomer.customer_id).where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member.id)
-    ).scalars().all()
+    customers = (
+        db.session.execute(
+            select(ShopCustomer.customer_id).where(
+                ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member.id
+            )
+        )
+        .scalars()
+        .all()
+    )
     current = values(shop, member)
     return [
-        {"ownerId": f"gid://shopify/Customer/{customer_id}", "namespace": NAMESPACE, "key": key,
-         "type": DEFINITIONS[key], "value": value}
+        {
+            "ownerId": f"gid://shopify/Customer/{customer_id}",
+            "namespace": NAMESPACE,
+            "key": key,
+            "type": DEFINITIONS[key],
+            "value": value,
+        }
         for customer_id in customers
         for key, value in current.items()
     ]

@@ -61,7 +61,9 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
     return customer
 
 
-def award_newsletter(shop: Shop, member: Member, customer: ShopCustomer | None, at_text: Any = None) -> None:
+def award_newsletter(
+    shop: Shop, member: Member, customer: ShopCustomer | None, at_text: Any = None
+) -> None:
     """100 points once per member and store, on the first subscription only (POLICY.md 3)."""
     if customer is not None:
         customer.newsletter_subscribed = True
@@ -89,7 +91,10 @@ def apply_marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
     customer = None
     if customer_id and member is not None:
         customer = link_customer(
-            shop, customer_id, member=member, email=email if isinstance(email, str) else None,
+            shop,
+            customer_id,
+            member=member,
+            email=email if isinstance(email, str) else None,
             member_is_new=member_is_new,
         )
     if member is None:

@@ -68,7 +68,9 @@ class DeviceNotFound(ApiError):
 
 class SerialTaken(ApiError):
     def __init__(self) -> None:
-        super().__init__(409, "serial_taken", "This serial number is already registered to another device.")
+        super().__init__(
+            409, "serial_taken", "This serial number is already registered to another device."
+        )
 
 
 class SerialLocked(ApiError):
@@ -81,7 +83,9 @@ class SerialLocked(ApiError):
 class InvalidSerial(ApiError):
     def __init__(self) -> None:
         super().__init__(
-            400, "invalid_serial", "A serial number has 1 to 64 letters, digits, '-', '.', '/' or '_'."
+            400,
+            "invalid_serial",
+            "A serial number has 1 to 64 letters, digits, '-', '.', '/' or '_'.",
         )
 
 
@@ -92,7 +96,11 @@ def store_today(shop: Shop) -> date:
 
 def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool = False) -> Device:
     """The member's registered device in this shop, or DeviceNotFound (never another's)."""
-    if not isinstance(device_id, int) or isinstance(device_id, bool) or not 1 <= device_id <= MAX_ID:
+    if (
+        not isinstance(device_id, int)
+        or isinstance(device_id, bool)
+        or not 1 <= device_id <= MAX_ID
+    ):
         raise DeviceNotFound()
     stmt = select(Device).where(
         Device.shop_id == shop.id,
@@ -109,7 +117,9 @@ def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool =
 
 
 def member_devices(shop: Shop, member: Member, order_id: str | None = None) -> list[Device]:
-    return [device for device, _ in member_devices_with_history(shop, member, order_id, history=False)]
+    return [
+        device for device, _ in member_devices_with_history(shop, member, order_id, history=False)
+    ]
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,11 @@ def _history_columns() -> tuple[Any, Any, Any, Any]:
     shop_id = bindparam("shop_id")
     taking_part = (
         select(func.count(TradeIn.id))
-        .where(TradeIn.shop_id == shop_id, TradeIn.device_id == Device.id, _one_of(TradeIn.state, TAKING_PART_STATES))
+        .where(
+            TradeIn.shop_id == shop_id,
+            TradeIn.device_id == Device.id,
+            _one_of(TradeIn.state, TAKING_PART_STATES),
+        )
         .correlate(Device)
         .scalar_subquery()
     )
@@ -154,7 +168,9 @@ def _history_columns() -> tuple[Any, Any, Any, Any]:
     )
     latest_state = (
         select(TradeIn.state)
-        .where(TradeIn.shop_id == shop_id, TradeIn.device_id == Device.id, TradeIn.state != "quoted")
+        .where(
+            TradeIn.shop_id == shop_id, TradeIn.device_id == Device.id, TradeIn.state != "quoted"
+        )
         .order_by(TradeIn.id.desc())
         .limit(1)
         .correlate(Device)
@@ -219,10 +235,16 @@ def member_devices_with_history(
     return [(row[0], _history_of(row)) for row in result]
 
 
-def member_device_with_history(shop: Shop, member: Member, device_id: object) -> tuple[Device, DeviceHistory]:
+def member_device_with_history(
+    shop: Shop, member: Member, device_id: object
+) -> tuple[Device, DeviceHistory]:
     """``member_device`` (unlocked) with the device's history, in one query; DeviceNotFound for
     anything but the member's registered device in this shop."""
-    if not isinstance(device_id, int) or isinstance(device_id, bool) or not 1 <= device_id <= MAX_ID:
+    if (
+        not isinstance(device_id, int)
+        or isinstance(device_id, bool)
+        or not 1 <= device_id <= MAX_ID
+    ):
         raise DeviceNotFound()
     row = db.session.execute(
         _device_statement(), {"shop_id": shop.id, "device_id": device_id, "member_id": member.id}
@@ -256,7 +278,8 @@ def serial_traded_in(shop: Shop, serial: str, *, except_trade_in: int | None = N
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"tesmart:serial:{serial}"}
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"tesmart:serial:{serial}"},
         )
     stmt = select(TradeIn.id).where(
         TradeIn.serial == serial,
@@ -279,7 +302,9 @@ def active_replacement_claim(shop: Shop, device_id: int) -> WarrantyClaim | None
 def latest_trade_in_state(shop: Shop, device_id: int) -> str | None:
     stmt = (
         select(TradeIn.state)
-        .where(TradeIn.shop_id == shop.id, TradeIn.device_id == device_id, TradeIn.state != "quoted")
+        .where(
+            TradeIn.shop_id == shop.id, TradeIn.device_id == device_id, TradeIn.state != "quoted"
+        )
         .order_by(TradeIn.id.desc())
         .limit(1)
     )
@@ -377,7 +402,11 @@ def quote_for(
 
 
 def _taking_part(shop: Shop, device: Device, history: DeviceHistory | None) -> int:
-    return history.trade_ins_taking_part if history is not None else trade_ins_taking_part(shop, device.id)
+    return (
+        history.trade_ins_taking_part
+        if history is not None
+        else trade_ins_taking_part(shop, device.id)
+    )
 
 
 def _earliest_trade_in(
@@ -387,7 +416,9 @@ def _earliest_trade_in(
     if cohort is not None:
         policy = POLICIES[cohort]
         rule = policy.trade_in
-        if device.category not in rule.categories or not region_eligible(policy, device.delivery_country):
+        if device.category not in rule.categories or not region_eligible(
+            policy, device.delivery_country
+        ):
             return None
         return rule.kind, rule.waiting.earliest(device.purchased_on)
     offer = NO_ID_TRADE_INS[policy_in_force(today, settings.cutoffs)]
@@ -435,16 +466,21 @@ def device_view(
         "extended_warranty_end": facts.extended_end.isoformat() if facts.extended_end else None,
         "replacement_used": bool(device.replacement_used),
         "warranty": {
-            "claim_available": facts.replacement.available and not (claim and claim["state"] in ACTIVE_CLAIM_STATES),
+            "claim_available": facts.replacement.available
+            and not (claim and claim["state"] in ACTIVE_CLAIM_STATES),
             "reason": reason_text(facts.replacement.reason_code, shop.locale),
             "claim": claim,
         },
         "trade_in": {
             "eligible": quote.eligible,
             "kind": str(kind),
-            "earliest_on": earliest[1].isoformat() if earliest is not None and kind is not TradeInKind.NONE else None,
+            "earliest_on": earliest[1].isoformat()
+            if earliest is not None and kind is not TradeInKind.NONE
+            else None,
             "status": (
-                history.latest_trade_in_state if history is not None else latest_trade_in_state(shop, device.id)
+                history.latest_trade_in_state
+                if history is not None
+                else latest_trade_in_state(shop, device.id)
             ),
         },
     }
@@ -460,10 +496,20 @@ def devices_payload(
     today = today or store_today(shop)
     rows = member_devices_with_history(shop, member, order_id)
     # Claims are read only when a device has one: the usual list stays one statement.
-    claim_ids = [h.latest_claim_id for _, h in rows if h is not None and h.latest_claim_id is not None]
+    claim_ids = [
+        h.latest_claim_id for _, h in rows if h is not None and h.latest_claim_id is not None
+    ]
     claims = latest_claims(shop, claim_ids) if claim_ids else {}
     return [
-        device_view(shop, member, device, today=today, settings=settings, history=history, claim=claims.get(device.id))
+        device_view(
+            shop,
+            member,
+            device,
+            today=today,
+            settings=settings,
+            history=history,
+            claim=claims.get(device.id),
+        )
         for device, history in rows
     ]
 
@@ -491,7 +537,9 @@ def assign_serial(shop: Shop, device: Device, serial: str) -> bool:
     if device.serial_verified or trade_ins_taking_part(shop, device.id) > 0:
         raise SerialLocked()
     taken = db.session.execute(
-        select(Device.id).where(Device.shop_id == shop.id, Device.serial == serial, Device.id != device.id)
+        select(Device.id).where(
+            Device.shop_id == shop.id, Device.serial == serial, Device.id != device.id
+        )
     ).first()
     if taken is not None:
         raise SerialTaken()
@@ -506,7 +554,9 @@ def assign_serial(shop: Shop, device: Device, serial: str) -> bool:
     return True
 
 
-def register_serial(shop: Shop, member: Member, device_id: object, raw_serial: object, *, actor: str) -> Device:
+def register_serial(
+    shop: Shop, member: Member, device_id: object, raw_serial: object, *, actor: str
+) -> Device:
     """POST /proxy/devices/<id>/serial: the member registers the serial of their device."""
     serial = normalize_serial(raw_serial)
     try:

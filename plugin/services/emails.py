@@ -95,7 +95,9 @@ def recipient(shop: Shop, payload: Mapping[str, Any]) -> tuple[str | None, str |
     customer_id = payload.get("customer_id")
     if customer_id:
         customer = db.session.execute(
-            select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer_id))
+            select(ShopCustomer).where(
+                ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer_id)
+            )
         ).scalar_one_or_none()
         if customer is not None and customer.email:
             return customer.email, customer.first_name
@@ -106,10 +108,19 @@ def recipient(shop: Shop, payload: Mapping[str, Any]) -> tuple[str | None, str |
     return None, None
 
 
-def rendered(shop: Shop, kind: str, locale: str, facts: Mapping[str, Any], name: str | None) -> RenderedEmail:
+def rendered(
+    shop: Shop, kind: str, locale: str, facts: Mapping[str, Any], name: str | None
+) -> RenderedEmail:
     subject, opening = wording(shop, kind, locale)
-    return render(kind, locale, dict(facts), shop_name=shop.name or shop.domain, customer_name=name,
-                  subject=subject, opening=opening)
+    return render(
+        kind,
+        locale,
+        dict(facts),
+        shop_name=shop.name or shop.domain,
+        customer_name=name,
+        subject=subject,
+        opening=opening,
+    )
 
 
 def preview(shop: Shop, kind: str, locale: str) -> RenderedEmail:
@@ -175,8 +186,15 @@ def save_settings(shop: Shop, form: Mapping[str, Any], *, actor: str) -> bool:
     if before == values:
         return False
     shop.settings = {**current, "emails": values}
-    audit.record(shop_id=shop.id, actor=actor, action="settings.emails", subject_type="shop",
-                 subject_id=shop.id, before=before, after=values)
+    audit.record(
+        shop_id=shop.id,
+        actor=actor,
+        action="settings.emails",
+        subject_type="shop",
+        subject_id=shop.id,
+        before=before,
+        after=values,
+    )
     db.session.commit()
     return True
 

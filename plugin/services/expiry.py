@@ -55,7 +55,11 @@ def wallet_expiry(shop: Shop, wallet: Wallet, today: date, months: int | None) -
 
 
 def upcoming(
-    shop: Shop, member_id: int, now: datetime | None = None, *, settings: ProgramSettings | None = None
+    shop: Shop,
+    member_id: int,
+    now: datetime | None = None,
+    *,
+    settings: ProgramSettings | None = None,
 ) -> tuple[int, date] | None:
     """(points, the last day they can be used) without further activity, or None (expiry off,
     nothing to lose). Shown by ``GET /proxy/member`` as ``points.expiring``; ``settings`` are the
@@ -120,7 +124,11 @@ def expire_shop(shop: Shop, now: datetime | None = None) -> int:
 @periodic("points_expiry")
 def expire_points() -> int:
     """Every installed shop with expiry turned on; cheap when nothing is due."""
-    shops = list(db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)).scalars())
+    shops = list(
+        db.session.execute(
+            select(Shop).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)
+        ).scalars()
+    )
     total = 0
     for shop in shops:
         if program_settings(shop).points_expiry_months is not None:

@@ -43,7 +43,11 @@ def _cell(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) or _FORMULA_INSIDE.search(text) else text
+    return (
+        "'" + text
+        if text.lstrip(" ").startswith(FORMULA_START) or _FORMULA_INSIDE.search(text)
+        else text
+    )
 
 
 class _Rows:
@@ -61,7 +65,9 @@ class _Rows:
         return text
 
 
-def _chunks(header: Sequence[str], rows: Iterator[Sequence[Any]], per_chunk: int = 200) -> Iterator[str]:
+def _chunks(
+    header: Sequence[str], rows: Iterator[Sequence[Any]], per_chunk: int = 200
+) -> Iterator[str]:
     out = _Rows()
     yield out.line(header)
     pending: list[str] = []
@@ -83,14 +89,33 @@ def members_csv(shop: Shop) -> Iterator[str]:
         for member, customer_id, first, last, bal in db.session.execute(stmt):
             cohort = cohort_of(member, cutoffs)
             yield (
-                member.id, member.email, customer_id, first, last, id_status(member), member.state,
-                cohort.value if cohort else None, member.registered_at, member.activated_at,
-                member.imported, int(bal or 0),
+                member.id,
+                member.email,
+                customer_id,
+                first,
+                last,
+                id_status(member),
+                member.state,
+                cohort.value if cohort else None,
+                member.registered_at,
+                member.activated_at,
+                member.imported,
+                int(bal or 0),
             )
 
     header = (
-        "member_id", "email", "customer_id", "first_name", "last_name", "status", "state",
-        "cohort", "registered_at", "activated_at", "imported", "balance",
+        "member_id",
+        "email",
+        "customer_id",
+        "first_name",
+        "last_name",
+        "status",
+        "state",
+        "cohort",
+        "registered_at",
+        "activated_at",
+        "imported",
+        "balance",
     )
     return _chunks(header, rows())
 
@@ -109,11 +134,28 @@ def ledger_csv(shop: Shop, member_id: int | None = None) -> Iterator[str]:
     def rows() -> Iterator[Sequence[Any]]:
         for entry, email in db.session.execute(stmt):
             yield (
-                entry.id, entry.created_at, entry.member_id, email, entry.delta, entry.kind,
-                entry.cause_key, entry.note, entry.actor,
+                entry.id,
+                entry.created_at,
+                entry.member_id,
+                email,
+                entry.delta,
+                entry.kind,
+                entry.cause_key,
+                entry.note,
+                entry.actor,
             )
 
-    header = ("entry_id", "created_at", "member_id", "email", "delta", "kind", "cause_key", "note", "actor")
+    header = (
+        "entry_id",
+        "created_at",
+        "member_id",
+        "email",
+        "delta",
+        "kind",
+        "cause_key",
+        "note",
+        "actor",
+    )
     return _chunks(header, rows())
 
 
@@ -130,16 +172,47 @@ def trade_ins_csv(shop: Shop) -> Iterator[str]:
     def rows() -> Iterator[Sequence[Any]]:
         for trade_in, email, title, order_name in db.session.execute(stmt):
             yield (
-                trade_in.id, trade_in.state, trade_in.member_id, email, trade_in.device_id, title,
-                order_name, trade_in.serial, trade_in.cohort, trade_in.kind, trade_in.percent,
-                trade_in.value, trade_in.currency, trade_in.payout_method, trade_in.tracking_number,
-                trade_in.carrier, trade_in.ship_by, trade_in.created_at, trade_in.updated_at,
+                trade_in.id,
+                trade_in.state,
+                trade_in.member_id,
+                email,
+                trade_in.device_id,
+                title,
+                order_name,
+                trade_in.serial,
+                trade_in.cohort,
+                trade_in.kind,
+                trade_in.percent,
+                trade_in.value,
+                trade_in.currency,
+                trade_in.payout_method,
+                trade_in.tracking_number,
+                trade_in.carrier,
+                trade_in.ship_by,
+                trade_in.created_at,
+                trade_in.updated_at,
             )
 
     header = (
-        "trade_in_id", "state", "member_id", "email", "device_id", "device", "order", "serial",
-        "cohort", "kind", "percent", "value", "currency", "payout_method", "tracking_number",
-        "carrier", "ship_by", "created_at", "updated_at",
+        "trade_in_id",
+        "state",
+        "member_id",
+        "email",
+        "device_id",
+        "device",
+        "order",
+        "serial",
+        "cohort",
+        "kind",
+        "percent",
+        "value",
+        "currency",
+        "payout_method",
+        "tracking_number",
+        "carrier",
+        "ship_by",
+        "created_at",
+        "updated_at",
     )
     return _chunks(header, rows())
 

@@ -23,13 +23,22 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "tesmart-reward-issued": ("Reward", "Code", "Points spent"),
     "tesmart-points-expiring": ("Points expiring", "Expiry date", "Balance"),
     "tesmart-id-activated": ("Cohort", "Member since"),
-    "tesmart-trade-in-changed": ("Trade in", "State", "Previous state", "Value", "Currency", "Ship by"),
+    "tesmart-trade-in-changed": (
+        "Trade in",
+        "State",
+        "Previous state",
+        "Value",
+        "Currency",
+        "Ship by",
+    ),
     "tesmart-warranty-decided": ("Claim", "Decision", "Device"),
     "tesmart-ctrl-f-selected": ("Program", "Code", "Feedback due"),
 }
 
 
-def send_trigger(shop: Shop, handle: str, key: str, customer_id: str | None, fields: Mapping[str, Any]) -> int | None:
+def send_trigger(
+    shop: Shop, handle: str, key: str, customer_id: str | None, fields: Mapping[str, Any]
+) -> int | None:
     """Queue trigger ``handle`` for ``customer_id`` once per event ``key``; None without a
     customer (Flow's customer reference is required) or when the key was used."""
     declared = TRIGGERS[handle]
@@ -41,5 +50,11 @@ def send_trigger(shop: Shop, handle: str, key: str, customer_id: str | None, fie
     payload: dict[str, Any] = {"customer_id": int(customer_id)}
     for name in declared:
         value = fields.get(name)
-        payload[name] = "" if value is None else (value if isinstance(value, int | float | bool) else str(value))
-    return outbox.add(shop.id, EFFECT, f"flow:{handle}:{key}", {"handle": handle, "payload": payload})
+        payload[name] = (
+            ""
+            if value is None
+            else (value if isinstance(value, int | float | bool) else str(value))
+        )
+    return outbox.add(
+        shop.id, EFFECT, f"flow:{handle}:{key}", {"handle": handle, "payload": payload}
+    )

@@ -65,7 +65,9 @@ def import_row(row: dict[str, Any], shops: dict[str, Any] | None = None) -> None
         shop = shops[domain]
     if shop is None:
         raise RowError(f"unknown shop {row.get('shop')!r}")
-    registered_at, registered_on = _registered_at(row.get("registered_at") or "", clock.shop_zone(shop))
+    registered_at, registered_on = _registered_at(
+        row.get("registered_at") or "", clock.shop_zone(shop)
+    )
     if registered_at > clock.now():
         raise RowError("registered_at is in the future")
     try:
@@ -130,8 +132,15 @@ def import_members(
     print_ = fingerprint(rows)
     run = unfinished_run(print_, shop_id)
     if run is None:
-        run = ImportRun(filename=filename, actor=actor, total_rows=len(rows), shop_id=shop_id, errors=[],
-                        fingerprint=print_, position=0)
+        run = ImportRun(
+            filename=filename,
+            actor=actor,
+            total_rows=len(rows),
+            shop_id=shop_id,
+            errors=[],
+            fingerprint=print_,
+            position=0,
+        )
         db.session.add(run)
         db.session.commit()
     start = run.position or 0
@@ -171,4 +180,6 @@ def _open_batch(run: ImportRun) -> None:
     a transaction of its own, which its RELEASE then commits, so each row would be committed alone,
     ahead of the batch's position. On PostgreSQL the statement changes nothing.
     """
-    db.session.execute(update(ImportRun).where(ImportRun.id == run.id).values(position=ImportRun.position))
+    db.session.execute(
+        update(ImportRun).where(ImportRun.id == run.id).values(position=ImportRun.position)
+    )

@@ -17,11 +17,22 @@ from plugin.models.types import UTCDateTime
 from plugin.services.idempotent import insert_once
 
 # Kinds that count as member activity for points expiry (POLICY.md 3).
-ACTIVITY_KINDS = {"signup", "newsletter", "order", "survey", "review", "redemption", "import", "adjustment"}
+ACTIVITY_KINDS = {
+    "signup",
+    "newsletter",
+    "order",
+    "survey",
+    "review",
+    "redemption",
+    "import",
+    "adjustment",
+}
 
 
 def ensure_wallet(shop_id: int, member_id: int) -> None:
-    insert_once(Wallet, {"shop_id": shop_id, "member_id": member_id, "balance": 0}, ["shop_id", "member_id"])
+    insert_once(
+        Wallet, {"shop_id": shop_id, "member_id": member_id, "balance": 0}, ["shop_id", "member_id"]
+    )
 
 
 def post_entry(
@@ -72,13 +83,17 @@ _UPSERT_WALLET = (
     " ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = wallets.balance + excluded.balance{moved_activity}"
 )
 _MOVE_ACTIVE_BALANCE = text(
-    _UPSERT_WALLET.format(new_activity=":at", moved_activity=", last_activity_at = excluded.last_activity_at")
+    _UPSERT_WALLET.format(
+        new_activity=":at", moved_activity=", last_activity_at = excluded.last_activity_at"
+    )
 ).bindparams(bindparam("at", type_=UTCDateTime()))
 _MOVE_BALANCE = text(_UPSERT_WALLET.format(new_activity="NULL", moved_activity=""))
 
 
 def has_entry(shop_id: int, cause_key: str) -> bool:
-    stmt = select(PointEntry.id).where(PointEntry.shop_id == shop_id, PointEntry.cause_key == cause_key)
+    stmt = select(PointEntry.id).where(
+        PointEntry.shop_id == shop_id, PointEntry.cause_key == cause_key
+    )
     return db.session.execute(stmt).first() is not None
 
 

@@ -21,7 +21,10 @@ def member_summary(email: str) -> dict[str, Any] | None:
 def summary_of(member: Member) -> dict[str, Any]:
     cohort = cohort_of(member)
     wallets = db.session.execute(
-        select(Shop.domain, Wallet.balance).join(Shop, Shop.id == Wallet.shop_id).where(Wallet.member_id == member.id).order_by(Shop.id)
+        select(Shop.domain, Wallet.balance)
+        .join(Shop, Shop.id == Wallet.shop_id)
+        .where(Wallet.member_id == member.id)
+        .order_by(Shop.id)
     ).all()
     return {
         "id": member.id,

@@ -41,10 +41,17 @@ def claim_member(email: str) -> tuple[Member | None, bool]:
         return None, False
     created = insert_once(
         Member,
-        {"email_normalized": normalized, "email": email.strip(), "state": "open", "created_at": clock.now()},
+        {
+            "email_normalized": normalized,
+            "email": email.strip(),
+            "state": "open",
+            "created_at": clock.now(),
+        },
         ["email_normalized"],
     )
-    member = db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one()
+    member = db.session.execute(
+        select(Member).where(Member.email_normalized == normalized)
+    ).scalar_one()
     return member, created is not None
 
 
@@ -52,7 +59,9 @@ def find_member_by_email(email: str) -> Member | None:
     normalized = normalize_email(email)
     if normalized is None:
         return None
-    return db.session.execute(select(Member).where(Member.email_normalized == normalized)).scalar_one_or_none()
+    return db.session.execute(
+        select(Member).where(Member.email_normalized == normalized)
+    ).scalar_one_or_none()
 
 
 def registration(at: datetime, shop: Shop | None, day: date | None = None) -> tuple[date, Cohort]:
@@ -60,9 +69,13 @@ def registration(at: datetime, shop: Shop | None, day: date | None = None) -> tu
     cohort it fixes under that store's cutoffs as they are now."""
     from plugin.services.shop_settings import program_settings
 
-    registered_on = day or clock.local_day(at, clock.shop_zone(shop) if shop is not None else clock.zone("UTC"))
+    registered_on = day or clock.local_day(
+        at, clock.shop_zone(shop) if shop is not None else clock.zone("UTC")
+    )
     cutoffs = program_settings(shop).cutoffs if shop is not None else None
-    return registered_on, (cohort_for(registered_on, cutoffs) if cutoffs else cohort_for(registered_on))
+    return registered_on, (
+        cohort_for(registered_on, cutoffs) if cutoffs else cohort_for(registered_on)
+    )
 
 
 def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = None) -> bool:
@@ -101,7 +114,11 @@ def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = N
 
 
 def import_member(
-    email: str, registered_at: datetime, *, shop: Shop | None = None, registered_on: date | None = None
+    email: str,
+    registered_at: datetime,
+    *,
+    shop: Shop | None = None,
+    registered_on: date | None = None,
 ) -> Member | None:
     """An old-program member: active as of the original registration date.
 
@@ -230,7 +247,9 @@ def _email_conflict(shop: Shop, customer: ShopCustomer, claimed: Member, email: 
 
 def customer_of(shop: Shop, customer_id: str) -> ShopCustomer | None:
     return db.session.execute(
-        select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
+        select(ShopCustomer).where(
+            ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id
+        )
     ).scalar_one_or_none()
 
 
@@ -244,7 +263,9 @@ class ShopVisitor:
     balance: int | None  # None: not asked for, or no member
 
 
-def shop_visitor(domain: str, customer_id: str | None, *, with_balance: bool = False) -> ShopVisitor:
+def shop_visitor(
+    domain: str, customer_id: str | None, *, with_balance: bool = False
+) -> ShopVisitor:
     """The shop by domain, the customer by Shopify id, their member (and balance) in one query.
 
     The storefront asks this on every request; one statement instead of three or four (shop,
@@ -287,13 +308,18 @@ def _visitor_statement(with_balance: bool) -> Select[Any]:
         select(*entities)
         .outerjoin(
             ShopCustomer,
-            and_(ShopCustomer.shop_id == Shop.id, ShopCustomer.customer_id == bindparam("customer_id")),
+            and_(
+                ShopCustomer.shop_id == Shop.id,
+                ShopCustomer.customer_id == bindparam("customer_id"),
+            ),
         )
         .outerjoin(Member, Member.id == ShopCustomer.member_id)
         .where(Shop.domain == bindparam("domain"))
     )
     if with_balance:
-        stmt = stmt.outerjoin(Wallet, and_(Wallet.shop_id == Shop.id, Wallet.member_id == Member.id))
+        stmt = stmt.outerjoin(
+            Wallet, and_(Wallet.shop_id == Shop.id, Wallet.member_id == Member.id)
+        )
     return stmt
 
 

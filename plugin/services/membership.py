@@ -25,12 +25,16 @@ class MembershipError(ValueError):
     """The action does not apply (an ID already ended, a missing reason)."""
 
 
-def cancel_membership(shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str) -> dict[str, int]:
+def cancel_membership(
+    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str
+) -> dict[str, int]:
     """Cancel on request: {shop domain: points forfeited}. Commits."""
     return _end(shop_or_all, member, actor, reason, state="cancelled")
 
 
-def revoke_membership(shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str) -> dict[str, int]:
+def revoke_membership(
+    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str
+) -> dict[str, int]:
     """Revoke for fraud or abuse: as a cancellation, recorded as a revocation. Commits."""
     return _end(shop_or_all, member, actor, reason, state="revoked")
 
@@ -43,13 +47,18 @@ def _shops(shop_or_all: Shop | Literal["all"]) -> list[Shop]:
     return list(db.session.execute(select(Shop).order_by(Shop.id)).scalars())
 
 
-def _end(shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str, *, state: str) -> dict[str, int]:
+def _end(
+    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str, *, state: str
+) -> dict[str, int]:
     reason = (reason or "").strip()
     if not reason:
         raise MembershipError("A reason is required.")
     shops = _shops(shop_or_all)
     locked = db.session.execute(
-        select(Member).where(Member.id == member.id).with_for_update().execution_options(populate_existing=True)
+        select(Member)
+        .where(Member.id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
     if locked.state == "revoked" or (locked.state == state == "cancelled"):
         outbox.rollback()
@@ -61,7 +70,9 @@ def _end(shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason:
         for shop in shops:
             # Codes first, then the wallet: the same lock order as the outbox job (redemption,
             # then wallet), so a refund running at the same moment cannot deadlock with this.
-            disabled[shop.domain] = disable_unused_codes(shop, locked, actor, reason=f"membership_{state}")
+            disabled[shop.domain] = disable_unused_codes(
+                shop, locked, actor, reason=f"membership_{state}"
+            )
             tiers.end_perks(shop, locked.id)  # a VIP tier's free-shipping code ends with the ID
             wallet = ledger.lock_wallet(shop.id, locked.id)
             points = max(wallet.balance, 0)

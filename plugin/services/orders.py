@@ -134,7 +134,11 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
             "zip": address.get("zip"),
             "country": country_code(address),
         }
-    codes = [str(d.get("code")) for d in payload.get("discount_codes") or [] if isinstance(d, dict) and d.get("code")]
+    codes = [
+        str(d.get("code"))
+        for d in payload.get("discount_codes") or []
+        if isinstance(d, dict) and d.get("code")
+    ]
     if codes:
         order.discount_codes = codes
     cancelled = timestamp(payload.get("cancelled_at"))
@@ -146,7 +150,9 @@ def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Me
     return member
 
 
-def apply_paid(shop: Shop, payload: dict[str, Any], fetch_product: ProductFetcher | None = None) -> Order:
+def apply_paid(
+    shop: Shop, payload: dict[str, Any], fetch_product: ProductFetcher | None = None
+) -> Order:
     """orders/paid: the award, once, at the order's own time; then devices and clawback."""
     order_id = required_id(payload)
     order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
@@ -225,7 +231,11 @@ def refund_money(refund: dict[str, Any], shop_currency: str) -> RefundMoney:
     no lines the order's own rate converts it later. A refund without transactions is its
     refunded lines (shop money) less its order adjustments.
     """
-    transactions = [t for t in refund.get("transactions") or [] if isinstance(t, dict) and t.get("kind") in ("refund", None)]
+    transactions = [
+        t
+        for t in refund.get("transactions") or []
+        if isinstance(t, dict) and t.get("kind") in ("refund", None)
+    ]
     pending = False
     shop_total = Decimal(0)
     shown_total = Decimal(0)
@@ -259,7 +269,9 @@ def refund_money(refund: dict[str, Any], shop_currency: str) -> RefundMoney:
                 lines_shop += _nonnegative(money(line, "total_tax"), "tax")
         for adjustment in refund.get("order_adjustments") or []:
             if isinstance(adjustment, dict):
-                lines_shop -= (money(adjustment, "amount") or Decimal(0)) + (money(adjustment, "tax_amount") or Decimal(0))
+                lines_shop -= (money(adjustment, "amount") or Decimal(0)) + (
+                    money(adjustment, "tax_amount") or Decimal(0)
+                )
         return RefundMoney(_nonnegative(lines_shop, "amount"), None, False)
     if shown_currency is None:
         return RefundMoney(shop_total, None, pending)
@@ -293,7 +305,11 @@ def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
     if refund_id is None:
         return False
     payout = str(refund.get("note") or "").startswith(TRADE_IN_REFUND_NOTE)
-    given = RefundMoney(Decimal(0), None, False) if payout else refund_money(refund, shop.currency.upper())
+    given = (
+        RefundMoney(Decimal(0), None, False)
+        if payout
+        else refund_money(refund, shop.currency.upper())
+    )
     quantities = {} if payout else _line_quantities(refund)
     values = {
         "amount": given.amount if given.amount is not None else Decimal(0),
@@ -363,7 +379,9 @@ def _order_refunds(shop: Shop, order_id: str) -> list[OrderRefund]:
     """The order's refunds so far, in one statement (the conversion and the total both need them)."""
     return list(
         db.session.execute(
-            select(OrderRefund).where(OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id)
+            select(OrderRefund).where(
+                OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id
+            )
         ).scalars()
     )
 
@@ -375,10 +393,15 @@ def _convert_refunds(order: Order, refunds: list[OrderRefund]) -> None:
     for refund in refunds:
         if refund.in_shop_money:
             continue
-        if refund.presentment_currency and refund.presentment_currency != order.presentment_currency:
+        if (
+            refund.presentment_currency
+            and refund.presentment_currency != order.presentment_currency
+        ):
             continue  # not the order's presentment currency: no rate to trust
         shown = refund.presentment_amount or Decimal(0)
-        refund.amount = quantize(shown * order.total_amount / order.presentment_total, order.currency)
+        refund.amount = quantize(
+            shown * order.total_amount / order.presentment_total, order.currency
+        )
         refund.in_shop_money = True
 
 
@@ -394,14 +417,19 @@ def settle_points(shop: Shop, order: Order, trigger: str) -> int:
     refunds = _order_refunds(shop, order.order_id)
     _convert_refunds(order, refunds)
     refunded = quantize(refunded_total(refunds), order.currency)
-    order.refunded_amount = min(refunded, order.total_amount) if order.total_amount > 0 else refunded
+    order.refunded_amount = (
+        min(refunded, order.total_amount) if order.total_amount > 0 else refunded
+    )
     if order.member_id is None or order.points_awarded <= 0:
         return 0
     if order.cancelled_at is not None:
         target = order.points_awarded
     else:
         target = order.points_clawed_back + clawback_points(
-            order.points_awarded, order.total_amount, order.refunded_amount, order.points_clawed_back
+            order.points_awarded,
+            order.total_amount,
+            order.refunded_amount,
+            order.points_clawed_back,
         )
     delta = target - order.points_clawed_back
     if delta <= 0:
@@ -419,7 +447,9 @@ def settle_points(shop: Shop, order: Order, trigger: str) -> int:
     return 0
 
 
-def _unit_amounts(line: dict[str, Any], currency: str, taxes_included: bool = False) -> list[Decimal]:
+def _unit_amounts(
+    line: dict[str, Any], currency: str, taxes_included: bool = False
+) -> list[Decimal]:
     """What was actually paid for each unit of a line, after its discounts and, where prices
     include tax, without the line's tax (POLICY.md 5); the cents that do not divide evenly go to
     the first units, so the units add up to the line exactly. Shop money throughout."""
@@ -452,7 +482,9 @@ def register_devices(
     created = 0
     # The purchase date is the store's own day of the order's creation (POLICY.md 1), whichever
     # webhook brought that time first.
-    purchased = clock.local_day(order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop))
+    purchased = clock.local_day(
+        order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop)
+    )
     for line in payload.get("line_items") or []:
         if not isinstance(line, dict):
             continue
@@ -466,13 +498,24 @@ def register_devices(
         quantity = line.get("quantity")
         if isinstance(quantity, str) and quantity.isdigit() and len(quantity) < 10:
             quantity = int(quantity)
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity > MAX_DEVICE_UNITS_PER_LINE:
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or quantity > MAX_DEVICE_UNITS_PER_LINE
+        ):
             # One signed line of 100,000 units made 100,000 device rows in 38 s inside one
             # transaction (and locked out every other delivery). A bulk line is the merchant's to
             # register by hand: it is logged, not registered unit by unit.
-            log.warning("order %s line %s: %r units not registered as devices (bulk)", order.order_id, line_id, quantity)
+            log.warning(
+                "order %s line %s: %r units not registered as devices (bulk)",
+                order.order_id,
+                line_id,
+                quantity,
+            )
             continue
-        for index, amount in enumerate(_unit_amounts(line, order.currency, bool(payload.get("taxes_included")))):
+        for index, amount in enumerate(
+            _unit_amounts(line, order.currency, bool(payload.get("taxes_included")))
+        ):
             if insert_once(
                 Device,
                 {
@@ -497,7 +540,11 @@ def register_devices(
     if order.member_id is not None:  # devices registered before the member was known
         db.session.execute(
             update(Device)
-            .where(Device.shop_id == shop.id, Device.order_id == order.order_id, Device.member_id.is_(None))
+            .where(
+                Device.shop_id == shop.id,
+                Device.order_id == order.order_id,
+                Device.member_id.is_(None),
+            )
             .values(member_id=order.member_id)
         )
     if created:
@@ -512,7 +559,9 @@ def void_refunded_units(shop: Shop, order_id: str) -> None:
     refunded: dict[str, int] = {}
     for quantities in db.session.execute(
         select(OrderRefund.line_quantities).where(
-            OrderRefund.shop_id == shop.id, OrderRefund.order_id == order_id, OrderRefund.line_quantities.is_not(None)
+            OrderRefund.shop_id == shop.id,
+            OrderRefund.order_id == order_id,
+            OrderRefund.line_quantities.is_not(None),
         )
     ).scalars():
         for line_id, quantity in (quantities or {}).items():
@@ -520,9 +569,15 @@ def void_refunded_units(shop: Shop, order_id: str) -> None:
     for line_id, quantity in refunded.items():
         devices = db.session.execute(
             select(Device)
-            .where(Device.shop_id == shop.id, Device.line_item_id == line_id, Device.replacement_of_id.is_(None))
+            .where(
+                Device.shop_id == shop.id,
+                Device.line_item_id == line_id,
+                Device.replacement_of_id.is_(None),
+            )
             .order_by(Device.unit_index.desc())
-            .limit(min(quantity, MAX_DEVICE_UNITS_PER_LINE))  # a LIMIT beyond BIGINT is an SQL error
+            .limit(
+                min(quantity, MAX_DEVICE_UNITS_PER_LINE)
+            )  # a LIMIT beyond BIGINT is an SQL error
         ).scalars()
         for device in devices:
             if device.state == "registered":
@@ -532,7 +587,9 @@ def void_refunded_units(shop: Shop, order_id: str) -> None:
 def orders_of_member(shop_id: int, member_id: int) -> list[Order]:
     return list(
         db.session.execute(
-            select(Order).where(Order.shop_id == shop_id, Order.member_id == member_id).order_by(Order.id)
+            select(Order)
+            .where(Order.shop_id == shop_id, Order.member_id == member_id)
+            .order_by(Order.id)
         ).scalars()
     )
 

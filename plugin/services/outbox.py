@@ -49,7 +49,9 @@ class PermanentFailure(Exception):
 EFFECTS: dict[str, Effect] = {}
 
 
-def effect(kind: str, **callbacks: Any) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+def effect(
+    kind: str, **callbacks: Any
+) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
     def register(perform: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         EFFECTS[kind] = Effect(perform=perform, **callbacks)
         return perform
@@ -58,7 +60,12 @@ def effect(kind: str, **callbacks: Any) -> Callable[[Callable[..., dict[str, Any
 
 
 def add(
-    shop_id: int, kind: str, idempotency_key: str, payload: dict[str, Any], *, not_before: datetime | None = None
+    shop_id: int,
+    kind: str,
+    idempotency_key: str,
+    payload: dict[str, Any],
+    *,
+    not_before: datetime | None = None,
 ) -> int | None:
     """Write the side effect once per key; it is enqueued when the transaction commits through
     ``commit()`` below (or found by the sweep). ``not_before``: not performed before then."""
@@ -90,7 +97,9 @@ def commit() -> None:
         from plugin.jobs.queue import job_queue
 
         for item_id in new_items:
-            job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+            job_queue().enqueue(
+                run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}"
+            )
 
 
 def rollback() -> None:
@@ -114,7 +123,9 @@ def release_waiting(shop_id: int) -> None:
     """The shop has a token again: its pending items are due now, enqueued by ``commit()``."""
     ids = list(
         db.session.execute(
-            select(OutboxItem.id).where(OutboxItem.shop_id == shop_id, OutboxItem.state == "pending")
+            select(OutboxItem.id).where(
+                OutboxItem.shop_id == shop_id, OutboxItem.state == "pending"
+            )
         ).scalars()
     )
     if not ids:

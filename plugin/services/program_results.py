@@ -56,7 +56,9 @@ def _rate(part: int, whole: int) -> Decimal:
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else Decimal(0)
 
 
-def month_bounds(shop: Shop, months: int, today: date | None = None) -> list[tuple[date, datetime, datetime]]:
+def month_bounds(
+    shop: Shop, months: int, today: date | None = None
+) -> list[tuple[date, datetime, datetime]]:
     """(first day, start instant, end instant) of the last ``months`` store months, oldest first;
     the current month ends now."""
     tz = clock.zone(shop.timezone, shop.region)
@@ -80,7 +82,7 @@ def results(shop: Shop, months: int = 6) -> list[MonthResults]:
     stored = _stored(shop, [first for first, _, _ in past])
     missing = [b for b in past if b[0] not in stored]
     if missing:
-        span = past[past.index(missing[0]):]  # contiguous: one computation covers every gap
+        span = past[past.index(missing[0]) :]  # contiguous: one computation covers every gap
         for figures in compute(shop, span):
             if figures.month not in stored:
                 stored[figures.month] = figures
@@ -109,10 +111,14 @@ def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
     ).scalars()
     money = ("code_revenue", "points_liability", "store_credit_outstanding")
     return {
-        row.month: MonthResults(**{
-            f: quantize(Decimal(getattr(row, f)), shop.currency) if f in money else getattr(row, f)
-            for f in MonthResults.__dataclass_fields__
-        })
+        row.month: MonthResults(
+            **{
+                f: quantize(Decimal(getattr(row, f)), shop.currency)
+                if f in money
+                else getattr(row, f)
+                for f in MonthResults.__dataclass_fields__
+            }
+        )
         for row in rows
     }
 
@@ -121,7 +127,9 @@ def _store(shop: Shop, figures: MonthResults) -> None:
     from plugin.models import ProgramMonth
 
     row = db.session.execute(
-        select(ProgramMonth).where(ProgramMonth.shop_id == shop.id, ProgramMonth.month == figures.month)
+        select(ProgramMonth).where(
+            ProgramMonth.shop_id == shop.id, ProgramMonth.month == figures.month
+        )
     ).scalar_one_or_none()
     if row is None:
         row = ProgramMonth(shop_id=shop.id, month=figures.month)
@@ -143,38 +151,61 @@ def store_past_months() -> int:
     return written
 
 
-def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: bool = False) -> list[MonthResults]:
+def compute(
+    shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: bool = False
+) -> list[MonthResults]:
     """The figures of the contiguous months ``bounds`` (from ``month_bounds``), from the rows;
     ``live``: ``bounds`` is the current month alone, its points read from the wallets."""
     value = shop_value_per_point(shop)
     ends = [end for _, _, end in bounds]
 
     # Members and activations by each month's end: one statement over the store's members.
-    joined = select(ShopCustomer.member_id, func.min(ShopCustomer.created_at).label("joined")).where(
-        ShopCustomer.shop_id == shop.id, ShopCustomer.member_id.is_not(None)
-    ).group_by(ShopCustomer.member_id).subquery()
+    joined = (
+        select(ShopCustomer.member_id, func.min(ShopCustomer.created_at).label("joined"))
+        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id.is_not(None))
+        .group_by(ShopCustomer.member_id)
+        .subquery()
+    )
     counts = db.session.execute(
         select(
-            *[func.coalesce(func.sum(case((joined.c.joined < end, 1), else_=0)), 0) for end in ends],
             *[
-                func.coalesce(func.sum(case((and_(joined.c.joined < end, Member.activated_at < end), 1), else_=0)), 0)
+                func.coalesce(func.sum(case((joined.c.joined < end, 1), else_=0)), 0)
                 for end in ends
             ],
-        ).select_from(joined).join(Member, Member.id == joined.c.member_id)
+            *[
+                func.coalesce(
+                    func.sum(
+                        case((and_(joined.c.joined < end, Member.activated_at < end), 1), else_=0)
+                    ),
+                    0,
+                )
+                for end in ends
+            ],
+        )
+        .select_from(joined)
+        .join(Member, Member.id == joined.c.member_id)
     ).one()
 
     # The ledger at each month's end, in one scan: each member's balance per end, then positives.
-    balances = select(
-        *[
-            func.sum(case((PointEntry.created_at < end, PointEntry.delta), else_=0)).label(f"b{i}")
-            for i, end in enumerate(ends)
-        ]
-    ).where(PointEntry.shop_id == shop.id).group_by(PointEntry.member_id).subquery()
+    balances = (
+        select(
+            *[
+                func.sum(case((PointEntry.created_at < end, PointEntry.delta), else_=0)).label(
+                    f"b{i}"
+                )
+                for i, end in enumerate(ends)
+            ]
+        )
+        .where(PointEntry.shop_id == shop.id)
+        .group_by(PointEntry.member_id)
+        .subquery()
+    )
     if live:
         # The current month, as of now: the wallets hold the ledger's balances (no ledger scan).
         positive = db.session.execute(
-            select(func.coalesce(func.sum(case((Wallet.balance > 0, Wallet.balance), else_=0)), 0))
-            .where(Wallet.shop_id == shop.id)
+            select(
+                func.coalesce(func.sum(case((Wallet.balance > 0, Wallet.balance), else_=0)), 0)
+            ).where(Wallet.shop_id == shop.id)
         ).one()
     else:
         positive = db.session.execute(
@@ -185,7 +216,16 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
     redeemers = db.session.execute(
         select(
             *[
-                func.count(func.distinct(case((and_(Redemption.created_at >= start, Redemption.created_at < end), Redemption.member_id))))
+                func.count(
+                    func.distinct(
+                        case(
+                            (
+                                and_(Redemption.created_at >= start, Redemption.created_at < end),
+                                Redemption.member_id,
+                            )
+                        )
+                    )
+                )
                 for _, start, end in bounds
             ]
         ).where(
@@ -208,7 +248,9 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
     }
     # Only orders that carry a discount code at all are read (the JSON list is not empty).
     orders = db.session.execute(
-        select(Order.paid_at, Order.total_amount, Order.refunded_amount, Order.discount_codes).where(
+        select(
+            Order.paid_at, Order.total_amount, Order.refunded_amount, Order.discount_codes
+        ).where(
             Order.shop_id == shop.id,
             Order.paid_at >= start_all,
             Order.cancelled_at.is_(None),
@@ -223,10 +265,15 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
         select(
             func.max(Member.activated_at).label("activated"),
             *[
-                func.sum(case((and_(Order.paid_at >= start, Order.paid_at < end), 1), else_=0)).label(f"m{i}")
+                func.sum(
+                    case((and_(Order.paid_at >= start, Order.paid_at < end), 1), else_=0)
+                ).label(f"m{i}")
                 for i, (_, start, end) in enumerate(bounds)
             ],
-            *[func.sum(case((Order.paid_at < end, 1), else_=0)).label(f"e{i}") for i, end in enumerate(ends)],
+            *[
+                func.sum(case((Order.paid_at < end, 1), else_=0)).label(f"e{i}")
+                for i, end in enumerate(ends)
+            ],
         )
         .outerjoin(Member, Member.id == Order.member_id)
         .where(
@@ -238,11 +285,15 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
         )
         # Only customers who paid in the span (index orders(shop_id, paid_at)), then all their
         # orders up to the last end (index orders(shop_id, customer_id)).
-        .where(Order.customer_id.in_(
-            select(Order.customer_id).where(
-                Order.shop_id == shop.id, Order.paid_at >= start_all, Order.paid_at < ends[-1],
+        .where(
+            Order.customer_id.in_(
+                select(Order.customer_id).where(
+                    Order.shop_id == shop.id,
+                    Order.paid_at >= start_all,
+                    Order.paid_at < ends[-1],
+                )
             )
-        ))
+        )
         .group_by(Order.customer_id)
         .having(func.max(Order.paid_at) >= start_all)
         .subquery()
@@ -252,13 +303,23 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
     for i, end in enumerate(ends):
         member = and_(c.activated.is_not(None), c.activated < end)
         bought, again = c[f"m{i}"] > 0, c[f"e{i}"] >= 2
-        for cond in (and_(bought, member), and_(bought, member, again), and_(bought, ~member), and_(bought, ~member, again)):
+        for cond in (
+            and_(bought, member),
+            and_(bought, member, again),
+            and_(bought, ~member),
+            and_(bought, ~member, again),
+        ):
             repeat_columns.append(func.coalesce(func.sum(case((cond, 1), else_=0)), 0))
     repeats = db.session.execute(select(*repeat_columns).select_from(per_customer)).one()
 
     credits = db.session.execute(
-        select(Redemption.amount, Redemption.issued_at, Redemption.expires_at, Redemption.state, Redemption.error)
-        .where(
+        select(
+            Redemption.amount,
+            Redemption.issued_at,
+            Redemption.expires_at,
+            Redemption.state,
+            Redemption.error,
+        ).where(
             Redemption.shop_id == shop.id,
             Redemption.kind == "store_credit",
             Redemption.credit_transaction_id.is_not(None),
@@ -274,7 +335,8 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
             (
                 Decimal(total or 0) - Decimal(refunded or 0)
                 for paid, total, refunded, codes in orders
-                if start <= paid < end and any(str(code).upper() in program_codes for code in codes or [])
+                if start <= paid < end
+                and any(str(code).upper() in program_codes for code in codes or [])
             ),
             Decimal(0),
         )
@@ -284,7 +346,9 @@ def compute(shop: Shop, bounds: list[tuple[date, datetime, datetime]], *, live: 
             (
                 Decimal(amount)
                 for amount, issued, expires, _state, _error in credits
-                if issued is not None and issued < end and not (expires is not None and expires <= end)
+                if issued is not None
+                and issued < end
+                and not (expires is not None and expires <= end)
             ),
             Decimal(0),
         ) - sum((amt for at, amt in taken_back if at < end), Decimal(0))
@@ -321,4 +385,12 @@ def _claw_back_times(shop: Shop) -> list[tuple[datetime, Decimal]]:
     ]
 
 
-__all__ = ["DEFINITIONS", "MonthResults", "compute", "month_bounds", "refresh_past_months", "results", "store_past_months"]
+__all__ = [
+    "DEFINITIONS",
+    "MonthResults",
+    "compute",
+    "month_bounds",
+    "refresh_past_months",
+    "results",
+    "store_past_months",
+]

@@ -47,7 +47,10 @@ def _rest_set(block: Any) -> dict[str, Any] | None:
     if not isinstance(block, dict):
         return None
     rest: dict[str, Any] = {}
-    for graphql_key, rest_key in (("shopMoney", "shop_money"), ("presentmentMoney", "presentment_money")):
+    for graphql_key, rest_key in (
+        ("shopMoney", "shop_money"),
+        ("presentmentMoney", "presentment_money"),
+    ):
         money = block.get(graphql_key)
         if isinstance(money, dict) and money.get("amount") is not None:
             rest[rest_key] = {"amount": money["amount"], "currency_code": money.get("currencyCode")}
@@ -60,19 +63,25 @@ def order_payload(node: dict[str, Any]) -> dict[str, Any]:
     lines = []
     for line in (node.get("lineItems") or {}).get("nodes") or []:
         original = Decimal(_amount(line.get("originalUnitPriceSet")) or "0")
-        after = Decimal(_amount(line.get("discountedUnitPriceAfterAllDiscountsSet")) or str(original))
+        after = Decimal(
+            _amount(line.get("discountedUnitPriceAfterAllDiscountsSet")) or str(original)
+        )
         quantity = int(line.get("quantity") or 0)
         product = line.get("product") or {}
-        lines.append({
-            "id": shopify_id(line.get("id")),
-            "product_id": shopify_id(product.get("id")),
-            "title": product.get("title") or "",
-            "price": str(original),
-            "quantity": quantity,
-            "total_discount": str((original - after) * quantity),
-            "discount_allocations": [],
-            "tax_lines": [{"price": _amount(t.get("priceSet")) or "0"} for t in line.get("taxLines") or []],
-        })
+        lines.append(
+            {
+                "id": shopify_id(line.get("id")),
+                "product_id": shopify_id(product.get("id")),
+                "title": product.get("title") or "",
+                "price": str(original),
+                "quantity": quantity,
+                "total_discount": str((original - after) * quantity),
+                "discount_allocations": [],
+                "tax_lines": [
+                    {"price": _amount(t.get("priceSet")) or "0"} for t in line.get("taxLines") or []
+                ],
+            }
+        )
     customer = node.get("customer") or None
     refunds = [
         {
@@ -87,9 +96,18 @@ def order_payload(node: dict[str, Any]) -> dict[str, Any]:
                 }
                 for t in (refund.get("transactions") or {}).get("nodes") or []
             ]
-            or [{"kind": "refund", "status": "success", "amount_set": _rest_set(refund.get("totalRefundedSet"))}],
+            or [
+                {
+                    "kind": "refund",
+                    "status": "success",
+                    "amount_set": _rest_set(refund.get("totalRefundedSet")),
+                }
+            ],
             "refund_line_items": [
-                {"line_item_id": shopify_id((item.get("lineItem") or {}).get("id")), "quantity": item.get("quantity")}
+                {
+                    "line_item_id": shopify_id((item.get("lineItem") or {}).get("id")),
+                    "quantity": item.get("quantity"),
+                }
                 for item in (refund.get("refundLineItems") or {}).get("nodes") or []
             ],
         }
@@ -117,13 +135,24 @@ def order_payload(node: dict[str, Any]) -> dict[str, Any]:
         "discount_codes": [{"code": code} for code in node.get("discountCodes") or []],
         "customer": (
             {"id": shopify_id(customer.get("id")), "email": email_block.get("emailAddress")}
-            if customer else None
+            if customer
+            else None
         ),
-        "shipping_address": {"address1": address.get("address1"), "zip": address.get("zip"), "country_code": address.get("countryCodeV2")} if address else None,
+        "shipping_address": {
+            "address1": address.get("address1"),
+            "zip": address.get("zip"),
+            "country_code": address.get("countryCodeV2"),
+        }
+        if address
+        else None,
         "line_items": lines,
         "refunds": refunds,
         "fulfillments": [
-            {"created_at": f.get("createdAt"), "delivered_at": f.get("deliveredAt"), "status": f.get("status")}
+            {
+                "created_at": f.get("createdAt"),
+                "delivered_at": f.get("deliveredAt"),
+                "status": f.get("status"),
+            }
             for f in node.get("fulfillments") or []
         ],
         "financial_status": (node.get("displayFinancialStatus") or "").lower(),
@@ -139,7 +168,10 @@ def customer_payload(node: dict[str, Any]) -> dict[str, Any]:
         "created_at": node.get("createdAt"),
         "updated_at": node.get("updatedAt"),
         "verified_email": bool(node.get("verifiedEmail")),
-        "email_marketing_consent": {"state": state, "consent_updated_at": email.get("marketingUpdatedAt")},
+        "email_marketing_consent": {
+            "state": state,
+            "consent_updated_at": email.get("marketingUpdatedAt"),
+        },
     }
 
 
@@ -168,7 +200,10 @@ def _cursor(shop: Shop, stream: str, start: datetime) -> dict[str, Any]:
 
 
 def _save_cursor(shop: Shop, stream: str, cursor: dict[str, Any]) -> None:
-    shop.reconcile_cursors = {**(shop.reconcile_cursors or {}), stream: cursor}  # a new dict: JSON change
+    shop.reconcile_cursors = {
+        **(shop.reconcile_cursors or {}),
+        stream: cursor,
+    }  # a new dict: JSON change
 
 
 def _node_payload(client: Any, root: str, node: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +215,9 @@ def _node_payload(client: Any, root: str, node: dict[str, Any]) -> dict[str, Any
     return order_payload(node)
 
 
-def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: dict[str, int]) -> bool:
+def _read_stream(
+    shop: Shop, client: Any, stream: str, start: datetime, counts: dict[str, int]
+) -> bool:
     """Apply one stream's changes page by page, each page committed with its cursor; True when
     the stream is done (the next window starts where this run started)."""
     operation, apply = {
@@ -203,19 +240,34 @@ def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: 
         connection = data.get(stream) or {}
         for node in connection.get("nodes") or []:
             # A redacted customer's personal data is not read back in (the tombstone).
-            kept = without_redacted(shop, f"{stream}/reconciled", _node_payload(client, stream, node))
+            kept = without_redacted(
+                shop, f"{stream}/reconciled", _node_payload(client, stream, node)
+            )
             if kept is not None:
                 apply(shop, kept)
             counts[stream] += 1
             read += 1
         page = connection.get("pageInfo") or {}
         if not page.get("hasNextPage"):
-            _save_cursor(shop, stream, {"since": cursor.get("window") or _iso(start), "after": None, "read": read,
-                                        "at": _iso(clock.now())})
+            _save_cursor(
+                shop,
+                stream,
+                {
+                    "since": cursor.get("window") or _iso(start),
+                    "after": None,
+                    "read": read,
+                    "at": _iso(clock.now()),
+                },
+            )
             outbox.commit()
             return True
-        cursor = {**cursor, "after": page.get("endCursor"), "window": cursor.get("window") or _iso(start),
-                  "read": read, "at": _iso(clock.now())}
+        cursor = {
+            **cursor,
+            "after": page.get("endCursor"),
+            "window": cursor.get("window") or _iso(start),
+            "read": read,
+            "at": _iso(clock.now()),
+        }
         _save_cursor(shop, stream, cursor)
         outbox.commit()
     return False
@@ -223,13 +275,17 @@ def _read_stream(shop: Shop, client: Any, stream: str, start: datetime, counts: 
 
 def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) -> None:
     """Orders whose refunds were still pending: read again, so what settled counts now."""
-    order_ids = db.session.execute(
-        select(OrderRefund.order_id)
-        .where(OrderRefund.shop_id == shop.id, OrderRefund.pending.is_(True))
-        .group_by(OrderRefund.order_id)
-        .order_by(func.min(OrderRefund.id))
-        .limit(PENDING_REVISITS)
-    ).scalars().all()
+    order_ids = (
+        db.session.execute(
+            select(OrderRefund.order_id)
+            .where(OrderRefund.shop_id == shop.id, OrderRefund.pending.is_(True))
+            .group_by(OrderRefund.order_id)
+            .order_by(func.min(OrderRefund.id))
+            .limit(PENDING_REVISITS)
+        )
+        .scalars()
+        .all()
+    )
     for order_id in order_ids:
         node = client.execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
         if node:
@@ -246,8 +302,14 @@ def progress(shop: Shop) -> list[dict[str, Any]]:
         cursor = (shop.reconcile_cursors or {}).get(stream)
         if not cursor:
             continue
-        shown.append({"stream": stream, "read": int(cursor.get("read") or 0), "running": bool(cursor.get("after")),
-                      "at": timestamp(cursor.get("at"))})
+        shown.append(
+            {
+                "stream": stream,
+                "read": int(cursor.get("read") or 0),
+                "running": bool(cursor.get("after")),
+                "at": timestamp(cursor.get("at")),
+            }
+        )
     return shown
 
 
@@ -297,9 +359,16 @@ def reconcile_all(domain: str | None = None) -> dict[str, Any]:
 @periodic("reconcile")
 def reconcile_due() -> int:
     cutoff = clock.now() - EVERY
-    due = db.session.execute(
-        select(Shop.domain).where(Shop.uninstalled_at.is_(None), (Shop.last_reconciled_at.is_(None)) | (Shop.last_reconciled_at < cutoff))
-    ).scalars().all()
+    due = (
+        db.session.execute(
+            select(Shop.domain).where(
+                Shop.uninstalled_at.is_(None),
+                (Shop.last_reconciled_at.is_(None)) | (Shop.last_reconciled_at < cutoff),
+            )
+        )
+        .scalars()
+        .all()
+    )
     for domain in due:
         reconcile_all(domain)
     return len(due)

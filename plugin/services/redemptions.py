@@ -86,7 +86,9 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
     if not member.is_active:
         raise RedemptionError(403, "id_not_active", "Activate your TESmart ID to redeem rewards.")
     reward = db.session.execute(
-        select(Reward).where(Reward.id == reward_id, Reward.shop_id == shop.id, Reward.active.is_(True))
+        select(Reward).where(
+            Reward.id == reward_id, Reward.shop_id == shop.id, Reward.active.is_(True)
+        )
     ).scalar_one_or_none()
     if reward is None:
         raise RedemptionError(404, "not_found", "No such reward in this store.")
@@ -94,7 +96,9 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
         raise RedemptionError(403, "tier_only", "This reward is for members of a higher tier.")
     store_credit = reward.kind == RewardKind.STORE_CREDIT
     if store_credit and not store_credit_rewards.enabled_as_known(shop):
-        raise RedemptionError(409, "store_credit_off", "This store does not offer store credit right now.")
+        raise RedemptionError(
+            409, "store_credit_off", "This store does not offer store credit right now."
+        )
     points = int(reward.points)
     try:
         # A shared lock on the member: a cancellation in progress (which holds it exclusively)
@@ -104,7 +108,9 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             select(Member.state).where(Member.id == member.id).with_for_update(read=True)
         ).scalar_one()
         if state != "open":
-            raise RedemptionError(403, "id_not_active", "Activate your TESmart ID to redeem rewards.")
+            raise RedemptionError(
+                403, "id_not_active", "Activate your TESmart ID to redeem rewards."
+            )
         wallet = ledger.lock_wallet(shop.id, member.id)
         # A balance may be negative after a clawback: redemption waits until it is positive (POLICY 3).
         if wallet.balance <= 0 or wallet.balance < points:
@@ -138,7 +144,12 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             payload = store_credit_rewards.credit_payload(redemption)
             outbox.add(shop.id, store_credit_rewards.CREDIT, payload["idempotency_key"], payload)
         else:
-            outbox.add(shop.id, CREATE, f"redemption:{redemption.id}:create", {"redemption_id": redemption.id})
+            outbox.add(
+                shop.id,
+                CREATE,
+                f"redemption:{redemption.id}:create",
+                {"redemption_id": redemption.id},
+            )
         outbox.commit()
     except BaseException:
         outbox.rollback()
@@ -171,7 +182,9 @@ def issue_coupon(
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
     if not idempotency_key or len(idempotency_key) > 180:
         raise ValueError("an idempotency key of 1 to 180 characters is required")
-    kind, amount_value, percentage_value = validate_discount(shop.currency, kind, amount, percentage)
+    kind, amount_value, percentage_value = validate_discount(
+        shop.currency, kind, amount, percentage
+    )
     if not (title or "").strip():
         raise ValueError("a coupon needs a title")
     key = f"coupon:{idempotency_key}"
@@ -330,7 +343,9 @@ def disable(shop: Shop, redemption: Redemption, actor: str, reason: str) -> bool
             payload = store_credit_rewards.claw_back_payload(locked)
             outbox.add(shop.id, store_credit_rewards.CLAW_BACK, payload["idempotency_key"], payload)
     else:
-        outbox.add(shop.id, DEACTIVATE, f"redemption:{locked.id}:deactivate", {"redemption_id": locked.id})
+        outbox.add(
+            shop.id, DEACTIVATE, f"redemption:{locked.id}:deactivate", {"redemption_id": locked.id}
+        )
     audit.record(
         shop_id=shop.id,
         actor=actor,
@@ -344,7 +359,12 @@ def disable(shop: Shop, redemption: Redemption, actor: str, reason: str) -> bool
 
 
 def disable_unused_codes(
-    shop: Shop, member: Member, actor: str, *, purposes: Iterable[str] = FORFEITED_PURPOSES, reason: str = "membership_cancelled"
+    shop: Shop,
+    member: Member,
+    actor: str,
+    *,
+    purposes: Iterable[str] = FORFEITED_PURPOSES,
+    reason: str = "membership_cancelled",
 ) -> int:
     """Disable every unused code of ``member`` in ``shop`` (membership cancellation); does not commit."""
     candidates = db.session.execute(
@@ -380,9 +400,15 @@ def mark_used(shop: Shop, order: Order) -> int:
 
 
 def redemption_for_code(shop: Shop, code: str) -> Redemption | None:
-    return db.session.execute(
-        select(Redemption).where(Redemption.shop_id == shop.id, func.upper(Redemption.code) == code.strip().upper())
-    ).scalars().first()
+    return (
+        db.session.execute(
+            select(Redemption).where(
+                Redemption.shop_id == shop.id, func.upper(Redemption.code) == code.strip().upper()
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 def customer_redemptions(shop: Shop, customer_id: str) -> list[Redemption]:

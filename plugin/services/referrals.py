@@ -111,18 +111,26 @@ def find_referrer(code: str) -> Member | None:
     cleaned = (code or "").strip().upper()
     if not cleaned or len(cleaned) > 32 or not cleaned.replace("-", "").replace("_", "").isalnum():
         return None
-    return db.session.execute(select(Member).where(Member.referral_code == cleaned)).scalar_one_or_none()
+    return db.session.execute(
+        select(Member).where(Member.referral_code == cleaned)
+    ).scalar_one_or_none()
 
 
 def _shop_customer_of_member(shop: Shop, member_id: int) -> ShopCustomer | None:
-    return db.session.execute(
-        select(ShopCustomer)
-        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member_id)
-        .order_by(ShopCustomer.id)
-    ).scalars().first()
+    return (
+        db.session.execute(
+            select(ShopCustomer)
+            .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member_id)
+            .order_by(ShopCustomer.id)
+        )
+        .scalars()
+        .first()
+    )
 
 
-def _coupon(shop: Shop, member: Member, customer_id: str, side: str, referral: Referral) -> Redemption:
+def _coupon(
+    shop: Shop, member: Member, customer_id: str, side: str, referral: Referral
+) -> Redemption:
     amount = friend_coupon_amount(shop)
     label = "friend_coupon" if side == "friend" else "referral_reward"
     return redemptions.issue_coupon(
@@ -130,7 +138,11 @@ def _coupon(shop: Shop, member: Member, customer_id: str, side: str, referral: R
         member,
         customer_id,
         purpose="referral",
-        title=title_text(label, shop.locale, title=reward_title(RewardKind.FIXED_AMOUNT, amount, None, shop.currency, shop.locale)),
+        title=title_text(
+            label,
+            shop.locale,
+            title=reward_title(RewardKind.FIXED_AMOUNT, amount, None, shop.currency, shop.locale),
+        ),
         kind=RewardKind.FIXED_AMOUNT,
         amount=amount,
         idempotency_key=f"referral:{referral.id}:{side}",
@@ -151,7 +163,9 @@ def discount_path(code: str) -> str:
     return f"/discount/{quote(code, safe='')}?redirect=/"
 
 
-def follow_link(shop: Shop, code: str, customer_id: str | None, prefix: str = DEFAULT_PROXY_PREFIX) -> str:
+def follow_link(
+    shop: Shop, code: str, customer_id: str | None, prefix: str = DEFAULT_PROXY_PREFIX
+) -> str:
     """Record a visit of the referral link; the storefront path to send the visitor to. Commits."""
     referrer = find_referrer(code)
     if referrer is None or not referrer.is_active:
@@ -170,12 +184,18 @@ def follow_link(shop: Shop, code: str, customer_id: str | None, prefix: str = DE
 def _visit(shop: Shop, referrer: Member, customer_id: str) -> str:
     # Locking the friend's customer row makes a double click one referral, not two.
     friend_customer = link_customer(shop, customer_id, member=None)
-    friend = db.session.get(Member, friend_customer.member_id) if friend_customer.member_id else None
-    referral = db.session.execute(
-        select(Referral)
-        .where(Referral.shop_id == shop.id, Referral.friend_customer_id == customer_id)
-        .order_by(Referral.id)
-    ).scalars().first()
+    friend = (
+        db.session.get(Member, friend_customer.member_id) if friend_customer.member_id else None
+    )
+    referral = (
+        db.session.execute(
+            select(Referral)
+            .where(Referral.shop_id == shop.id, Referral.friend_customer_id == customer_id)
+            .order_by(Referral.id)
+        )
+        .scalars()
+        .first()
+    )
     if referral is None:
         referrer_customer = _shop_customer_of_member(shop, referrer.id)
         refusal = check_referral(
@@ -224,7 +244,12 @@ def _visit(shop: Shop, referrer: Member, customer_id: str) -> str:
 
 
 def _prior_orders(
-    shop: Shop, customer_id: str | None, friend: Member | None, *, before: datetime | None, exclude: str | None
+    shop: Shop,
+    customer_id: str | None,
+    friend: Member | None,
+    *,
+    before: datetime | None,
+    exclude: str | None,
 ) -> int:
     """The friend's paid orders in this shop before ``before`` (any, when None), except ``exclude``."""
     who = []
@@ -234,7 +259,9 @@ def _prior_orders(
         who.append(Order.member_id == friend.id)
     if not who:
         return 0
-    stmt = select(func.count(Order.id)).where(Order.shop_id == shop.id, Order.paid_at.is_not(None), or_(*who))
+    stmt = select(func.count(Order.id)).where(
+        Order.shop_id == shop.id, Order.paid_at.is_not(None), or_(*who)
+    )
     if exclude is not None:
         stmt = stmt.where(Order.order_id != exclude)
     if before is not None:
@@ -247,22 +274,35 @@ def _referral_for_order(shop: Shop, order: Order) -> Referral | None:
         coupon = redemptions.redemption_for_code(shop, str(code))
         if coupon is not None and coupon.purpose == "referral":
             referral = db.session.execute(
-                select(Referral).where(Referral.shop_id == shop.id, Referral.friend_redemption_id == coupon.id)
+                select(Referral).where(
+                    Referral.shop_id == shop.id, Referral.friend_redemption_id == coupon.id
+                )
             ).scalar_one_or_none()
             if referral is not None:
                 return referral
     if order.customer_id is None:
         return None
-    return db.session.execute(
-        select(Referral)
-        .where(Referral.shop_id == shop.id, Referral.friend_customer_id == order.customer_id, Referral.state == "visited")
-        .order_by(Referral.id)
-    ).scalars().first()
+    return (
+        db.session.execute(
+            select(Referral)
+            .where(
+                Referral.shop_id == shop.id,
+                Referral.friend_customer_id == order.customer_id,
+                Referral.state == "visited",
+            )
+            .order_by(Referral.id)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def _lock(referral: Referral) -> Referral:
     return db.session.execute(
-        select(Referral).where(Referral.id == referral.id).with_for_update().execution_options(populate_existing=True)
+        select(Referral)
+        .where(Referral.id == referral.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
 
 
@@ -345,7 +385,8 @@ def on_order_paid(shop: Shop, order: Order) -> None:
         referrer_email=referrer.email_normalized,
         referrer_addresses=_referrer_addresses(referrer),
         friend_customer_id=order.customer_id,
-        friend_email=(friend.email_normalized if friend else None) or (friend_customer.email if friend_customer else None),
+        friend_email=(friend.email_normalized if friend else None)
+        or (friend_customer.email if friend_customer else None),
         friend_address=order.delivery_address,
         friend_prior_orders=_prior_orders(
             shop, order.customer_id, friend, before=order.placed_at, exclude=order.order_id
@@ -383,15 +424,23 @@ def within_return_window(shop: Shop, order: Order) -> bool:
         )
     ).scalar()
     reversed_at = order.cancelled_at or last_refund or clock.now()
-    return reversed_at <= order.delivered_at + timedelta(days=program_settings(shop).return_window_days)
+    return reversed_at <= order.delivered_at + timedelta(
+        days=program_settings(shop).return_window_days
+    )
 
 
 def on_order_reversed(shop: Shop, order: Order) -> None:
     """A referred order cancelled or fully refunded within the return window: the referrer's
     unused code is disabled and the referral no longer counts. Runs in the handler's unit of work."""
-    found = db.session.execute(
-        select(Referral).where(Referral.shop_id == shop.id, Referral.order_id == order.order_id).order_by(Referral.id)
-    ).scalars().first()
+    found = (
+        db.session.execute(
+            select(Referral)
+            .where(Referral.shop_id == shop.id, Referral.order_id == order.order_id)
+            .order_by(Referral.id)
+        )
+        .scalars()
+        .first()
+    )
     if found is None:
         return
     referral = _lock(found)
@@ -423,7 +472,9 @@ def summary(shop: Shop, member: Member, prefix: str = DEFAULT_PROXY_PREFIX) -> d
         "friends": [
             {
                 "status": referral.state,
-                "reason": reason_sentence(referral.refusal_reason, shop.locale) if referral.state == "refused" else None,
+                "reason": reason_sentence(referral.refusal_reason, shop.locale)
+                if referral.state == "refused"
+                else None,
                 "at": (referral.rewarded_at or referral.created_at).isoformat(),
             }
             for referral in friends

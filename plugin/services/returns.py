@@ -78,7 +78,9 @@ class ReturnNotPossible(ApiError):
 
 class ReturnAlreadyRequested(ApiError):
     def __init__(self) -> None:
-        super().__init__(409, "already_requested", "A return for this order is already being handled.")
+        super().__init__(
+            409, "already_requested", "A return for this order is already being handled."
+        )
 
 
 class ReturnNotFound(ApiError):
@@ -121,12 +123,16 @@ def judge(
 ) -> ReturnVerdict:
     """Section 6 for one order and reason."""
     settings = program_settings(shop)
-    purchased_on = clock.local_day(order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop))
+    purchased_on = clock.local_day(
+        order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop)
+    )
     standard_end = standard_warranty_end(purchased_on, order.delivery_country)
     devices = list(
         db.session.execute(
             select(Device).where(
-                Device.shop_id == shop.id, Device.order_id == order.order_id, Device.state == "registered"
+                Device.shop_id == shop.id,
+                Device.order_id == order.order_id,
+                Device.state == "registered",
             )
         ).scalars()
     )
@@ -145,13 +151,25 @@ def judge(
         misuse=reason == "misuse",
         return_window_days=settings.return_window_days,
     )
-    if verdict.outcome == ReturnOutcome.EXCHANGE and devices and all(d.replacement_used for d in devices):
-        return ReturnVerdict(ReturnOutcome.NONE, ShippingPaidBy.CUSTOMER, "replacement_already_used")
+    if (
+        verdict.outcome == ReturnOutcome.EXCHANGE
+        and devices
+        and all(d.replacement_used for d in devices)
+    ):
+        return ReturnVerdict(
+            ReturnOutcome.NONE, ShippingPaidBy.CUSTOMER, "replacement_already_used"
+        )
     return verdict
 
 
 def check(
-    shop: Shop, customer_id: str, member: Member | None, order_ref: str, reason: str, *, today: date | None = None
+    shop: Shop,
+    customer_id: str,
+    member: Member | None,
+    order_ref: str,
+    reason: str,
+    *,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """POST /proxy/returns/check."""
     today = today or store_today(shop)
@@ -195,7 +213,9 @@ def create_return(
         db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
         verdict = judge(shop, member, order, reason, today)
         if verdict.outcome == ReturnOutcome.NONE:
-            raise ReturnNotPossible(reason_text(verdict.reason_code, shop.locale, **verdict.reason_params))
+            raise ReturnNotPossible(
+                reason_text(verdict.reason_code, shop.locale, **verdict.reason_params)
+            )
         open_request = db.session.execute(
             select(ReturnRequest.id).where(
                 ReturnRequest.shop_id == shop.id,
@@ -229,9 +249,13 @@ def create_return(
             action="return.request",
             subject_type="return",
             subject_id=request.id,
-            after={"order_id": order.order_id, "reason": reason, "outcome": request.outcome,
-                   "verdict": verdict.reason_code},
-        )  # fmt: skip
+            after={
+                "order_id": order.order_id,
+                "reason": reason,
+                "outcome": request.outcome,
+                "verdict": verdict.reason_code,
+            },
+        )
         delivery_known = order.delivered_at is not None
         order_id = order.order_id
         db.session.commit()
@@ -257,7 +281,9 @@ def return_view(request: ReturnRequest) -> dict[str, Any]:
 # --- the merchant's side: the refund clock -------------------------------------------------------
 
 
-def mark_received(shop: Shop, return_id: int, actor: str, received_on: date | None = None) -> ReturnRequest:
+def mark_received(
+    shop: Shop, return_id: int, actor: str, received_on: date | None = None
+) -> ReturnRequest:
     """The warehouse has the parcel: a refund is due within 5 working days (section 6)."""
     received_on = received_on or store_today(shop)
 
@@ -273,13 +299,18 @@ def mark_received(shop: Shop, return_id: int, actor: str, received_on: date | No
     return _step(shop, return_id, "receive", actor, receive)
 
 
-def mark_refunded(shop: Shop, return_id: int, actor: str, refunded_on: date | None = None) -> ReturnRequest:
+def mark_refunded(
+    shop: Shop, return_id: int, actor: str, refunded_on: date | None = None
+) -> ReturnRequest:
     refunded_on = refunded_on or store_today(shop)
 
     def refund(request: ReturnRequest) -> dict[str, Any]:
         request.refunded_on = refunded_on
         late = request.received_on is not None and refund_is_late(
-            request.received_on, refunded_on, refunded_on, public_holidays(shop, request.received_on)
+            request.received_on,
+            refunded_on,
+            refunded_on,
+            public_holidays(shop, request.received_on),
         )
         return {"refunded_on": refunded_on, "late": late}
 
@@ -304,8 +335,12 @@ def late_refunds(shop: Shop, today: date | None = None) -> list[ReturnRequest]:
         .order_by(ReturnRequest.received_on)
     ).scalars()
     return [
-        r for r in candidates
-        if r.received_on and refund_is_late(r.received_on, r.refunded_on, today, public_holidays(shop, r.received_on))
+        r
+        for r in candidates
+        if r.received_on
+        and refund_is_late(
+            r.received_on, r.refunded_on, today, public_holidays(shop, r.received_on)
+        )
     ]
 
 
@@ -318,7 +353,13 @@ def flag_late_refunds(today: date | None = None) -> int:
     for shop in installed_shops():
         for request in late_refunds(shop, today or store_today(shop)):
             if request.state == "received":
-                _step(shop, request.id, "flag_late", "system", lambda r: {"refund_due_on": r.refund_due_on})
+                _step(
+                    shop,
+                    request.id,
+                    "flag_late",
+                    "system",
+                    lambda r: {"refund_due_on": r.refund_due_on},
+                )
                 flagged += 1
     return flagged
 
@@ -383,7 +424,11 @@ def lookup_delivery(shop_id: int, order_id: str) -> str:
     if shop is None or not shop.installed:
         db.session.rollback()
         return "skipped"
-    node = admin_client(shop).execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
+    node = (
+        admin_client(shop)
+        .execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"})
+        .get("order")
+    )
     if not node:
         db.session.rollback()
         return "missing"
@@ -401,6 +446,15 @@ def lookup_delivery(shop_id: int, order_id: str) -> str:
 
 
 __all__ = [
-    "REASONS", "ReturnReason", "check", "close_return", "create_return", "flag_late_refunds",
-    "late_refunds", "lookup_delivery", "mark_received", "mark_refunded", "return_view",
-]  # fmt: skip
+    "REASONS",
+    "ReturnReason",
+    "check",
+    "close_return",
+    "create_return",
+    "flag_late_refunds",
+    "late_refunds",
+    "lookup_delivery",
+    "mark_received",
+    "mark_refunded",
+    "return_view",
+]

@@ -77,9 +77,13 @@ def create_reward(shop: Shop, actor: str, **fields: Any) -> Reward:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise RewardError(sorted(unknown)[0], f"{sorted(unknown)[0]} cannot be set")
-    values = _validated(shop, {"kind": None, "amount": None, "percentage": None, "active": True, **fields})
+    values = _validated(
+        shop, {"kind": None, "amount": None, "percentage": None, "active": True, **fields}
+    )
     if values.get("position") is None:
-        last = db.session.execute(select(func.max(Reward.position)).where(Reward.shop_id == shop.id)).scalar()
+        last = db.session.execute(
+            select(func.max(Reward.position)).where(Reward.shop_id == shop.id)
+        ).scalar()
         values["position"] = (last if last is not None else -1) + 1
     reward = Reward(shop_id=shop.id, **values)
     db.session.add(reward)
@@ -179,9 +183,13 @@ def _validated(shop: Shop, fields: dict[str, Any]) -> dict[str, Any]:
         if store_credit:
             kind = RewardKind.STORE_CREDIT
     except ValueError as exc:
-        field = "kind" if "kind" in str(exc) else ("percentage" if "percent" in str(exc) else "amount")
+        field = (
+            "kind" if "kind" in str(exc) else ("percentage" if "percent" in str(exc) else "amount")
+        )
         raise RewardError(field, str(exc).capitalize() + ".") from exc
-    title = str(fields.get("title") or "").strip() or reward_title(kind, amount, percentage, shop.currency, shop.locale)
+    title = str(fields.get("title") or "").strip() or reward_title(
+        kind, amount, percentage, shop.currency, shop.locale
+    )
     if len(title) > 255:
         raise RewardError("title", "The title is longer than 255 characters.")
     position = fields.get("position")
@@ -195,7 +203,9 @@ def _validated(shop: Shop, fields: dict[str, Any]) -> dict[str, Any]:
     if tier_keys is not None:
         if isinstance(tier_keys, str):
             tier_keys = [k.strip().lower() for k in tier_keys.split(",") if k.strip()]
-        if not isinstance(tier_keys, list) or not all(isinstance(k, str) and 0 < len(k) <= 32 for k in tier_keys):
+        if not isinstance(tier_keys, list) or not all(
+            isinstance(k, str) and 0 < len(k) <= 32 for k in tier_keys
+        ):
             raise RewardError("tier_keys", "Tier keys are a comma-separated list.")
         tier_keys = sorted(set(tier_keys)) or None
     return {

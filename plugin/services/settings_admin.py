@@ -42,7 +42,9 @@ class _Form:
     def text(self, name: str) -> str:
         return str(self.data.get(name) or "").strip()
 
-    def whole(self, name: str, low: int, high: int, *, blank: int | None = None, optional: bool = False) -> int | None:
+    def whole(
+        self, name: str, low: int, high: int, *, blank: int | None = None, optional: bool = False
+    ) -> int | None:
         raw = self.text(name)
         if raw == "":
             if optional:
@@ -59,7 +61,15 @@ class _Form:
             return None
         return value
 
-    def decimal(self, name: str, low: Decimal, high: Decimal, *, optional: bool = False, exclusive_low: bool = False) -> Decimal | None:
+    def decimal(
+        self,
+        name: str,
+        low: Decimal,
+        high: Decimal,
+        *,
+        optional: bool = False,
+        exclusive_low: bool = False,
+    ) -> Decimal | None:
         raw = self.text(name)
         if raw == "":
             if not optional:
@@ -100,7 +110,9 @@ def parse_category_mapping(text: str, errors: dict[str, str]) -> dict[str, str]:
             errors["category_mapping"] = f"Line {number}: write it as 'product type = category'."
             break
         if category not in CATEGORIES:
-            errors["category_mapping"] = f"Line {number}: the category must be one of {', '.join(CATEGORIES)}."
+            errors["category_mapping"] = (
+                f"Line {number}: the category must be one of {', '.join(CATEGORIES)}."
+            )
             break
         if len(product_type) > 255:
             errors["category_mapping"] = f"Line {number}: the product type is too long."
@@ -112,19 +124,29 @@ def parse_category_mapping(text: str, errors: dict[str, str]) -> dict[str, str]:
 def _section_values(section: str, form: _Form) -> dict[str, Any]:
     if section == "earning":
         earning: dict[str, Any] = {name: form.whole(name, 0, MAX_POINTS) for name in EARNING_FIELDS}
-        per_unit = form.decimal("per_currency_unit", Decimal(0), Decimal(1000), optional=True, exclusive_low=True)
+        per_unit = form.decimal(
+            "per_currency_unit", Decimal(0), Decimal(1000), optional=True, exclusive_low=True
+        )
         earning["per_currency_unit"] = str(per_unit) if per_unit is not None else None
         return {"earning": earning}
     if section == "categories":
-        return {"category_mapping": parse_category_mapping(form.text("category_mapping"), form.errors)}
+        return {
+            "category_mapping": parse_category_mapping(form.text("category_mapping"), form.errors)
+        }
     if section == "cohorts":
         legacy, april = form.day("legacy_until"), form.day("april_until")
         if legacy and april and not legacy < april:
             form.errors["april_until"] = "The 2025-04 cutoff must come after the legacy cutoff."
-        return {"cutoffs": {"legacy_until": legacy.isoformat() if legacy else None,
-                            "april_until": april.isoformat() if april else None}}
+        return {
+            "cutoffs": {
+                "legacy_until": legacy.isoformat() if legacy else None,
+                "april_until": april.isoformat() if april else None,
+            }
+        }
     if section == "trade_in":
-        deductions = {name: form.decimal(name, Decimal(0), Decimal(100)) for name in DEDUCTION_FIELDS}
+        deductions = {
+            name: form.decimal(name, Decimal(0), Decimal(100)) for name in DEDUCTION_FIELDS
+        }
         return {
             "deductions": {k: str(v) if v is not None else None for k, v in deductions.items()},
             "trade_in_ship_within_days": form.whole("trade_in_ship_within_days", 1, 365),
@@ -133,22 +155,30 @@ def _section_values(section: str, form: _Form) -> dict[str, Any]:
         return {
             "referral_monthly_cap": form.whole("referral_monthly_cap", 0, 10_000),
             # Blank or 0: points never expire (the default, POLICY.md 3).
-            "points_expiry_months": form.whole("points_expiry_months", 0, 120, optional=True) or None,
+            "points_expiry_months": form.whole("points_expiry_months", 0, 120, optional=True)
+            or None,
             "return_window_days": form.whole("return_window_days", 1, 365),
             "award_test_orders": form.text("award_test_orders") in ("1", "on", "true", "yes"),
-            "adjustment_confirm_threshold": form.whole("adjustment_confirm_threshold", 1, 1_000_000, optional=True, blank=5_000),
+            "adjustment_confirm_threshold": form.whole(
+                "adjustment_confirm_threshold", 1, 1_000_000, optional=True, blank=5_000
+            ),
         }
     if section == "loyalty":  # issue 19's optional features, each off by default
         return {
             "birthday_enabled": form.text("birthday_enabled") in ("1", "on", "true", "yes"),
             "birthday_points": form.whole("birthday_points", 0, MAX_POINTS),
             # Blank or 0: store credit bought with points never expires.
-            "store_credit_expiry_months": form.whole("store_credit_expiry_months", 0, 120, optional=True) or None,
+            "store_credit_expiry_months": form.whole(
+                "store_credit_expiry_months", 0, 120, optional=True
+            )
+            or None,
         }
     raise SettingsInvalid({"section": f"Unknown settings section {section!r}."})
 
 
-def update_settings(shop: Shop, section: str, data: Mapping[str, Any], *, actor: str) -> ProgramSettings:
+def update_settings(
+    shop: Shop, section: str, data: Mapping[str, Any], *, actor: str
+) -> ProgramSettings:
     """Validate one section of the settings form and store it; commits. Raises SettingsInvalid."""
     form = _Form(data, {})
     values = _section_values(section, form)
@@ -165,8 +195,13 @@ def update_settings(shop: Shop, section: str, data: Mapping[str, Any], *, actor:
         return checked
     shop.settings = updated  # a new object, so the JSON column is seen as changed
     audit.record(
-        shop_id=shop.id, actor=actor, action=f"settings.{section}", subject_type="shop",
-        subject_id=shop.id, before=before, after=values,
+        shop_id=shop.id,
+        actor=actor,
+        action=f"settings.{section}",
+        subject_type="shop",
+        subject_id=shop.id,
+        before=before,
+        after=values,
     )
     db.session.commit()
     return checked
@@ -213,7 +248,9 @@ def cohort_changes(shop: Shop, data: Mapping[str, Any]) -> list[CutoffChange]:
                 Member.cohort.is_not(None),
                 Member.registered_on > low,
                 Member.registered_on <= high,
-                exists().where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == Member.id),
+                exists().where(
+                    ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == Member.id
+                ),
             )
         ).scalar_one()
         changes.append(CutoffChange(name, label, old, new, int(count)))
@@ -231,7 +268,9 @@ def form_values(shop: Shop) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(current.earning, name) for name in EARNING_FIELDS}
     per_unit = current.earning.per_currency_unit
     values["per_currency_unit"] = "" if per_unit is None else str(per_unit)
-    values["category_mapping"] = "\n".join(f"{k} = {v}" for k, v in sorted(current.category_mapping.items()))
+    values["category_mapping"] = "\n".join(
+        f"{k} = {v}" for k, v in sorted(current.category_mapping.items())
+    )
     values["legacy_until"] = current.cutoffs.legacy_until.isoformat()
     values["april_until"] = current.cutoffs.april_until.isoformat()
     for name in DEDUCTION_FIELDS:

@@ -53,8 +53,12 @@ def program_settings(shop: Shop) -> ProgramSettings:
     )
     cutoffs_raw = raw.get("cutoffs") or {}
     cutoffs = CohortCutoffs(
-        legacy_until=date.fromisoformat(cutoffs_raw.get("legacy_until", DEFAULT_CUTOFFS.legacy_until.isoformat())),
-        april_until=date.fromisoformat(cutoffs_raw.get("april_until", DEFAULT_CUTOFFS.april_until.isoformat())),
+        legacy_until=date.fromisoformat(
+            cutoffs_raw.get("legacy_until", DEFAULT_CUTOFFS.legacy_until.isoformat())
+        ),
+        april_until=date.fromisoformat(
+            cutoffs_raw.get("april_until", DEFAULT_CUTOFFS.april_until.isoformat())
+        ),
     )
     deductions_raw = raw.get("deductions") or {}
     deductions = TradeInDeductions(**{k: Decimal(str(v)) for k, v in deductions_raw.items()})
@@ -73,5 +77,7 @@ def program_settings(shop: Shop) -> ProgramSettings:
         adjustment_confirm_threshold=int(raw.get("adjustment_confirm_threshold", 5_000)),
         birthday_enabled=bool(raw.get("birthday_enabled", False)),
         birthday_points=int(raw.get("birthday_points", DEFAULT_BIRTHDAY_POINTS)),
-        store_credit_expiry_months=int(credit_expiry) if credit_expiry not in (None, "", 0) else None,
+        store_credit_expiry_months=int(credit_expiry)
+        if credit_expiry not in (None, "", 0)
+        else None,
     )

@@ -71,7 +71,14 @@ def add_shop(
     currency, locale, default_zone = REGIONS[region]
     shop = find_shop(domain)
     if shop is None:
-        shop = Shop(domain=domain, region=region, currency=currency, locale=locale, timezone=default_zone, settings={})
+        shop = Shop(
+            domain=domain,
+            region=region,
+            currency=currency,
+            locale=locale,
+            timezone=default_zone,
+            settings={},
+        )
         db.session.add(shop)
         db.session.flush()
         for position, spec in enumerate(default_catalogue(currency)):
@@ -184,7 +191,9 @@ def reward_title(
     return title_text(title, locale, amount=format_money(str(whole), currency, locale))
 
 
-def shown_title(title: str, kind: str, amount: Decimal | None, percentage: Decimal | None, shop: Shop) -> str:
+def shown_title(
+    title: str, kind: str, amount: Decimal | None, percentage: Decimal | None, shop: Shop
+) -> str:
     """A reward's title as the shopper reads it: a default title stored in English (a catalogue
     made before titles followed the store's language) is given in the store's language; a title
     the merchant wrote is theirs."""
@@ -194,4 +203,8 @@ def shown_title(title: str, kind: str, amount: Decimal | None, percentage: Decim
 
 
 def installed_shops() -> list[Shop]:
-    return list(db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)).scalars())
+    return list(
+        db.session.execute(
+            select(Shop).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)
+        ).scalars()
+    )

@@ -74,7 +74,9 @@ def is_restricted(shop_id: int) -> bool:
 def staff_of_shop(shop_id: int) -> list[StaffMember]:
     """Everyone who has opened the app in the shop, by name."""
     stmt = select(StaffMember).where(StaffMember.shop_id == shop_id)
-    return sorted(db.session.execute(stmt).scalars(), key=lambda m: ((m.name or "").lower(), m.user_id))
+    return sorted(
+        db.session.execute(stmt).scalars(), key=lambda m: ((m.name or "").lower(), m.user_id)
+    )
 
 
 def member_of(user_id: str, shop_id: int) -> StaffMember | None:
@@ -88,20 +90,26 @@ def display_name(member: StaffMember | None, user_id: str) -> str:
     return f"#{user_id}"
 
 
-def record_visit(shop: Shop, user_id: str, profile: Any | None, *, member: StaffMember | None = None) -> bool:
+def record_visit(
+    shop: Shop, user_id: str, profile: Any | None, *, member: StaffMember | None = None
+) -> bool:
     """Note that ``user_id`` opened the app; ``profile`` is the online token's user (or None when
     it was not fetched this time). Whether anything was written (the visit time is kept to the
     hour, so most requests write nothing)."""
     now = clock.now()
     member = member or member_of(user_id, shop.id)
     if member is None:
-        member = StaffMember(shop_id=shop.id, user_id=user_id, account_owner=False, last_seen_at=now)
+        member = StaffMember(
+            shop_id=shop.id, user_id=user_id, account_owner=False, last_seen_at=now
+        )
         db.session.add(member)
     elif profile is None and now - member.last_seen_at < SEEN_RESOLUTION:
         return False
     member.last_seen_at = now
     if profile is not None:
-        name = " ".join(p for p in (getattr(profile, "first_name", ""), getattr(profile, "last_name", "")) if p)
+        name = " ".join(
+            p for p in (getattr(profile, "first_name", ""), getattr(profile, "last_name", "")) if p
+        )
         member.name = name[:255] or None
         member.email = (getattr(profile, "email", "") or "")[:320] or None
         member.account_owner = bool(getattr(profile, "account_owner", False))
@@ -134,8 +142,11 @@ def who_grants(shop: Shop) -> list[str]:
     owners = [m for m in staff_of_shop(shop.id) if m.account_owner]
     names = [display_name(m, m.user_id) for m in owners]
     if not names:
-        names = [display_name(member_of(g.user_id, shop.id), g.user_id)
-                 for g in grants_of_shop(shop.id) if g.role == "owner"]
+        names = [
+            display_name(member_of(g.user_id, shop.id), g.user_id)
+            for g in grants_of_shop(shop.id)
+            if g.role == "owner"
+        ]
     return names
 
 
@@ -159,16 +170,32 @@ def restrict(shop: Shop, *, actor_user: str, keep: list[str], actor: str) -> Non
     unknown = [u for u in keep if u not in known]
     if unknown:
         raise StaffError("Choose staff members who have opened the app.")
-    if grant_of(actor_user, shop.id) is None and not (known.get(actor_user) and known[actor_user].account_owner):
-        _put(shop, actor_user, "owner", known[actor_user].email if actor_user in known else None, actor)
+    if grant_of(actor_user, shop.id) is None and not (
+        known.get(actor_user) and known[actor_user].account_owner
+    ):
+        _put(
+            shop,
+            actor_user,
+            "owner",
+            known[actor_user].email if actor_user in known else None,
+            actor,
+        )
     for user_id in keep:
         if user_id != actor_user and grant_of(user_id, shop.id) is None:
             _put(shop, user_id, "operator", known[user_id].email, actor)
-    db.session.add(StaffRestriction(shop_id=shop.id, restricted_by=actor_user, restricted_at=clock.now()))
-    dropped = sorted(set(known) - set(keep) - {actor_user} - {u for u, m in known.items() if m.account_owner})
+    db.session.add(
+        StaffRestriction(shop_id=shop.id, restricted_by=actor_user, restricted_at=clock.now())
+    )
+    dropped = sorted(
+        set(known) - set(keep) - {actor_user} - {u for u, m in known.items() if m.account_owner}
+    )
     audit.record(
-        shop_id=shop.id, actor=actor, action="staff.restrict", subject_type="shop",
-        subject_id=str(shop.id), before={"restricted": False},
+        shop_id=shop.id,
+        actor=actor,
+        action="staff.restrict",
+        subject_type="shop",
+        subject_id=str(shop.id),
+        before={"restricted": False},
         after={"restricted": True, "kept": sorted(keep), "without_access": dropped},
     )
     db.session.flush()
@@ -181,8 +208,13 @@ def open_to_all(shop: Shop, *, actor: str) -> None:
         return
     db.session.delete(row)
     audit.record(
-        shop_id=shop.id, actor=actor, action="staff.unrestrict", subject_type="shop",
-        subject_id=str(shop.id), before={"restricted": True}, after={"restricted": False},
+        shop_id=shop.id,
+        actor=actor,
+        action="staff.unrestrict",
+        subject_type="shop",
+        subject_id=str(shop.id),
+        before={"restricted": True},
+        after={"restricted": False},
     )
     db.session.flush()
 
@@ -200,15 +232,22 @@ def _put(shop: Shop, user_id: str, role: str, email: str | None, actor: str) -> 
         grant.email = email or grant.email
     db.session.flush()
     audit.record(
-        shop_id=shop.id, actor=actor, action="staff.grant", subject_type="staff_user",
-        subject_id=user_id, before=before, after={"role": role, "email": grant.email},
+        shop_id=shop.id,
+        actor=actor,
+        action="staff.grant",
+        subject_type="staff_user",
+        subject_id=user_id,
+        before=before,
+        after={"role": role, "email": grant.email},
     )
     return grant
 
 
 def _owners(shop_id: int) -> int:
-    stmt = select(func.count()).select_from(StaffGrant).where(
-        StaffGrant.shop_id == shop_id, StaffGrant.role == "owner"
+    stmt = (
+        select(func.count())
+        .select_from(StaffGrant)
+        .where(StaffGrant.shop_id == shop_id, StaffGrant.role == "owner")
     )
     return int(db.session.execute(stmt).scalar() or 0)
 
@@ -230,7 +269,12 @@ def remove_grant(shop: Shop, grant_id: int, *, actor: str) -> None:
     if refused:
         raise StaffError(refused)
     audit.record(
-        shop_id=shop.id, actor=actor, action="staff.revoke", subject_type="staff_user",
-        subject_id=grant.user_id, before={"role": grant.role, "email": grant.email}, after=None,
+        shop_id=shop.id,
+        actor=actor,
+        action="staff.revoke",
+        subject_type="staff_user",
+        subject_id=grant.user_id,
+        before={"role": grant.role, "email": grant.email},
+        after=None,
     )
     db.session.delete(grant)

@@ -50,7 +50,9 @@ def store_credit_check(shop: Shop) -> StoreCreditCheck:
 def check_answer(data: dict) -> StoreCreditCheck:
     """Shopify's StoreCreditAvailability answer read as a check (also for store-credit rewards)."""
     enabled = (data.get("storeCreditConfiguration") or {}).get("storeCreditEnabled")
-    accounts = ((data.get("shop") or {}).get("customerAccountsV2") or {}).get("customerAccountsVersion")
+    accounts = ((data.get("shop") or {}).get("customerAccountsV2") or {}).get(
+        "customerAccountsVersion"
+    )
     if enabled is not True:
         return StoreCreditCheck(False, "disabled")
     if accounts == "CLASSIC":

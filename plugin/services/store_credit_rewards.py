@@ -48,7 +48,10 @@ def ask_shopify(shop: Shop, client: Any | None = None) -> bool:
 
         client = admin_client(shop)
     enabled = shopify_says_enabled(client)
-    shop.settings = {**(shop.settings or {}), CONFIG_KEY: {"enabled": enabled, "checked_at": clock.now().isoformat()}}
+    shop.settings = {
+        **(shop.settings or {}),
+        CONFIG_KEY: {"enabled": enabled, "checked_at": clock.now().isoformat()},
+    }
     return enabled
 
 
@@ -77,7 +80,9 @@ def expires_at(shop: Shop) -> datetime | None:
         return None
     tz = clock.zone(shop.timezone, shop.region)
     last_day = add_months(clock.today(tz), months)
-    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz).astimezone(clock.now().tzinfo)
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz).astimezone(
+        clock.now().tzinfo
+    )
 
 
 def credit_payload(redemption: Redemption) -> dict[str, Any]:
@@ -106,11 +111,19 @@ def refresh_configurations() -> int:
     from plugin.models import Reward
 
     asked = 0
-    shops = db.session.execute(
-        select(Shop)
-        .where(Shop.uninstalled_at.is_(None))
-        .where(select(Reward.id).where(Reward.shop_id == Shop.id, Reward.kind == "store_credit").exists())
-    ).scalars().all()
+    shops = (
+        db.session.execute(
+            select(Shop)
+            .where(Shop.uninstalled_at.is_(None))
+            .where(
+                select(Reward.id)
+                .where(Reward.shop_id == Shop.id, Reward.kind == "store_credit")
+                .exists()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for shop in shops:
         if not _stale(shop):
             continue

@@ -59,7 +59,9 @@ def _since(shop: Shop, day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=clock.zone(shop.timezone, shop.region))
 
 
-def amounts(shop: Shop, tier_rules: TierRules, today: date, member_ids: list[int] | None = None) -> dict[int, Decimal]:
+def amounts(
+    shop: Shop, tier_rules: TierRules, today: date, member_ids: list[int] | None = None
+) -> dict[int, Decimal]:
     """Each member's qualifying amount: points earned, or money spent (net of discounts, tax,
     shipping and refunds; paid, not cancelled, not test orders), in the window."""
     since = _since(shop, window_start(tier_rules, today))
@@ -75,7 +77,12 @@ def amounts(shop: Shop, tier_rules: TierRules, today: date, member_ids: list[int
     else:
         # The order's net amount, less the refunded share of its total.
         spent = case(
-            (Order.total_amount > 0, Order.net_amount * (Order.total_amount - func.coalesce(Order.refunded_amount, 0)) / Order.total_amount),
+            (
+                Order.total_amount > 0,
+                Order.net_amount
+                * (Order.total_amount - func.coalesce(Order.refunded_amount, 0))
+                / Order.total_amount,
+            ),
             else_=Order.net_amount,
         )
         stmt = select(Order.member_id, func.coalesce(func.sum(spent), 0)).where(
@@ -90,7 +97,9 @@ def amounts(shop: Shop, tier_rules: TierRules, today: date, member_ids: list[int
         if member_ids is not None:
             stmt = stmt.where(Order.member_id.in_(member_ids))
         stmt = stmt.group_by(Order.member_id)
-    return {int(member_id): Decimal(str(total)) for member_id, total in db.session.execute(stmt).all()}
+    return {
+        int(member_id): Decimal(str(total)) for member_id, total in db.session.execute(stmt).all()
+    }
 
 
 def current(shop: Shop, member_id: int) -> MemberTier | None:
@@ -146,7 +155,11 @@ def _apply(shop: Shop, member_id: int, row: MemberTier | None, move: Move, cause
     db.session.flush()
     tier_rules = rules(shop)
     before = tier_rules.by_key(from_key)
-    if before is not None and before.perk == "free_shipping" and (move.to is None or move.to.perk != "free_shipping"):
+    if (
+        before is not None
+        and before.perk == "free_shipping"
+        and (move.to is None or move.to.perk != "free_shipping")
+    ):
         end_free_shipping(shop, member_id, before, from_period)
     if move.to is not None:
         grant_free_shipping(shop, member_id, move.to, move.period_ends_on)
@@ -179,7 +192,9 @@ def _customer_id(shop: Shop, member_id: int) -> str | None:
     ).scalar_one_or_none()
 
 
-def grant_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None) -> int | None:
+def grant_free_shipping(
+    shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None
+) -> int | None:
     """The tier's free-shipping code for the member, valid to the end of the period: one outbox
     item per member, tier and period (its key), so a re-evaluation or a retry makes no second one."""
     if tier.perk != "free_shipping":
@@ -201,12 +216,16 @@ def grant_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: 
             "code": perk_code(member_id, tier, period_ends_on),
             "ends_at": _since(shop, period_ends_on).isoformat() if period_ends_on else None,  # type: ignore[union-attr]
             # The last day the code works (it ends as the period's end day starts), for the email.
-            "last_day": (period_ends_on - timedelta(days=1)).isoformat() if period_ends_on else None,
+            "last_day": (period_ends_on - timedelta(days=1)).isoformat()
+            if period_ends_on
+            else None,
         },
     )
 
 
-def delivered_perk_code(shop: Shop, member_id: int, tier: Tier | None, period_ends_on: date | None) -> str | None:
+def delivered_perk_code(
+    shop: Shop, member_id: int, tier: Tier | None, period_ends_on: date | None
+) -> str | None:
     """The member's free-shipping code of this period, once Shopify has made it (for the widget)."""
     if tier is None or tier.perk != "free_shipping":
         return None
@@ -215,14 +234,17 @@ def delivered_perk_code(shop: Shop, member_id: int, tier: Tier | None, period_en
     done = db.session.execute(
         select(OutboxItem.id).where(
             OutboxItem.shop_id == shop.id,
-            OutboxItem.idempotency_key == f"tier-perk:{member_id}:{tier.key}:{_period_ref(period_ends_on)}:free-shipping",
+            OutboxItem.idempotency_key
+            == f"tier-perk:{member_id}:{tier.key}:{_period_ref(period_ends_on)}:free-shipping",
             OutboxItem.state == "done",
         )
     ).first()
     return perk_code(member_id, tier, period_ends_on) if done else None
 
 
-def end_free_shipping(shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None) -> int | None:
+def end_free_shipping(
+    shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None
+) -> int | None:
     """A member moved out of a free-shipping tier: the period's code stops working now."""
     from plugin.services import outbox
 
@@ -262,11 +284,16 @@ def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | No
         shop.id,
         "order.tag",
         f"tier-perk:{member.id}:{tier.key}:{_period_ref(row.period_ends_on)}:gift",  # type: ignore[union-attr]
-        {"id": f"gid://shopify/Order/{order.order_id}", "tags": [*GIFT_TAGS, f"tesmart-tier-gift-{tier.key}"[:40]]},
+        {
+            "id": f"gid://shopify/Order/{order.order_id}",
+            "tags": [*GIFT_TAGS, f"tesmart-tier-gift-{tier.key}"[:40]],
+        },
     )
 
 
-def evaluate(shop: Shop, member: Member, cause_ref: str, *, tier_rules: TierRules | None = None) -> bool:
+def evaluate(
+    shop: Shop, member: Member, cause_ref: str, *, tier_rules: TierRules | None = None
+) -> bool:
     """Move the member if the rules say so now; does not commit."""
     tier_rules = tier_rules or rules(shop)
     if not tier_rules.enabled or not member.is_active:
@@ -274,7 +301,13 @@ def evaluate(shop: Shop, member: Member, cause_ref: str, *, tier_rules: TierRule
     today = _today(shop)
     amount = amounts(shop, tier_rules, today, [member.id]).get(member.id, Decimal(0))
     row = current(shop, member.id)
-    move = decide(tier_rules, row.tier_key if row else None, row.period_ends_on if row else None, amount, today)
+    move = decide(
+        tier_rules,
+        row.tier_key if row else None,
+        row.period_ends_on if row else None,
+        amount,
+        today,
+    )
     return move is not None and _apply(shop, member.id, row, move, cause_ref)
 
 
@@ -294,12 +327,16 @@ def preview(shop: Shop, raw: dict[str, Any], limit: int = 200) -> dict[str, Any]
     totals = amounts(shop, tier_rules, today)
     rows = {
         r.member_id: r
-        for r in db.session.execute(select(MemberTier).where(MemberTier.shop_id == shop.id)).scalars()
+        for r in db.session.execute(
+            select(MemberTier).where(MemberTier.shop_id == shop.id)
+        ).scalars()
     }
     active = dict(
         db.session.execute(
             select(Member.id, Member.email).where(
-                Member.id.in_(set(totals) | set(rows)), Member.state == "open", Member.activated_at.is_not(None)
+                Member.id.in_(set(totals) | set(rows)),
+                Member.state == "open",
+                Member.activated_at.is_not(None),
             )
         ).all()
     )
@@ -312,12 +349,24 @@ def preview(shop: Shop, raw: dict[str, Any], limit: int = 200) -> dict[str, Any]
         from_key, to_key = (row.tier_key if row else None), (target.key if target else None)
         if from_key == to_key:
             continue
-        if tier_rules.rank(to_key) > tier_rules.rank(from_key) and tier_rules.rank(from_key) >= 0 or row is None:
+        if (
+            tier_rules.rank(to_key) > tier_rules.rank(from_key)
+            and tier_rules.rank(from_key) >= 0
+            or row is None
+        ):
             up.append(PreviewRow(member_id, email, from_key, to_key, "now"))
         elif tier_rules.retention == "never":
             continue
         else:
-            down.append(PreviewRow(member_id, email, from_key, to_key, row.period_ends_on.isoformat() if row.period_ends_on else "never"))
+            down.append(
+                PreviewRow(
+                    member_id,
+                    email,
+                    from_key,
+                    to_key,
+                    row.period_ends_on.isoformat() if row.period_ends_on else "never",
+                )
+            )
     return {
         "up_now": len(up),
         "down_at_period_end": len(down),
@@ -332,8 +381,13 @@ def save_rules(shop: Shop, raw: dict[str, Any], actor: str) -> TierRules:
     before = (shop.settings or {}).get(SETTINGS_KEY)
     shop.settings = {**(shop.settings or {}), SETTINGS_KEY: raw}
     audit.record(
-        shop_id=shop.id, actor=actor, action="settings.tiers", subject_type="shop", subject_id=shop.id,
-        before={"tiers": before}, after={"tiers": raw},
+        shop_id=shop.id,
+        actor=actor,
+        action="settings.tiers",
+        subject_type="shop",
+        subject_id=shop.id,
+        before={"tiers": before},
+        after={"tiers": raw},
     )
     db.session.flush()
     if tier_rules.enabled:
@@ -351,7 +405,11 @@ def _active_members(shop: Shop) -> list[Member]:
         db.session.execute(
             select(Member)
             .join(ShopCustomer, ShopCustomer.member_id == Member.id)
-            .where(ShopCustomer.shop_id == shop.id, Member.state == "open", Member.activated_at.is_not(None))
+            .where(
+                ShopCustomer.shop_id == shop.id,
+                Member.state == "open",
+                Member.activated_at.is_not(None),
+            )
             .distinct()
         ).scalars()
     )
@@ -371,18 +429,29 @@ def changes(shop: Shop, member_id: int, limit: int = 20) -> list[TierChange]:
 @periodic("tier_period_ends")
 def apply_period_ends() -> int:
     moved = 0
-    for shop in db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None))).scalars().all():
+    for shop in (
+        db.session.execute(select(Shop).where(Shop.uninstalled_at.is_(None))).scalars().all()
+    ):
         tier_rules = rules(shop)
         if not tier_rules.enabled:
             continue
         today = _today(shop)
-        due = db.session.execute(
-            select(Member)
-            .join(MemberTier, MemberTier.member_id == Member.id)
-            .where(MemberTier.shop_id == shop.id, MemberTier.period_ends_on <= today)
-        ).scalars().all()
+        due = (
+            db.session.execute(
+                select(Member)
+                .join(MemberTier, MemberTier.member_id == Member.id)
+                .where(MemberTier.shop_id == shop.id, MemberTier.period_ends_on <= today)
+            )
+            .scalars()
+            .all()
+        )
         for member in due:
             row = current(shop, member.id)
-            moved += evaluate(shop, member, f"period:{row.period_ends_on.isoformat() if row and row.period_ends_on else today}", tier_rules=tier_rules)
+            moved += evaluate(
+                shop,
+                member,
+                f"period:{row.period_ends_on.isoformat() if row and row.period_ends_on else today}",
+                tier_rules=tier_rules,
+            )
         db.session.commit()
     return moved

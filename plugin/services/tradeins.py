@@ -68,9 +68,20 @@ from plugin.services.shop_settings import program_settings
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "PayoutMethod", "TradeInTransitionError", "approve", "apply", "expire_unshipped", "inspect", "mark_received",
-    "mark_shipped", "member_trade_ins", "pay", "quote", "revoke", "trade_in_view",
-]  # fmt: skip
+    "PayoutMethod",
+    "TradeInTransitionError",
+    "approve",
+    "apply",
+    "expire_unshipped",
+    "inspect",
+    "mark_received",
+    "mark_shipped",
+    "member_trade_ins",
+    "pay",
+    "quote",
+    "revoke",
+    "trade_in_view",
+]
 
 QUOTE_VALID_DAYS = 7
 STORE_CREDIT = "store_credit.credit"
@@ -86,7 +97,12 @@ class TradeInTransitionError(ApiError, workflow.TradeInTransitionError):
     def __init__(self, kind: str, state: str, action: str, detail: str | None = None) -> None:
         workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
         # ApiError's fields, set by hand: its __init__ would reach the program error's through super().
-        self.status, self.code, self.message, self.extra = 409, "invalid_transition", str(self.args[0]), {}
+        self.status, self.code, self.message, self.extra = (
+            409,
+            "invalid_transition",
+            str(self.args[0]),
+            {},
+        )
 
 
 def next_state(kind: str, state: str, action: str) -> TradeInState:
@@ -115,7 +131,9 @@ class AlreadyApplied(ApiError):
 
 class QuoteExpired(ApiError):
     def __init__(self) -> None:
-        super().__init__(422, "quote_expired", "This quote is no longer valid. Please ask for a new quote.")
+        super().__init__(
+            422, "quote_expired", "This quote is no longer valid. Please ask for a new quote."
+        )
 
 
 class TradeInUnavailable(ApiError):
@@ -125,12 +143,16 @@ class TradeInUnavailable(ApiError):
 
 class SerialRequired(ApiError):
     def __init__(self) -> None:
-        super().__init__(422, "serial_required", "Enter the serial number of the device to apply for a trade-in.")
+        super().__init__(
+            422, "serial_required", "Enter the serial number of the device to apply for a trade-in."
+        )
 
 
 class SerialMismatch(ApiError):
     def __init__(self) -> None:
-        super().__init__(409, "serial_mismatch", "This serial number is not the one registered for the device.")
+        super().__init__(
+            409, "serial_mismatch", "This serial number is not the one registered for the device."
+        )
 
 
 class PayoutUnavailable(ApiError):
@@ -204,7 +226,9 @@ def quote(
     return answer, trade_in
 
 
-def quote_breakdown(shop: Shop, answer: TradeInQuote, condition: TradeInCondition | None) -> list[dict[str, Any]]:
+def quote_breakdown(
+    shop: Shop, answer: TradeInQuote, condition: TradeInCondition | None
+) -> list[dict[str, Any]]:
     """Each condition deduction the recovery value took (POLICY.md 5, step 1), as share of the base
     value and amount, so the shopper sees base − each deduction = value."""
     if answer.base_value is None or condition is None or answer.value is None:
@@ -222,7 +246,9 @@ def quote_breakdown(shop: Shop, answer: TradeInQuote, condition: TradeInConditio
         {
             "question": name,
             "percent": _percent(share),
-            "amount": format_plain(quantize(answer.base_value * share / Decimal(100), answer.currency), answer.currency),
+            "amount": format_plain(
+                quantize(answer.base_value * share / Decimal(100), answer.currency), answer.currency
+            ),
         }
         for name, share, applies in taken
         if applies and share > 0
@@ -230,10 +256,15 @@ def quote_breakdown(shop: Shop, answer: TradeInQuote, condition: TradeInConditio
 
 
 def quote_view(
-    shop: Shop, answer: TradeInQuote, trade_in: TradeIn | None, condition: TradeInCondition | None = None
+    shop: Shop,
+    answer: TradeInQuote,
+    trade_in: TradeIn | None,
+    condition: TradeInCondition | None = None,
 ) -> dict[str, Any]:
     return {
-        "base_value": format_plain(answer.base_value, answer.currency) if answer.base_value is not None else None,
+        "base_value": format_plain(answer.base_value, answer.currency)
+        if answer.base_value is not None
+        else None,
         "deductions": quote_breakdown(shop, answer, condition),
         "quote_id": trade_in.id if trade_in is not None else None,
         "cohort": answer.cohort,
@@ -268,7 +299,9 @@ def apply(
         device = member_device(shop, member, trade_in.device_id, lock=True)
         answer = quote_for(shop, member, device, TradeInCondition(**trade_in.condition), today)
         if not answer.eligible or answer.kind not in APPLICABLE_KINDS:
-            raise TradeInUnavailable(reason_text(answer.reason_code, shop.locale, **answer.reason_params))
+            raise TradeInUnavailable(
+                reason_text(answer.reason_code, shop.locale, **answer.reason_params)
+            )
         if (answer.cohort, answer.kind.value, answer.percent, answer.value) != (
             trade_in.cohort,
             trade_in.kind,
@@ -300,7 +333,11 @@ def member_trade_ins(shop: Shop, member: Member) -> list[TradeIn]:
     """The member's trade-ins in this shop (quotes not applied for are not trade-ins yet)."""
     stmt = (
         select(TradeIn)
-        .where(TradeIn.shop_id == shop.id, TradeIn.member_id == member.id, TradeIn.state != S.QUOTED.value)
+        .where(
+            TradeIn.shop_id == shop.id,
+            TradeIn.member_id == member.id,
+            TradeIn.state != S.QUOTED.value,
+        )
         .order_by(TradeIn.id.desc())
     )
     return list(db.session.execute(stmt).scalars())
@@ -318,7 +355,9 @@ def trade_in_view(trade_in: TradeIn) -> dict[str, Any]:
         "state": trade_in.state,
         "kind": trade_in.kind,
         "percent": _percent(trade_in.percent),
-        "value": format_plain(trade_in.value, trade_in.currency) if trade_in.value is not None else None,
+        "value": format_plain(trade_in.value, trade_in.currency)
+        if trade_in.value is not None
+        else None,
         "currency": trade_in.currency,
         "code": code,
         "tracking_number": trade_in.tracking_number,
@@ -333,10 +372,13 @@ def trade_in_view(trade_in: TradeIn) -> dict[str, Any]:
 class ValueAboveQuote(ApiError):
     """An approval above the quote: allowed with a reason and the merchant's second confirmation."""
 
-    def __init__(self, quoted: Decimal, value: Decimal, currency: str, *, reason_missing: bool) -> None:
+    def __init__(
+        self, quoted: Decimal, value: Decimal, currency: str, *, reason_missing: bool
+    ) -> None:
         message = (
             f"{format_plain(value, currency)} {currency} is above the quote of {format_plain(quoted, currency)} "
-            f"{currency}. " + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
+            f"{currency}. "
+            + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
         )
         super().__init__(409, "value_above_quote", message)
         self.quoted, self.value, self.currency = quoted, value, currency
@@ -347,9 +389,10 @@ class ValueAbovePrice(ApiError):
 
     def __init__(self, paid: Decimal, currency: str) -> None:
         super().__init__(
-            422, "value_above_price",
+            422,
+            "value_above_price",
             f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for the device.",
-        )  # fmt: skip
+        )
         self.paid, self.currency = paid, currency
 
 
@@ -359,11 +402,16 @@ def value_bounds(shop: Shop, trade_in: TradeIn) -> tuple[Decimal | None, Decimal
     quoted: Decimal | None = trade_in.value
     if trade_in.state != S.APPLIED:
         stamp = db.session.execute(
-            select(TradeInEvent.data).where(
-                TradeInEvent.shop_id == shop.id, TradeInEvent.trade_in_id == trade_in.id,
-                TradeInEvent.to_state == S.APPROVED.value, TradeInEvent.from_state == S.APPLIED.value,
-            ).order_by(TradeInEvent.id.desc()).limit(1)
-        ).scalar_one_or_none()  # fmt: skip
+            select(TradeInEvent.data)
+            .where(
+                TradeInEvent.shop_id == shop.id,
+                TradeInEvent.trade_in_id == trade_in.id,
+                TradeInEvent.to_state == S.APPROVED.value,
+                TradeInEvent.from_state == S.APPLIED.value,
+            )
+            .order_by(TradeInEvent.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
         if stamp and stamp.get("value_quoted") not in (None, ""):
             quoted = Decimal(str(stamp["value_quoted"]))
     device = db.session.get(Device, trade_in.device_id)
@@ -371,7 +419,9 @@ def value_bounds(shop: Shop, trade_in: TradeIn) -> tuple[Decimal | None, Decimal
     return quoted, paid
 
 
-def _check_value(shop: Shop, trade_in: TradeIn, value: Decimal, *, reason: str | None, confirmed: bool) -> None:
+def _check_value(
+    shop: Shop, trade_in: TradeIn, value: Decimal, *, reason: str | None, confirmed: bool
+) -> None:
     quoted, paid = value_bounds(shop, trade_in)
     if paid is not None and value > paid:
         raise ValueAbovePrice(paid, trade_in.currency)
@@ -401,7 +451,9 @@ def approve(
         data: dict[str, Any] = {}
         if value is not None:
             if trade_in.kind != TradeInKind.RECOVERY_VALUE:
-                raise InvalidTradeInInput("Only a recovery value can be set; a discount is fixed by the policy.")
+                raise InvalidTradeInInput(
+                    "Only a recovery value can be set; a discount is fixed by the policy."
+                )
             new_value = _money(value, trade_in.currency)
             _check_value(shop, trade_in, new_value, reason=reason, confirmed=confirmed)
             data = {"value_quoted": trade_in.value, "value": new_value}
@@ -448,7 +500,11 @@ def mark_shipped(
             expired = True
         else:
             _transition(
-                shop, trade_in, A.SHIP, actor, data={"tracking_number": tracking, "carrier": carrier_text}
+                shop,
+                trade_in,
+                A.SHIP,
+                actor,
+                data={"tracking_number": tracking, "carrier": carrier_text},
             )
             trade_in.tracking_number = tracking
             trade_in.carrier = carrier_text
@@ -458,7 +514,10 @@ def mark_shipped(
         raise
     if expired:
         raise TradeInTransitionError(
-            trade_in.kind, S.EXPIRED, A.SHIP, "The shipping deadline has passed; the trade-in has expired."
+            trade_in.kind,
+            S.EXPIRED,
+            A.SHIP,
+            "The shipping deadline has passed; the trade-in has expired.",
         )
     return trade_in
 
@@ -487,7 +546,9 @@ def pay(
         trade_in = _lock(shop, trade_in_id)
         chosen = check_payout_method(trade_in.kind, method)
         next_state(trade_in.kind, trade_in.state, A.PAY)
-        refund_of_shipping = _money(shipping_refund, trade_in.currency) if shipping_refund is not None else None
+        refund_of_shipping = (
+            _money(shipping_refund, trade_in.currency) if shipping_refund is not None else None
+        )
         if refund_of_shipping is not None and trade_in.kind != TradeInKind.RECOVERY_VALUE:
             raise InvalidTradeInInput("A shipping refund belongs to a recovery value only.")
         amount = (trade_in.value or Decimal(0)) + (refund_of_shipping or Decimal(0))
@@ -495,15 +556,22 @@ def pay(
             raise PayoutUnavailable("There is no value to pay; revoke the trade-in instead.")
         if expected_amount is not None and _money(expected_amount, trade_in.currency) != amount:
             # The merchant confirmed another amount than the one due now (a stale page).
-            raise PayoutUnavailable("The amount changed since the page was shown: check it and pay again.")
+            raise PayoutUnavailable(
+                "The amount changed since the page was shown: check it and pay again."
+            )
         key = f"trade_in:{trade_in.id}:payout:{_payout_attempts(shop, trade_in)}"
-        details = _send_payout(shop, trade_in, chosen, amount, key, note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}")
+        details = _send_payout(
+            shop, trade_in, chosen, amount, key, note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}"
+        )
         trade_in.payout_method = chosen.value
         trade_in.shipping_refund = refund_of_shipping
         _transition(
-            shop, trade_in, A.PAY, actor,
+            shop,
+            trade_in,
+            A.PAY,
+            actor,
             data={"method": chosen.value, "amount": amount, "idempotency_key": key, **details},
-        )  # fmt: skip
+        )
         outbox.commit()
     except Exception:
         outbox.rollback()
@@ -551,9 +619,20 @@ def inspect(
             data = {"value_before": trade_in.value, "value": new_value}
             trade_in.value = new_value
             if difference > 0:
-                method = check_payout_method(trade_in.kind, trade_in.payout_method or "store_credit")
+                method = check_payout_method(
+                    trade_in.kind, trade_in.payout_method or "store_credit"
+                )
                 key = f"trade_in:{trade_in.id}:adjustment"
-                data.update(_send_payout(shop, trade_in, method, difference, key, note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}, adjusted"))
+                data.update(
+                    _send_payout(
+                        shop,
+                        trade_in,
+                        method,
+                        difference,
+                        key,
+                        note=f"{TRADE_IN_REFUND_NOTE} #{trade_in.id}, adjusted",
+                    )
+                )
                 data["topped_up"] = difference
             elif difference < 0:
                 data["owed_back"] = -difference
@@ -562,7 +641,11 @@ def inspect(
         elif trade_in.serial:
             # The unit in hand carries the serial the member gave: it is verified now (step 2).
             device = db.session.get(Device, trade_in.device_id)
-            if device is not None and device.shop_id == shop.id and device.serial == trade_in.serial:
+            if (
+                device is not None
+                and device.shop_id == shop.id
+                and device.serial == trade_in.serial
+            ):
                 device.serial_verified = True
         _transition(shop, trade_in, actions[outcome], actor, note=note, data=data)
         outbox.commit()
@@ -578,9 +661,22 @@ def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
         raise InvalidTradeInInput("Say why the trade-in is revoked.")
     try:
         trade_in = _lock(shop, trade_in_id)
-        was_paid = trade_in.state in (S.PAID, S.RECEIVED) and trade_in.kind == TradeInKind.RECOVERY_VALUE
-        owed = (trade_in.value or Decimal(0)) + (trade_in.shipping_refund or Decimal(0)) if was_paid else None
-        _transition(shop, trade_in, A.REVOKE, actor, note=note.strip(), data={"owed_back": owed} if owed else None)
+        was_paid = (
+            trade_in.state in (S.PAID, S.RECEIVED) and trade_in.kind == TradeInKind.RECOVERY_VALUE
+        )
+        owed = (
+            (trade_in.value or Decimal(0)) + (trade_in.shipping_refund or Decimal(0))
+            if was_paid
+            else None
+        )
+        _transition(
+            shop,
+            trade_in,
+            A.REVOKE,
+            actor,
+            note=note.strip(),
+            data={"owed_back": owed} if owed else None,
+        )
         outbox.commit()
     except Exception:
         outbox.rollback()
@@ -596,14 +692,18 @@ def expire_unshipped(today: date | None = None) -> int:
     expired = 0
     for shop in installed_shops():
         day = today or store_today(shop)
-        due = db.session.execute(
-            select(TradeIn.id).where(
-                TradeIn.shop_id == shop.id,
-                TradeIn.state == S.APPROVED.value,
-                TradeIn.kind == TradeInKind.RECOVERY_VALUE.value,
-                TradeIn.ship_by < day,
+        due = (
+            db.session.execute(
+                select(TradeIn.id).where(
+                    TradeIn.shop_id == shop.id,
+                    TradeIn.state == S.APPROVED.value,
+                    TradeIn.kind == TradeInKind.RECOVERY_VALUE.value,
+                    TradeIn.ship_by < day,
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for trade_in_id in due:
             try:
                 trade_in = _lock(shop, trade_in_id)
@@ -625,7 +725,13 @@ def payout_confirmed(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> No
     trade_in = _find(shop, item.payload.get("trade_in_id"))
     if trade_in is None:
         return
-    _note(shop, trade_in, "system", "payout confirmed", {"idempotency_key": item.idempotency_key, **result})
+    _note(
+        shop,
+        trade_in,
+        "system",
+        "payout confirmed",
+        {"idempotency_key": item.idempotency_key, **result},
+    )
 
 
 def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
@@ -640,25 +746,40 @@ def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
     if trade_in is None:
         return
     data = {"idempotency_key": item.idempotency_key, "reason": reason}
-    if item.kind == REFUND and reason.startswith(ORDER_OUT_OF_SIGHT) and trade_in.state in (S.PAID, S.RECEIVED, S.INSPECTED):
+    if (
+        item.kind == REFUND
+        and reason.startswith(ORDER_OUT_OF_SIGHT)
+        and trade_in.state in (S.PAID, S.RECEIVED, S.INSPECTED)
+    ):
         key = f"{item.idempotency_key}:store_credit"
-        payload = {k: v for k, v in item.payload.items() if k not in ("order_id", "idempotency_key")}
+        payload = {
+            k: v for k, v in item.payload.items() if k not in ("order_id", "idempotency_key")
+        }
         customer_id = _payout_customer(shop, trade_in)
-        outbox.add(shop.id, STORE_CREDIT, key, {**payload, "customer_id": customer_id, "idempotency_key": key})
+        outbox.add(
+            shop.id,
+            STORE_CREDIT,
+            key,
+            {**payload, "customer_id": customer_id, "idempotency_key": key},
+        )
         if _current_payout_key(shop, trade_in) == item.idempotency_key:
             trade_in.payout_method = PayoutMethod.STORE_CREDIT.value
         _note(
-            shop, trade_in, "system",
+            shop,
+            trade_in,
+            "system",
             f"Paid as store credit instead of a partial refund: Shopify does not show order "
             f"{item.payload.get('order_id')} to the app (orders older than 60 days need the "
             "read_all_orders access).",
             {**data, "fallback": "store_credit", "fallback_key": key},
-        )  # fmt: skip
+        )
         return
     current = _current_payout_key(shop, trade_in)
     if trade_in.state == S.PAID and current == item.idempotency_key:
         trade_in.payout_method = None
-        _transition(shop, trade_in, A.PAYOUT_FAILED, "system", note=f"payout failed: {reason}", data=data)
+        _transition(
+            shop, trade_in, A.PAYOUT_FAILED, "system", note=f"payout failed: {reason}", data=data
+        )
     else:  # an adjustment top-up, or a step already taken: the merchant reads it on the trail
         _note(shop, trade_in, "system", f"payout failed: {reason}", data)
 
@@ -667,7 +788,11 @@ def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
 
 
 def _lock(shop: Shop, trade_in_id: object) -> TradeIn:
-    if not isinstance(trade_in_id, int) or isinstance(trade_in_id, bool) or not 1 <= trade_in_id <= MAX_ID:
+    if (
+        not isinstance(trade_in_id, int)
+        or isinstance(trade_in_id, bool)
+        or not 1 <= trade_in_id <= MAX_ID
+    ):
         raise TradeInNotFound()
     trade_in = _find(shop, trade_in_id, lock=True)
     if trade_in is None:
@@ -819,7 +944,9 @@ def _payout_customer(shop: Shop, trade_in: TradeIn) -> str:
     customer_id = None
     if device is not None and device.shop_id == shop.id:
         customer_id = db.session.execute(
-            select(Order.customer_id).where(Order.shop_id == shop.id, Order.order_id == device.order_id)
+            select(Order.customer_id).where(
+                Order.shop_id == shop.id, Order.order_id == device.order_id
+            )
         ).scalar_one_or_none()
     if customer_id is None and trade_in.member_id is not None:
         customer_id = db.session.execute(
@@ -859,13 +986,22 @@ def _send_payout(
     """Write the payout (outbox, or a coupon through the outbox) in the caller's transaction."""
     customer_id = _payout_customer(shop, trade_in)
     amount = quantize(amount, trade_in.currency)
-    base = {"trade_in_id": trade_in.id, "amount": str(amount), "currency": trade_in.currency, "note": note}
+    base = {
+        "trade_in_id": trade_in.id,
+        "amount": str(amount),
+        "currency": trade_in.currency,
+        "note": note,
+    }
     if method is PayoutMethod.STORE_CREDIT:
-        outbox.add(shop.id, STORE_CREDIT, key, {**base, "customer_id": customer_id, "idempotency_key": key})
+        outbox.add(
+            shop.id, STORE_CREDIT, key, {**base, "customer_id": customer_id, "idempotency_key": key}
+        )
         return {"customer_id": customer_id}
     if method is PayoutMethod.REFUND:
         order = _refund_order(shop, trade_in, amount)
-        outbox.add(shop.id, REFUND, key, {**base, "order_id": order.order_id, "idempotency_key": key})
+        outbox.add(
+            shop.id, REFUND, key, {**base, "order_id": order.order_id, "idempotency_key": key}
+        )
         return {"order_id": order.order_id}
     from plugin.services.redemptions import issue_coupon
 
@@ -875,14 +1011,26 @@ def _send_payout(
     if trade_in.kind == TradeInKind.DISCOUNT_ON_NEW:
         percent = _decimal_or_none(trade_in.percent)
         redemption = issue_coupon(
-            shop, member, customer_id, purpose="trade_in", title=title_text("trade_in_discount", shop.locale, percent=_percent(percent)),
-            kind="percentage", percentage=percent, idempotency_key=key,
-        )  # fmt: skip
+            shop,
+            member,
+            customer_id,
+            purpose="trade_in",
+            title=title_text("trade_in_discount", shop.locale, percent=_percent(percent)),
+            kind="percentage",
+            percentage=percent,
+            idempotency_key=key,
+        )
     else:
         redemption = issue_coupon(
-            shop, member, customer_id, purpose="trade_in", title=title_text("trade_in_credit", shop.locale, id=trade_in.id),
-            kind="fixed_amount", amount=amount, idempotency_key=key,
-        )  # fmt: skip
+            shop,
+            member,
+            customer_id,
+            purpose="trade_in",
+            title=title_text("trade_in_credit", shop.locale, id=trade_in.id),
+            kind="fixed_amount",
+            amount=amount,
+            idempotency_key=key,
+        )
     trade_in.redemption_id = redemption.id
     return {"redemption_id": redemption.id, "customer_id": customer_id}
 

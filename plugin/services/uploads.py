@@ -49,16 +49,24 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 def check_size(length: int | None, limit: int) -> None:
     if length is not None and length > limit:
-        raise UploadRefused(413, "file_too_large", f"A file may be up to {limit // (1024 * 1024)} MB.")
+        raise UploadRefused(
+            413, "file_too_large", f"A file may be up to {limit // (1024 * 1024)} MB."
+        )
 
 
-def save(store: FileStorage, shop_id: int, customer_id: str, data: bytes, limit: int) -> dict[str, object]:
+def save(
+    store: FileStorage, shop_id: int, customer_id: str, data: bytes, limit: int
+) -> dict[str, object]:
     check_size(len(data), limit)
     if not data:
         raise UploadRefused(400, "empty_file", "The file is empty.")
     found = sniff(data[:16])
     if found is None:
-        raise UploadRefused(415, "unsupported_file", "Send a photo (JPEG, PNG, WebP, HEIC) or a video (MP4, MOV, WebM).")
+        raise UploadRefused(
+            415,
+            "unsupported_file",
+            "Send a photo (JPEG, PNG, WebP, HEIC) or a video (MP4, MOV, WebM).",
+        )
     content_type, extension = found
     upload_id = f"{uuid.uuid4().hex}.{extension}"
     store.put(key_for(shop_id, customer_id, upload_id), data, content_type)
@@ -69,19 +77,27 @@ def key_for(shop_id: int, customer_id: str, upload_id: str) -> str:
     return f"{shop_id}/{customer_id}/{upload_id}"
 
 
-def own_references(store: FileStorage, shop_id: int, customer_id: str, upload_ids: object) -> list[str]:
+def own_references(
+    store: FileStorage, shop_id: int, customer_id: str, upload_ids: object
+) -> list[str]:
     """The customer's uploaded files named by ``upload_ids``, as stored references; a 400 for an
     id that is not one of theirs (never says whose it is)."""
     if upload_ids is None:
         return []
     if not isinstance(upload_ids, list) or len(upload_ids) > 10:
-        raise UploadRefused(400, "invalid_request", "uploads must be a list of up to 10 upload ids.")
+        raise UploadRefused(
+            400, "invalid_request", "uploads must be a list of up to 10 upload ids."
+        )
     references = []
     for upload_id in upload_ids:
         if not isinstance(upload_id, str) or not UPLOAD_ID.match(upload_id):
-            raise UploadRefused(400, "invalid_request", "uploads must hold the ids POST /uploads returned.")
+            raise UploadRefused(
+                400, "invalid_request", "uploads must hold the ids POST /uploads returned."
+            )
         if store.get(key_for(shop_id, customer_id, upload_id)) is None:
-            raise UploadRefused(400, "unknown_upload", "One of the uploaded files was not found; upload it again.")
+            raise UploadRefused(
+                400, "unknown_upload", "One of the uploaded files was not found; upload it again."
+            )
         references.append(f"{REFERENCE}{customer_id}/{upload_id}")
     return references
 

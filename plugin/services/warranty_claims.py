@@ -62,17 +62,25 @@ class ReplacementUnavailable(ApiError):
 
 class ClaimOpen(ApiError):
     def __init__(self) -> None:
-        super().__init__(409, "claim_open", "A warranty claim for this device is already being handled.")
+        super().__init__(
+            409, "claim_open", "A warranty claim for this device is already being handled."
+        )
 
 
 class SerialRequired(ApiError):
     def __init__(self) -> None:
-        super().__init__(422, "serial_required", "Add the device's serial number to request a warranty service.")
+        super().__init__(
+            422, "serial_required", "Add the device's serial number to request a warranty service."
+        )
 
 
 class TradeInTaken(ApiError):
     def __init__(self) -> None:
-        super().__init__(409, "trade_in_taken", "This product takes part in a trade-in: it gets one of the two, not both.")
+        super().__init__(
+            409,
+            "trade_in_taken",
+            "This product takes part in a trade-in: it gets one of the two, not both.",
+        )
 
 
 class ClaimNotFound(ApiError):
@@ -183,7 +191,8 @@ def latest_claims(shop: Shop, claim_ids: list[int]) -> dict[int, dict[str, Any]]
         .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id.in_(claim_ids))
     ).all()
     return {
-        claim.device_id: claim_view(claim, str((after or {}).get("note") or "") or None) for claim, after in rows
+        claim.device_id: claim_view(claim, str((after or {}).get("note") or "") or None)
+        for claim, after in rows
     }
 
 
@@ -192,7 +201,9 @@ def withdraw_claim(shop: Shop, member: Member, claim_id: object, actor: str) -> 
     if not isinstance(claim_id, int) or isinstance(claim_id, bool):
         raise ClaimNotFound()
     owner = db.session.execute(
-        select(WarrantyClaim.member_id).where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id == claim_id)
+        select(WarrantyClaim.member_id).where(
+            WarrantyClaim.shop_id == shop.id, WarrantyClaim.id == claim_id
+        )
     ).scalar_one_or_none()
     if owner is None or owner != member.id:
         raise ClaimNotFound()
@@ -260,7 +271,9 @@ def ship_replacement(
         extended_period = _holds_replacement(claim, original)
         cover_until = None
         if extended_period:
-            own_end = original.cover_until or standard_warranty_end(original.purchased_on, original.delivery_country)
+            own_end = original.cover_until or standard_warranty_end(
+                original.purchased_on, original.delivery_country
+            )
             cover_until = replacement_cover_end(exchanged_on, own_end)
         unit = Device(
             shop_id=shop.id,
@@ -289,7 +302,11 @@ def ship_replacement(
         if serial:
             assign_serial(shop, unit, normalize_serial(serial))  # SerialTaken when another has it
         claim.replacement_device_id = unit.id
-        return {"replacement_device_id": unit.id, "cover_until": cover_until, "exchanged_on": exchanged_on}
+        return {
+            "replacement_device_id": unit.id,
+            "cover_until": cover_until,
+            "exchanged_on": exchanged_on,
+        }
 
     return _step(shop, claim_id, "ship", actor, exchange)
 
@@ -330,7 +347,9 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         if target is None:
             raise ClaimTransitionError(claim.state, action)
         device = db.session.execute(
-            select(Device).where(Device.shop_id == shop.id, Device.id == claim.device_id).with_for_update()
+            select(Device)
+            .where(Device.shop_id == shop.id, Device.id == claim.device_id)
+            .with_for_update()
         ).scalar_one()
         details = apply(claim, device) if apply is not None else {}
         before = claim.state

@@ -569,7 +569,9 @@ def _classify_graphql_errors(body: str) -> _Outcome:
 
 def _refused_field(error: dict[str, Any]) -> bool:
     code = str((error.get("extensions") or {}).get("code", ""))
-    return code == "ACCESS_DENIED" and isinstance(error.get("path"), list) and len(error["path"]) > 1
+    return (
+        code == "ACCESS_DENIED" and isinstance(error.get("path"), list) and len(error["path"]) > 1
+    )
 
 
 def _error_list(raw: Any) -> list[dict[str, Any]]:

@@ -29,7 +29,13 @@ ALL_OPERATIONS: tuple[str, ...] = tuple(
 # repeat would start the merchant's workflows twice. storeCreditAccountCredit is NOT here: a
 # repeat would credit twice, so the client never retries it after an ambiguous failure.
 REPEATABLE_MUTATIONS = frozenset(
-    {"DiscountCodeBasicCreate", "DiscountCodeDeactivate", "MetafieldsSet", "RefundCreate", "TagsAdd"}
+    {
+        "DiscountCodeBasicCreate",
+        "DiscountCodeDeactivate",
+        "MetafieldsSet",
+        "RefundCreate",
+        "TagsAdd",
+    }
 )
 
 
@@ -55,7 +61,9 @@ def fragment(name: str) -> str:
     """The text of fragment `name` (one definition per file, named after it)."""
     path = FRAGMENTS_DIR / f"{name}.graphql"
     if not path.is_file():
-        raise UnknownFragment(f"no GraphQL fragment {name!r} in {DOCUMENTS_DIR.name}/{FRAGMENTS_DIR.name}/")
+        raise UnknownFragment(
+            f"no GraphQL fragment {name!r} in {DOCUMENTS_DIR.name}/{FRAGMENTS_DIR.name}/"
+        )
     return path.read_text(encoding="utf-8")
 
 

@@ -50,7 +50,9 @@ class LocalDiskStorage:
         if not path.is_file():
             return None
         kind = path.with_suffix(path.suffix + ".type")
-        return path.read_bytes(), kind.read_text(encoding="ascii") if kind.is_file() else "application/octet-stream"
+        return path.read_bytes(), kind.read_text(
+            encoding="ascii"
+        ) if kind.is_file() else "application/octet-stream"
 
 
 @dataclass
@@ -70,7 +72,9 @@ class ObjectStorage:
         return self.client
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self._client().put_object(Bucket=self.bucket, Key=self.prefix + _checked(key), Body=data, ContentType=content_type)
+        self._client().put_object(
+            Bucket=self.bucket, Key=self.prefix + _checked(key), Body=data, ContentType=content_type
+        )
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         client = self._client()
@@ -91,7 +95,9 @@ def storage_from_setting(value: str | None, instance_path: str) -> FileStorage:
 
 
 def init_storage(app: Flask) -> None:
-    app.extensions["tesmart_storage"] = storage_from_setting(app.config.get("UPLOAD_STORAGE"), app.instance_path)
+    app.extensions["tesmart_storage"] = storage_from_setting(
+        app.config.get("UPLOAD_STORAGE"), app.instance_path
+    )
 
 
 def storage() -> FileStorage:

@@ -29,6 +29,7 @@ def proxy_prefix() -> str:
     prefix = (request.args.get("path_prefix") or "").rstrip("/")
     return prefix if _PROXY_PREFIX.match(prefix) else DEFAULT_PROXY_PREFIX
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -90,10 +91,14 @@ def _wrap(view: F, with_balance: bool, autocommit_reads: bool) -> F:
         if not result.ok:
             raise ApiError(401, result.log.code, "The request is not signed by Shopify.")
         if not (autocommit_reads and read_without_transaction()):
-            g.proxy = _load_context(result.shop, result.logged_in_customer_id, with_balance, reading=False)
+            g.proxy = _load_context(
+                result.shop, result.logged_in_customer_id, with_balance, reading=False
+            )
             return view(*args, **kwargs)
         try:
-            g.proxy = _load_context(result.shop, result.logged_in_customer_id, with_balance, reading=True)
+            g.proxy = _load_context(
+                result.shop, result.logged_in_customer_id, with_balance, reading=True
+            )
             return view(*args, **kwargs)
         finally:
             stop_reading()  # an error answer would leave the autocommit connection behind
@@ -108,7 +113,9 @@ def _load_context(
     well_formed = customer_id is None or customer_id.isdigit()
     # One query for the shop, the customer and their member (see ``shop_visitor``); a malformed id
     # is not looked up, and is refused only once the shop is known, as before.
-    visitor = shop_visitor(shop_domain or "", customer_id if well_formed else None, with_balance=with_balance)
+    visitor = shop_visitor(
+        shop_domain or "", customer_id if well_formed else None, with_balance=with_balance
+    )
     shop = visitor.shop
     if shop is None or not shop.installed:
         raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
@@ -129,14 +136,18 @@ def _load_context(
         if reading:
             end_reading()  # an in-process queue runs the job here, with its own writes
         _sync_unknown_customer(shop, customer_id)
-    return ProxyContext(shop=shop, customer_id=customer_id, customer=customer, member=member, balance=balance)
+    return ProxyContext(
+        shop=shop, customer_id=customer_id, customer=customer, member=member, balance=balance
+    )
 
 
 def _dev_preview() -> bool:
     """The local storefront's "view as" link (dev mode only; the flag is in the signed query)."""
     from flask import current_app
 
-    return bool(current_app.config.get("DEV_MODE")) and request.args.get("tesmart_dev_preview") == "1"
+    return (
+        bool(current_app.config.get("DEV_MODE")) and request.args.get("tesmart_dev_preview") == "1"
+    )
 
 
 def _signed_input() -> dict[str, Any]:
@@ -152,8 +163,12 @@ def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:
     from plugin.jobs.queue import job_queue
 
     job_queue().enqueue(
-        sync_seen_customer, shop.id, customer_id, clock.now().isoformat(),
-        queue="default", job_id=f"customer-{shop.id}-{customer_id}",
+        sync_seen_customer,
+        shop.id,
+        customer_id,
+        clock.now().isoformat(),
+        queue="default",
+        job_id=f"customer-{shop.id}-{customer_id}",
     )
 
 
@@ -190,7 +205,9 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
     if _has_nul(data):  # PostgreSQL text cannot hold NUL: refuse it here, not with a 500 later
-        raise ApiError(400, "invalid_json", "Text in the request body must not contain NUL characters.")
+        raise ApiError(
+            400, "invalid_json", "Text in the request body must not contain NUL characters."
+        )
     return data
 
 

@@ -33,7 +33,12 @@ def own_terms(ctx: ProxyContext, cohort: Cohort | None) -> MemberTerms | None:
 
 def shop_block(ctx: ProxyContext) -> dict[str, Any]:
     shop = ctx.shop
-    return {"domain": shop.domain, "region": shop.region, "currency": shop.currency, "locale": shop.locale}
+    return {
+        "domain": shop.domain,
+        "region": shop.region,
+        "currency": shop.currency,
+        "locale": shop.locale,
+    }
 
 
 def referral_block(ctx: ProxyContext) -> dict[str, Any] | None:
@@ -41,10 +46,15 @@ def referral_block(ctx: ProxyContext) -> dict[str, Any] | None:
     if member is None or not member.is_active or not member.referral_code:
         return None
     host = ctx.shop.storefront_host or ctx.shop.domain
-    return {"code": member.referral_code, "url": f"https://{host}{proxy_prefix()}/r/{member.referral_code}"}
+    return {
+        "code": member.referral_code,
+        "url": f"https://{host}{proxy_prefix()}/r/{member.referral_code}",
+    }
 
 
-def expiring_block(ctx: ProxyContext, settings: ProgramSettings | None = None) -> dict[str, Any] | None:
+def expiring_block(
+    ctx: ProxyContext, settings: ProgramSettings | None = None
+) -> dict[str, Any] | None:
     from plugin.services import expiry
 
     member = ctx.member
@@ -100,10 +110,16 @@ def member() -> Response:
         "tesmart_id": {
             "status": status,
             "cohort": cohort.value if cohort else None,
-            "registered_at": _date(ctx.member.registered_at) if ctx.member and status == "active" else None,
-            "activated_at": _date(ctx.member.activated_at) if ctx.member and status == "active" else None,
+            "registered_at": _date(ctx.member.registered_at)
+            if ctx.member and status == "active"
+            else None,
+            "activated_at": _date(ctx.member.activated_at)
+            if ctx.member and status == "active"
+            else None,
         },
-        "points": {"balance": balance, "expiring": expiring_block(ctx, settings)} if ctx.logged_in else None,
+        "points": {"balance": balance, "expiring": expiring_block(ctx, settings)}
+        if ctx.logged_in
+        else None,
         # Without an activated ID there are no benefits (POLICY.md 2); with one, the cohort's, as
         # far as this store's region gets them.
         "benefits": terms.benefits if terms else [],
@@ -129,12 +145,16 @@ def member() -> Response:
             "order": rules.order,
             "review": rules.review,
             "review_with_photos": rules.review_with_photos,
-            "order_per_currency_unit": str(rules.per_currency_unit) if rules.per_currency_unit else None,
+            "order_per_currency_unit": str(rules.per_currency_unit)
+            if rules.per_currency_unit
+            else None,
         },
     }
     db.session.rollback()
     response = jsonify(body)
-    response.headers["Cache-Control"] = "private, no-store" if ctx.logged_in else "public, max-age=60"
+    response.headers["Cache-Control"] = (
+        "private, no-store" if ctx.logged_in else "public, max-age=60"
+    )
     response.headers["Vary"] = "Cookie"
     return response
 

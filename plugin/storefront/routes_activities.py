@@ -21,7 +21,9 @@ def record_activity() -> Response:
         return rate_limited_response(limited)
     body = json_body()
     if body.get("kind") != "survey":
-        raise ApiError(400, "invalid_request", "kind must be 'survey' (reviews come from the review app).")
+        raise ApiError(
+            400, "invalid_request", "kind must be 'survey' (reviews come from the review app)."
+        )
     try:
         awarded, balance = complete_survey(ctx.shop, member, body.get("survey_id"))  # type: ignore[arg-type]
     except ActivityError as exc:

@@ -46,5 +46,7 @@ def send_ctrl_f_feedback(application_id: int) -> Response:
     if (refused := limited(ctx, "ctrl_f")) is not None:
         return refused
     body = json_body()
-    application = ctrlf.member_feedback(ctx.shop, member, application_id, text(body, "feedback", 8000))
+    application = ctrlf.member_feedback(
+        ctx.shop, member, application_id, text(body, "feedback", 8000)
+    )
     return personal({"application": ctrlf.application_view(application)})

@@ -97,7 +97,9 @@ def create_warranty_claim() -> Response:
     device_id, description = positive_int(body, "device_id"), text(body, "description", 2000)
     # Photos and video of the fault: files sent first to POST /uploads (the same bounds and
     # storage as a return's), named here by their ids; checked before anything is written.
-    attached = uploads.own_references(storage(), ctx.shop.id, str(ctx.customer_id), body.get("uploads"))
+    attached = uploads.own_references(
+        storage(), ctx.shop.id, str(ctx.customer_id), body.get("uploads")
+    )
     claim = warranty_claims.create_claim(
         ctx.shop,
         member,
@@ -116,5 +118,7 @@ def withdraw_warranty_claim(claim_id: int) -> Response:
     ctx, member = device_owner()
     if (refused := limited(ctx, "warranty")) is not None:
         return refused
-    claim = warranty_claims.withdraw_claim(ctx.shop, member, claim_id, actor=f"customer:{ctx.customer_id}")
+    claim = warranty_claims.withdraw_claim(
+        ctx.shop, member, claim_id, actor=f"customer:{ctx.customer_id}"
+    )
     return personal({"claim": warranty_claims.claim_view(claim)})

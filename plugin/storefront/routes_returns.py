@@ -25,7 +25,9 @@ URL = re.compile(r"^https?://\S+$")
 def reason_of(body: dict[str, Any]) -> str:
     reason = body.get("reason")
     if reason not in returns.REASONS:
-        raise ApiError(400, "invalid_request", "reason must be one of " + ", ".join(returns.REASONS) + ".")
+        raise ApiError(
+            400, "invalid_request", "reason must be one of " + ", ".join(returns.REASONS) + "."
+        )
     return str(reason)
 
 
@@ -38,7 +40,9 @@ def order_ref(body: dict[str, Any]) -> str:
 def check_return() -> Response:
     ctx = require_customer()
     body = json_body()
-    verdict = returns.check(ctx.shop, str(ctx.customer_id), ctx.member, order_ref(body), reason_of(body))
+    verdict = returns.check(
+        ctx.shop, str(ctx.customer_id), ctx.member, order_ref(body), reason_of(body)
+    )
     return personal(verdict)
 
 
@@ -50,12 +54,20 @@ def create_return() -> Response:
         return refused
     body = json_body()
     photos = body.get("photos", [])
-    if not isinstance(photos, list) or len(photos) > 10 or not all(isinstance(p, str) and URL.match(p) for p in photos):
+    if (
+        not isinstance(photos, list)
+        or len(photos) > 10
+        or not all(isinstance(p, str) and URL.match(p) for p in photos)
+    ):
         raise ApiError(400, "invalid_request", "photos must be a list of up to 10 links.")
-    attached = uploads.own_references(storage(), ctx.shop.id, str(ctx.customer_id), body.get("uploads"))
+    attached = uploads.own_references(
+        storage(), ctx.shop.id, str(ctx.customer_id), body.get("uploads")
+    )
     address = body.get("delivery_address")
     if not isinstance(address, dict):
-        raise ApiError(400, "invalid_request", "delivery_address must have address1, city, zip and country.")
+        raise ApiError(
+            400, "invalid_request", "delivery_address must have address1, city, zip and country."
+        )
     clean_address = {
         "address1": text(address, "address1", 255),
         "city": text(address, "city", 255),
@@ -90,5 +102,7 @@ def upload_file() -> Response:
     if (refused := limited(ctx, "uploads")) is not None:
         return refused
     request.max_content_length = limit
-    saved = uploads.save(storage(), ctx.shop.id, str(ctx.customer_id), request.get_data(cache=False), limit)
+    saved = uploads.save(
+        storage(), ctx.shop.id, str(ctx.customer_id), request.get_data(cache=False), limit
+    )
     return personal({"upload": saved}, 201)

@@ -57,7 +57,9 @@ def redemption_body(redemption: Redemption) -> dict[str, Any]:
             "id": redemption.reward_id,
             "title": redemption.title,
             "kind": redemption.kind,
-            "amount": format_plain(redemption.amount, redemption.currency) if redemption.amount is not None else None,
+            "amount": format_plain(redemption.amount, redemption.currency)
+            if redemption.amount is not None
+            else None,
             "percentage": percent_text(redemption.percentage),
         },
         "points": redemption.points,
@@ -85,10 +87,14 @@ def rewards_catalogue() -> Response:
         "rewards": [
             {
                 "id": reward.id,
-                "title": shown_title(reward.title, reward.kind, reward.amount, reward.percentage, shop),
+                "title": shown_title(
+                    reward.title, reward.kind, reward.amount, reward.percentage, shop
+                ),
                 "points": reward.points,
                 "kind": reward.kind,
-                "amount": format_plain(reward.amount, shop.currency) if reward.amount is not None else None,
+                "amount": format_plain(reward.amount, shop.currency)
+                if reward.amount is not None
+                else None,
                 "percentage": percent_text(reward.percentage),
                 "affordable": bool(can_redeem and balance is not None and balance >= reward.points),
             }
@@ -96,7 +102,8 @@ def rewards_catalogue() -> Response:
             # Store credit only where the store lets customers use it (issue 19).
             if reward.kind != RewardKind.STORE_CREDIT or store_credit_on
             # A tier-only reward is listed to the members of its tiers only.
-            if not reward.tier_keys or tier_allows(shop, ctx.member.id if ctx.member else None, reward.tier_keys)
+            if not reward.tier_keys
+            or tier_allows(shop, ctx.member.id if ctx.member else None, reward.tier_keys)
         ],
     }
     db.session.rollback()
@@ -116,7 +123,11 @@ def create_redemption() -> Response:
     except RateLimited as limited:
         return rate_limited_response(limited)
     reward_id = json_body().get("reward_id")
-    if isinstance(reward_id, bool) or not isinstance(reward_id, int) or not 1 <= reward_id <= 2**63 - 1:
+    if (
+        isinstance(reward_id, bool)
+        or not isinstance(reward_id, int)
+        or not 1 <= reward_id <= 2**63 - 1
+    ):
         raise ApiError(400, "invalid_request", "reward_id must be a positive integer.")
     try:
         redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
@@ -130,7 +141,11 @@ def create_redemption() -> Response:
 @app_proxy
 def list_redemptions() -> Response:
     ctx = require_customer()
-    body = {"redemptions": [redemption_body(r) for r in customer_redemptions(ctx.shop, str(ctx.customer_id))]}
+    body = {
+        "redemptions": [
+            redemption_body(r) for r in customer_redemptions(ctx.shop, str(ctx.customer_id))
+        ]
+    }
     db.session.rollback()
     return _personal(body)
 

@@ -52,12 +52,19 @@ def get_tier() -> Response:
                 "key": upcoming.key,
                 "name": upcoming.name,
                 "threshold": _amount(upcoming.threshold, rules.basis, shop.currency),
-                "remaining": _amount(max(upcoming.threshold - amount, Decimal(0)), rules.basis, shop.currency),
+                "remaining": _amount(
+                    max(upcoming.threshold - amount, Decimal(0)), rules.basis, shop.currency
+                ),
             }
             if upcoming
             else None,
             changes=[
-                {"from": c.from_key, "to": c.to_key, "cause": c.cause, "at": c.created_at.isoformat()}
+                {
+                    "from": c.from_key,
+                    "to": c.to_key,
+                    "cause": c.cause,
+                    "at": c.created_at.isoformat(),
+                }
                 for c in tiers.changes(shop, member.id)
             ],
         )

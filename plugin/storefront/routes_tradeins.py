@@ -24,7 +24,9 @@ def condition_of(body: dict[str, Any]) -> TradeInCondition:
     raw = body.get("condition")
     if not isinstance(raw, dict) or not all(isinstance(raw.get(f), bool) for f in CONDITION_FIELDS):
         raise ApiError(
-            400, "invalid_request", "condition must answer " + ", ".join(CONDITION_FIELDS) + " with true or false."
+            400,
+            "invalid_request",
+            "condition must answer " + ", ".join(CONDITION_FIELDS) + " with true or false.",
         )
     return TradeInCondition(**{field: raw[field] for field in CONDITION_FIELDS})
 
@@ -57,7 +59,11 @@ def apply_for_trade_in() -> Response:
     if serial is not None and not isinstance(serial, str):
         raise ApiError(400, "invalid_request", "serial must be text or null.")
     trade_in = tradeins.apply(
-        ctx.shop, member, positive_int(body, "quote_id"), serial=serial, actor=f"customer:{ctx.customer_id}"
+        ctx.shop,
+        member,
+        positive_int(body, "quote_id"),
+        serial=serial,
+        actor=f"customer:{ctx.customer_id}",
     )
     view = tradeins.trade_in_view(trade_in)
     db.session.rollback()
@@ -69,7 +75,11 @@ def apply_for_trade_in() -> Response:
 def list_trade_ins() -> Response:
     ctx = require_customer()
     member = ctx.member
-    views = [tradeins.trade_in_view(t) for t in tradeins.member_trade_ins(ctx.shop, member)] if member else []
+    views = (
+        [tradeins.trade_in_view(t) for t in tradeins.member_trade_ins(ctx.shop, member)]
+        if member
+        else []
+    )
     db.session.rollback()
     return personal({"trade_ins": views})
 

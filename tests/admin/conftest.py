@@ -23,7 +23,9 @@ def _domain(shop: str) -> str:
 def admin_get(client: FlaskClient) -> Callable[..., Any]:
     """A document load: ``admin_get("/admin/members", shop="us", user="42", q="jane")``."""
 
-    def send(path: str, shop: str = "us", user: str = "42", *, token: str | None = None, **params: Any) -> Any:
+    def send(
+        path: str, shop: str = "us", user: str = "42", *, token: str | None = None, **params: Any
+    ) -> Any:
         domain = _domain(shop)
         query = {"shop": domain, "host": "aG9zdA", **params}
         query["id_token"] = token if token is not None else signing.session_token(domain, sub=user)
@@ -36,7 +38,16 @@ def admin_get(client: FlaskClient) -> Callable[..., Any]:
 def admin_post(client: FlaskClient) -> Callable[..., Any]:
     """A form post with the session token in its hidden field."""
 
-    def send(path: str, data: dict[str, Any] | None = None, shop: str = "us", user: str = "42", *, token: str | None = None, query: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    def send(
+        path: str,
+        data: dict[str, Any] | None = None,
+        shop: str = "us",
+        user: str = "42",
+        *,
+        token: str | None = None,
+        query: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         domain = _domain(shop)
         form = dict(data or {})
         form["id_token"] = token if token is not None else signing.session_token(domain, sub=user)
@@ -96,7 +107,9 @@ def browser_page() -> Iterator[tuple[Any, list[str]]]:
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
         context.route("**/*", only_loopback)
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -15,12 +15,26 @@ from plugin.services.members import activate, get_or_create_member
 _ids = itertools.count(5001)
 
 
-def member(shop: Shop, email: str, *, first: str = "Jane", last: str = "Doe", activated: datetime | None = None, customer_id: str | None = None) -> Member:
+def member(
+    shop: Shop,
+    email: str,
+    *,
+    first: str = "Jane",
+    last: str = "Doe",
+    activated: datetime | None = None,
+    customer_id: str | None = None,
+) -> Member:
     found = get_or_create_member(email)
     assert found is not None
     db.session.add(
-        ShopCustomer(shop_id=shop.id, customer_id=customer_id or str(next(_ids)), member_id=found.id,
-                     email=email, first_name=first, last_name=last)
+        ShopCustomer(
+            shop_id=shop.id,
+            customer_id=customer_id or str(next(_ids)),
+            member_id=found.id,
+            email=email,
+            first_name=first,
+            last_name=last,
+        )
     )
     if activated is not None:
         activate(found, activated, "storefront_login")
@@ -29,9 +43,22 @@ def member(shop: Shop, email: str, *, first: str = "Jane", last: str = "Doe", ac
     return found
 
 
-def points(shop: Shop, who: Member, delta: int, kind: str = "order", key: str | None = None, at: datetime | None = None) -> None:
-    ledger.post_entry(shop_id=shop.id, member_id=who.id, delta=delta, kind=kind,
-                      cause_key=key or f"{kind}:{next(_ids)}", at=at)
+def points(
+    shop: Shop,
+    who: Member,
+    delta: int,
+    kind: str = "order",
+    key: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    ledger.post_entry(
+        shop_id=shop.id,
+        member_id=who.id,
+        delta=delta,
+        kind=kind,
+        cause_key=key or f"{kind}:{next(_ids)}",
+        at=at,
+    )
     db.session.commit()
 
 
@@ -41,21 +68,45 @@ def customer_id_of(shop: Shop, who: Member) -> str:
     return row.customer_id
 
 
-def trade_in(shop: Shop, who: Member, *, state: str = "applied", value: str = "45.00", **extra: Any) -> TradeIn:
+def trade_in(
+    shop: Shop, who: Member, *, state: str = "applied", value: str = "45.00", **extra: Any
+) -> TradeIn:
     device = Device(
-        shop_id=shop.id, member_id=who.id, order_id=str(next(_ids)), order_name="#1001",
-        line_item_id=str(next(_ids)), product_id="1", title="TESmart 4-port KVM switch",
-        category="kvm_switch", serial=f"SN{next(_ids)}", serial_verified=True,
-        purchased_on=date(2025, 12, 1), amount_paid=Decimal("90.00"), currency=shop.currency,
+        shop_id=shop.id,
+        member_id=who.id,
+        order_id=str(next(_ids)),
+        order_name="#1001",
+        line_item_id=str(next(_ids)),
+        product_id="1",
+        title="TESmart 4-port KVM switch",
+        category="kvm_switch",
+        serial=f"SN{next(_ids)}",
+        serial_verified=True,
+        purchased_on=date(2025, 12, 1),
+        amount_paid=Decimal("90.00"),
+        currency=shop.currency,
         delivery_country="US",
     )
     db.session.add(device)
     db.session.flush()
     row = TradeIn(
-        shop_id=shop.id, member_id=who.id, device_id=device.id, state=state, cohort="2025-11",
-        kind="recovery_value", percent=Decimal("50"), value=Decimal(value), currency=shop.currency,
-        condition={"cosmetic_wear": False, "accessories_complete": True, "original_packaging": True, "working": True},
-        serial=device.serial, **extra,
+        shop_id=shop.id,
+        member_id=who.id,
+        device_id=device.id,
+        state=state,
+        cohort="2025-11",
+        kind="recovery_value",
+        percent=Decimal("50"),
+        value=Decimal(value),
+        currency=shop.currency,
+        condition={
+            "cosmetic_wear": False,
+            "accessories_complete": True,
+            "original_packaging": True,
+            "working": True,
+        },
+        serial=device.serial,
+        **extra,
     )
     db.session.add(row)
     db.session.commit()

@@ -15,7 +15,13 @@ def test_a_german_operator_sees_the_admin_in_german(shops: Any, admin_get: Any) 
     factories.points(eu, jane, 1400)
     text = admin_get("/admin/", shop="eu", locale="de-DE").get_data(as_text=True)
     assert '<html lang="de">' in text
-    for german in ("Übersicht", "Mitglieder", "Vergebene Punkte", "Offene Verbindlichkeit", "Inzahlungnahmen"):
+    for german in (
+        "Übersicht",
+        "Mitglieder",
+        "Vergebene Punkte",
+        "Offene Verbindlichkeit",
+        "Inzahlungnahmen",
+    ):
         assert german in text, german
     assert "Points issued</span>" not in text
     assert "1.400" in text  # German grouping
@@ -42,10 +48,23 @@ def test_months_numbers_and_rates_are_written_the_locales_way() -> None:
     from plugin.admin.i18n import format_money, format_month, format_percent, format_points
 
     december = date(2026, 12, 1)
-    assert [format_month(december, loc) for loc in ("en", "de", "ja", "ko")] == ["Dec 2026", "Dez. 2026", "2026年12月", "2026년 12월"]
-    assert format_percent(Decimal("12.5"), "de") == "12,5 %" and format_percent(Decimal("12.5"), "ja") == "12.5%"
-    assert format_points(1234567, "de") == "1.234.567" and format_points(1234567, "ko") == "1,234,567"
-    assert format_money(Decimal("9999"), "EUR", "de") == "9.999,00 EUR" and format_money(Decimal("4321"), "JPY", "ja") == "4,321 JPY"
+    assert [format_month(december, loc) for loc in ("en", "de", "ja", "ko")] == [
+        "Dec 2026",
+        "Dez. 2026",
+        "2026年12月",
+        "2026년 12월",
+    ]
+    assert (
+        format_percent(Decimal("12.5"), "de") == "12,5 %"
+        and format_percent(Decimal("12.5"), "ja") == "12.5%"
+    )
+    assert (
+        format_points(1234567, "de") == "1.234.567" and format_points(1234567, "ko") == "1,234,567"
+    )
+    assert (
+        format_money(Decimal("9999"), "EUR", "de") == "9.999,00 EUR"
+        and format_money(Decimal("4321"), "JPY", "ja") == "4,321 JPY"
+    )
 
 
 def test_a_filter_over_constants_follows_each_request_s_language(app):

@@ -41,38 +41,64 @@ def _ledger_truth(shop_id: int) -> dict[str, int]:
     other = ~redeemed & ~expired
     row = db.session.execute(
         select(
-            func.coalesce(func.sum(case((other & (PointEntry.delta > 0), PointEntry.delta), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((other & (PointEntry.delta > 0), PointEntry.delta), else_=0)), 0
+            ),
             func.coalesce(func.sum(case((redeemed, -PointEntry.delta), else_=0)), 0),
             func.coalesce(func.sum(case((expired, -PointEntry.delta), else_=0)), 0),
             func.coalesce(func.sum(PointEntry.delta), 0),
         ).where(PointEntry.shop_id == shop_id)
     ).one()
-    return dict(zip(("Points issued", "Points redeemed", "Points expired", "Points outstanding"), map(int, row), strict=True))
+    return dict(
+        zip(
+            ("Points issued", "Points redeemed", "Points expired", "Points outstanding"),
+            map(int, row),
+            strict=True,
+        )
+    )
 
 
 def _number(text: str) -> int:
     return int(text.replace(",", "").strip())
 
 
-def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any, fake_admin: Any) -> None:
+def test_the_merchant_walks_the_admin(
+    server: str, browser_page: Any, shops: Any, fake_admin: Any
+) -> None:
     page, blocked = browser_page
     us = shops["us"]
-    jane = factories.member(us, "jane@example.com", first="Jane", last="Roe", activated=factories.at("2025-06-01"))
+    jane = factories.member(
+        us, "jane@example.com", first="Jane", last="Roe", activated=factories.at("2025-06-01")
+    )
     factories.points(us, jane, 2000, key="order:1001")
     factories.points(us, jane, -500, kind="redemption", key="redemption:1:debit")
     factories.points(us, jane, -100, kind="expiry", key="expiry:1")
     bulk = factories.member(us, "bulk@example.com", activated=factories.at("2026-01-02"))
     now = utcnow()
-    db.session.execute(insert(PointEntry), [
-        {"shop_id": us.id, "member_id": bulk.id, "delta": 3, "kind": "order", "cause_key": f"bulk:{i}", "created_at": now}
-        for i in range(LEDGER_ROWS - 3)
-    ])
+    db.session.execute(
+        insert(PointEntry),
+        [
+            {
+                "shop_id": us.id,
+                "member_id": bulk.id,
+                "delta": 3,
+                "kind": "order",
+                "cause_key": f"bulk:{i}",
+                "created_at": now,
+            }
+            for i in range(LEDGER_ROWS - 3)
+        ],
+    )
     # The wallet holds the sum of the member's entries, as the ledger keeps it.
     db.session.execute(
-        update(Wallet).where(Wallet.shop_id == us.id, Wallet.member_id == bulk.id).values(balance=3 * (LEDGER_ROWS - 3))
+        update(Wallet)
+        .where(Wallet.shop_id == us.id, Wallet.member_id == bulk.id)
+        .values(balance=3 * (LEDGER_ROWS - 3))
     )
     db.session.commit()
-    fake_admin.add_customer(us.domain, email="jane@example.com", customer_id=int(factories.customer_id_of(us, jane)))
+    fake_admin.add_customer(
+        us.domain, email="jane@example.com", customer_id=int(factories.customer_id_of(us, jane))
+    )
     trade_in = factories.trade_in(us, jane, value="45.00")
 
     # The dev entry mints a session token and opens the dashboard.
@@ -83,7 +109,9 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
         assert _number(page.locator(f'[data-stat="{label}"]').inner_text()) == expected, label
     # Jane 1,400 and the bulk member 29,991 points, at the catalogue's best rate ($15 per 1,000).
     liability = quantize(Decimal(1400 + 3 * (LEDGER_ROWS - 3)) * Decimal("0.015"), "USD")
-    assert page.locator('[data-stat="Outstanding liability"]').inner_text() == f"{liability:,.2f} USD"
+    assert (
+        page.locator('[data-stat="Outstanding liability"]').inner_text() == f"{liability:,.2f} USD"
+    )
     _shot(page, "dashboard")
 
     # A manual adjustment appears in the member's ledger and in the audit log.
@@ -102,7 +130,9 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
     page.click("nav.app-nav >> text=Audit log")
     audit_text = page.locator("table[aria-label='Audit log']").inner_text()
     assert "Adjusted points" in audit_text and "Goodwill for a late parcel" in audit_text
-    assert "points.adjust" not in audit_text and "Balance: 1,400 → 1,650" in audit_text  # words, not JSON
+    assert (
+        "points.adjust" not in audit_text and "Balance: 1,400 → 1,650" in audit_text
+    )  # words, not JSON
     assert db.session.query(AuditLog).filter_by(action="points.adjust", shop_id=us.id).count() == 1
 
     # A trade-in goes from applied to paid.
@@ -116,7 +146,9 @@ def test_the_merchant_walks_the_admin(server: str, browser_page: Any, shops: Any
     page.select_option("#pay-method", "store_credit")
     assert "45.00 USD" in page.locator("#pay-form").inner_text()  # the amount, before it is sent
     page.click("#pay-form button")
-    assert "45.00 USD" in page.locator("[data-confirm-step]").inner_text()  # and once more, to confirm
+    assert (
+        "45.00 USD" in page.locator("[data-confirm-step]").inner_text()
+    )  # and once more, to confirm
     page.click("#confirm-button")
     page.wait_for_selector("#receive-form")
     assert "Paid" in page.locator('[data-field="state"]').inner_text()

@@ -17,18 +17,28 @@ PNG = base64.b64decode(
 )
 
 
-def test_a_returns_photos_and_proof_are_visible_on_its_page(server: str, browser_page: Any, shops: Any) -> None:
+def test_a_returns_photos_and_proof_are_visible_on_its_page(
+    server: str, browser_page: Any, shops: Any
+) -> None:
     page, _blocked = browser_page
     request, _device = _return(shops)
-    page.route("**/uploads/**", lambda route: route.fulfill(status=200, content_type="image/png", body=PNG)
-               if route.request.url.endswith(".jpg") else route.fulfill(status=200, content_type="application/pdf", body=b"%PDF-1.4"))
+    page.route(
+        "**/uploads/**",
+        lambda route: (
+            route.fulfill(status=200, content_type="image/png", body=PNG)
+            if route.request.url.endswith(".jpg")
+            else route.fulfill(status=200, content_type="application/pdf", body=b"%PDF-1.4")
+        ),
+    )
     page.goto(f"{server}/dev/admin?shop={shops['us'].domain}&user=1")
     page.click("nav.app-nav >> text=Returns & warranty")
     page.click(f"a[href*='/admin/returns/{request.id}?']")
     photo = page.locator("ul[aria-label='Photos and video'] img")
     photo.wait_for()
     assert photo.is_visible()
-    assert page.evaluate("img => img.complete && img.naturalWidth", photo.element_handle()) == 2  # it loaded
+    assert (
+        page.evaluate("img => img.complete && img.naturalWidth", photo.element_handle()) == 2
+    )  # it loaded
     assert page.locator("ul[aria-label='Photos and video'] video").count() == 1
     proof = page.locator("ul[aria-label='Proof of purchase'] a")
     assert proof.is_visible() and proof.get_attribute("href") == "/uploads/returns/1/invoice.pdf"
@@ -64,8 +74,15 @@ def test_a_ctrl_f_program_is_created_and_an_applicant_selected_with_the_code_sho
     page.wait_for_selector("text=Created.")
     assert "40%" in page.locator("[data-field=discount]").inner_text()
     program = db.session.query(CtrlFProgram).one()
-    db.session.add(CtrlFApplication(shop_id=us.id, program_id=program.id, member_id=tester.id, customer_id=customer,
-                                    setup="Two PCs and a Mac mini"))
+    db.session.add(
+        CtrlFApplication(
+            shop_id=us.id,
+            program_id=program.id,
+            member_id=tester.id,
+            customer_id=customer,
+            setup="Two PCs and a Mac mini",
+        )
+    )
     db.session.commit()
     page.reload()
     row = page.locator("tr[data-application]")
@@ -75,7 +92,9 @@ def test_a_ctrl_f_program_is_created_and_an_applicant_selected_with_the_code_sho
     # The code is made by a job right after the selection commits: the page says so until it exists.
     for _attempt in range(20):
         db.session.expire_all()
-        code = db.session.query(Redemption).filter_by(purpose="ctrl_f").one().code  # one code, made once
+        code = (
+            db.session.query(Redemption).filter_by(purpose="ctrl_f").one().code
+        )  # one code, made once
         if code and code in page.locator("p.notice").inner_text():
             break
         page.wait_for_timeout(250)
@@ -84,7 +103,9 @@ def test_a_ctrl_f_program_is_created_and_an_applicant_selected_with_the_code_sho
     assert code in page.locator("tr[data-application] [data-field=code]").inner_text()
 
 
-def test_a_german_operator_sees_the_admin_in_german(server: str, browser_page: Any, shops: Any) -> None:
+def test_a_german_operator_sees_the_admin_in_german(
+    server: str, browser_page: Any, shops: Any
+) -> None:
     from tests.admin import factories
 
     page, _blocked = browser_page
@@ -95,7 +116,10 @@ def test_a_german_operator_sees_the_admin_in_german(server: str, browser_page: A
     page.goto(f"{server}/admin/?shop={eu.domain}&locale=de")
     assert page.locator("h1.page-title").inner_text().startswith("Übersicht")
     assert page.locator("html").get_attribute("lang") == "de"
-    assert "Vergebene Punkte" in page.locator(".stats").first.inner_text() or "Mitglieder" in page.content()
+    assert (
+        "Vergebene Punkte" in page.locator(".stats").first.inner_text()
+        or "Mitglieder" in page.content()
+    )
     page.click("nav.app-nav >> text=Mitglieder")
     assert page.locator("h1.page-title").inner_text().startswith("Mitglieder")  # the language stays
     assert "1.400" in page.locator("table[aria-label=Mitglieder]").inner_text()
@@ -112,7 +136,10 @@ def test_a_german_operator_sees_the_admin_in_german(server: str, browser_page: A
     assert "Zurück zur Übersicht" in page.content()
 
 
-@pytest.mark.parametrize(("locale", "dashboard", "members"), [("ja", "ダッシュボード", "会員"), ("ko", "대시보드", "회원")])
+@pytest.mark.parametrize(
+    ("locale", "dashboard", "members"),
+    [("ja", "ダッシュボード", "会員"), ("ko", "대시보드", "회원")],
+)
 def test_a_japanese_or_korean_operator_sees_the_admin_in_their_language(
     server: str, browser_page: Any, shops: Any, locale: str, dashboard: str, members: str
 ) -> None:

@@ -23,7 +23,9 @@ def _open(page: Any, server: str, shop: str, path: str) -> None:
     page.goto(f"{server}{path}?shop={shop}")
 
 
-def test_money_is_bounded_and_endings_are_confirmed(server: str, browser_page: Any, shops: Any, fake_admin: Any) -> None:
+def test_money_is_bounded_and_endings_are_confirmed(
+    server: str, browser_page: Any, shops: Any, fake_admin: Any
+) -> None:
     page, _blocked = browser_page
     us = shops["us"]
     jane = factories.member(us, "jane@example.com", activated=factories.at("2026-01-01"))
@@ -32,9 +34,17 @@ def test_money_is_bounded_and_endings_are_confirmed(server: str, browser_page: A
     device = db.session.get(Device, trade_in.device_id)
     device.amount_paid = Decimal("599.00")
     now = utcnow()
-    campaign = Campaign(shop_id=us.id, title="Double points", kind="points_multiplier", multiplier=Decimal("2"),
-                        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
-    reward = Reward(shop_id=us.id, title="5 USD off", points=500, kind="fixed_amount", amount=Decimal("5"))
+    campaign = Campaign(
+        shop_id=us.id,
+        title="Double points",
+        kind="points_multiplier",
+        multiplier=Decimal("2"),
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
+    reward = Reward(
+        shop_id=us.id, title="5 USD off", points=500, kind="fixed_amount", amount=Decimal("5")
+    )
     db.session.add_all([campaign, reward])
     db.session.commit()
 
@@ -49,7 +59,9 @@ def test_money_is_bounded_and_endings_are_confirmed(server: str, browser_page: A
     page.click("#approve-form button[type=submit]")
     assert "209.65 USD" in page.locator("[data-confirm-step]").inner_text()
     db.session.expire_all()
-    assert db.session.get(TradeIn, trade_in.id).state == "applied"  # not without the second confirmation
+    assert (
+        db.session.get(TradeIn, trade_in.id).state == "applied"
+    )  # not without the second confirmation
     page.click("#confirm-cancel")
     page.fill("#approve-value", "9999")  # the typo of trade-in #8: never more than the price paid
     page.fill("#approve-reason", "Mint condition")
@@ -87,7 +99,10 @@ def test_money_is_bounded_and_endings_are_confirmed(server: str, browser_page: A
     assert "stay valid" in page.locator("[data-confirm-step]").inner_text()
     page.click("#confirm-cancel")
     db.session.expire_all()
-    assert db.session.get(Campaign, campaign.id).ends_at > utcnow() and db.session.get(Reward, reward.id).active
+    assert (
+        db.session.get(Campaign, campaign.id).ends_at > utcnow()
+        and db.session.get(Reward, reward.id).active
+    )
 
     _open(page, server, us.domain, f"/admin/members/{jane.id}")
     page.fill("#end-reason", "Asked by email")

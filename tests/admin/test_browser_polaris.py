@@ -47,16 +47,22 @@ POLARIS_STAND_INS = """
 """
 
 
-def test_with_polaris_the_polaris_fields_post_and_the_plain_twins_do_not(server: str, browser_page: Any, shops: Any) -> None:
+def test_with_polaris_the_polaris_fields_post_and_the_plain_twins_do_not(
+    server: str, browser_page: Any, shops: Any
+) -> None:
     page, _blocked = browser_page
     us = shops["us"]
     page.add_init_script(POLARIS_STAND_INS)
     page.goto(f"{server}/dev/admin?shop={us.domain}&user=1")
     page.goto(f"{server}/admin/settings?shop={us.domain}")
     assert "polaris-ready" in (page.locator("html").get_attribute("class") or "")
-    assert page.locator("#f-referral_monthly_cap").is_disabled()  # the plain twin is out of the form
+    assert page.locator(
+        "#f-referral_monthly_cap"
+    ).is_disabled()  # the plain twin is out of the form
     assert not page.locator("#f-referral_monthly_cap").is_visible()
-    page.evaluate("document.querySelector('#settings-program s-number-field[name=referral_monthly_cap]').value = '9'")
+    page.evaluate(
+        "document.querySelector('#settings-program s-number-field[name=referral_monthly_cap]').value = '9'"
+    )
     with page.expect_request(lambda r: r.method == "POST" and "/admin/settings" in r.url) as posted:
         page.click("#settings-program s-button[type=submit]")
     form = parse_qs(posted.value.post_data or "")
@@ -66,7 +72,9 @@ def test_with_polaris_the_polaris_fields_post_and_the_plain_twins_do_not(server:
     assert db.session.get(Shop, us.id).settings["referral_monthly_cap"] == 9
 
 
-def test_with_polaris_tables_are_polaris_tables_with_the_same_cells(server: str, browser_page: Any, shops: Any) -> None:
+def test_with_polaris_tables_are_polaris_tables_with_the_same_cells(
+    server: str, browser_page: Any, shops: Any
+) -> None:
     from tests.admin import factories
 
     page, _blocked = browser_page

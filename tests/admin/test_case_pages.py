@@ -21,17 +21,41 @@ def _return(shops: Any) -> tuple[ReturnRequest, Device]:
     trade_in = factories.trade_in(us, jane)
     device = db.session.get(Device, trade_in.device_id)
     request = ReturnRequest(
-        shop_id=us.id, member_id=jane.id, order_id=device.order_id, reason="faulty", outcome="refund",
-        return_shipping_paid_by="tesmart", state="requested", description="The HDMI port 3 flickers.",
-        photos=PHOTOS, proof_of_purchase="/uploads/returns/1/invoice.pdf",
-        delivery_address={"name": "Jane Roe", "address1": "1 Main St", "city": "Springfield", "zip": "12345", "country": "US"},
-        phone="+1 555 0100", created_at=utcnow() - timedelta(hours=3),
+        shop_id=us.id,
+        member_id=jane.id,
+        order_id=device.order_id,
+        reason="faulty",
+        outcome="refund",
+        return_shipping_paid_by="tesmart",
+        state="requested",
+        description="The HDMI port 3 flickers.",
+        photos=PHOTOS,
+        proof_of_purchase="/uploads/returns/1/invoice.pdf",
+        delivery_address={
+            "name": "Jane Roe",
+            "address1": "1 Main St",
+            "city": "Springfield",
+            "zip": "12345",
+            "country": "US",
+        },
+        phone="+1 555 0100",
+        created_at=utcnow() - timedelta(hours=3),
     )
     db.session.add(request)
     db.session.flush()
-    audit.record(shop_id=us.id, actor="customer:5001", action="return.request", subject_type="return",
-                 subject_id=request.id, after={"order_id": device.order_id, "reason": "faulty", "outcome": "refund",
-                                               "verdict": "refund_within_30_days"})
+    audit.record(
+        shop_id=us.id,
+        actor="customer:5001",
+        action="return.request",
+        subject_type="return",
+        subject_id=request.id,
+        after={
+            "order_id": device.order_id,
+            "reason": "faulty",
+            "outcome": "refund",
+            "verdict": "refund_within_30_days",
+        },
+    )
     db.session.commit()
     return request, device
 
@@ -41,9 +65,18 @@ def test_a_return_page_shows_what_the_shopper_sent(shops: Any, admin_get: Any) -
     page = admin_get(f"/admin/returns/{request.id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'src="/uploads/returns/1/front.jpg"' in text and '<video src="/uploads/returns/1/clip.mp4"' in text
+    assert (
+        'src="/uploads/returns/1/front.jpg"' in text
+        and '<video src="/uploads/returns/1/clip.mp4"' in text
+    )
     assert 'href="/uploads/returns/1/invoice.pdf"' in text
-    for shown in ("The HDMI port 3 flickers.", "1 Main St", "Springfield", "+1 555 0100", device.serial):
+    for shown in (
+        "The HDMI port 3 flickers.",
+        "1 Main St",
+        "Springfield",
+        "+1 555 0100",
+        device.serial,
+    ):
         assert shown in text
     assert "Refund: returned within the return window" in text  # the verdict, in words
     assert "refund_within_30_days" not in text
@@ -52,21 +85,40 @@ def test_a_return_page_shows_what_the_shopper_sent(shops: Any, admin_get: Any) -
 
 def test_the_queue_links_each_return_and_claim_to_its_page(shops: Any, admin_get: Any) -> None:
     request, device = _return(shops)
-    claim = WarrantyClaim(shop_id=shops["us"].id, member_id=request.member_id, device_id=device.id, state="open",
-                          outcome="replacement", return_shipping_paid_by="tesmart", description="Dead on arrival")
+    claim = WarrantyClaim(
+        shop_id=shops["us"].id,
+        member_id=request.member_id,
+        device_id=device.id,
+        state="open",
+        outcome="replacement",
+        return_shipping_paid_by="tesmart",
+        description="Dead on arrival",
+    )
     db.session.add(claim)
     db.session.commit()
     text = admin_get("/admin/returns").get_data(as_text=True)
     assert f"/admin/returns/{request.id}?" in text and f"/admin/warranty-claims/{claim.id}?" in text
 
 
-def test_a_claim_page_shows_the_device_history_and_steps(shops: Any, admin_get: Any, admin_post: Any) -> None:
+def test_a_claim_page_shows_the_device_history_and_steps(
+    shops: Any, admin_get: Any, admin_post: Any
+) -> None:
     request, device = _return(shops)
-    claim = WarrantyClaim(shop_id=shops["us"].id, member_id=request.member_id, device_id=device.id, state="open",
-                          outcome="replacement", return_shipping_paid_by="tesmart", description="Dead on arrival")
+    claim = WarrantyClaim(
+        shop_id=shops["us"].id,
+        member_id=request.member_id,
+        device_id=device.id,
+        state="open",
+        outcome="replacement",
+        return_shipping_paid_by="tesmart",
+        description="Dead on arrival",
+    )
     db.session.add(claim)
     db.session.commit()
-    assert admin_post(f"/admin/warranty-claims/{claim.id}/approve", {"back": "detail"}).status_code == 303
+    assert (
+        admin_post(f"/admin/warranty-claims/{claim.id}/approve", {"back": "detail"}).status_code
+        == 303
+    )
     text = admin_get(f"/admin/warranty-claims/{claim.id}").get_data(as_text=True)
     assert "Dead on arrival" in text and device.serial in text
     assert f"Return request #{request.id}" in text and "Trade-in #" in text  # the device's history
@@ -77,15 +129,28 @@ def test_a_claim_page_shows_the_device_history_and_steps(shops: Any, admin_get: 
 
 def test_a_claim_refusal_asks_first(shops: Any, admin_post: Any) -> None:
     request, device = _return(shops)
-    claim = WarrantyClaim(shop_id=shops["us"].id, member_id=request.member_id, device_id=device.id, state="open",
-                          outcome="replacement", return_shipping_paid_by="tesmart")
+    claim = WarrantyClaim(
+        shop_id=shops["us"].id,
+        member_id=request.member_id,
+        device_id=device.id,
+        state="open",
+        outcome="replacement",
+        return_shipping_paid_by="tesmart",
+    )
     db.session.add(claim)
     db.session.commit()
     asked = admin_post(f"/admin/warranty-claims/{claim.id}/refuse", {"note": "Water damage"})
-    assert asked.status_code == 200 and "keeps its one warranty replacement" in asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "keeps its one warranty replacement" in asked.get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(WarrantyClaim, claim.id).state == "open"
-    assert admin_post(f"/admin/warranty-claims/{claim.id}/refuse", {"note": "Water damage", "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(
+            f"/admin/warranty-claims/{claim.id}/refuse", {"note": "Water damage", "confirmed": "1"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(WarrantyClaim, claim.id).state == "refused"
 

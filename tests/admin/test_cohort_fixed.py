@@ -38,17 +38,22 @@ def local(region: str, day: date, hour: int, minute: int) -> datetime:
 
 # The two cutoff days of the default settings, at 23:30 on the day and 00:30 on the day after.
 BOUNDARIES = [
-    (date(2025, 3, 31), (23, 30), "legacy"), (date(2025, 4, 1), (0, 30), "2025-04"),
-    (date(2025, 10, 31), (23, 30), "2025-04"), (date(2025, 11, 1), (0, 30), "2025-11"),
+    (date(2025, 3, 31), (23, 30), "legacy"),
+    (date(2025, 4, 1), (0, 30), "2025-04"),
+    (date(2025, 10, 31), (23, 30), "2025-04"),
+    (date(2025, 11, 1), (0, 30), "2025-11"),
 ]
 CASES = [
     pytest.param(region, day, hm, cohort, id=f"{region}-{day}-{hm[0]:02d}{hm[1]:02d}")
-    for region in ZONES for day, hm, cohort in BOUNDARIES
+    for region in ZONES
+    for day, hm, cohort in BOUNDARIES
 ]
 
 
 @pytest.mark.parametrize(("region", "day", "hm", "cohort"), CASES)
-def test_a_storefront_login_fixes_the_cohort_by_the_store_s_own_day(shops, deliver, proxy, region, day, hm, cohort) -> None:  # type: ignore[no-untyped-def]
+def test_a_storefront_login_fixes_the_cohort_by_the_store_s_own_day(
+    shops, deliver, proxy, region, day, hm, cohort
+) -> None:  # type: ignore[no-untyped-def]
     email = f"seen.{region}@example.com"
     customer = payloads.customer(email=email, verified_email=False)
     assert deliver("customers/create", customer, shop=region).status_code == 200
@@ -78,14 +83,25 @@ def test_a_storefront_login_fixes_the_cohort_by_the_store_s_own_day(shops, deliv
         ("jp", "2025-11-01", date(2025, 11, 1), "2025-11"),
     ],
 )
-def test_an_imported_registration_is_read_with_its_offset_or_on_the_store_s_calendar(shops, region, registered_at, day, cohort) -> None:  # type: ignore[no-untyped-def]
-    import_row({"email": "old@example.com", "registered_at": registered_at, "shop": SHOP_DOMAINS[region], "points": "0"})
+def test_an_imported_registration_is_read_with_its_offset_or_on_the_store_s_calendar(
+    shops, region, registered_at, day, cohort
+) -> None:  # type: ignore[no-untyped-def]
+    import_row(
+        {
+            "email": "old@example.com",
+            "registered_at": registered_at,
+            "shop": SHOP_DOMAINS[region],
+            "points": "0",
+        }
+    )
     db.session.commit()
     found = member("old@example.com")
     assert (found.registered_on, found.cohort) == (day, cohort)
 
 
-def test_an_import_earlier_than_the_activation_here_fixes_the_cohort_a_later_one_does_not(shops, deliver, proxy) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_earlier_than_the_activation_here_fixes_the_cohort_a_later_one_does_not(
+    shops, deliver, proxy
+) -> None:  # type: ignore[no-untyped-def]
     customer = payloads.customer(email="both@example.com", verified_email=False)
     assert deliver("customers/create", customer).status_code == 200
     assert proxy("GET", "/member", customer=customer["id"]).status_code == 200
@@ -94,39 +110,93 @@ def test_an_import_earlier_than_the_activation_here_fixes_the_cohort_a_later_one
     activated_at = activated.activated_at
 
     later = clock.now() - timedelta(minutes=1)
-    import_row({"email": "both@example.com", "registered_at": later.isoformat(), "shop": SHOP_DOMAINS["us"], "points": "0"})
+    import_row(
+        {
+            "email": "both@example.com",
+            "registered_at": later.isoformat(),
+            "shop": SHOP_DOMAINS["us"],
+            "points": "0",
+        }
+    )
     db.session.commit()
     assert member("both@example.com").cohort == "2025-11"
 
-    import_row({"email": "both@example.com", "registered_at": "2024-06-01", "shop": SHOP_DOMAINS["us"], "points": "0"})
+    import_row(
+        {
+            "email": "both@example.com",
+            "registered_at": "2024-06-01",
+            "shop": SHOP_DOMAINS["us"],
+            "points": "0",
+        }
+    )
     db.session.commit()
     found = member("both@example.com")
-    assert (found.registered_on, found.cohort, found.activated_at) == (date(2024, 6, 1), "legacy", activated_at)
+    assert (found.registered_on, found.cohort, found.activated_at) == (
+        date(2024, 6, 1),
+        "legacy",
+        activated_at,
+    )
 
 
 def test_a_registration_in_the_future_is_refused(shops) -> None:  # type: ignore[no-untyped-def]
     tomorrow = clock.today(clock.zone("Asia/Tokyo")) + timedelta(days=2)
     with pytest.raises(RowError):
-        import_row({"email": "soon@example.com", "registered_at": tomorrow.isoformat(), "shop": SHOP_DOMAINS["jp"], "points": "0"})
+        import_row(
+            {
+                "email": "soon@example.com",
+                "registered_at": tomorrow.isoformat(),
+                "shop": SHOP_DOMAINS["jp"],
+                "points": "0",
+            }
+        )
 
 
 # Each cutoff moved so that an existing member would fall into another cohort.
 MOVES = [
-    pytest.param({"legacy_until": "2024-03-31", "april_until": "2025-10-31"}, date(2024, 6, 1), "legacy", "2025-04",
-                 id="legacy cutoff earlier (seed 000's date)"),
-    pytest.param({"legacy_until": "2025-06-30", "april_until": "2025-10-31"}, date(2025, 5, 1), "2025-04", "legacy",
-                 id="legacy cutoff later"),
-    pytest.param({"legacy_until": "2025-03-31", "april_until": "2025-06-30"}, date(2025, 8, 1), "2025-04", "2025-11",
-                 id="2025-04 cutoff earlier"),
-    pytest.param({"legacy_until": "2025-03-31", "april_until": "2025-12-31"}, date(2025, 11, 15), "2025-11", "2025-04",
-                 id="2025-04 cutoff later"),
+    pytest.param(
+        {"legacy_until": "2024-03-31", "april_until": "2025-10-31"},
+        date(2024, 6, 1),
+        "legacy",
+        "2025-04",
+        id="legacy cutoff earlier (seed 000's date)",
+    ),
+    pytest.param(
+        {"legacy_until": "2025-06-30", "april_until": "2025-10-31"},
+        date(2025, 5, 1),
+        "2025-04",
+        "legacy",
+        id="legacy cutoff later",
+    ),
+    pytest.param(
+        {"legacy_until": "2025-03-31", "april_until": "2025-06-30"},
+        date(2025, 8, 1),
+        "2025-04",
+        "2025-11",
+        id="2025-04 cutoff earlier",
+    ),
+    pytest.param(
+        {"legacy_until": "2025-03-31", "april_until": "2025-12-31"},
+        date(2025, 11, 15),
+        "2025-11",
+        "2025-04",
+        id="2025-04 cutoff later",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("cutoffs", "registered", "cohort", "would_be"), MOVES)
-def test_changing_a_cutoff_setting_cannot_move_an_existing_member(shops, admin_post, admin_get, cutoffs, registered, cohort, would_be) -> None:  # type: ignore[no-untyped-def]
+def test_changing_a_cutoff_setting_cannot_move_an_existing_member(
+    shops, admin_post, admin_get, cutoffs, registered, cohort, would_be
+) -> None:  # type: ignore[no-untyped-def]
     us = shops["us"]
-    import_row({"email": "kept@example.com", "registered_at": registered.isoformat(), "shop": us.domain, "points": "0"})
+    import_row(
+        {
+            "email": "kept@example.com",
+            "registered_at": registered.isoformat(),
+            "shop": us.domain,
+            "points": "0",
+        }
+    )
     link_customer(us, "7000001", member=member("kept@example.com"), email="kept@example.com")
     db.session.commit()
     assert member("kept@example.com").cohort == cohort
@@ -137,8 +207,11 @@ def test_changing_a_cutoff_setting_cannot_move_an_existing_member(shops, admin_p
     page = preview.get_data(as_text=True)
     assert "1 member" in page and "keep" in page
     db.session.expire_all()
-    assert program_settings(db.session.get(type(us), us.id)).cutoffs.legacy_until.isoformat() == "2025-03-31" \
+    assert (
+        program_settings(db.session.get(type(us), us.id)).cutoffs.legacy_until.isoformat()
+        == "2025-03-31"
         or cutoffs["legacy_until"] == "2025-03-31"
+    )
 
     saved = admin_post("/admin/settings", {"section": "cohorts", **cutoffs, "confirm": "1"})
     assert saved.status_code == 303
@@ -149,7 +222,14 @@ def test_changing_a_cutoff_setting_cannot_move_an_existing_member(shops, admin_p
     assert kept.cohort == cohort and cohort_of(kept, program_settings(shop).cutoffs) == cohort
 
     # A member who registers (is imported) after the change with the same day gets the new cutoffs.
-    import_row({"email": "new@example.com", "registered_at": registered.isoformat(), "shop": us.domain, "points": "0"})
+    import_row(
+        {
+            "email": "new@example.com",
+            "registered_at": registered.isoformat(),
+            "shop": us.domain,
+            "points": "0",
+        }
+    )
     db.session.commit()
     assert member("new@example.com").cohort == would_be
 
@@ -159,4 +239,3 @@ def test_an_activation_without_a_store_is_on_utc_and_the_default_cutoffs(app) ->
     assert found is not None
     activate(found, datetime(2025, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC")), "test")
     assert (found.registered_on, found.cohort) == (date(2025, 3, 31), "legacy")
-

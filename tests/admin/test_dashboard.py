@@ -22,9 +22,17 @@ def ledger_rows(shops: Any) -> dict[str, Any]:
     c = factories.member(us, "c@example.com", activated=factories.at("2026-01-10"))  # 2025-11
     d = factories.member(us, "d@example.com")  # pending
     for who, delta, kind in [
-        (a, 2000, "order"), (a, -500, "redemption"), (a, 100, "signup"), (b, 2000, "order"),
-        (b, -1000, "redemption"), (b, 1000, "redemption_refund"), (b, -300, "expiry"),
-        (c, 2000, "order"), (c, -2000, "order_clawback"), (c, -50, "adjustment"), (d, 800, "survey"),
+        (a, 2000, "order"),
+        (a, -500, "redemption"),
+        (a, 100, "signup"),
+        (b, 2000, "order"),
+        (b, -1000, "redemption"),
+        (b, 1000, "redemption_refund"),
+        (b, -300, "expiry"),
+        (c, 2000, "order"),
+        (c, -2000, "order_clawback"),
+        (c, -50, "adjustment"),
+        (d, 800, "survey"),
     ]:
         factories.points(us, who, delta, kind)
     factories.points(shops["eu"], a, 9999, "order")  # another shop's ledger never counts here
@@ -33,7 +41,12 @@ def ledger_rows(shops: Any) -> dict[str, Any]:
 
 def test_the_points_summary_reconciles_with_the_ledger(ledger_rows: Any, shops: Any) -> None:
     summary = admin_queries.points_summary(shops["us"])
-    assert (summary.issued, summary.redeemed, summary.expired, summary.taken_back) == (6900, 500, 300, 2050)
+    assert (summary.issued, summary.redeemed, summary.expired, summary.taken_back) == (
+        6900,
+        500,
+        300,
+        2050,
+    )
     assert summary.outstanding == 6900 - 500 - 300 - 2050 == 4050
     # a 1600, b 1700, c -50 (not a liability), d 800
     assert summary.positive_balances == 4100 and summary.members_in_debt == 1
@@ -50,15 +63,40 @@ def test_members_by_cohort(ledger_rows: Any, shops: Any) -> None:
 
 def test_the_dashboard_page_shows_the_numbers(ledger_rows: Any, shops: Any, admin_get: Any) -> None:
     us = shops["us"]
-    db.session.add(Redemption(shop_id=us.id, member_id=ledger_rows["a"].id, customer_id="1", title="$5 off",
-                              points=500, kind="fixed_amount", currency="USD", state="issued"))
-    db.session.add(Referral(shop_id=us.id, referrer_member_id=ledger_rows["a"].id, state="rewarded", rewarded_at=utcnow()))
+    db.session.add(
+        Redemption(
+            shop_id=us.id,
+            member_id=ledger_rows["a"].id,
+            customer_id="1",
+            title="$5 off",
+            points=500,
+            kind="fixed_amount",
+            currency="USD",
+            state="issued",
+        )
+    )
+    db.session.add(
+        Referral(
+            shop_id=us.id,
+            referrer_member_id=ledger_rows["a"].id,
+            state="rewarded",
+            rewarded_at=utcnow(),
+        )
+    )
     factories.trade_in(us, ledger_rows["c"], state="shipped")
     db.session.commit()
     body = admin_get("/admin/").get_data(as_text=True)
-    for label, value in [("Points issued", "6,900"), ("Points redeemed", "500"), ("Points expired", "300"),
-                         ("Points outstanding", "4,050"), ("Outstanding liability", "61.50 USD"),
-                         ("Members", "4"), ("Activated", "3"), ("Cohort Legacy", "1"), ("Trade-ins: Shipped", "1")]:
+    for label, value in [
+        ("Points issued", "6,900"),
+        ("Points redeemed", "500"),
+        ("Points expired", "300"),
+        ("Points outstanding", "4,050"),
+        ("Outstanding liability", "61.50 USD"),
+        ("Members", "4"),
+        ("Activated", "3"),
+        ("Cohort Legacy", "1"),
+        ("Trade-ins: Shipped", "1"),
+    ]:
         assert f'data-stat="{label}">{value}<' in body, label
     assert "Redemptions per day (1)" in body and "Referral conversions per day (1)" in body
     # The two daily charts, and the program results' monthly ones (tests/admin/test_program_results.py).

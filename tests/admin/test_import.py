@@ -13,15 +13,25 @@ CSV = "email,registered_at,shop,points\nold@example.com,2024-05-01,,1500\nbad-em
 
 
 def _upload(admin_post: Any, text: str) -> Any:
-    return admin_post("/admin/import", {"file": (io.BytesIO(text.encode()), "old.csv")},
-                      content_type="multipart/form-data")
+    return admin_post(
+        "/admin/import",
+        {"file": (io.BytesIO(text.encode()), "old.csv")},
+        content_type="multipart/form-data",
+    )
 
 
-def test_an_import_reports_its_progress_and_refused_lines(shops: Any, admin_post: Any, admin_get: Any) -> None:
+def test_an_import_reports_its_progress_and_refused_lines(
+    shops: Any, admin_post: Any, admin_get: Any
+) -> None:
     response = _upload(admin_post, CSV)
     assert response.status_code == 303
     run = db.session.query(ImportRun).one()
-    assert (run.shop_id, run.total_rows, run.imported_rows, run.state) == (shops["us"].id, 3, 2, "done")
+    assert (run.shop_id, run.total_rows, run.imported_rows, run.state) == (
+        shops["us"].id,
+        3,
+        2,
+        "done",
+    )
     assert run.errors == [{"line": 3, "error": "'bad-email' is not an email address"}]
     member = db.session.query(Member).filter_by(email_normalized="old@example.com").one()
     assert member.imported and member.activated_at is not None
@@ -33,7 +43,9 @@ def test_an_import_reports_its_progress_and_refused_lines(shops: Any, admin_post
 
 
 def test_rows_of_another_store_are_refused_whole(shops: Any, admin_post: Any) -> None:
-    text = "email,registered_at,shop,points\nx@example.com,2024-05-01,tesmart-eu.myshopify.com,100\n"
+    text = (
+        "email,registered_at,shop,points\nx@example.com,2024-05-01,tesmart-eu.myshopify.com,100\n"
+    )
     assert _upload(admin_post, text).status_code == 422
     assert db.session.query(ImportRun).count() == 0 and db.session.query(Member).count() == 0
 

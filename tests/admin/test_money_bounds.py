@@ -40,7 +40,9 @@ def matrix(shops: Any) -> TradeIn:
     return trade_in
 
 
-def test_an_approval_above_the_quote_without_a_reason_is_refused(matrix: TradeIn, admin_post: Any) -> None:
+def test_an_approval_above_the_quote_without_a_reason_is_refused(
+    matrix: TradeIn, admin_post: Any
+) -> None:
     response = admin_post(f"/admin/trade-ins/{matrix.id}/approve", {"value": "400.00"})
     assert response.status_code == 422
     assert "209.65 USD" in response.get_data(as_text=True)
@@ -56,15 +58,23 @@ def test_an_approval_above_the_quote_asks_a_second_time(matrix: TradeIn, admin_p
     assert "209.65 USD" in text and "190.35 USD" in text  # the quote, and how much more
     db.session.expire_all()
     assert db.session.get(TradeIn, matrix.id).state == "applied"  # nothing happened yet
-    assert admin_post(f"/admin/trade-ins/{matrix.id}/approve", {**form, "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(f"/admin/trade-ins/{matrix.id}/approve", {**form, "confirmed": "1"}).status_code
+        == 303
+    )
     db.session.expire_all()
     row = db.session.get(TradeIn, matrix.id)
     assert (row.state, row.value) == ("approved", Decimal("400.00"))
     audit = db.session.query(AuditLog).filter_by(action="trade_in.approve").one()
-    assert audit.after["reason"] == "Mint condition, original box" and audit.after["value_quoted"] == "209.65"
+    assert (
+        audit.after["reason"] == "Mint condition, original box"
+        and audit.after["value_quoted"] == "209.65"
+    )
 
 
-def test_no_approval_exceeds_the_price_paid_even_confirmed(matrix: TradeIn, admin_post: Any) -> None:
+def test_no_approval_exceeds_the_price_paid_even_confirmed(
+    matrix: TradeIn, admin_post: Any
+) -> None:
     form = {"value": "9999.00", "reason": "typo", "confirmed": "1"}
     response = admin_post(f"/admin/trade-ins/{matrix.id}/approve", form)
     assert response.status_code == 422 and "599.00 USD" in response.get_data(as_text=True)
@@ -77,10 +87,14 @@ def test_the_service_itself_holds_the_bounds(matrix: TradeIn, shops: Any) -> Non
         tradeins.approve(shops["us"], matrix.id, "staff:1", "300.00", reason="why not")
     with pytest.raises(tradeins.ValueAbovePrice):
         tradeins.approve(shops["us"], matrix.id, "staff:1", "599.01", reason="x", confirmed=True)
-    assert tradeins.approve(shops["us"], matrix.id, "staff:1", "599.00", reason="x", confirmed=True).value == Decimal("599.00")
+    assert tradeins.approve(
+        shops["us"], matrix.id, "staff:1", "599.00", reason="x", confirmed=True
+    ).value == Decimal("599.00")
 
 
-def test_an_inspection_cannot_raise_the_value_above_the_price_paid(matrix: TradeIn, shops: Any) -> None:
+def test_an_inspection_cannot_raise_the_value_above_the_price_paid(
+    matrix: TradeIn, shops: Any
+) -> None:
     us = shops["us"]
     tradeins.approve(us, matrix.id, "staff:1")
     tradeins.mark_shipped(us, matrix.id, "staff:1", "1Z1")
@@ -90,7 +104,9 @@ def test_an_inspection_cannot_raise_the_value_above_the_price_paid(matrix: Trade
         tradeins.inspect(us, matrix.id, "staff:1", "adjusted", "700.00")
 
 
-def test_a_payout_shows_its_amount_and_currency_before_it_is_sent(matrix: TradeIn, shops: Any, admin_post: Any, admin_get: Any) -> None:
+def test_a_payout_shows_its_amount_and_currency_before_it_is_sent(
+    matrix: TradeIn, shops: Any, admin_post: Any, admin_get: Any
+) -> None:
     us = shops["us"]
     tradeins.approve(us, matrix.id, "staff:1")
     tradeins.mark_shipped(us, matrix.id, "staff:1", "1Z1")
@@ -100,7 +116,10 @@ def test_a_payout_shows_its_amount_and_currency_before_it_is_sent(matrix: TradeI
     assert asked.status_code == 200 and "209.65 USD" in asked.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(TradeIn, matrix.id).state == "shipped"
-    stale = admin_post(f"/admin/trade-ins/{matrix.id}/pay", {"method": "code", "amount": "300.00", "confirmed": "1"})
+    stale = admin_post(
+        f"/admin/trade-ins/{matrix.id}/pay",
+        {"method": "code", "amount": "300.00", "confirmed": "1"},
+    )
     assert stale.status_code == 422  # another amount than the one due: nothing is paid
     db.session.expire_all()
     assert db.session.get(TradeIn, matrix.id).state == "shipped"
@@ -113,7 +132,9 @@ def jane(shops: Any) -> Member:
     return jane
 
 
-def test_a_large_adjustment_shows_both_balances_and_waits_for_confirmation(jane: Member, shops: Any, admin_post: Any, admin_get: Any) -> None:
+def test_a_large_adjustment_shows_both_balances_and_waits_for_confirmation(
+    jane: Member, shops: Any, admin_post: Any, admin_get: Any
+) -> None:
     us = shops["us"]
     form = {"points": "-100000", "reason": "typo test", "adjustment_id": "a" * 32}
     asked = admin_post(f"/admin/members/{jane.id}/adjust", form)
@@ -124,21 +145,41 @@ def test_a_large_adjustment_shows_both_balances_and_waits_for_confirmation(jane:
     done = admin_post(f"/admin/members/{jane.id}/adjust", {**form, "confirmed": "1"})
     assert done.status_code == 303
     assert ledger.balance(us.id, jane.id) == -96950
-    banner = admin_get(done.headers["Location"].split("?")[0], **_query(done.headers["Location"])).get_data(as_text=True)
+    banner = admin_get(
+        done.headers["Location"].split("?")[0], **_query(done.headers["Location"])
+    ).get_data(as_text=True)
     assert "−100,000" in banner and "-96,950" in banner.replace("−", "-")
 
 
-def test_a_small_adjustment_needs_no_confirmation(jane: Member, shops: Any, admin_post: Any) -> None:
-    response = admin_post(f"/admin/members/{jane.id}/adjust", {"points": "-5000", "reason": "x", "adjustment_id": "b" * 32})
+def test_a_small_adjustment_needs_no_confirmation(
+    jane: Member, shops: Any, admin_post: Any
+) -> None:
+    response = admin_post(
+        f"/admin/members/{jane.id}/adjust",
+        {"points": "-5000", "reason": "x", "adjustment_id": "b" * 32},
+    )
     assert response.status_code == 303
     assert ledger.balance(shops["us"].id, jane.id) == -1950
 
 
 def test_the_threshold_is_the_stores_setting(jane: Member, shops: Any, admin_post: Any) -> None:
     us = shops["us"]
-    assert admin_post("/admin/settings", {"section": "program", "referral_monthly_cap": "20", "return_window_days": "30",
-                                          "adjustment_confirm_threshold": "100"}).status_code == 303
-    asked = admin_post(f"/admin/members/{jane.id}/adjust", {"points": "500", "reason": "x", "adjustment_id": "c" * 32})
+    assert (
+        admin_post(
+            "/admin/settings",
+            {
+                "section": "program",
+                "referral_monthly_cap": "20",
+                "return_window_days": "30",
+                "adjustment_confirm_threshold": "100",
+            },
+        ).status_code
+        == 303
+    )
+    asked = admin_post(
+        f"/admin/members/{jane.id}/adjust",
+        {"points": "500", "reason": "x", "adjustment_id": "c" * 32},
+    )
     assert asked.status_code == 200
     assert db.session.query(PointEntry).filter_by(shop_id=us.id, kind="adjustment").count() == 0
 
@@ -156,35 +197,59 @@ def _query(location: str) -> dict[str, str]:
 def test_ending_a_campaign_asks_first(shops: Any, admin_post: Any) -> None:
     us = shops["us"]
     now = utcnow()
-    campaign = Campaign(shop_id=us.id, title="Double points", kind="points_multiplier", multiplier=Decimal("2"),
-                        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    campaign = Campaign(
+        shop_id=us.id,
+        title="Double points",
+        kind="points_multiplier",
+        multiplier=Decimal("2"),
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
     db.session.add(campaign)
     db.session.commit()
     asked = admin_post(f"/admin/campaigns/{campaign.id}", {"action": "end"})
     assert asked.status_code == 200 and 'id="confirm-form"' in asked.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).ends_at > utcnow()
-    assert admin_post(f"/admin/campaigns/{campaign.id}", {"action": "end", "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(
+            f"/admin/campaigns/{campaign.id}", {"action": "end", "confirmed": "1"}
+        ).status_code
+        == 303
+    )
 
 
 def test_archiving_a_reward_asks_first(shops: Any, admin_post: Any) -> None:
     us = shops["us"]
-    reward = Reward(shop_id=us.id, title="5 USD off", points=500, kind="fixed_amount", amount=Decimal("5"))
+    reward = Reward(
+        shop_id=us.id, title="5 USD off", points=500, kind="fixed_amount", amount=Decimal("5")
+    )
     db.session.add(reward)
     db.session.commit()
     asked = admin_post(f"/admin/rewards/{reward.id}", {"action": "archive"})
     assert asked.status_code == 200 and "stay valid" in asked.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Reward, reward.id).active
-    assert admin_post(f"/admin/rewards/{reward.id}", {"action": "archive", "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(
+            f"/admin/rewards/{reward.id}", {"action": "archive", "confirmed": "1"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert not db.session.get(Reward, reward.id).active
 
 
 def test_closing_a_return_asks_first(shops: Any, admin_post: Any) -> None:
     us = shops["us"]
-    request = ReturnRequest(shop_id=us.id, order_id="9002", reason="faulty", outcome="refund",
-                            return_shipping_paid_by="tesmart", state="requested")
+    request = ReturnRequest(
+        shop_id=us.id,
+        order_id="9002",
+        reason="faulty",
+        outcome="refund",
+        return_shipping_paid_by="tesmart",
+        state="requested",
+    )
     db.session.add(request)
     db.session.commit()
     asked = admin_post(f"/admin/returns/{request.id}/close")
@@ -199,7 +264,9 @@ def test_closing_a_return_asks_first(shops: Any, admin_post: Any) -> None:
 def test_removing_a_grant_asks_first(shops: Any, admin_get: Any, admin_post: Any) -> None:
     from plugin.models import StaffGrant
 
-    assert admin_get("/admin/", user="77").status_code == 200  # grants go to staff who opened the app
+    assert (
+        admin_get("/admin/", user="77").status_code == 200
+    )  # grants go to staff who opened the app
     assert admin_post("/admin/staff", {"user_id": "42", "role": "owner"}).status_code == 303
     assert admin_post("/admin/staff", {"user_id": "77", "role": "operator"}).status_code == 303
     grant = db.session.query(StaffGrant).filter_by(user_id="77").one()

@@ -14,14 +14,26 @@ from plugin.models.types import utcnow
 
 def _members(shop: Any, count: int) -> None:
     now = utcnow()
-    db.session.execute(insert(Member), [
-        {"email": f"m{n:04d}@example.com", "registered_at": now, "activated_at": now} for n in range(count)
-    ])
+    db.session.execute(
+        insert(Member),
+        [
+            {"email": f"m{n:04d}@example.com", "registered_at": now, "activated_at": now}
+            for n in range(count)
+        ],
+    )
     ids = [m.id for m in db.session.query(Member).order_by(Member.id)]
-    db.session.execute(insert(ShopCustomer), [
-        {"shop_id": shop.id, "member_id": member_id, "customer_id": str(9000 + i), "email": f"m{i:04d}@example.com"}
-        for i, member_id in enumerate(ids)
-    ])
+    db.session.execute(
+        insert(ShopCustomer),
+        [
+            {
+                "shop_id": shop.id,
+                "member_id": member_id,
+                "customer_id": str(9000 + i),
+                "email": f"m{i:04d}@example.com",
+            }
+            for i, member_id in enumerate(ids)
+        ],
+    )
     db.session.commit()
 
 
@@ -29,7 +41,9 @@ def _emails(html: str) -> list[str]:
     return re.findall(r"m(\d{4})@example\.com</a>", html)
 
 
-def test_the_members_list_pages_through_every_member_newest_first(shops: Any, admin_get: Any) -> None:
+def test_the_members_list_pages_through_every_member_newest_first(
+    shops: Any, admin_get: Any
+) -> None:
     _members(shops["us"], 205)
     first = admin_get("/admin/members").get_data(as_text=True)
     assert _emails(first)[:2] == ["0204", "0203"] and len(_emails(first)) == 100
@@ -61,11 +75,22 @@ def test_odd_page_numbers_are_answered_not_failed(shops: Any, admin_get: Any) ->
 def test_the_audit_log_pages_through_every_action(shops: Any, admin_get: Any) -> None:
     us = shops["us"]
     now = utcnow()
-    db.session.execute(insert(AuditLog), [
-        {"shop_id": us.id, "actor": "staff:42", "action": "settings.update", "subject_type": "shop",
-         "subject_id": str(us.id), "before": {}, "after": {}, "created_at": now}
-        for _ in range(130)
-    ])
+    db.session.execute(
+        insert(AuditLog),
+        [
+            {
+                "shop_id": us.id,
+                "actor": "staff:42",
+                "action": "settings.update",
+                "subject_type": "shop",
+                "subject_id": str(us.id),
+                "before": {},
+                "after": {},
+                "created_at": now,
+            }
+            for _ in range(130)
+        ],
+    )
     db.session.commit()
     first = admin_get("/admin/audit").get_data(as_text=True)
     second = admin_get("/admin/audit", page="2").get_data(as_text=True)

@@ -30,7 +30,9 @@ def strict_fake(fake_admin: Any) -> Any:
 def tag_item(shop: Shop, fake: Any) -> int:
     order = fake.add_order(shop.domain, line_items=[{"title": "KVM", "price": "100.00"}])
     outbox.add(shop.id, "order.tag", f"test:tag:{order}", {"id": order, "tags": ["tesmart-gift"]})
-    item_id = db.session.execute(select(OutboxItem.id).where(OutboxItem.shop_id == shop.id)).scalar_one()
+    item_id = db.session.execute(
+        select(OutboxItem.id).where(OutboxItem.shop_id == shop.id)
+    ).scalar_one()
     db.session.commit()  # not outbox.commit(): the test runs the item itself
     return item_id
 
@@ -50,7 +52,9 @@ def expire_access_token(shop: Shop) -> None:
     db.session.commit()
 
 
-def test_a_dead_refresh_token_marks_the_shop_and_the_work_waits(shops: Any, strict_fake: Any) -> None:
+def test_a_dead_refresh_token_marks_the_shop_and_the_work_waits(
+    shops: Any, strict_fake: Any
+) -> None:
     shop = shops["us"]
     exchanged(shop)
     shop_id, domain = shop.id, shop.domain
@@ -101,7 +105,9 @@ def test_an_admin_open_after_the_refresh_token_ran_out_repeats_the_exchange(
     shop = shops["us"]
     exchanged(shop)
     shop_id, _domain = shop.id, shop.domain
-    db.session.get(Shop, shop_id).refresh_token_expires_at = clock.now() - timedelta(seconds=1)  # its 90 days are over
+    db.session.get(Shop, shop_id).refresh_token_expires_at = clock.now() - timedelta(
+        seconds=1
+    )  # its 90 days are over
     db.session.commit()
     before = offline_token(db.session.get(Shop, shop_id))
     assert admin_get("/admin/", shop="us").status_code == 200

@@ -14,13 +14,24 @@ from tests import signing
 from tests.conftest import SHOP_DOMAINS, base_config
 
 PAGES = [
-    "/admin/", "/admin/members", "/admin/settings", "/admin/rewards", "/admin/campaigns",
-    "/admin/trade-ins", "/admin/returns", "/admin/ctrl-f", "/admin/data", "/admin/audit", "/admin/staff",
+    "/admin/",
+    "/admin/members",
+    "/admin/settings",
+    "/admin/rewards",
+    "/admin/campaigns",
+    "/admin/trade-ins",
+    "/admin/returns",
+    "/admin/ctrl-f",
+    "/admin/data",
+    "/admin/audit",
+    "/admin/staff",
 ]
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_carries_the_csp_of_the_verified_shop(shops: Any, admin_get: Any, path: str) -> None:
+def test_every_page_carries_the_csp_of_the_verified_shop(
+    shops: Any, admin_get: Any, path: str
+) -> None:
     response = admin_get(path, shop="eu")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
@@ -29,12 +40,17 @@ def test_every_page_carries_the_csp_of_the_verified_shop(shops: Any, admin_get: 
     )
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data(as_text=True)
-    assert 'src="https://cdn.shopify.com/shopifycloud/app-bridge.js" data-api-key="test-client-id"' in body
+    assert (
+        'src="https://cdn.shopify.com/shopifycloud/app-bridge.js" data-api-key="test-client-id"'
+        in body
+    )
     assert "https://cdn.shopify.com/shopifycloud/polaris.js" in body
     assert "<s-page" in body and "<table" in body or "<form" in body
 
 
-def test_a_document_load_without_a_token_goes_to_the_patch_id_token_page(shops: Any, client: Any) -> None:
+def test_a_document_load_without_a_token_goes_to_the_patch_id_token_page(
+    shops: Any, client: Any
+) -> None:
     response = client.get("/admin/members?shop=tesmart-us.myshopify.com&host=abc")
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
@@ -44,16 +60,24 @@ def test_a_document_load_without_a_token_goes_to_the_patch_id_token_page(shops: 
 
 
 def test_the_patch_id_token_page_loads_app_bridge_with_the_shops_csp(client: Any) -> None:
-    response = client.get("/admin/auth/patch-id-token?shop=tesmart-us.myshopify.com&shopify-reload=%2Fadmin%2F")
+    response = client.get(
+        "/admin/auth/patch-id-token?shop=tesmart-us.myshopify.com&shopify-reload=%2Fadmin%2F"
+    )
     assert response.status_code == 200
     assert 'data-api-key="test-client-id"' in response.get_data(as_text=True)
-    assert "frame-ancestors https://tesmart-us.myshopify.com" in response.headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors https://tesmart-us.myshopify.com"
+        in response.headers["Content-Security-Policy"]
+    )
 
 
 @pytest.mark.parametrize(
     "case, token",
     [
-        ("wrong secret", lambda: signing.session_token(SHOP_DOMAINS["us"], secret="not-the-secret")),
+        (
+            "wrong secret",
+            lambda: signing.session_token(SHOP_DOMAINS["us"], secret="not-the-secret"),
+        ),
         ("expired", lambda: signing.session_token(SHOP_DOMAINS["us"], expires_in=-120)),
         ("another app", lambda: signing.session_token(SHOP_DOMAINS["us"], api_key="another-app")),
         ("not a jwt", lambda: "garbage"),
@@ -64,20 +88,30 @@ def test_a_bad_token_sees_nothing(shops: Any, client: Any, case: str, token: Any
     fetch = client.get("/admin/", headers={"Authorization": f"Bearer {token()}"})
     assert document.status_code in (302, 401)
     assert fetch.status_code == 401
-    assert fetch.headers.get("X-Shopify-Retry-Invalid-Session-Request") == "1" or case == "another app"
+    assert (
+        fetch.headers.get("X-Shopify-Retry-Invalid-Session-Request") == "1" or case == "another app"
+    )
     assert "Members" not in fetch.get_data(as_text=True)
 
 
 def test_a_fetch_with_a_bearer_token_is_answered(shops: Any, admin_fetch: Any) -> None:
     response = admin_fetch("/admin/members", shop="us")
     assert response.status_code == 200
-    assert "frame-ancestors https://tesmart-us.myshopify.com" in response.headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors https://tesmart-us.myshopify.com"
+        in response.headers["Content-Security-Policy"]
+    )
 
 
-def test_a_form_posted_with_a_stale_token_is_refused_without_a_change(shops: Any, admin_post: Any) -> None:
+def test_a_form_posted_with_a_stale_token_is_refused_without_a_change(
+    shops: Any, admin_post: Any
+) -> None:
     stale = signing.session_token(SHOP_DOMAINS["us"], expires_in=-120)
-    response = admin_post("/admin/settings", {"section": "program", "referral_monthly_cap": "5",
-                                              "return_window_days": "30"}, token=stale)
+    response = admin_post(
+        "/admin/settings",
+        {"section": "program", "referral_monthly_cap": "5", "return_window_days": "30"},
+        token=stale,
+    )
     assert response.status_code == 401
     db.session.expire_all()
     assert "referral_monthly_cap" not in (find_shop(SHOP_DOMAINS["us"]).settings or {})
@@ -91,8 +125,12 @@ def test_first_open_exchanges_the_token_and_stores_it(shops: Any, admin_get: Any
     assert shop.access_token_enc and shop.refresh_token_enc and shop.access_token_expires_at
 
 
-def test_first_open_of_an_unknown_shop_creates_it_with_the_region_of_its_currency(app: Any, admin_get: Any, fake_admin: Any) -> None:
-    fake_admin.configure_shop("tesmart-fr.myshopify.com", name="TESmart France", currency_code="EUR")
+def test_first_open_of_an_unknown_shop_creates_it_with_the_region_of_its_currency(
+    app: Any, admin_get: Any, fake_admin: Any
+) -> None:
+    fake_admin.configure_shop(
+        "tesmart-fr.myshopify.com", name="TESmart France", currency_code="EUR"
+    )
     response = admin_get("/admin/", shop="tesmart-fr.myshopify.com")
     assert response.status_code == 200
     shop = find_shop("tesmart-fr.myshopify.com")
@@ -101,9 +139,15 @@ def test_first_open_of_an_unknown_shop_creates_it_with_the_region_of_its_currenc
     assert len(shop.settings or {}) == 0
 
 
-def test_a_new_shop_takes_its_zone_from_shopify_and_its_region_default_until_then(app: Any, admin_get: Any, fake_admin: Any) -> None:
-    fake_admin.configure_shop("tesmart-fr.myshopify.com", name="TESmart France", currency_code="EUR",
-                              iana_timezone="Europe/Paris")
+def test_a_new_shop_takes_its_zone_from_shopify_and_its_region_default_until_then(
+    app: Any, admin_get: Any, fake_admin: Any
+) -> None:
+    fake_admin.configure_shop(
+        "tesmart-fr.myshopify.com",
+        name="TESmart France",
+        currency_code="EUR",
+        iana_timezone="Europe/Paris",
+    )
     assert admin_get("/admin/", shop="tesmart-fr.myshopify.com").status_code == 200
     assert find_shop("tesmart-fr.myshopify.com").timezone == "Europe/Paris"
     fake_admin.inject("http_500", times=10, operation="ShopGet")  # Shopify did not say
@@ -130,7 +174,9 @@ def test_the_region_falls_back_to_the_domain(domain: str, region: str) -> None:
 def test_the_root_url_forwards_to_the_admin_with_its_query(client: Any) -> None:
     response = client.get("/?shop=tesmart-us.myshopify.com&id_token=abc&host=h")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/?shop=tesmart-us.myshopify.com&id_token=abc&host=h"
+    assert (
+        response.headers["Location"] == "/admin/?shop=tesmart-us.myshopify.com&id_token=abc&host=h"
+    )
 
 
 def test_the_dev_entry_mints_a_token_the_admin_accepts(shops: Any, client: Any) -> None:
@@ -138,16 +184,24 @@ def test_the_dev_entry_mints_a_token_the_admin_accepts(shops: Any, client: Any) 
     assert entry.status_code == 302
     location = urlsplit(entry.headers["Location"])
     query = parse_qs(location.query)
-    assert location.path == "/admin/" and query["shop"] == ["tesmart-kr.myshopify.com"] and query["host"]
+    assert (
+        location.path == "/admin/"
+        and query["shop"] == ["tesmart-kr.myshopify.com"]
+        and query["host"]
+    )
     import jwt
 
-    claims = jwt.decode(query["id_token"][0], signing.API_SECRET, algorithms=["HS256"], audience=signing.API_KEY)
+    claims = jwt.decode(
+        query["id_token"][0], signing.API_SECRET, algorithms=["HS256"], audience=signing.API_KEY
+    )
     assert set(claims) == {"iss", "dest", "aud", "sub", "exp", "nbf", "iat", "jti", "sid"}
     assert claims["dest"] == "https://tesmart-kr.myshopify.com" and claims["sub"] == "7"
     assert client.get(f"{location.path}?{location.query}").status_code == 200
 
 
-def test_the_dev_entry_passes_the_admin_language_on_as_shopify_does(shops: Any, client: Any) -> None:
+def test_the_dev_entry_passes_the_admin_language_on_as_shopify_does(
+    shops: Any, client: Any
+) -> None:
     entry = client.get("/dev/admin?shop=tesmart-eu.myshopify.com&locale=de")
     location = urlsplit(entry.headers["Location"])
     assert parse_qs(location.query)["locale"] == ["de"]
@@ -164,7 +218,9 @@ def test_in_dev_mode_the_patch_page_reloads_with_a_fresh_token(shops: Any, clien
     assert target.path == "/admin/members" and "id_token" in parse_qs(target.query)
     assert client.get(patched.headers["Location"]).status_code == 200
     # Never a redirect off the app.
-    evil = client.get("/admin/auth/patch-id-token?shop=tesmart-us.myshopify.com&shopify-reload=https%3A%2F%2Fevil.example%2F")
+    evil = client.get(
+        "/admin/auth/patch-id-token?shop=tesmart-us.myshopify.com&shopify-reload=https%3A%2F%2Fevil.example%2F"
+    )
     assert evil.status_code == 200 and "evil" not in evil.headers.get("Location", "")
 
 

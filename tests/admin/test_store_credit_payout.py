@@ -41,22 +41,37 @@ def test_where_shoppers_cannot_spend_store_credit_the_admin_says_so_and_offers_t
     assert 'value="refund"' in form and 'value="code"' in form
     assert 'data-store-credit="unavailable"' in form and "cannot" in form
 
-    refused = admin_post(f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"})
+    refused = admin_post(
+        f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"}
+    )
     assert refused.status_code == 422 and "instead" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(TradeIn, trade_in.id).state == "shipped"
-    assert db.session.query(OutboxItem).filter(OutboxItem.kind.like("store_credit%")).count() == 0  # (the approval queued its email and Flow trigger)
+    assert (
+        db.session.query(OutboxItem).filter(OutboxItem.kind.like("store_credit%")).count() == 0
+    )  # (the approval queued its email and Flow trigger)
     assert fake_admin.store_credit(us.domain, f"gid://shopify/Customer/{customer}") == Decimal("0")
 
-    assert admin_post(f"{path}/pay", {"method": "code", "amount": "40.00", "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(
+            f"{path}/pay", {"method": "code", "amount": "40.00", "confirmed": "1"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(TradeIn, trade_in.id).payout_method == "code"
 
 
-def test_where_store_credit_is_spendable_it_is_offered(shops: Any, admin_get: Any, fake_admin: Any) -> None:
+def test_where_store_credit_is_spendable_it_is_offered(
+    shops: Any, admin_get: Any, fake_admin: Any
+) -> None:
     us = shops["us"]
     trade_in, _ = shipped(us, fake_admin)
-    form = admin_get(f"/admin/trade-ins/{trade_in.id}").get_data(as_text=True).split('id="pay-form"')[1]
+    form = (
+        admin_get(f"/admin/trade-ins/{trade_in.id}")
+        .get_data(as_text=True)
+        .split('id="pay-form"')[1]
+    )
     assert 'value="store_credit"' in form.split("</form>")[0]
     assert "StoreCreditAvailability" in fake_admin.operations_called(us.domain)
 
@@ -68,11 +83,21 @@ def test_a_credit_over_the_accounts_limit_fails_visibly_and_the_trade_in_can_be_
     fake_admin.configure_shop(us.domain, store_credit_limit="25.00")
     trade_in, customer = shipped(us, fake_admin)
     path = f"/admin/trade-ins/{trade_in.id}"
-    assert admin_post(f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(
+            f"{path}/pay", {"method": "store_credit", "amount": "40.00", "confirmed": "1"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     item = db.session.query(OutboxItem).filter(OutboxItem.kind.like("store_credit%")).one()
     assert item.state == "failed" and "credit limit" in (item.last_error or "")
     row = db.session.get(TradeIn, trade_in.id)
     assert row.state == "shipped" and row.payout_method is None  # stepped back: pay another way
     assert fake_admin.store_credit(us.domain, f"gid://shopify/Customer/{customer}") == Decimal("0")
-    assert admin_post(f"{path}/pay", {"method": "code", "amount": "40.00", "confirmed": "1"}).status_code == 303
+    assert (
+        admin_post(
+            f"{path}/pay", {"method": "code", "amount": "40.00", "confirmed": "1"}
+        ).status_code
+        == 303
+    )

@@ -24,7 +24,9 @@ def member_with_points(shop: Any, email: str, points: int) -> Any:
     member = get_or_create_member(email)
     activate(member, utcnow(), "test")
     link_customer(shop, "81" + str(points), member=member, email=email)
-    ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=points, kind="order", cause_key=f"o:{email}")
+    ledger.post_entry(
+        shop_id=shop.id, member_id=member.id, delta=points, kind="order", cause_key=f"o:{email}"
+    )
     db.session.commit()
     return member
 
@@ -37,7 +39,9 @@ def test_preview_first_then_save(shops: Any, admin_get: Any, admin_post: Any) ->
     assert 'id="tiers-form"' in page
     preview = admin_post("/admin/tiers", {"tiers": json.dumps(TIERS), "action": "preview"})
     text = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and "2 would move up now" in text and "big@example.com" in text
+    assert (
+        preview.status_code == 200 and "2 would move up now" in text and "big@example.com" in text
+    )
     assert db.session.query(MemberTier).count() == 0 and not (shop.settings or {}).get("tiers")
     saved = admin_post("/admin/tiers", {"tiers": json.dumps(TIERS), "action": "save"}, user="7")
     assert saved.status_code == 303

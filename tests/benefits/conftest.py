@@ -27,8 +27,18 @@ REGISTERED = {
     "2025-04": datetime(2025, 6, 1, 12, tzinfo=UTC),
     "2025-11": datetime(2025, 11, 5, 12, tzinfo=UTC),
 }
-WORN_NO_BOX = {"cosmetic_wear": True, "accessories_complete": True, "original_packaging": False, "working": True}
-MINT = {"cosmetic_wear": False, "accessories_complete": True, "original_packaging": True, "working": True}
+WORN_NO_BOX = {
+    "cosmetic_wear": True,
+    "accessories_complete": True,
+    "original_packaging": False,
+    "working": True,
+}
+MINT = {
+    "cosmetic_wear": False,
+    "accessories_complete": True,
+    "original_packaging": True,
+    "working": True,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +71,9 @@ def shop(region: str) -> Shop:
 
 def member(email: str) -> Member:
     db.session.expire_all()
-    return db.session.execute(select(Member).where(Member.email_normalized == email.casefold())).scalar_one()
+    return db.session.execute(
+        select(Member).where(Member.email_normalized == email.casefold())
+    ).scalar_one()
 
 
 @dataclass
@@ -88,7 +100,9 @@ class Shopper:
         order_ids = [str(o["id"]) for o in self.orders]
         return list(
             db.session.execute(
-                select(Device).where(Device.order_id.in_(order_ids), Device.state == "registered").order_by(Device.id)
+                select(Device)
+                .where(Device.order_id.in_(order_ids), Device.state == "registered")
+                .order_by(Device.id)
             ).scalars()
         )
 
@@ -103,8 +117,12 @@ def kvm(shops, deliver) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped
     catalogue: dict[str, dict[str, Any]] = {}
     for region in CURRENCY:
         items = {
-            "switch": payloads.product(title="TESmart 4-port HDMI KVM switch", product_type="KVM Switch"),
-            "extender": payloads.product(title="TESmart HDMI KVM extender", product_type="KVM Extender"),
+            "switch": payloads.product(
+                title="TESmart 4-port HDMI KVM switch", product_type="KVM Switch"
+            ),
+            "extender": payloads.product(
+                title="TESmart HDMI KVM extender", product_type="KVM Extender"
+            ),
             "cable": payloads.product(title="HDMI cable", product_type="Cable"),
         }
         for item in items.values():
@@ -140,7 +158,15 @@ def shopper(deliver, kvm) -> Callable[..., Shopper]:  # type: ignore[no-untyped-
             import_member(email, REGISTERED[cohort])
             db.session.commit()
         person = Shopper(region, email, customer, [])
-        person_buy(deliver, kvm, person, product=product, price=price, country=country, days=bought_days_ago)
+        person_buy(
+            deliver,
+            kvm,
+            person,
+            product=product,
+            price=price,
+            country=country,
+            days=bought_days_ago,
+        )
         return person
 
     return make
@@ -157,7 +183,9 @@ def person_buy(
     days: int = 200,
 ) -> dict[str, Any]:
     currency = CURRENCY[person.region]
-    line = payloads.line_item(kvm[person.region][product]["id"], price or PRICE[currency], currency=currency)
+    line = payloads.line_item(
+        kvm[person.region][product]["id"], price or PRICE[currency], currency=currency
+    )
     order = payloads.order(
         lines=[line],
         customer_block=person.customer,
@@ -183,7 +211,14 @@ def buy(deliver, kvm) -> Callable[..., dict[str, Any]]:  # type: ignore[no-untyp
 def api(proxy) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
     """The signed storefront API, every answer checked against openapi.yaml."""
 
-    def call(method: str, path: str, person: Shopper | None = None, *, region: str | None = None, json: Any = None) -> Any:
+    def call(
+        method: str,
+        path: str,
+        person: Shopper | None = None,
+        *,
+        region: str | None = None,
+        json: Any = None,
+    ) -> Any:
         response = proxy(
             method,
             path,

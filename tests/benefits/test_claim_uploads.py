@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.models import WarrantyClaim
-from tests.admin.conftest import admin_get  # noqa: F401,F811  (the merchant's document loads)
+from tests.admin.conftest import admin_get  # noqa: F401  (the merchant's document loads)
 from tests.benefits.test_uploads import JPEG, MP4, upload
 
 EXTENDED = 500  # days after purchase: past the standard year, inside the 3 years
@@ -23,7 +23,10 @@ def claim_body(person, uploads):  # type: ignore[no-untyped-def]
 
 
 def test_a_claim_carries_the_members_photo_and_video_and_the_merchant_sees_them(  # type: ignore[no-untyped-def]
-    client, shopper, api, admin_get  # noqa: F811
+    client,
+    shopper,
+    api,
+    admin_get,
 ):
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     photo = upload(client, ann, JPEG).get_json()["upload"]["id"]

@@ -23,25 +23,105 @@ def purchased(days: int, region: str = "us") -> date:
 @pytest.mark.parametrize(
     ("cohort", "region", "product", "country", "standard_months", "extended", "trade_in_kind"),
     [
-        pytest.param("2025-11", "us", "switch", None, 12, True, "recovery_value", id="2025-11, US switch: 1 year, extended to 3, recovery value"),
-        pytest.param("2025-11", "eu", "switch", None, 24, True, "recovery_value", id="2025-11, DE switch: 2 years statutory, extended to 3"),
-        pytest.param("2025-11", "us", "extender", None, 12, True, "recovery_value", id="2025-11 covers KVM extenders"),
-        pytest.param("2025-04", "us", "extender", None, 12, False, "none", id="2025-04: extenders not covered, no trade-in"),
-        pytest.param("legacy", "jp", "switch", None, 12, True, "discount_on_new", id="legacy, JP switch: extended, 40% discount"),
-        pytest.param("legacy", "us", "switch", "BR", 12, False, "none", id="legacy outside US/EU/JP: no extension, no trade-in"),
-        pytest.param("2025-11", "us", "switch", "BR", 12, True, "recovery_value", id="2025-11 serves every region"),
-        pytest.param("2025-11", "us", "switch", "GB", 12, True, "recovery_value", id="UK delivery: 1 year statutory"),
+        pytest.param(
+            "2025-11",
+            "us",
+            "switch",
+            None,
+            12,
+            True,
+            "recovery_value",
+            id="2025-11, US switch: 1 year, extended to 3, recovery value",
+        ),
+        pytest.param(
+            "2025-11",
+            "eu",
+            "switch",
+            None,
+            24,
+            True,
+            "recovery_value",
+            id="2025-11, DE switch: 2 years statutory, extended to 3",
+        ),
+        pytest.param(
+            "2025-11",
+            "us",
+            "extender",
+            None,
+            12,
+            True,
+            "recovery_value",
+            id="2025-11 covers KVM extenders",
+        ),
+        pytest.param(
+            "2025-04",
+            "us",
+            "extender",
+            None,
+            12,
+            False,
+            "none",
+            id="2025-04: extenders not covered, no trade-in",
+        ),
+        pytest.param(
+            "legacy",
+            "jp",
+            "switch",
+            None,
+            12,
+            True,
+            "discount_on_new",
+            id="legacy, JP switch: extended, 40% discount",
+        ),
+        pytest.param(
+            "legacy",
+            "us",
+            "switch",
+            "BR",
+            12,
+            False,
+            "none",
+            id="legacy outside US/EU/JP: no extension, no trade-in",
+        ),
+        pytest.param(
+            "2025-11",
+            "us",
+            "switch",
+            "BR",
+            12,
+            True,
+            "recovery_value",
+            id="2025-11 serves every region",
+        ),
+        pytest.param(
+            "2025-11",
+            "us",
+            "switch",
+            "GB",
+            12,
+            True,
+            "recovery_value",
+            id="UK delivery: 1 year statutory",
+        ),
     ],
 )
-def test_device_warranty_and_trade_in_by_cohort(shopper, api, cohort, region, product, country, standard_months, extended, trade_in_kind):  # type: ignore[no-untyped-def]
+def test_device_warranty_and_trade_in_by_cohort(
+    shopper, api, cohort, region, product, country, standard_months, extended, trade_in_kind
+):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", region, cohort=cohort, product=product, country=country)
     body = api("GET", "/devices", ann).get_json()
     [device] = body["devices"]
     bought = purchased(200, region)
     assert device["purchased_at"] == bought.isoformat()
     assert device["standard_warranty_end"] == add_months(bought, standard_months).isoformat()
-    assert device["extended_warranty_end"] == (add_months(bought, 36).isoformat() if extended else None)
-    assert device["warranty"] == {"claim_available": False, "reason": device["warranty"]["reason"], "claim": None}
+    assert device["extended_warranty_end"] == (
+        add_months(bought, 36).isoformat() if extended else None
+    )
+    assert device["warranty"] == {
+        "claim_available": False,
+        "reason": device["warranty"]["reason"],
+        "claim": None,
+    }
     assert device["trade_in"]["kind"] == trade_in_kind
     assert device["trade_in"]["eligible"] is (trade_in_kind != "none")
     assert device["trade_in"]["status"] is None
@@ -51,7 +131,9 @@ def test_device_warranty_and_trade_in_by_cohort(shopper, api, cohort, region, pr
 def test_accessories_are_not_registered_devices(shopper, buy, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com")
     buy(ann, product="cable", price="9.99")
-    assert [d["category"] for d in api("GET", "/devices", ann).get_json()["devices"]] == ["kvm_switch"]
+    assert [d["category"] for d in api("GET", "/devices", ann).get_json()["devices"]] == [
+        "kvm_switch"
+    ]
 
 
 def test_a_young_device_shows_what_it_will_get_and_when(shopper, api):  # type: ignore[no-untyped-def]
@@ -108,7 +190,9 @@ def test_devices_payload_can_be_limited_to_one_order(shopper, buy):  # type: ign
 def test_registering_a_serial_number(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     device_id = ann.device.id
-    response = api("POST", f"/devices/{device_id}/serial", ann, json={"serial": " tes-hk0402-a1b2 "})
+    response = api(
+        "POST", f"/devices/{device_id}/serial", ann, json={"serial": " tes-hk0402-a1b2 "}
+    )
     assert response.status_code == 200
     assert response.get_json()["serial"] == "TES-HK0402-A1B2"
     again = api("POST", f"/devices/{device_id}/serial", ann, json={"serial": "TES-HK0402-A1B2"})
@@ -118,16 +202,26 @@ def test_registering_a_serial_number(shopper, api):  # type: ignore[no-untyped-d
 def test_a_serial_number_is_unique_per_shop(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     bob = shopper("bob@example.com", cohort="2025-11")
-    assert api("POST", f"/devices/{ann.device.id}/serial", ann, json={"serial": "SN-1"}).status_code == 200
+    assert (
+        api("POST", f"/devices/{ann.device.id}/serial", ann, json={"serial": "SN-1"}).status_code
+        == 200
+    )
     taken = api("POST", f"/devices/{bob.device.id}/serial", bob, json={"serial": "sn-1"})
     assert taken.status_code == 409
     assert taken.get_json()["error"]["code"] == "serial_taken"
     # Another shop is another namespace of serials.
     eva = shopper("eva@example.com", "eu", cohort="2025-11")
-    assert api("POST", f"/devices/{eva.device.id}/serial", eva, json={"serial": "SN-1"}).status_code == 200
+    assert (
+        api("POST", f"/devices/{eva.device.id}/serial", eva, json={"serial": "SN-1"}).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize("serial", ["", "   ", "a b", "x" * 65, 12345, None], ids=["empty", "blank", "space inside", "too long", "number", "null"])
+@pytest.mark.parametrize(
+    "serial",
+    ["", "   ", "a b", "x" * 65, 12345, None],
+    ids=["empty", "blank", "space inside", "too long", "number", "null"],
+)
 def test_a_malformed_serial_is_refused(shopper, api, serial):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     response = api("POST", f"/devices/{ann.device.id}/serial", ann, json={"serial": serial})

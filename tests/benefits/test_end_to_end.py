@@ -17,7 +17,11 @@ from tests import payloads
 from tests.benefits.conftest import COUNTRY, CURRENCY, PRICE, WORN_NO_BOX, Shopper
 from tests.conftest import SHOP_DOMAINS
 
-EMAILS = {"legacy": "lena.legacy@example.com", "2025-04": "april@example.com", "2025-11": "nova@example.com"}
+EMAILS = {
+    "legacy": "lena.legacy@example.com",
+    "2025-04": "april@example.com",
+    "2025-11": "nova@example.com",
+}
 IMPORTED = {"legacy": "2024-06-01", "2025-04": "2025-06-15"}  # the old program's registration days
 BOUGHT_DAYS_AGO = 200
 STANDARD_MONTHS = {"us": 12, "eu": 24, "jp": 12}
@@ -35,7 +39,11 @@ QUOTES = {
     ("2025-11", "jp"): ("recovery_value", "50", "5880"),  # ¥16,800 → ¥8,400 → ¥5,880
 }
 # The reason is a sentence in the store's language.
-LANGUAGE_MARKERS = {"us": ("off", "recovery value"), "eu": ("Rabatt", "Rücknahmewert"), "jp": ("オフ", "査定額")}
+LANGUAGE_MARKERS = {
+    "us": ("off", "recovery value"),
+    "eu": ("Rabatt", "Rücknahmewert"),
+    "jp": ("オフ", "査定額"),
+}
 
 
 @pytest.fixture()
@@ -73,10 +81,15 @@ def world(shops, kvm, deliver, runner, proxy, tmp_path: Path) -> dict[tuple[str,
         person.orders.append(order)
 
     # The 2025-11 member was never in the old program: seen logged in, the ID is activated today.
-    member = proxy("GET", "/member", shop="us", customer=people[("2025-11", "us")].customer_id).get_json()
+    member = proxy(
+        "GET", "/member", shop="us", customer=people[("2025-11", "us")].customer_id
+    ).get_json()
     assert member["tesmart_id"] | {"registered_at": None, "activated_at": None} == {
-        "status": "active", "cohort": "2025-11", "registered_at": None, "activated_at": None,
-    }  # fmt: skip
+        "status": "active",
+        "cohort": "2025-11",
+        "registered_at": None,
+        "activated_at": None,
+    }
     return people
 
 
@@ -88,15 +101,26 @@ def test_each_cohort_reads_its_devices_and_quotes_in_each_store(world, api, coho
     bought = clock.local_day(utcnow() - timedelta(days=BOUGHT_DAYS_AGO), clock.zone(None, region))
 
     [device] = api("GET", "/devices", person).get_json()["devices"]
-    assert (device["category"], device["currency"], device["amount_paid"]) == ("kvm_switch", currency, PRICE[currency])
+    assert (device["category"], device["currency"], device["amount_paid"]) == (
+        "kvm_switch",
+        currency,
+        PRICE[currency],
+    )
     assert device["delivery_country"] == COUNTRY[region]
     assert device["purchased_at"] == bought.isoformat()
-    assert device["standard_warranty_end"] == add_months(bought, STANDARD_MONTHS[region]).isoformat()
+    assert (
+        device["standard_warranty_end"] == add_months(bought, STANDARD_MONTHS[region]).isoformat()
+    )
     assert device["extended_warranty_end"] == add_months(bought, 36).isoformat()
     kind, percent, value = QUOTES[(cohort, region)]
     assert (device["trade_in"]["eligible"], device["trade_in"]["kind"]) == (True, kind)
 
-    response = api("POST", "/trade-in/quote", person, json={"device_id": device["id"], "condition": WORN_NO_BOX})
+    response = api(
+        "POST",
+        "/trade-in/quote",
+        person,
+        json={"device_id": device["id"], "condition": WORN_NO_BOX},
+    )
     assert response.status_code == 200
     quote = response.get_json()
     assert (quote["cohort"], quote["eligible"], quote["kind"]) == (cohort, True, kind)

@@ -13,7 +13,9 @@ from tests.benefits.conftest import WORN_NO_BOX
 def ann_and_bob(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     bob = shopper("bob@example.com", cohort="2025-11")
-    quote = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    quote = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     return ann, bob, quote["quote_id"]
 
 
@@ -28,7 +30,11 @@ def requests_for(device_id: int, quote_id: int, order_id: str) -> list[tuple[str
     ]
 
 
-@pytest.mark.parametrize("index", range(6), ids=["quote", "warranty claim", "serial", "apply", "tracking", "return check"])
+@pytest.mark.parametrize(
+    "index",
+    range(6),
+    ids=["quote", "warranty claim", "serial", "apply", "tracking", "return check"],
+)
 def test_another_shoppers_device_is_not_found(ann_and_bob, api, index):  # type: ignore[no-untyped-def]
     ann, bob, quote_id = ann_and_bob
     method, path, body = requests_for(ann.device.id, quote_id, str(ann.orders[0]["id"]))[index]
@@ -39,7 +45,11 @@ def test_another_shoppers_device_is_not_found(ann_and_bob, api, index):  # type:
     assert ann.device.serial is None
 
 
-@pytest.mark.parametrize("index", range(6), ids=["quote", "warranty claim", "serial", "apply", "tracking", "return check"])
+@pytest.mark.parametrize(
+    "index",
+    range(6),
+    ids=["quote", "warranty claim", "serial", "apply", "tracking", "return check"],
+)
 def test_an_id_from_another_shop_is_never_found(ann_and_bob, shopper, api, index):  # type: ignore[no-untyped-def]
     ann, _, quote_id = ann_and_bob
     # The same person, logged in to the EU store with her EU customer account.
@@ -65,11 +75,15 @@ def test_the_same_customer_id_in_another_shop_is_another_person(ann_and_bob, api
 
 def test_nobody_logged_in_gets_401(ann_and_bob, api):  # type: ignore[no-untyped-def]
     ann = ann_and_bob[0]
-    response = api("POST", "/trade-in/quote", json={"device_id": ann.device.id, "condition": WORN_NO_BOX})
+    response = api(
+        "POST", "/trade-in/quote", json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    )
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("device_id", [0, 2**63, 2**70], ids=["zero", "past BIGINT", "far past BIGINT"])
+@pytest.mark.parametrize(
+    "device_id", [0, 2**63, 2**70], ids=["zero", "past BIGINT", "far past BIGINT"]
+)
 def test_impossible_device_ids_are_simply_not_found(ann_and_bob, api, device_id):  # type: ignore[no-untyped-def]
     ann = ann_and_bob[0]
     response = api("POST", f"/devices/{device_id}/serial", ann, json={"serial": "SN-1"})

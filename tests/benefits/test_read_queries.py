@@ -56,7 +56,10 @@ def test_each_hot_read_is_one_or_two_statements(shopper, api, statements):  # ty
     assert [d["id"] for d in body["devices"]] == [device_id]
     assert count == 2  # the context; every device with its trade-ins and claims
 
-    quote = {"device_id": device_id, "condition": {**MINT, "working": False}}  # free recycling: nothing written
+    quote = {
+        "device_id": device_id,
+        "condition": {**MINT, "working": False},
+    }  # free recycling: nothing written
     body, count = counted(statements, lambda: api("POST", "/trade-in/quote", ann, json=quote))
     assert body["quote_id"] is None and body["kind"] == "recycle_only"
     assert count == 2
@@ -69,7 +72,9 @@ def test_each_hot_read_is_one_or_two_statements(shopper, api, statements):  # ty
 
 def test_a_quote_is_stored_with_its_event(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
-    body = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    body = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     db.session.expire_all()
     stored = db.session.get(TradeIn, body["quote_id"])
     assert stored is not None and stored.state == "quoted" and stored.member_id == ann.member.id
@@ -99,20 +104,55 @@ def test_device_history_is_what_the_single_lookups_answer(shopper):  # type: ign
     check()  # no history at all
     now = utcnow()
     for state in ("quoted", "applied", "expired", "quoted"):
-        db.session.add(TradeIn(shop_id=us.id, member_id=member.id, device_id=device.id, state=state,
-                               kind="recovery_value", currency="USD", condition={}, created_at=now, updated_at=now))
+        db.session.add(
+            TradeIn(
+                shop_id=us.id,
+                member_id=member.id,
+                device_id=device.id,
+                state=state,
+                kind="recovery_value",
+                currency="USD",
+                condition={},
+                created_at=now,
+                updated_at=now,
+            )
+        )
         db.session.commit()
         check()
-    db.session.add(WarrantyClaim(shop_id=us.id, member_id=member.id, device_id=device.id, state="refused",
-                                 outcome="replacement", return_shipping_paid_by="tesmart"))
+    db.session.add(
+        WarrantyClaim(
+            shop_id=us.id,
+            member_id=member.id,
+            device_id=device.id,
+            state="refused",
+            outcome="replacement",
+            return_shipping_paid_by="tesmart",
+        )
+    )
     db.session.commit()
     check()  # a refused claim holds nothing
-    db.session.add(WarrantyClaim(shop_id=us.id, member_id=member.id, device_id=device.id, state="open",
-                                 outcome="replacement", return_shipping_paid_by="tesmart"))
+    db.session.add(
+        WarrantyClaim(
+            shop_id=us.id,
+            member_id=member.id,
+            device_id=device.id,
+            state="open",
+            outcome="replacement",
+            return_shipping_paid_by="tesmart",
+        )
+    )
     db.session.commit()
     check()
-    db.session.add(WarrantyClaim(shop_id=us.id, member_id=member.id, device_id=device.id, state="withdrawn",
-                                 outcome="replacement", return_shipping_paid_by="tesmart"))
+    db.session.add(
+        WarrantyClaim(
+            shop_id=us.id,
+            member_id=member.id,
+            device_id=device.id,
+            state="withdrawn",
+            outcome="replacement",
+            return_shipping_paid_by="tesmart",
+        )
+    )
     db.session.commit()
     check()  # a withdrawn request is not the one the card shows
 
@@ -139,8 +179,15 @@ def test_the_campaign_list_follows_every_change(shopper, api):  # type: ignore[n
     now = utcnow()
     assert listed(api, ann) == []  # cached empty
 
-    week = Campaign(shop_id=us.id, kind="points_multiplier", title="Double week", starts_at=now - timedelta(days=1),
-                    ends_at=now + timedelta(days=6), multiplier=Decimal("2"), details={})
+    week = Campaign(
+        shop_id=us.id,
+        kind="points_multiplier",
+        title="Double week",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=6),
+        multiplier=Decimal("2"),
+        details={},
+    )
     db.session.add(week)
     db.session.commit()
     assert listed(api, ann) == [("points_multiplier", "Double week")]
@@ -150,8 +197,14 @@ def test_the_campaign_list_follows_every_change(shopper, api):  # type: ignore[n
     assert listed(api, ann) == [("points_multiplier", "Triple week")]
 
     # Starting and ending are applied to every request, cached or not.
-    later = Campaign(shop_id=us.id, kind="gift", title="Gift hour", starts_at=now + timedelta(hours=1),
-                     ends_at=now + timedelta(hours=2), details={})
+    later = Campaign(
+        shop_id=us.id,
+        kind="gift",
+        title="Gift hour",
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+        details={},
+    )
     db.session.add(later)
     db.session.commit()
     assert listed(api, ann) == [("points_multiplier", "Triple week")]
@@ -171,10 +224,17 @@ def test_a_campaign_written_by_another_process_shows_after_the_ttl(shopper, api,
     now = utcnow()
     assert listed(api, ann) == []
     # A statement, not the ORM: no event reaches this process, as for a write by another worker.
-    db.session.execute(insert(Campaign).values(
-        shop_id=us.id, kind="gift", title="Gift week", starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=6), details={}, created_at=now,
-    ))
+    db.session.execute(
+        insert(Campaign).values(
+            shop_id=us.id,
+            kind="gift",
+            title="Gift week",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=6),
+            details={},
+            created_at=now,
+        )
+    )
     db.session.commit()
     later = campaigns.time.monotonic() + campaigns.LISTING_TTL_SECONDS + 1
     monkeypatch.setattr(campaigns.time, "monotonic", lambda: later)
@@ -190,10 +250,18 @@ def test_points_multipliers_never_read_the_cached_list(shopper, api):  # type: i
     us = shop("us")
     now = utcnow()
     assert listed(api, ann) == []  # the empty list is cached
-    db.session.execute(insert(Campaign).values(
-        shop_id=us.id, kind="points_multiplier", title="Double week", starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=6), multiplier=Decimal("3"), details={}, created_at=now,
-    ))
+    db.session.execute(
+        insert(Campaign).values(
+            shop_id=us.id,
+            kind="points_multiplier",
+            title="Double week",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=6),
+            multiplier=Decimal("3"),
+            details={},
+            created_at=now,
+        )
+    )
     db.session.commit()
     assert campaigns.points_multiplier(us.id, now) == Decimal("3")
 

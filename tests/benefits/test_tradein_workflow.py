@@ -21,19 +21,57 @@ RECOVERY, DISCOUNT = "recovery_value", "discount_on_new"
     ("kind", "state", "action", "after"),
     [
         pytest.param(RECOVERY, "quoted", "apply", "applied", id="recovery: a quote is applied for"),
-        pytest.param(RECOVERY, "applied", "approve", "approved", id="recovery: the merchant approves the value"),
-        pytest.param(RECOVERY, "approved", "ship", "shipped", id="recovery: the member ships with tracking"),
-        pytest.param(RECOVERY, "approved", "expire", "expired", id="recovery: not shipped in time → expired"),
-        pytest.param(RECOVERY, "shipped", "pay", "paid", id="recovery: paid once the parcel is in transit"),
-        pytest.param(RECOVERY, "paid", "payout_failed", "shipped", id="recovery: a refused payout steps back"),
-        pytest.param(RECOVERY, "paid", "receive", "received", id="recovery: the warehouse receives it"),
-        pytest.param(RECOVERY, "received", "inspect_confirmed", "inspected", id="recovery: inspection confirms"),
-        pytest.param(RECOVERY, "received", "inspect_adjusted", "inspected", id="recovery: inspection adjusts"),
-        pytest.param(RECOVERY, "received", "inspect_revoked", "revoked", id="recovery: inspection revokes"),
-        pytest.param(RECOVERY, "paid", "revoke", "revoked", id="recovery: the merchant revokes after payment"),
-        pytest.param(DISCOUNT, "approved", "pay", "paid", id="discount: the code is issued after approval, no shipping"),
-        pytest.param(DISCOUNT, "paid", "payout_failed", "approved", id="discount: a failed code steps back"),
-        pytest.param(DISCOUNT, "applied", "revoke", "revoked", id="discount: revoked before the code"),
+        pytest.param(
+            RECOVERY,
+            "applied",
+            "approve",
+            "approved",
+            id="recovery: the merchant approves the value",
+        ),
+        pytest.param(
+            RECOVERY, "approved", "ship", "shipped", id="recovery: the member ships with tracking"
+        ),
+        pytest.param(
+            RECOVERY, "approved", "expire", "expired", id="recovery: not shipped in time → expired"
+        ),
+        pytest.param(
+            RECOVERY, "shipped", "pay", "paid", id="recovery: paid once the parcel is in transit"
+        ),
+        pytest.param(
+            RECOVERY, "paid", "payout_failed", "shipped", id="recovery: a refused payout steps back"
+        ),
+        pytest.param(
+            RECOVERY, "paid", "receive", "received", id="recovery: the warehouse receives it"
+        ),
+        pytest.param(
+            RECOVERY,
+            "received",
+            "inspect_confirmed",
+            "inspected",
+            id="recovery: inspection confirms",
+        ),
+        pytest.param(
+            RECOVERY, "received", "inspect_adjusted", "inspected", id="recovery: inspection adjusts"
+        ),
+        pytest.param(
+            RECOVERY, "received", "inspect_revoked", "revoked", id="recovery: inspection revokes"
+        ),
+        pytest.param(
+            RECOVERY, "paid", "revoke", "revoked", id="recovery: the merchant revokes after payment"
+        ),
+        pytest.param(
+            DISCOUNT,
+            "approved",
+            "pay",
+            "paid",
+            id="discount: the code is issued after approval, no shipping",
+        ),
+        pytest.param(
+            DISCOUNT, "paid", "payout_failed", "approved", id="discount: a failed code steps back"
+        ),
+        pytest.param(
+            DISCOUNT, "applied", "revoke", "revoked", id="discount: revoked before the code"
+        ),
     ],
 )
 def test_allowed_steps(kind, state, action, after):
@@ -44,10 +82,16 @@ def test_allowed_steps(kind, state, action, after):
     ("kind", "state", "action"),
     [
         pytest.param(RECOVERY, "applied", "pay", id="recovery: no payout before approval"),
-        pytest.param(RECOVERY, "approved", "pay", id="recovery: no payout before the parcel is in transit"),
+        pytest.param(
+            RECOVERY, "approved", "pay", id="recovery: no payout before the parcel is in transit"
+        ),
         pytest.param(RECOVERY, "paid", "pay", id="recovery: never paid twice"),
-        pytest.param(RECOVERY, "shipped", "expire", id="recovery: a shipped device does not expire"),
-        pytest.param(RECOVERY, "shipped", "inspect_confirmed", id="recovery: no inspection before receipt"),
+        pytest.param(
+            RECOVERY, "shipped", "expire", id="recovery: a shipped device does not expire"
+        ),
+        pytest.param(
+            RECOVERY, "shipped", "inspect_confirmed", id="recovery: no inspection before receipt"
+        ),
         pytest.param(RECOVERY, "inspected", "revoke", id="recovery: inspected is final"),
         pytest.param(RECOVERY, "expired", "ship", id="recovery: expired is final"),
         pytest.param(RECOVERY, "quoted", "approve", id="recovery: a bare quote cannot be approved"),
@@ -96,7 +140,9 @@ def test_allowed_actions_name_the_next_steps():
     ("cohort", "requested", "percent"),
     [
         pytest.param(Cohort.NOVEMBER_2025, None, "40", id="2025-11 default → 40%"),
-        pytest.param(Cohort.APRIL_2025, Decimal("30"), "30", id="2025-04, the test offers 30% → 30%"),
+        pytest.param(
+            Cohort.APRIL_2025, Decimal("30"), "30", id="2025-04, the test offers 30% → 30%"
+        ),
         pytest.param(Cohort.APRIL_2025, Decimal("60"), "40", id="2025-04, above the 40% cap → 40%"),
         pytest.param(Cohort.LEGACY, None, "50", id="legacy default → 50%"),
         pytest.param(Cohort.LEGACY, Decimal("40"), "50", id="legacy never below 50%"),

@@ -21,14 +21,21 @@ STAFF = "staff:42"
 
 
 def quote(api, person, condition=WORN_NO_BOX, device_id=None):  # type: ignore[no-untyped-def]
-    response = api("POST", "/trade-in/quote", person, json={"device_id": device_id or person.device.id, "condition": condition})
+    response = api(
+        "POST",
+        "/trade-in/quote",
+        person,
+        json={"device_id": device_id or person.device.id, "condition": condition},
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
 def applied(api, person, serial="TES-SN-0001", condition=WORN_NO_BOX):  # type: ignore[no-untyped-def]
     answer = quote(api, person, condition)
-    response = api("POST", "/trade-ins", person, json={"quote_id": answer["quote_id"], "serial": serial})
+    response = api(
+        "POST", "/trade-ins", person, json={"quote_id": answer["quote_id"], "serial": serial}
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["trade_in"]
 
@@ -41,7 +48,9 @@ def trade_in(trade_in_id: int) -> TradeIn:
 def trail(trade_in_id: int) -> list[tuple[str | None, str]]:
     db.session.expire_all()
     events = db.session.execute(
-        select(TradeInEvent).where(TradeInEvent.trade_in_id == trade_in_id).order_by(TradeInEvent.id)
+        select(TradeInEvent)
+        .where(TradeInEvent.trade_in_id == trade_in_id)
+        .order_by(TradeInEvent.id)
     ).scalars()
     return [(e.from_state, e.to_state) for e in events]
 
@@ -51,7 +60,9 @@ def in_fake(fake_admin):  # type: ignore[no-untyped-def]
     """The shopper exists in the fake Admin API too (store credit needs a real customer)."""
 
     def seed(person):  # type: ignore[no-untyped-def]
-        fake_admin.add_customer(SHOP_DOMAINS[person.region], email=person.email, customer_id=person.customer_id)
+        fake_admin.add_customer(
+            SHOP_DOMAINS[person.region], email=person.email, customer_id=person.customer_id
+        )
         return f"gid://shopify/Customer/{person.customer_id}"
 
     return seed
@@ -63,11 +74,36 @@ def in_fake(fake_admin):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("cohort", "condition", "expected"),
     [
-        pytest.param("2025-11", MINT, {"kind": "recovery_value", "percent": "50", "value": "64.50"}, id="2025-11 mint: 50% of 129.00"),
-        pytest.param("2025-11", WORN_NO_BOX, {"kind": "recovery_value", "percent": "50", "value": "45.15"}, id="2025-11 wear and no box: 70% of 64.50"),
-        pytest.param("2025-11", {**MINT, "working": False}, {"kind": "recycle_only", "percent": None, "value": None}, id="2025-11 not working: free recycling"),
-        pytest.param("2025-04", WORN_NO_BOX, {"kind": "discount_on_new", "percent": "30", "value": None}, id="2025-04: 30% off a second device"),
-        pytest.param("legacy", WORN_NO_BOX, {"kind": "discount_on_new", "percent": "40", "value": None}, id="legacy: 40% off the new product"),
+        pytest.param(
+            "2025-11",
+            MINT,
+            {"kind": "recovery_value", "percent": "50", "value": "64.50"},
+            id="2025-11 mint: 50% of 129.00",
+        ),
+        pytest.param(
+            "2025-11",
+            WORN_NO_BOX,
+            {"kind": "recovery_value", "percent": "50", "value": "45.15"},
+            id="2025-11 wear and no box: 70% of 64.50",
+        ),
+        pytest.param(
+            "2025-11",
+            {**MINT, "working": False},
+            {"kind": "recycle_only", "percent": None, "value": None},
+            id="2025-11 not working: free recycling",
+        ),
+        pytest.param(
+            "2025-04",
+            WORN_NO_BOX,
+            {"kind": "discount_on_new", "percent": "30", "value": None},
+            id="2025-04: 30% off a second device",
+        ),
+        pytest.param(
+            "legacy",
+            WORN_NO_BOX,
+            {"kind": "discount_on_new", "percent": "40", "value": None},
+            id="legacy: 40% off the new product",
+        ),
     ],
 )
 def test_quote_by_cohort_and_condition(shopper, api, cohort, condition, expected):  # type: ignore[no-untyped-def]
@@ -111,11 +147,22 @@ def test_2025_11_application_needs_a_serial_number(shopper, api):  # type: ignor
     ok = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "tes-sn-1"})
     assert ok.status_code == 201
     assert ok.get_json()["trade_in"] | {"id": 0, "created_at": "", "updated_at": ""} == {
-        "id": 0, "device_id": ann.device.id, "state": "applied", "kind": "recovery_value", "percent": "50",
-        "value": "45.15", "currency": "USD", "code": None, "tracking_number": None, "created_at": "", "updated_at": "",
-    }  # fmt: skip
+        "id": 0,
+        "device_id": ann.device.id,
+        "state": "applied",
+        "kind": "recovery_value",
+        "percent": "50",
+        "value": "45.15",
+        "currency": "USD",
+        "code": None,
+        "tracking_number": None,
+        "created_at": "",
+        "updated_at": "",
+    }
     assert ann.device.serial == "TES-SN-1"
-    again = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "tes-sn-1"})
+    again = api(
+        "POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "tes-sn-1"}
+    )
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_applied"
 
 
@@ -124,7 +171,9 @@ def test_a_serial_registered_to_another_device_is_refused(shopper, api):  # type
     bob = shopper("bob@example.com", cohort="2025-11")
     api("POST", f"/devices/{bob.device.id}/serial", bob, json={"serial": "SN-BOB"})
     answer = quote(api, ann)
-    response = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-BOB"})
+    response = api(
+        "POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-BOB"}
+    )
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "serial_taken"
 
 
@@ -148,7 +197,9 @@ def test_a_quote_older_than_a_week_must_be_asked_again(shopper, api):  # type: i
     row = trade_in(answer["quote_id"])
     row.created_at = row.created_at - timedelta(days=8)
     db.session.commit()
-    response = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-1"})
+    response = api(
+        "POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-1"}
+    )
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "quote_expired"
 
 
@@ -157,20 +208,29 @@ def test_a_cancelled_member_cannot_apply_from_an_earlier_quote(shopper, api):  #
     answer = quote(api, ann)
     ann.member.state = "cancelled"
     db.session.commit()
-    response = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-1"})
+    response = api(
+        "POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-1"}
+    )
     assert response.status_code == 422
 
 
 # --- the merchant's workflow and payouts -------------------------------------------------------
 
 
-def test_recovery_value_is_paid_as_store_credit_exactly_once(shopper, api, in_fake, fake_admin, drain):  # type: ignore[no-untyped-def]
+def test_recovery_value_is_paid_as_store_credit_exactly_once(
+    shopper, api, in_fake, fake_admin, drain
+):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     customer_gid = in_fake(ann)
     ti = applied(api, ann)
     us = shop("us")
     tradeins.approve(us, ti["id"], STAFF)
-    shipped = api("POST", f"/trade-ins/{ti['id']}/tracking", ann, json={"tracking_number": "1Z999", "carrier": "UPS"})
+    shipped = api(
+        "POST",
+        f"/trade-ins/{ti['id']}/tracking",
+        ann,
+        json={"tracking_number": "1Z999", "carrier": "UPS"},
+    )
     assert shipped.status_code == 200 and shipped.get_json()["trade_in"]["state"] == "shipped"
 
     tradeins.pay(us, ti["id"], STAFF, "store_credit", shipping_refund="8.00")
@@ -179,7 +239,9 @@ def test_recovery_value_is_paid_as_store_credit_exactly_once(shopper, api, in_fa
         tradeins.pay(shop("us"), ti["id"], STAFF, "store_credit")
     from plugin.jobs import run_outbox_item, sweep
 
-    item = db.session.execute(select(OutboxItem).where(OutboxItem.kind == "store_credit.credit")).scalar_one()
+    item = db.session.execute(
+        select(OutboxItem).where(OutboxItem.kind == "store_credit.credit")
+    ).scalar_one()
     assert item.state == "done"
     assert run_outbox_item(item.id) == "skipped"  # a redelivered job does nothing
     sweep()
@@ -188,26 +250,43 @@ def test_recovery_value_is_paid_as_store_credit_exactly_once(shopper, api, in_fa
     tradeins.mark_received(shop("us"), ti["id"], STAFF)
     tradeins.inspect(shop("us"), ti["id"], STAFF, "confirmed")
     assert trail(ti["id"]) == [
-        (None, "quoted"), ("quoted", "applied"), ("applied", "approved"), ("approved", "shipped"),
-        ("shipped", "paid"), ("paid", "paid"), ("paid", "received"), ("received", "inspected"),
-    ]  # fmt: skip
+        (None, "quoted"),
+        ("quoted", "applied"),
+        ("applied", "approved"),
+        ("approved", "shipped"),
+        ("shipped", "paid"),
+        ("paid", "paid"),
+        ("paid", "received"),
+        ("received", "inspected"),
+    ]
     assert ann.device.serial_verified is True
-    actions = db.session.execute(
-        select(AuditLog.action).where(AuditLog.subject_type == "trade_in", AuditLog.subject_id == str(ti["id"]))
-    ).scalars().all()
+    actions = (
+        db.session.execute(
+            select(AuditLog.action).where(
+                AuditLog.subject_type == "trade_in", AuditLog.subject_id == str(ti["id"])
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert actions[:3] == ["trade_in.apply", "trade_in.approve", "trade_in.ship"]
     assert api("GET", "/trade-ins", ann).get_json()["trade_ins"][0]["state"] == "inspected"
     assert api("GET", "/devices", ann).get_json()["devices"][0]["trade_in"]["status"] == "inspected"
 
 
-def test_recovery_value_as_a_partial_refund_keeps_the_order_points(shopper, api, in_fake, fake_admin, deliver, drain):  # type: ignore[no-untyped-def]
+def test_recovery_value_as_a_partial_refund_keeps_the_order_points(
+    shopper, api, in_fake, fake_admin, deliver, drain
+):  # type: ignore[no-untyped-def]
     from plugin.services import ledger
 
     ann = shopper("ann@example.com", cohort="2025-11")
     customer_gid = in_fake(ann)
     order = ann.orders[0]
     order_gid = fake_admin.add_order(
-        SHOP_DOMAINS["us"], line_items=[{"price": "129.00"}], customer=customer_gid, order_id=order["id"]
+        SHOP_DOMAINS["us"],
+        line_items=[{"price": "129.00"}],
+        customer=customer_gid,
+        order_id=order["id"],
     )
     ti = applied(api, ann)
     tradeins.approve(shop("us"), ti["id"], STAFF)
@@ -224,8 +303,12 @@ def test_recovery_value_as_a_partial_refund_keeps_the_order_points(shopper, api,
     assert ledger.balance(shop("us").id, ann.member.id) == points_before
 
 
-@pytest.mark.parametrize(("cohort", "percent"), [("2025-04", Decimal("30")), ("legacy", Decimal("40"))])
-def test_a_discount_trade_in_is_paid_with_a_single_use_percentage_code(shopper, api, cohort, percent):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("cohort", "percent"), [("2025-04", Decimal("30")), ("legacy", Decimal("40"))]
+)
+def test_a_discount_trade_in_is_paid_with_a_single_use_percentage_code(
+    shopper, api, cohort, percent
+):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort=cohort)
     ti = applied(api, ann, serial=None)
     tradeins.approve(shop("us"), ti["id"], STAFF)
@@ -234,7 +317,12 @@ def test_a_discount_trade_in_is_paid_with_a_single_use_percentage_code(shopper, 
     tradeins.pay(shop("us"), ti["id"], STAFF, "code")
     row = trade_in(ti["id"])
     redemption = db.session.get(Redemption, row.redemption_id)
-    assert (row.state, redemption.purpose, redemption.kind, redemption.percentage) == ("paid", "trade_in", "percentage", percent)
+    assert (row.state, redemption.purpose, redemption.kind, redemption.percentage) == (
+        "paid",
+        "trade_in",
+        "percentage",
+        percent,
+    )
     assert redemption.customer_id == str(ann.customer_id)
 
 
@@ -256,19 +344,39 @@ def test_entering_tracking_after_the_deadline_expires_the_trade_in(shopper, api)
     tradeins.approve(shop("us"), ti["id"], STAFF)
     ship_by = trade_in(ti["id"]).ship_by
     with pytest.raises(TradeInTransitionError):
-        tradeins.mark_shipped(shop("us"), ti["id"], STAFF, "1Z999", today=ship_by + timedelta(days=1))
+        tradeins.mark_shipped(
+            shop("us"), ti["id"], STAFF, "1Z999", today=ship_by + timedelta(days=1)
+        )
     assert trail(ti["id"])[-1] == ("approved", "expired")
 
 
 @pytest.mark.parametrize(
     ("outcome", "value", "state", "owed_back", "topped_up"),
     [
-        pytest.param("adjusted", "30.00", "inspected", "15.15", None, id="worse than answered: value lowered, difference owed back"),
-        pytest.param("adjusted", "50.00", "inspected", None, "4.85", id="better than answered: topped up"),
-        pytest.param("revoked", None, "revoked", "45.15", None, id="not the device described: revoked, all owed back"),
+        pytest.param(
+            "adjusted",
+            "30.00",
+            "inspected",
+            "15.15",
+            None,
+            id="worse than answered: value lowered, difference owed back",
+        ),
+        pytest.param(
+            "adjusted", "50.00", "inspected", None, "4.85", id="better than answered: topped up"
+        ),
+        pytest.param(
+            "revoked",
+            None,
+            "revoked",
+            "45.15",
+            None,
+            id="not the device described: revoked, all owed back",
+        ),
     ],
 )
-def test_inspection_adjusts_or_revokes_the_value(shopper, api, in_fake, fake_admin, drain, outcome, value, state, owed_back, topped_up):  # type: ignore[no-untyped-def]
+def test_inspection_adjusts_or_revokes_the_value(
+    shopper, api, in_fake, fake_admin, drain, outcome, value, state, owed_back, topped_up
+):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     customer_gid = in_fake(ann)
     ti = applied(api, ann)
@@ -277,19 +385,29 @@ def test_inspection_adjusts_or_revokes_the_value(shopper, api, in_fake, fake_adm
         lambda: tradeins.mark_shipped(shop("us"), ti["id"], STAFF, "1Z999"),
         lambda: tradeins.pay(shop("us"), ti["id"], STAFF, "store_credit"),
         lambda: tradeins.mark_received(shop("us"), ti["id"], STAFF),
-        lambda: tradeins.inspect(shop("us"), ti["id"], STAFF, outcome, value=value, note="scratched lid"),
+        lambda: tradeins.inspect(
+            shop("us"), ti["id"], STAFF, outcome, value=value, note="scratched lid"
+        ),
     ):
         step()
     drain()
     event = db.session.execute(
-        select(TradeInEvent).where(TradeInEvent.trade_in_id == ti["id"], TradeInEvent.from_state == "received")
+        select(TradeInEvent).where(
+            TradeInEvent.trade_in_id == ti["id"], TradeInEvent.from_state == "received"
+        )
     ).scalar_one()
-    assert (event.to_state, event.data.get("owed_back"), event.data.get("topped_up")) == (state, owed_back, topped_up)
+    assert (event.to_state, event.data.get("owed_back"), event.data.get("topped_up")) == (
+        state,
+        owed_back,
+        topped_up,
+    )
     credited = Decimal("45.15") + Decimal(topped_up or 0)
     assert fake_admin.store_credit(SHOP_DOMAINS["us"], customer_gid) == credited
 
 
-def test_a_store_credit_with_no_answer_is_never_sent_again(shopper, api, in_fake, fake_admin, drain):  # type: ignore[no-untyped-def]
+def test_a_store_credit_with_no_answer_is_never_sent_again(
+    shopper, api, in_fake, fake_admin, drain
+):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     customer_gid = in_fake(ann)
     ti = applied(api, ann)
@@ -309,7 +427,9 @@ def test_a_store_credit_with_no_answer_is_never_sent_again(shopper, api, in_fake
     assert "may have been made" in row.note
 
 
-def test_a_worker_that_died_after_the_credit_does_not_credit_twice(shopper, api, in_fake, fake_admin, drain):  # type: ignore[no-untyped-def]
+def test_a_worker_that_died_after_the_credit_does_not_credit_twice(
+    shopper, api, in_fake, fake_admin, drain
+):  # type: ignore[no-untyped-def]
     from plugin.effects import store_credit
 
     ann = shopper("ann@example.com", cohort="2025-11")
@@ -342,7 +462,9 @@ def test_a_refused_step_is_a_409_for_every_surface_and_the_programs_error(shoppe
     ti = applied(api, ann)
     with pytest.raises(TradeInTransitionError) as refused:
         tradeins.mark_received(shop("us"), ti["id"], STAFF)
-    assert isinstance(refused.value, ApiError) and isinstance(refused.value, tradein_workflow.TradeInTransitionError)
+    assert isinstance(refused.value, ApiError) and isinstance(
+        refused.value, tradein_workflow.TradeInTransitionError
+    )
     assert (refused.value.status, refused.value.code) == (409, "invalid_transition")
     early = api("POST", f"/trade-ins/{ti['id']}/tracking", ann, json={"tracking_number": "1Z"})
     assert early.status_code == 409 and early.get_json()["error"]["code"] == "invalid_transition"
@@ -350,14 +472,23 @@ def test_a_refused_step_is_a_409_for_every_surface_and_the_programs_error(shoppe
 
 def test_a_quote_shows_the_base_each_deduction_and_the_value(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
-    body = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    body = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     assert body["base_value"] == "64.50"  # 50% of 129.00
     assert body["deductions"] == [
         {"question": "cosmetic_wear", "percent": "20", "amount": "12.90"},
         {"question": "packaging", "percent": "10", "amount": "6.45"},
     ]
     assert body["value"] == "45.15"
-    good = {"cosmetic_wear": False, "accessories_complete": True, "original_packaging": True, "working": True}
-    mint = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": good}).get_json()
+    good = {
+        "cosmetic_wear": False,
+        "accessories_complete": True,
+        "original_packaging": True,
+        "working": True,
+    }
+    mint = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": good}
+    ).get_json()
     assert (mint["base_value"], mint["deductions"], mint["value"]) == ("64.50", [], "64.50")
     assert "0%" not in mint["reason"].replace("50%", "")

@@ -12,7 +12,7 @@ from plugin.models import ReturnRequest
 from plugin.services import uploads
 from plugin.storage import LocalDiskStorage, storage_from_setting
 from tests import signing
-from tests.admin.conftest import admin_get  # noqa: F401,F811  (the merchant's document loads)
+from tests.admin.conftest import admin_get  # noqa: F401  (the merchant's document loads)
 from tests.benefits.test_returns import RETURN_BODY, fulfilled
 from tests.conftest import SHOP_DOMAINS
 from tests.contract.openapi_check import assert_response_matches_openapi
@@ -33,7 +33,9 @@ def upload(client, person, data, content_type="image/jpeg", region="us"):  # typ
     ("data", "claimed", "stored_as"),
     [
         pytest.param(JPEG, "image/jpeg", "image/jpeg", id="a JPEG photo"),
-        pytest.param(PNG, "application/octet-stream", "image/png", id="a PNG, whatever the browser says"),
+        pytest.param(
+            PNG, "application/octet-stream", "image/png", id="a PNG, whatever the browser says"
+        ),
         pytest.param(MP4, "video/mp4", "video/mp4", id="a short MP4 video"),
     ],
 )
@@ -52,7 +54,9 @@ def test_photos_and_videos_are_stored_by_what_they_are(client, shopper, data, cl
 def test_other_files_are_refused(client, shopper):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     response = upload(client, ann, b"%PDF-1.7 not a photo", "image/jpeg")
-    assert response.status_code == 415 and response.get_json()["error"]["code"] == "unsupported_file"
+    assert (
+        response.status_code == 415 and response.get_json()["error"]["code"] == "unsupported_file"
+    )
     assert upload(client, ann, b"", "image/jpeg").status_code == 400
 
 
@@ -72,7 +76,13 @@ def test_a_visitor_cannot_upload(client, shops):  # type: ignore[no-untyped-def]
     assert upload(client, None, JPEG).status_code == 401
 
 
-def test_a_return_request_carries_the_uploaded_photo_and_the_merchant_sees_it(client, shopper, deliver, api, admin_get):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_return_request_carries_the_uploaded_photo_and_the_merchant_sees_it(
+    client,
+    shopper,
+    deliver,
+    api,
+    admin_get,
+):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=10)
     order = ann.orders[-1]
     deliver("orders/fulfilled", fulfilled(order, delivered_days_ago=5))
@@ -83,7 +93,9 @@ def test_a_return_request_carries_the_uploaded_photo_and_the_merchant_sees_it(cl
     row = db.session.execute(select(ReturnRequest)).scalar_one()
     assert row.photos == [f"upload:{ann.customer_id}/{photo}"]
     # The queue links to the request's page, which shows the shopper's files.
-    assert f"/admin/returns/{row.id}" in admin_get("/admin/returns", shop="us").get_data(as_text=True)
+    assert f"/admin/returns/{row.id}" in admin_get("/admin/returns", shop="us").get_data(
+        as_text=True
+    )
     page = admin_get(f"/admin/returns/{row.id}", shop="us")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -109,6 +121,10 @@ def test_storage_is_local_disk_by_default_and_an_object_store_when_named(tmp_pat
     local = storage_from_setting(None, str(tmp_path))
     assert isinstance(local, LocalDiskStorage) and local.root == tmp_path / "uploads"
     bucket = storage_from_setting("s3://tesmart-uploads/returns", str(tmp_path))
-    assert (type(bucket).__name__, bucket.bucket, bucket.prefix) == ("ObjectStorage", "tesmart-uploads", "returns/")
+    assert (type(bucket).__name__, bucket.bucket, bucket.prefix) == (
+        "ObjectStorage",
+        "tesmart-uploads",
+        "returns/",
+    )
     with pytest.raises(ValueError):
         local.put("../../etc/passwd", b"x", "image/jpeg")

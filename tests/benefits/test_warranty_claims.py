@@ -24,7 +24,9 @@ SERIALS = iter(f"TES-CLAIM-{n}" for n in range(1, 10_000))
 def claim(api, person, device_id=None):  # type: ignore[no-untyped-def]
     """A request as the card sends it: the serial number with it, for a device that has none."""
     device_id = device_id or person.device.id
-    has_serial = db.session.get(Device, device_id) is not None and db.session.get(Device, device_id).serial
+    has_serial = (
+        db.session.get(Device, device_id) is not None and db.session.get(Device, device_id).serial
+    )
     body = {"device_id": device_id, "description": "Port 3 no longer switches."}
     if not has_serial:
         body["serial"] = next(SERIALS)
@@ -34,31 +36,87 @@ def claim(api, person, device_id=None):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("cohort", "days", "country", "product", "outcome", "payer"),
     [
-        pytest.param("2025-11", EXTENDED, None, "switch", "replacement", "tesmart", id="extended period, US: the one replacement, TESmart ships"),
-        pytest.param("2025-11", EXTENDED, "BR", "switch", "replacement", "customer", id="extended period, Brazil: customer pays international shipping"),
-        pytest.param("2025-11", EXTENDED, "CA", "extender", "replacement", "tesmart", id="2025-11 covers extenders; Canada ships free"),
-        pytest.param("legacy", EXTENDED, None, "switch", "replacement", "tesmart", id="legacy, US switch"),
-        pytest.param("2025-04", 100, None, "switch", "replacement", "tesmart", id="standard warranty, member: same-model replacement"),
+        pytest.param(
+            "2025-11",
+            EXTENDED,
+            None,
+            "switch",
+            "replacement",
+            "tesmart",
+            id="extended period, US: the one replacement, TESmart ships",
+        ),
+        pytest.param(
+            "2025-11",
+            EXTENDED,
+            "BR",
+            "switch",
+            "replacement",
+            "customer",
+            id="extended period, Brazil: customer pays international shipping",
+        ),
+        pytest.param(
+            "2025-11",
+            EXTENDED,
+            "CA",
+            "extender",
+            "replacement",
+            "tesmart",
+            id="2025-11 covers extenders; Canada ships free",
+        ),
+        pytest.param(
+            "legacy", EXTENDED, None, "switch", "replacement", "tesmart", id="legacy, US switch"
+        ),
+        pytest.param(
+            "2025-04",
+            100,
+            None,
+            "switch",
+            "replacement",
+            "tesmart",
+            id="standard warranty, member: same-model replacement",
+        ),
     ],
 )
 def test_claims_that_are_accepted(shopper, api, cohort, days, country, product, outcome, payer):  # type: ignore[no-untyped-def]
-    ann = shopper("ann@example.com", cohort=cohort, bought_days_ago=days, country=country, product=product)
+    ann = shopper(
+        "ann@example.com", cohort=cohort, bought_days_ago=days, country=country, product=product
+    )
     response = claim(api, ann)
     assert response.status_code == 201, response.get_json()
     body = response.get_json()["claim"]
-    assert (body["state"], body["outcome"], body["return_shipping_paid_by"]) == ("open", outcome, payer)
+    assert (body["state"], body["outcome"], body["return_shipping_paid_by"]) == (
+        "open",
+        outcome,
+        payer,
+    )
 
 
 @pytest.mark.parametrize(
     ("cohort", "days", "country", "product", "words"),
     [
-        pytest.param("2025-04", EXTENDED, None, "extender", "not covered", id="2025-04 does not cover extenders"),
-        pytest.param("legacy", EXTENDED, "BR", "switch", "US, the EU and Japan", id="legacy outside its regions"),
+        pytest.param(
+            "2025-04",
+            EXTENDED,
+            None,
+            "extender",
+            "not covered",
+            id="2025-04 does not cover extenders",
+        ),
+        pytest.param(
+            "legacy",
+            EXTENDED,
+            "BR",
+            "switch",
+            "US, the EU and Japan",
+            id="legacy outside its regions",
+        ),
         pytest.param("legacy", 1200, None, "switch", "has ended", id="past 3 years"),
     ],
 )
 def test_claims_that_are_refused_say_why(shopper, api, cohort, days, country, product, words):  # type: ignore[no-untyped-def]
-    ann = shopper("ann@example.com", cohort=cohort, bought_days_ago=days, country=country, product=product)
+    ann = shopper(
+        "ann@example.com", cohort=cohort, bought_days_ago=days, country=country, product=product
+    )
     response = claim(api, ann)
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "replacement_unavailable"
@@ -88,7 +146,9 @@ def test_one_replacement_per_product_and_the_unit_is_covered_90_days(shopper, ap
 
     warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
     exchanged_on = utcnow().date()
-    warranty_claims.ship_replacement(shop("us"), first["id"], STAFF, serial="TES-NEW-1", exchanged_on=exchanged_on)
+    warranty_claims.ship_replacement(
+        shop("us"), first["id"], STAFF, serial="TES-NEW-1", exchanged_on=exchanged_on
+    )
     db.session.expire_all()
     assert db.session.get(Device, original.id).state == "void"
     [unit] = api("GET", "/devices", ann).get_json()["devices"]
@@ -106,11 +166,15 @@ def test_the_replacement_unit_is_covered_no_less_than_the_statutory_time_left(sh
 
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     device = ann.device
-    created = warranty_claims.create_claim(shop("us"), ann.member, device.id, "dead", actor="customer:1", serial="SN-1")
+    created = warranty_claims.create_claim(
+        shop("us"), ann.member, device.id, "dead", actor="customer:1", serial="SN-1"
+    )
     warranty_claims.approve_claim(shop("us"), created.id, STAFF)
     exchanged = utcnow().date()
     warranty_claims.ship_replacement(shop("us"), created.id, STAFF, exchanged_on=exchanged)
-    unit = db.session.execute(select(Device).where(Device.replacement_of_id == device.id)).scalar_one()
+    unit = db.session.execute(
+        select(Device).where(Device.replacement_of_id == device.id)
+    ).scalar_one()
     statutory_end = device.purchased_on.replace(year=device.purchased_on.year + 1)
     assert unit.cover_until == replacement_cover_end(exchanged, statutory_end)
 
@@ -132,7 +196,10 @@ def test_asking_does_not_use_the_replacement_granting_does(shopper, api):  # typ
     assert ann.device.replacement_used is False
     [device] = api("GET", "/devices", ann).get_json()["devices"]
     assert device["replacement_used"] is False
-    assert device["warranty"]["claim"]["state"] == "open" and device["warranty"]["claim_available"] is False
+    assert (
+        device["warranty"]["claim"]["state"] == "open"
+        and device["warranty"]["claim_available"] is False
+    )
     warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
     assert ann.device.replacement_used is True
 
@@ -161,10 +228,17 @@ def test_only_the_member_who_asked_can_withdraw(shopper, api):  # type: ignore[n
 
 def test_a_request_needs_the_serial_number(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
-    bare = api("POST", "/warranty-claims", ann, json={"device_id": ann.device.id, "description": "dead"})
+    bare = api(
+        "POST", "/warranty-claims", ann, json={"device_id": ann.device.id, "description": "dead"}
+    )
     assert bare.status_code == 422 and bare.get_json()["error"]["code"] == "serial_required"
     assert ann.device.serial is None
-    sent = api("POST", "/warranty-claims", ann, json={"device_id": ann.device.id, "description": "dead", "serial": "tes-77"})
+    sent = api(
+        "POST",
+        "/warranty-claims",
+        ann,
+        json={"device_id": ann.device.id, "description": "dead", "serial": "tes-77"},
+    )
     assert sent.status_code == 201
     assert ann.device.serial == "TES-77"
 
@@ -172,7 +246,9 @@ def test_a_request_needs_the_serial_number(shopper, api):  # type: ignore[no-unt
 def test_a_refused_claim_shows_the_reason(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     first = claim(api, ann).get_json()["claim"]
-    warranty_claims.refuse_claim(shop("us"), first["id"], STAFF, "The damage comes from a power surge.")
+    warranty_claims.refuse_claim(
+        shop("us"), first["id"], STAFF, "The damage comes from a power surge."
+    )
     [device] = api("GET", "/devices", ann).get_json()["devices"]
     assert device["warranty"]["claim"]["state"] == "refused"
     assert device["warranty"]["claim"]["refusal_reason"] == "The damage comes from a power surge."
@@ -184,14 +260,18 @@ def test_a_refused_claim_shows_the_reason(shopper, api):  # type: ignore[no-unty
 def test_legacy_a_request_alone_does_not_end_the_trade_in(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
     assert claim(api, ann).status_code == 201
-    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    answer = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     assert answer["eligible"] is True and answer["quote_id"] is not None
 
 
 def test_legacy_a_trade_in_applied_while_a_request_waits_blocks_granting_it(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
     first = claim(api, ann).get_json()["claim"]
-    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    answer = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     assert api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"]}).status_code == 201
     with pytest.raises(warranty_claims.TradeInTaken):
         warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
@@ -202,14 +282,18 @@ def test_legacy_after_a_warranty_exchange_there_is_no_trade_in(shopper, api):  #
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
     first = claim(api, ann).get_json()["claim"]
     warranty_claims.approve_claim(shop("us"), first["id"], STAFF)
-    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    answer = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     assert (answer["eligible"], answer["quote_id"]) == (False, None)
     assert "either a warranty exchange or a trade-in" in answer["reason"]
 
 
 def test_legacy_after_a_trade_in_there_is_no_warranty_exchange(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
-    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    answer = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     assert api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"]}).status_code == 201
     response = claim(api, ann)
     assert response.status_code == 422
@@ -218,16 +302,23 @@ def test_legacy_after_a_trade_in_there_is_no_warranty_exchange(shopper, api):  #
 
 def test_legacy_a_quote_made_before_the_exchange_cannot_be_used_after_it(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="legacy", bought_days_ago=EXTENDED)
-    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    answer = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     granted = claim(api, ann).get_json()["claim"]
     warranty_claims.approve_claim(shop("us"), granted["id"], STAFF)
     response = api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"]})
-    assert response.status_code == 422 and response.get_json()["error"]["code"] == "trade_in_unavailable"
+    assert (
+        response.status_code == 422
+        and response.get_json()["error"]["code"] == "trade_in_unavailable"
+    )
 
 
 def test_2025_11_a_device_sent_in_for_recovery_has_nothing_left_to_exchange(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
-    answer = api("POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}).get_json()
+    answer = api(
+        "POST", "/trade-in/quote", ann, json={"device_id": ann.device.id, "condition": WORN_NO_BOX}
+    ).get_json()
     api("POST", "/trade-ins", ann, json={"quote_id": answer["quote_id"], "serial": "SN-9"})
     response = claim(api, ann)
     assert response.status_code == 422 and "handed in" in response.get_json()["error"]["message"]

@@ -221,7 +221,11 @@ def test_money_bearing_responses_have_usd_and_jpy_examples(path: str) -> None:
         ("ReturnOutcome", None, ["refund", "repair", "replacement", "exchange", "none"]),
         ("DeviceCategory", None, ["kvm_switch", "kvm_extender", "matrix", "accessory", "other"]),
         ("Redemption", "status", ["pending", "issued", "failed", "disabled"]),
-        ("WarrantyClaim", "state", ["open", "approved", "shipped", "closed", "refused", "withdrawn"]),
+        (
+            "WarrantyClaim",
+            "state",
+            ["open", "approved", "shipped", "closed", "refused", "withdrawn"],
+        ),
         ("Health", "queue", ["in-process", "ok", "error"]),
     ],
 )

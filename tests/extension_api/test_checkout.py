@@ -17,7 +17,9 @@ def member_with_points(shops, deliver) -> dict[str, Any]:  # type: ignore[no-unt
     cable = payloads.product(product_type="Cable", title="Cable")
     deliver("products/create", switch)
     deliver("products/create", cable)
-    customer = payloads.customer(email="ann@example.com", verified_email=True, updated_at="2026-11-21T00:00:00Z")
+    customer = payloads.customer(
+        email="ann@example.com", verified_email=True, updated_at="2026-11-21T00:00:00Z"
+    )
     deliver("customers/create", customer)
     activated("ann@example.com", "2026-11-21T00:00:00Z")
     return {"customer": customer, "switch": switch, "cable": cable}
@@ -28,14 +30,26 @@ def call(client, body: Any, shop: str = "us", sub: str | None = None, **token_kw
     token = signing.session_token(SHOP_DOMAINS.get(shop, shop), **claims, **token_kwargs)
     if not sub:
         token = signing.session_token(SHOP_DOMAINS.get(shop, shop), sub="", **token_kwargs)
-    return client.post("/extension-api/checkout", json=body, headers={"Authorization": f"Bearer {token}", "Origin": "https://extensions.shopifycdn.com"})
+    return client.post(
+        "/extension-api/checkout",
+        json=body,
+        headers={"Authorization": f"Bearer {token}", "Origin": "https://extensions.shopifycdn.com"},
+    )
 
 
 def cart(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "lines": [
-            {"product_id": f"gid://shopify/Product/{data['switch']['id']}", "quantity": 1, "amount": "189.99"},
-            {"product_id": f"gid://shopify/Product/{data['cable']['id']}", "quantity": 1, "amount": "12.99"},
+            {
+                "product_id": f"gid://shopify/Product/{data['switch']['id']}",
+                "quantity": 1,
+                "amount": "189.99",
+            },
+            {
+                "product_id": f"gid://shopify/Product/{data['cable']['id']}",
+                "quantity": 1,
+                "amount": "12.99",
+            },
         ],
         "currency": "USD",
         "subtotal": "202.98",
@@ -74,18 +88,28 @@ def test_token_of_another_shop_sees_nothing_of_this_one(member_with_points, clie
     ids=["forged signature", "expired", "other app's audience"],
 )
 def test_bad_session_token_is_refused(member_with_points, client, token_kwargs) -> None:  # type: ignore[no-untyped-def]
-    response = call(client, cart(member_with_points), sub="gid://shopify/Customer/1", **token_kwargs)
+    response = call(
+        client, cart(member_with_points), sub="gid://shopify/Customer/1", **token_kwargs
+    )
     assert response.status_code == 401
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_preflight_needs_no_token(shops, client) -> None:  # type: ignore[no-untyped-def]
-    response = client.options("/extension-api/checkout", headers={"Origin": "https://extensions.shopifycdn.com", "Access-Control-Request-Method": "POST"})
+    response = client.options(
+        "/extension-api/checkout",
+        headers={
+            "Origin": "https://extensions.shopifycdn.com",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
 
 
-@pytest.mark.parametrize("body", [[], {"lines": "x"}, {"lines": [{"quantity": 1}]}, {"lines": [], "subtotal": "abc"}])
+@pytest.mark.parametrize(
+    "body", [[], {"lines": "x"}, {"lines": [{"quantity": 1}]}, {"lines": [], "subtotal": "abc"}]
+)
 def test_malformed_cart_is_a_400(member_with_points, client, body) -> None:  # type: ignore[no-untyped-def]
     assert call(client, body).status_code == 400

@@ -26,17 +26,23 @@ def owner(shops, deliver) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     cable = payloads.product(product_type="Cable", title="HDMI cable")
     for product in (switch, extender, cable):
         deliver("products/create", product)
-    customer = payloads.customer(email="owner@example.com", verified_email=True, updated_at="2026-11-21T00:00:00Z")
+    customer = payloads.customer(
+        email="owner@example.com", verified_email=True, updated_at="2026-11-21T00:00:00Z"
+    )
     deliver("customers/create", customer)
     activated("owner@example.com", "2026-11-21T00:00:00Z")
     first = payloads.order(
-        customer_block=customer, created_at="2026-01-10T12:00:00-05:00",
+        customer_block=customer,
+        created_at="2026-01-10T12:00:00-05:00",
         lines=[payloads.line_item(switch["id"], "189.99", title="KVM 4-port")],
     )
     second = payloads.order(
-        customer_block=customer, created_at="2026-06-02T12:00:00-05:00",
-        lines=[payloads.line_item(extender["id"], "349.99", title="Extender 100 m"),
-               payloads.line_item(cable["id"], "12.99", title="HDMI cable")],
+        customer_block=customer,
+        created_at="2026-06-02T12:00:00-05:00",
+        lines=[
+            payloads.line_item(extender["id"], "349.99", title="Extender 100 m"),
+            payloads.line_item(cable["id"], "12.99", title="HDMI cable"),
+        ],
     )
     for order in (first, second):
         assert deliver("orders/paid", order).status_code == 200
@@ -45,7 +51,9 @@ def owner(shops, deliver) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 def get(client, path: str, *, shop: str = "us", sub: str = "", **token_kwargs: Any):  # type: ignore[no-untyped-def]
     token = signing.session_token(SHOP_DOMAINS.get(shop, shop), sub=sub, **token_kwargs)
-    return client.get(f"/extension-api{path}", headers={"Authorization": f"Bearer {token}", "Origin": ORIGIN})
+    return client.get(
+        f"/extension-api{path}", headers={"Authorization": f"Bearer {token}", "Origin": ORIGIN}
+    )
 
 
 def gid(customer: dict[str, Any]) -> str:
@@ -69,9 +77,13 @@ def test_a_member_sees_every_registered_device_with_its_warranty(owner, client) 
 
 def test_one_orders_devices_only(owner, client) -> None:  # type: ignore[no-untyped-def]
     first, second = owner["orders"]
-    only_first = get(client, f"/orders/{first['id']}/devices", sub=gid(owner["customer"])).get_json()["devices"]
+    only_first = get(
+        client, f"/orders/{first['id']}/devices", sub=gid(owner["customer"])
+    ).get_json()["devices"]
     assert [d["title"] for d in only_first] == ["KVM 4-port"]
-    only_second = get(client, f"/orders/{second['id']}/devices", sub=gid(owner["customer"])).get_json()["devices"]
+    only_second = get(
+        client, f"/orders/{second['id']}/devices", sub=gid(owner["customer"])
+    ).get_json()["devices"]
     assert "KVM 4-port" not in {d["title"] for d in only_second}
     assert {d["order_name"] for d in only_second} == {second["name"]}
 

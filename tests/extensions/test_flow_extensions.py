@@ -22,7 +22,15 @@ HANDLE = re.compile(r"^[a-zA-Z0-9-]{1,30}$")
 # Shopify CLI (services/flow): the field types a trigger / an action may declare besides the
 # commerce object references.
 TRIGGER_TYPES = {"boolean", "email", "single_line_text_field", "url", "number_decimal"}
-ACTION_TYPES = {"boolean", "email", "multi_line_text_field", "number_integer", "single_line_text_field", "url", "number_decimal"}
+ACTION_TYPES = {
+    "boolean",
+    "email",
+    "multi_line_text_field",
+    "number_integer",
+    "single_line_text_field",
+    "url",
+    "number_decimal",
+}
 REFERENCES = {"customer_reference", "order_reference", "product_reference"}
 
 
@@ -45,11 +53,15 @@ def test_each_flow_extension_has_the_documented_shape(directory: Path) -> None:
             continue
         if extension["type"] == "flow_trigger":
             assert field["type"] in TRIGGER_TYPES
-            assert re.fullmatch(r"[a-zA-Z ]+", field["key"]), "trigger keys: letters and spaces only"
+            assert re.fullmatch(r"[a-zA-Z ]+", field["key"]), (
+                "trigger keys: letters and spaces only"
+            )
             assert set(field) <= {"type", "key", "description"}
         else:
             assert field["type"] in ACTION_TYPES
-            assert set(field) <= {"type", "key", "name", "description", "required"} and field["name"]
+            assert (
+                set(field) <= {"type", "key", "name", "description", "required"} and field["name"]
+            )
     if extension["type"] == "flow_action":
         assert extension["runtime_url"].startswith("https://")
         assert extension["runtime_url"].endswith("/integrations/flow/adjust-points")

@@ -30,7 +30,12 @@ SCRIPTS = (JS, FORMS_JS)
 
 BUDGET_GZIP_BYTES = 15 * 1024  # JS + CSS together
 BLOCK_JS_GZIP_BYTES = 10_000  # Shopify's suggested limit for a theme app extension's JavaScript
-BRAND_STRINGS = {"tesmart.member.status_label", "tesmart.launcher.open", "tesmart.launcher.title", "tesmart.launcher.tab_ctrl_f"}
+BRAND_STRINGS = {
+    "tesmart.member.status_label",
+    "tesmart.launcher.open",
+    "tesmart.launcher.title",
+    "tesmart.launcher.tab_ctrl_f",
+}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -201,7 +206,15 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
         "returns.reason_": spec_enum("ReturnReasonCode"),
         "returns.outcome_": spec_enum("ReturnOutcome"),
         # the return request's fields, one label each
-        "returns.": ["description_label", "proof_label", "address1_label", "city_label", "zip_label", "country_label", "phone_label"],
+        "returns.": [
+            "description_label",
+            "proof_label",
+            "address1_label",
+            "city_label",
+            "zip_label",
+            "country_label",
+            "phone_label",
+        ],
         "ctrl_f.state_": spec_enum("CtrlFApplication", "properties", "state"),
         "trade_in.less_": spec_enum(
             "TradeInQuote", "properties", "deductions", "items", "properties", "question"
@@ -212,7 +225,15 @@ def expected_dynamic_keys() -> dict[str, list[str]]:
         # Redemptions listed without a code: issued ones get the copy box, failed ones are hidden;
         # issued store credit has no code and is listed as added to the store credit.
         "rewards.status_": ["pending", "disabled", "issued"],
-        "launcher.": ["tab_member", "tab_rewards", "tab_referral", "tab_trade_in", "tab_devices", "tab_returns", "tab_ctrl_f"],
+        "launcher.": [
+            "tab_member",
+            "tab_rewards",
+            "tab_referral",
+            "tab_trade_in",
+            "tab_devices",
+            "tab_returns",
+            "tab_ctrl_f",
+        ],
         # Error codes with a translation; any other code shows the API's own message.
         "common.error_": [
             "network",

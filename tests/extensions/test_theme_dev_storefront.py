@@ -279,7 +279,11 @@ def test_javascript_renders_every_section_block_kind() -> None:
     assert table
     kinds = set(re.findall(r"'?([\w-]+)'?:\s*'", table.group(1)))
     assert kinds | {"launcher"} == set(liquid_blocks())
-    rendered = set(re.findall(r"'?([\w-]+)'?:\s*\w+", re.search(r"var RENDER = \{(.*?)\};", source, re.S).group(1)))
+    rendered = set(
+        re.findall(
+            r"'?([\w-]+)'?:\s*\w+", re.search(r"var RENDER = \{(.*?)\};", source, re.S).group(1)
+        )
+    )
     forms = (EXTENSION_DIR / "assets" / "tesmart-forms.js").read_text(encoding="utf-8")
     rendered |= set(re.findall(r"M\.define\('([\w-]+)'", forms))
     # parts of the member and devices widgets, not blocks
@@ -304,10 +308,16 @@ def test_page_uses_the_shops_locale_currency_and_customer(client: FlaskClient) -
     )
 
 
-def test_the_page_can_leave_out_blocks_and_the_launcher_for_the_performance_comparison(client: FlaskClient) -> None:
-    bare = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=none&embed=0").get_data(as_text=True)
+def test_the_page_can_leave_out_blocks_and_the_launcher_for_the_performance_comparison(
+    client: FlaskClient,
+) -> None:
+    bare = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=none&embed=0").get_data(
+        as_text=True
+    )
     assert "data-tesmart=" not in bare and "tesmart.js" not in bare and "tesmart.css" not in bare
-    some = client.get(f"/dev/storefront?shop={DE}&customer=7012&blocks=member-status,rewards").get_data(as_text=True)
+    some = client.get(
+        f"/dev/storefront?shop={DE}&customer=7012&blocks=member-status,rewards"
+    ).get_data(as_text=True)
     assert re.findall(r'data-tesmart="([\w-]+)"', some) == ["member-status", "rewards", "launcher"]
     assert "tesmart.js" in some and "tesmart.css" in some
     everything = client.get(f"/dev/storefront?shop={DE}&customer=7012").get_data(as_text=True)

@@ -86,7 +86,11 @@ class FakeStorefrontApi:
         if rest == "referral":
             return example("/proxy/referral", "get", "200", currency), 200
         if rest == "birthday" and method == "PUT":
-            return {**example("/proxy/birthday", "get", "200", "usd"), "birthday": request.get_json(), "can_change": False}, 200
+            return {
+                **example("/proxy/birthday", "get", "200", "usd"),
+                "birthday": request.get_json(),
+                "can_change": False,
+            }, 200
         if rest == "birthday":
             return example("/proxy/birthday", "get", "200", "usd"), 200
         if rest == "tier":
@@ -244,7 +248,9 @@ def test_trade_in_estimate_then_application(
     result = trade_in.locator(".tesmart__result")
     sync_api.expect(result).to_contain_text("Estimated value: $45.15")
     text = result.inner_text()
-    assert "50% of the price you paid\n$64.50" in text and "Visible wear (20%)\n−$12.90" in text, text
+    assert "50% of the price you paid\n$64.50" in text and "Visible wear (20%)\n−$12.90" in text, (
+        text
+    )
     assert "No original packaging (10%)\n−$6.45" in text and "Your estimate\n$45.15" in text
     assert (
         "POST",
@@ -297,14 +303,23 @@ def test_serial_registration_and_warranty_claim(
     assert (
         "POST",
         "warranty-claims",
-        {"device_id": 204, "description": "Port 3 no longer switches.", "serial": "TES-NEW-0002", "uploads": []},
+        {
+            "device_id": 204,
+            "description": "Port 3 no longer switches.",
+            "serial": "TES-NEW-0002",
+            "uploads": [],
+        },
     ) in api.calls
 
 
-def test_launcher_dialog_works_from_the_keyboard(page: Any, server: tuple[str, FakeStorefrontApi]) -> None:
+def test_launcher_dialog_works_from_the_keyboard(
+    page: Any, server: tuple[str, FakeStorefrontApi]
+) -> None:
     open_store(page)
     # The launcher is on every page: until it is opened, it carries no panel's strings.
-    inline = page.evaluate("document.querySelector('[data-tesmart=launcher] .tesmart__i18n').textContent")
+    inline = page.evaluate(
+        "document.querySelector('[data-tesmart=launcher] .tesmart__i18n').textContent"
+    )
     assert "member.title" not in inline and "launcher.open" in inline
     assert ("GET", "strings", None) not in server[1].calls
     launcher = page.locator(".tesmart-launcher__button")
@@ -315,7 +330,9 @@ def test_launcher_dialog_works_from_the_keyboard(page: Any, server: tuple[str, F
     assert launcher.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Close"
     sync_api.expect(dialog.locator(".tesmart--member-status")).to_contain_text("2,300 points")
-    sync_api.expect(dialog.locator(".tesmart--member-status h3").first).to_have_text("Your TESmart membership")
+    sync_api.expect(dialog.locator(".tesmart--member-status h3").first).to_have_text(
+        "Your TESmart membership"
+    )
     assert [c for c in server[1].calls if c[1] == "strings"] == [("GET", "strings", None)]
 
     for _ in range(2):  # from Close: Membership, then Rewards
@@ -411,7 +428,14 @@ def test_widgets_reserve_no_height_and_appear_top_down(
 def test_the_member_enters_a_birthday_in_the_member_widget(page: Any, server: Any) -> None:
     _, api = server
     api.overrides[("GET", "birthday")] = (
-        {"enabled": True, "points": 200, "birthday": None, "can_change": True, "next_change_on": None, "rewarded_this_year": False},
+        {
+            "enabled": True,
+            "points": 200,
+            "birthday": None,
+            "can_change": True,
+            "next_change_on": None,
+            "rewarded_this_year": False,
+        },
         200,
     )
     open_store(page)

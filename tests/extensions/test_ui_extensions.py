@@ -207,7 +207,12 @@ def _build_without_app_url(tmp_path: Path, dotenv: Path) -> subprocess.Completed
     env = {k: v for k, v in os.environ.items() if k != "APP_URL"}
     return subprocess.run(
         [NODE, "extensions/build.mjs", "--outdir", str(tmp_path / "out"), "--dotenv", str(dotenv)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -220,9 +225,13 @@ def test_a_build_without_a_backend_url_fails(build: Build, tmp_path: Path) -> No
     assert not (tmp_path / "out").exists(), "nothing may be bundled without a backend URL"
 
 
-def test_the_build_takes_the_url_from_the_apps_dotenv_as_shopify_deploy_does(build: Build, tmp_path: Path) -> None:
+def test_the_build_takes_the_url_from_the_apps_dotenv_as_shopify_deploy_does(
+    build: Build, tmp_path: Path
+) -> None:
     dotenv = tmp_path / ".env"
-    dotenv.write_text("SHOPIFY_TESMART_CHECKOUT_ID=abc\nAPP_URL='https://members.dotenv.test/'\n", "utf-8")
+    dotenv.write_text(
+        "SHOPIFY_TESMART_CHECKOUT_ID=abc\nAPP_URL='https://members.dotenv.test/'\n", "utf-8"
+    )
     result = _build_without_app_url(tmp_path, dotenv)
     assert result.returncode == 0, result.stdout + result.stderr
     bundle = (tmp_path / "out" / "tesmart-checkout" / "Checkout.js").read_text("utf-8")
@@ -230,7 +239,11 @@ def test_the_build_takes_the_url_from_the_apps_dotenv_as_shopify_deploy_does(bui
 
 
 def test_no_extension_source_carries_a_placeholder_backend() -> None:
-    sources = [EXTENSIONS / "build.mjs", *EXTENSIONS.glob("*/src/*.js"), *EXTENSIONS.glob("*/src/*.jsx")]
+    sources = [
+        EXTENSIONS / "build.mjs",
+        *EXTENSIONS.glob("*/src/*.js"),
+        *EXTENSIONS.glob("*/src/*.jsx"),
+    ]
     offenders = [str(p.relative_to(ROOT)) for p in sources if ".example" in p.read_text("utf-8")]
     assert offenders == []
 

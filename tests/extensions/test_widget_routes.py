@@ -13,7 +13,10 @@ ASSETS = ROOT / "extensions" / "tesmart-theme" / "assets"
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 
 INTEGRATION_ONLY = {
-    ("post", "/proxy/activities"): "a survey tool reports a completed survey for the logged-in member",
+    (
+        "post",
+        "/proxy/activities",
+    ): "a survey tool reports a completed survey for the logged-in member",
 }
 
 
@@ -43,7 +46,9 @@ def test_every_storefront_route_is_reachable_from_a_widget_or_listed_as_integrat
                 continue
             if not reachable(template, source):
                 missing.append(f"{method.upper()} {template}")
-    assert missing == [], "no widget calls these (or list them as integration-only): " + ", ".join(missing)
+    assert missing == [], "no widget calls these (or list them as integration-only): " + ", ".join(
+        missing
+    )
 
 
 def test_the_integration_only_list_names_real_routes() -> None:

@@ -14,7 +14,9 @@ from tests.conftest import TEST_DATABASE_URL
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"),
+    pytest.mark.skipif(
+        not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"
+    ),
 ]
 
 

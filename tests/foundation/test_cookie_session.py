@@ -28,7 +28,9 @@ def cookie_app() -> Flask:
     return app
 
 
-def test_a_request_without_the_cookie_builds_no_serializer(cookie_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_request_without_the_cookie_builds_no_serializer(
+    cookie_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     built: list[Any] = []
     original = CookieOnDemandSessionInterface.get_signing_serializer
 

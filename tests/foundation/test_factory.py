@@ -18,13 +18,25 @@ def test_factory_reads_typed_settings(database_url: str) -> None:
 
 
 def test_missing_secret_outside_dev_mode_stops_start_up(database_url: str) -> None:
-    config = {**base_config(database_url), "DEV_MODE": "0", "FLASK_DEBUG": "0", "SHOPIFY_API_SECRET": ""}
+    config = {
+        **base_config(database_url),
+        "DEV_MODE": "0",
+        "FLASK_DEBUG": "0",
+        "SHOPIFY_API_SECRET": "",
+    }
     with pytest.raises(SettingsError, match="SHOPIFY_API_SECRET"):
         create_app(config)
 
 
 def test_missing_secret_from_the_environment_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "APP_URL", "TOKEN_ENCRYPTION_KEY", "FLASK_DEBUG", "DEV_MODE"):
+    for name in (
+        "SHOPIFY_API_KEY",
+        "SHOPIFY_API_SECRET",
+        "APP_URL",
+        "TOKEN_ENCRYPTION_KEY",
+        "FLASK_DEBUG",
+        "DEV_MODE",
+    ):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(SystemExit) as stopped:
         create_app()
@@ -46,7 +58,9 @@ def test_bad_admin_api_setting_is_refused(database_url: str) -> None:
 def test_postgres_urls_use_psycopg3(database_url: str) -> None:
     from plugin.settings import Settings
 
-    settings = Settings.load({**base_config(database_url), "DATABASE_URL": "postgres://u@h/db"}, ".", testing=True)
+    settings = Settings.load(
+        {**base_config(database_url), "DATABASE_URL": "postgres://u@h/db"}, ".", testing=True
+    )
     assert settings.DATABASE_URL == "postgresql+psycopg://u@h/db"
 
 

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # test injects.
 ALLOWED = {"plugin/clock.py", "plugin/models/types.py"}
 ALLOWED_UNDER = ("plugin/shopify/fake/",)
-WALL_CLOCK = re.compile(r"\b(?:datetime\.now|datetime\.utcnow|date\.today|utcnow)\(|default=utcnow\b")
+WALL_CLOCK = re.compile(
+    r"\b(?:datetime\.now|datetime\.utcnow|date\.today|utcnow)\(|default=utcnow\b"
+)
 
 
 def test_no_module_reads_the_wall_clock_but_plugin_clock() -> None:

@@ -33,10 +33,14 @@ def proxied_app(database_url: str) -> Any:
 
 
 @pytest.mark.parametrize("peer", ["10.1.2.3", "192.0.2.7"])
-def test_the_session_token_bounce_is_https_behind_a_trusted_proxy(proxied_app: Any, peer: str) -> None:
+def test_the_session_token_bounce_is_https_behind_a_trusted_proxy(
+    proxied_app: Any, peer: str
+) -> None:
     location = urlsplit(bounce_from(proxied_app, peer))
     assert (location.scheme, location.netloc, location.path) == (
-        "https", "members.tesmart.com", "/admin/auth/patch-id-token"
+        "https",
+        "members.tesmart.com",
+        "/admin/auth/patch-id-token",
     )
 
 
@@ -55,8 +59,12 @@ def test_a_malformed_proxy_list_fails_at_start_up(database_url: str) -> None:
         create_app({**base_config(database_url), "TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"})
 
 
-@pytest.mark.parametrize("value, expected", [("", ""), ("10.0.0.0/8,192.0.2.7", "10.0.0.0/8,192.0.2.7")])
-def test_gunicorn_trusts_the_same_proxies(monkeypatch: pytest.MonkeyPatch, value: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    "value, expected", [("", ""), ("10.0.0.0/8,192.0.2.7", "10.0.0.0/8,192.0.2.7")]
+)
+def test_gunicorn_trusts_the_same_proxies(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: str
+) -> None:
     monkeypatch.setenv("TRUSTED_PROXIES", value)
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["forwarded_allow_ips"] == expected

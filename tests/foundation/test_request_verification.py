@@ -31,7 +31,9 @@ def member_id(shops, deliver) -> int:  # type: ignore[no-untyped-def]
     [{"secret": "forged-secret"}, {"expires_in": -300}],
     ids=["forged session token", "expired session token"],
 )
-def test_bad_session_token_on_an_admin_action_is_a_401_and_writes_nothing(client, member_id, token_kwargs) -> None:  # type: ignore[no-untyped-def]
+def test_bad_session_token_on_an_admin_action_is_a_401_and_writes_nothing(
+    client, member_id, token_kwargs
+) -> None:  # type: ignore[no-untyped-def]
     before = rows()
     token = signing.session_token(US, **token_kwargs)
     response = client.post(

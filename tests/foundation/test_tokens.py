@@ -17,7 +17,9 @@ from tests import signing
 
 def exchanged(shop: Shop) -> None:
     token = signing.session_token(shop.domain)
-    details = IdTokenDetails(exchangeable=True, token=token, claims={"dest": f"https://{shop.domain}"})
+    details = IdTokenDetails(
+        exchangeable=True, token=token, claims={"dest": f"https://{shop.domain}"}
+    )
     store_token(shop, exchange_offline_token(app_config(), details, http_client()))
     db.session.commit()
 

@@ -68,17 +68,36 @@ def test_value_per_point_takes_the_best_fixed_rate(currency, per_point):
 
 
 def test_a_percentage_only_catalogue_has_no_fixed_value_per_point():
-    only_percent = [RewardSpec("percent_off_2000", 2000, RewardKind.PERCENTAGE, percentage=Decimal("30"))]
+    only_percent = [
+        RewardSpec("percent_off_2000", 2000, RewardKind.PERCENTAGE, percentage=Decimal("30"))
+    ]
     assert value_per_point(only_percent) == Decimal(0)
 
 
 @pytest.mark.parametrize(
     "spec",
     [
-        pytest.param({"key": "x", "points": 500, "kind": RewardKind.FIXED_AMOUNT}, id="fixed amount without an amount"),
-        pytest.param({"key": "x", "points": 500, "kind": RewardKind.PERCENTAGE, "percentage": Decimal("0")}, id="0% off"),
-        pytest.param({"key": "x", "points": 500, "kind": RewardKind.PERCENTAGE, "percentage": Decimal("101")}, id="more than 100% off"),
-        pytest.param({"key": "x", "points": 0, "kind": RewardKind.FIXED_AMOUNT, "amount": Decimal("5")}, id="free of points"),
+        pytest.param(
+            {"key": "x", "points": 500, "kind": RewardKind.FIXED_AMOUNT},
+            id="fixed amount without an amount",
+        ),
+        pytest.param(
+            {"key": "x", "points": 500, "kind": RewardKind.PERCENTAGE, "percentage": Decimal("0")},
+            id="0% off",
+        ),
+        pytest.param(
+            {
+                "key": "x",
+                "points": 500,
+                "kind": RewardKind.PERCENTAGE,
+                "percentage": Decimal("101"),
+            },
+            id="more than 100% off",
+        ),
+        pytest.param(
+            {"key": "x", "points": 0, "kind": RewardKind.FIXED_AMOUNT, "amount": Decimal("5")},
+            id="free of points",
+        ),
     ],
 )
 def test_reward_specs_must_make_sense(spec):

@@ -11,10 +11,16 @@ from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for, policy_in_
     ("registered_on", "cohort"),
     [
         pytest.param(date(2023, 6, 1), Cohort.LEGACY, id="registered 2023 → legacy"),
-        pytest.param(date(2024, 3, 31), Cohort.LEGACY, id="2024-03-31 → legacy (the 2025 cutoff wins)"),
-        pytest.param(date(2025, 3, 31), Cohort.LEGACY, id="2025-03-31, the last legacy day → legacy"),
+        pytest.param(
+            date(2024, 3, 31), Cohort.LEGACY, id="2024-03-31 → legacy (the 2025 cutoff wins)"
+        ),
+        pytest.param(
+            date(2025, 3, 31), Cohort.LEGACY, id="2025-03-31, the last legacy day → legacy"
+        ),
         pytest.param(date(2025, 4, 1), Cohort.APRIL_2025, id="2025-04-01 → 2025-04"),
-        pytest.param(date(2025, 10, 31), Cohort.APRIL_2025, id="2025-10-31, the last April day → 2025-04"),
+        pytest.param(
+            date(2025, 10, 31), Cohort.APRIL_2025, id="2025-10-31, the last April day → 2025-04"
+        ),
         pytest.param(date(2025, 11, 1), Cohort.NOVEMBER_2025, id="2025-11-01 → 2025-11"),
         pytest.param(date(2027, 1, 1), Cohort.NOVEMBER_2025, id="2027 → 2025-11"),
     ],
@@ -29,7 +35,9 @@ def test_cohort_by_registration_date(registered_on, cohort):
         pytest.param(date(2025, 3, 31), Cohort.LEGACY, id="asked 2025-03-31 → legacy rules"),
         pytest.param(date(2025, 4, 1), Cohort.APRIL_2025, id="asked 2025-04-01 → 2025-04 rules"),
         pytest.param(date(2025, 10, 31), Cohort.APRIL_2025, id="asked 2025-10-31 → 2025-04 rules"),
-        pytest.param(date(2025, 11, 1), Cohort.NOVEMBER_2025, id="asked 2025-11-01 → 2025-11 rules"),
+        pytest.param(
+            date(2025, 11, 1), Cohort.NOVEMBER_2025, id="asked 2025-11-01 → 2025-11 rules"
+        ),
     ],
 )
 def test_policy_in_force_on_the_day_of_the_request(today, version):

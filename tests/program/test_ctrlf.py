@@ -30,7 +30,9 @@ DUE = date(2025, 6, 30)
     [
         pytest.param(date(2025, 6, 20), date(2025, 7, 10), False, id="handed in early → fine"),
         pytest.param(DUE, date(2025, 7, 10), False, id="handed in on the due day → fine"),
-        pytest.param(date(2025, 7, 1), date(2025, 7, 10), True, id="handed in the day after → overdue"),
+        pytest.param(
+            date(2025, 7, 1), date(2025, 7, 10), True, id="handed in the day after → overdue"
+        ),
         pytest.param(None, DUE, False, id="missing on the due day → not yet overdue"),
         pytest.param(None, date(2025, 7, 1), True, id="missing the day after → overdue"),
     ],

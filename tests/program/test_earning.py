@@ -36,15 +36,59 @@ PER_DOLLAR = EarningRules(per_currency_unit=Decimal("1"))
 @pytest.mark.parametrize(
     ("rules", "net", "multiplier", "points"),
     [
-        pytest.param(DEFAULT_EARNING_RULES, Decimal("129.99"), Decimal(1), 2000, id="flat: 2,000 per paid order"),
-        pytest.param(DEFAULT_EARNING_RULES, Decimal("0"), Decimal(1), 2000, id="flat: the amount does not matter"),
-        pytest.param(DEFAULT_EARNING_RULES, Decimal("129.99"), Decimal(2), 4000, id="flat, Points Day 2x → 4,000"),
-        pytest.param(DEFAULT_EARNING_RULES, Decimal("129.99"), Decimal("1.5"), 3000, id="flat, 1.5x campaign → 3,000"),
-        pytest.param(PER_DOLLAR, Decimal("129.99"), Decimal(1), 129, id="per dollar: partial dollars earn nothing"),
+        pytest.param(
+            DEFAULT_EARNING_RULES,
+            Decimal("129.99"),
+            Decimal(1),
+            2000,
+            id="flat: 2,000 per paid order",
+        ),
+        pytest.param(
+            DEFAULT_EARNING_RULES,
+            Decimal("0"),
+            Decimal(1),
+            2000,
+            id="flat: the amount does not matter",
+        ),
+        pytest.param(
+            DEFAULT_EARNING_RULES,
+            Decimal("129.99"),
+            Decimal(2),
+            4000,
+            id="flat, Points Day 2x → 4,000",
+        ),
+        pytest.param(
+            DEFAULT_EARNING_RULES,
+            Decimal("129.99"),
+            Decimal("1.5"),
+            3000,
+            id="flat, 1.5x campaign → 3,000",
+        ),
+        pytest.param(
+            PER_DOLLAR,
+            Decimal("129.99"),
+            Decimal(1),
+            129,
+            id="per dollar: partial dollars earn nothing",
+        ),
         pytest.param(PER_DOLLAR, Decimal("129.99"), Decimal(2), 258, id="per dollar, 2x → 258"),
-        pytest.param(EarningRules(per_currency_unit=Decimal("0.5")), Decimal("99.99"), Decimal(1), 49, id="half a point per dollar, rounded down"),
-        pytest.param(EarningRules(per_currency_unit=Decimal("0.01")), Decimal("12345"), Decimal(1), 123, id="JPY store, 1 point per 100 yen"),
-        pytest.param(PER_DOLLAR, Decimal("-5"), Decimal(1), 0, id="per dollar, a negative net earns nothing"),
+        pytest.param(
+            EarningRules(per_currency_unit=Decimal("0.5")),
+            Decimal("99.99"),
+            Decimal(1),
+            49,
+            id="half a point per dollar, rounded down",
+        ),
+        pytest.param(
+            EarningRules(per_currency_unit=Decimal("0.01")),
+            Decimal("12345"),
+            Decimal(1),
+            123,
+            id="JPY store, 1 point per 100 yen",
+        ),
+        pytest.param(
+            PER_DOLLAR, Decimal("-5"), Decimal(1), 0, id="per dollar, a negative net earns nothing"
+        ),
     ],
 )
 def test_order_points(rules, net, multiplier, points):
@@ -62,14 +106,22 @@ def test_a_negative_multiplier_is_refused():
         pytest.param(2000, "100.00", "100.00", 0, 2000, id="full refund takes all"),
         pytest.param(2000, "100.00", "50.00", 0, 1000, id="half refunded → half back"),
         pytest.param(2000, "100.00", "33.33", 0, 667, id="a third refunded → 666.6 rounds to 667"),
-        pytest.param(2000, "100.00", "66.66", 667, 666, id="second third, cumulative 66.66 → 1,333 in total"),
-        pytest.param(2000, "100.00", "100.00", 1333, 667, id="last third takes exactly what is left"),
+        pytest.param(
+            2000, "100.00", "66.66", 667, 666, id="second third, cumulative 66.66 → 1,333 in total"
+        ),
+        pytest.param(
+            2000, "100.00", "100.00", 1333, 667, id="last third takes exactly what is left"
+        ),
         pytest.param(2000, "100.00", "100.00", 2000, 0, id="nothing left to take"),
         pytest.param(2000, "100.00", "0.00", 0, 0, id="nothing refunded → nothing back"),
-        pytest.param(2000, "100.00", "120.00", 0, 2000, id="refund above the total takes all, never more"),
+        pytest.param(
+            2000, "100.00", "120.00", 0, 2000, id="refund above the total takes all, never more"
+        ),
         pytest.param(2000, "100.00", "10.00", 500, 0, id="never gives points back"),
         pytest.param(2000, "0.00", "0.00", 0, 2000, id="fully discounted order cancelled → all"),
-        pytest.param(4000, "100.00", "25.00", 0, 1000, id="2x campaign points come back in proportion"),
+        pytest.param(
+            4000, "100.00", "25.00", 0, 1000, id="2x campaign points come back in proportion"
+        ),
     ],
 )
 def test_clawback_points(awarded, total, refunded, already, clawed):

@@ -22,7 +22,13 @@ from plugin.program.terms import TERM_CODES
 from plugin.program.tradein import TradeInCondition, TradeInReason, quote_trade_in
 from plugin.program.warranty import ReplacementReason
 
-ALL_CODES = sorted({str(code) for enum in (TradeInReason, ReplacementReason, ReturnReason, ReferralRefusal) for code in enum})
+ALL_CODES = sorted(
+    {
+        str(code)
+        for enum in (TradeInReason, ReplacementReason, ReturnReason, ReferralRefusal)
+        for code in enum
+    }
+)
 SAMPLE_PARAMS = {
     "earliest": "2026-02-13",
     "percent": "50",
@@ -55,21 +61,42 @@ def test_translations_use_the_same_parameters_as_english(code):
     for locale in SUPPORTED_LOCALES:
         assert placeholders(MESSAGES[code][locale]) == english, locale
         if locale != "en":
-            assert MESSAGES[code][locale] != MESSAGES[code]["en"], f"{code} is not translated to {locale}"
+            assert MESSAGES[code][locale] != MESSAGES[code]["en"], (
+                f"{code} is not translated to {locale}"
+            )
 
 
 def test_no_sentence_is_left_without_a_rule():
     # recovery_value_full: the recovery_value sentence when nothing was deducted
-    assert set(MESSAGES) == set(ALL_CODES) | set(TERM_CODES) | {UNKNOWN_REASON, "recovery_value_full"}
+    assert set(MESSAGES) == set(ALL_CODES) | set(TERM_CODES) | {
+        UNKNOWN_REASON,
+        "recovery_value_full",
+    }
 
 
 @pytest.mark.parametrize(
     ("locale", "text"),
     [
-        pytest.param("en", "Your recovery value is $45.15: 50% of the price you paid, as the device is no more than 36 months old, minus 30% for its condition.", id="English"),
-        pytest.param("de", "Ihr Rücknahmewert beträgt 45,15 $: 50 % des gezahlten Preises, da das Gerät höchstens 36 Monate alt ist, abzüglich 30 % für seinen Zustand.", id="German"),
-        pytest.param("ja", "査定額は$45.15です。ご購入から36か月以内の製品のため、お支払い額の50%から、製品の状態に応じて30%を差し引いた金額です。", id="Japanese"),
-        pytest.param("ko", "회수 보상금은 $45.15입니다. 구매 후 36개월 이내 제품이므로 결제 금액의 50%에서 제품 상태에 따라 30%를 차감한 금액입니다.", id="Korean"),
+        pytest.param(
+            "en",
+            "Your recovery value is $45.15: 50% of the price you paid, as the device is no more than 36 months old, minus 30% for its condition.",
+            id="English",
+        ),
+        pytest.param(
+            "de",
+            "Ihr Rücknahmewert beträgt 45,15 $: 50 % des gezahlten Preises, da das Gerät höchstens 36 Monate alt ist, abzüglich 30 % für seinen Zustand.",
+            id="German",
+        ),
+        pytest.param(
+            "ja",
+            "査定額は$45.15です。ご購入から36か月以内の製品のため、お支払い額の50%から、製品の状態に応じて30%を差し引いた金額です。",
+            id="Japanese",
+        ),
+        pytest.param(
+            "ko",
+            "회수 보상금은 $45.15입니다. 구매 후 36개월 이내 제품이므로 결제 금액의 50%에서 제품 상태에 따라 30%를 차감한 금액입니다.",
+            id="Korean",
+        ),
     ],
 )
 def test_a_real_quote_renders_naturally(locale, text):
@@ -80,7 +107,9 @@ def test_a_real_quote_renders_naturally(locale, text):
         amount_paid=Decimal("129.00"),
         currency="USD",
         category="kvm_switch",
-        condition=TradeInCondition(cosmetic_wear=True, accessories_complete=True, original_packaging=False, working=True),
+        condition=TradeInCondition(
+            cosmetic_wear=True, accessories_complete=True, original_packaging=False, working=True
+        ),
         previous_trade_ins=0,
         warranty_replacement_used=False,
         delivery_country="US",
@@ -91,10 +120,16 @@ def test_a_real_quote_renders_naturally(locale, text):
 @pytest.mark.parametrize(
     ("locale", "text"),
     [
-        pytest.param("en", "This device can be traded in from February 13, 2026.", id="English date"),
-        pytest.param("de", "Dieses Gerät kann ab dem 13.02.2026 eingetauscht werden.", id="German date"),
+        pytest.param(
+            "en", "This device can be traded in from February 13, 2026.", id="English date"
+        ),
+        pytest.param(
+            "de", "Dieses Gerät kann ab dem 13.02.2026 eingetauscht werden.", id="German date"
+        ),
         pytest.param("ja", "この製品は2026年2月13日から下取りに出せます。", id="Japanese date"),
-        pytest.param("ko", "이 기기는 2026년 2월 13일부터 보상 판매하실 수 있습니다.", id="Korean date"),
+        pytest.param(
+            "ko", "이 기기는 2026년 2월 13일부터 보상 판매하실 수 있습니다.", id="Korean date"
+        ),
     ],
 )
 def test_dates_read_the_local_way(locale, text):
@@ -126,7 +161,9 @@ def test_a_return_verdict_renders_with_its_own_params():
         pytest.param("4321", "JPY", "ja", "￥4,321", id="JPY in Japanese, as Intl writes it"),
         pytest.param("33951", "KRW", "ko", "₩33,951", id="KRW in Korean, as Intl writes it"),
         pytest.param("4321", "JPY", "en", "¥4,321", id="JPY in English"),
-        pytest.param("10.00", "CAD", "en", "10.00 CAD", id="a currency without a symbol keeps its code"),
+        pytest.param(
+            "10.00", "CAD", "en", "10.00 CAD", id="a currency without a symbol keeps its code"
+        ),
     ],
 )
 def test_amounts_read_the_local_way(amount, currency, locale, shown):
@@ -170,7 +207,15 @@ def test_a_recovery_value_with_nothing_deducted_names_no_deduction() -> None:
     from plugin.program.messages import SUPPORTED_LOCALES, reason_text
 
     for locale in SUPPORTED_LOCALES:
-        full = reason_text("recovery_value", locale, value="64.50", currency="USD", percent="50",
-                           months="36", base_value="64.50", deduction_percent="0")
+        full = reason_text(
+            "recovery_value",
+            locale,
+            value="64.50",
+            currency="USD",
+            percent="50",
+            months="36",
+            base_value="64.50",
+            deduction_percent="0",
+        )
         shown = full.replace("50 %", "").replace("50%", "")
         assert "0 %" not in shown and "0%" not in shown, (locale, full)

@@ -35,7 +35,9 @@ def test_every_cohort_has_exactly_one_policy():
     [
         pytest.param(Cohort.LEGACY, {KVM}, id="legacy covers KVM switch main units"),
         pytest.param(Cohort.APRIL_2025, {KVM}, id="2025-04 covers KVM switch main units"),
-        pytest.param(Cohort.NOVEMBER_2025, {KVM, EXTENDER, MATRIX}, id="2025-11 adds extenders and matrices"),
+        pytest.param(
+            Cohort.NOVEMBER_2025, {KVM, EXTENDER, MATRIX}, id="2025-11 adds extenders and matrices"
+        ),
     ],
 )
 def test_covered_categories(cohort, covered):
@@ -59,9 +61,30 @@ def test_extended_warranty_runs_to_three_years(cohort):
 @pytest.mark.parametrize(
     ("cohort", "waiting", "kind", "percent", "once"),
     [
-        pytest.param(Cohort.LEGACY, WaitingPeriod(months=4), TradeInKind.DISCOUNT_ON_NEW, Decimal("40"), True, id="legacy: after 4 months, 40% off new, once per device"),
-        pytest.param(Cohort.APRIL_2025, WaitingPeriod(months=4), TradeInKind.DISCOUNT_ON_NEW, Decimal("30"), False, id="2025-04: after 4 months, 30% off new, unlimited"),
-        pytest.param(Cohort.NOVEMBER_2025, WaitingPeriod(days=90), TradeInKind.RECOVERY_VALUE, None, True, id="2025-11: after 90 days, recovery value, once per serial"),
+        pytest.param(
+            Cohort.LEGACY,
+            WaitingPeriod(months=4),
+            TradeInKind.DISCOUNT_ON_NEW,
+            Decimal("40"),
+            True,
+            id="legacy: after 4 months, 40% off new, once per device",
+        ),
+        pytest.param(
+            Cohort.APRIL_2025,
+            WaitingPeriod(months=4),
+            TradeInKind.DISCOUNT_ON_NEW,
+            Decimal("30"),
+            False,
+            id="2025-04: after 4 months, 30% off new, unlimited",
+        ),
+        pytest.param(
+            Cohort.NOVEMBER_2025,
+            WaitingPeriod(days=90),
+            TradeInKind.RECOVERY_VALUE,
+            None,
+            True,
+            id="2025-11: after 90 days, recovery value, once per serial",
+        ),
     ],
 )
 def test_trade_in_rules(cohort, waiting, kind, percent, once):
@@ -86,9 +109,33 @@ def test_recovery_bands_2025_11():
 @pytest.mark.parametrize(
     ("cohort", "ctrlf", "free", "either_or", "serial", "official_only"),
     [
-        pytest.param(Cohort.LEGACY, Decimal("50"), True, True, False, True, id="legacy: CTRL F free or 50%, exchange OR trade-in, official channels"),
-        pytest.param(Cohort.APRIL_2025, Decimal("40"), False, False, False, False, id="2025-04: CTRL F 40%, any authorized channel"),
-        pytest.param(Cohort.NOVEMBER_2025, Decimal("40"), False, False, True, False, id="2025-11: CTRL F 40%, verified serial required"),
+        pytest.param(
+            Cohort.LEGACY,
+            Decimal("50"),
+            True,
+            True,
+            False,
+            True,
+            id="legacy: CTRL F free or 50%, exchange OR trade-in, official channels",
+        ),
+        pytest.param(
+            Cohort.APRIL_2025,
+            Decimal("40"),
+            False,
+            False,
+            False,
+            False,
+            id="2025-04: CTRL F 40%, any authorized channel",
+        ),
+        pytest.param(
+            Cohort.NOVEMBER_2025,
+            Decimal("40"),
+            False,
+            False,
+            True,
+            False,
+            id="2025-11: CTRL F 40%, verified serial required",
+        ),
     ],
 )
 def test_version_flags(cohort, ctrlf, free, either_or, serial, official_only):
@@ -123,9 +170,24 @@ def test_eligible_regions(cohort, country, eligible):
 @pytest.mark.parametrize(
     ("version", "kind", "tiers"),
     [
-        pytest.param(Cohort.LEGACY, TradeInKind.DISCOUNT_ON_NEW, [(12, Decimal("10")), (24, Decimal("15"))], id="no ID before 2025-04: 10% after 1 year, 15% after 2"),
-        pytest.param(Cohort.APRIL_2025, TradeInKind.DISCOUNT_ON_NEW, [(12, Decimal("10")), (24, Decimal("15"))], id="no ID 2025-04..10: 10% after 1 year, 15% after 2"),
-        pytest.param(Cohort.NOVEMBER_2025, TradeInKind.RECYCLE_ONLY, [], id="no ID from 2025-11-01: free recycling only"),
+        pytest.param(
+            Cohort.LEGACY,
+            TradeInKind.DISCOUNT_ON_NEW,
+            [(12, Decimal("10")), (24, Decimal("15"))],
+            id="no ID before 2025-04: 10% after 1 year, 15% after 2",
+        ),
+        pytest.param(
+            Cohort.APRIL_2025,
+            TradeInKind.DISCOUNT_ON_NEW,
+            [(12, Decimal("10")), (24, Decimal("15"))],
+            id="no ID 2025-04..10: 10% after 1 year, 15% after 2",
+        ),
+        pytest.param(
+            Cohort.NOVEMBER_2025,
+            TradeInKind.RECYCLE_ONLY,
+            [],
+            id="no ID from 2025-11-01: free recycling only",
+        ),
     ],
 )
 def test_trade_in_without_an_activated_id(version, kind, tiers):
@@ -146,7 +208,9 @@ def test_policies_are_frozen():
 
 def test_the_store_category_mapping_speaks_the_policy_categories():
     assert set(CATEGORIES) == {c.value for c in ProductCategory}
-    assert frozenset().union(*(p.covered_categories for p in POLICIES.values())) == WARRANTY_CATEGORIES
+    assert (
+        frozenset().union(*(p.covered_categories for p in POLICIES.values())) == WARRANTY_CATEGORIES
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,9 +218,24 @@ def test_the_store_category_mapping_speaks_the_policy_categories():
     [
         pytest.param({"kind": TradeInKind.DISCOUNT_ON_NEW}, id="a discount without its percent"),
         pytest.param({"kind": TradeInKind.RECOVERY_VALUE}, id="a recovery value without bands"),
-        pytest.param({"kind": TradeInKind.RECOVERY_VALUE, "recovery_bands": (RecoveryBand(48, Decimal("40")), RecoveryBand(36, Decimal("50")))}, id="bands out of order"),
+        pytest.param(
+            {
+                "kind": TradeInKind.RECOVERY_VALUE,
+                "recovery_bands": (
+                    RecoveryBand(48, Decimal("40")),
+                    RecoveryBand(36, Decimal("50")),
+                ),
+            },
+            id="bands out of order",
+        ),
     ],
 )
 def test_a_malformed_trade_in_rule_is_refused(rule):
     with pytest.raises(ValueError):
-        TradeInRule(categories=frozenset({KVM}), waiting=WaitingPeriod(days=90), once_per_device=True, device_handed_in=True, **rule)
+        TradeInRule(
+            categories=frozenset({KVM}),
+            waiting=WaitingPeriod(days=90),
+            once_per_device=True,
+            device_handed_in=True,
+            **rule,
+        )

@@ -14,7 +14,21 @@ import plugin.program
 
 PACKAGE_DIR = Path(plugin.program.__file__).parent
 MODULES = sorted(p for p in PACKAGE_DIR.glob("*.py"))
-FORBIDDEN_IMPORTS = {"flask", "sqlalchemy", "flask_sqlalchemy", "httpx", "requests", "os", "pathlib", "time", "random", "socket", "shopify", "redis", "rq"}
+FORBIDDEN_IMPORTS = {
+    "flask",
+    "sqlalchemy",
+    "flask_sqlalchemy",
+    "httpx",
+    "requests",
+    "os",
+    "pathlib",
+    "time",
+    "random",
+    "socket",
+    "shopify",
+    "redis",
+    "rq",
+}
 CLOCK_CALLS = {"today", "now", "utcnow"}
 
 

@@ -17,10 +17,18 @@ from plugin.program.regions import (
 @pytest.mark.parametrize(
     ("region", "domain", "currency", "locale", "country"),
     [
-        pytest.param(Region.US, "tesmart.com", "USD", "en", "US", id="tesmart.com sells in USD, English"),
-        pytest.param(Region.EU, "tesmart.de", "EUR", "de", "DE", id="tesmart.de sells in EUR, German"),
-        pytest.param(Region.JP, "tesmart.jp", "JPY", "ja", "JP", id="tesmart.jp sells in JPY, Japanese"),
-        pytest.param(Region.KR, "tesmart.co.kr", "KRW", "ko", "KR", id="tesmart.co.kr sells in KRW, Korean"),
+        pytest.param(
+            Region.US, "tesmart.com", "USD", "en", "US", id="tesmart.com sells in USD, English"
+        ),
+        pytest.param(
+            Region.EU, "tesmart.de", "EUR", "de", "DE", id="tesmart.de sells in EUR, German"
+        ),
+        pytest.param(
+            Region.JP, "tesmart.jp", "JPY", "ja", "JP", id="tesmart.jp sells in JPY, Japanese"
+        ),
+        pytest.param(
+            Region.KR, "tesmart.co.kr", "KRW", "ko", "KR", id="tesmart.co.kr sells in KRW, Korean"
+        ),
     ],
 )
 def test_the_four_stores(region, domain, currency, locale, country):

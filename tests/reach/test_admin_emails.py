@@ -27,12 +27,16 @@ def test_the_page_lists_every_email_with_its_default_words(shops: Any, admin_get
     assert "Ihre Inzahlungnahme ist genehmigt" in body
 
 
-def test_a_turned_off_email_is_not_sent(shops: Any, admin_post: Any, admin_get: Any, fake_admin: Any, mailbox: Any) -> None:
+def test_a_turned_off_email_is_not_sent(
+    shops: Any, admin_post: Any, admin_get: Any, fake_admin: Any, mailbox: Any
+) -> None:
     eu = shops["eu"]
     form = _form(eu)
     del form["on_trade_in_approved"]
     assert admin_post("/admin/emails", form, shop="eu").status_code == 303
-    member = factories.member(eu, "off@example.com", activated=datetime.now(UTC) - timedelta(days=40))
+    member = factories.member(
+        eu, "off@example.com", activated=datetime.now(UTC) - timedelta(days=40)
+    )
     trade_in = factories.trade_in(eu, member, value="45.00")
     assert admin_post(f"/admin/trade-ins/{trade_in.id}/approve", {}, shop="eu").status_code == 303
     assert mailbox.messages() == []
@@ -41,23 +45,39 @@ def test_a_turned_off_email_is_not_sent(shops: Any, admin_post: Any, admin_get: 
     assert emails.is_on(shops["us"], "trade_in_approved")
 
 
-def test_the_merchants_subject_and_opening_are_used_and_audited(shops: Any, admin_post: Any, mailbox: Any) -> None:
+def test_the_merchants_subject_and_opening_are_used_and_audited(
+    shops: Any, admin_post: Any, mailbox: Any
+) -> None:
     eu = shops["eu"]
-    form = _form(eu, subject_trade_in_approved_de="Bitte bis {ship_by} senden", opening_trade_in_approved_de="Danke, dass Sie bei uns eintauschen!")
+    form = _form(
+        eu,
+        subject_trade_in_approved_de="Bitte bis {ship_by} senden",
+        opening_trade_in_approved_de="Danke, dass Sie bei uns eintauschen!",
+    )
     assert admin_post("/admin/emails", form, shop="eu").status_code == 303
-    member = factories.member(eu, "words@example.com", activated=datetime.now(UTC) - timedelta(days=40))
+    member = factories.member(
+        eu, "words@example.com", activated=datetime.now(UTC) - timedelta(days=40)
+    )
     trade_in = factories.trade_in(eu, member, value="45.00")
     assert admin_post(f"/admin/trade-ins/{trade_in.id}/approve", {}, shop="eu").status_code == 303
     [email] = mailbox.messages()
     assert email.subject.startswith("Bitte bis ") and "{" not in email.subject
     assert "Danke, dass Sie bei uns eintauschen!" in email.text
     assert email.sender == "TESmart <members@tesmart.de>"
-    assert db.session.query(AuditLog).filter_by(shop_id=eu.id, action="settings.emails").count() == 1
+    assert (
+        db.session.query(AuditLog).filter_by(shop_id=eu.id, action="settings.emails").count() == 1
+    )
 
 
-def test_a_subject_with_an_unknown_field_is_refused_and_nothing_is_saved(shops: Any, admin_post: Any) -> None:
+def test_a_subject_with_an_unknown_field_is_refused_and_nothing_is_saved(
+    shops: Any, admin_post: Any
+) -> None:
     eu = shops["eu"]
-    response = admin_post("/admin/emails", _form(eu, subject_trade_in_approved_de="Bis {deadline}", sender="nobody"), shop="eu")
+    response = admin_post(
+        "/admin/emails",
+        _form(eu, subject_trade_in_approved_de="Bis {deadline}", sender="nobody"),
+        shop="eu",
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "Use only the {fields}" in body and "Enter a sender address" in body
@@ -73,10 +93,20 @@ def test_the_preview_shows_the_demo_member_in_each_language(shops: Any, admin_ge
     assert admin_get("/admin/emails/no_such_email/preview").status_code == 404
 
 
-def test_the_dev_mailbox_lists_and_shows_what_was_sent(shops: Any, client: Any, mailbox: Any) -> None:
+def test_the_dev_mailbox_lists_and_shows_what_was_sent(
+    shops: Any, client: Any, mailbox: Any
+) -> None:
     us = shops["us"]
-    member = factories.member(us, "box@example.com", activated=datetime.now(UTC) - timedelta(days=5))
-    emails.queue_email(us, "reward_issued", "redemption:77", facts={"reward": "10%", "code": "TESMART-77", "points": 500}, member_id=member.id)
+    member = factories.member(
+        us, "box@example.com", activated=datetime.now(UTC) - timedelta(days=5)
+    )
+    emails.queue_email(
+        us,
+        "reward_issued",
+        "redemption:77",
+        facts={"reward": "10%", "code": "TESMART-77", "points": 500},
+        member_id=member.id,
+    )
     from plugin.services import outbox
 
     outbox.commit()

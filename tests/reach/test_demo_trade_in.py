@@ -13,8 +13,18 @@ from plugin.program.messages import format_date
 from tests.storefront.test_demo import demo  # noqa: F401  (the demo, loaded)
 
 
-@pytest.mark.parametrize(("region", "locale"), [("us", "en"), ("eu", "de"), ("jp", "ja"), ("kr", "ko")])
-def test_approving_the_demo_trade_in_mails_the_member(demo: Any, shops: Any, admin_post: Any, mailbox: Any, fake_admin: Any, region: str, locale: str) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    ("region", "locale"), [("us", "en"), ("eu", "de"), ("jp", "ja"), ("kr", "ko")]
+)
+def test_approving_the_demo_trade_in_mails_the_member(
+    demo: Any,
+    shops: Any,
+    admin_post: Any,
+    mailbox: Any,
+    fake_admin: Any,
+    region: str,
+    locale: str,
+) -> None:
     shop = shops[region]
     applied = db.session.query(TradeIn).filter_by(shop_id=shop.id, state="applied").one()
     before = len(mailbox.messages())
@@ -23,10 +33,19 @@ def test_approving_the_demo_trade_in_mails_the_member(demo: Any, shops: Any, adm
     messages = mailbox.messages()
     assert len(messages) == before + 1
     assert format_date(applied.ship_by, locale) in messages[0].text
-    assert [t["payload"]["State"] for t in fake_admin.flow_triggers(shop.domain, "tesmart-trade-in-changed")][-1] == "approved"
+    assert [
+        t["payload"]["State"]
+        for t in fake_admin.flow_triggers(shop.domain, "tesmart-trade-in-changed")
+    ][-1] == "approved"
 
 
-def test_the_dev_window_on_the_fake_shows_the_trigger_and_the_metafield_write(demo: Any, shops: Any, admin_post: Any, mailbox: Any, client: Any) -> None:  # noqa: F811
+def test_the_dev_window_on_the_fake_shows_the_trigger_and_the_metafield_write(
+    demo: Any,
+    shops: Any,
+    admin_post: Any,
+    mailbox: Any,
+    client: Any,
+) -> None:
     # What `make run` shows at /dev/shopify: the approval's Flow trigger at once, and the member's
     # metafields once the coalesced write of the next minute has run (the dev sweeper runs it there).
     from datetime import timedelta
@@ -39,10 +58,16 @@ def test_the_dev_window_on_the_fake_shows_the_trigger_and_the_metafield_write(de
 
     shop = shops["jp"]
     applied = db.session.query(TradeIn).filter_by(shop_id=shop.id, state="applied").one()
-    customer = db.session.query(ShopCustomer).filter_by(shop_id=shop.id, member_id=applied.member_id).one()
+    customer = (
+        db.session.query(ShopCustomer).filter_by(shop_id=shop.id, member_id=applied.member_id).one()
+    )
     assert admin_post(f"/admin/trade-ins/{applied.id}/approve", {}, shop="jp").status_code == 303
     seen = client.get(f"/dev/shopify?shop={shop.domain}").get_json()
-    assert [t["payload"]["State"] for t in seen["flow_triggers"] if t["handle"] == "tesmart-trade-in-changed"][-1] == "approved"
+    assert [
+        t["payload"]["State"]
+        for t in seen["flow_triggers"]
+        if t["handle"] == "tesmart-trade-in-changed"
+    ][-1] == "approved"
     with time_machine.travel(clock.now() + timedelta(minutes=2), tick=False):
         sweep()
     seen = client.get(f"/dev/shopify?shop={shop.domain}").get_json()

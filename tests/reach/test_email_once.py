@@ -21,15 +21,24 @@ class WorkerKilled(BaseException):
 
 
 def _queued(shop: Any) -> int:
-    member = factories.member(shop, "once@example.com", activated=datetime.now(UTC) - timedelta(days=3))
-    emails.queue_email(shop, "reward_issued", "redemption:1",
-                       facts={"reward": "10%", "code": "TESMART-ONE", "points": 500}, member_id=member.id)
+    member = factories.member(
+        shop, "once@example.com", activated=datetime.now(UTC) - timedelta(days=3)
+    )
+    emails.queue_email(
+        shop,
+        "reward_issued",
+        "redemption:1",
+        facts={"reward": "10%", "code": "TESMART-ONE", "points": 500},
+        member_id=member.id,
+    )
     db.session.info.pop("outbox_new", None)  # run by hand below, as a worker would
     db.session.commit()
     return db.session.query(OutboxItem).filter_by(kind="email.send").one().id
 
 
-def test_a_crash_between_the_send_and_the_commit_sends_no_second_email(shops: Any, mailbox: Any, monkeypatch: Any) -> None:
+def test_a_crash_between_the_send_and_the_commit_sends_no_second_email(
+    shops: Any, mailbox: Any, monkeypatch: Any
+) -> None:
     item_id = _queued(shops["us"])
     real_set_mark = __import__("plugin.effects.email", fromlist=["_set_mark"])._set_mark
 
@@ -88,7 +97,9 @@ class DroppingBackend(RefusingBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def test_a_refused_message_is_retried_and_sent_once(shops: Any, mailbox: Any, monkeypatch: Any) -> None:
+def test_a_refused_message_is_retried_and_sent_once(
+    shops: Any, mailbox: Any, monkeypatch: Any
+) -> None:
     from plugin.mail import mail
 
     item_id = _queued(shops["us"])
@@ -103,7 +114,9 @@ def test_a_refused_message_is_retried_and_sent_once(shops: Any, mailbox: Any, mo
     assert len(mailbox.messages()) == 1
 
 
-def test_a_connection_lost_mid_send_is_not_retried(shops: Any, mailbox: Any, monkeypatch: Any) -> None:
+def test_a_connection_lost_mid_send_is_not_retried(
+    shops: Any, mailbox: Any, monkeypatch: Any
+) -> None:
     from plugin.mail import mail
 
     item_id = _queued(shops["us"])

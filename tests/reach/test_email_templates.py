@@ -19,7 +19,9 @@ CASES = [pytest.param(kind, locale, id=f"{kind}-{locale}") for kind in KINDS for
 @pytest.mark.parametrize(("kind", "locale"), CASES)
 def test_every_kind_renders_in_every_language(shops: Any, kind: str, locale: str) -> None:
     shop = shops["jp"]
-    email = render(kind, locale, demo_facts(shop, kind), shop_name="TESmart", customer_name=DEMO_NAMES[locale])
+    email = render(
+        kind, locale, demo_facts(shop, kind), shop_name="TESmart", customer_name=DEMO_NAMES[locale]
+    )
     for part in (email.subject, email.text, email.html):
         assert part.strip()
         assert not re.search(r"\{[a-z_]+\}", part), "a field was left unfilled"
@@ -54,7 +56,10 @@ def test_a_missing_fact_fails_the_render_instead_of_leaving_a_gap() -> None:
 
 def test_the_preview_uses_the_demo_member_and_the_merchants_wording(shops: Any) -> None:
     shop = shops["eu"]
-    shop.settings = {**(shop.settings or {}), "emails": {"wording": {"trade_in_approved": {"de": {"opening": "Hallo aus Berlin!"}}}}}
+    shop.settings = {
+        **(shop.settings or {}),
+        "emails": {"wording": {"trade_in_approved": {"de": {"opening": "Hallo aus Berlin!"}}}},
+    }
     email = preview(shop, "trade_in_approved", "de")
     assert "Max Mustermann" in email.text and "Hallo aus Berlin!" in email.text
 

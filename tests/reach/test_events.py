@@ -19,10 +19,14 @@ from plugin.services.redemptions import redeem
 
 
 def _reward(shop: Any, points: int) -> int:
-    return db.session.execute(select(Reward.id).where(Reward.shop_id == shop.id, Reward.points == points)).scalar_one()
+    return db.session.execute(
+        select(Reward.id).where(Reward.shop_id == shop.id, Reward.points == points)
+    ).scalar_one()
 
 
-@pytest.mark.parametrize(("region", "subject"), [("us", "Your TESmart reward code"), ("kr", "TESmart 리워드 코드 안내")])
+@pytest.mark.parametrize(
+    ("region", "subject"), [("us", "Your TESmart reward code"), ("kr", "TESmart 리워드 코드 안내")]
+)
 def test_a_reward_code_is_emailed_with_the_code_and_starts_flow(
     shops: Any, make_member: Any, fake_admin: Any, mailbox: Any, region: str, subject: str
 ) -> None:
@@ -38,17 +42,25 @@ def test_a_reward_code_is_emailed_with_the_code_and_starts_flow(
     assert trigger["payload"]["Points spent"] == 500
 
 
-def test_points_earned_start_flow_once_per_ledger_entry(shops: Any, make_member: Any, fake_admin: Any) -> None:
+def test_points_earned_start_flow_once_per_ledger_entry(
+    shops: Any, make_member: Any, fake_admin: Any
+) -> None:
     us = shops["us"]
     member, customer = make_member(us, "earn@example.com")
     for _ in range(2):  # the same cause twice: one entry, one trigger
-        ledger.post_entry(shop_id=us.id, member_id=member.id, delta=120, kind="order", cause_key="order:77:paid")
+        ledger.post_entry(
+            shop_id=us.id, member_id=member.id, delta=120, kind="order", cause_key="order:77:paid"
+        )
         outbox.commit()
     triggers = fake_admin.flow_triggers(us.domain, "tesmart-points-earned")
-    assert [(t["payload"]["Points"], t["payload"]["Balance"], t["payload"]["Reason"]) for t in triggers] == [(120, 120, "order")]
+    assert [
+        (t["payload"]["Points"], t["payload"]["Balance"], t["payload"]["Reason"]) for t in triggers
+    ] == [(120, 120, "order")]
 
 
-def test_activation_starts_flow_with_the_cohort(shops: Any, make_member: Any, fake_admin: Any) -> None:
+def test_activation_starts_flow_with_the_cohort(
+    shops: Any, make_member: Any, fake_admin: Any
+) -> None:
     us = shops["us"]
     member, customer = make_member(us, "new@example.com", active=False)
     fake_admin.add_customer(us.domain, email="new@example.com", customer_id=int(customer))
@@ -61,43 +73,72 @@ def test_activation_starts_flow_with_the_cohort(shops: Any, make_member: Any, fa
     assert trigger["payload"]["Member since"] == member.registered_at.date().isoformat()
 
 
-def test_metafields_are_coalesced_to_one_write_a_minute_with_the_latest_values(shops: Any, make_member: Any, fake_admin: Any) -> None:
+def test_metafields_are_coalesced_to_one_write_a_minute_with_the_latest_values(
+    shops: Any, make_member: Any, fake_admin: Any
+) -> None:
     us = shops["us"]
     start = datetime.now(UTC).replace(second=5, microsecond=0) + timedelta(minutes=2)
     with time_machine.travel(start, tick=False):
         member, customer = make_member(us, "meta@example.com")
         for n in range(5):
-            ledger.post_entry(shop_id=us.id, member_id=member.id, delta=10, kind="order", cause_key=f"order:{n}:paid")
+            ledger.post_entry(
+                shop_id=us.id,
+                member_id=member.id,
+                delta=10,
+                kind="order",
+                cause_key=f"order:{n}:paid",
+            )
             outbox.commit()
         sweep()
-        assert "MetafieldsSet" not in fake_admin.operations_called(us.domain)  # not before the minute is over
+        assert "MetafieldsSet" not in fake_admin.operations_called(
+            us.domain
+        )  # not before the minute is over
     with time_machine.travel(start + timedelta(seconds=56), tick=False):
         sweep()
-        ledger.post_entry(shop_id=us.id, member_id=member.id, delta=10, kind="order", cause_key="order:9:paid")
+        ledger.post_entry(
+            shop_id=us.id, member_id=member.id, delta=10, kind="order", cause_key="order:9:paid"
+        )
         outbox.commit()
         sweep()
     assert fake_admin.operations_called(us.domain).count("MetafieldsSet") == 1
     fields = fake_admin.customer_metafields(us.domain, f"gid://shopify/Customer/{customer}")
-    assert fields["$app.points_balance"] == str(ledger.balance(us.id, member.id) - 10)  # before order 9
+    assert fields["$app.points_balance"] == str(
+        ledger.balance(us.id, member.id) - 10
+    )  # before order 9
     assert fields["$app.tesmart_id_status"] == "active" and fields["$app.cohort"] == "2025-11"
     assert fields["$app.referral_link"].endswith(f"/apps/tesmart/r/{member.referral_code}")
     with time_machine.travel(start + timedelta(seconds=120), tick=False):
         sweep()
     assert fake_admin.operations_called(us.domain).count("MetafieldsSet") == 2
-    assert fake_admin.customer_metafields(us.domain, f"gid://shopify/Customer/{customer}")["$app.points_balance"] == str(ledger.balance(us.id, member.id))
+    assert fake_admin.customer_metafields(us.domain, f"gid://shopify/Customer/{customer}")[
+        "$app.points_balance"
+    ] == str(ledger.balance(us.id, member.id))
 
 
-def _expiry_setup(shop: Any, make_member: Any, *, consent: bool, months: int | None) -> tuple[Any, str]:
+def _expiry_setup(
+    shop: Any, make_member: Any, *, consent: bool, months: int | None
+) -> tuple[Any, str]:
     shop.settings = {**(shop.settings or {}), "points_expiry_months": months}
     member, customer = make_member(shop, f"exp-{consent}-{months}@example.com")
     old = datetime.now(UTC) - timedelta(days=30 * (months or 12) - 10)
-    ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=300, kind="order", cause_key=f"order:old:{member.id}", at=old)
-    db.session.query(ShopCustomer).filter_by(shop_id=shop.id, customer_id=customer).update({"newsletter_subscribed": consent})
+    ledger.post_entry(
+        shop_id=shop.id,
+        member_id=member.id,
+        delta=300,
+        kind="order",
+        cause_key=f"order:old:{member.id}",
+        at=old,
+    )
+    db.session.query(ShopCustomer).filter_by(shop_id=shop.id, customer_id=customer).update(
+        {"newsletter_subscribed": consent}
+    )
     outbox.commit()
     return member, customer
 
 
-def test_points_expiring_are_emailed_only_with_marketing_consent(shops: Any, make_member: Any, fake_admin: Any, mailbox: Any) -> None:
+def test_points_expiring_are_emailed_only_with_marketing_consent(
+    shops: Any, make_member: Any, fake_admin: Any, mailbox: Any
+) -> None:
     de = shops["eu"]
     _expiry_setup(de, make_member, consent=True, months=12)
     _, other = _expiry_setup(de, make_member, consent=False, months=12)
@@ -115,17 +156,34 @@ def test_no_expiry_warning_where_expiry_is_off(shops: Any, make_member: Any, mai
     assert mailbox.messages() == []
 
 
-def test_a_warranty_decision_is_emailed_in_the_store_language(shops: Any, make_member: Any, fake_admin: Any, mailbox: Any) -> None:
+def test_a_warranty_decision_is_emailed_in_the_store_language(
+    shops: Any, make_member: Any, fake_admin: Any, mailbox: Any
+) -> None:
     from plugin.models import Device, WarrantyClaim
     from plugin.services.warranty_claims import approve_claim
 
     jp = shops["jp"]
     member, customer = make_member(jp, "claim@example.com")
-    device = Device(shop_id=jp.id, member_id=member.id, order_id="1", line_item_id="1", title="TESmart HKS0401A",
-                    purchased_on=date.today() - timedelta(days=100), amount_paid=10000, currency="JPY", category="kvm")
+    device = Device(
+        shop_id=jp.id,
+        member_id=member.id,
+        order_id="1",
+        line_item_id="1",
+        title="TESmart HKS0401A",
+        purchased_on=date.today() - timedelta(days=100),
+        amount_paid=10000,
+        currency="JPY",
+        category="kvm",
+    )
     db.session.add(device)
     db.session.flush()
-    claim = WarrantyClaim(shop_id=jp.id, member_id=member.id, device_id=device.id, outcome="repair", return_shipping_paid_by="tesmart")
+    claim = WarrantyClaim(
+        shop_id=jp.id,
+        member_id=member.id,
+        device_id=device.id,
+        outcome="repair",
+        return_shipping_paid_by="tesmart",
+    )
     db.session.add(claim)
     db.session.commit()
     approve_claim(jp, claim.id, "staff:1")
@@ -133,4 +191,3 @@ def test_a_warranty_decision_is_emailed_in_the_store_language(shops: Any, make_m
     assert email.subject == "保証請求の審査結果" and "承認されました" in email.text
     [trigger] = fake_admin.flow_triggers(jp.domain, "tesmart-warranty-decided")
     assert trigger["payload"]["Decision"] == "approved"
-

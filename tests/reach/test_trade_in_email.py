@@ -27,9 +27,13 @@ def test_approving_a_trade_in_in_the_admin_emails_the_member_in_the_store_langua
 ) -> None:
     shop = shops[region]
     # 23:30 UTC: already the next day in Tokyo and Seoul, still the same day in New York.
-    moment = datetime.now(UTC).replace(hour=23, minute=30, second=0, microsecond=0) + timedelta(days=1)
+    moment = datetime.now(UTC).replace(hour=23, minute=30, second=0, microsecond=0) + timedelta(
+        days=1
+    )
     with time_machine.travel(moment, tick=False):
-        member = factories.member(shop, f"trader-{region}@example.com", activated=moment - timedelta(days=40))
+        member = factories.member(
+            shop, f"trader-{region}@example.com", activated=moment - timedelta(days=40)
+        )
         customer = factories.customer_id_of(shop, member)
         fake_admin.add_customer(shop.domain, email=member.email, customer_id=int(customer))
         trade_in = factories.trade_in(shop, member, value="45.00")
@@ -52,7 +56,9 @@ def test_approving_a_trade_in_in_the_admin_emails_the_member_in_the_store_langua
         assert email.html.lstrip().lower().startswith("<!doctype html>")
 
         triggers = fake_admin.flow_triggers(shop.domain, "tesmart-trade-in-changed")
-        assert [(t["payload"]["customer_id"], t["payload"]["State"]) for t in triggers] == [(int(customer), "approved")]
+        assert [(t["payload"]["customer_id"], t["payload"]["State"]) for t in triggers] == [
+            (int(customer), "approved")
+        ]
         assert triggers[0]["payload"]["Ship by"] == approved.ship_by.isoformat()
 
     with time_machine.travel(moment + timedelta(seconds=61), tick=False):
@@ -61,11 +67,19 @@ def test_approving_a_trade_in_in_the_admin_emails_the_member_in_the_store_langua
         assert fields["$app.tesmart_id_status"] == "active"
 
 
-def test_a_second_approval_attempt_sends_no_second_email(shops: Any, admin_post: Any, fake_admin: Any, mailbox: Any) -> None:
+def test_a_second_approval_attempt_sends_no_second_email(
+    shops: Any, admin_post: Any, fake_admin: Any, mailbox: Any
+) -> None:
     us = shops["us"]
-    member = factories.member(us, "twice@example.com", activated=datetime.now(UTC) - timedelta(days=40))
-    fake_admin.add_customer(us.domain, email=member.email, customer_id=int(factories.customer_id_of(us, member)))
+    member = factories.member(
+        us, "twice@example.com", activated=datetime.now(UTC) - timedelta(days=40)
+    )
+    fake_admin.add_customer(
+        us.domain, email=member.email, customer_id=int(factories.customer_id_of(us, member))
+    )
     trade_in = factories.trade_in(us, member, value="45.00")
     assert admin_post(f"/admin/trade-ins/{trade_in.id}/approve", {}).status_code == 303
-    assert admin_post(f"/admin/trade-ins/{trade_in.id}/approve", {}).status_code == 422  # already approved
+    assert (
+        admin_post(f"/admin/trade-ins/{trade_in.id}/approve", {}).status_code == 422
+    )  # already approved
     assert len(mailbox.messages()) == 1

@@ -90,7 +90,9 @@ def app_env(database_url: str, redis_url: str, fake_url: str = "") -> dict[str, 
 class Workers:
     """rq worker processes (``flask --app plugin worker``) that a test can SIGKILL and replace."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, queues: str = "webhooks,outbox,default") -> None:
+    def __init__(
+        self, env: dict[str, str], log_dir: Path, queues: str = "webhooks,outbox,default"
+    ) -> None:
         self.env = env
         self.log_dir = log_dir
         self.queues = queues
@@ -104,8 +106,21 @@ class Workers:
             log = (self.log_dir / f"worker-{self.started}.log").open("wb")
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "flask", "--app", "plugin", "worker", "--queues", self.queues],
-                    cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    [
+                        sys.executable,
+                        "-m",
+                        "flask",
+                        "--app",
+                        "plugin",
+                        "worker",
+                        "--queues",
+                        self.queues,
+                    ],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             )
             log.close()
@@ -137,7 +152,9 @@ class Workers:
 def workers(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Workers]]:
     created: list[Workers] = []
 
-    def make(fake_url: str = "", queues: str = "webhooks,outbox,default", redis_url: str = TEST_REDIS_URL) -> Workers:
+    def make(
+        fake_url: str = "", queues: str = "webhooks,outbox,default", redis_url: str = TEST_REDIS_URL
+    ) -> Workers:
         pool = Workers(app_env(database_url, redis_url, fake_url), tmp_path, queues)
         created.append(pool)
         return pool
@@ -157,13 +174,24 @@ def plain_client(app: Flask) -> FlaskClient:
     return FlaskClient(app, use_cookies=False)
 
 
-def deliver_with(client: FlaskClient, topic: str, payload: Any, shop: str = "us", *,
-                 webhook_id: str | None = None, secret: str = signing.API_SECRET, **headers: str) -> Any:
+def deliver_with(
+    client: FlaskClient,
+    topic: str,
+    payload: Any,
+    shop: str = "us",
+    *,
+    webhook_id: str | None = None,
+    secret: str = signing.API_SECRET,
+    **headers: str,
+) -> Any:
     domain = SHOP_DOMAINS.get(shop, shop)
     body = signing.webhook_body(payload)
     return client.post(
-        f"/webhooks/{topic}", data=body,
-        headers=signing.webhook_headers(topic, body, domain, secret=secret, webhook_id=webhook_id, **headers),
+        f"/webhooks/{topic}",
+        data=body,
+        headers=signing.webhook_headers(
+            topic, body, domain, secret=secret, webhook_id=webhook_id, **headers
+        ),
     )
 
 
@@ -200,9 +228,22 @@ class RedisServer:
     def start(self) -> None:
         log = (self.log_dir / "redis.log").open("ab")
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.log_dir)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.log_dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         if not wait_until(self._answers, 10):
@@ -267,7 +308,9 @@ class ServedFake:
     def codes(self, shop: str) -> list[str]:
         import httpx
 
-        return httpx.get(f"{self.url}/_bench/codes", params={"shop": shop}, timeout=5).json()["codes"]
+        return httpx.get(f"{self.url}/_bench/codes", params={"shop": shop}, timeout=5).json()[
+            "codes"
+        ]
 
 
 @pytest.fixture()
@@ -277,11 +320,15 @@ def served_fake(tmp_path: Path) -> Iterator[ServedFake]:
     log = (tmp_path / "fake.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.fake_server", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     log.close()
     try:
+
         def listening() -> bool:
             with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return True

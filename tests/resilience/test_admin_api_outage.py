@@ -50,8 +50,14 @@ def quiet_client(app, fake_admin, monkeypatch: pytest.MonkeyPatch) -> None:  # t
     monkeypatch.setitem(app.extensions, "admin_http_client", fake_admin.http_client(timeout=10))
 
     def client(shop):  # type: ignore[no-untyped-def]
-        return AdminClient(shop.domain, admin_api.access_token(shop), http_client=admin_api.http_client(),
-                           sleep=lambda _s: None, max_wait_seconds=5.0, max_retries=0)
+        return AdminClient(
+            shop.domain,
+            admin_api.access_token(shop),
+            http_client=admin_api.http_client(),
+            sleep=lambda _s: None,
+            max_wait_seconds=5.0,
+            max_retries=0,
+        )
 
     monkeypatch.setattr(admin_api, "admin_client", client)
 
@@ -61,7 +67,13 @@ def member_with_points(shop, fake_admin, points: int) -> Member:  # type: ignore
     assert member is not None
     link_customer(shop, str(CUSTOMER_ID), member=member, email=member.email)
     activate(member, utcnow(), "test")
-    ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=points, kind="adjustment", cause_key="test:opening")
+    ledger.post_entry(
+        shop_id=shop.id,
+        member_id=member.id,
+        delta=points,
+        kind="adjustment",
+        cause_key="test:opening",
+    )
     db.session.commit()
     fake_admin.add_customer(shop.domain, email="outage@example.com", customer_id=CUSTOMER_ID)
     return member
@@ -70,13 +82,20 @@ def member_with_points(shop, fake_admin, points: int) -> Member:  # type: ignore
 def redeem_during_outage(shop, fake_admin, outage):  # type: ignore[no-untyped-def]
     from plugin.services import redemptions
 
-    reward = db.session.execute(select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points)).scalars().first()
+    reward = (
+        db.session.execute(select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points))
+        .scalars()
+        .first()
+    )
     member = member_with_points(shop, fake_admin, reward.points)
     for kind, options in outage:
         fake_admin.inject(kind, times=1, operation="DiscountCodeBasicCreate", **options)
     redemption = redemptions.redeem(shop, member, str(CUSTOMER_ID), reward.id)
     item_id = db.session.execute(
-        select(OutboxItem.id).where(OutboxItem.shop_id == shop.id, OutboxItem.idempotency_key == f"redemption:{redemption.id}:create")
+        select(OutboxItem.id).where(
+            OutboxItem.shop_id == shop.id,
+            OutboxItem.idempotency_key == f"redemption:{redemption.id}:create",
+        )
     ).scalar_one()
     return member, redemption.id, item_id
 
@@ -97,7 +116,9 @@ def attempt(item_id: int, fake_admin: Any = None, domain: str = "") -> OutboxIte
     return db.session.get(OutboxItem, item_id)
 
 
-def test_reward_code_waits_out_minutes_of_admin_api_failures_and_is_created_once(shops, fake_admin, quiet_client) -> None:  # type: ignore[no-untyped-def]
+def test_reward_code_waits_out_minutes_of_admin_api_failures_and_is_created_once(
+    shops, fake_admin, quiet_client
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     shop_id, domain = shop.id, shop.domain
     member, redemption_id, item_id = redeem_during_outage(shop, fake_admin, OUTAGE)
@@ -125,7 +146,9 @@ def test_reward_code_waits_out_minutes_of_admin_api_failures_and_is_created_once
     assert ledger.balance(shop_id, member_id) == ledger.sum_of_entries(shop_id, member_id) == 0
 
 
-def test_outage_longer_than_the_outbox_waits_gives_the_points_back_once(shops, fake_admin, quiet_client) -> None:  # type: ignore[no-untyped-def]
+def test_outage_longer_than_the_outbox_waits_gives_the_points_back_once(
+    shops, fake_admin, quiet_client
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     shop_id, domain = shop.id, shop.domain
     endless = [("http_503", {})] * (outbox.MAX_ATTEMPTS + 2)
@@ -137,7 +160,17 @@ def test_outage_longer_than_the_outbox_waits_gives_the_points_back_once(shops, f
     redemption = db.session.get(Redemption, redemption_id)
     assert redemption.state == "failed"
     assert fake_admin.discount_codes(domain) == []
-    reward_points = db.session.execute(select(Reward.points).where(Reward.shop_id == shop_id).order_by(Reward.points)).scalars().first()
-    assert ledger.balance(shop_id, member_id) == ledger.sum_of_entries(shop_id, member_id) == reward_points
+    reward_points = (
+        db.session.execute(
+            select(Reward.points).where(Reward.shop_id == shop_id).order_by(Reward.points)
+        )
+        .scalars()
+        .first()
+    )
+    assert (
+        ledger.balance(shop_id, member_id)
+        == ledger.sum_of_entries(shop_id, member_id)
+        == reward_points
+    )
     attempt(item_id)  # a late duplicate job changes nothing
     assert ledger.balance(shop_id, member_id) == reward_points

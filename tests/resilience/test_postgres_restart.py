@@ -44,7 +44,9 @@ def terminate_other_connections() -> int:
     return len(rows)
 
 
-def test_app_and_workers_recover_from_dropped_database_connections(app, shops, plain_client, workers) -> None:  # type: ignore[no-untyped-def]
+def test_app_and_workers_recover_from_dropped_database_connections(
+    app, shops, plain_client, workers
+) -> None:  # type: ignore[no-untyped-def]
     shop_id = shops["us"].id
     upsert_product(shops["us"], payloads.product(KVM_ID, product_type="KVM Switch"))
     db.session.commit()
@@ -63,7 +65,9 @@ def test_app_and_workers_recover_from_dropped_database_connections(app, shops, p
             customer_block=payloads.customer(7_600_000 + index % 7, f"pg{index % 7}@example.com"),
         )
         response = deliver_with(plain_client, "orders/paid", order, webhook_id=str(uuid.uuid4()))
-        assert response.status_code == 200, f"delivery {index} after a database restart: {response.status_code}"
+        assert response.status_code == 200, (
+            f"delivery {index} after a database restart: {response.status_code}"
+        )
     assert killed >= 5, "the test did not cut the app's connections"
     # And once more while the workers are busy with the backlog.
     wait_until(lambda: time.monotonic() - started > 2, 3)
@@ -71,13 +75,19 @@ def test_app_and_workers_recover_from_dropped_database_connections(app, shops, p
     terminate_other_connections()
 
     def all_processed() -> bool:
-        states = db.session.execute(select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)).all()
+        states = db.session.execute(
+            select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
+        ).all()
         return dict(states) == {"processed": total}
 
-    assert sweep_until(app, all_processed, timeout=120), "events left unprocessed after the restarts"
+    assert sweep_until(app, all_processed, timeout=120), (
+        "events left unprocessed after the restarts"
+    )
     assert all(p.poll() is None for p in pool.processes), "a worker died of a lost connection"
     entries = db.session.execute(
-        select(func.count()).select_from(PointEntry).where(PointEntry.shop_id == shop_id, PointEntry.kind == "order")
+        select(func.count())
+        .select_from(PointEntry)
+        .where(PointEntry.shop_id == shop_id, PointEntry.kind == "order")
     ).scalar()
     assert entries == total
     assert plain_client.get("/healthz").status_code == 200

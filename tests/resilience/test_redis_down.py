@@ -37,7 +37,9 @@ def paid_order(index: int) -> dict:  # type: ignore[type-arg]
     )
 
 
-def test_deliveries_during_a_redis_outage_are_recorded_then_processed(app, shops, plain_client, redis_server) -> None:  # type: ignore[no-untyped-def]
+def test_deliveries_during_a_redis_outage_are_recorded_then_processed(
+    app, shops, plain_client, redis_server
+) -> None:  # type: ignore[no-untyped-def]
     app.extensions["tesmart_queue"] = RedisQueue(redis_server.url)
     shop_id = shops["us"].id
     upsert_product(shops["us"], payloads.product(KVM_ID, product_type="KVM Switch"))
@@ -47,9 +49,13 @@ def test_deliveries_during_a_redis_outage_are_recorded_then_processed(app, shops
     def deliver(index: int) -> None:
         webhook_id = str(uuid.uuid4())
         started = time.monotonic()
-        response = deliver_with(plain_client, "orders/paid", paid_order(index), webhook_id=webhook_id)
+        response = deliver_with(
+            plain_client, "orders/paid", paid_order(index), webhook_id=webhook_id
+        )
         took = time.monotonic() - started
-        assert took < SHOPIFY_ANSWER_BUDGET, f"answered after {took:.1f}s: Shopify would count a failure"
+        assert took < SHOPIFY_ANSWER_BUDGET, (
+            f"answered after {took:.1f}s: Shopify would count a failure"
+        )
         # Accepted durably, or refused with a 5xx so that Shopify retries: never a 2xx that is lost.
         assert response.status_code == 200 or response.status_code >= 500
         if response.status_code == 200:
@@ -80,11 +86,15 @@ def test_deliveries_during_a_redis_outage_are_recorded_then_processed(app, shops
     def all_processed() -> bool:
         drain_jobs(app)
         db.session.remove()
-        states = db.session.execute(select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)).all()
+        states = db.session.execute(
+            select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
+        ).all()
         return dict(states) == {"processed": 27}
 
     assert sweep_until(app, all_processed, timeout=60)
     entries = db.session.execute(
-        select(func.count()).select_from(PointEntry).where(PointEntry.shop_id == shop_id, PointEntry.kind == "order")
+        select(func.count())
+        .select_from(PointEntry)
+        .where(PointEntry.shop_id == shop_id, PointEntry.kind == "order")
     ).scalar()
     assert entries == 27

@@ -35,7 +35,12 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
 CUSTOMER_ID = 8_700_000_001
 EXAMPLES = 50 if FULL else 8
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def operations(prefix: str = "/proxy") -> list[Any]:
@@ -62,7 +67,9 @@ def signed_query(customer_id: int | None) -> dict[str, str]:
         "timestamp": str(int(time.time())),
     }
     message = "".join(f"{k}={v}" for k, v in sorted(params.items()))
-    params["signature"] = hmac.new(signing.API_SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
+    params["signature"] = hmac.new(
+        signing.API_SECRET.encode(), message.encode(), hashlib.sha256
+    ).hexdigest()
     return params
 
 
@@ -77,14 +84,23 @@ def seeded_member(shops, deliver) -> int:  # type: ignore[no-untyped-def]
     kvm = payloads.product(product_type="KVM Switch")
     assert deliver("products/create", kvm).status_code == 200
     customer = payloads.customer(CUSTOMER_ID, "schema@example.com")
-    order = payloads.order(customer_block=customer, lines=[payloads.line_item(kvm["id"], "149.00")],
-                           created_at="2025-06-01T10:00:00-05:00")
+    order = payloads.order(
+        customer_block=customer,
+        lines=[payloads.line_item(kvm["id"], "149.00")],
+        created_at="2025-06-01T10:00:00-05:00",
+    )
     assert deliver("orders/paid", order).status_code == 200
     shop = shops["us"]
     member = member_for_customer(shop, str(CUSTOMER_ID))
     assert member is not None
     activate(member, utcnow(), "test")
-    ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=5_000, kind="adjustment", cause_key="test:schema")
+    ledger.post_entry(
+        shop_id=shop.id,
+        member_id=member.id,
+        delta=5_000,
+        kind="adjustment",
+        cause_key="test:schema",
+    )
     db.session.commit()
     return CUSTOMER_ID
 
@@ -96,12 +112,15 @@ def test_storefront_operation_answers_as_documented(app, seeded_member, operatio
 
     rate_limit._counts.clear()  # each operation gets its own write budget
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy())
     def check(case: Any) -> None:
         # Mostly the seeded member, sometimes an anonymous visitor or a stranger.
-        customer = {0: seeded_member, 1: seeded_member, 2: None, 3: CUSTOMER_ID + 1}[hash(repr(case.body)) % 4]
+        customer = {0: seeded_member, 1: seeded_member, 2: None, 3: CUSTOMER_ID + 1}[
+            hash(repr(case.body)) % 4
+        ]
         case.query = signed_query(customer)
         response = case.call(app=app)
         case.validate_response(response, checks=CHECKS)
@@ -115,14 +134,18 @@ def test_extension_operation_answers_as_documented(app, seeded_member, operation
     """The checkout and customer-account API with a valid session token (a customer's, sometimes
     nobody's): generated bodies and paths, no 5xx, every answer as documented."""
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy())
     def check(case: Any) -> None:
         sub = f"gid://shopify/Customer/{seeded_member}" if hash(repr(case.body)) % 2 else ""
         token = signing.session_token(SHOP_DOMAINS["us"], sub=sub)
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}",
-                        "Origin": "https://extensions.shopifycdn.com"}
+        case.headers = {
+            **(case.headers or {}),
+            "Authorization": f"Bearer {token}",
+            "Origin": "https://extensions.shopifycdn.com",
+        }
         response = case.call(app=app)
         case.validate_response(response, checks=CHECKS)
 
@@ -137,15 +160,26 @@ def test_webhook_operation_answers_as_documented(app, shops, operation) -> None:
     import base64
     import json as jsonlib
 
-    @settings(max_examples=EXAMPLES * 2, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES * 2,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def check(case: Any) -> None:
         body = jsonlib.dumps(case.body).encode() if case.body is not None else b"{}"
-        digest = base64.b64encode(hmac.new(signing.API_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        digest = base64.b64encode(
+            hmac.new(signing.API_SECRET.encode(), body, hashlib.sha256).digest()
+        ).decode()
         topic = str((case.path_parameters or {}).get("topic", "orders/paid"))
-        case.headers = {**(case.headers or {}), "X-Shopify-Hmac-Sha256": digest, "X-Shopify-Topic": topic,
-                        "X-Shopify-Shop-Domain": SHOP_DOMAINS["us"], "Content-Type": "application/json"}
+        case.headers = {
+            **(case.headers or {}),
+            "X-Shopify-Hmac-Sha256": digest,
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Shop-Domain": SHOP_DOMAINS["us"],
+            "Content-Type": "application/json",
+        }
         case.body = jsonlib.loads(body)
         response = case.call(app=app)
         case.validate_response(response, checks=CHECKS)

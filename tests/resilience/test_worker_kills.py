@@ -65,7 +65,9 @@ def counts_by_state(model: Any) -> Counter[str]:
     return Counter({state: n for state, n in rows})
 
 
-def test_sigkilled_workers_lose_and_double_no_webhook_event(app, shops, plain_client, workers) -> None:  # type: ignore[no-untyped-def]
+def test_sigkilled_workers_lose_and_double_no_webhook_event(
+    app, shops, plain_client, workers
+) -> None:  # type: ignore[no-untyped-def]
     events = 10_000 if FULL else 400
     customers = 40
     us = shops["us"]
@@ -87,22 +89,41 @@ def test_sigkilled_workers_lose_and_double_no_webhook_event(app, shops, plain_cl
             customer_block=payloads.customer(customer_id, f"kill{customer_id}@example.com"),
         )
         webhook_id = str(uuid.uuid4())
-        assert deliver_with(plain_client, "orders/paid", order, webhook_id=webhook_id).status_code == 200
+        assert (
+            deliver_with(plain_client, "orders/paid", order, webhook_id=webhook_id).status_code
+            == 200
+        )
         delivered.add(webhook_id)
         orders_of[customer_id] += 1
         if rng.random() < 0.05:  # Shopify retries a delivery it thinks failed: same webhook id
-            assert deliver_with(plain_client, "orders/paid", order, webhook_id=webhook_id).status_code == 200
-        if rng.random() < 0.03:  # the same order again under a new delivery (reconciliation, resend)
+            assert (
+                deliver_with(plain_client, "orders/paid", order, webhook_id=webhook_id).status_code
+                == 200
+            )
+        if (
+            rng.random() < 0.03
+        ):  # the same order again under a new delivery (reconciliation, resend)
             again = str(uuid.uuid4())
-            assert deliver_with(plain_client, "orders/paid", order, webhook_id=again).status_code == 200
+            assert (
+                deliver_with(plain_client, "orders/paid", order, webhook_id=again).status_code
+                == 200
+            )
             delivered.add(again)
         killer.tick(force=index % (events // 4) == events // 8)  # at least four kills mid-stream
-    print(f"delivered {len(delivered)} in {time.monotonic() - started:.1f}s, {pool.killed} kills so far")
+    print(
+        f"delivered {len(delivered)} in {time.monotonic() - started:.1f}s, {pool.killed} kills so far"
+    )
     # Keep killing while the queue drains, then let the clock's sweep heal what the kills left.
-    while pool.killed < killer.limit and counts_by_state(WebhookEvent)["received"] and time.monotonic() - started < (900 if FULL else 240):
+    while (
+        pool.killed < killer.limit
+        and counts_by_state(WebhookEvent)["received"]
+        and time.monotonic() - started < (900 if FULL else 240)
+    ):
         killer.tick()
         time.sleep(0.05)
-    healed = sweep_until(app, lambda: counts_by_state(WebhookEvent)["received"] == 0, timeout=600 if FULL else 120)
+    healed = sweep_until(
+        app, lambda: counts_by_state(WebhookEvent)["received"] == 0, timeout=600 if FULL else 120
+    )
     states = counts_by_state(WebhookEvent)
     print(f"done in {time.monotonic() - started:.1f}s with {pool.killed} kills")
     assert healed, f"events still waiting after the sweep: {dict(states)}"
@@ -110,20 +131,37 @@ def test_sigkilled_workers_lose_and_double_no_webhook_event(app, shops, plain_cl
 
     db.session.remove()
     assert states == Counter({"processed": len(delivered)}), "an event was lost, doubled or failed"
-    entries = db.session.execute(
-        select(PointEntry.cause_key).where(PointEntry.shop_id == shop_id, PointEntry.kind == "order")
-    ).scalars().all()
+    entries = (
+        db.session.execute(
+            select(PointEntry.cause_key).where(
+                PointEntry.shop_id == shop_id, PointEntry.kind == "order"
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert len(entries) == len(set(entries)) == events
-    assert db.session.execute(select(func.count()).select_from(Device).where(Device.shop_id == shop_id)).scalar() == events
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(Device).where(Device.shop_id == shop_id)
+        ).scalar()
+        == events
+    )
     balances = dict(
         db.session.execute(
             select(ShopCustomer.customer_id, Wallet.balance)
-            .join(Wallet, (Wallet.member_id == ShopCustomer.member_id) & (Wallet.shop_id == ShopCustomer.shop_id))
+            .join(
+                Wallet,
+                (Wallet.member_id == ShopCustomer.member_id)
+                & (Wallet.shop_id == ShopCustomer.shop_id),
+            )
             .where(ShopCustomer.shop_id == shop_id)
         ).all()
     )
     assert balances == {str(c): n * ORDER_POINTS for c, n in orders_of.items()}
-    for member_id in db.session.execute(select(Wallet.member_id).where(Wallet.shop_id == shop_id)).scalars():
+    for member_id in db.session.execute(
+        select(Wallet.member_id).where(Wallet.shop_id == shop_id)
+    ).scalars():
         assert ledger.balance(shop_id, member_id) == ledger.sum_of_entries(shop_id, member_id)
 
 
@@ -133,9 +171,11 @@ def test_sigkilled_workers_issue_each_reward_code_once(app, shops, workers, serv
     count = 1_000 if FULL else 100
     us = shops["us"]
     shop_id, domain = us.id, us.domain
-    reward = db.session.execute(
-        select(Reward).where(Reward.shop_id == us.id).order_by(Reward.points)
-    ).scalars().first()
+    reward = (
+        db.session.execute(select(Reward).where(Reward.shop_id == us.id).order_by(Reward.points))
+        .scalars()
+        .first()
+    )
     assert reward is not None
     members: list[tuple[int, str]] = []
     for index in range(count):
@@ -144,11 +184,18 @@ def test_sigkilled_workers_issue_each_reward_code_once(app, shops, workers, serv
         assert member is not None
         link_customer(us, customer_id, member=member, email=member.email)
         activate(member, utcnow(), "test")
-        ledger.post_entry(shop_id=us.id, member_id=member.id, delta=reward.points + 100, kind="adjustment",
-                          cause_key=f"test:opening:{index}")
+        ledger.post_entry(
+            shop_id=us.id,
+            member_id=member.id,
+            delta=reward.points + 100,
+            kind="adjustment",
+            cause_key=f"test:opening:{index}",
+        )
         members.append((member.id, customer_id))
     db.session.commit()
-    served_fake.add_customers(domain, [(c, f"redeem{i}@example.com") for i, (_m, c) in enumerate(members)])
+    served_fake.add_customers(
+        domain, [(c, f"redeem{i}@example.com") for i, (_m, c) in enumerate(members)]
+    )
 
     pool = workers(fake_url=served_fake.url, queues="outbox,default")
     pool.start(2)
@@ -159,20 +206,36 @@ def test_sigkilled_workers_issue_each_reward_code_once(app, shops, workers, serv
         redemptions.redeem(us, db.session.get(Member, member_id), customer_id, reward_id)
         killer.tick(force=index % (count // 4) == count // 8)  # at least four kills mid-stream
     print(f"redeemed {count} in {time.monotonic() - started:.1f}s, {pool.killed} kills so far")
-    while pool.killed < killer.limit and counts_by_state(Redemption)["pending"] and time.monotonic() - started < (900 if FULL else 240):
+    while (
+        pool.killed < killer.limit
+        and counts_by_state(Redemption)["pending"]
+        and time.monotonic() - started < (900 if FULL else 240)
+    ):
         killer.tick()
         time.sleep(0.05)
-    healed = sweep_until(app, lambda: counts_by_state(Redemption)["pending"] == 0, timeout=600 if FULL else 120)
+    healed = sweep_until(
+        app, lambda: counts_by_state(Redemption)["pending"] == 0, timeout=600 if FULL else 120
+    )
     print(f"done in {time.monotonic() - started:.1f}s with {pool.killed} kills")
     assert healed, f"redemptions still pending: {dict(counts_by_state(Redemption))}"
     assert pool.killed >= 4, "the test did not kill workers while they worked"
 
     db.session.remove()
-    issued = db.session.execute(select(Redemption).where(Redemption.shop_id == shop_id)).scalars().all()
-    errors = Counter(db.session.execute(select(OutboxItem.last_error).where(OutboxItem.shop_id == shop_id)).scalars())
-    assert Counter(r.state for r in issued) == Counter({"issued": count}), f"outbox errors: {errors.most_common(3)}"
+    issued = (
+        db.session.execute(select(Redemption).where(Redemption.shop_id == shop_id)).scalars().all()
+    )
+    errors = Counter(
+        db.session.execute(
+            select(OutboxItem.last_error).where(OutboxItem.shop_id == shop_id)
+        ).scalars()
+    )
+    assert Counter(r.state for r in issued) == Counter({"issued": count}), (
+        f"outbox errors: {errors.most_common(3)}"
+    )
     codes_at_shopify = served_fake.codes(domain)
     assert len(codes_at_shopify) == len(set(codes_at_shopify)) == count, "a code was created twice"
     assert {r.code for r in issued} == set(codes_at_shopify)
     for member_id, _customer in members:
-        assert ledger.balance(shop_id, member_id) == ledger.sum_of_entries(shop_id, member_id) == 100
+        assert (
+            ledger.balance(shop_id, member_id) == ledger.sum_of_entries(shop_id, member_id) == 100
+        )

@@ -133,7 +133,14 @@ def make_member(fake_admin: FakeAdminApi) -> Callable[..., tuple[Member, str]]:
     """An activated TESmart ID with a customer account in ``shop`` (here and at the fake Admin API),
     holding ``points``: ``member, customer_id = make_member(shop, "ann@example.com", points=1200)``."""
 
-    def make(shop: Shop, email: str, *, points: int = 0, active: bool = True, customer_id: str | None = None) -> tuple[Member, str]:
+    def make(
+        shop: Shop,
+        email: str,
+        *,
+        points: int = 0,
+        active: bool = True,
+        customer_id: str | None = None,
+    ) -> tuple[Member, str]:
         customer_id = customer_id or new_customer_id()
         member = get_or_create_member(email)
         assert member is not None
@@ -142,7 +149,11 @@ def make_member(fake_admin: FakeAdminApi) -> Callable[..., tuple[Member, str]]:
         link_customer(shop, customer_id, member=member, email=email)
         if points:
             ledger.post_entry(
-                shop_id=shop.id, member_id=member.id, delta=points, kind="adjustment", cause_key=f"opening:{member.id}:{customer_id}"
+                shop_id=shop.id,
+                member_id=member.id,
+                delta=points,
+                kind="adjustment",
+                cause_key=f"opening:{member.id}:{customer_id}",
             )
         db.session.commit()
         fake_admin.add_customer(shop.domain, email=email, customer_id=int(customer_id))
@@ -154,7 +165,9 @@ def make_member(fake_admin: FakeAdminApi) -> Callable[..., tuple[Member, str]]:
 def balance(shop_id: int, member_id: int) -> int:
     db.session.expire_all()
     cached = ledger.balance(shop_id, member_id)
-    assert cached == ledger.sum_of_entries(shop_id, member_id), "cached balance drifted from the ledger"
+    assert cached == ledger.sum_of_entries(shop_id, member_id), (
+        "cached balance drifted from the ledger"
+    )
     return cached
 
 

@@ -19,13 +19,25 @@ from tests.rewards.conftest import balance
 
 def test_a_survey_earns_800_points_once(shops, make_member, proxy) -> None:  # type: ignore[no-untyped-def]
     member, customer = make_member(shops["us"], "ann@example.com", points=100)
-    first = proxy("POST", "/activities", customer=customer, json={"kind": "survey", "survey_id": "member-profile"})
+    first = proxy(
+        "POST",
+        "/activities",
+        customer=customer,
+        json={"kind": "survey", "survey_id": "member-profile"},
+    )
     assert_response_matches_openapi(first)
     assert first.get_json() == {"points_awarded": 800, "balance": 900}
-    again = proxy("POST", "/activities", customer=customer, json={"kind": "survey", "survey_id": "member-profile"})
+    again = proxy(
+        "POST",
+        "/activities",
+        customer=customer,
+        json={"kind": "survey", "survey_id": "member-profile"},
+    )
     assert again.get_json() == {"points_awarded": 0, "balance": 900}
     assert balance(shops["us"].id, member.id) == 900
-    assert db.session.execute(select(SurveyCompletion.survey_id)).scalars().all() == ["member-profile"]
+    assert db.session.execute(select(SurveyCompletion.survey_id)).scalars().all() == [
+        "member-profile"
+    ]
 
 
 def test_each_survey_the_shop_runs_counts_once(shops, make_member, proxy) -> None:  # type: ignore[no-untyped-def]
@@ -34,11 +46,23 @@ def test_each_survey_the_shop_runs_counts_once(shops, make_member, proxy) -> Non
     db.session.commit()
     member, customer = make_member(shops["eu"], "eva@example.de")
     awarded = [
-        proxy("POST", "/activities", shop="eu", customer=customer, json={"kind": "survey", "survey_id": survey}).get_json()["points_awarded"]
+        proxy(
+            "POST",
+            "/activities",
+            shop="eu",
+            customer=customer,
+            json={"kind": "survey", "survey_id": survey},
+        ).get_json()["points_awarded"]
         for survey in ("setup-2026-spring", "kvm-usage", "setup-2026-spring")
     ]
     assert awarded == [800, 800, 0]
-    unknown = proxy("POST", "/activities", shop="eu", customer=customer, json={"kind": "survey", "survey_id": "member-profile"})
+    unknown = proxy(
+        "POST",
+        "/activities",
+        shop="eu",
+        customer=customer,
+        json={"kind": "survey", "survey_id": "member-profile"},
+    )
     assert unknown.status_code == 404
     assert_response_matches_openapi(unknown)
 
@@ -51,9 +75,16 @@ def test_each_survey_the_shop_runs_counts_once(shops, make_member, proxy) -> Non
         ({"kind": "survey", "survey_id": "x" * 65}, 400, "invalid_request"),
         ({"kind": "survey", "survey_id": "made-up"}, 404, "not_found"),
     ],
-    ids=["reviews_only_from_the_integration", "no_survey", "survey_id_too_long", "survey_the_shop_does_not_run"],
+    ids=[
+        "reviews_only_from_the_integration",
+        "no_survey",
+        "survey_id_too_long",
+        "survey_the_shop_does_not_run",
+    ],
 )
-def test_bad_activities_are_refused_and_earn_nothing(shops, make_member, proxy, body, status, code) -> None:  # type: ignore[no-untyped-def]
+def test_bad_activities_are_refused_and_earn_nothing(
+    shops, make_member, proxy, body, status, code
+) -> None:  # type: ignore[no-untyped-def]
     member, customer = make_member(shops["us"], "ann@example.com")
     response = proxy("POST", "/activities", customer=customer, json=body)
     assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
@@ -75,7 +106,9 @@ def review_app(client, shops):  # type: ignore[no-untyped-def]
     """A review app holding the US shop's integration secret."""
     secret = rotate_integration_secret(db.session.get(Shop, shops["us"].id), actor="staff:1")
 
-    def post(payload: Any, *, shop: str = "us", key: str | None = None, raw: bytes | None = None) -> Any:
+    def post(
+        payload: Any, *, shop: str = "us", key: str | None = None, raw: bytes | None = None
+    ) -> Any:
         body = raw if raw is not None else json.dumps(payload).encode()
         return client.post(
             "/integrations/reviews",
@@ -91,8 +124,15 @@ def review_app(client, shops):  # type: ignore[no-untyped-def]
     return post
 
 
-def review(customer: str, product: str = "8123456789", photos: bool = False, review_id: str = "r-1") -> dict[str, Any]:
-    return {"review_id": review_id, "customer_id": customer, "product_id": product, "with_photos": photos}
+def review(
+    customer: str, product: str = "8123456789", photos: bool = False, review_id: str = "r-1"
+) -> dict[str, Any]:
+    return {
+        "review_id": review_id,
+        "customer_id": customer,
+        "product_id": product,
+        "with_photos": photos,
+    }
 
 
 @pytest.mark.parametrize(
@@ -106,9 +146,19 @@ def review(customer: str, product: str = "8123456789", photos: bool = False, rev
         ([True, True], [200, 0]),
         ([False, True, True], [100, 100, 0]),
     ],
-    ids=["plain", "with_photos", "plain_twice", "photos_replace_the_100", "plain_after_photos", "photos_twice", "top_up_once"],
+    ids=[
+        "plain",
+        "with_photos",
+        "plain_twice",
+        "photos_replace_the_100",
+        "plain_after_photos",
+        "photos_twice",
+        "top_up_once",
+    ],
 )
-def test_review_points_once_per_product_with_photos_replacing_the_100(shops, make_member, review_app, photos, awarded) -> None:  # type: ignore[no-untyped-def]
+def test_review_points_once_per_product_with_photos_replacing_the_100(
+    shops, make_member, review_app, photos, awarded
+) -> None:  # type: ignore[no-untyped-def]
     member, customer = make_member(shops["us"], "ann@example.com")
     got = []
     for index, with_photos in enumerate(photos):
@@ -120,11 +170,20 @@ def test_review_points_once_per_product_with_photos_replacing_the_100(shops, mak
     assert balance(shops["us"].id, member.id) == sum(awarded)
 
 
-def test_another_product_earns_again_and_email_identifies_the_member_too(shops, make_member, review_app) -> None:  # type: ignore[no-untyped-def]
+def test_another_product_earns_again_and_email_identifies_the_member_too(
+    shops, make_member, review_app
+) -> None:  # type: ignore[no-untyped-def]
     member, customer = make_member(shops["us"], "ann@example.com")
     assert review_app(review(customer, product="1")).get_json()["points_awarded"] == 100
-    assert review_app(review(customer, product="1", review_id="r-2")).get_json()["points_awarded"] == 0
-    by_email = {"review_id": "r-9", "email": " Ann@Example.com ", "product_id": "gid://shopify/Product/2", "with_photos": True}
+    assert (
+        review_app(review(customer, product="1", review_id="r-2")).get_json()["points_awarded"] == 0
+    )
+    by_email = {
+        "review_id": "r-9",
+        "email": " Ann@Example.com ",
+        "product_id": "gid://shopify/Product/2",
+        "with_photos": True,
+    }
     assert review_app(by_email).get_json()["points_awarded"] == 200
     assert balance(shops["us"].id, member.id) == 300  # 100 for product 1, 200 for product 2
 
@@ -165,7 +224,9 @@ def test_bad_review_calls_are_refused(shops, make_member, review_app, case, stat
     assert balance(shops["us"].id, member.id) == 0
 
 
-def test_a_rotated_secret_replaces_the_old_one_and_is_audited(shops, make_member, review_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_rotated_secret_replaces_the_old_one_and_is_audited(
+    shops, make_member, review_app
+) -> None:  # type: ignore[no-untyped-def]
     member, customer = make_member(shops["us"], "ann@example.com")
     old = review_app.secret
     new = rotate_integration_secret(db.session.get(Shop, shops["us"].id), actor="staff:2")

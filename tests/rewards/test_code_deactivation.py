@@ -18,7 +18,9 @@ from tests.rewards.test_redemptions import reward_of
 
 def issued_code(shop: Any, make_member: Any, proxy: Any) -> Any:
     _member, customer = make_member(shop, "ann@example.com", points=1200)
-    made = proxy("POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, 1000).id}).get_json()
+    made = proxy(
+        "POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, 1000).id}
+    ).get_json()
     found = redemption(made["id"])
     assert found.state == "issued" and found.discount_node_id
     return found
@@ -34,12 +36,16 @@ def disable(shop: Any, found: Any) -> OutboxItem:
     ).scalar_one()
 
 
-def test_a_refusal_that_merely_says_not_exist_is_not_taken_for_a_missing_code(shops, make_member, proxy, fake_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusal_that_merely_says_not_exist_is_not_taken_for_a_missing_code(
+    shops, make_member, proxy, fake_admin
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     found = issued_code(shop, make_member, proxy)
     fake_admin.inject(
-        "user_error", operation="DiscountCodeDeactivate",
-        message="The customer selection refers to a segment that does not exist", code="INVALID",
+        "user_error",
+        operation="DiscountCodeDeactivate",
+        message="The customer selection refers to a segment that does not exist",
+        code="INVALID",
     )
     item = disable(shop, found)
     # Today the message's "not exist" made this a quiet success while the code stayed usable.
@@ -48,11 +54,15 @@ def test_a_refusal_that_merely_says_not_exist_is_not_taken_for_a_missing_code(sh
     assert code["status"] == "ACTIVE"
 
 
-def test_a_code_the_merchant_deleted_is_found_missing_whatever_the_message_says(shops, make_member, proxy, fake_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_the_merchant_deleted_is_found_missing_whatever_the_message_says(
+    shops, make_member, proxy, fake_admin
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     found = issued_code(shop, make_member, proxy)
     fake_admin.delete_discount(shop.domain, found.discount_node_id)
-    fake_admin.inject("user_error", operation="DiscountCodeDeactivate", message="Invalid id", code="INVALID")
+    fake_admin.inject(
+        "user_error", operation="DiscountCodeDeactivate", message="Invalid id", code="INVALID"
+    )
     item = disable(shop, found)
     assert item.state == "done", item.last_error
     assert item.result["reason"] == "not_found"

@@ -22,7 +22,9 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def earned(shop, member, points: int, at: datetime, key: str) -> None:  # type: ignore[no-untyped-def]
-    ledger.post_entry(shop_id=shop.id, member_id=member.id, delta=points, kind="survey", cause_key=key, at=at)
+    ledger.post_entry(
+        shop_id=shop.id, member_id=member.id, delta=points, kind="survey", cause_key=key, at=at
+    )
     db.session.commit()
 
 
@@ -50,7 +52,9 @@ def test_the_widget_says_how_many_points_expire_and_when(shops, make_member, pro
     shop = expiry_after(shops["jp"], 12)
     member, customer = make_member(shop, "ken@example.jp")
     earned(shop, member, 800, datetime(2026, 2, 10, 3, 0, tzinfo=UTC), "survey-a")
-    earned(shop, member, 100, datetime(2026, 3, 31, 16, 0, tzinfo=UTC), "survey-b")  # April 1 in Tokyo
+    earned(
+        shop, member, 100, datetime(2026, 3, 31, 16, 0, tzinfo=UTC), "survey-b"
+    )  # April 1 in Tokyo
     assert upcoming(shop, member.id, NOW) == (900, date(2027, 4, 1))
     response = proxy("GET", "/member", shop="jp", customer=customer)
     assert_response_matches_openapi(response)
@@ -66,14 +70,20 @@ def test_unused_points_lapse_once_by_a_ledger_entry(shops, make_member) -> None:
     earned(shop, busy, 700, long_ago, "busy-1")
     earned(shop, busy, 100, utcnow() - timedelta(days=60), "busy-2")
 
-    assert run_periodic()["points_expiry"] == 1  # the sweep's periodic task, as `flask clock` runs it
+    assert (
+        run_periodic()["points_expiry"] == 1
+    )  # the sweep's periodic task, as `flask clock` runs it
     assert run_periodic()["points_expiry"] == 0  # a rerun writes nothing
 
     assert balance(shop.id, idle.id) == 0
     assert balance(shop.id, busy.id) == 800
     [entry] = db.session.execute(select(PointEntry).where(PointEntry.kind == "expiry")).scalars()
     last_day = add_months(long_ago.astimezone(ZoneInfo("America/Los_Angeles")).date(), 12)
-    assert (entry.member_id, entry.delta, entry.cause_key) == (idle.id, -700, f"expiry:{idle.id}:{last_day.isoformat()}")
+    assert (entry.member_id, entry.delta, entry.cause_key) == (
+        idle.id,
+        -700,
+        f"expiry:{idle.id}:{last_day.isoformat()}",
+    )
 
 
 def test_the_last_usable_day_is_inside(shops, make_member) -> None:  # type: ignore[no-untyped-def]

@@ -21,7 +21,9 @@ from tests.rewards.conftest import balance, codes_for, pending_items, redemption
 
 
 def reward_id(shop: Shop, points: int) -> int:
-    return db.session.execute(select(Reward.id).where(Reward.shop_id == shop.id, Reward.points == points)).scalar_one()
+    return db.session.execute(
+        select(Reward.id).where(Reward.shop_id == shop.id, Reward.points == points)
+    ).scalar_one()
 
 
 def all_redemptions() -> list[Redemption]:
@@ -30,10 +32,16 @@ def all_redemptions() -> list[Redemption]:
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"), reason="row locks need PostgreSQL")
-def test_fifty_concurrent_redemptions_never_spend_more_than_the_balance(app, shops, make_member, fake_admin) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL.startswith("postgres"), reason="row locks need PostgreSQL"
+)
+def test_fifty_concurrent_redemptions_never_spend_more_than_the_balance(
+    app, shops, make_member, fake_admin
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
-    member, customer = make_member(shop, "ann@example.com", points=5_200)  # ten 500-point rewards, 200 left
+    member, customer = make_member(
+        shop, "ann@example.com", points=5_200
+    )  # ten 500-point rewards, 200 left
     shop_id, member_id, reward = shop.id, member.id, reward_id(shop, 500)
     threads_count = 50
     start = threading.Barrier(threads_count)
@@ -69,12 +77,16 @@ def test_fifty_concurrent_redemptions_never_spend_more_than_the_balance(app, sho
     assert Counter(outcomes) == {"redeemed": 10, "insufficient_points": 40}
     assert balance(shop_id, member_id) == 200
     debits = db.session.execute(
-        select(PointEntry.delta).where(PointEntry.member_id == member_id, PointEntry.kind == "redemption")
+        select(PointEntry.delta).where(
+            PointEntry.member_id == member_id, PointEntry.kind == "redemption"
+        )
     ).scalars()
     assert list(debits) == [-500] * 10
     issued = all_redemptions()
     assert [r.state for r in issued] == ["issued"] * 10
-    assert sorted(c["code"] for c in fake_admin.discount_codes(shop.domain)) == sorted(r.code for r in issued)
+    assert sorted(c["code"] for c in fake_admin.discount_codes(shop.domain)) == sorted(
+        r.code for r in issued
+    )
 
 
 def test_a_worker_killed_between_the_admin_call_and_its_commit_leaves_one_code(
@@ -109,11 +121,21 @@ def test_a_worker_killed_between_the_admin_call_and_its_commit_leaves_one_code(
     assert again.discount_node_id == codes_for(fake_admin, shop, code)[0]["id"]
     assert balance(shop.id, member.id) == 200
     # The second run asked for the same code, was told TAKEN, and found the first one.
-    code_calls = [op for op in fake_admin.operations_called(shop.domain) if op and op.startswith("DiscountCode")]
-    assert code_calls == ["DiscountCodeBasicCreate", "DiscountCodeBasicCreate", "DiscountCodeByCode"]
+    code_calls = [
+        op
+        for op in fake_admin.operations_called(shop.domain)
+        if op and op.startswith("DiscountCode")
+    ]
+    assert code_calls == [
+        "DiscountCodeBasicCreate",
+        "DiscountCodeBasicCreate",
+        "DiscountCodeByCode",
+    ]
 
 
-def test_a_lost_enqueue_is_healed_by_the_sweep(app, shops, make_member, fake_admin, held_jobs) -> None:  # type: ignore[no-untyped-def]
+def test_a_lost_enqueue_is_healed_by_the_sweep(
+    app, shops, make_member, fake_admin, held_jobs
+) -> None:  # type: ignore[no-untyped-def]
     from plugin.jobs import sweep
 
     shop = shops["us"]
@@ -122,7 +144,11 @@ def test_a_lost_enqueue_is_healed_by_the_sweep(app, shops, make_member, fake_adm
     held_jobs.enqueued.clear()  # Redis was down: the job never reached a worker
     sweep()
     [code_item] = pending_items(CREATE)  # (the points also queued a Flow trigger and metafields)
-    assert [args for name, args in held_jobs.enqueued if name == "run_outbox_item" and args == (code_item,)] == [(code_item,)]
+    assert [
+        args
+        for name, args in held_jobs.enqueued
+        if name == "run_outbox_item" and args == (code_item,)
+    ] == [(code_item,)]
     for _, args in held_jobs.enqueued:
         run_outbox_item(*args)
     assert redemption(made.id).state == "issued"
@@ -143,7 +169,9 @@ def test_a_throttled_or_failing_admin_api_loses_no_redemption_and_doubles_none(
     members = []
     for region in ("us", "eu", "jp", "kr"):
         for n in range(3):
-            member, customer = make_member(shops[region], f"m{n}@{region}.example.com", points=2_000)
+            member, customer = make_member(
+                shops[region], f"m{n}@{region}.example.com", points=2_000
+            )
             members.append((shops[region], member, customer))
     for shop, member, customer in members:
         for _ in range(3):
@@ -164,10 +192,14 @@ def test_a_throttled_or_failing_admin_api_loses_no_redemption_and_doubles_none(
     for shop, member, _ in members:
         assert balance(shop.id, member.id) == 500
         codes = fake_admin.discount_codes(shop.domain)
-        assert Counter(c["code"] for c in codes) == Counter(r.code for r in made if r.shop_id == shop.id)
+        assert Counter(c["code"] for c in codes) == Counter(
+            r.code for r in made if r.shop_id == shop.id
+        )
 
 
-def test_exhausted_retries_and_permanent_refusals_give_the_points_back(shops, make_member, fake_admin, held_jobs) -> None:  # type: ignore[no-untyped-def]
+def test_exhausted_retries_and_permanent_refusals_give_the_points_back(
+    shops, make_member, fake_admin, held_jobs
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["eu"]
     member, customer = make_member(shop, "eva@example.de", points=3_000)
     for _ in range(2):
@@ -180,5 +212,7 @@ def test_exhausted_retries_and_permanent_refusals_give_the_points_back(shops, ma
     assert [r.state for r in all_redemptions()] == ["failed", "failed"]
     assert balance(shop.id, member.id) == 3_000
     assert fake_admin.discount_codes(shop.domain) == []
-    refunds = db.session.execute(select(PointEntry.delta).where(PointEntry.kind == "redemption_refund")).scalars()
+    refunds = db.session.execute(
+        select(PointEntry.delta).where(PointEntry.kind == "redemption_refund")
+    ).scalars()
     assert list(refunds) == [1000, 1000]

@@ -14,7 +14,9 @@ from tests.rewards.conftest import balance, codes_for, redemption
 
 
 def reward_of(shop, points):  # type: ignore[no-untyped-def]
-    return db.session.execute(select(Reward).where(Reward.shop_id == shop.id, Reward.points == points)).scalar_one()
+    return db.session.execute(
+        select(Reward).where(Reward.shop_id == shop.id, Reward.points == points)
+    ).scalar_one()
 
 
 @pytest.mark.parametrize(
@@ -35,13 +37,17 @@ def test_a_redemption_debits_points_and_issues_one_code_for_that_customer_only(
     member, customer = make_member(shop, "ann@example.com", points=2500)
     reward = reward_of(shop, points)
 
-    accepted = proxy("POST", "/redemptions", shop=region, customer=customer, json={"reward_id": reward.id})
+    accepted = proxy(
+        "POST", "/redemptions", shop=region, customer=customer, json={"reward_id": reward.id}
+    )
     assert accepted.status_code == 202, accepted.get_json()
     assert_response_matches_openapi(accepted)
     assert accepted.get_json()["points"] == points
     assert balance(shop.id, member.id) == 2500 - points
 
-    shown = proxy("GET", f"/redemptions/{accepted.get_json()['id']}", shop=region, customer=customer)
+    shown = proxy(
+        "GET", f"/redemptions/{accepted.get_json()['id']}", shop=region, customer=customer
+    )
     assert_response_matches_openapi(shown)
     body = shown.get_json()
     assert body["status"] == "issued"
@@ -50,7 +56,11 @@ def test_a_redemption_debits_points_and_issues_one_code_for_that_customer_only(
     assert code["customer_ids"] == [f"gid://shopify/Customer/{customer}"]
     assert code["usage_limit"] == 1
     assert code["applies_once_per_customer"] is True
-    assert code["combines_with"] == {"orderDiscounts": False, "productDiscounts": False, "shippingDiscounts": False}
+    assert code["combines_with"] == {
+        "orderDiscounts": False,
+        "productDiscounts": False,
+        "shippingDiscounts": False,
+    }
     if amount is not None:
         assert Decimal(code["amount"]) == Decimal(amount)
     else:
@@ -71,7 +81,12 @@ def test_a_redemption_the_balance_cannot_pay_is_refused_and_writes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     member, customer = make_member(shop, "ann@example.com", points=opening)
-    response = proxy("POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, reward_points).id})
+    response = proxy(
+        "POST",
+        "/redemptions",
+        customer=customer,
+        json={"reward_id": reward_of(shop, reward_points).id},
+    )
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
     assert_response_matches_openapi(response)
@@ -116,18 +131,28 @@ def test_bad_redemption_requests_get_a_clear_4xx(shops, make_member, proxy, body
 def test_a_reward_of_another_shop_or_archived_cannot_be_redeemed(shops, make_member, proxy) -> None:  # type: ignore[no-untyped-def]
     _, customer = make_member(shops["us"], "ann@example.com", points=5000)
     other = reward_of(shops["eu"], 500)
-    assert proxy("POST", "/redemptions", customer=customer, json={"reward_id": other.id}).status_code == 404
+    assert (
+        proxy("POST", "/redemptions", customer=customer, json={"reward_id": other.id}).status_code
+        == 404
+    )
     archived = reward_of(shops["us"], 500)
     archived.active = False
     db.session.commit()
-    assert proxy("POST", "/redemptions", customer=customer, json={"reward_id": archived.id}).status_code == 404
+    assert (
+        proxy(
+            "POST", "/redemptions", customer=customer, json={"reward_id": archived.id}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_shopper_sees_only_their_own_redemptions_of_this_shop(shops, make_member, proxy) -> None:  # type: ignore[no-untyped-def]
     _, ann = make_member(shops["us"], "ann@example.com", points=5000)
     _, bob = make_member(shops["us"], "bob@example.com", points=5000)
     _, ann_eu = make_member(shops["eu"], "ann@example.com")
-    made = proxy("POST", "/redemptions", customer=ann, json={"reward_id": reward_of(shops["us"], 500).id}).get_json()
+    made = proxy(
+        "POST", "/redemptions", customer=ann, json={"reward_id": reward_of(shops["us"], 500).id}
+    ).get_json()
 
     assert proxy("GET", f"/redemptions/{made['id']}", customer=bob).status_code == 404
     assert proxy("GET", f"/redemptions/{made['id']}", shop="eu", customer=ann_eu).status_code == 404
@@ -138,19 +163,33 @@ def test_a_shopper_sees_only_their_own_redemptions_of_this_shop(shops, make_memb
     assert proxy("GET", "/redemptions", customer=bob).get_json() == {"redemptions": []}
 
 
-def test_a_code_shopify_refuses_for_good_gives_the_points_back(shops, make_member, proxy, fake_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_shopify_refuses_for_good_gives_the_points_back(
+    shops, make_member, proxy, fake_admin
+) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     member, customer = make_member(shop, "ann@example.com", points=1200)
-    fake_admin.inject("user_error", operation="DiscountCodeBasicCreate", message="Customer is blocked", code="INVALID")
+    fake_admin.inject(
+        "user_error",
+        operation="DiscountCodeBasicCreate",
+        message="Customer is blocked",
+        code="INVALID",
+    )
 
-    made = proxy("POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, 1000).id}).get_json()
+    made = proxy(
+        "POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, 1000).id}
+    ).get_json()
 
     failed = proxy("GET", f"/redemptions/{made['id']}", customer=customer)
     assert_response_matches_openapi(failed)
     assert failed.get_json()["status"] == "failed"
     assert failed.get_json()["code"] is None
     assert balance(shop.id, member.id) == 1200
-    kinds = [e.kind for e in db.session.execute(select(PointEntry).where(PointEntry.member_id == member.id).order_by(PointEntry.id)).scalars()]
+    kinds = [
+        e.kind
+        for e in db.session.execute(
+            select(PointEntry).where(PointEntry.member_id == member.id).order_by(PointEntry.id)
+        ).scalars()
+    ]
     assert kinds == ["adjustment", "redemption", "redemption_refund"]
     assert fake_admin.discount_codes(shop.domain) == []
 
@@ -160,13 +199,18 @@ def test_storefront_writes_are_rate_limited_per_customer(app, shops, make_member
     _, ann = make_member(shops["us"], "ann@example.com", points=5000)
     _, bob = make_member(shops["us"], "bob@example.com", points=5000)
     reward = reward_of(shops["us"], 500).id
-    statuses = [proxy("POST", "/redemptions", customer=ann, json={"reward_id": reward}).status_code for _ in range(3)]
+    statuses = [
+        proxy("POST", "/redemptions", customer=ann, json={"reward_id": reward}).status_code
+        for _ in range(3)
+    ]
     assert statuses == [202, 202, 429]
     limited = proxy("POST", "/redemptions", customer=ann, json={"reward_id": reward})
     assert limited.get_json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) >= 1
     assert_response_matches_openapi(limited)
-    assert proxy("POST", "/redemptions", customer=bob, json={"reward_id": reward}).status_code == 202
+    assert (
+        proxy("POST", "/redemptions", customer=bob, json={"reward_id": reward}).status_code == 202
+    )
 
 
 def test_the_catalogue_shows_what_the_member_can_afford(shops, make_member, proxy) -> None:  # type: ignore[no-untyped-def]
@@ -176,7 +220,9 @@ def test_the_catalogue_shows_what_the_member_can_afford(shops, make_member, prox
     body = personal.get_json()
     assert personal.headers["Cache-Control"] == "private, no-store"
     assert (body["currency"], body["balance"], body["can_redeem"]) == ("JPY", 1200, True)
-    assert [(r["points"], r["amount"], r["percentage"], r["affordable"]) for r in body["rewards"]] == [
+    assert [
+        (r["points"], r["amount"], r["percentage"], r["affordable"]) for r in body["rewards"]
+    ] == [
         (500, "800", None, True),
         (1000, "2400", None, True),
         (2000, None, "30", False),
@@ -191,7 +237,14 @@ def test_the_catalogue_shows_what_the_member_can_afford(shops, make_member, prox
 def test_the_redemption_survives_reading_it_back(shops, make_member, proxy) -> None:  # type: ignore[no-untyped-def]
     shop = shops["us"]
     _, customer = make_member(shop, "ann@example.com", points=600)
-    made = proxy("POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, 500).id}).get_json()
+    made = proxy(
+        "POST", "/redemptions", customer=customer, json={"reward_id": reward_of(shop, 500).id}
+    ).get_json()
     stored = redemption(made["id"])
-    assert (stored.state, stored.points, stored.purpose, stored.customer_id) == ("issued", 500, "reward", customer)
+    assert (stored.state, stored.points, stored.purpose, stored.customer_id) == (
+        "issued",
+        500,
+        "reward",
+        customer,
+    )
     assert stored.code and stored.code.startswith("TSM-")

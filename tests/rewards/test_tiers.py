@@ -23,8 +23,20 @@ TIERS = {
     "retention": "period_end",
     "tiers": [
         {"key": "member", "name": "Member", "threshold": 0},
-        {"key": "vip", "name": "VIP", "threshold": 3000, "multiplier": "1.5", "perk": "free_shipping"},
-        {"key": "vip_plus", "name": "VIP Plus", "threshold": 10000, "multiplier": "2", "perk": "gift"},
+        {
+            "key": "vip",
+            "name": "VIP",
+            "threshold": 3000,
+            "multiplier": "1.5",
+            "perk": "free_shipping",
+        },
+        {
+            "key": "vip_plus",
+            "name": "VIP Plus",
+            "threshold": 10000,
+            "multiplier": "2",
+            "perk": "gift",
+        },
     ],
 }
 
@@ -42,8 +54,14 @@ def pay_order(deliver, customer, email, shop="us"):
 def order_points(shop, member):
     db.session.expire_all()
     return [
-        d for (d,) in db.session.execute(
-            select(PointEntry.delta).where(PointEntry.shop_id == shop.id, PointEntry.member_id == member.id, PointEntry.kind == "order")
+        d
+        for (d,) in db.session.execute(
+            select(PointEntry.delta)
+            .where(
+                PointEntry.shop_id == shop.id,
+                PointEntry.member_id == member.id,
+                PointEntry.kind == "order",
+            )
             .order_by(PointEntry.id)
         ).all()
     ]
@@ -51,7 +69,9 @@ def order_points(shop, member):
 
 def held(shop, member):
     db.session.expire_all()
-    row = db.session.execute(select(MemberTier).where(MemberTier.shop_id == shop.id, MemberTier.member_id == member.id)).scalar_one_or_none()
+    row = db.session.execute(
+        select(MemberTier).where(MemberTier.shop_id == shop.id, MemberTier.member_id == member.id)
+    ).scalar_one_or_none()
     return row.tier_key if row else None
 
 
@@ -62,10 +82,17 @@ def test_off_by_default(shops, make_member, deliver, proxy):
     pay_order(deliver, customer, "plain@example.com")
     assert order_points(shop, member) == [2000, 2000]
     assert held(shop, member) is None
-    assert proxy("GET", "/tier", customer=customer).json == {"enabled": False, "tier": None, "next": None, "changes": []}
+    assert proxy("GET", "/tier", customer=customer).json == {
+        "enabled": False,
+        "tier": None,
+        "next": None,
+        "changes": [],
+    }
 
 
-def test_crossing_the_threshold_moves_up_at_once_and_multiplies_the_next_order(shops, make_member, deliver, proxy):
+def test_crossing_the_threshold_moves_up_at_once_and_multiplies_the_next_order(
+    shops, make_member, deliver, proxy
+):
     shop = shops["us"]
     member, customer = make_member(shop, "vip@example.com")
     tiers.save_rules(shop, TIERS, "staff:1")
@@ -75,17 +102,35 @@ def test_crossing_the_threshold_moves_up_at_once_and_multiplies_the_next_order(s
     second = pay_order(deliver, customer, "vip@example.com")
     assert held(shop, member) == "vip"  # 4,000 earned: up at once, with this order as the cause
     change = db.session.execute(select(TierChange).where(TierChange.to_key == "vip")).scalar_one()
-    assert (change.from_key, change.cause, change.cause_ref) == ("member", "qualified", f"order:{second}")
+    assert (change.from_key, change.cause, change.cause_ref) == (
+        "member",
+        "qualified",
+        f"order:{second}",
+    )
     pay_order(deliver, customer, "vip@example.com")
     assert order_points(shop, member) == [2000, 2000, 3000]  # the multiplier on the next order
     assert balance(shop.id, member.id) == 7000
     body = proxy("GET", "/tier", customer=customer).json
-    assert body["tier"]["name"] == "VIP" and body["tier"]["multiplier"] == "1.5" and body["tier"]["perk"] == "free_shipping"
-    assert body["next"] == {"key": "vip_plus", "name": "VIP Plus", "threshold": "10000", "remaining": "3000"}
-    assert [(c["from"], c["to"], c["cause"]) for c in body["changes"]] == [("member", "vip", "qualified"), (None, "member", "qualified")]
+    assert (
+        body["tier"]["name"] == "VIP"
+        and body["tier"]["multiplier"] == "1.5"
+        and body["tier"]["perk"] == "free_shipping"
+    )
+    assert body["next"] == {
+        "key": "vip_plus",
+        "name": "VIP Plus",
+        "threshold": "10000",
+        "remaining": "3000",
+    }
+    assert [(c["from"], c["to"], c["cause"]) for c in body["changes"]] == [
+        ("member", "vip", "qualified"),
+        (None, "member", "qualified"),
+    ]
 
 
-def test_an_edit_is_previewed_and_moves_nobody_down_before_the_period_ends(shops, make_member, deliver, proxy):
+def test_an_edit_is_previewed_and_moves_nobody_down_before_the_period_ends(
+    shops, make_member, deliver, proxy
+):
     shop = shops["eu"]
     member, customer = make_member(shop, "edit@example.com")
     tiers.save_rules(shop, TIERS, "staff:1")
@@ -95,10 +140,16 @@ def test_an_edit_is_previewed_and_moves_nobody_down_before_the_period_ends(shops
     stricter = {**TIERS, "tiers": [dict(t) for t in TIERS["tiers"]]}
     stricter["tiers"][1]["threshold"] = 5000
     preview = tiers.preview(shop, stricter)
-    row = db.session.execute(select(MemberTier).where(MemberTier.member_id == member.id)).scalar_one()
+    row = db.session.execute(
+        select(MemberTier).where(MemberTier.member_id == member.id)
+    ).scalar_one()
     assert preview["up_now"] == 0 and preview["down_at_period_end"] == 1
     assert preview["down"][0] | {"email": None} == {
-        "member_id": member.id, "email": None, "from_key": "vip", "to_key": "member", "when": row.period_ends_on.isoformat()
+        "member_id": member.id,
+        "email": None,
+        "from_key": "vip",
+        "to_key": "member",
+        "when": row.period_ends_on.isoformat(),
     }
     assert held(shop, member) == "vip"  # a preview changes nothing
     tiers.save_rules(shop, stricter, "staff:1")
@@ -107,7 +158,9 @@ def test_an_edit_is_previewed_and_moves_nobody_down_before_the_period_ends(shops
     with time_machine.travel(clock.now() + timedelta(days=366), tick=False):
         tiers.apply_period_ends()
         assert held(shop, member) == "member"
-        change = db.session.execute(select(TierChange).where(TierChange.to_key == "member", TierChange.from_key == "vip")).scalar_one()
+        change = db.session.execute(
+            select(TierChange).where(TierChange.to_key == "member", TierChange.from_key == "vip")
+        ).scalar_one()
         assert change.cause == "period_end"
     # Lowering a threshold moves members up at once, and the preview says so first.
     generous = {**TIERS, "tiers": [dict(t) for t in TIERS["tiers"]]}
@@ -131,16 +184,29 @@ def test_a_tier_only_reward_is_for_that_tier(shops, make_member, deliver, proxy)
     shop = shops["kr"]
     member, customer = make_member(shop, "only@example.com", points=5000)
     tiers.save_rules(shop, TIERS, "staff:1")
-    reward = rewards.create_reward(shop, "staff", kind="fixed_amount", points=500, amount="10000", tier_keys="vip, vip_plus")
+    reward = rewards.create_reward(
+        shop, "staff", kind="fixed_amount", points=500, amount="10000", tier_keys="vip, vip_plus"
+    )
     assert reward.tier_keys == ["vip", "vip_plus"]
-    assert reward.id not in [r["id"] for r in proxy("GET", "/rewards", shop="kr", customer=customer).json["rewards"]]
-    refused = proxy("POST", "/redemptions", shop="kr", customer=customer, json={"reward_id": reward.id})
+    assert reward.id not in [
+        r["id"] for r in proxy("GET", "/rewards", shop="kr", customer=customer).json["rewards"]
+    ]
+    refused = proxy(
+        "POST", "/redemptions", shop="kr", customer=customer, json={"reward_id": reward.id}
+    )
     assert refused.status_code == 403 and refused.json["error"]["code"] == "tier_only"
     pay_order(deliver, customer, "only@example.com", shop="kr")
     pay_order(deliver, customer, "only@example.com", shop="kr")
     assert held(shop, member) == "vip"
-    assert reward.id in [r["id"] for r in proxy("GET", "/rewards", shop="kr", customer=customer).json["rewards"]]
-    assert proxy("POST", "/redemptions", shop="kr", customer=customer, json={"reward_id": reward.id}).status_code == 202
+    assert reward.id in [
+        r["id"] for r in proxy("GET", "/rewards", shop="kr", customer=customer).json["rewards"]
+    ]
+    assert (
+        proxy(
+            "POST", "/redemptions", shop="kr", customer=customer, json={"reward_id": reward.id}
+        ).status_code
+        == 202
+    )
 
 
 def test_tiers_never_touch_the_cohorts_terms(shops, make_member, deliver, proxy):

@@ -11,4 +11,6 @@ from plugin.extensions import db
 
 def count(model: Any, *where: Any) -> int:
     db.session.expire_all()
-    return int(db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
+    return int(
+        db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+    )

@@ -22,7 +22,9 @@ def kvm(shops, deliver):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("quantity", [100_000, 10**30])
-def test_a_huge_order_is_acknowledged_fast_and_registers_no_flood_of_devices(kvm, deliver, quantity) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_order_is_acknowledged_fast_and_registers_no_flood_of_devices(
+    kvm, deliver, quantity
+) -> None:  # type: ignore[no-untyped-def]
     order = payloads.order(lines=[payloads.line_item(kvm["id"], "1.00", quantity=1)])
     order["line_items"][0]["quantity"] = quantity
     started = time.monotonic()

@@ -47,18 +47,30 @@ def start(monkeypatch: pytest.MonkeyPatch, **env: str) -> Any:
         ("FLASK_DEBUG", {"SHOPIFY_ADMIN_API": "live"}, "SHOPIFY_ADMIN_API"),
         ("FLASK_DEBUG", {}, "SHOPIFY_API_SECRET"),
         ("DEV_MODE", {}, "SHOPIFY_API_SECRET"),
-        ("DEV_MODE", {"SHOPIFY_API_SECRET": "", "DATABASE_URL": "postgresql://app@db/tesmart"}, "PostgreSQL"),
+        (
+            "DEV_MODE",
+            {"SHOPIFY_API_SECRET": "", "DATABASE_URL": "postgresql://app@db/tesmart"},
+            "PostgreSQL",
+        ),
     ],
 )
-def test_dev_mode_refuses_to_start_with_production_settings(monkeypatch, switch, env, named) -> None:  # type: ignore[no-untyped-def]
+def test_dev_mode_refuses_to_start_with_production_settings(
+    monkeypatch, switch, env, named
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as stopped:
         start(monkeypatch, **{switch: "1", **env})
     assert named in str(stopped.value)
 
 
 def test_dev_mode_with_its_own_defaults_still_starts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    app = start(monkeypatch, DEV_MODE="yes", SHOPIFY_API_SECRET="", SHOPIFY_API_KEY="", TOKEN_ENCRYPTION_KEY="",
-                APP_URL="")
+    app = start(
+        monkeypatch,
+        DEV_MODE="yes",
+        SHOPIFY_API_SECRET="",
+        SHOPIFY_API_KEY="",
+        TOKEN_ENCRYPTION_KEY="",
+        APP_URL="",
+    )
     assert app.config["DEV_MODE"] is True
     assert app.test_client().get("/dev/admin?shop=tesmart-us.myshopify.com").status_code != 404
 
@@ -73,7 +85,9 @@ def test_dev_mode_with_its_own_defaults_still_starts(monkeypatch) -> None:  # ty
         ({"APP_URL": "http://members.tesmart.com"}, "https"),
     ],
 )
-def test_production_refuses_dev_defaults_toy_secrets_and_plain_http(monkeypatch, env, named) -> None:  # type: ignore[no-untyped-def]
+def test_production_refuses_dev_defaults_toy_secrets_and_plain_http(
+    monkeypatch, env, named
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as stopped:
         start(monkeypatch, **env)
     assert named in str(stopped.value)

@@ -53,30 +53,73 @@ def zebulon(shops, deliver) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     assert deliver("customers/create", customer).get_json()["status"] == "accepted"
     order = payloads.order(customer_block=customer, lines=[payloads.line_item(kvm["id"], "149.00")])
     for block in ("shipping_address", "billing_address"):
-        order[block] = {**order[block], "first_name": FIRST, "last_name": LAST, "name": f"{FIRST} {LAST}",
-                        "address1": STREET, "phone": PHONE}
+        order[block] = {
+            **order[block],
+            "first_name": FIRST,
+            "last_name": LAST,
+            "name": f"{FIRST} {LAST}",
+            "address1": STREET,
+            "phone": PHONE,
+        }
     order["phone"] = PHONE
     assert deliver("orders/paid", order).get_json()["status"] == "accepted"
-    fulfilled = {**order, "fulfillment_status": "fulfilled", "updated_at": "2026-11-21T12:00:00-05:00"}
+    fulfilled = {
+        **order,
+        "fulfillment_status": "fulfilled",
+        "updated_at": "2026-11-21T12:00:00-05:00",
+    }
     assert deliver("orders/fulfilled", fulfilled).get_json()["status"] == "accepted"
     shop = shops["us"]
     member = db.session.execute(select(Member).where(Member.email_normalized == EMAIL)).scalar_one()
-    device = db.session.execute(select(Device).where(Device.member_id == member.id)).scalars().first()
+    device = (
+        db.session.execute(select(Device).where(Device.member_id == member.id)).scalars().first()
+    )
     words = f"Please call {FIRST} {LAST} on {PHONE} or write to {EMAIL}; I live at {STREET}."
-    db.session.add(ReturnRequest(
-        shop_id=shop.id, member_id=member.id, customer_id=str(customer["id"]), order_id=str(order["id"]),
-        reason="faulty", description=words, outcome="refund", return_shipping_paid_by="store",
-        phone=PHONE, delivery_address={"address1": STREET, "name": f"{FIRST} {LAST}"},
-        proof_of_purchase=f"receipt for {EMAIL}", photos=["photo-of-zebulon.jpg"],
-    ))
-    db.session.add(WarrantyClaim(shop_id=shop.id, member_id=member.id, device_id=device.id, outcome="repair",
-                                 return_shipping_paid_by="store", description=words))
-    program = CtrlFProgram(shop_id=shop.id, title="CTRL F", product_title="KVM", applications_close_on=date.today(),
-                           feedback_due_on=date.today() + timedelta(days=30))
+    db.session.add(
+        ReturnRequest(
+            shop_id=shop.id,
+            member_id=member.id,
+            customer_id=str(customer["id"]),
+            order_id=str(order["id"]),
+            reason="faulty",
+            description=words,
+            outcome="refund",
+            return_shipping_paid_by="store",
+            phone=PHONE,
+            delivery_address={"address1": STREET, "name": f"{FIRST} {LAST}"},
+            proof_of_purchase=f"receipt for {EMAIL}",
+            photos=["photo-of-zebulon.jpg"],
+        )
+    )
+    db.session.add(
+        WarrantyClaim(
+            shop_id=shop.id,
+            member_id=member.id,
+            device_id=device.id,
+            outcome="repair",
+            return_shipping_paid_by="store",
+            description=words,
+        )
+    )
+    program = CtrlFProgram(
+        shop_id=shop.id,
+        title="CTRL F",
+        product_title="KVM",
+        applications_close_on=date.today(),
+        feedback_due_on=date.today() + timedelta(days=30),
+    )
     db.session.add(program)
     db.session.flush()
-    db.session.add(CtrlFApplication(shop_id=shop.id, program_id=program.id, member_id=member.id,
-                                    customer_id=str(customer["id"]), setup=words, devices=words))
+    db.session.add(
+        CtrlFApplication(
+            shop_id=shop.id,
+            program_id=program.id,
+            member_id=member.id,
+            customer_id=str(customer["id"]),
+            setup=words,
+            devices=words,
+        )
+    )
     db.session.commit()
     return {"customer": customer, "order": order, "fulfilled": fulfilled, "member_id": member.id}
 
@@ -86,7 +129,11 @@ def personal_data_left() -> list[tuple[str, str, str]]:
     db.session.expire_all()
     found = []
     for table in db.metadata.sorted_tables:
-        columns = [c for c in table.c if isinstance(c.type, String | Text) or c.type.__class__.__name__ == "JSON"]
+        columns = [
+            c
+            for c in table.c
+            if isinstance(c.type, String | Text) or c.type.__class__.__name__ == "JSON"
+        ]
         for row in db.session.execute(select(*columns)).all() if columns else []:
             for column, value in zip(columns, row, strict=True):
                 stored = str(value)
@@ -130,7 +177,12 @@ def test_a_late_redelivery_does_not_bring_the_person_back(zebulon, deliver) -> N
     redact(deliver, zebulon["customer"])
     assert deliver("orders/fulfilled", zebulon["fulfilled"]).get_json()["status"] == "accepted"
     assert deliver("orders/paid", zebulon["order"]).get_json()["status"] == "accepted"
-    assert deliver("customers/update", {**zebulon["customer"], "updated_at": "2027-01-01T00:00:00Z"}).status_code == 200
+    assert (
+        deliver(
+            "customers/update", {**zebulon["customer"], "updated_at": "2027-01-01T00:00:00Z"}
+        ).status_code
+        == 200
+    )
     assert personal_data_left() == []
     order = db.session.execute(select(Order)).scalar_one()
     assert order.delivery_address is None
@@ -150,7 +202,10 @@ def test_shop_redaction_removes_members_left_with_no_store(shops, deliver) -> No
     deliver("customers/create", payloads.customer(email="both@example.com"))
     deliver("customers/create", payloads.customer(email="both@example.com"), shop="eu")
     assert deliver("app/uninstalled", payloads.shop(SHOP_DOMAINS["us"])).status_code == 200
-    assert deliver("shop/redact", payloads.shop_redact(SHOP_DOMAINS["us"])).get_json()["status"] == "accepted"
+    assert (
+        deliver("shop/redact", payloads.shop_redact(SHOP_DOMAINS["us"])).get_json()["status"]
+        == "accepted"
+    )
     emails = set(db.session.execute(select(Member.email)).scalars())
     assert emails == {"both@example.com"}
     assert count(ShopCustomer) == 1
@@ -161,8 +216,10 @@ def test_webhook_bodies_are_purged_after_the_retention_period(shops, deliver, ap
 
     deliver("customers/create", payloads.customer(email="old@example.com"), webhook_id="old-one")
     deliver("customers/create", payloads.customer(email="new@example.com"), webhook_id="new-one")
-    db.session.execute(text("UPDATE webhook_events SET received_at = :at WHERE webhook_id = 'old-one'"),
-                       {"at": utcnow() - timedelta(days=8)})
+    db.session.execute(
+        text("UPDATE webhook_events SET received_at = :at WHERE webhook_id = 'old-one'"),
+        {"at": utcnow() - timedelta(days=8)},
+    )
     db.session.commit()
     sweep()
     db.session.expire_all()
@@ -170,7 +227,12 @@ def test_webhook_bodies_are_purged_after_the_retention_period(shops, deliver, ap
     assert bodies["old-one"] == ""
     assert "new@example.com" in bodies["new-one"]
     # The row stays: Shopify retrying that delivery is still a duplicate.
-    assert deliver("customers/create", payloads.customer(email="old@example.com"), webhook_id="old-one").get_json()["status"] == "duplicate"
+    assert (
+        deliver(
+            "customers/create", payloads.customer(email="old@example.com"), webhook_id="old-one"
+        ).get_json()["status"]
+        == "duplicate"
+    )
 
 
 def test_the_retention_period_is_a_setting(database_url) -> None:  # type: ignore[no-untyped-def]
@@ -178,6 +240,11 @@ def test_the_retention_period_is_a_setting(database_url) -> None:  # type: ignor
     from plugin.settings import SettingsError
     from tests.conftest import base_config
 
-    assert create_app({**base_config(database_url), "WEBHOOK_BODY_RETENTION_DAYS": "3"}).config["WEBHOOK_BODY_RETENTION_DAYS"] == 3
+    assert (
+        create_app({**base_config(database_url), "WEBHOOK_BODY_RETENTION_DAYS": "3"}).config[
+            "WEBHOOK_BODY_RETENTION_DAYS"
+        ]
+        == 3
+    )
     with pytest.raises(SettingsError):
         create_app({**base_config(database_url), "WEBHOOK_BODY_RETENTION_DAYS": "forever"})

@@ -20,8 +20,15 @@ from tests.security.conftest import count
 
 DEEP = "[" * 10_000 + "]" * 10_000
 DEEP_OBJECT = '{"a":' * 10_000 + "1" + "}" * 10_000
-PROXY_POSTS = ["/activities", "/returns/check", "/returns", "/redemptions", "/trade-in/quote", "/trade-ins",
-               "/warranty-claims"]
+PROXY_POSTS = [
+    "/activities",
+    "/returns/check",
+    "/returns",
+    "/redemptions",
+    "/trade-in/quote",
+    "/trade-ins",
+    "/warranty-claims",
+]
 
 
 @pytest.fixture()
@@ -33,7 +40,13 @@ def member(shops, deliver) -> int:  # type: ignore[no-untyped-def]
     deliver("customers/create", customer)
     who = member_for_customer(shops["us"], str(customer["id"]))
     activate(who, utcnow(), "test")
-    ledger.post_entry(shop_id=shops["us"].id, member_id=who.id, delta=5000, kind="adjustment", cause_key="test:hostile")
+    ledger.post_entry(
+        shop_id=shops["us"].id,
+        member_id=who.id,
+        delta=5000,
+        kind="adjustment",
+        cause_key="test:hostile",
+    )
     db.session.commit()
     return int(customer["id"])
 
@@ -43,12 +56,19 @@ def signed_post(client, path: str, customer: int, raw: str) -> Any:  # type: ign
     return client.post(f"/proxy{path}?{query}", data=raw, content_type="application/json")
 
 
-@pytest.mark.parametrize("raw", [DEEP, DEEP_OBJECT, '{"reward_id": ' + "9" * 5000 + "}", '{"a": NaN}'], ids=["deep-list", "deep-object", "huge-int", "nan"])
+@pytest.mark.parametrize(
+    "raw",
+    [DEEP, DEEP_OBJECT, '{"reward_id": ' + "9" * 5000 + "}", '{"a": NaN}'],
+    ids=["deep-list", "deep-object", "huge-int", "nan"],
+)
 @pytest.mark.parametrize("path", PROXY_POSTS)
 def test_signed_proxy_bodies_that_cannot_be_parsed_are_a_400(member, client, path, raw) -> None:  # type: ignore[no-untyped-def]
     entries = count(PointEntry)
     response = signed_post(client, path, member, raw)
-    assert response.status_code == 400, (response.status_code, response.get_data(as_text=True)[:300])
+    assert response.status_code == 400, (
+        response.status_code,
+        response.get_data(as_text=True)[:300],
+    )
     assert response.get_json()["error"]["code"]
     assert count(PointEntry) == entries
 
@@ -57,7 +77,10 @@ def test_signed_proxy_bodies_that_cannot_be_parsed_are_a_400(member, client, pat
 def test_a_lone_surrogate_is_a_400(member, client, path) -> None:  # type: ignore[no-untyped-def]
     raw = '{"order_id": "\\ud800", "reason": "faulty", "kind": "survey", "survey_id": "\\ud800", "serial": "\\ud800"}'
     response = signed_post(client, path, member, raw)
-    assert response.status_code == 400, (response.status_code, response.get_data(as_text=True)[:300])
+    assert response.status_code == 400, (
+        response.status_code,
+        response.get_data(as_text=True)[:300],
+    )
 
 
 @pytest.mark.parametrize("reward_id", [2**63, 2**64, 2**70, -(2**63) - 1])
@@ -71,7 +94,9 @@ def checkout(client, body: Any, raw: str | None = None) -> Any:  # type: ignore[
     token = signing.session_token(SHOP_DOMAINS["us"], sub="")
     headers = {"Authorization": f"Bearer {token}", "Origin": "https://extensions.shopifycdn.com"}
     if raw is not None:
-        return client.post("/extension-api/checkout", data=raw, content_type="application/json", headers=headers)
+        return client.post(
+            "/extension-api/checkout", data=raw, content_type="application/json", headers=headers
+        )
     return client.post("/extension-api/checkout", json=body, headers=headers)
 
 
@@ -88,23 +113,39 @@ def test_the_checkout_api_without_a_token_is_a_401_whatever_the_body(shops, clie
 def test_checkout_subtotals_must_be_finite_and_in_range(shops, client, subtotal) -> None:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     response = checkout(client, {"lines": [], "subtotal": subtotal})
-    assert response.status_code == 400, (response.status_code, response.get_data(as_text=True)[:200])
+    assert response.status_code == 400, (
+        response.status_code,
+        response.get_data(as_text=True)[:200],
+    )
     assert time.monotonic() - started < 5.0  # 1e999999 took ~100 s of CPU
 
 
-@pytest.mark.parametrize("raw", ['{"lines": [], "subtotal": NaN}', '{"lines": [], "subtotal": Infinity}',
-                                 '{"lines": [], "subtotal": 1e999999}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"lines": [], "subtotal": NaN}',
+        '{"lines": [], "subtotal": Infinity}',
+        '{"lines": [], "subtotal": 1e999999}',
+    ],
+)
 def test_checkout_json_numbers_must_be_finite(shops, client, raw) -> None:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     response = checkout(client, None, raw=raw)
-    assert response.status_code == 400, (response.status_code, response.get_data(as_text=True)[:200])
+    assert response.status_code == 400, (
+        response.status_code,
+        response.get_data(as_text=True)[:200],
+    )
     assert time.monotonic() - started < 5.0  # 1e999999 took ~100 s of CPU
 
 
-@pytest.mark.parametrize("amount", ["1e30", "1e999999", "NaN", "Infinity", "99999999999999999999999999999"])
-def test_an_admin_reward_amount_out_of_range_is_a_422(shops, admin_post, amount) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+@pytest.mark.parametrize(
+    "amount", ["1e30", "1e999999", "NaN", "Infinity", "99999999999999999999999999999"]
+)
+def test_an_admin_reward_amount_out_of_range_is_a_422(shops, admin_post, amount) -> None:  # type: ignore[no-untyped-def]
     before = count(Reward)
-    response = admin_post("/admin/rewards", {"points": "3000", "kind": "fixed_amount", "amount": amount})
+    response = admin_post(
+        "/admin/rewards", {"points": "3000", "kind": "fixed_amount", "amount": amount}
+    )
     assert response.status_code == 422, response.status_code
     assert count(Reward) == before
     assert db.session.execute(select(Reward).where(Reward.points == 3000)).first() is None

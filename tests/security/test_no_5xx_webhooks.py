@@ -28,7 +28,10 @@ def test_unsigned_hostile_bodies_get_401_on_every_route(shops, client, topic, ki
     headers = signing.webhook_headers(topic, b"another body", SHOP_DOMAINS["us"])
     response = client.post(f"/webhooks/{topic}", data=body, headers=headers)
     if topic in COMPLIANCE_TOPICS or kind != "not_utf8":
-        assert response.status_code == 401, (response.status_code, response.get_data(as_text=True)[:200])
+        assert response.status_code == 401, (
+            response.status_code,
+            response.get_data(as_text=True)[:200],
+        )
     else:
         assert response.status_code == 400
     assert response.is_json
@@ -40,7 +43,9 @@ def test_signed_hostile_bodies_are_a_clear_4xx(shops, client, kind) -> None:  # 
     body = HOSTILE_BODIES[kind]
     headers = signing.webhook_headers("orders/paid", body, SHOP_DOMAINS["us"])
     response = client.post("/webhooks/orders/paid", data=body, headers=headers)
-    assert 400 <= response.status_code < 500 or response.get_json()["status"] == "ignored", response.status_code
+    assert 400 <= response.status_code < 500 or response.get_json()["status"] == "ignored", (
+        response.status_code
+    )
     assert response.is_json
     assert count(WebhookEvent) == 0
 
@@ -48,7 +53,15 @@ def test_signed_hostile_bodies_are_a_clear_4xx(shops, client, kind) -> None:  # 
 @pytest.mark.parametrize("topic", sorted(COMPLIANCE_TOPICS))
 @pytest.mark.parametrize(
     "wrong",
-    ["oversized", "not_utf8", "no_topic_header", "topic_mismatch", "no_webhook_id", "unknown_shop", "not_json"],
+    [
+        "oversized",
+        "not_utf8",
+        "no_topic_header",
+        "topic_mismatch",
+        "no_webhook_id",
+        "unknown_shop",
+        "not_json",
+    ],
 )
 def test_compliance_topics_with_a_bad_signature_always_get_401(shops, client, topic, wrong) -> None:  # type: ignore[no-untyped-def]
     body = b'{"shop_id": 1, "shop_domain": "tesmart-us.myshopify.com"}'

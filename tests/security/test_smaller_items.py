@@ -35,7 +35,9 @@ def test_access_logs_carry_no_proxy_signature_customer_or_session_token(app, sho
 
     server = make_server("127.0.0.1", SPARE_PORT, app, threaded=False)
     thread = threading.Thread(target=server.handle_request, daemon=True)
-    query = signing.proxy_query(SHOP_DOMAINS["us"], "8812345", extra={"id_token": "eyJhbGciOiJIUzI1NiJ9.secret"})
+    query = signing.proxy_query(
+        SHOP_DOMAINS["us"], "8812345", extra={"id_token": "eyJhbGciOiJIUzI1NiJ9.secret"}
+    )
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         thread.start()
         try:
@@ -43,7 +45,11 @@ def test_access_logs_carry_no_proxy_signature_customer_or_session_token(app, sho
         finally:
             thread.join(10)
             server.server_close()
-    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug" and "/proxy/member" in r.getMessage()]
+    lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "werkzeug" and "/proxy/member" in r.getMessage()
+    ]
     assert lines, "the request was logged"
     signature = dict(p.split("=", 1) for p in query.split("&"))["signature"]
     for line in lines:
@@ -55,7 +61,14 @@ def test_gunicorn_logs_the_path_without_its_query_string() -> None:
     from pathlib import Path
 
     namespace: dict[str, Any] = {}
-    exec(compile((Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    exec(
+        compile(
+            (Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(),
+            "gunicorn.conf.py",
+            "exec",
+        ),
+        namespace,
+    )
     fmt = namespace.get("access_log_format", "")
     assert "%(U)s" in fmt
     for atom in ("%(r)s", "%(q)s", "%(f)s", "%({"):
@@ -65,9 +78,13 @@ def test_gunicorn_logs_the_path_without_its_query_string() -> None:
 def test_sql_errors_name_no_bound_values(app, shops) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy.exc import IntegrityError
 
-    db.session.add(Member(email="leak@example.com", email_normalized="leak@example.com", state="open"))
+    db.session.add(
+        Member(email="leak@example.com", email_normalized="leak@example.com", state="open")
+    )
     db.session.commit()
-    db.session.add(Member(email="leak@example.com", email_normalized="leak@example.com", state="open"))
+    db.session.add(
+        Member(email="leak@example.com", email_normalized="leak@example.com", state="open")
+    )
     with pytest.raises(IntegrityError) as failed:
         db.session.commit()
     db.session.rollback()
@@ -81,10 +98,14 @@ def test_sql_errors_name_no_bound_values(app, shops) -> None:  # type: ignore[no
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ['x;=HYPERLINK("http://evil")', "a,+cmd|' /C calc'!A0", "ok\n@SUM(1)", " =1+1"])
-def test_a_formula_anywhere_in_a_cell_is_defused(shops, admin_get, name) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+@pytest.mark.parametrize(
+    "name", ['x;=HYPERLINK("http://evil")', "a,+cmd|' /C calc'!A0", "ok\n@SUM(1)", " =1+1"]
+)
+def test_a_formula_anywhere_in_a_cell_is_defused(shops, admin_get, name) -> None:  # type: ignore[no-untyped-def]
     factories.member(shops["us"], "x@example.com", first=name)
-    rows = list(csv.DictReader(io.StringIO(admin_get("/admin/exports/members.csv").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(io.StringIO(admin_get("/admin/exports/members.csv").get_data(as_text=True)))
+    )
     assert rows[0]["first_name"].startswith("'"), rows[0]["first_name"]
 
 
@@ -97,12 +118,25 @@ def test_a_repeated_logged_in_customer_id_is_refused(shops, client, deliver) -> 
     victim = payloads.customer(email="victim@example.com")
     deliver("customers/create", victim)
     ts = str(int(time.time()))
-    joined = {"shop": SHOP_DOMAINS["us"], "logged_in_customer_id": f"{victim['id']},999",
-              "path_prefix": "/apps/tesmart", "timestamp": ts}
-    signature = hmac.new(signing.API_SECRET.encode(), "".join(f"{k}={v}" for k, v in sorted(joined.items())).encode(),
-                         hashlib.sha256).hexdigest()
-    pairs = [("shop", SHOP_DOMAINS["us"]), ("logged_in_customer_id", str(victim["id"])),
-             ("logged_in_customer_id", "999"), ("path_prefix", "/apps/tesmart"), ("timestamp", ts), ("signature", signature)]
+    joined = {
+        "shop": SHOP_DOMAINS["us"],
+        "logged_in_customer_id": f"{victim['id']},999",
+        "path_prefix": "/apps/tesmart",
+        "timestamp": ts,
+    }
+    signature = hmac.new(
+        signing.API_SECRET.encode(),
+        "".join(f"{k}={v}" for k, v in sorted(joined.items())).encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    pairs = [
+        ("shop", SHOP_DOMAINS["us"]),
+        ("logged_in_customer_id", str(victim["id"])),
+        ("logged_in_customer_id", "999"),
+        ("path_prefix", "/apps/tesmart"),
+        ("timestamp", ts),
+        ("signature", signature),
+    ]
     response = client.get("/proxy/member?" + urlencode(pairs))
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "repeated_parameter"
@@ -113,31 +147,42 @@ def test_a_repeated_logged_in_customer_id_is_refused(shops, client, deliver) -> 
 # --- limits and rate limits ----------------------------------------------------------------------
 
 
-def test_the_import_takes_files_over_the_global_1_mb_limit(shops, admin_post) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_import_takes_files_over_the_global_1_mb_limit(shops, admin_post) -> None:  # type: ignore[no-untyped-def]
     from plugin.services.importer import COLUMNS
 
     lines = [",".join([*COLUMNS, "note"])]
     for index in range(15):  # a note of 100 KB on each line: 1.5 MB in all
-        values = {"email": f"big{index}@example.com", "registered_at": "2024-05-01", "shop": "", "points": "100"}
+        values = {
+            "email": f"big{index}@example.com",
+            "registered_at": "2024-05-01",
+            "shop": "",
+            "points": "100",
+        }
         lines.append(",".join([values.get(column, "") for column in COLUMNS] + ["x" * 100_000]))
     body = ("\n".join(lines) + "\n").encode()
     assert len(body) > 1_000_000
-    response = admin_post("/admin/import", {"file": (io.BytesIO(body), "old.csv")}, content_type="multipart/form-data")
+    response = admin_post(
+        "/admin/import", {"file": (io.BytesIO(body), "old.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code in (302, 303), response.status_code
     assert db.session.execute(select(ImportRun)).scalar_one().total_rows == 15
 
 
-def test_an_import_with_an_unreadable_field_is_a_clear_422(shops, admin_post) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_an_import_with_an_unreadable_field_is_a_clear_422(shops, admin_post) -> None:  # type: ignore[no-untyped-def]
     from plugin.services.importer import COLUMNS
 
     body = (",".join(COLUMNS) + "\n" + "a@example.com," + "x" * 200_000 + "\n").encode()
-    response = admin_post("/admin/import", {"file": (io.BytesIO(body), "old.csv")}, content_type="multipart/form-data")
+    response = admin_post(
+        "/admin/import", {"file": (io.BytesIO(body), "old.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
 
 
-def test_an_import_over_20_mb_is_a_clear_413(shops, admin_post) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_an_import_over_20_mb_is_a_clear_413(shops, admin_post) -> None:  # type: ignore[no-untyped-def]
     body = b"email\n" + b"x" * (21 * 1024 * 1024)
-    response = admin_post("/admin/import", {"file": (io.BytesIO(body), "old.csv")}, content_type="multipart/form-data")
+    response = admin_post(
+        "/admin/import", {"file": (io.BytesIO(body), "old.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 413
 
 
@@ -158,18 +203,26 @@ def test_every_429_carries_retry_after(app, shops, proxy) -> None:  # type: igno
     activate(member, utcnow(), "test")
     from datetime import timedelta
 
-    campaign = Campaign(shop_id=shops["us"].id, kind="member_discount", title="Members", discount_percent=10,
-                        starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=1))
+    campaign = Campaign(
+        shop_id=shops["us"].id,
+        kind="member_discount",
+        title="Members",
+        discount_percent=10,
+        starts_at=utcnow() - timedelta(days=1),
+        ends_at=utcnow() + timedelta(days=1),
+    )
     db.session.add(campaign)
     db.session.commit()
-    answers = [proxy("POST", f"/campaigns/{campaign.id}/code", customer=customer["id"]) for _ in range(3)]
+    answers = [
+        proxy("POST", f"/campaigns/{campaign.id}/code", customer=customer["id"]) for _ in range(3)
+    ]
     limited = [a for a in answers if a.status_code == 429]
     assert limited, [a.status_code for a in answers]
     for answer in limited:
         assert int(answer.headers["Retry-After"]) >= 1
 
 
-def test_a_ledger_export_for_an_impossible_member_id_is_a_404(shops, admin_get) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_ledger_export_for_an_impossible_member_id_is_a_404(shops, admin_get) -> None:  # type: ignore[no-untyped-def]
     for member in (str(2**70), str(2**63), "-1", "0"):
         response = admin_get("/admin/exports/ledger.csv", member=member)
         assert response.status_code == 404, (member, response.status_code)

@@ -39,7 +39,8 @@ def test_anonymous_program_and_catalogue_are_public_for_a_minute(ann, proxy, pat
 
 
 @pytest.mark.parametrize(
-    "path", ["/member", "/rewards", "/redemptions", "/referral", "/devices", "/trade-ins", "/ctrl-f"]
+    "path",
+    ["/member", "/rewards", "/redemptions", "/referral", "/devices", "/trade-ins", "/ctrl-f"],
 )
 def test_what_a_logged_in_customer_sees_is_never_stored(ann, proxy, path) -> None:  # type: ignore[no-untyped-def]
     response = proxy("GET", path, customer=ann["id"])
@@ -57,7 +58,9 @@ def test_what_a_logged_in_customer_sees_is_never_stored(ann, proxy, path) -> Non
     ],
     ids=["devices", "referral", "redeem", "survey"],
 )
-def test_answers_to_anonymous_personal_requests_are_never_stored(ann, proxy, method, path, body) -> None:  # type: ignore[no-untyped-def]
+def test_answers_to_anonymous_personal_requests_are_never_stored(
+    ann, proxy, method, path, body
+) -> None:  # type: ignore[no-untyped-def]
     response = proxy(method, path, json=body)
     assert response.status_code == 401
     assert "no-store" in response.headers["Cache-Control"]
@@ -67,6 +70,11 @@ def test_answers_to_anonymous_personal_requests_are_never_stored(ann, proxy, met
 def test_a_write_is_never_stored(ann, proxy) -> None:  # type: ignore[no-untyped-def]
     from plugin.services.activities import DEFAULT_SURVEYS
 
-    response = proxy("POST", "/activities", customer=ann["id"], json={"kind": "survey", "survey_id": DEFAULT_SURVEYS[0]})
+    response = proxy(
+        "POST",
+        "/activities",
+        customer=ann["id"],
+        json={"kind": "survey", "survey_id": DEFAULT_SURVEYS[0]},
+    )
     assert response.status_code == 200, response.get_json()
     assert response.headers["Cache-Control"] == PRIVATE

@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 
 from tests.conftest import SHOP_DOMAINS, drain_jobs
 
-GOOD_CONDITION = {"cosmetic_wear": False, "accessories_complete": True, "original_packaging": True, "working": True}
+GOOD_CONDITION = {
+    "cosmetic_wear": False,
+    "accessories_complete": True,
+    "original_packaging": True,
+    "working": True,
+}
 
 
 @pytest.fixture()
@@ -39,7 +44,9 @@ def ok(response: Any) -> Any:
     return response.get_json()
 
 
-def test_the_demo_loads_fast_refuses_a_database_with_shops_and_reloads_without_duplicates(demo, app) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_loads_fast_refuses_a_database_with_shops_and_reloads_without_duplicates(
+    demo, app
+) -> None:  # type: ignore[no-untyped-def]
     from plugin.demo import load_demo
     from plugin.extensions import db
     from plugin.models import Campaign, CtrlFProgram, Redemption, Referral
@@ -49,8 +56,10 @@ def test_the_demo_loads_fast_refuses_a_database_with_shops_and_reloads_without_d
     assert load_demo() == {"loaded": False, "reason": "the database already has shops"}
 
     def counts() -> list[int]:
-        return [db.session.execute(select(func.count()).select_from(m)).scalar_one()
-                for m in (Campaign, CtrlFProgram, Redemption, Referral)]
+        return [
+            db.session.execute(select(func.count()).select_from(m)).scalar_one()
+            for m in (Campaign, CtrlFProgram, Redemption, Referral)
+        ]
 
     before = counts()
     assert load_demo(force=True)["loaded"] is True
@@ -75,29 +84,46 @@ def widgets_of(demo: dict[str, Any], proxy: Any, region: str) -> None:
     assert rewards["can_redeem"] and any(r["affordable"] for r in rewards["rewards"]), region
 
     codes = ok(proxy("GET", "/redemptions", shop=region, customer=ada))["redemptions"]
-    assert {c["purpose"] for c in codes if c["status"] == "issued" and c["code"]} >= {"reward", "referral"}, region
+    assert {c["purpose"] for c in codes if c["status"] == "issued" and c["code"]} >= {
+        "reward",
+        "referral",
+    }, region
 
     referral = ok(proxy("GET", "/referral", shop=region, customer=ada))
     assert sorted(f["status"] for f in referral["friends"]) == ["rewarded", "visited"], region
     assert referral["rewards_this_month"] == 1
 
-    devices = {who: ok(proxy("GET", "/devices", shop=region, customer=who))["devices"] for who in (ada, ben, chloe)}
+    devices = {
+        who: ok(proxy("GET", "/devices", shop=region, customer=who))["devices"]
+        for who in (ada, ben, chloe)
+    }
     every = [d for listed in devices.values() for d in listed]
     assert all(d["standard_warranty_end"] for d in every)
     assert any(d["extended_warranty_end"] for d in every), region
 
-    eligible = [(who, d) for who, listed in devices.items() for d in listed if d["trade_in"]["eligible"]]
+    eligible = [
+        (who, d) for who, listed in devices.items() for d in listed if d["trade_in"]["eligible"]
+    ]
     assert eligible, f"a device that can be traded in ({region})"
     who, device = eligible[0]
-    quote = ok(proxy("POST", "/trade-in/quote", shop=region, customer=who,
-                     json={"device_id": device["id"], "condition": GOOD_CONDITION}))
+    quote = ok(
+        proxy(
+            "POST",
+            "/trade-in/quote",
+            shop=region,
+            customer=who,
+            json={"device_id": device["id"], "condition": GOOD_CONDITION},
+        )
+    )
     assert quote["eligible"] and quote["quote_id"] is not None and quote["reason"], region
 
     programs = ok(proxy("GET", "/ctrl-f", shop=region, customer=ada))["programs"]
     assert len(programs) == 1 and not programs[0]["applied"], region
 
 
-def test_a_dev_server_s_fake_admin_api_knows_the_customers_of_the_database(app, shops, deliver) -> None:  # type: ignore[no-untyped-def]
+def test_a_dev_server_s_fake_admin_api_knows_the_customers_of_the_database(
+    app, shops, deliver
+) -> None:  # type: ignore[no-untyped-def]
     """`flask demo` and `flask run` are two processes: the server's fake starts empty and is seeded
     from the database, so a reward code can be made for a customer it has not been told about."""
     from plugin.services.admin_api import fake_admin
@@ -111,7 +137,10 @@ def test_a_dev_server_s_fake_admin_api_knows_the_customers_of_the_database(app, 
         fresh = fake_admin(app)
     finally:
         app.config["TESTING"] = True
-    assert fresh.customer(SHOP_DOMAINS["jp"], f"gid://shopify/Customer/{customer['id']}")["email"] == "mika@example.com"
+    assert (
+        fresh.customer(SHOP_DOMAINS["jp"], f"gid://shopify/Customer/{customer['id']}")["email"]
+        == "mika@example.com"
+    )
 
 
 def test_the_pending_demo_member_stays_pending_when_previewed(app, demo, client) -> None:  # type: ignore[no-untyped-def]
@@ -126,7 +155,14 @@ def test_the_pending_demo_member_stays_pending_when_previewed(app, demo, client)
     body = client.get("/apps/tesmart/member").get_json()
     assert body["tesmart_id"]["status"] == "pending"
     db.session.expire_all()
-    assert db.session.execute(select(Member).where(Member.email_normalized == "dan.us@demo.tesmart.example")).scalar_one().activated_at is None
+    assert (
+        db.session.execute(
+            select(Member).where(Member.email_normalized == "dan.us@demo.tesmart.example")
+        )
+        .scalar_one()
+        .activated_at
+        is None
+    )
     client.get(f"/dev/storefront?shop={SHOP_DOMAINS['us']}&customer={dan}")  # a real look logs in
     assert client.get("/apps/tesmart/member").get_json()["tesmart_id"]["status"] == "active"
 

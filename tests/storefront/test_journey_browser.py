@@ -44,7 +44,10 @@ ALLOWED = re.compile(
     r"TESmart|CTRL F|KVM|HDMI|Matrix|Extender|Switch|Port|4K60|ID|MB|JPEG|PNG|WebP|HEIC|MP4|MOV|WebM|"
     r"DE|US|JP|KR|Demo|TSM[-\w]*|FRIEND[-\w]*|REF[-\w]*|[A-Z0-9]{6,}"
 )
-ENGLISH_WORDS = re.compile(r"\b(?:the|and|your|you|off|points?|with|for|this|order|warranty|trade|account|log|request|send|member)\b", re.I)
+ENGLISH_WORDS = re.compile(
+    r"\b(?:the|and|your|you|off|points?|with|for|this|order|warranty|trade|account|log|request|send|member)\b",
+    re.I,
+)
 
 
 def open_store(page: Any, shop: str, customer: int | str, width: int = 1280) -> None:
@@ -85,7 +88,9 @@ def claimable_device(storefront: Storefront, domain: str) -> tuple[int, int]:
         for index in range(3):
             customer = storefront.customer(domain, index)
             row = db.session.execute(
-                select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer))
+                select(ShopCustomer).where(
+                    ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer)
+                )
             ).scalar_one()
             for device in devices_payload(shop, db.session.get(Member, row.member_id)):
                 if device["warranty"]["claim_available"]:
@@ -96,7 +101,7 @@ def claimable_device(storefront: Storefront, domain: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("region", list(STORES))
-def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> None:  # noqa: F811
+def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> None:
     from plugin.models import CtrlFApplication, ReturnRequest, TradeIn
     from plugin.services import ctrlf, tradeins
     from plugin.services.shops import find_shop
@@ -127,7 +132,9 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     returns.get_by_label(s["returns.proof_label"]).fill(order_name)
     returns.get_by_label(s["returns.address1_label"]).fill("1 Demo Street")
     returns.get_by_label(s["returns.city_label"]).fill("Springfield")
-    returns.get_by_label(s["returns.country_label"]).fill({"us": "US", "eu": "DE", "jp": "JP", "kr": "KR"}[region])
+    returns.get_by_label(s["returns.country_label"]).fill(
+        {"us": "US", "eu": "DE", "jp": "JP", "kr": "KR"}[region]
+    )
     returns.get_by_label(s["returns.phone_label"]).fill("+1 555 0100")
     returns.get_by_label(s["common.files_label"]).set_input_files(
         files=[{"name": "port.jpg", "mimeType": "image/jpeg", "buffer": JPEG}]
@@ -182,13 +189,19 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     customer, device_id = claimable_device(storefront, domain)
     open_store(page, domain, customer)
     cards = page.locator(".tesmart--devices .tesmart__card")
-    index = next(i for i in range(cards.count()) if cards.nth(i).get_by_role("button", name=s["devices.claim"]).count())
+    index = next(
+        i
+        for i in range(cards.count())
+        if cards.nth(i).get_by_role("button", name=s["devices.claim"]).count()
+    )
     card = cards.nth(index)
     card.get_by_role("button", name=s["devices.claim"]).click()
     card.get_by_label(s["devices.claim_description"]).fill("Port 3 no longer switches.")
     serial = card.get_by_label(s["devices.serial_label"])
     if serial.count():
-        serial.last.fill(f"TES-SW-{region.upper()}-{customer}")  # the request's own field, after the card's
+        serial.last.fill(
+            f"TES-SW-{region.upper()}-{customer}"
+        )  # the request's own field, after the card's
     card.get_by_label(s["common.files_label"]).set_input_files(
         files=[{"name": "fault.jpg", "mimeType": "image/jpeg", "buffer": JPEG}]
     )
@@ -197,7 +210,9 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     sync_api.expect(widget(page, "devices")).to_contain_text(waiting)
     claim = _newest_claim(storefront, domain)
     assert claim.state == "open"
-    assert len(claim.photos) == 1 and claim.photos[0].startswith(f"upload:{customer}/")  # the photo went with it
+    assert len(claim.photos) == 1 and claim.photos[0].startswith(
+        f"upload:{customer}/"
+    )  # the photo went with it
     widget(page, "devices").get_by_role("button", name=s["devices.claim_withdraw"]).click()
     sync_api.expect(widget(page, "devices")).not_to_contain_text(waiting)
     assert _newest_claim(storefront, domain).state == "withdrawn"
@@ -206,11 +221,19 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
     balance = ledger_balance(storefront, domain, customer)
     rewards = widget(page, "rewards")
     cards = rewards.locator(".tesmart__card")
-    card = cards.nth(next(i for i in range(cards.count()) if cards.nth(i).get_by_role("button", name=s["rewards.redeem"]).count()))
+    card = cards.nth(
+        next(
+            i
+            for i in range(cards.count())
+            if cards.nth(i).get_by_role("button", name=s["rewards.redeem"]).count()
+        )
+    )
     points = int(re.sub(r"\D", "", card.locator(".tesmart__muted").inner_text()))
     card.get_by_role("button", name=s["rewards.redeem"]).click()
     card.get_by_role("button", name=s["rewards.confirm_yes"]).click()
-    sync_api.expect(rewards.get_by_role("status")).to_have_text(s["rewards.code_ready"], timeout=15_000)
+    sync_api.expect(rewards.get_by_role("status")).to_have_text(
+        s["rewards.code_ready"], timeout=15_000
+    )
     after = ledger_balance(storefront, domain, customer)
     assert after == balance - points
     shown = f"{after:,}".replace(",", "." if locale == "de" else ",")  # as Intl groups it
@@ -226,9 +249,15 @@ def _order_name(domain: str, customer: int) -> str:
     from plugin.services.shops import find_shop
 
     shop = find_shop(domain)
-    return db.session.execute(
-        select(Order.name).where(Order.shop_id == shop.id, Order.customer_id == str(customer)).order_by(Order.placed_at.desc())
-    ).scalars().first()
+    return (
+        db.session.execute(
+            select(Order.name)
+            .where(Order.shop_id == shop.id, Order.customer_id == str(customer))
+            .order_by(Order.placed_at.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def _newest_claim(storefront: Storefront, domain: str) -> Any:
@@ -238,7 +267,9 @@ def _newest_claim(storefront: Storefront, domain: str) -> Any:
 
 
 @pytest.mark.parametrize("region", ["eu", "jp", "kr"])
-def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(page: Any, storefront: Storefront, region: str) -> None:  # noqa: F811
+def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(
+    page: Any, storefront: Storefront, region: str
+) -> None:
     domain = STORES[region]
     found: list[str] = []
     terms_title = strings({"eu": "de", "jp": "ja", "kr": "ko"}[region])["member.terms_title"]
@@ -274,7 +305,7 @@ def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(page: An
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_layout_shift_stays_under_0_1(page: Any, storefront: Storefront, width: int) -> None:  # noqa: F811
+def test_layout_shift_stays_under_0_1(page: Any, storefront: Storefront, width: int) -> None:
     domain = STORES["us"]
     for customer in ("", storefront.customer(domain, 0)):
         open_store(page, domain, customer, width)

@@ -44,7 +44,12 @@ def test_anonymous_visitor_sees_the_program_and_nothing_personal(ann, proxy) -> 
     body = response.get_json()
     check_contract(body)
     assert body["logged_in"] is False
-    assert body["tesmart_id"] == {"status": "none", "cohort": None, "registered_at": None, "activated_at": None}
+    assert body["tesmart_id"] == {
+        "status": "none",
+        "cohort": None,
+        "registered_at": None,
+        "activated_at": None,
+    }
     assert body["points"] is None and body["referral"] is None
     assert body["earning"]["order"] == 2000
     assert "public" in response.headers["Cache-Control"]
@@ -84,7 +89,9 @@ def test_forged_or_stale_proxy_signature_is_refused(ann, proxy, kwargs, code) ->
 
 
 def test_unsigned_request_is_refused(ann, client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(f"/proxy/member?shop=tesmart-us.myshopify.com&logged_in_customer_id={ann['id']}")
+    response = client.get(
+        f"/proxy/member?shop=tesmart-us.myshopify.com&logged_in_customer_id={ann['id']}"
+    )
     assert response.status_code == 401
 
 
@@ -94,8 +101,12 @@ def test_unknown_shop_is_refused(ann, proxy) -> None:  # type: ignore[no-untyped
     assert response.get_json()["error"]["code"] == "unknown_shop"
 
 
-def test_logged_in_customer_unknown_to_the_app_is_fetched_and_activated(shops, proxy, fake_admin) -> None:  # type: ignore[no-untyped-def]
-    gid = fake_admin.add_customer("tesmart-us.myshopify.com", email="new@example.com", verified_email=False)
+def test_logged_in_customer_unknown_to_the_app_is_fetched_and_activated(
+    shops, proxy, fake_admin
+) -> None:  # type: ignore[no-untyped-def]
+    gid = fake_admin.add_customer(
+        "tesmart-us.myshopify.com", email="new@example.com", verified_email=False
+    )
     customer_id = gid.rsplit("/", 1)[-1]
     proxy("GET", "/member", customer=customer_id)  # the first visit starts the fetch
     body = proxy("GET", "/member", customer=customer_id).get_json()

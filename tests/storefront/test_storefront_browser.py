@@ -144,7 +144,9 @@ def ledger_balance(storefront: Storefront, domain: str, customer: int) -> int:
     def read() -> int:
         shop = find_shop(domain)
         row = db.session.execute(
-            select(ShopCustomer).where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer))
+            select(ShopCustomer).where(
+                ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == str(customer)
+            )
         ).scalar_one()
         return ledger.balance(shop.id, row.member_id)
 
@@ -208,11 +210,18 @@ def test_a_member_sees_the_ledger_balance_redeems_a_reward_and_gets_the_code(
     rewards = widget(page, "rewards")
     assert f"You have {balance:,} points." in rewards.inner_text()
     referral = widget(page, "referral")
-    assert "You were rewarded" in referral.inner_text() and "Visited the store" in referral.inner_text()
+    assert (
+        "You were rewarded" in referral.inner_text()
+        and "Visited the store" in referral.inner_text()
+    )
     assert "Extended warranty until" in widget(page, "devices").inner_text()
     screenshot(page, "storefront-us-member")
 
-    card = rewards.locator(".tesmart__card").filter(has=page.get_by_role("button", name="Redeem")).first
+    card = (
+        rewards.locator(".tesmart__card")
+        .filter(has=page.get_by_role("button", name="Redeem"))
+        .first
+    )
     points = int(re.sub(r"\D", "", card.locator(".tesmart__muted").inner_text()))
     card.get_by_role("button", name="Redeem").click()
     card.get_by_role("button", name="Yes, redeem").click()
@@ -224,7 +233,9 @@ def test_a_member_sees_the_ledger_balance_redeems_a_reward_and_gets_the_code(
     assert issued.state == "issued" and issued.points == points
     code_box = rewards.locator(".tesmart__codes input").first
     assert code_box.input_value() == issued.code
-    assert rewards.locator(".tesmart__codes").get_by_label("Discount code").count() >= 2  # with the demo's
+    assert (
+        rewards.locator(".tesmart__codes").get_by_label("Discount code").count() >= 2
+    )  # with the demo's
     assert ledger_balance(storefront, US, ada) == balance - points
     sync_api.expect(rewards).to_contain_text(f"You have {balance - points:,} points.")
     screenshot(page, "storefront-us-redeemed")
@@ -239,8 +250,11 @@ def test_a_trade_in_quote_for_a_demo_device(page: Any, storefront: Storefront) -
     trade_in = widget(page, "trade-in")
     matrix = trade_in.locator("option", has_text="8x8 HDMI Matrix").inner_text()
     trade_in.get_by_label("Device").select_option(label=matrix)
-    for answer in ("All standard accessories are included", "The original packaging is included and undamaged",
-                   "It powers on and works normally"):
+    for answer in (
+        "All standard accessories are included",
+        "The original packaging is included and undamaged",
+        "It powers on and works normally",
+    ):
         trade_in.get_by_label(answer).check()
     trade_in.get_by_role("button", name="Get an estimate").click()
     result = trade_in.locator(".tesmart__result")
@@ -297,7 +311,9 @@ def test_the_storefront_works_from_the_keyboard_alone(page: Any, storefront: Sto
     open_store(page, US, ada)
     page.locator("body").focus()
 
-    redeem = tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"] == "Redeem", "a Redeem button")
+    redeem = tab_to(
+        page, lambda f: f["tag"] == "BUTTON" and f["text"] == "Redeem", "a Redeem button"
+    )
     assert redeem["visible"] and redeem["outline"], "the focused control shows a focus ring"
     page.keyboard.press("Enter")
     confirm = focused(page)
@@ -309,7 +325,10 @@ def test_the_storefront_works_from_the_keyboard_alone(page: Any, storefront: Sto
     )
     copy = focused(page)
     assert copy["text"] == "Copy", "focus moves to the new code's Copy button"
-    assert rewards.locator(".tesmart__codes input").first.input_value() == newest(storefront, Redemption, US, ada).code
+    assert (
+        rewards.locator(".tesmart__codes input").first.input_value()
+        == newest(storefront, Redemption, US, ada).code
+    )
 
     launcher = tab_to(page, lambda f: "tesmart-launcher__button" in f["cls"], "the launcher")
     assert launcher["visible"] and launcher["outline"]
@@ -318,7 +337,9 @@ def test_the_storefront_works_from_the_keyboard_alone(page: Any, storefront: Sto
     sync_api.expect(dialog).to_be_visible()
     assert focused(page)["label"] == "Close"
     sync_api.expect(dialog.locator(".tesmart--member-status")).to_contain_text("Points balance")
-    tab = tab_to(page, lambda f: f["text"] == "Rewards" and "tesmart__tab" in f["cls"], "the Rewards tab")
+    tab = tab_to(
+        page, lambda f: f["text"] == "Rewards" and "tesmart__tab" in f["cls"], "the Rewards tab"
+    )
     assert tab["outline"]
     page.keyboard.press("Space")
     sync_api.expect(dialog.locator(".tesmart--rewards")).to_contain_text("You have")
@@ -326,7 +347,9 @@ def test_the_storefront_works_from_the_keyboard_alone(page: Any, storefront: Sto
     page.keyboard.press("Escape")
     sync_api.expect(dialog).to_be_hidden()
     assert "tesmart-launcher__button" in focused(page)["cls"], "focus returns to the launcher"
-    sync_api.expect(page.locator(".tesmart-launcher__button")).to_have_attribute("aria-expanded", "false")
+    sync_api.expect(page.locator(".tesmart-launcher__button")).to_have_attribute(
+        "aria-expanded", "false"
+    )
 
     page.keyboard.press("Space")  # a button opens with Space as with Enter
     sync_api.expect(dialog).to_be_visible()

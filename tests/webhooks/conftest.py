@@ -23,14 +23,18 @@ def kvm(shops, deliver) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 def member(email: str) -> Member:
     db.session.expire_all()
-    return db.session.execute(select(Member).where(Member.email_normalized == email.casefold())).scalar_one()
+    return db.session.execute(
+        select(Member).where(Member.email_normalized == email.casefold())
+    ).scalar_one()
 
 
 def entries(shop_id: int, member_id: int) -> list[PointEntry]:
     db.session.expire_all()
     return list(
         db.session.execute(
-            select(PointEntry).where(PointEntry.shop_id == shop_id, PointEntry.member_id == member_id).order_by(PointEntry.id)
+            select(PointEntry)
+            .where(PointEntry.shop_id == shop_id, PointEntry.member_id == member_id)
+            .order_by(PointEntry.id)
         ).scalars()
     )
 
@@ -38,5 +42,7 @@ def entries(shop_id: int, member_id: int) -> list[PointEntry]:
 def balance(shop_id: int, member_id: int) -> int:
     db.session.expire_all()
     cached = ledger.balance(shop_id, member_id)
-    assert cached == ledger.sum_of_entries(shop_id, member_id), "cached balance drifted from the ledger"
+    assert cached == ledger.sum_of_entries(shop_id, member_id), (
+        "cached balance drifted from the ledger"
+    )
     return cached

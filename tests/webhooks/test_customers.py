@@ -57,8 +57,14 @@ def test_a_storefront_login_activates_once_and_never_moves(shops, deliver, proxy
 
 def test_stale_customer_update_does_not_overwrite_a_newer_one(shops, deliver) -> None:  # type: ignore[no-untyped-def]
     created = payloads.customer(email="ann@example.com")
-    deliver("customers/update", {**created, "first_name": "New", "updated_at": "2026-11-22T10:00:00+00:00"})
-    deliver("customers/update", {**created, "first_name": "Old", "updated_at": "2026-11-21T10:00:00+00:00"})
+    deliver(
+        "customers/update",
+        {**created, "first_name": "New", "updated_at": "2026-11-22T10:00:00+00:00"},
+    )
+    deliver(
+        "customers/update",
+        {**created, "first_name": "Old", "updated_at": "2026-11-21T10:00:00+00:00"},
+    )
     db.session.expire_all()
     row = db.session.execute(select(ShopCustomer)).scalar_one()
     assert row.first_name == "New"
@@ -67,16 +73,32 @@ def test_stale_customer_update_does_not_overwrite_a_newer_one(shops, deliver) ->
 def test_newsletter_points_on_first_subscription_only(shops, deliver) -> None:  # type: ignore[no-untyped-def]
     created = payloads.customer(email="ann@example.com")
     deliver("customers/create", created)
-    deliver("customers_email_marketing_consent/update", payloads.consent(created["id"], "ann@example.com", "subscribed"))
-    deliver("customers_email_marketing_consent/update", payloads.consent(created["id"], "ann@example.com", "unsubscribed"))
-    deliver("customers_email_marketing_consent/update", payloads.consent(created["id"], "ann@example.com", "subscribed", at="2026-12-01T00:00:00Z"))
+    deliver(
+        "customers_email_marketing_consent/update",
+        payloads.consent(created["id"], "ann@example.com", "subscribed"),
+    )
+    deliver(
+        "customers_email_marketing_consent/update",
+        payloads.consent(created["id"], "ann@example.com", "unsubscribed"),
+    )
+    deliver(
+        "customers_email_marketing_consent/update",
+        payloads.consent(created["id"], "ann@example.com", "subscribed", at="2026-12-01T00:00:00Z"),
+    )
     ann = member("ann@example.com")
     assert [e.kind for e in entries(shops["us"].id, ann.id)] == ["signup", "newsletter"]
     assert balance(shops["us"].id, ann.id) == 200
 
 
 def test_signup_with_newsletter_ticked_earns_both(shops, deliver) -> None:  # type: ignore[no-untyped-def]
-    created = payloads.customer(email="ann@example.com", email_marketing_consent={"state": "subscribed", "opt_in_level": "single_opt_in", "consent_updated_at": "2026-11-20T12:00:00-05:00"})
+    created = payloads.customer(
+        email="ann@example.com",
+        email_marketing_consent={
+            "state": "subscribed",
+            "opt_in_level": "single_opt_in",
+            "consent_updated_at": "2026-11-20T12:00:00-05:00",
+        },
+    )
     deliver("customers/create", created)
     assert balance(shops["us"].id, member("ann@example.com").id) == 200
 

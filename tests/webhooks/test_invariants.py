@@ -21,7 +21,9 @@ from webhooks.receiver import _shop_cache
 EMAILS = ("ann@example.com", "bob@example.com")
 
 
-def scenario(product_id: int, plan: list[tuple[int, int, list[str], bool]]) -> list[tuple[str, dict[str, Any], str]]:
+def scenario(
+    product_id: int, plan: list[tuple[int, int, list[str], bool]]
+) -> list[tuple[str, dict[str, Any], str]]:
     """The canonical, in-order deliveries: (topic, payload, webhook id) per event."""
     events: list[tuple[str, dict[str, Any], str]] = []
     for index, (who, cents, refunds, cancel) in enumerate(plan):
@@ -34,15 +36,31 @@ def scenario(product_id: int, plan: list[tuple[int, int, list[str], bool]]) -> l
         )
         events.append(("orders/paid", order, f"paid-{index}"))
         for number, amount in enumerate(refunds):
-            events.append(("refunds/create", payloads.refund(order, amount, refund_id=7000 + index * 10 + number), f"refund-{index}-{number}"))
+            events.append(
+                (
+                    "refunds/create",
+                    payloads.refund(order, amount, refund_id=7000 + index * 10 + number),
+                    f"refund-{index}-{number}",
+                )
+            )
         if cancel:
-            events.append(("orders/cancelled", {**order, "cancelled_at": "2026-11-22T00:00:00Z"}, f"cancel-{index}"))
+            events.append(
+                (
+                    "orders/cancelled",
+                    {**order, "cancelled_at": "2026-11-22T00:00:00Z"},
+                    f"cancel-{index}",
+                )
+            )
     return events
 
 
 def post(client: Any, topic: str, payload: dict[str, Any], webhook_id: str) -> None:
     body = signing.webhook_body(payload)
-    response = client.post(f"/webhooks/{topic}", data=body, headers=signing.webhook_headers(topic, body, SHOP_DOMAINS["us"], webhook_id=webhook_id))
+    response = client.post(
+        f"/webhooks/{topic}",
+        data=body,
+        headers=signing.webhook_headers(topic, body, SHOP_DOMAINS["us"], webhook_id=webhook_id),
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
@@ -50,18 +68,24 @@ def check_ledger() -> None:
     db.session.expire_all()
     for wallet in db.session.execute(select(Wallet)).scalars():
         total = db.session.execute(
-            select(func.coalesce(func.sum(PointEntry.delta), 0)).where(PointEntry.shop_id == wallet.shop_id, PointEntry.member_id == wallet.member_id)
+            select(func.coalesce(func.sum(PointEntry.delta), 0)).where(
+                PointEntry.shop_id == wallet.shop_id, PointEntry.member_id == wallet.member_id
+            )
         ).scalar_one()
         assert wallet.balance == total
     duplicates = db.session.execute(
-        select(PointEntry.cause_key).group_by(PointEntry.shop_id, PointEntry.cause_key).having(func.count() > 1)
+        select(PointEntry.cause_key)
+        .group_by(PointEntry.shop_id, PointEntry.cause_key)
+        .having(func.count() > 1)
     ).all()
     assert duplicates == []
 
 
 def balances() -> dict[str, int]:
     db.session.expire_all()
-    rows = db.session.execute(select(Member.email_normalized, Wallet.balance).join(Wallet, Wallet.member_id == Member.id)).all()
+    rows = db.session.execute(
+        select(Member.email_normalized, Wallet.balance).join(Wallet, Wallet.member_id == Member.id)
+    ).all()
     return {email: amount for email, amount in rows}
 
 
@@ -88,7 +112,11 @@ ORDER_PLAN = st.lists(
 )
 
 
-@settings(max_examples=8 if TEST_DATABASE_URL else 25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8 if TEST_DATABASE_URL else 25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(plan=ORDER_PLAN, data=st.data())
 def test_any_interleaving_gives_the_in_order_result(app, plan, data) -> None:  # type: ignore[no-untyped-def]
     product_id = 4242
@@ -106,7 +134,9 @@ def test_any_interleaving_gives_the_in_order_result(app, plan, data) -> None:  #
     for (topic, payload, webhook_id), replay in extra:
         # a duplicate (same webhook id) or a replay (Shopify re-sends under a new id), anywhere
         position = data.draw(st.integers(0, len(deliveries)))
-        deliveries.insert(position, (topic, payload, f"{webhook_id}-replay" if replay else webhook_id))
+        deliveries.insert(
+            position, (topic, payload, f"{webhook_id}-replay" if replay else webhook_id)
+        )
     for topic, payload, webhook_id in deliveries:
         post(client, topic, payload, webhook_id)
         check_ledger()
@@ -114,11 +144,16 @@ def test_any_interleaving_gives_the_in_order_result(app, plan, data) -> None:  #
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"
+)
 def test_same_delivery_from_many_threads_has_one_effect(app, shops, deliver) -> None:  # type: ignore[no-untyped-def]
     switch = payloads.product(product_type="KVM Switch")
     deliver("products/create", switch)
-    order = payloads.order(lines=[payloads.line_item(switch["id"], "99.00")], customer_block=payloads.customer(email="ann@example.com"))
+    order = payloads.order(
+        lines=[payloads.line_item(switch["id"], "99.00")],
+        customer_block=payloads.customer(email="ann@example.com"),
+    )
     barrier = threading.Barrier(8)
     statuses: list[int] = []
 
@@ -126,10 +161,14 @@ def test_same_delivery_from_many_threads_has_one_effect(app, shops, deliver) -> 
         client = app.test_client()
         body = signing.webhook_body(order)
         webhook_id = "same-delivery" if index % 2 else f"replay-{index}"
-        headers = signing.webhook_headers("orders/paid", body, SHOP_DOMAINS["us"], webhook_id=webhook_id)
+        headers = signing.webhook_headers(
+            "orders/paid", body, SHOP_DOMAINS["us"], webhook_id=webhook_id
+        )
         barrier.wait()
         with app.app_context():
-            statuses.append(client.post("/webhooks/orders/paid", data=body, headers=headers).status_code)
+            statuses.append(
+                client.post("/webhooks/orders/paid", data=body, headers=headers).status_code
+            )
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
     for thread in threads:
@@ -141,4 +180,9 @@ def test_same_delivery_from_many_threads_has_one_effect(app, shops, deliver) -> 
     check_ledger()
     assert balances() == {"ann@example.com": 2000}
     db.session.expire_all()
-    assert db.session.execute(select(func.count()).select_from(PointEntry).where(PointEntry.kind == "order")).scalar_one() == 1
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(PointEntry).where(PointEntry.kind == "order")
+        ).scalar_one()
+        == 1
+    )

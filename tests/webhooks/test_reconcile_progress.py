@@ -25,8 +25,11 @@ def _dashboard(client, locale: str = "en") -> str:  # type: ignore[no-untyped-de
 
 
 def test_the_dashboard_shows_the_reconciliation_progress(
-    us, fake_admin, client, monkeypatch  # noqa: F811
-) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    us,
+    fake_admin,
+    client,
+    monkeypatch,
+) -> None:  # type: ignore[no-untyped-def]
     buyers(fake_admin, 7)
     monkeypatch.setattr(reconcile, "MAX_PAGES", 1)
     reconcile_all(DOMAIN)
@@ -50,5 +53,5 @@ def test_the_dashboard_shows_the_reconciliation_progress(
     assert "注文の照合" in _dashboard(client, "ja") and "주문 대조" in _dashboard(client, "ko")
 
 
-def test_no_line_before_the_first_reconciliation(us, client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_no_line_before_the_first_reconciliation(us, client) -> None:  # type: ignore[no-untyped-def]
     assert "data-reconcile" not in _dashboard(client)

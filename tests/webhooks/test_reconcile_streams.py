@@ -45,19 +45,36 @@ def us(shops):  # type: ignore[no-untyped-def]
 
 
 def buyers(fake_admin, count: int, *, hours_ago: float = 5, **order) -> list[str]:  # type: ignore[no-untyped-def]
-    product = fake_admin.add_product(DOMAIN, title="TESmart KVM", product_type="KVM Switch", updated_at=ago(days=20))
+    product = fake_admin.add_product(
+        DOMAIN, title="TESmart KVM", product_type="KVM Switch", updated_at=ago(days=20)
+    )
     made = []
     for n in range(count):
         stamp = ago(hours=hours_ago, seconds=-n)
-        customer = fake_admin.add_customer(DOMAIN, email=f"buyer{n}@example.com", created_at=ago(days=20), updated_at=ago(days=20))
-        made.append(fake_admin.add_order(DOMAIN, customer=customer, created_at=stamp, updated_at=stamp,
-                                         line_items=[{"price": "100.00", "product": product}], **order))
+        customer = fake_admin.add_customer(
+            DOMAIN, email=f"buyer{n}@example.com", created_at=ago(days=20), updated_at=ago(days=20)
+        )
+        made.append(
+            fake_admin.add_order(
+                DOMAIN,
+                customer=customer,
+                created_at=stamp,
+                updated_at=stamp,
+                line_items=[{"price": "100.00", "product": product}],
+                **order,
+            )
+        )
     return made
 
 
 def awarded_orders(shop_id: int) -> int:
     db.session.expire_all()
-    return int(db.session.execute(select(func.count(Order.id)).where(Order.shop_id == shop_id, Order.points_awarded > 0)).scalar() or 0)
+    return int(
+        db.session.execute(
+            select(func.count(Order.id)).where(Order.shop_id == shop_id, Order.points_awarded > 0)
+        ).scalar()
+        or 0
+    )
 
 
 def test_one_run_covers_more_than_100_orders(us, fake_admin) -> None:  # type: ignore[no-untyped-def]
@@ -66,12 +83,16 @@ def test_one_run_covers_more_than_100_orders(us, fake_admin) -> None:  # type: i
     assert awarded_orders(us.id) == 104
 
 
-def test_a_stream_stopped_at_its_page_bound_resumes_where_it_stopped(us, fake_admin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_stream_stopped_at_its_page_bound_resumes_where_it_stopped(
+    us, fake_admin, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     # Orders updated five hours ago; a customer changed an hour ago. The orders stream stops after
     # one page; the customers stream finishes. One shared "newest" jumped to the customer's hour
     # and never read the orders left behind.
     buyers(fake_admin, 7)
-    fake_admin.add_customer(DOMAIN, email="late@example.com", created_at=ago(days=20), updated_at=ago(hours=1))
+    fake_admin.add_customer(
+        DOMAIN, email="late@example.com", created_at=ago(days=20), updated_at=ago(hours=1)
+    )
     monkeypatch.setattr(reconcile, "MAX_PAGES", 1)
     reconcile_all(DOMAIN)
     assert awarded_orders(us.id) == 3  # one page of OrdersUpdatedSince
@@ -82,7 +103,9 @@ def test_a_stream_stopped_at_its_page_bound_resumes_where_it_stopped(us, fake_ad
 
 def test_a_refund_pending_at_reconciliation_counts_once_it_settles(us, fake_admin) -> None:  # type: ignore[no-untyped-def]
     [order_gid] = buyers(fake_admin, 1, presentment_currency="CAD", rate="1.37")
-    refund_gid = fake_admin.add_refund(DOMAIN, order_gid, "68.50", status="PENDING", created_at=ago(hours=4))
+    refund_gid = fake_admin.add_refund(
+        DOMAIN, order_gid, "68.50", status="PENDING", created_at=ago(hours=4)
+    )
     reconcile_all(DOMAIN)
     buyer = member("buyer0@example.com")
     assert balance(us.id, buyer.id) == 2000
@@ -95,7 +118,16 @@ def test_a_refund_pending_at_reconciliation_counts_once_it_settles(us, fake_admi
 def test_refused_protected_fields_do_not_fail_a_reconciliation(us, fake_admin) -> None:  # type: ignore[no-untyped-def]
     # An app not approved for level 2 addresses: data comes with an ACCESS_DENIED error per field.
     fake_admin.refuse_protected_fields(DOMAIN, {"address1", "zip", "email"})
-    buyers(fake_admin, 2, shipping_address={"address1": "1 Main St", "zip": "10001", "city": "NYC", "country_code": "CA"})
+    buyers(
+        fake_admin,
+        2,
+        shipping_address={
+            "address1": "1 Main St",
+            "zip": "10001",
+            "city": "NYC",
+            "country_code": "CA",
+        },
+    )
     result = reconcile_all(DOMAIN)[DOMAIN]
     assert result["orders"] == 2
     assert awarded_orders(us.id) == 2
@@ -107,7 +139,9 @@ def test_refused_protected_fields_do_not_fail_a_reconciliation(us, fake_admin) -
 
 def test_the_current_subtotal_comes_from_current_subtotal_price_set() -> None:
     node = {
-        "id": "gid://shopify/Order/1", "currencyCode": "USD", "displayFinancialStatus": "PARTIALLY_REFUNDED",
+        "id": "gid://shopify/Order/1",
+        "currencyCode": "USD",
+        "displayFinancialStatus": "PARTIALLY_REFUNDED",
         "subtotalPriceSet": {"shopMoney": {"amount": "100.00", "currencyCode": "USD"}},
         "currentSubtotalPriceSet": {"shopMoney": {"amount": "60.00", "currencyCode": "USD"}},
     }

@@ -62,12 +62,18 @@ def jobs(queue: RedisQueue) -> list[tuple[str, tuple[Any, ...]]]:
 
 def states() -> dict[str, int]:
     db.session.expire_all()
-    return dict(db.session.execute(select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)).all())
+    return dict(
+        db.session.execute(
+            select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
+        ).all()
+    )
 
 
 def customers(deliver, count: int, start: int = 0) -> None:  # type: ignore[no-untyped-def]
     for index in range(start, start + count):
-        response = deliver("customers/create", payloads.customer(900_000 + index, f"stream{index}@example.com"))
+        response = deliver(
+            "customers/create", payloads.customer(900_000 + index, f"stream{index}@example.com")
+        )
         assert response.status_code == 200 and response.get_json() == {"status": "accepted"}
 
 
@@ -75,22 +81,30 @@ def test_deliveries_share_one_drainer_that_processes_each_once(shops, plain_clie
     deliver = _deliver(plain_client)
     customers(deliver, 12)
     assert stream.connection.llen(WEBHOOK_STREAM) == 12
-    assert jobs(stream) == [("drain_webhooks", (0,))], "one drainer for the lot, not a job per delivery"
+    assert jobs(stream) == [("drain_webhooks", (0,))], (
+        "one drainer for the lot, not a job per delivery"
+    )
     assert states() == {"received": 12}
 
     drain_jobs(plain_client.application)
 
     assert states() == {"processed": 12}
     assert stream.connection.llen(WEBHOOK_STREAM) == 0
-    assert not stream.connection.exists(drain_lease(0)), "the lease is given up when the stream is empty"
+    assert not stream.connection.exists(drain_lease(0)), (
+        "the lease is given up when the stream is empty"
+    )
     db.session.expire_all()
-    assert db.session.execute(select(func.count()).select_from(PointEntry)).scalar() == 12  # sign-up points
+    assert (
+        db.session.execute(select(func.count()).select_from(PointEntry)).scalar() == 12
+    )  # sign-up points
 
     customers(deliver, 1, start=12)  # the next delivery starts a drainer again
     assert jobs(stream) == [("drain_webhooks", (0,))]
 
 
-def test_a_delivery_pushed_while_the_lease_is_held_is_not_stranded(shops, plain_client, stream, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_delivery_pushed_while_the_lease_is_held_is_not_stranded(
+    shops, plain_client, stream, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     deliver = _deliver(plain_client)
     stream.connection.set(drain_lease(0), "1")  # a drainer is at work: receivers start nobody
     customers(deliver, 3)
@@ -128,7 +142,9 @@ def test_a_backlog_starts_the_next_drainer(shops, plain_client, stream, monkeypa
     assert ("drain_webhooks", (WEBHOOK_DRAINERS,)) not in jobs(stream), "never more than the cap"
 
 
-def test_a_drainer_out_of_time_hands_over_to_a_successor(shops, plain_client, stream, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_drainer_out_of_time_hands_over_to_a_successor(
+    shops, plain_client, stream, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(plugin.jobs, "DRAIN_BATCH", 2)
     monkeypatch.setattr(plugin.jobs, "DRAIN_SECONDS", 0.0)
     deliver = _deliver(plain_client)
@@ -156,7 +172,9 @@ def test_ids_a_killed_drainer_took_are_processed_by_the_sweep(shops, plain_clien
     assert states() == {"processed": 4}
 
 
-def test_the_sweep_restarts_a_drainer_for_ids_left_on_the_stream(shops, plain_client, stream) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_restarts_a_drainer_for_ids_left_on_the_stream(
+    shops, plain_client, stream
+) -> None:  # type: ignore[no-untyped-def]
     deliver = _deliver(plain_client)
     customers(deliver, 3)
     # Redis lost the drainer's job (and its lease expired), but not the stream.
@@ -187,15 +205,21 @@ def test_a_failing_event_does_not_stop_the_batch(shops, plain_client, stream, mo
     monkeypatch.setattr(topics, "handlers", lambda: handlers)
     drain_jobs(plain_client.application)
     assert states() == {"processed": 2, "received": 1}, "the failed one waits for the sweep's retry"
-    failed = db.session.execute(select(WebhookEvent).where(WebhookEvent.state == "received")).scalar_one()
+    failed = db.session.execute(
+        select(WebhookEvent).where(WebhookEvent.state == "received")
+    ).scalar_one()
     assert failed.attempts == 1 and "a bad payload" in (failed.error or "")
 
 
-def test_redis_down_at_the_push_still_acknowledges_a_recorded_delivery(shops, plain_client, app) -> None:  # type: ignore[no-untyped-def]
+def test_redis_down_at_the_push_still_acknowledges_a_recorded_delivery(
+    shops, plain_client, app
+) -> None:  # type: ignore[no-untyped-def]
     queue = RedisQueue("redis://127.0.0.1:1/0")  # nothing listens there
     queue.connection = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=None)
     app.extensions["tesmart_queue"] = queue
-    response = _deliver(plain_client)("customers/create", payloads.customer(email="down@example.com"))
+    response = _deliver(plain_client)(
+        "customers/create", payloads.customer(email="down@example.com")
+    )
     assert response.status_code == 200
     assert states() == {"received": 1}, "recorded, for the sweep to enqueue once Redis is back"
 
@@ -209,11 +233,15 @@ def test_a_connection_the_server_dropped_is_retried_once(shops, plain_client, mo
     def record(*args: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
-            raise OperationalError("INSERT", {}, Exception("server closed the connection"), connection_invalidated=True)
+            raise OperationalError(
+                "INSERT", {}, Exception("server closed the connection"), connection_invalidated=True
+            )
         return original(*args)
 
     monkeypatch.setattr(receiver, "_record", record)
-    response = _deliver(plain_client)("customers/create", payloads.customer(email="retry@example.com"))
+    response = _deliver(plain_client)(
+        "customers/create", payloads.customer(email="retry@example.com")
+    )
     assert response.status_code == 200 and response.get_json() == {"status": "accepted"}
     assert calls["n"] == 2
     drain_jobs(plain_client.application)  # with REDIS_URL set, the app's own queue holds the job
@@ -227,15 +255,21 @@ def _deliver(client):  # type: ignore[no-untyped-def]
     def send(topic: str, payload: Any, shop: str = "us") -> Any:
         body = signing.webhook_body(payload)
         return client.post(
-            f"/webhooks/{topic}", data=body, headers=signing.webhook_headers(topic, body, SHOP_DOMAINS[shop])
+            f"/webhooks/{topic}",
+            data=body,
+            headers=signing.webhook_headers(topic, body, SHOP_DOMAINS[shop]),
         )
 
     return send
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
-def test_a_server_hang_up_after_the_checkout_check_is_retried_on_a_fresh_connection(shops, plain_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"
+)
+def test_a_server_hang_up_after_the_checkout_check_is_retried_on_a_fresh_connection(
+    shops, plain_client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """The race the checkout check cannot see: the server goes away between the check and the
     INSERT. The receiver's statement fails on the dead connection, which is thrown away, and the
     idempotent insert runs again on a new one."""
@@ -276,7 +310,9 @@ def test_an_event_whose_shop_was_erased_meanwhile_is_dropped(shops, plain_client
     assert db.session.execute(select(func.count()).select_from(WebhookEvent)).scalar() == 0
 
 
-def test_a_stopping_worker_hands_the_stream_on_at_once(shops, plain_client, stream, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_stopping_worker_hands_the_stream_on_at_once(
+    shops, plain_client, stream, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """SIGTERM (a deploy) sets stop_draining: the drainer finishes the event in hand, puts the ids
     it had taken back at the head of the stream, in order, and queues a successor."""
     monkeypatch.setattr(plugin.jobs, "DRAIN_BATCH", 3)

@@ -16,6 +16,15 @@ def audit() -> Response:
     subject_type = (request.args.get("type") or "").strip() or None
     page = requested_page(100)
     rows, has_next = page.rows(
-        admin_queries.audit_rows(admin().shop.id, subject_type=subject_type, limit=page.fetch, offset=page.offset)
+        admin_queries.audit_rows(
+            admin().shop.id, subject_type=subject_type, limit=page.fetch, offset=page.offset
+        )
     )
-    return render("admin/audit.html", title="Audit log", rows=rows, subject_type=subject_type, page=page, has_next=has_next)
+    return render(
+        "admin/audit.html",
+        title="Audit log",
+        rows=rows,
+        subject_type=subject_type,
+        page=page,
+        has_next=has_next,
+    )

@@ -81,7 +81,11 @@ def trade_ins() -> Response:
 def _allowed(trade_in: TradeIn) -> set[str]:
     allowed_actions = optional_service("plugin.program.tradein_workflow", "allowed_actions")
     try:
-        return {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)} if allowed_actions else set()
+        return (
+            {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)}
+            if allowed_actions
+            else set()
+        )
     except ValueError:  # a kind without a workflow (recycling only)
         return set()
 
@@ -107,14 +111,20 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
         "admin/trade_in.html",
         store_credit=store_credit,
         status=status,
-        history=device_history(device if device is not None and device.shop_id == shop.id else None),
+        history=device_history(
+            device if device is not None and device.shop_id == shop.id else None
+        ),
         steps=steps_of("trade_in", trade_in.id),
-        verdict=(quote_event.data or {}).get("reason") if quote_event is not None else trade_in.kind,
+        verdict=(quote_event.data or {}).get("reason")
+        if quote_event is not None
+        else trade_in.kind,
         condition_labels=CONDITION_LABELS,
         quoted=quoted,
         paid=paid,
         payout=payout_amount(trade_in),
-        value_percent=(trade_in.value * 100 / paid).quantize(Decimal("0.01")) if trade_in.value is not None and paid else None,
+        value_percent=(trade_in.value * 100 / paid).quantize(Decimal("0.01"))
+        if trade_in.value is not None and paid
+        else None,
         payout_labels=PAYOUT_LABELS,
         title=_("Trade-in #{id}", id=trade_in.id),
         trade_in=trade_in,
@@ -176,40 +186,85 @@ def _trade_in_confirmation(trade_in: TradeIn, action: str, arguments: list[Any])
         method = arguments[0] or "store_credit"
         amount = payout_amount(trade_in)
         lines = [
-            _("{amount} is sent to {payee} as {method}.", amount=format_money(amount, currency),
-              payee=_payee(trade_in), method=_(PAYOUT_LABELS.get(method, method))),
+            _(
+                "{amount} is sent to {payee} as {method}.",
+                amount=format_money(amount, currency),
+                payee=_payee(trade_in),
+                method=_(PAYOUT_LABELS.get(method, method)),
+            ),
             _("A payout cannot be taken back from here: a later revocation records it as owed."),
         ]
         if trade_in.kind != "recovery_value":
-            lines[0] = _("A single-use {percent} discount code is sent to {payee}.",
-                         percent=format_percent(trade_in.percent), payee=_payee(trade_in))
-        return ask_to_confirm(_("Pay {amount}?", amount=format_money(amount, currency)) if trade_in.kind == "recovery_value"
-                              else _("Send the discount code?"), lines, _("Pay now"), back=back, tone="warning")
+            lines[0] = _(
+                "A single-use {percent} discount code is sent to {payee}.",
+                percent=format_percent(trade_in.percent),
+                payee=_payee(trade_in),
+            )
+        return ask_to_confirm(
+            _("Pay {amount}?", amount=format_money(amount, currency))
+            if trade_in.kind == "recovery_value"
+            else _("Send the discount code?"),
+            lines,
+            _("Pay now"),
+            back=back,
+            tone="warning",
+        )
     if action == "revoke":
         owed = payout_amount(trade_in) if trade_in.state in ("paid", "received") else None
         lines = [_("The trade-in ends now; the member cannot ship or be paid for it.")]
         if owed:
-            lines.append(_("{amount} already paid is recorded as owed back.", amount=format_money(owed, currency)))
-        return ask_to_confirm(_("Revoke trade-in #{id}?", id=trade_in.id), lines, _("Revoke"), back=back)
+            lines.append(
+                _(
+                    "{amount} already paid is recorded as owed back.",
+                    amount=format_money(owed, currency),
+                )
+            )
+        return ask_to_confirm(
+            _("Revoke trade-in #{id}?", id=trade_in.id), lines, _("Revoke"), back=back
+        )
     if action == "inspect" and arguments[0] in ("adjusted", "revoked"):
         if arguments[0] == "revoked":
-            lines = [_("The trade-in is revoked after inspection."),
-                     _("{amount} already paid is recorded as owed back.", amount=format_money(payout_amount(trade_in), currency))]
-            return ask_to_confirm(_("Revoke trade-in #{id}?", id=trade_in.id), lines, _("Revoke"), back=back)
+            lines = [
+                _("The trade-in is revoked after inspection."),
+                _(
+                    "{amount} already paid is recorded as owed back.",
+                    amount=format_money(payout_amount(trade_in), currency),
+                ),
+            ]
+            return ask_to_confirm(
+                _("Revoke trade-in #{id}?", id=trade_in.id), lines, _("Revoke"), back=back
+            )
         try:
             new_value = Decimal(str(arguments[1]).replace(",", ""))
         except (ArithmeticError, ValueError):
             return None  # the service says what is wrong with it
         difference = new_value - (trade_in.value or Decimal(0))
-        lines = [_("The value changes from {before} to {after}.", before=format_money(trade_in.value, currency),
-                   after=format_money(new_value, currency))]
+        lines = [
+            _(
+                "The value changes from {before} to {after}.",
+                before=format_money(trade_in.value, currency),
+                after=format_money(new_value, currency),
+            )
+        ]
         if difference > 0:
-            lines.append(_("{amount} more is sent to {payee} the way the value was paid.",
-                           amount=format_money(difference, currency), payee=_payee(trade_in)))
+            lines.append(
+                _(
+                    "{amount} more is sent to {payee} the way the value was paid.",
+                    amount=format_money(difference, currency),
+                    payee=_payee(trade_in),
+                )
+            )
         elif difference < 0:
-            lines.append(_("{amount} is recorded as owed back.", amount=format_money(-difference, currency)))
-        return ask_to_confirm(_("Adjust the value to {value}?", value=format_money(new_value, currency)),
-                              lines, _("Record inspection"), back=back, tone="warning")
+            lines.append(
+                _("{amount} is recorded as owed back.", amount=format_money(-difference, currency))
+            )
+        return ask_to_confirm(
+            _("Adjust the value to {value}?", value=format_money(new_value, currency)),
+            lines,
+            _("Record inspection"),
+            back=back,
+            tone="warning",
+        )
     return None
 
 
@@ -234,7 +289,9 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
     if action == "approve":
         keywords = {"reason": request.form.get("reason"), "confirmed": confirmed()}
     open_steps = _allowed(found)
-    step_open = action in open_steps or (action == "inspect" and bool(open_steps & {"inspect_adjusted", "inspect_revoked"}))
+    step_open = action in open_steps or (
+        action == "inspect" and bool(open_steps & {"inspect_adjusted", "inspect_revoked"})
+    )
     if action in ("pay", "revoke", "inspect") and step_open and not confirmed():
         if action == "revoke" and not arguments[0]:
             return _trade_in_page(found, status=422, error=_("Say why the trade-in is revoked."))
@@ -248,24 +305,40 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
     except ValueAboveQuote as exc:
         db.session.rollback()
         if not (request.form.get("reason") or "").strip():
-            return _trade_in_page(_trade_in(trade_in_id), status=422, error=_(
-                "{value} is above the quote of {quoted}. Give a reason to approve more than the quote.",
-                value=format_money(exc.value, exc.currency), quoted=format_money(exc.quoted, exc.currency)))
+            return _trade_in_page(
+                _trade_in(trade_in_id),
+                status=422,
+                error=_(
+                    "{value} is above the quote of {quoted}. Give a reason to approve more than the quote.",
+                    value=format_money(exc.value, exc.currency),
+                    quoted=format_money(exc.quoted, exc.currency),
+                ),
+            )
         return ask_to_confirm(
             _("Approve {value}, above the quote?", value=format_money(exc.value, exc.currency)),
             [
-                _("The quote was {quoted}; this is {extra} more.", quoted=format_money(exc.quoted, exc.currency),
-                  extra=format_money(exc.value - exc.quoted, exc.currency)),
+                _(
+                    "The quote was {quoted}; this is {extra} more.",
+                    quoted=format_money(exc.quoted, exc.currency),
+                    extra=format_money(exc.value - exc.quoted, exc.currency),
+                ),
                 _("Reason: {reason}", reason=request.form.get("reason", "").strip()),
                 _("The value is paid out once the device has shipped."),
             ],
             _("Approve {value}", value=format_money(exc.value, exc.currency)),
-            back=page_url("admin.trade_in", trade_in_id=found.id), tone="warning",
+            back=page_url("admin.trade_in", trade_in_id=found.id),
+            tone="warning",
         )
     except ValueAbovePrice as exc:
         db.session.rollback()
-        return _trade_in_page(_trade_in(trade_in_id), status=422, error=_(
-            "The value cannot be more than the {paid} paid for the device.", paid=format_money(exc.paid, exc.currency)))
+        return _trade_in_page(
+            _trade_in(trade_in_id),
+            status=422,
+            error=_(
+                "The value cannot be more than the {paid} paid for the device.",
+                paid=format_money(exc.paid, exc.currency),
+            ),
+        )
     except (ApiError, ValueError) as exc:
         db.session.rollback()
         return _trade_in_page(_trade_in(trade_in_id), status=422, error=_refusal(exc))
@@ -295,7 +368,10 @@ def returns() -> Response:
         select(WarrantyClaim, Member.email, Device.title)
         .outerjoin(Member, Member.id == WarrantyClaim.member_id)
         .outerjoin(Device, Device.id == WarrantyClaim.device_id)
-        .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.state.not_in(admin_queries.WARRANTY_CLOSED_STATES))
+        .where(
+            WarrantyClaim.shop_id == shop.id,
+            WarrantyClaim.state.not_in(admin_queries.WARRANTY_CLOSED_STATES),
+        )
         .order_by(WarrantyClaim.created_at.asc())
         .limit(500)
     ).all()
@@ -332,11 +408,17 @@ CLAIM_ACTIONS = {
 
 
 def _return_actions() -> list[str]:
-    return [a for a, name in RETURN_ACTIONS.items() if optional_service("plugin.services.returns", name)]
+    return [
+        a for a, name in RETURN_ACTIONS.items() if optional_service("plugin.services.returns", name)
+    ]
 
 
 def _claim_actions() -> list[str]:
-    return [a for a, name in CLAIM_ACTIONS.items() if optional_service("plugin.services.warranty_claims", name)]
+    return [
+        a
+        for a, name in CLAIM_ACTIONS.items()
+        if optional_service("plugin.services.warranty_claims", name)
+    ]
 
 
 def _call_with_note(function: Any, note: str, *args: Any) -> Any:
@@ -350,7 +432,12 @@ def _call_with_note(function: Any, note: str, *args: Any) -> Any:
 
 
 def return_close_consequences(found: ReturnRequest) -> list[str]:
-    lines = [_("Return request #{id} is closed: no receipt, refund or other step can follow.", id=found.id)]
+    lines = [
+        _(
+            "Return request #{id} is closed: no receipt, refund or other step can follow.",
+            id=found.id,
+        )
+    ]
     if found.state == "received" and not found.refunded_on and found.outcome == "refund":
         lines.append(_("The device has been received and no refund is recorded."))
     return lines
@@ -399,19 +486,32 @@ def _uploaded_file(model: Any, row_id: int, index: int) -> Response:
 @app_home
 def return_action(request_id: int, action: str) -> Response:
     ctx = admin()
-    rows = admin_queries.rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
+    rows = admin_queries.rows_of(
+        ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1
+    )
     found = require(rows[0] if rows else None)
     function = require(optional_service("plugin.services.returns", RETURN_ACTIONS.get(action, "")))
     steps = optional_service("plugin.services.returns", "TRANSITIONS") or {}
     if action == "close" and (found.state, action) in steps and not confirmed():
-        return ask_to_confirm(_("Close return request #{id}?", id=found.id), return_close_consequences(found),
-                              _("Close the return"), back=_back_to_return(found))
+        return ask_to_confirm(
+            _("Close return request #{id}?", id=found.id),
+            return_close_consequences(found),
+            _("Close the return"),
+            back=_back_to_return(found),
+        )
     try:
-        _call_with_note(function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor)
+        _call_with_note(
+            function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor
+        )
     except (ApiError, ValueError) as exc:
         db.session.rollback()
-        return render("admin/refusal_inline.html", status=422, title=_("Not done"), error=_refusal(exc),
-                      back=("admin.returns", {}))
+        return render(
+            "admin/refusal_inline.html",
+            status=422,
+            title=_("Not done"),
+            error=_refusal(exc),
+            back=("admin.returns", {}),
+        )
     return _after_step("admin.returns")
 
 
@@ -432,7 +532,9 @@ def _after_step(default: str) -> Response:
     back = request.form.get("back")
     if back == "detail" and request.view_args:
         if "request_id" in request.view_args:
-            return redirect_to("admin.return_detail", "done", request_id=request.view_args["request_id"])
+            return redirect_to(
+                "admin.return_detail", "done", request_id=request.view_args["request_id"]
+            )
         if "claim_id" in request.view_args:
             return redirect_to("admin.claim_detail", "done", claim_id=request.view_args["claim_id"])
     return redirect_to(default, "done")
@@ -444,23 +546,46 @@ def claim_action(claim_id: int, action: str) -> Response:
     ctx = admin()
     rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
     found = require(rows[0] if rows else None)
-    function = require(optional_service("plugin.services.warranty_claims", CLAIM_ACTIONS.get(action, "")))
+    function = require(
+        optional_service("plugin.services.warranty_claims", CLAIM_ACTIONS.get(action, ""))
+    )
     steps = optional_service("plugin.services.warranty_claims", "TRANSITIONS") or {}
     if action == "refuse" and (found.state, action) in steps and not confirmed():
         if not (request.form.get("note") or "").strip():
-            return render("admin/refusal_inline.html", status=422, title=_("Not done"),
-                          error=_("Say why the claim is refused."), back=("admin.returns", {}))
-        return ask_to_confirm(_("Refuse warranty claim #{id}?", id=found.id), claim_refuse_consequences(found),
-                              _("Refuse the claim"), back=page_url("admin.returns"))
+            return render(
+                "admin/refusal_inline.html",
+                status=422,
+                title=_("Not done"),
+                error=_("Say why the claim is refused."),
+                back=("admin.returns", {}),
+            )
+        return ask_to_confirm(
+            _("Refuse warranty claim #{id}?", id=found.id),
+            claim_refuse_consequences(found),
+            _("Refuse the claim"),
+            back=page_url("admin.returns"),
+        )
     try:
         if action == "ship":
-            function(ctx.shop, found.id, ctx.actor, serial=(request.form.get("serial") or "").strip() or None)
+            function(
+                ctx.shop,
+                found.id,
+                ctx.actor,
+                serial=(request.form.get("serial") or "").strip() or None,
+            )
         else:
-            _call_with_note(function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor)
+            _call_with_note(
+                function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor
+            )
     except (ApiError, ValueError) as exc:
         db.session.rollback()
-        return render("admin/refusal_inline.html", status=422, title=_("Not done"), error=_refusal(exc),
-                      back=("admin.returns", {}))
+        return render(
+            "admin/refusal_inline.html",
+            status=422,
+            title=_("Not done"),
+            error=_refusal(exc),
+            back=("admin.returns", {}),
+        )
     return _after_step("admin.returns")
 
 
@@ -475,7 +600,9 @@ def ctrl_f() -> Response:
 
 def _ctrl_f_page(*, status: int = 200, errors: dict[str, str] | None = None) -> Response:
     shop = admin().shop
-    programs = admin_queries.rows_of(CtrlFProgram, shop.id, order=CtrlFProgram.applications_close_on.desc())
+    programs = admin_queries.rows_of(
+        CtrlFProgram, shop.id, order=CtrlFProgram.applications_close_on.desc()
+    )
     counts = dict(
         db.session.execute(
             select(CtrlFApplication.program_id, func.count())
@@ -491,9 +618,16 @@ def _ctrl_f_page(*, status: int = 200, errors: dict[str, str] | None = None) -> 
         ).all()
     )
     return render(
-        "admin/ctrl_f.html", status=status, title=_("CTRL F product testing"), programs=programs, counts=counts,
-        selected_counts=selected_counts, today=_store_today(), errors=errors or {},
-        form=request.form if request.method == "POST" else {}, error=_("The program was not saved.") if errors else None,
+        "admin/ctrl_f.html",
+        status=status,
+        title=_("CTRL F product testing"),
+        programs=programs,
+        counts=counts,
+        selected_counts=selected_counts,
+        today=_store_today(),
+        errors=errors or {},
+        form=request.form if request.method == "POST" else {},
+        error=_("The program was not saved.") if errors else None,
     )
 
 
@@ -519,7 +653,9 @@ def ctrl_f_create() -> Response:
 
 
 def _program(program_id: int) -> CtrlFProgram:
-    rows = admin_queries.rows_of(CtrlFProgram, admin().shop.id, CtrlFProgram.id == program_id, limit=1)
+    rows = admin_queries.rows_of(
+        CtrlFProgram, admin().shop.id, CtrlFProgram.id == program_id, limit=1
+    )
     return require(rows[0] if rows else None)
 
 
@@ -536,13 +672,21 @@ def _ctrlf_service(names: tuple[str, ...]) -> Any:
     return None
 
 
-def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None = None,
-                  errors: dict[str, str] | None = None) -> Response:
+def _program_page(
+    program: CtrlFProgram,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
     shop = admin().shop
     applicants = db.session.execute(
         select(CtrlFApplication, Member, Redemption)
         .join(Member, Member.id == CtrlFApplication.member_id)
-        .outerjoin(Redemption, (Redemption.id == CtrlFApplication.redemption_id) & (Redemption.shop_id == shop.id))
+        .outerjoin(
+            Redemption,
+            (Redemption.id == CtrlFApplication.redemption_id) & (Redemption.shop_id == shop.id),
+        )
         .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.program_id == program.id)
         .order_by(CtrlFApplication.created_at)
     ).all()
@@ -555,7 +699,10 @@ def _program_page(program: CtrlFProgram, *, status: int = 200, error: str | None
                 extra["notice"] = (
                     _("{who} is selected. Their code: {code}", who=who, code=redemption.code)
                     if redemption is not None and redemption.code
-                    else _("{who} is selected. Their code is being created; reload the page in a moment.", who=who)
+                    else _(
+                        "{who} is selected. Their code is being created; reload the page in a moment.",
+                        who=who,
+                    )
                 )
     selected = sum(1 for a, _m, _r in applicants if a.state == "selected")
     return render(
@@ -592,8 +739,12 @@ def ctrl_f_update(program_id: int) -> Response:
         ctrlf_admin.update_program(ctx.shop, program, request.form, actor=ctx.actor)
     except ctrlf_admin.ProgramInvalid as exc:
         db.session.rollback()
-        return _program_page(_program(program_id), status=422, error=_("The program was not saved."),
-                             errors={k: _(v) for k, v in exc.errors.items()})
+        return _program_page(
+            _program(program_id),
+            status=422,
+            error=_("The program was not saved."),
+            errors={k: _(v) for k, v in exc.errors.items()},
+        )
     return redirect_to("admin.ctrl_f_program", "saved", program_id=program.id)
 
 
@@ -603,16 +754,25 @@ def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response
     ctx = admin()
     program = _program(program_id)
     rows = admin_queries.rows_of(
-        CtrlFApplication, ctx.shop.id, CtrlFApplication.id == application_id,
-        CtrlFApplication.program_id == program.id, limit=1,
+        CtrlFApplication,
+        ctx.shop.id,
+        CtrlFApplication.id == application_id,
+        CtrlFApplication.program_id == program.id,
+        limit=1,
     )
     application = require(rows[0] if rows else None)
-    function = require(_ctrlf_service(CTRLF_SELECT if action == "select" else CTRLF_REJECT if action == "reject" else ()))
+    function = require(
+        _ctrlf_service(
+            CTRLF_SELECT if action == "select" else CTRLF_REJECT if action == "reject" else ()
+        )
+    )
     try:
         function(ctx.shop, application.id, ctx.actor)
     except (ApiError, ValueError) as exc:
         db.session.rollback()
         return _program_page(program, status=422, error=_refusal(exc))
     if action == "select":
-        return redirect_to("admin.ctrl_f_program", "selected", program_id=program.id, application=application.id)
+        return redirect_to(
+            "admin.ctrl_f_program", "selected", program_id=program.id, application=application.id
+        )
     return redirect_to("admin.ctrl_f_program", "done", program_id=program.id)

@@ -40,7 +40,9 @@ def attachment(item: Any) -> dict[str, str]:
     return {"url": url, "name": name or url, "kind": kind}
 
 
-def _return_files(found: Any, endpoint: str = "admin.return_file", key: str = "request_id") -> list[dict[str, str]]:
+def _return_files(
+    found: Any, endpoint: str = "admin.return_file", key: str = "request_id"
+) -> list[dict[str, str]]:
     """The request's (or claim's) photos: files the shopper uploaded ("upload:<id>") are served by
     the admin's shop-scoped file route; anything else is shown as it was sent."""
     files = []
@@ -67,7 +69,9 @@ def attachments_of(row: Any, *names: str) -> list[dict[str, str]]:
 
 def steps_of(subject_type: str, subject_id: int) -> list[AuditLog]:
     """Every step on the case, oldest first, from the audit log."""
-    rows = admin_queries.audit_rows(admin().shop.id, subject_type=subject_type, subject_id=str(subject_id), limit=500)
+    rows = admin_queries.audit_rows(
+        admin().shop.id, subject_type=subject_type, subject_id=str(subject_id), limit=500
+    )
     return list(reversed(rows))
 
 
@@ -76,25 +80,54 @@ def device_history(device: Device | None) -> dict[str, Any]:
     if device is None:
         return {"device": None}
     shop_id = admin().shop.id
-    claims = db.session.execute(
-        select(WarrantyClaim).where(WarrantyClaim.shop_id == shop_id, WarrantyClaim.device_id == device.id)
-        .order_by(WarrantyClaim.id)
-    ).scalars().all()  # fmt: skip
-    trade_ins = db.session.execute(
-        select(TradeIn).where(TradeIn.shop_id == shop_id, TradeIn.device_id == device.id, TradeIn.state != "quoted")
-        .order_by(TradeIn.id)
-    ).scalars().all()  # fmt: skip
-    returns = db.session.execute(
-        select(ReturnRequest).where(ReturnRequest.shop_id == shop_id, ReturnRequest.order_id == device.order_id)
-        .order_by(ReturnRequest.id)
-    ).scalars().all()  # fmt: skip
-    related = db.session.execute(
-        select(Device).where(
-            Device.shop_id == shop_id,
-            or_(Device.id == device.replacement_of_id, Device.replacement_of_id == device.id),
+    claims = (
+        db.session.execute(
+            select(WarrantyClaim)
+            .where(WarrantyClaim.shop_id == shop_id, WarrantyClaim.device_id == device.id)
+            .order_by(WarrantyClaim.id)
         )
-    ).scalars().all()  # fmt: skip
-    return {"device": device, "claims": claims, "trade_ins": trade_ins, "returns": returns, "related": related}
+        .scalars()
+        .all()
+    )
+    trade_ins = (
+        db.session.execute(
+            select(TradeIn)
+            .where(
+                TradeIn.shop_id == shop_id,
+                TradeIn.device_id == device.id,
+                TradeIn.state != "quoted",
+            )
+            .order_by(TradeIn.id)
+        )
+        .scalars()
+        .all()
+    )
+    returns = (
+        db.session.execute(
+            select(ReturnRequest)
+            .where(ReturnRequest.shop_id == shop_id, ReturnRequest.order_id == device.order_id)
+            .order_by(ReturnRequest.id)
+        )
+        .scalars()
+        .all()
+    )
+    related = (
+        db.session.execute(
+            select(Device).where(
+                Device.shop_id == shop_id,
+                or_(Device.id == device.replacement_of_id, Device.replacement_of_id == device.id),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return {
+        "device": device,
+        "claims": claims,
+        "trade_ins": trade_ins,
+        "returns": returns,
+        "related": related,
+    }
 
 
 def _member(member_id: int | None) -> Member | None:
@@ -114,7 +147,9 @@ def return_detail(request_id: int) -> Response:
     shop = admin().shop
     rows = admin_queries.rows_of(ReturnRequest, shop.id, ReturnRequest.id == request_id, limit=1)
     found: ReturnRequest = require(rows[0] if rows else None)
-    devices = admin_queries.rows_of(Device, shop.id, Device.order_id == found.order_id, order=Device.id)
+    devices = admin_queries.rows_of(
+        Device, shop.id, Device.order_id == found.order_id, order=Device.id
+    )
     steps = steps_of("return", found.id)
     transitions = optional_service("plugin.services.returns", "TRANSITIONS") or {}
     from plugin.admin.views.benefits import RETURN_ACTIONS
@@ -152,7 +187,8 @@ def claim_detail(claim_id: int) -> Response:
         title=_("Warranty claim #{id}", id=found.id),
         claim=found,
         member=_member(found.member_id),
-        photos=_return_files(found, "admin.claim_file", "claim_id") + attachments_of(found, "attachments", "videos"),
+        photos=_return_files(found, "admin.claim_file", "claim_id")
+        + attachments_of(found, "attachments", "videos"),
         proof=attachments_of(found, "proof_of_purchase"),
         verdict=_verdict_of(steps, "warranty_claim.create"),
         history=device_history(device),

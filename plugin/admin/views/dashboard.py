@@ -17,7 +17,10 @@ RECONCILE_LINES = {
     ("orders", True): "Reconciliation of orders: {read} read so far, last page saved {at}",
     ("orders", False): "Reconciliation of orders: {read} read in the last window, finished {at}",
     ("customers", True): "Reconciliation of customers: {read} read so far, last page saved {at}",
-    ("customers", False): "Reconciliation of customers: {read} read in the last window, finished {at}",
+    (
+        "customers",
+        False,
+    ): "Reconciliation of customers: {read} read in the last window, finished {at}",
 }
 
 
@@ -26,8 +29,11 @@ def reconcile_status(shop) -> list[str]:  # type: ignore[no-untyped-def]
     runs: the operator sees how far it has come)."""
     zone = clock.shop_zone(shop)
     return [
-        i18n.gettext(RECONCILE_LINES[(row["stream"], row["running"])], read=i18n.format_number(row["read"]),
-                     at=i18n.format_when(row["at"], zone))
+        i18n.gettext(
+            RECONCILE_LINES[(row["stream"], row["running"])],
+            read=i18n.format_number(row["read"]),
+            at=i18n.format_when(row["at"], zone),
+        )
         for row in reconcile.progress(shop)
     ]
 

@@ -36,7 +36,10 @@ def _import_may_be_large() -> None:
 def _runs() -> list[ImportRun]:
     return list(
         db.session.execute(
-            select(ImportRun).where(ImportRun.shop_id == admin().shop.id).order_by(ImportRun.id.desc()).limit(20)
+            select(ImportRun)
+            .where(ImportRun.shop_id == admin().shop.id)
+            .order_by(ImportRun.id.desc())
+            .limit(20)
         ).scalars()
     )
 
@@ -48,8 +51,15 @@ def data() -> Response:
 
 
 def _page(error: str | None = None, status: int = 200) -> Response:
-    return render("admin/data.html", status=status, title="Export and import", runs=_runs(),
-                  exports=exports.EXPORTS, columns=COLUMNS, error=error)
+    return render(
+        "admin/data.html",
+        status=status,
+        title="Export and import",
+        runs=_runs(),
+        exports=exports.EXPORTS,
+        columns=COLUMNS,
+        error=error,
+    )
 
 
 @bp.get("/exports/<name>.csv")
@@ -63,7 +73,11 @@ def export(name: str) -> Response:
     if member_id is not None:
         require(name == "ledger" and admin_queries.member_of_shop(ctx.shop.id, member_id))
     audit.record(
-        shop_id=ctx.shop.id, actor=ctx.actor, action="export.csv", subject_type="export", subject_id=name,
+        shop_id=ctx.shop.id,
+        actor=ctx.actor,
+        action="export.csv",
+        subject_type="export",
+        subject_id=name,
         after={"member_id": member_id, "at": clock.now()},
     )
     db.session.commit()
@@ -103,7 +117,14 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header and c != "shop"]
     if missing:
-        return _page(error=_("The CSV needs the columns {columns} (missing: {missing}).", columns=", ".join(COLUMNS), missing=", ".join(missing)), status=422)
+        return _page(
+            error=_(
+                "The CSV needs the columns {columns} (missing: {missing}).",
+                columns=", ".join(COLUMNS),
+                missing=", ".join(missing),
+            ),
+            status=422,
+        )
     rows = []
     for line, row in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "") for k, v in row.items()}
@@ -113,13 +134,24 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
         except ValueError:
             other = True
         if other:
-            return _page(error=_("Line {line} names another store ({named}); import each store's members in its own admin.", line=line, named=named), status=422)
+            return _page(
+                error=_(
+                    "Line {line} names another store ({named}); import each store's members in its own admin.",
+                    line=line,
+                    named=named,
+                ),
+                status=422,
+            )
         row["shop"] = ctx.shop.domain
         rows.append(row)
     run = import_members(rows, filename=filename[:255], actor=ctx.actor, shop_id=ctx.shop.id)
     audit.record(
-        shop_id=ctx.shop.id, actor=ctx.actor, action="members.import", subject_type="import_run",
-        subject_id=run.id, after={"rows": run.total_rows, "imported": run.imported_rows, "errors": len(run.errors)},
+        shop_id=ctx.shop.id,
+        actor=ctx.actor,
+        action="members.import",
+        subject_type="import_run",
+        subject_id=run.id,
+        after={"rows": run.total_rows, "imported": run.imported_rows, "errors": len(run.errors)},
     )
     db.session.commit()
     return redirect_to("admin.import_run", "imported", run_id=run.id)

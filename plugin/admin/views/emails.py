@@ -74,7 +74,10 @@ def email_preview(kind: str) -> Response:
     email = emails.preview(shop, kind, locale)
     return render(
         "admin/email_preview.html",
-        title=_("Preview: {email}", email=EMAILS[kind]["label"].get(current_locale()) or EMAILS[kind]["label"]["en"]),
+        title=_(
+            "Preview: {email}",
+            email=EMAILS[kind]["label"].get(current_locale()) or EMAILS[kind]["label"]["en"],
+        ),
         kind=kind,
         locale=locale,
         locales=LOCALES,

@@ -61,15 +61,25 @@ from plugin.services.shop_settings import program_settings
 def members() -> Response:
     query = (request.args.get("q") or "").strip()[:200]
     page = requested_page(100)
-    rows, has_next = page.rows(admin_queries.search_members(admin().shop.id, query, limit=page.fetch, offset=page.offset))
-    return render("admin/members.html", title="Members", rows=rows, query=query, page=page, has_next=has_next)
+    rows, has_next = page.rows(
+        admin_queries.search_members(admin().shop.id, query, limit=page.fetch, offset=page.offset)
+    )
+    return render(
+        "admin/members.html", title="Members", rows=rows, query=query, page=page, has_next=has_next
+    )
 
 
 def _member(member_id: int) -> Member:
     return require(admin_queries.member_of_shop(admin().shop.id, member_id))
 
 
-def _member_page(member: Member, *, status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
+def _member_page(
+    member: Member,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
     ctx = admin()
     shop = ctx.shop
     cohort = cohort_of(member, program_settings(shop).cutoffs)
@@ -81,12 +91,19 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
     entry_id = request.args.get("entry", type=int)
     if request.args.get("done") == "adjusted" and entry_id:
         entry = db.session.execute(
-            select(PointEntry).where(PointEntry.shop_id == shop.id, PointEntry.member_id == member.id,
-                                     PointEntry.id == entry_id, PointEntry.kind == "adjustment")
+            select(PointEntry).where(
+                PointEntry.shop_id == shop.id,
+                PointEntry.member_id == member.id,
+                PointEntry.id == entry_id,
+                PointEntry.kind == "adjustment",
+            )
         ).scalar_one_or_none()
         if entry is not None:  # the banner states what was done, read back from the ledger
-            extra["notice"] = _("Points adjusted by {points}. New balance: {balance} points.",
-                                points=format_signed(entry.delta), balance=format_points(balance))
+            extra["notice"] = _(
+                "Points adjusted by {points}. New balance: {balance} points.",
+                points=format_signed(entry.delta),
+                balance=format_points(balance),
+            )
     return render(
         "admin/member.html",
         status=status,
@@ -105,16 +122,23 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
         returns=rows(ReturnRequest, shop.id, ReturnRequest.member_id == member.id),
         claims=rows(WarrantyClaim, shop.id, WarrantyClaim.member_id == member.id),
         applications=rows(CtrlFApplication, shop.id, CtrlFApplication.member_id == member.id),
-        history=admin_queries.audit_rows(shop.id, subject_type="member", subject_id=str(member.id), limit=50),
+        history=admin_queries.audit_rows(
+            shop.id, subject_type="member", subject_id=str(member.id), limit=50
+        ),
         adjustment_id=new_adjustment_id(),
         can_cancel=optional_service("plugin.services.membership", "cancel_membership") is not None,
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
         balance=balance,
-        friend_names=_friend_names(shop.id, rows(Referral, shop.id, Referral.referrer_member_id == member.id)),
-        program_titles=dict(db.session.execute(
-            select(CtrlFProgram.id, CtrlFProgram.title).where(CtrlFProgram.shop_id == shop.id)).all()),
+        friend_names=_friend_names(
+            shop.id, rows(Referral, shop.id, Referral.referrer_member_id == member.id)
+        ),
+        program_titles=dict(
+            db.session.execute(
+                select(CtrlFProgram.id, CtrlFProgram.title).where(CtrlFProgram.shop_id == shop.id)
+            ).all()
+        ),
         end_lines=end_consequences(shop, member, "cancel") if member.state == "open" else [],
         threshold=program_settings(shop).adjustment_confirm_threshold,
         **extra,
@@ -124,15 +148,26 @@ def _member_page(member: Member, *, status: int = 200, error: str | None = None,
 def _friend_names(shop_id: int, referrals: list[Referral]) -> dict[int, str]:
     """Friends by name or email, never by a customer id."""
     ids = {r.friend_customer_id for r in referrals if getattr(r, "friend_customer_id", None)}
-    customers = {
-        c.customer_id: c for c in db.session.execute(
-            select(ShopCustomer).where(ShopCustomer.shop_id == shop_id, ShopCustomer.customer_id.in_(ids))
-        ).scalars()
-    } if ids else {}  # fmt: skip
+    customers = (
+        {
+            c.customer_id: c
+            for c in db.session.execute(
+                select(ShopCustomer).where(
+                    ShopCustomer.shop_id == shop_id, ShopCustomer.customer_id.in_(ids)
+                )
+            ).scalars()
+        }
+        if ids
+        else {}
+    )
     names: dict[int, str] = {}
     for r in referrals:
         customer = customers.get(getattr(r, "friend_customer_id", None) or "")
-        full = " ".join(x for x in ((customer.first_name or "", customer.last_name or "") if customer else ()) if x)
+        full = " ".join(
+            x
+            for x in ((customer.first_name or "", customer.last_name or "") if customer else ())
+            if x
+        )
         email = getattr(r, "friend_email", None) or (customer.email if customer else None)
         if full or email:
             names[r.id] = f"{full} <{email}>" if full and email else (full or email or "")
@@ -152,27 +187,47 @@ def member_adjust(member_id: int) -> Response:
     found = _member(member_id)
     delta = form_int("points")
     if delta is None:
-        return _member_page(found, status=422, errors={"points": _("Enter a whole number of points (negative to deduct).")})
+        return _member_page(
+            found,
+            status=422,
+            errors={"points": _("Enter a whole number of points (negative to deduct).")},
+        )
     if not (request.form.get("reason") or "").strip():
-        return _member_page(found, status=422, errors={"reason": _("Say why: the reason is shown in the ledger.")})
+        return _member_page(
+            found, status=422, errors={"reason": _("Say why: the reason is shown in the ledger.")}
+        )
     try:
         entry = adjust_points(
-            ctx.shop, found, delta=delta, reason=request.form.get("reason", ""), actor=ctx.actor,
-            adjustment_id=request.form.get("adjustment_id") or None, confirmed=confirmed(),
+            ctx.shop,
+            found,
+            delta=delta,
+            reason=request.form.get("reason", ""),
+            actor=ctx.actor,
+            adjustment_id=request.form.get("adjustment_id") or None,
+            confirmed=confirmed(),
         )
     except ConfirmationNeeded as exc:
         return ask_to_confirm(
             _("Adjust {points} points?", points=format_signed(exc.delta)),
             [
-                _("Current balance in {store}: {points} points.", store=ctx.shop.name or ctx.shop.domain,
-                  points=format_points(exc.balance)),
-                _("Balance after the adjustment: {points} points.", points=format_points(exc.after)),
-                _("This is more than {points} points, the limit above which an adjustment is confirmed.",
-                  points=format_points(exc.threshold)),
+                _(
+                    "Current balance in {store}: {points} points.",
+                    store=ctx.shop.name or ctx.shop.domain,
+                    points=format_points(exc.balance),
+                ),
+                _(
+                    "Balance after the adjustment: {points} points.",
+                    points=format_points(exc.after),
+                ),
+                _(
+                    "This is more than {points} points, the limit above which an adjustment is confirmed.",
+                    points=format_points(exc.threshold),
+                ),
                 _("Reason: {reason}", reason=request.form.get("reason", "").strip()),
             ],
             _("Adjust by {points} points", points=format_signed(exc.delta)),
-            back=page_url("admin.member", member_id=found.id), tone="warning",
+            back=page_url("admin.member", member_id=found.id),
+            tone="warning",
         )
     except AdjustmentError as exc:
         return _member_page(found, status=422, error=str(exc))
@@ -188,21 +243,31 @@ def member_activate(member_id: int) -> Response:
         changed = activate_member(ctx.shop, found, actor=ctx.actor)
     except AdjustmentError as exc:
         return _member_page(found, status=422, error=str(exc))
-    return redirect_to("admin.member", "activated" if changed else "already_active", member_id=found.id)
+    return redirect_to(
+        "admin.member", "activated" if changed else "already_active", member_id=found.id
+    )
 
 
 def end_consequences(shop: Shop, member: Member, action: str) -> list[str]:
     """What ending the membership takes away, counted now (POLICY.md section 2's rule)."""
     points = max(ledger.balance(shop.id, member.id), 0)
     codes = db.session.execute(
-        select(func.count()).select_from(Redemption).where(
-            Redemption.shop_id == shop.id, Redemption.member_id == member.id,
-            Redemption.state.in_(LIVE_STATES), Redemption.used_at.is_(None),
+        select(func.count())
+        .select_from(Redemption)
+        .where(
+            Redemption.shop_id == shop.id,
+            Redemption.member_id == member.id,
+            Redemption.state.in_(LIVE_STATES),
+            Redemption.used_at.is_(None),
             Redemption.purpose.in_(FORFEITED_PURPOSES),
         )
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
     lines = [
-        _("{points} points in {store} are forfeited.", points=format_points(points), store=shop.name or shop.domain),
+        _(
+            "{points} points in {store} are forfeited.",
+            points=format_points(points),
+            store=shop.name or shop.domain,
+        ),
         _("{count} unused reward codes are disabled.", count=format_points(codes)),
         _("The TESmart ID is closed in all four stores. No compensation is due."),
     ]
@@ -233,7 +298,9 @@ def member_end(member_id: int) -> Response:
         end(ctx.shop, found, ctx.actor, request.form.get("reason", ""))
     except ValueError as exc:
         return _member_page(found, status=422, error=str(exc))
-    return redirect_to("admin.member", "revoked" if action == "revoke" else "cancelled", member_id=found.id)
+    return redirect_to(
+        "admin.member", "revoked" if action == "revoke" else "cancelled", member_id=found.id
+    )
 
 
 @bp.get("/members/<int:member_id>/export.json")
@@ -245,10 +312,17 @@ def member_export(member_id: int) -> Response:
     customers = admin_queries.member_customers(ctx.shop.id, found.id)
     record = member_record(ctx.shop, found, customers[0] if customers else None)
     audit.record(
-        shop_id=ctx.shop.id, actor=ctx.actor, action="member.export", subject_type="member",
-        subject_id=found.id, before=None, after={"at": clock.now()},
+        shop_id=ctx.shop.id,
+        actor=ctx.actor,
+        action="member.export",
+        subject_type="member",
+        subject_id=found.id,
+        before=None,
+        after={"at": clock.now()},
     )
     db.session.commit()
     response = Response(json.dumps(record, indent=2, default=str), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="member-{found.id}-{ctx.shop.handle}.json"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="member-{found.id}-{ctx.shop.handle}.json"'
+    )
     return response

@@ -29,7 +29,9 @@ from plugin.services.shop_settings import program_settings
 
 
 def _settings_page(
-    status: int = 200, section: str | None = None, errors: dict[str, str] | None = None,
+    status: int = 200,
+    section: str | None = None,
+    errors: dict[str, str] | None = None,
     cohort_preview: list[Any] | None = None,
 ) -> Response:
     shop = admin().shop
@@ -72,7 +74,9 @@ def settings_save() -> Response:
         settings_admin.update_settings(ctx.shop, section, request.form, actor=ctx.actor)
     except settings_admin.SettingsInvalid as exc:
         return _settings_page(422, section, exc.errors)
-    return redirect_to("admin.settings", "saved" if (ctx.shop.settings or {}) != before else "unchanged")
+    return redirect_to(
+        "admin.settings", "saved" if (ctx.shop.settings or {}) != before else "unchanged"
+    )
 
 
 # --- rewards -------------------------------------------------------------------------------
@@ -82,7 +86,9 @@ def _rewards_service(name: str) -> Any:
     return optional_service("plugin.services.rewards", name)
 
 
-def _rewards_page(status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
+def _rewards_page(
+    status: int = 200, error: str | None = None, errors: dict[str, str] | None = None
+) -> Response:
     list_rewards = _rewards_service("list_rewards")
     rewards = list_rewards(admin().shop, include_archived=True) if list_rewards else []
     return render(
@@ -136,9 +142,15 @@ def reward_update(reward_id: int) -> Response:
             if reward.active:
                 return ask_to_confirm(
                     _("Archive {title}?", title=reward.title),
-                    [_("The reward leaves the storefront: members can no longer redeem points for it."),
-                     _("Codes already issued for it stay valid.")],
-                    _("Archive"), back=page_url("admin.rewards"), tone="warning",
+                    [
+                        _(
+                            "The reward leaves the storefront: members can no longer redeem points for it."
+                        ),
+                        _("Codes already issued for it stay valid."),
+                    ],
+                    _("Archive"),
+                    back=page_url("admin.rewards"),
+                    tone="warning",
                 )
         if action == "archive":
             require(_rewards_service("archive_reward"))(ctx.shop, reward_id, ctx.actor)
@@ -165,12 +177,16 @@ def campaign_end_consequences(campaign: Any, currency: str) -> list[str]:
         "member_discount": _("Members no longer get the campaign's discount from now on."),
         "gift": _("Orders placed from now on no longer get the gift."),
     }
-    return [_("The campaign ends now instead of at its planned end."),
-            offers.get(campaign.kind, _("Its offer stops from now on.")),
-            _("Orders placed while it ran keep what they earned.")]
+    return [
+        _("The campaign ends now instead of at its planned end."),
+        offers.get(campaign.kind, _("Its offer stops from now on.")),
+        _("Orders placed while it ran keep what they earned."),
+    ]
 
 
-def _campaigns_page(status: int = 200, error: str | None = None, errors: dict[str, str] | None = None) -> Response:
+def _campaigns_page(
+    status: int = 200, error: str | None = None, errors: dict[str, str] | None = None
+) -> Response:
     return render(
         "admin/campaigns.html",
         status=status,
@@ -200,7 +216,9 @@ def campaign_create() -> Response:
     except campaign_admin.CampaignInvalid as exc:
         errors = dict(exc.errors)
         if "gift_product_id" in errors:  # the merchant picks the product; its id is never typed
-            errors["gift_product_id"] = "Choose the gift product with Shopify's product picker (in the Shopify admin)."
+            errors["gift_product_id"] = (
+                "Choose the gift product with Shopify's product picker (in the Shopify admin)."
+            )
         return _campaigns_page(422, "The campaign was not saved.", errors)
     return redirect_to("admin.campaigns", "created")
 
@@ -213,9 +231,12 @@ def campaign_update(campaign_id: int) -> Response:
     try:
         if request.form.get("action") == "end" and not confirmed():
             return ask_to_confirm(
-                _("End {title} now?", title=campaign.title) if campaign.starts_at <= clock.now() else _("Delete {title}?", title=campaign.title),
+                _("End {title} now?", title=campaign.title)
+                if campaign.starts_at <= clock.now()
+                else _("Delete {title}?", title=campaign.title),
                 campaign_end_consequences(campaign, ctx.shop.currency),
-                _("End now") if campaign.starts_at <= clock.now() else _("Delete"), back=page_url("admin.campaigns"),
+                _("End now") if campaign.starts_at <= clock.now() else _("Delete"),
+                back=page_url("admin.campaigns"),
             )
         if request.form.get("action") == "end":
             done = campaign_admin.end_or_delete_campaign(ctx.shop, campaign, actor=ctx.actor)

@@ -32,7 +32,10 @@ def program_results_page(shop: Shop, months: list[MonthResults]) -> dict[str, An
         "results_definitions": DEFINITIONS,
         "results_currency": shop.currency,
         "results_charts": [
-            {"label": label, "svg": bar_chart([(r.month, int(getattr(r, key))) for r in months], label=label)}
+            {
+                "label": label,
+                "svg": bar_chart([(r.month, int(getattr(r, key))) for r in months], label=label),
+            }
             for key, label in CHARTS
         ],
     }

@@ -23,11 +23,18 @@ def _page(status: int = 200, error: str | None = None) -> Response:
     by_user = {m.user_id: m for m in members}
     granted = {g.user_id for g in grants}
     return render(
-        "admin/staff.html", status=status, title=_("Staff access"),
-        grants=grants, members=members, by_user=by_user, roles=staff_service.ROLES, error=error,
+        "admin/staff.html",
+        status=status,
+        title=_("Staff access"),
+        grants=grants,
+        members=members,
+        by_user=by_user,
+        roles=staff_service.ROLES,
+        error=error,
         restricted=staff_service.is_restricted(ctx.shop.id),
         grantable=[m for m in members if m.user_id not in granted and not m.account_owner],
-        who_grants=staff_service.who_grants(ctx.shop), display_name=staff_service.display_name,
+        who_grants=staff_service.who_grants(ctx.shop),
+        display_name=staff_service.display_name,
     )
 
 
@@ -52,8 +59,11 @@ def staff_grant() -> Response:
         return refused
     try:
         staff_service.add_grant(
-            ctx.shop, actor_user=ctx.user_id, user_id=request.form.get("user_id", ""),
-            role=request.form.get("role", "operator"), actor=ctx.actor,
+            ctx.shop,
+            actor_user=ctx.user_id,
+            user_id=request.form.get("user_id", ""),
+            role=request.form.get("role", "operator"),
+            actor=ctx.actor,
         )
     except staff_service.StaffError as exc:
         db.session.rollback()
@@ -76,15 +86,21 @@ def staff_restrict() -> Response:
     known = {m.user_id: m for m in staff_service.staff_of_shop(ctx.shop.id)}
     if any(u not in known for u in keep):
         return _page(422, _("Choose staff members who have opened the app."))
-    losing = [m for u, m in known.items() if u not in keep and u != ctx.user_id and not m.account_owner]
+    losing = [
+        m for u, m in known.items() if u not in keep and u != ctx.user_id and not m.account_owner
+    ]
     if not confirmed():
         names = ", ".join(staff_service.display_name(m, m.user_id) for m in losing)
-        consequences = [_("Only the people listed on this page can open this store's app."),
-                        _("The store owner always keeps access.")]
+        consequences = [
+            _("Only the people listed on this page can open this store's app."),
+            _("The store owner always keeps access."),
+        ]
         if names:
             consequences.insert(0, _("{names} can no longer open this store's app.", names=names))
         return ask_to_confirm(
-            _("Limit access to the people you chose?"), consequences, _("Limit access"),
+            _("Limit access to the people you chose?"),
+            consequences,
+            _("Limit access"),
             back=page_url("admin.staff"),
         )
     try:
@@ -118,12 +134,17 @@ def staff_revoke(grant_id: int) -> Response:
         return refused
     grant = next((g for g in staff_service.grants_of_shop(ctx.shop.id) if g.id == grant_id), None)
     if grant is not None and not confirmed() and not staff_service.removal_refused(ctx.shop, grant):
-        who = staff_service.display_name(staff_service.member_of(grant.user_id, ctx.shop.id), grant.user_id)
+        who = staff_service.display_name(
+            staff_service.member_of(grant.user_id, ctx.shop.id), grant.user_id
+        )
         return ask_to_confirm(
             _("Remove access for {who}?", who=who),
-            [_("{who} can no longer open this store's app.", who=who),
-             _("The store owner always keeps access.")],
-            _("Remove access"), back=page_url("admin.staff"),
+            [
+                _("{who} can no longer open this store's app.", who=who),
+                _("The store owner always keeps access."),
+            ],
+            _("Remove access"),
+            back=page_url("admin.staff"),
         )
     try:
         staff_service.remove_grant(ctx.shop, grant_id, actor=ctx.actor)

@@ -26,13 +26,30 @@ EXAMPLE = {
     "grace_months": 0,
     "tiers": [
         {"key": "member", "name": "Member", "threshold": 0, "multiplier": "1"},
-        {"key": "vip", "name": "VIP", "threshold": 5000, "multiplier": "1.25", "perk": "free_shipping"},
-        {"key": "vip_plus", "name": "VIP Plus", "threshold": 15000, "multiplier": "1.5", "perk": "gift"},
+        {
+            "key": "vip",
+            "name": "VIP",
+            "threshold": 5000,
+            "multiplier": "1.25",
+            "perk": "free_shipping",
+        },
+        {
+            "key": "vip_plus",
+            "name": "VIP Plus",
+            "threshold": 15000,
+            "multiplier": "1.5",
+            "perk": "gift",
+        },
     ],
 }
 
 
-def _page(status: int = 200, text: str | None = None, errors: dict[str, str] | None = None, preview: Any = None) -> Response:
+def _page(
+    status: int = 200,
+    text: str | None = None,
+    errors: dict[str, str] | None = None,
+    preview: Any = None,
+) -> Response:
     shop = admin().shop
     stored = (shop.settings or {}).get(tiers.SETTINGS_KEY)
     return render(

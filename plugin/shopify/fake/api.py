@@ -401,7 +401,11 @@ class FakeAdminApi:
                 Decimal(0),
             )
             tax = sum(
-                (Decimal(t["priceSet"]["shopMoney"]["amount"]) for line in lines for t in line["taxLines"]),
+                (
+                    Decimal(t["priceSet"]["shopMoney"]["amount"])
+                    for line in lines
+                    for t in line["taxLines"]
+                ),
                 Decimal(0),
             )
             total = subtotal if taxes_included else subtotal + tax
@@ -526,7 +530,9 @@ class FakeAdminApi:
             order["updatedAt"] = stamp
             return refund["id"]
 
-    def settle_refund(self, shop: str, order_gid: str, refund_gid: str, *, at: datetime | str | None = None) -> None:
+    def settle_refund(
+        self, shop: str, order_gid: str, refund_gid: str, *, at: datetime | str | None = None
+    ) -> None:
         """A pending refund's money goes out: its transactions succeed, the order changes."""
         with self._lock:
             order = self._state(shop).orders[order_gid]
@@ -546,9 +552,15 @@ class FakeAdminApi:
         refunded = order["totalRefundedSet"]
         total = Decimal(refunded["shopMoney"]["amount"]) + shop_amount
         order["totalRefundedSet"] = {
-            "shopMoney": {"amount": money_amount(total, order["currencyCode"]), "currencyCode": order["currencyCode"]},
+            "shopMoney": {
+                "amount": money_amount(total, order["currencyCode"]),
+                "currencyCode": order["currencyCode"],
+            },
             "presentmentMoney": {
-                "amount": money_amount(Decimal(refunded["presentmentMoney"]["amount"]) + shown, order["presentmentCurrencyCode"]),
+                "amount": money_amount(
+                    Decimal(refunded["presentmentMoney"]["amount"]) + shown,
+                    order["presentmentCurrencyCode"],
+                ),
                 "currencyCode": order["presentmentCurrencyCode"],
             },
         }
@@ -609,7 +621,11 @@ class FakeAdminApi:
     def flow_triggers(self, shop: str, handle: str | None = None) -> list[dict[str, Any]]:
         """The Flow triggers the shop received, oldest first (``handle``, ``payload``)."""
         with self._lock:
-            return [dict(t) for t in self._state(shop).flow_triggers if handle is None or t["handle"] == handle]
+            return [
+                dict(t)
+                for t in self._state(shop).flow_triggers
+                if handle is None or t["handle"] == handle
+            ]
 
     def customer_metafields(self, shop: str, customer_gid: str) -> dict[str, str]:
         """The customer's metafields as ``{"<namespace as sent>.<key>": value}``."""
@@ -663,7 +679,9 @@ class FakeAdminApi:
             account = state.credit_accounts.get((customer_gid, currency or state.currency))
             return Decimal(account["balance"]["amount"]) if account else Decimal(0)
 
-    def spend_store_credit(self, shop: str, customer_gid: str, amount: Decimal | str, currency: str | None = None) -> None:
+    def spend_store_credit(
+        self, shop: str, customer_gid: str, amount: Decimal | str, currency: str | None = None
+    ) -> None:
         """A checkout paid partly with store credit: the balance goes down, and so do the credits'
         remaining amounts, the soonest to expire first (credits without expiry last)."""
         with self._lock:
@@ -680,9 +698,13 @@ class FakeAdminApi:
                     "owner": t["account"]["ownerId"],
                     "amount": Decimal(t["amount"]["amount"]),
                     "currency": t["amount"]["currencyCode"],
-                    "kind": "debit" if t["__typename"] == "StoreCreditAccountDebitTransaction" else "credit",
+                    "kind": "debit"
+                    if t["__typename"] == "StoreCreditAccountDebitTransaction"
+                    else "credit",
                     "expires_at": t.get("expiresAt"),
-                    "remaining": Decimal(t["remainingAmount"]["amount"]) if t.get("remainingAmount") else None,
+                    "remaining": Decimal(t["remainingAmount"]["amount"])
+                    if t.get("remainingAmount")
+                    else None,
                 }
                 for t in self._state(shop).credit_transactions
             ]
@@ -695,8 +717,12 @@ class FakeAdminApi:
                     "id": r["id"],
                     "amount": Decimal(r["totalRefundedSet"]["shopMoney"]["amount"]),
                     "currency": r["totalRefundedSet"]["shopMoney"]["currencyCode"],
-                    "presentment_amount": Decimal(r["totalRefundedSet"]["presentmentMoney"]["amount"]),
-                    "presentment_currency": r["totalRefundedSet"]["presentmentMoney"]["currencyCode"],
+                    "presentment_amount": Decimal(
+                        r["totalRefundedSet"]["presentmentMoney"]["amount"]
+                    ),
+                    "presentment_currency": r["totalRefundedSet"]["presentmentMoney"][
+                        "currencyCode"
+                    ],
                     "note": r["note"],
                 }
                 for r in order["refunds"]

@@ -20,8 +20,14 @@ def trigger_fields() -> dict[str, tuple[str, ...]]:
             if extension.get("type") != "flow_trigger":
                 continue
             keys = []
-            for field in extension.get("settings", {}).get("fields", []) or config.get("settings", {}).get("fields", []):
+            for field in extension.get("settings", {}).get("fields", []) or config.get(
+                "settings", {}
+            ).get("fields", []):
                 kind = field["type"]
-                keys.append(f"{kind.removesuffix('_reference')}_id" if kind.endswith("_reference") else field["key"])
+                keys.append(
+                    f"{kind.removesuffix('_reference')}_id"
+                    if kind.endswith("_reference")
+                    else field["key"]
+                )
             found[extension["handle"]] = tuple(keys)
     return found

@@ -92,7 +92,9 @@ def _exchange(
         payload = _issue(state, policy, now, with_refresh=False)
         payload["associated_user_scope"] = policy.scopes
         user_id = _subject_user(subject)
-        first, last = (policy.staff or {}).get(user_id, ("Dev", "Merchant") if user_id == "1" else ("Staff", user_id))
+        first, last = (policy.staff or {}).get(
+            user_id, ("Dev", "Merchant") if user_id == "1" else ("Staff", user_id)
+        )
         payload["associated_user"] = {
             "id": int(user_id) if user_id.isdigit() else 1,
             "first_name": first,
@@ -146,7 +148,10 @@ def _refresh(
         issued is None
         or issued.revoked
         or (issued.expires_at is not None and issued.expires_at <= now)
-        or (issued.first_used_at is not None and now >= issued.first_used_at + policy.refresh_recovery)
+        or (
+            issued.first_used_at is not None
+            and now >= issued.first_used_at + policy.refresh_recovery
+        )
     ):
         return 400, {
             "error": "invalid_grant",

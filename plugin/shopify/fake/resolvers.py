@@ -40,7 +40,16 @@ PROTECTED_FIELDS = {
     "Customer": {"email", "firstName", "lastName", "phone", "displayName"},
     "CustomerEmailAddress": {"emailAddress"},
     "Order": {"email", "phone"},
-    "MailingAddress": {"address1", "address2", "zip", "city", "phone", "firstName", "lastName", "name"},
+    "MailingAddress": {
+        "address1",
+        "address2",
+        "zip",
+        "city",
+        "phone",
+        "firstName",
+        "lastName",
+        "name",
+    },
 }
 TAKEN_MESSAGE = "Code must be unique. Please try a different code."
 
@@ -86,8 +95,10 @@ def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             )
         return resolve(context, **args)
     refused = info.context.state.refused_fields
-    if refused and info.field_name in refused and info.field_name in PROTECTED_FIELDS.get(
-        info.parent_type.name, ()
+    if (
+        refused
+        and info.field_name in refused
+        and info.field_name in PROTECTED_FIELDS.get(info.parent_type.name, ())
     ):
         # A nullable field: data stays, this field is null and named in `errors` (its path).
         raise GraphQLError(
@@ -196,7 +207,6 @@ def discount_status(code_discount: dict[str, Any], now: datetime) -> str:
     return "ACTIVE"
 
 
-
 def _store_code_discount(
     ctx: RequestContext, data: dict[str, Any], typename: str, kind_fields: dict[str, Any]
 ) -> dict[str, Any]:
@@ -237,6 +247,7 @@ def _store_code_discount(
     ctx.state.discount_ids_by_code[code.lower()] = node["id"]
     return {"codeDiscountNode": _discount_view(node, ctx.now), "userErrors": []}
 
+
 def _discount_view(node: dict[str, Any], now: datetime) -> dict[str, Any]:
     code_discount = dict(node["codeDiscount"], status=discount_status(node["codeDiscount"], now))
     return dict(node, codeDiscount=code_discount)
@@ -254,7 +265,10 @@ class RootFields:
 
     @staticmethod
     def storeCreditConfiguration(ctx: RequestContext) -> dict[str, Any]:
-        return {"__typename": "StoreCreditConfiguration", "storeCreditEnabled": ctx.state.store_credit_enabled}
+        return {
+            "__typename": "StoreCreditConfiguration",
+            "storeCreditEnabled": ctx.state.store_credit_enabled,
+        }
 
     @staticmethod
     def node(ctx: RequestContext, id: str) -> dict[str, Any] | None:
@@ -304,7 +318,9 @@ class RootFields:
         **_: Any,
     ) -> dict[str, Any]:
         found = [
-            o for o in ctx.state.orders.values() if ctx.order_visible(o) and matches_search(o, query)
+            o
+            for o in ctx.state.orders.values()
+            if ctx.order_visible(o) and matches_search(o, query)
         ]
         return connection(
             found, first=_page_size(first), after=after, sort_key=_sorter(sortKey, reverse)
@@ -326,12 +342,17 @@ class RootFields:
         if errors:
             return {"codeDiscountNode": None, "userErrors": errors}
         value = data["customerGets"]["value"]
-        return _store_code_discount(ctx, data, "DiscountCodeBasic", {
-            "customerGets": {
-                "value": _discount_value(value, ctx.state.currency),
-                "items": {"allItems": True},
+        return _store_code_discount(
+            ctx,
+            data,
+            "DiscountCodeBasic",
+            {
+                "customerGets": {
+                    "value": _discount_value(value, ctx.state.currency),
+                    "items": {"allItems": True},
+                },
             },
-        })
+        )
 
     @staticmethod
     def discountCodeFreeShippingCreate(
@@ -349,9 +370,14 @@ class RootFields:
             )
         if errors:
             return {"codeDiscountNode": None, "userErrors": errors}
-        return _store_code_discount(ctx, data, "DiscountCodeFreeShipping", {
-            "destinationSelection": {"__typename": "DiscountCountryAll", "allCountries": True},
-        })
+        return _store_code_discount(
+            ctx,
+            data,
+            "DiscountCodeFreeShipping",
+            {
+                "destinationSelection": {"__typename": "DiscountCountryAll", "allCountries": True},
+            },
+        )
 
     @staticmethod
     def discountCodeDeactivate(ctx: RequestContext, id: str) -> dict[str, Any]:
@@ -450,7 +476,9 @@ class RootFields:
         return {"storeCreditAccountTransaction": transaction, "userErrors": []}
 
     @staticmethod
-    def storeCreditAccountDebit(ctx: RequestContext, id: str, debitInput: dict[str, Any]) -> dict[str, Any]:
+    def storeCreditAccountDebit(
+        ctx: RequestContext, id: str, debitInput: dict[str, Any]
+    ) -> dict[str, Any]:
         state = ctx.state
         amount_input = debitInput["debitAmount"]
         currency = amount_input["currencyCode"]
@@ -472,11 +500,15 @@ class RootFields:
             return _credit_error(["id"], "Store credit account does not exist", "ACCOUNT_NOT_FOUND")
         if amount is None or amount <= 0:
             return _credit_error(
-                ["debitInput", "debitAmount", "amount"], "A positive amount must be used", "NEGATIVE_OR_ZERO_AMOUNT"
+                ["debitInput", "debitAmount", "amount"],
+                "A positive amount must be used",
+                "NEGATIVE_OR_ZERO_AMOUNT",
             )
         if Decimal(account["balance"]["amount"]) < amount:
             return _credit_error(
-                ["debitInput", "debitAmount", "amount"], "The account does not have sufficient funds", "INSUFFICIENT_FUNDS"
+                ["debitInput", "debitAmount", "amount"],
+                "The account does not have sufficient funds",
+                "INSUFFICIENT_FUNDS",
             )
         consume_credit(state, account["ownerId"], currency, amount)
         transaction = {
@@ -506,7 +538,6 @@ class RootFields:
         record["updatedAt"] = iso(ctx.now)
         return {"node": record, "userErrors": []}
 
-
     @staticmethod
     def flowTriggerReceive(
         ctx: RequestContext, handle: str | None = None, payload: Any = None, body: str | None = None
@@ -517,10 +548,14 @@ class RootFields:
         from .flow import trigger_fields
 
         if body is not None:
-            return {"userErrors": [_user_error(["body"], "body is deprecated: send handle and payload")]}
+            return {
+                "userErrors": [_user_error(["body"], "body is deprecated: send handle and payload")]
+            }
         fields = trigger_fields().get(handle or "")
         if fields is None:
-            return {"userErrors": [_user_error(["handle"], f"Trigger with handle '{handle}' not found")]}
+            return {
+                "userErrors": [_user_error(["handle"], f"Trigger with handle '{handle}' not found")]
+            }
         if not isinstance(payload, dict):
             return {"userErrors": [_user_error(["payload"], "payload must be an object")]}
         if len(json.dumps(payload)) > 50_000:
@@ -529,25 +564,54 @@ class RootFields:
         if missing or unknown:
             message = f"Payload does not match the trigger's fields (missing {sorted(missing)}, unknown {sorted(unknown)})"
             return {"userErrors": [_user_error(["payload"], message)]}
-        if "customer_id" in payload and gid("Customer", int(payload["customer_id"])) not in ctx.state.customers:
+        if (
+            "customer_id" in payload
+            and gid("Customer", int(payload["customer_id"])) not in ctx.state.customers
+        ):
             return {"userErrors": [_user_error(["payload", "customer_id"], "Customer not found")]}
-        ctx.state.flow_triggers.append({"handle": handle, "payload": payload, "received_at": iso(ctx.now)})
+        ctx.state.flow_triggers.append(
+            {"handle": handle, "payload": payload, "received_at": iso(ctx.now)}
+        )
         return {"userErrors": []}
 
     @staticmethod
     def metafieldsSet(ctx: RequestContext, metafields: list[dict[str, Any]]) -> dict[str, Any]:
         """Atomic: every input is checked before any is written; at most 25 per call."""
         if len(metafields) > 25:
-            return {"metafields": [], "userErrors": [_user_error(["metafields"], "Exceeded the maximum metafields input limit of 25.", "LESS_THAN_OR_EQUAL_TO")]}
+            return {
+                "metafields": [],
+                "userErrors": [
+                    _user_error(
+                        ["metafields"],
+                        "Exceeded the maximum metafields input limit of 25.",
+                        "LESS_THAN_OR_EQUAL_TO",
+                    )
+                ],
+            }
         errors = []
         for index, item in enumerate(metafields):
             owner = str(item.get("ownerId") or "")
             if parse_gid(owner) is None or ctx.state.node(owner) is None:
-                errors.append(_user_error(["metafields", str(index), "ownerId"], "Owner does not exist.", "INVALID"))
+                errors.append(
+                    _user_error(
+                        ["metafields", str(index), "ownerId"], "Owner does not exist.", "INVALID"
+                    )
+                )
             elif not item.get("type"):
-                errors.append(_user_error(["metafields", str(index), "type"], "Type can't be blank.", "BLANK"))
-            elif item.get("type") == "number_integer" and not str(item.get("value", "")).lstrip("-").isdigit():
-                errors.append(_user_error(["metafields", str(index), "value"], "Value must be an integer.", "INVALID_VALUE"))
+                errors.append(
+                    _user_error(["metafields", str(index), "type"], "Type can't be blank.", "BLANK")
+                )
+            elif (
+                item.get("type") == "number_integer"
+                and not str(item.get("value", "")).lstrip("-").isdigit()
+            ):
+                errors.append(
+                    _user_error(
+                        ["metafields", str(index), "value"],
+                        "Value must be an integer.",
+                        "INVALID_VALUE",
+                    )
+                )
         if errors:
             return {"metafields": [], "userErrors": errors}
         written = []
@@ -555,7 +619,9 @@ class RootFields:
             namespace = str(item.get("namespace") or "$app")
             record = {
                 "__typename": "Metafield",
-                "id": gid("Metafield", abs(hash((item["ownerId"], namespace, item["key"]))) % 10**9),
+                "id": gid(
+                    "Metafield", abs(hash((item["ownerId"], namespace, item["key"]))) % 10**9
+                ),
                 # Shopify resolves the reserved $app prefix to the app's own namespace.
                 "namespace": namespace.replace("$app", "app--fake", 1),
                 "key": item["key"],
@@ -618,7 +684,10 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
     rate = Decimal(str(order.get("_rate", 1)))
     # Shopify: `currency` "must be the presentment currency ... required for orders where the
     # currency and presentment currency differ"; transaction amounts are then in it.
-    if (shown != currency and data.get("currency") != shown) or data.get("currency") not in (None, shown):
+    if (shown != currency and data.get("currency") != shown) or data.get("currency") not in (
+        None,
+        shown,
+    ):
         return {
             "refund": None,
             "order": None,
@@ -760,15 +829,21 @@ def consume_credit(state: Any, owner: str, currency: str, amount: Decimal) -> No
         raise ValueError("not enough store credit")
     account["balance"] = money(Decimal(account["balance"]["amount"]) - amount, currency)
     credits = [
-        t for t in state.credit_transactions
-        if t["__typename"] == "StoreCreditAccountCreditTransaction" and t["account"] is account
+        t
+        for t in state.credit_transactions
+        if t["__typename"] == "StoreCreditAccountCreditTransaction"
+        and t["account"] is account
         and Decimal(t["remainingAmount"]["amount"]) > 0
     ]
-    credits.sort(key=lambda t: (t.get("expiresAt") is None, t.get("expiresAt") or "", t["createdAt"]))
+    credits.sort(
+        key=lambda t: (t.get("expiresAt") is None, t.get("expiresAt") or "", t["createdAt"])
+    )
     left = amount
     for credit in credits:
         take = min(left, Decimal(credit["remainingAmount"]["amount"]))
-        credit["remainingAmount"] = money(Decimal(credit["remainingAmount"]["amount"]) - take, currency)
+        credit["remainingAmount"] = money(
+            Decimal(credit["remainingAmount"]["amount"]) - take, currency
+        )
         left -= take
         if left <= 0:
             break
@@ -797,7 +872,11 @@ def _discount_value(value: dict[str, Any], currency: str) -> dict[str, Any]:
 
 
 def _discount_input_errors(
-    ctx: RequestContext, data: dict[str, Any], *, base: str = "basicCodeDiscount", valued: bool = True
+    ctx: RequestContext,
+    data: dict[str, Any],
+    *,
+    base: str = "basicCodeDiscount",
+    valued: bool = True,
 ) -> list[dict[str, Any]]:
     """Shopify's user errors for a code discount's input; ``valued``: it has ``customerGets``
     (a free-shipping code has none: its value is the shipping)."""

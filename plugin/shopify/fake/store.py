@@ -71,7 +71,9 @@ def money_bag(
     return {"shopMoney": money(value, currency), "presentmentMoney": money(shown_value, shown)}
 
 
-def order_bag(order: Mapping[str, Any], value: Decimal | str | float | int) -> dict[str, dict[str, str]]:
+def order_bag(
+    order: Mapping[str, Any], value: Decimal | str | float | int
+) -> dict[str, dict[str, str]]:
     """A MoneyBag of ``order``'s currencies, at the order's own exchange rate."""
     return money_bag(
         value, order["currencyCode"], order["presentmentCurrencyCode"], order.get("_rate", 1)
