@@ -208,7 +208,7 @@ def check_figures(app, domain: str) -> bool:  # type: ignore[no-untyped-def]
 
     from plugin.extensions import db
     from plugin.models import ProgramMonth, Shop
-    from plugin.services import program_results
+    from plugin.reports import program_results
 
     with app.app_context():
         shop = db.session.query(Shop).filter_by(domain=domain).one()

@@ -54,7 +54,7 @@ def measure(
     """Import ``count`` rows through the app, then COPY the same rows; rates in rows per second."""
     from plugin import create_app
     from plugin.extensions import db
-    from plugin.services.importer import import_members
+    from plugin.members.importer import import_members
 
     app = create_app(_config(database_url))
     rows = old_rows(count, shop_domain)
@@ -129,7 +129,7 @@ def main() -> None:
 
         from plugin import create_app
         from plugin.extensions import db
-        from plugin.services.shops import add_shop
+        from plugin.shops.registry import add_shop
 
         app = create_app(_config(args.database_url))
         with app.app_context():

@@ -62,7 +62,7 @@ def serve(port: int) -> tuple[str, Any]:
     from werkzeug.serving import make_server
 
     from plugin import create_app
-    from plugin.demo import load_demo
+    from plugin.devtools.demo import load_demo
     from plugin.extensions import db
     from plugin.jobs.queue import InProcessQueue
 

@@ -27,7 +27,7 @@ def build(app, members: int) -> str:  # type: ignore[no-untyped-def]
     from plugin import clock
     from plugin.extensions import db
     from plugin.models import Member, Order, PointEntry, Redemption, ShopCustomer, Wallet
-    from plugin.services.shops import add_shop
+    from plugin.shops.registry import add_shop
 
     shop = add_shop("tesmart-us.myshopify.com", "us")
     db.session.commit()
@@ -150,7 +150,7 @@ def main() -> None:
     from plugin import create_app
     from plugin.extensions import db
     from plugin.models import Shop
-    from plugin.services import program_results
+    from plugin.reports import program_results
 
     tmp = tempfile.TemporaryDirectory()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"

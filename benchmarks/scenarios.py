@@ -106,8 +106,8 @@ def expect_2xx(status: int, body: bytes) -> None:
 def seed(stack: Stack) -> None:
     """The four shops with their default catalogues, and the KVM switch every benchmark order buys."""
     from plugin.extensions import db
-    from plugin.services.catalog import upsert_product
-    from plugin.services.shops import add_shop
+    from plugin.shops.products import upsert_product
+    from plugin.shops.registry import add_shop
 
     with app_context(stack):
         for region, domain in SHOP_DOMAINS.items():
@@ -405,11 +405,12 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
 
 def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[int]:
     """``count`` activated members of the US shop, each with one paid order (so one KVM device)."""
+    from plugin import outbox
     from plugin.extensions import db
+    from plugin.members.accounts import activate, member_for_customer
     from plugin.models.types import utcnow
-    from plugin.services import ledger, outbox
-    from plugin.services.members import activate, member_for_customer
-    from plugin.services.shops import find_shop
+    from plugin.points import ledger
+    from plugin.shops.registry import find_shop
     from webhooks.handlers import orders as order_handlers
 
     orders = PaidOrders(
@@ -567,7 +568,7 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
 
     from plugin.extensions import db
     from plugin.models import Reward
-    from plugin.services.shops import find_shop
+    from plugin.shops.registry import find_shop
 
     with app_context(stack):
         shop = find_shop(US)

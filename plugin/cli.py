@@ -31,7 +31,7 @@ def shops_add(
     domain: str, region: str, token: str | None, name: str | None, storefront_host: str | None
 ) -> None:
     """Add (or reinstall) a regional shop with its default reward catalogue."""
-    from plugin.services.shops import ShopError, add_shop
+    from plugin.shops.registry import ShopError, add_shop
 
     try:
         shop = add_shop(domain, region, token=token, name=name, storefront_host=storefront_host)
@@ -61,7 +61,7 @@ def members_import(path: Path) -> None:
     """Import old-program members: CSV columns email,registered_at,shop,points.
 
     An interrupted import of the same file continues from the last position it recorded."""
-    from plugin.services.importer import fingerprint, import_members, unfinished_run
+    from plugin.members.importer import fingerprint, import_members, unfinished_run
 
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -82,7 +82,7 @@ def members_import(path: Path) -> None:
 @click.argument("email")
 @click.option("--json", "as_json", is_flag=True)
 def members_show(email: str, as_json: bool) -> None:
-    from plugin.services.member_view import member_summary
+    from plugin.members.view import member_summary
 
     summary = member_summary(email)
     if summary is None:
@@ -148,7 +148,7 @@ def clock(every: int) -> None:
 @click.option("--shop", "domain", default=None, help="One shop; default all installed shops.")
 def reconcile_command(domain: str | None) -> None:
     """Read orders and customers updated since the last run and apply them like webhooks."""
-    from plugin.services.reconcile import reconcile_all
+    from plugin.sync.reconcile import reconcile_all
 
     click.echo(json.dumps(reconcile_all(domain)))
 
@@ -157,7 +157,7 @@ def reconcile_command(domain: str | None) -> None:
 @click.option("--force", is_flag=True, help="Load even if the database has shops.")
 def demo(force: bool) -> None:
     """Load the demo: four regional shops, members of all three cohorts, orders and devices."""
-    from plugin.demo import load_demo
+    from plugin.devtools.demo import load_demo
 
     summary = load_demo(force=force)
     click.echo(json.dumps(summary))
@@ -175,7 +175,7 @@ def seed_large_store(domain: str, members: int, entries_per_member: int, trade_i
     """Fill one shop to the size of tesmart.com's in a few years (200,000 members, 2,000,000 ledger
     entries, 20,000 trade-ins, redemptions, orders, returns and claims in proportion)."""
     from plugin.devtools.large_store import Size, load
-    from plugin.services.shops import add_shop, find_shop
+    from plugin.shops.registry import add_shop, find_shop
 
     started = time.perf_counter()
     shop = find_shop(domain) or add_shop(domain, "us")

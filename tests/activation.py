@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from plugin.extensions import db
-from plugin.services.members import activate, get_or_create_member
+from plugin.members.accounts import activate, get_or_create_member
 
 
 def activated(email: str, at: str, source: str = "merchant") -> None:

@@ -317,7 +317,7 @@ def runner(app: Flask) -> Any:
 def shops(app: Flask) -> dict[str, Any]:
     """The four regional shops, installed, with their default catalogues."""
     from plugin.extensions import db
-    from plugin.services.shops import add_shop
+    from plugin.shops.registry import add_shop
 
     created = {region: add_shop(domain, region) for region, domain in SHOP_DOMAINS.items()}
     db.session.commit()
@@ -326,7 +326,7 @@ def shops(app: Flask) -> dict[str, Any]:
 
 @pytest.fixture()
 def fake_admin(app: Flask) -> Any:
-    from plugin.services.admin_api import fake_admin as get_fake
+    from plugin.shopify.admin_api import fake_admin as get_fake
 
     return get_fake(app)
 

@@ -27,7 +27,7 @@ from plugin.extensions import db
 from plugin.jobs.queue import job_queue
 from plugin.models import Shop
 from plugin.models.types import UTCDateTime
-from plugin.services.shopify_payload import timestamp
+from plugin.shopify.payloads import timestamp
 from plugin.shopify_app import shopify
 from webhooks.shapes import refusal
 from webhooks.topics import COMPLIANCE_TOPICS, TOPICS

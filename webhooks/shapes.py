@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from plugin.services.shopify_payload import timestamp
+from plugin.shopify.payloads import timestamp
 
 MAX_ID = 2**63 - 1  # BIGINT: no Shopify id is larger
 # Keys under which Shopify payloads name a shop. A Shop object's `domain` is the store's primary

@@ -108,7 +108,7 @@ def _staff_names() -> dict[str, str]:
         ctx = g.get("admin")
         found = {}
         if ctx is not None:
-            from plugin.services import staff
+            from plugin.members import staff
 
             for grant in staff.grants_of_shop(ctx.shop.id):
                 name = getattr(grant, "name", None) or grant.email

@@ -25,8 +25,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, g, has_request_context, render_template, request, url_for
 
+from plugin.members import staff
 from plugin.models import Shop
-from plugin.services import staff
 from plugin.shopify_app import request_input, shopify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -123,7 +123,7 @@ def _note_visit(shop: Shop, user_id: str, id_token: Any) -> None:
     """Record the staff member (name, email, store owner) for the staff page; Shopify is asked
     who they are on their first visit and once a day after. A failed look-up does not refuse."""
     from plugin.extensions import db
-    from plugin.services.admin_api import app_config, http_client
+    from plugin.shopify.admin_api import app_config, http_client
     from plugin.shopify.tokens import TokenExchangeFailed, exchange_online_user
 
     member = staff.member_of(user_id, shop.id)

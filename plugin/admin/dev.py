@@ -33,7 +33,7 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.extensions import db
 from plugin.models import Shop
-from plugin.services.shops import ShopError, normalize_domain
+from plugin.shops.registry import ShopError, normalize_domain
 
 bp = Blueprint("admin_dev", __name__, url_prefix="/dev/admin", template_folder="templates")
 

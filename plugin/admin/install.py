@@ -18,14 +18,13 @@ from flask import current_app
 from shopify_app.types import IdTokenDetails
 from sqlalchemy.exc import IntegrityError
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.models import Shop
-from plugin.services import outbox
-from plugin.services.admin_api import app_config, cost_buckets, http_client
-from plugin.services.shops import add_shop, find_shop, needs_token_exchange, store_token
+from plugin.shopify.admin_api import app_config, cost_buckets, http_client
 from plugin.shopify.client import AdminApiError, AdminClient
 from plugin.shopify.tokens import OfflineToken, TokenExchangeFailed, exchange_offline_token
+from plugin.shops.registry import add_shop, find_shop, needs_token_exchange, store_token
 
 log = logging.getLogger(__name__)
 

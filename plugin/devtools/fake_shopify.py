@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from plugin.services.admin_api import fake_admin
+from plugin.shopify.admin_api import fake_admin
 from plugin.shopify.fake.store import shop_domain
 
 bp = Blueprint("dev_shopify", __name__, url_prefix="/dev/shopify")

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.models import OutboxItem, Redemption, Shop
+from plugin.points import expiry as _expiry  # noqa: F401  (registers the points-expiry task)
+from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
-from plugin.services import expiry as _expiry  # noqa: F401  (registers the points-expiry task)
-from plugin.services import ledger, outbox
-from plugin.services.redemptions import CREATE, DEACTIVATE, customer_gid, lock_redemption
+from plugin.rewards.redemptions import CREATE, DEACTIVATE, customer_gid, lock_redemption
 from plugin.shopify.client import AdminClient, user_errors
 
 # POLICY.md 3: reward codes do not stack with trade-in discounts (or any other discount), so a code
@@ -73,7 +73,7 @@ def _created(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     if redemption.state == "pending":
         redemption.state = "issued"
         redemption.issued_at = clock.now()
-        from plugin.services.notifications import code_issued
+        from plugin.reach.notifications import code_issued
 
         code_issued(shop, redemption)
     elif redemption.state == "disabled":

@@ -35,11 +35,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from plugin import clock
+from plugin import (
+    clock,
+    outbox,  # noqa: F401  (notifications: its periodic task)
+)
 from plugin.extensions import db
 from plugin.mail import mail
 from plugin.models import EmailDelivery, Shop
-from plugin.services import emails, notifications, outbox  # noqa: F401  (notifications: its periodic task)
+from plugin.reach import emails
 from plugin.shopify.client import AdminApiError
 
 

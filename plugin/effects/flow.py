@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin import outbox
 from plugin.models import Shop
-from plugin.services import outbox
-from plugin.services.flow_triggers import EFFECT
+from plugin.reach.flow_triggers import EFFECT
 from plugin.shopify.client import AdminClient, user_errors
 
 

@@ -1,4 +1,4 @@
-"""The app's customer metafields (plugin/services/customer_metafields.py): one ``metafieldsSet``
+"""The app's customer metafields (plugin/reach/metafields.py): one ``metafieldsSet``
 with the member's values as they are when it runs. Setting the same values again changes
 nothing, so a repeat after a lost answer is harmless."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin import outbox
 from plugin.extensions import db
 from plugin.models import Member, Shop
-from plugin.services import outbox
-from plugin.services.customer_metafields import EFFECT, MAX_PER_CALL, metafields_input
+from plugin.reach.metafields import EFFECT, MAX_PER_CALL, metafields_input
 from plugin.shopify.client import AdminClient, user_errors
 
 

@@ -1,3 +1,3 @@
 """Registers reconciliation as a periodic task (load_effects imports every module here)."""
 
-import plugin.services.reconcile  # noqa: F401
+import plugin.sync.reconcile  # noqa: F401

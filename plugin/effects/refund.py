@@ -19,13 +19,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from plugin import clock
+from plugin import clock, outbox
+from plugin.database.idempotent import insert_once
 from plugin.models import OrderRefund, OutboxItem, Shop
 from plugin.program.money import UnknownCurrency, quantize
-from plugin.services import outbox
-from plugin.services.idempotent import insert_once
-from plugin.services.shopify_payload import shopify_id
 from plugin.shopify.client import user_errors
+from plugin.shopify.payloads import shopify_id
 
 KIND = "refund.create"
 # The order cannot be seen: Shopify shows orders older than 60 days only with read_all_orders
@@ -35,7 +34,7 @@ PARENT_KINDS = ("SALE", "CAPTURE")
 
 
 def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
-    from plugin.services import tradeins
+    from plugin.benefits import tradeins
 
     refund_id = shopify_id(result.get("refund_id"))
     if refund_id is not None:
@@ -54,7 +53,7 @@ def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
 
 
 def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
-    from plugin.services import tradeins
+    from plugin.benefits import tradeins
 
     tradeins.payout_failed(shop, item, reason)
 

@@ -24,10 +24,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.models import AuditLog, OutboxItem, Shop
-from plugin.services import outbox
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors
 
 KIND = "store_credit.credit"
@@ -72,13 +71,13 @@ def _mark(shop: Shop, key: str, action: str, detail: dict[str, Any]) -> None:
 
 
 def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
-    from plugin.services import tradeins
+    from plugin.benefits import tradeins
 
     tradeins.payout_confirmed(shop, item, result)
 
 
 def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
-    from plugin.services import tradeins
+    from plugin.benefits import tradeins
 
     tradeins.payout_failed(shop, item, reason)
 

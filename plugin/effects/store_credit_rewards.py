@@ -14,12 +14,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from plugin import clock
+from plugin import clock, outbox
+from plugin.database import audit
 from plugin.effects import store_credit
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.services import audit, birthdays, ledger, outbox, tiers  # noqa: F401  (birthdays, tiers: periodic tasks)
-from plugin.services import store_credit_rewards as rewards
-from plugin.services.redemptions import lock_redemption
+from plugin.points import ledger
+from plugin.rewards import store_credit_rewards as rewards
+from plugin.rewards import tiers  # noqa: F401  (birthdays, tiers: periodic tasks)
+from plugin.rewards.redemptions import lock_redemption
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors
 
 

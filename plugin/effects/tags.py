@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin import outbox
 from plugin.models import Shop
-from plugin.services import outbox
 from plugin.shopify.client import AdminClient, user_errors
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.effects.discount_codes import find_code
 from plugin.models import OutboxItem, Shop
-from plugin.services import outbox
-from plugin.services.redemptions import customer_gid
-from plugin.services.tiers import FREE_SHIPPING, FREE_SHIPPING_END
+from plugin.rewards.redemptions import customer_gid
+from plugin.rewards.tiers import FREE_SHIPPING, FREE_SHIPPING_END
 from plugin.shopify.client import AdminClient, user_errors
 
 # A perk is the member's own: it stacks with the member's reward code like any shipping discount.
@@ -34,7 +33,7 @@ def _made(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     payload = item.payload or {}
     if not payload.get("last_day"):
         return  # a tier without a period end: the widget shows the code (no end date to announce)
-    from plugin.services.emails import queue_email
+    from plugin.reach.emails import queue_email
 
     queue_email(
         shop,

@@ -13,18 +13,18 @@ from plugin.errors import ApiError
 from plugin.extension_api import bp
 from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
+from plugin.members.accounts import cohort_of, id_status
 from plugin.models import Product, Redemption
+from plugin.points import ledger
+from plugin.points.campaigns import points_multiplier
 from plugin.program.campaigns import campaign_applies
 from plugin.program.cohorts import policy_in_force
 from plugin.program.earning import order_points
 from plugin.program.money import MAX_AMOUNT, bounded_amount
 from plugin.program.policies import POLICIES
 from plugin.program.regions import STORES, Region, standard_warranty_months
-from plugin.services import ledger
-from plugin.services.campaigns import points_multiplier
-from plugin.services.members import cohort_of, id_status
-from plugin.services.shop_settings import program_settings
-from plugin.services.shopify_payload import shopify_id
+from plugin.shopify.payloads import shopify_id
+from plugin.shops.settings import program_settings
 
 MAX_LINES = 250
 

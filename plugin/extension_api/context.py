@@ -9,11 +9,11 @@ from flask import Response, request
 
 from plugin.errors import ApiError
 from plugin.extensions import db
+from plugin.members.accounts import customer_of
 from plugin.models import Member, Shop
-from plugin.services.members import customer_of
-from plugin.services.shopify_payload import shopify_id
-from plugin.services.shops import find_shop
+from plugin.shopify.payloads import shopify_id
 from plugin.shopify_app import request_input, shopify
+from plugin.shops.registry import find_shop
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Devices for the customer-account extension: one order's, or all of the customer's.
 
-The same Device objects as ``GET /proxy/devices`` (``plugin.services.devices.devices_payload``), for
+The same Device objects as ``GET /proxy/devices`` (``plugin.benefits.devices.devices_payload``), for
 the customer of the session token only. A guest, a customer without a TESmart ID, or an order
 that is not theirs gets an empty list rather than an error: the extension then shows nothing.
 """
@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from plugin.benefits.devices import devices_payload
 from plugin.extension_api import bp
 from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
-from plugin.services.devices import devices_payload
 
 
 def _devices(order_id: str | None) -> Response:

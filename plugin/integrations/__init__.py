@@ -18,8 +18,8 @@ from plugin.integrations.secret import (
     sign,
     signature_valid,
 )
-from plugin.services.activities import ActivityError, parse_review, record_review
-from plugin.services.shops import find_shop
+from plugin.points.activities import ActivityError, parse_review, record_review
+from plugin.shops.registry import find_shop
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
 

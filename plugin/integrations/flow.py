@@ -9,7 +9,7 @@ before that check; a forged or unsigned request gets 401.
 
 Flow retries a run that timed out or got a 5xx/429, with the same ``action_run_id``: the
 adjustment's cause key is derived from it, so a run delivered twice adjusts once. The adjustment
-is a manual one in every other way (plugin/services/adjustments.py): bounded, with the reason, in
+is a manual one in every other way (plugin/points/adjustments.py): bounded, with the reason, in
 the ledger and the audit log (actor ``shopify_flow``).
 """
 
@@ -28,8 +28,8 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.integrations import bp
 from plugin.models import Member, ShopCustomer
-from plugin.services.adjustments import AdjustmentError, adjust_points
-from plugin.services.shops import find_shop
+from plugin.points.adjustments import AdjustmentError, adjust_points
+from plugin.shops.registry import find_shop
 
 HANDLE = "tesmart-adjust-points"
 HMAC_HEADER = "X-Shopify-Hmac-SHA256"

@@ -11,11 +11,11 @@ import hashlib
 import hmac
 import secrets
 
+from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import Shop
-from plugin.services import audit
-from plugin.services.shops import cipher
 from plugin.shopify.tokens import TokenDecryptionFailed
+from plugin.shops.registry import cipher
 
 SIGNATURE_HEADER = "X-TESmart-Signature"
 

@@ -39,7 +39,7 @@ def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
 
 def process_webhook(event_id: int) -> str:
     """Apply one recorded delivery through its topic's handler, exactly once."""
-    from plugin.services import outbox
+    from plugin import outbox
     from webhooks.topics import handlers
 
     # The event locked (skipped when another worker holds it: it is doing the work) and its shop,
@@ -61,7 +61,7 @@ def process_webhook(event_id: int) -> str:
     handler = handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
-        from plugin.services.compliance import ERASED_BODY, without_redacted
+        from plugin.shops.compliance import ERASED_BODY, without_redacted
 
         # A body erased by a redaction (or purged after its retention) has nothing left to apply;
         # a redacted customer's personal data is taken out of later deliveries (the tombstone).
@@ -73,7 +73,7 @@ def process_webhook(event_id: int) -> str:
             handler(shop, payload)
         if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
             outbox.commit()
-            from plugin.services.compliance import secure_erase_checkpoint
+            from plugin.shops.compliance import secure_erase_checkpoint
 
             secure_erase_checkpoint()
             return "processed"
@@ -83,7 +83,7 @@ def process_webhook(event_id: int) -> str:
         event.error = None
         outbox.commit()
         if topic == "customers/redact":
-            from plugin.services.compliance import secure_erase_checkpoint
+            from plugin.shops.compliance import secure_erase_checkpoint
 
             secure_erase_checkpoint()
     except Exception as exc:
@@ -153,10 +153,10 @@ def _record_failure(event_id: int, exc: Exception) -> None:
 
 def run_outbox_item(item_id: int) -> str:
     """Perform one Shopify side effect; transient failures are retried with back-off."""
+    from plugin import outbox
     from plugin.effects import load_effects
     from plugin.jobs.queue import job_queue
-    from plugin.services import outbox
-    from plugin.services.admin_api import ReauthorizationNeeded, admin_client, distrust_access_token
+    from plugin.shopify.admin_api import ReauthorizationNeeded, admin_client, distrust_access_token
     from plugin.shopify.client import AdminApiError, AdminUnauthorized
 
     load_effects()
@@ -223,8 +223,8 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     """Heal what a lost enqueue or a dead worker left behind; run periodically (``flask clock``)."""
     from redis.exceptions import RedisError
 
+    from plugin import outbox
     from plugin.jobs.queue import RedisQueue, job_queue
-    from plugin.services import outbox
 
     cutoff = clock.now() - stuck_after
     events = list(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from plugin import outbox
 from plugin.extensions import db
+from plugin.members.accounts import activate, member_for_customer
+from plugin.members.customers import apply_customer
 from plugin.models import Shop
-from plugin.services import outbox
-from plugin.services.admin_api import admin_client
-from plugin.services.customers import apply_customer
-from plugin.services.members import activate, member_for_customer
-from plugin.services.reconcile import customer_payload
+from plugin.shopify.admin_api import admin_client
+from plugin.sync.reconcile import customer_payload
 
 
 def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:

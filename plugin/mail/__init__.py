@@ -7,7 +7,7 @@ added to the query. Without it, dev mode keeps every message in the local mailbo
 ``/dev/mail`` (:mod:`plugin.mail.mailbox`), and production sends nothing (no email is queued).
 
 Rendering needs no request: the job that sends an email renders it with the store's current
-wording (the merchant's subject and opening line, plugin.services.emails) and the facts the event
+wording (the merchant's subject and opening line, plugin.reach.emails) and the facts the event
 recorded in the outbox payload.
 """
 

@@ -3,7 +3,7 @@
 One small interface, two implementations: ``LocalDiskStorage`` under the instance folder (the
 embedded default, `make run`) and ``ObjectStorage`` for an S3-compatible object store in production
 (``UPLOAD_STORAGE=s3://bucket/prefix``; it needs the ``boto3`` package, which is not a dependency of
-the embedded default). Keys are chosen by ``plugin.services.uploads`` and name their shop and
+the embedded default). Keys are chosen by ``plugin.benefits.uploads`` and name their shop and
 customer, so a key alone says whose file it is.
 """
 

@@ -11,11 +11,11 @@ from typing import Any, TypeVar, overload
 from flask import g, request
 
 from plugin import clock
+from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.extensions import db
+from plugin.members.accounts import activate, shop_visitor
 from plugin.models import Member, Shop, ShopCustomer
-from plugin.services.members import activate, shop_visitor
-from plugin.services.reads import end_reading, read_without_transaction, stop_reading
 from plugin.shopify_app import shopify
 
 # Shopify's default app proxy path (shopify.app.toml); merchants may change prefix and subpath.
@@ -68,7 +68,7 @@ def app_proxy(
     ``balance=True`` also reads the member's wallet balance in the same query.
     ``autocommit_reads=True`` is for views that read, and write (if at all) only after
     ``reads.end_reading()``: their reads run without a transaction on PostgreSQL, which answers
-    the same rows with two round trips fewer (``plugin.services.reads``).
+    the same rows with two round trips fewer (``plugin.database.reads``).
     """
     if view is None:
         return lambda inner: _wrap(inner, balance, autocommit_reads)
@@ -179,7 +179,7 @@ def wallet_balance(ctx: ProxyContext) -> int:
         return 0
     if ctx.balance is not None:
         return ctx.balance
-    from plugin.services import ledger
+    from plugin.points import ledger
 
     return ledger.balance(ctx.shop.id, ctx.member.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from plugin.errors import ApiError
-from plugin.services.activities import ActivityError, complete_survey
+from plugin.points.activities import ActivityError, complete_survey
 from plugin.storefront import bp
 from plugin.storefront.context import app_proxy, json_body, require_member
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response

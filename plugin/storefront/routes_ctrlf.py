@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Response
 
+from plugin.benefits import ctrlf
 from plugin.extensions import db
-from plugin.services import ctrlf
 from plugin.storefront import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer, require_member
 from plugin.storefront.routes_devices import limited, personal, text

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from plugin.benefits import devices, uploads, warranty_claims
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Member
-from plugin.services import devices, uploads, warranty_claims
 from plugin.storage import storage
 from plugin.storefront import bp
 from plugin.storefront.context import ProxyContext, app_proxy, json_body, require_customer

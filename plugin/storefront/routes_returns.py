@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from plugin.benefits import returns, uploads
 from plugin.errors import ApiError
-from plugin.services import returns, uploads
 from plugin.storage import storage
 from plugin.storefront import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer

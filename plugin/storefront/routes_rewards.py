@@ -15,16 +15,16 @@ from plugin.extensions import db
 from plugin.models import Redemption
 from plugin.program.catalogue import RewardKind
 from plugin.program.money import format_plain
-from plugin.services import referrals, store_credit_rewards
-from plugin.services.redemptions import (
+from plugin.rewards import referrals, store_credit_rewards
+from plugin.rewards.catalogue import list_rewards, percent_text
+from plugin.rewards.redemptions import (
     RedemptionError,
     customer_redemption,
     customer_redemptions,
     redeem,
     tier_allows,
 )
-from plugin.services.rewards import list_rewards, percent_text
-from plugin.services.shops import shown_title
+from plugin.shops.registry import shown_title
 from plugin.storefront import bp
 from plugin.storefront.context import (
     app_proxy,

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from plugin.extensions import db
+from plugin.members.accounts import activate, get_or_create_member
 from plugin.models import Device, Member, Shop, ShopCustomer, TradeIn
-from plugin.services import ledger
-from plugin.services.members import activate, get_or_create_member
+from plugin.points import ledger
 
 _ids = itertools.count(5001)
 

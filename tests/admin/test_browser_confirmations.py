@@ -12,7 +12,7 @@ import pytest
 from plugin.extensions import db
 from plugin.models import Campaign, Device, Reward, TradeIn, WarrantyClaim
 from plugin.models.types import utcnow
-from plugin.services import ledger
+from plugin.points import ledger
 from tests.admin import factories
 
 pytestmark = pytest.mark.browser

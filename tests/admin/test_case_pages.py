@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, ReturnRequest, WarrantyClaim
 from plugin.models.types import utcnow
-from plugin.services import audit
 from tests.admin import factories
 
 PHOTOS = ["/uploads/returns/1/front.jpg", "/uploads/returns/1/clip.mp4"]

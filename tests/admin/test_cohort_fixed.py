@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.extensions import db
+from plugin.members.accounts import activate, cohort_of, get_or_create_member, link_customer
+from plugin.members.importer import RowError, import_row
 from plugin.models import Member
-from plugin.services.importer import RowError, import_row
-from plugin.services.members import activate, cohort_of, get_or_create_member, link_customer
-from plugin.services.shop_settings import program_settings
+from plugin.shops.settings import program_settings
 from tests import payloads
 from tests.conftest import SHOP_DOMAINS
 

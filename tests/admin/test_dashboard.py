@@ -10,7 +10,7 @@ import pytest
 from plugin.extensions import db
 from plugin.models import Redemption, Referral, TradeIn
 from plugin.models.types import utcnow
-from plugin.services import admin_queries
+from plugin.reports import queries as admin_queries
 from tests.admin import factories
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from plugin.extensions import db
 from plugin.models import ImportRun, Member
-from plugin.services import ledger
+from plugin.points import ledger
 
 CSV = "email,registered_at,shop,points\nold@example.com,2024-05-01,,1500\nbad-email,2024-05-01,,10\nolder@example.com,2023-01-02,tesmart-us.myshopify.com,0\n"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from plugin.extensions import db
 from plugin.models import AuditLog, Reward
-from plugin.services.shop_settings import program_settings
+from plugin.shops.settings import program_settings
 
 
 def test_all_off_by_default(shops: Any) -> None:

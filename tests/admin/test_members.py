@@ -9,7 +9,7 @@ import pytest
 
 from plugin.extensions import db
 from plugin.models import AuditLog, Member, PointEntry
-from plugin.services import ledger
+from plugin.points import ledger
 from tests.admin import factories
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from plugin.benefits import tradeins
 from plugin.extensions import db
 from plugin.models import (
     AuditLog,
@@ -24,7 +25,7 @@ from plugin.models import (
     TradeIn,
 )
 from plugin.models.types import utcnow
-from plugin.services import ledger, tradeins
+from plugin.points import ledger
 from tests.admin import factories
 
 

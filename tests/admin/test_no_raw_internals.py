@@ -9,6 +9,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
+from plugin.benefits import tradeins
 from plugin.extensions import db
 from plugin.models import (
     Campaign,
@@ -20,7 +21,7 @@ from plugin.models import (
     WarrantyClaim,
 )
 from plugin.models.types import utcnow
-from plugin.services import adjustments, tradeins
+from plugin.points import adjustments
 from tests.admin import factories
 from tests.admin.test_case_pages import _return
 

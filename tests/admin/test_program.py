@@ -10,7 +10,7 @@ import pytest
 from plugin.extensions import db
 from plugin.models import AuditLog, Campaign, Reward
 from plugin.models.types import utcnow
-from plugin.services.shop_settings import program_settings
+from plugin.shops.settings import program_settings
 
 EARNING = {
     "signup": "100",

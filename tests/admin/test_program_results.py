@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.extensions import db
+from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import Member, Order, PointEntry, Redemption, ShopCustomer
-from plugin.services import ledger, program_results
-from plugin.services.admin_queries import shop_value_per_point
-from plugin.services.members import activate, get_or_create_member, link_customer
+from plugin.points import ledger
+from plugin.reports import program_results
+from plugin.reports.queries import shop_value_per_point
 
 _ids = iter(range(9_100_000_001, 9_200_000_000))
 

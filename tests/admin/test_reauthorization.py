@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
 from plugin.models import OutboxItem, Shop
-from plugin.services import outbox
-from plugin.services.shops import offline_token
+from plugin.shops.registry import offline_token
 from tests.foundation.test_tokens import exchanged
 
 
@@ -133,7 +132,7 @@ def test_a_401_is_answered_by_a_refresh_and_the_item_is_done(shops: Any, strict_
 def test_a_refresh_that_cannot_reach_shopify_is_retried_with_back_off(
     shops: Any, strict_fake: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from plugin.services import admin_api
+    from plugin.shopify import admin_api
     from plugin.shopify.tokens import TokenExchangeFailed
 
     shop = shops["us"]

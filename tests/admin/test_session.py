@@ -9,7 +9,7 @@ import pytest
 
 from plugin.admin.install import region_for_domain
 from plugin.extensions import db
-from plugin.services.shops import find_shop
+from plugin.shops.registry import find_shop
 from tests import signing
 from tests.conftest import SHOP_DOMAINS, base_config
 

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from plugin.extensions import db
+from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import AuditLog, MemberTier
 from plugin.models.types import utcnow
-from plugin.services import ledger
-from plugin.services.members import activate, get_or_create_member, link_customer
+from plugin.points import ledger
 
 TIERS = {
     "enabled": True,

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from plugin.benefits import ctrlf
 from plugin.extensions import db
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Redemption
-from plugin.services import ctrlf
 from tests.benefits.conftest import shop, store_today
 
 APPLICATION = {

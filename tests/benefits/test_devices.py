@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from plugin.benefits.devices import devices_payload
 from plugin.extensions import db
 from plugin.program.calendar import add_months
-from plugin.services.devices import devices_payload
 from tests.benefits.conftest import shop
 
 

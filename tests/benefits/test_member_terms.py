@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from plugin.extensions import db
+from plugin.members.accounts import import_member
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import SUPPORTED_LOCALES
 from plugin.program.terms import member_terms, term_sentences
-from plugin.services.members import import_member
 from tests import payloads
 from tests.benefits.conftest import REGISTERED, Shopper
 

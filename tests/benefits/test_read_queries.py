@@ -13,11 +13,12 @@ import pytest
 import time_machine
 from sqlalchemy import delete, event, func, insert, select
 
+from plugin.benefits import devices
+from plugin.database.reads import end_reading, read_without_transaction
 from plugin.extensions import db
 from plugin.models import Campaign, Shop, TradeIn, WarrantyClaim
 from plugin.models.types import utcnow
-from plugin.services import campaigns, devices
-from plugin.services.reads import end_reading, read_without_transaction
+from plugin.points import campaigns
 from tests.benefits.conftest import MINT, WORN_NO_BOX, shop
 
 
@@ -295,8 +296,8 @@ def test_an_error_answer_gives_the_autocommit_connection_back(shops, api):  # ty
 
 
 def test_a_quote_that_fails_half_way_leaves_nothing(shopper, monkeypatch):  # type: ignore[no-untyped-def]
+    from plugin.benefits import tradeins
     from plugin.program.tradein import TradeInCondition
-    from plugin.services import tradeins
 
     ann = shopper("ann@example.com", cohort="2025-11")
     us, member, device_id = shop("us"), ann.member, ann.device.id

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from plugin.benefits import returns
 from plugin.extensions import db
 from plugin.models import AuditLog, Order, ReturnRequest
-from plugin.services import returns
 from tests.benefits.conftest import ago, shop
 from tests.conftest import SHOP_DOMAINS
 

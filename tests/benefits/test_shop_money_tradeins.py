@@ -71,7 +71,7 @@ def test_a_partial_refund_payout_of_a_cad_order_is_sent_in_cad(
 ):  # type: ignore[no-untyped-def]
     from decimal import Decimal
 
-    from plugin.services import tradeins
+    from plugin.benefits import tradeins
     from tests.benefits.conftest import shop
 
     cam = shopper("cam@example.ca", "us", cohort="2025-11", country="CA")
@@ -128,9 +128,9 @@ def test_a_partial_refund_of_an_order_the_app_cannot_see_is_paid_as_store_credit
 
     from sqlalchemy import select
 
+    from plugin.benefits import tradeins
     from plugin.extensions import db
     from plugin.models import TradeInEvent
-    from plugin.services import tradeins
     from tests.benefits.conftest import shop
 
     fake_admin.set_scopes(

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from plugin.benefits import tradeins
+from plugin.benefits.tradeins import TradeInTransitionError
 from plugin.extensions import db
 from plugin.models import AuditLog, OutboxItem, Redemption, TradeIn, TradeInEvent
-from plugin.services import tradeins
-from plugin.services.tradeins import TradeInTransitionError
 from tests import payloads
 from tests.benefits.conftest import MINT, WORN_NO_BOX, shop
 from tests.conftest import SHOP_DOMAINS
@@ -277,7 +277,7 @@ def test_recovery_value_is_paid_as_store_credit_exactly_once(
 def test_recovery_value_as_a_partial_refund_keeps_the_order_points(
     shopper, api, in_fake, fake_admin, deliver, drain
 ):  # type: ignore[no-untyped-def]
-    from plugin.services import ledger
+    from plugin.points import ledger
 
     ann = shopper("ann@example.com", cohort="2025-11")
     customer_gid = in_fake(ann)

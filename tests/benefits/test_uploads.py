@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from plugin.benefits import uploads
 from plugin.extensions import db
 from plugin.models import ReturnRequest
-from plugin.services import uploads
 from plugin.storage import LocalDiskStorage, storage_from_setting
 from tests import signing
 from tests.admin.conftest import admin_get  # noqa: F401  (the merchant's document loads)

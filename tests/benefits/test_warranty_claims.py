@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from plugin.benefits import warranty_claims
 from plugin.extensions import db
 from plugin.models import Device
 from plugin.models.types import utcnow
-from plugin.services import warranty_claims
 from tests.benefits.conftest import WORN_NO_BOX, shop
 
 STAFF = "staff:42"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from plugin.services.customer_metafields import DEFINITIONS
-from plugin.services.flow_triggers import TRIGGERS
+from plugin.reach.flow_triggers import TRIGGERS
+from plugin.reach.metafields import DEFINITIONS
 from plugin.shopify.fake.flow import trigger_fields
 
 ROOT = Path(__file__).resolve().parents[2]

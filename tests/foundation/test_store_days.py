@@ -17,12 +17,14 @@ import time_machine
 from sqlalchemy import select
 
 from plugin import clock
+from plugin.benefits import returns
+from plugin.benefits.devices import store_today
+from plugin.benefits.working_days import public_holidays
 from plugin.extensions import db
 from plugin.models import Device, Order, Shop
+from plugin.points import campaign_admin, expiry
 from plugin.program.calendar import add_months
-from plugin.services import campaign_admin, expiry, referrals, returns
-from plugin.services.devices import store_today
-from plugin.services.working_days import public_holidays
+from plugin.rewards import referrals
 from tests import payloads
 from tests.conftest import SHOP_DOMAINS
 
@@ -213,7 +215,7 @@ def test_each_store_keeps_the_holidays_of_its_own_country(shops) -> None:  # typ
 def test_the_shops_zone_comes_from_shopify_with_the_region_default_until_known(
     shops, region, edge
 ) -> None:  # type: ignore[no-untyped-def]
-    from plugin.services.shops import set_timezone
+    from plugin.shops.registry import set_timezone
 
     shop = the_shop(region)
     assert clock.shop_zone(shop).key == ZONES[region]

@@ -8,7 +8,7 @@ from typing import Any
 
 from plugin.extensions import db
 from plugin.models import AuditLog, OutboxItem, Shop
-from plugin.services import emails
+from plugin.reach import emails
 from tests.admin import factories
 
 
@@ -107,7 +107,7 @@ def test_the_dev_mailbox_lists_and_shows_what_was_sent(
         facts={"reward": "10%", "code": "TESMART-77", "points": 500},
         member_id=member.id,
     )
-    from plugin.services import outbox
+    from plugin import outbox
 
     outbox.commit()
     inbox = client.get("/dev/mail")

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from plugin import outbox
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
 from plugin.models import EmailDelivery, OutboxItem
-from plugin.services import emails, outbox
+from plugin.reach import emails
 from tests.admin import factories
 
 

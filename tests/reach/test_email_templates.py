@@ -11,7 +11,7 @@ import pytest
 
 from plugin.mail import KINDS, LOCALES, TEMPLATES, render
 from plugin.mail.strings import COMMON, EMAILS
-from plugin.services.emails import DEMO_NAMES, demo_facts, preview
+from plugin.reach.emails import DEMO_NAMES, demo_facts, preview
 
 CASES = [pytest.param(kind, locale, id=f"{kind}-{locale}") for kind in KINDS for locale in LOCALES]
 

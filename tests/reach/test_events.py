@@ -10,12 +10,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from plugin import outbox
 from plugin.extensions import db
 from plugin.jobs import sweep
 from plugin.models import Reward, ShopCustomer
-from plugin.services import ledger, outbox
-from plugin.services.notifications import warn_expiring_points
-from plugin.services.redemptions import redeem
+from plugin.points import ledger
+from plugin.reach.notifications import warn_expiring_points
+from plugin.rewards.redemptions import redeem
 
 
 def _reward(shop: Any, points: int) -> int:
@@ -64,7 +65,7 @@ def test_activation_starts_flow_with_the_cohort(
     us = shops["us"]
     member, customer = make_member(us, "new@example.com", active=False)
     fake_admin.add_customer(us.domain, email="new@example.com", customer_id=int(customer))
-    from plugin.services.members import activate
+    from plugin.members.accounts import activate
 
     activate(member, datetime.now(UTC), "storefront_login")
     outbox.commit()
@@ -159,8 +160,8 @@ def test_no_expiry_warning_where_expiry_is_off(shops: Any, make_member: Any, mai
 def test_a_warranty_decision_is_emailed_in_the_store_language(
     shops: Any, make_member: Any, fake_admin: Any, mailbox: Any
 ) -> None:
+    from plugin.benefits.warranty_claims import approve_claim
     from plugin.models import Device, WarrantyClaim
-    from plugin.services.warranty_claims import approve_claim
 
     jp = shops["jp"]
     member, customer = make_member(jp, "claim@example.com")

@@ -15,7 +15,7 @@ import pytest
 
 from plugin.extensions import db
 from plugin.models import AuditLog, PointEntry
-from plugin.services import ledger
+from plugin.points import ledger
 from tests import signing
 from tests.admin import factories
 

@@ -15,7 +15,7 @@ from plugin import clock
 from plugin.extensions import db
 from plugin.jobs import sweep
 from plugin.models import MemberTier, OutboxItem
-from plugin.services import tiers
+from plugin.rewards import tiers
 from tests import payloads
 from tests.rewards.test_tiers import TIERS, held
 
@@ -137,7 +137,7 @@ def test_a_crash_after_shopify_made_the_code_makes_no_second_one(
     # The worker dies after Shopify answered and before the commit: the item runs again, Shopify
     # answers TAKEN for the same code, and the existing code is taken as made.
     from plugin.effects.tier_perks import create_free_shipping
-    from plugin.services.admin_api import admin_client
+    from plugin.shopify.admin_api import admin_client
 
     shop = shops["us"]
     member, customer = make_member(shop, "crash-perk@example.com")
@@ -158,7 +158,7 @@ def test_a_crash_after_shopify_made_the_code_makes_no_second_one(
 def test_a_cancelled_tesmart_id_ends_the_tiers_free_shipping_code(
     shops: Any, make_member: Any, deliver: Any, fake_admin: Any
 ) -> None:
-    from plugin.services.membership import cancel_membership
+    from plugin.members.membership import cancel_membership
 
     shop = shops["us"]
     member, customer = make_member(shop, "leave@example.com")

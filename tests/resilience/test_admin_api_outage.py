@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from plugin import outbox
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
+from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import Member, OutboxItem, Redemption, Reward
 from plugin.models.types import utcnow
-from plugin.services import ledger, outbox
-from plugin.services.members import activate, get_or_create_member, link_customer
+from plugin.points import ledger
 from tests.resilience.conftest import wait_until
 
 pytestmark = pytest.mark.resilience
@@ -44,7 +45,7 @@ OUTAGE = [
 def quiet_client(app, fake_admin, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """One request per outbox attempt (no quick in-request retries, no real sleeps), over the fake's
     own transport, which plays a timeout as a timeout instead of holding the answer for 35 s."""
-    from plugin.services import admin_api
+    from plugin.shopify import admin_api
     from plugin.shopify.client import AdminClient
 
     monkeypatch.setitem(app.extensions, "admin_http_client", fake_admin.http_client(timeout=10))
@@ -80,7 +81,7 @@ def member_with_points(shop, fake_admin, points: int) -> Member:  # type: ignore
 
 
 def redeem_during_outage(shop, fake_admin, outage):  # type: ignore[no-untyped-def]
-    from plugin.services import redemptions
+    from plugin.rewards import redemptions
 
     reward = (
         db.session.execute(select(Reward).where(Reward.shop_id == shop.id).order_by(Reward.points))

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from plugin.extensions import db
+from plugin.members import importer
 from plugin.models import ImportRun, Member, PointEntry
-from plugin.services import importer
 
 ROWS = [
     {

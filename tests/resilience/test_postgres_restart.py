@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from plugin.extensions import db
 from plugin.models import PointEntry, WebhookEvent
-from plugin.services.catalog import upsert_product
+from plugin.shops.products import upsert_product
 from tests import payloads
 from tests.conftest import TEST_DATABASE_URL
 from tests.resilience.conftest import (

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from plugin.extensions import db
 from plugin.jobs.queue import RedisQueue
 from plugin.models import PointEntry, WebhookEvent
-from plugin.services.catalog import upsert_product
+from plugin.shops.products import upsert_product
 from tests import payloads
 from tests.conftest import drain_jobs
 from tests.resilience.conftest import deliver_with, needs_redis_server, sweep_until

@@ -77,9 +77,9 @@ def signed_query(customer_id: int | None) -> dict[str, str]:
 def seeded_member(shops, deliver) -> int:  # type: ignore[no-untyped-def]
     """An activated member of the US shop with points, a KVM switch (a device) and an order."""
     from plugin.extensions import db
+    from plugin.members.accounts import activate, member_for_customer
     from plugin.models.types import utcnow
-    from plugin.services import ledger
-    from plugin.services.members import activate, member_for_customer
+    from plugin.points import ledger
 
     kvm = payloads.product(product_type="KVM Switch")
     assert deliver("products/create", kvm).status_code == 200

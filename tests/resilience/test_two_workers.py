@@ -19,8 +19,8 @@ from plugin.extensions import db
 from plugin.jobs import process_webhook
 from plugin.jobs.queue import WEBHOOK_STREAM
 from plugin.models import PointEntry, Wallet, WebhookEvent
-from plugin.services import ledger
-from plugin.services.catalog import upsert_product
+from plugin.points import ledger
+from plugin.shops.products import upsert_product
 from tests import payloads
 from tests.resilience.conftest import deliver_with, needs_postgres_and_redis, wait_until
 

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from plugin.extensions import db
+from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import (
     Device,
     Member,
@@ -31,9 +32,8 @@ from plugin.models import (
     WebhookEvent,
 )
 from plugin.models.types import utcnow
-from plugin.services import ledger
-from plugin.services.catalog import upsert_product
-from plugin.services.members import activate, get_or_create_member, link_customer
+from plugin.points import ledger
+from plugin.shops.products import upsert_product
 from tests import payloads
 from tests.resilience.conftest import FULL, deliver_with, needs_postgres_and_redis, sweep_until
 
@@ -166,7 +166,7 @@ def test_sigkilled_workers_lose_and_double_no_webhook_event(
 
 
 def test_sigkilled_workers_issue_each_reward_code_once(app, shops, workers, served_fake) -> None:  # type: ignore[no-untyped-def]
-    from plugin.services import redemptions
+    from plugin.rewards import redemptions
 
     count = 1_000 if FULL else 100
     us = shops["us"]

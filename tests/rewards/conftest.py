@@ -19,10 +19,11 @@ from sqlalchemy import select, update
 
 from plugin.extensions import db
 from plugin.jobs.queue import JobQueue
+from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import Member, OutboxItem, Redemption, Shop
 from plugin.models.types import utcnow
-from plugin.services import admin_api, ledger
-from plugin.services.members import activate, get_or_create_member, link_customer
+from plugin.points import ledger
+from plugin.shopify import admin_api
 from plugin.shopify.client import AdminClient, CostBuckets
 from plugin.shopify.fake import FakeAdminApi, ManualClock
 from plugin.storefront import rate_limit

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.extensions import db
 from plugin.models import PointEntry
-from plugin.services.birthdays import pay_all_due_birthdays
+from plugin.points.birthdays import pay_all_due_birthdays
 from tests.rewards.conftest import balance
 
 

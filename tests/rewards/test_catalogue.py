@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.models import AuditLog
-from plugin.services.redemptions import redeem
-from plugin.services.rewards import (
+from plugin.rewards.catalogue import (
     RewardError,
     RewardNotFound,
     archive_reward,
@@ -19,6 +18,7 @@ from plugin.services.rewards import (
     list_rewards,
     update_reward,
 )
+from plugin.rewards.redemptions import redeem
 from tests.rewards.conftest import redemption
 
 
@@ -186,7 +186,7 @@ def test_a_reward_is_changed_only_through_its_own_shop(shops) -> None:  # type: 
 def test_a_catalogue_made_with_english_titles_is_shown_in_the_store_language(
     shops, proxy, region, titles
 ) -> None:  # type: ignore[no-untyped-def]
-    from plugin.services.shops import reward_title
+    from plugin.shops.registry import reward_title
 
     shop = shops[region]
     for reward in list_rewards(shop):  # as stores installed before titles followed the language

@@ -8,9 +8,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from plugin import outbox
 from plugin.extensions import db
 from plugin.models import OutboxItem
-from plugin.services import outbox, redemptions
+from plugin.rewards import redemptions
 from tests.conftest import drain_jobs
 from tests.rewards.conftest import redemption
 from tests.rewards.test_redemptions import reward_of

@@ -12,9 +12,9 @@ from plugin.extensions import db
 from plugin.jobs.periodic import run_periodic
 from plugin.models import PointEntry, Shop
 from plugin.models.types import utcnow
+from plugin.points import ledger
+from plugin.points.expiry import expire_shop, upcoming
 from plugin.program.calendar import add_months
-from plugin.services import ledger
-from plugin.services.expiry import expire_shop, upcoming
 from tests.contract.openapi_check import assert_response_matches_openapi
 from tests.rewards.conftest import balance
 

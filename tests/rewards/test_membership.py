@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from plugin import outbox
 from plugin.extensions import db
+from plugin.members.membership import MembershipError, cancel_membership, revoke_membership
 from plugin.models import AuditLog, Member, PointEntry, Reward
-from plugin.services import outbox
-from plugin.services.membership import MembershipError, cancel_membership, revoke_membership
-from plugin.services.redemptions import RedemptionError, issue_coupon, redeem
+from plugin.rewards.redemptions import RedemptionError, issue_coupon, redeem
 from tests.rewards.conftest import balance, codes_for, redemption, settle_outbox
 
 

@@ -10,12 +10,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from plugin import outbox
 from plugin.effects import load_effects
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
 from plugin.models import Member, PointEntry, Redemption, Reward, Shop
-from plugin.services import outbox
-from plugin.services.redemptions import CREATE, RedemptionError, redeem
+from plugin.rewards.redemptions import CREATE, RedemptionError, redeem
 from tests.conftest import TEST_DATABASE_URL
 from tests.rewards.conftest import balance, codes_for, pending_items, redemption, settle_outbox
 

@@ -11,11 +11,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.extensions import db
+from plugin.members.membership import cancel_membership
 from plugin.models import OutboxItem
-from plugin.services import outbox, rewards, store_credit_rewards
-from plugin.services.membership import cancel_membership
+from plugin.rewards import catalogue as rewards
+from plugin.rewards import store_credit_rewards
 from tests.rewards.conftest import balance, redemption, settle_outbox
 
 # 10.00 of store credit for 1,000 points, in each store's own currency and minor unit.

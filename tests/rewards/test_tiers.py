@@ -12,7 +12,8 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.extensions import db
 from plugin.models import MemberTier, PointEntry, TierChange
-from plugin.services import rewards, tiers
+from plugin.rewards import catalogue as rewards
+from plugin.rewards import tiers
 from tests import payloads
 from tests.rewards.conftest import balance
 

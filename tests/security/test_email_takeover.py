@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Order, ShopCustomer
-from plugin.services import ledger
+from plugin.points import ledger
 from tests import payloads
 
 VICTIM = "victim@example.com"

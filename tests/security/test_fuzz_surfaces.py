@@ -117,8 +117,8 @@ def no_5xx(response: Any) -> None:
 @pytest.fixture()
 def customer(shops, deliver) -> int:  # type: ignore[no-untyped-def]
     from plugin.extensions import db
-    from plugin.services import ledger
-    from plugin.services.members import activate, member_for_customer
+    from plugin.members.accounts import activate, member_for_customer
+    from plugin.points import ledger
 
     kvm = payloads.product(product_type="KVM Switch")
     deliver("products/create", kvm)

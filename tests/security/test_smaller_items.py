@@ -148,7 +148,7 @@ def test_a_repeated_logged_in_customer_id_is_refused(shops, client, deliver) -> 
 
 
 def test_the_import_takes_files_over_the_global_1_mb_limit(shops, admin_post) -> None:  # type: ignore[no-untyped-def]
-    from plugin.services.importer import COLUMNS
+    from plugin.members.importer import COLUMNS
 
     lines = [",".join([*COLUMNS, "note"])]
     for index in range(15):  # a note of 100 KB on each line: 1.5 MB in all
@@ -169,7 +169,7 @@ def test_the_import_takes_files_over_the_global_1_mb_limit(shops, admin_post) ->
 
 
 def test_an_import_with_an_unreadable_field_is_a_clear_422(shops, admin_post) -> None:  # type: ignore[no-untyped-def]
-    from plugin.services.importer import COLUMNS
+    from plugin.members.importer import COLUMNS
 
     body = (",".join(COLUMNS) + "\n" + "a@example.com," + "x" * 200_000 + "\n").encode()
     response = admin_post(
@@ -187,16 +187,16 @@ def test_an_import_over_20_mb_is_a_clear_413(shops, admin_post) -> None:  # type
 
 
 def test_every_429_carries_retry_after(app, shops, proxy) -> None:  # type: ignore[no-untyped-def]
+    from plugin.members.accounts import activate
     from plugin.models import Campaign
     from plugin.models.types import utcnow
-    from plugin.services.members import activate
 
     app.config["STOREFRONT_WRITE_LIMIT"] = 1
     customer = payloads.customer(email="many@example.com")
     proxy("GET", "/member", customer=customer["id"])  # unknown customer: fetched and linked
     member = db.session.execute(select(Member)).scalars().first()
     if member is None:
-        from plugin.services.members import get_or_create_member, link_customer
+        from plugin.members.accounts import get_or_create_member, link_customer
 
         member = get_or_create_member("many@example.com")
         link_customer(shops["us"], str(customer["id"]), member=member, email="many@example.com")

@@ -375,7 +375,7 @@ def test_a_failed_redis_is_left_alone_for_a_while_then_used_again():
 
 def test_the_app_shares_the_estimate_over_its_queues_connection():
     from plugin.jobs.queue import InProcessQueue, RedisQueue
-    from plugin.services.admin_api import cost_buckets
+    from plugin.shopify.admin_api import cost_buckets
 
     app = Flask(__name__)
     app.extensions["tesmart_queue"] = InProcessQueue()

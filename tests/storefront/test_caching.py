@@ -68,7 +68,7 @@ def test_answers_to_anonymous_personal_requests_are_never_stored(
 
 
 def test_a_write_is_never_stored(ann, proxy) -> None:  # type: ignore[no-untyped-def]
-    from plugin.services.activities import DEFAULT_SURVEYS
+    from plugin.points.activities import DEFAULT_SURVEYS
 
     response = proxy(
         "POST",

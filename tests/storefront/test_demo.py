@@ -1,4 +1,4 @@
-"""The demo data (plugin.demo): every widget of the local storefront shows something real in each
+"""The demo data (plugin.devtools.demo): every widget of the local storefront shows something real in each
 of the four shops, read through the storefront API (so every answer is also held to openapi.yaml
 by the test client)."""
 
@@ -22,7 +22,7 @@ GOOD_CONDITION = {
 
 @pytest.fixture()
 def demo(app, fake_admin) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from plugin.demo import load_demo
+    from plugin.devtools.demo import load_demo
 
     # The fake Admin API is built (its schema loaded) before the clock starts: that is the fake's
     # one-off cost per process, not the demo's. CPU time, not wall time: a machine busy with other
@@ -47,7 +47,7 @@ def ok(response: Any) -> Any:
 def test_the_demo_loads_fast_refuses_a_database_with_shops_and_reloads_without_duplicates(
     demo, app
 ) -> None:  # type: ignore[no-untyped-def]
-    from plugin.demo import load_demo
+    from plugin.devtools.demo import load_demo
     from plugin.extensions import db
     from plugin.models import Campaign, CtrlFProgram, Redemption, Referral
 
@@ -126,7 +126,7 @@ def test_a_dev_server_s_fake_admin_api_knows_the_customers_of_the_database(
 ) -> None:  # type: ignore[no-untyped-def]
     """`flask demo` and `flask run` are two processes: the server's fake starts empty and is seeded
     from the database, so a reward code can be made for a customer it has not been told about."""
-    from plugin.services.admin_api import fake_admin
+    from plugin.shopify.admin_api import fake_admin
     from tests import payloads
 
     customer = payloads.customer(email="mika@example.com", verified_email=True)

@@ -78,10 +78,10 @@ def strings(locale: str) -> dict[str, str]:
 
 def claimable_device(storefront: Storefront, domain: str) -> tuple[int, int]:
     """(customer, device id) of a demo member whose device can ask for the warranty exchange."""
+    from plugin.benefits.devices import devices_payload
     from plugin.extensions import db
     from plugin.models import Member, ShopCustomer
-    from plugin.services.devices import devices_payload
-    from plugin.services.shops import find_shop
+    from plugin.shops.registry import find_shop
 
     def read() -> tuple[int, int]:
         shop = find_shop(domain)
@@ -102,9 +102,9 @@ def claimable_device(storefront: Storefront, domain: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("region", list(STORES))
 def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> None:
+    from plugin.benefits import ctrlf, tradeins
     from plugin.models import CtrlFApplication, ReturnRequest, TradeIn
-    from plugin.services import ctrlf, tradeins
-    from plugin.services.shops import find_shop
+    from plugin.shops.registry import find_shop
 
     domain = STORES[region]
     locale = storefront.query(lambda: find_shop(domain).locale)
@@ -246,7 +246,7 @@ def test_the_whole_journey(page: Any, storefront: Storefront, region: str) -> No
 def _order_name(domain: str, customer: int) -> str:
     from plugin.extensions import db
     from plugin.models import Order
-    from plugin.services.shops import find_shop
+    from plugin.shops.registry import find_shop
 
     shop = find_shop(domain)
     return (

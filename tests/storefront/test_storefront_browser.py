@@ -70,7 +70,7 @@ def storefront(database_url: str) -> Iterator[Storefront]:
     """The app on loopback with the demo loaded once for the module (the tests read what they
     assert from the database, so they share it); the tables are emptied afterwards."""
     from plugin import create_app
-    from plugin.demo import load_demo
+    from plugin.devtools.demo import load_demo
     from plugin.extensions import db
     from plugin.jobs.queue import InProcessQueue
     from tests.conftest import _empty_tables
@@ -138,8 +138,8 @@ def widget(page: Any, kind: str) -> Any:
 def ledger_balance(storefront: Storefront, domain: str, customer: int) -> int:
     from plugin.extensions import db
     from plugin.models import ShopCustomer
-    from plugin.services import ledger
-    from plugin.services.shops import find_shop
+    from plugin.points import ledger
+    from plugin.shops.registry import find_shop
 
     def read() -> int:
         shop = find_shop(domain)
@@ -155,7 +155,7 @@ def ledger_balance(storefront: Storefront, domain: str, customer: int) -> int:
 
 def newest(storefront: Storefront, model: Any, domain: str, customer: int | None = None) -> Any:
     from plugin.extensions import db
-    from plugin.services.shops import find_shop
+    from plugin.shops.registry import find_shop
 
     def read() -> Any:
         shop = find_shop(domain)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.models import Member, PointEntry
-from plugin.services import ledger
+from plugin.points import ledger
 from tests import payloads
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from plugin.extensions import db
 from plugin.models import Member, PointEntry, Wallet
-from plugin.services.shops import add_shop
+from plugin.shops.registry import add_shop
 from tests import payloads, signing
 from tests.conftest import SHOP_DOMAINS, TEST_DATABASE_URL, _empty_tables, drain_jobs
 from webhooks.receiver import _shop_cache

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.extensions import db
 from plugin.models import Device, Shop
-from plugin.services.reconcile import reconcile_all
+from plugin.sync.reconcile import reconcile_all
 from tests import payloads
 from tests.webhooks.conftest import balance, entries, member
 

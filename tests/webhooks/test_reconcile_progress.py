@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from plugin.extensions import db
 from plugin.models import Shop
-from plugin.services import reconcile
-from plugin.services.reconcile import reconcile_all
+from plugin.sync import reconcile
+from plugin.sync.reconcile import reconcile_all
 from tests import signing
 from tests.webhooks.test_reconcile_streams import DOMAIN, buyers, plus_store, us  # noqa: F401 (fixtures)
 

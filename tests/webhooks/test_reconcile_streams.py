@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from plugin.extensions import db
 from plugin.models import Order, OrderRefund, Shop
 from plugin.models.types import utcnow
-from plugin.services import reconcile
-from plugin.services.reconcile import reconcile_all
+from plugin.sync import reconcile
+from plugin.sync.reconcile import reconcile_all
 from tests.webhooks.conftest import balance, member
 
 DOMAIN = "tesmart-us.myshopify.com"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from plugin.models import Shop
-from plugin.services import shops
+from plugin.shops import registry as shops
 
 
 def uninstalled(shop: Shop, payload: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from plugin.models import Shop
-from plugin.services import compliance
+from plugin.shops import compliance
 
 
 def data_request(shop: Shop, payload: dict[str, Any]) -> None:

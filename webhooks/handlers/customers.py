@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin.members import customers
 from plugin.models import Shop
-from plugin.services import customers
 
 
 def create(shop: Shop, payload: dict[str, Any]) -> None:

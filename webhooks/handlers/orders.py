@@ -3,20 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from plugin.models import Shop
-from plugin.services import orders
-from plugin.services.admin_api import product_fetcher
+from plugin.points import orders
+from plugin.shopify.admin_api import product_fetcher
 
 
 def paid(shop: Shop, payload: dict[str, Any]) -> None:
     order = orders.apply_paid(shop, payload, fetch_product=product_fetcher(shop))
-    from plugin.services import referrals
+    from plugin.rewards import referrals
 
     referrals.on_order_paid(shop, order)
 
 
 def cancelled(shop: Shop, payload: dict[str, Any]) -> None:
     order = orders.apply_cancelled(shop, payload)
-    from plugin.services import referrals
+    from plugin.rewards import referrals
 
     referrals.on_order_reversed(shop, order)
 

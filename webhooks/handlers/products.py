@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from plugin.models import Shop
-from plugin.services import catalog
+from plugin.shops import products as catalog
 
 
 def upsert(shop: Shop, payload: dict[str, Any]) -> None:

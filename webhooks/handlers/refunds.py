@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from plugin.models import Shop
-from plugin.services import orders
+from plugin.points import orders
 
 
 def create(shop: Shop, payload: dict[str, Any]) -> None:
     order = orders.apply_refund(shop, payload)
     if order.total_amount > 0 and order.refunded_amount >= order.total_amount:
-        from plugin.services import referrals
+        from plugin.rewards import referrals
 
         referrals.on_order_reversed(shop, order)

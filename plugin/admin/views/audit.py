@@ -7,7 +7,7 @@ from flask import Response, request
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render, requested_page
-from plugin.services import admin_queries
+from plugin.reports import queries as admin_queries
 
 
 @bp.get("/audit")

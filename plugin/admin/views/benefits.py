@@ -1,6 +1,6 @@
 """Trade-ins, returns and warranty claims, CTRL F: the merchant's queues and their actions.
 
-The actions are the benefit services' (plugin.services.tradeins, warranty_claims, returns, ctrlf):
+The actions are the benefit services' (plugin.benefits.tradeins, warranty_claims, returns, ctrlf):
 this module parses the form, calls them and shows their refusals.
 """
 
@@ -25,6 +25,7 @@ from plugin.admin.pages import (
     render,
     require,
 )
+from plugin.benefits.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import (
@@ -38,8 +39,7 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
-from plugin.services import admin_queries
-from plugin.services.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
+from plugin.reports import queries as admin_queries
 
 # The store answers a return request within 24 hours (POLICY.md 6).
 ANSWER_WITHIN = timedelta(hours=24)
@@ -101,7 +101,7 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
     quoted, paid = value_bounds(shop, trade_in)
     store_credit = None
     if "pay" in allowed and trade_in.kind == "recovery_value":
-        from plugin.services.store_credit import store_credit_check
+        from plugin.shopify.store_credit import store_credit_check
 
         store_credit = store_credit_check(shop)
     from plugin.admin.views.cases import device_history, steps_of
@@ -274,7 +274,7 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
     ctx = admin()
     found = _trade_in(trade_in_id)
     spec = require(TRADE_IN_ACTIONS.get(action))
-    function = require(optional_service("plugin.services.tradeins", spec[0]))
+    function = require(optional_service("plugin.benefits.tradeins", spec[0]))
     arguments: list[Any] = []
     for name in spec[1]:
         value = (request.form.get(name) or "").strip()
@@ -388,8 +388,8 @@ def returns() -> Response:
         return_actions=_return_actions(),
         claim_actions=_claim_actions(),
         # (state, action) pairs the services allow; without a table every listed action shows.
-        return_steps=optional_service("plugin.services.returns", "TRANSITIONS"),
-        claim_steps=optional_service("plugin.services.warranty_claims", "TRANSITIONS"),
+        return_steps=optional_service("plugin.benefits.returns", "TRANSITIONS"),
+        claim_steps=optional_service("plugin.benefits.warranty_claims", "TRANSITIONS"),
     )
 
 
@@ -409,7 +409,7 @@ CLAIM_ACTIONS = {
 
 def _return_actions() -> list[str]:
     return [
-        a for a, name in RETURN_ACTIONS.items() if optional_service("plugin.services.returns", name)
+        a for a, name in RETURN_ACTIONS.items() if optional_service("plugin.benefits.returns", name)
     ]
 
 
@@ -417,7 +417,7 @@ def _claim_actions() -> list[str]:
     return [
         a
         for a, name in CLAIM_ACTIONS.items()
-        if optional_service("plugin.services.warranty_claims", name)
+        if optional_service("plugin.benefits.warranty_claims", name)
     ]
 
 
@@ -453,20 +453,20 @@ def claim_refuse_consequences(found: WarrantyClaim) -> list[str]:
 @bp.get("/returns/<int:request_id>/files/<int:index>")
 @app_home
 def return_file(request_id: int, index: int) -> Response:
-    """A photo or video the shopper uploaded with the request (plugin.services.uploads)."""
+    """A photo or video the shopper uploaded with the request (plugin.benefits.uploads)."""
     return _uploaded_file(ReturnRequest, request_id, index)
 
 
 @bp.get("/warranty-claims/<int:claim_id>/files/<int:index>")
 @app_home
 def claim_file(claim_id: int, index: int) -> Response:
-    """A photo or video the member uploaded with the warranty claim (plugin.services.uploads)."""
+    """A photo or video the member uploaded with the warranty claim (plugin.benefits.uploads)."""
     return _uploaded_file(WarrantyClaim, claim_id, index)
 
 
 def _uploaded_file(model: Any, row_id: int, index: int) -> Response:
     """File ``index`` of a shop's return request or claim (their ``photos``), never cached."""
-    from plugin.services.uploads import stored_key
+    from plugin.benefits.uploads import stored_key
     from plugin.storage import storage
 
     ctx = admin()
@@ -490,8 +490,8 @@ def return_action(request_id: int, action: str) -> Response:
         ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1
     )
     found = require(rows[0] if rows else None)
-    function = require(optional_service("plugin.services.returns", RETURN_ACTIONS.get(action, "")))
-    steps = optional_service("plugin.services.returns", "TRANSITIONS") or {}
+    function = require(optional_service("plugin.benefits.returns", RETURN_ACTIONS.get(action, "")))
+    steps = optional_service("plugin.benefits.returns", "TRANSITIONS") or {}
     if action == "close" and (found.state, action) in steps and not confirmed():
         return ask_to_confirm(
             _("Close return request #{id}?", id=found.id),
@@ -547,9 +547,9 @@ def claim_action(claim_id: int, action: str) -> Response:
     rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(
-        optional_service("plugin.services.warranty_claims", CLAIM_ACTIONS.get(action, ""))
+        optional_service("plugin.benefits.warranty_claims", CLAIM_ACTIONS.get(action, ""))
     )
-    steps = optional_service("plugin.services.warranty_claims", "TRANSITIONS") or {}
+    steps = optional_service("plugin.benefits.warranty_claims", "TRANSITIONS") or {}
     if action == "refuse" and (found.state, action) in steps and not confirmed():
         if not (request.form.get("note") or "").strip():
             return render(
@@ -641,7 +641,7 @@ def _store_today() -> Any:
 @bp.post("/ctrl-f")
 @app_home
 def ctrl_f_create() -> Response:
-    from plugin.services import ctrlf_admin
+    from plugin.benefits import ctrlf_admin
 
     ctx = admin()
     try:
@@ -664,7 +664,7 @@ CTRLF_REJECT = ("reject", "reject_applicant")
 
 
 def _ctrlf_service(names: tuple[str, ...]) -> Any:
-    for module in ("plugin.services.ctrlf", "plugin.services.ctrl_f"):
+    for module in ("plugin.benefits.ctrlf", "plugin.services.ctrl_f"):
         for name in names:
             function = optional_service(module, name)
             if function is not None:
@@ -731,7 +731,7 @@ def ctrl_f_program(program_id: int) -> Response:
 @bp.post("/ctrl-f/<int:program_id>")
 @app_home
 def ctrl_f_update(program_id: int) -> Response:
-    from plugin.services import ctrlf_admin
+    from plugin.benefits import ctrlf_admin
 
     ctx = admin()
     program = _program(program_id)

@@ -15,7 +15,7 @@ from plugin.admin.i18n import _
 from plugin.admin.pages import optional_service, render, require
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, ReturnRequest, TradeIn, WarrantyClaim
-from plugin.services import admin_queries
+from plugin.reports import queries as admin_queries
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".avif")
@@ -151,7 +151,7 @@ def return_detail(request_id: int) -> Response:
         Device, shop.id, Device.order_id == found.order_id, order=Device.id
     )
     steps = steps_of("return", found.id)
-    transitions = optional_service("plugin.services.returns", "TRANSITIONS") or {}
+    transitions = optional_service("plugin.benefits.returns", "TRANSITIONS") or {}
     from plugin.admin.views.benefits import RETURN_ACTIONS
 
     actions = [a for a in RETURN_ACTIONS if (found.state, a) in transitions]
@@ -178,7 +178,7 @@ def claim_detail(claim_id: int) -> Response:
     device = db.session.get(Device, found.device_id)
     device = device if device is not None and device.shop_id == shop.id else None
     steps = steps_of("warranty_claim", found.id)
-    transitions = optional_service("plugin.services.warranty_claims", "TRANSITIONS") or {}
+    transitions = optional_service("plugin.benefits.warranty_claims", "TRANSITIONS") or {}
     from plugin.admin.views.benefits import CLAIM_ACTIONS
 
     actions = [a for a in CLAIM_ACTIONS if (found.state, a) in transitions]

@@ -10,7 +10,9 @@ from plugin.admin.charts import bar_chart
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render
 from plugin.admin.views.program_results import program_results_page
-from plugin.services import admin_queries, program_results, reconcile
+from plugin.reports import program_results
+from plugin.reports import queries as admin_queries
+from plugin.sync import reconcile
 
 # One text per stream and state, so each language can word it whole.
 RECONCILE_LINES = {

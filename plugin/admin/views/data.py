@@ -14,11 +14,13 @@ from plugin.admin import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.i18n import _
 from plugin.admin.pages import redirect_to, render, require
+from plugin.database import audit
 from plugin.extensions import db
+from plugin.members.importer import COLUMNS, import_members
 from plugin.models import ImportRun
-from plugin.services import admin_queries, audit, exports
-from plugin.services.importer import COLUMNS, import_members
-from plugin.services.shops import normalize_domain
+from plugin.reports import exports
+from plugin.reports import queries as admin_queries
+from plugin.shops.registry import normalize_domain
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_DATABASE_ID = 2**63 - 1

@@ -1,5 +1,5 @@
 """The store's transactional emails: which are sent, from whom, and the subject and opening line
-of each in each language, with a preview rendered for a demo member (plugin/services/emails.py)."""
+of each in each language, with a preview rendered for a demo member (plugin/reach/emails.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from plugin.admin.i18n import _, current_locale
 from plugin.admin.pages import redirect_to, render, require
 from plugin.mail import KINDS, LOCALES, locale_of, mail_enabled
 from plugin.mail.strings import EMAILS
-from plugin.services import emails
+from plugin.reach import emails
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "ja": "日本語", "ko": "한국어"}
 

@@ -27,7 +27,9 @@ from plugin.admin.pages import (
     requested_page,
     require,
 )
+from plugin.database import audit
 from plugin.extensions import db
+from plugin.members.accounts import cohort_of, id_status
 from plugin.models import (
     CtrlFApplication,
     CtrlFProgram,
@@ -42,18 +44,18 @@ from plugin.models import (
     TradeIn,
     WarrantyClaim,
 )
-from plugin.services import admin_queries, audit, ledger
-from plugin.services.adjustments import (
+from plugin.points import ledger
+from plugin.points.adjustments import (
     AdjustmentError,
     ConfirmationNeeded,
     activate_member,
     adjust_points,
     new_adjustment_id,
 )
-from plugin.services.compliance import member_record
-from plugin.services.members import cohort_of, id_status
-from plugin.services.redemptions import FORFEITED_PURPOSES, LIVE_STATES
-from plugin.services.shop_settings import program_settings
+from plugin.reports import queries as admin_queries
+from plugin.rewards.redemptions import FORFEITED_PURPOSES, LIVE_STATES
+from plugin.shops.compliance import member_record
+from plugin.shops.settings import program_settings
 
 
 @bp.get("/members")
@@ -126,7 +128,7 @@ def _member_page(
             shop.id, subject_type="member", subject_id=str(member.id), limit=50
         ),
         adjustment_id=new_adjustment_id(),
-        can_cancel=optional_service("plugin.services.membership", "cancel_membership") is not None,
+        can_cancel=optional_service("plugin.members.membership", "cancel_membership") is not None,
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
@@ -284,7 +286,7 @@ def member_end(member_id: int) -> Response:
     found = _member(member_id)
     action = "revoke" if request.form.get("action") == "revoke" else "cancel"
     name = "revoke_membership" if action == "revoke" else "cancel_membership"
-    end = require(optional_service("plugin.services.membership", name))
+    end = require(optional_service("plugin.members.membership", name))
     if not (request.form.get("reason") or "").strip():
         return _member_page(found, status=422, errors={"reason": _("Say why the membership ends.")})
     if not confirmed():

@@ -21,9 +21,10 @@ from plugin.admin.pages import (
     render,
     require,
 )
+from plugin.points import campaign_admin
 from plugin.program.categories import CATEGORIES
-from plugin.services import campaign_admin, settings_admin
-from plugin.services.shop_settings import program_settings
+from plugin.shops import settings_admin
+from plugin.shops.settings import program_settings
 
 # --- settings ------------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ def settings_save() -> Response:
 
 
 def _rewards_service(name: str) -> Any:
-    return optional_service("plugin.services.rewards", name)
+    return optional_service("plugin.rewards.catalogue", name)
 
 
 def _rewards_page(

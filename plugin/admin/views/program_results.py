@@ -6,7 +6,7 @@ from typing import Any
 
 from plugin.admin.charts import bar_chart
 from plugin.models import Shop
-from plugin.services.program_results import DEFINITIONS, MonthResults
+from plugin.reports.program_results import DEFINITIONS, MonthResults
 
 ROWS = (
     ("members", "Members", "count"),

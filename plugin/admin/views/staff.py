@@ -13,7 +13,7 @@ from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
 from plugin.admin.pages import ask_to_confirm, confirmed, redirect_to, render
 from plugin.extensions import db
-from plugin.services import staff as staff_service
+from plugin.members import staff as staff_service
 
 
 def _page(status: int = 200, error: str | None = None) -> Response:

@@ -16,7 +16,7 @@ from plugin.admin import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import redirect_to, render
 from plugin.program.tiers import TiersInvalid
-from plugin.services import tiers
+from plugin.rewards import tiers
 
 EXAMPLE = {
     "enabled": False,

@@ -1,0 +1,1 @@
+"""Members: TESmart IDs, membership and its ending, customers from Shopify, import, staff."""

@@ -1,0 +1,112 @@
+"""Ending a TESmart ID (POLICY.md 2): cancellation on the member's request, revocation for fraud.
+
+Either way the unused points of each shop are forfeited by a ledger entry, unused reward codes are
+disabled through the outbox, no compensation is due, and the merchant's action is audited. The ID
+is one across the four shops, so its state changes everywhere; ``shop_or_all`` says in which
+shops the points and codes are taken (a merchant acts on their own shop; an operator on all).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import select
+
+from plugin import clock, outbox
+from plugin.database import audit
+from plugin.extensions import db
+from plugin.models import Member, Shop
+from plugin.points import ledger
+from plugin.rewards import tiers
+from plugin.rewards.redemptions import disable_unused_codes
+
+ALL: Literal["all"] = "all"
+
+
+class MembershipError(ValueError):
+    """The action does not apply (an ID already ended, a missing reason)."""
+
+
+def cancel_membership(
+    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str
+) -> dict[str, int]:
+    """Cancel on request: {shop domain: points forfeited}. Commits."""
+    return _end(shop_or_all, member, actor, reason, state="cancelled")
+
+
+def revoke_membership(
+    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str
+) -> dict[str, int]:
+    """Revoke for fraud or abuse: as a cancellation, recorded as a revocation. Commits."""
+    return _end(shop_or_all, member, actor, reason, state="revoked")
+
+
+def _shops(shop_or_all: Shop | Literal["all"]) -> list[Shop]:
+    if isinstance(shop_or_all, Shop):
+        return [shop_or_all]
+    if shop_or_all != ALL:
+        raise MembershipError("pass a shop or 'all'")
+    return list(db.session.execute(select(Shop).order_by(Shop.id)).scalars())
+
+
+def _end(
+    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str, *, state: str
+) -> dict[str, int]:
+    reason = (reason or "").strip()
+    if not reason:
+        raise MembershipError("A reason is required.")
+    shops = _shops(shop_or_all)
+    locked = db.session.execute(
+        select(Member)
+        .where(Member.id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if locked.state == "revoked" or (locked.state == state == "cancelled"):
+        outbox.rollback()
+        raise MembershipError(f"This TESmart ID is already {locked.state}.")
+    before = {"state": locked.state, "cancelled_at": locked.cancelled_at}
+    forfeited: dict[str, int] = {}
+    disabled: dict[str, int] = {}
+    try:
+        for shop in shops:
+            # Codes first, then the wallet: the same lock order as the outbox job (redemption,
+            # then wallet), so a refund running at the same moment cannot deadlock with this.
+            disabled[shop.domain] = disable_unused_codes(
+                shop, locked, actor, reason=f"membership_{state}"
+            )
+            tiers.end_perks(shop, locked.id)  # a VIP tier's free-shipping code ends with the ID
+            wallet = ledger.lock_wallet(shop.id, locked.id)
+            points = max(wallet.balance, 0)
+            if points and ledger.post_entry(
+                shop_id=shop.id,
+                member_id=locked.id,
+                delta=-points,
+                kind="forfeit",
+                cause_key=f"membership:{locked.id}:{state}",
+                note=reason[:500],
+                actor=actor,
+            ):
+                forfeited[shop.domain] = points
+        locked.state = state
+        locked.cancelled_at = locked.cancelled_at or clock.now()
+        for shop in shops:
+            audit.record(
+                shop_id=shop.id,
+                actor=actor,
+                action=f"membership.{'cancel' if state == 'cancelled' else 'revoke'}",
+                subject_type="member",
+                subject_id=locked.id,
+                before=before,
+                after={
+                    "state": state,
+                    "reason": reason,
+                    "points_forfeited": forfeited.get(shop.domain, 0),
+                    "codes_disabled": disabled.get(shop.domain, 0),
+                },
+            )
+        outbox.commit()
+    except BaseException:
+        outbox.rollback()
+        raise
+    return forfeited

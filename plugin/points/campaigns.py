@@ -1,0 +1,187 @@
+"""Dated campaigns per shop: points multipliers, member-only discounts, gifts (POLICY.md 3)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, select
+
+from plugin import clock
+from plugin.errors import ApiError
+from plugin.extensions import db
+from plugin.models import Campaign, Member, Order, Redemption, Shop
+from plugin.program.campaigns import campaign_applies
+
+# How long a process shows a shop's campaign list before reading it again (GET /proxy/member).
+LISTING_TTL_SECONDS = 10.0
+
+
+def active_campaigns(shop_id: int, at: datetime) -> list[Campaign]:
+    stmt = (
+        select(Campaign)
+        .where(Campaign.shop_id == shop_id, Campaign.starts_at <= at, Campaign.ends_at > at)
+        .order_by(Campaign.starts_at)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True)
+class CampaignListing:
+    """A campaign as the storefront lists it: plain values, safe to keep between requests."""
+
+    id: int
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    multiplier: Decimal | None
+
+
+@dataclass(frozen=True)
+class _Listings:
+    generation: int
+    read_at: datetime  # campaigns ending after this instant were read
+    expires: float  # time.monotonic() deadline
+    campaigns: tuple[CampaignListing, ...]
+
+
+_listings: dict[tuple[int, datetime | None], _Listings] = {}
+_listings_lock = threading.Lock()
+_generation = 0
+
+
+def listed_campaigns(shop: Shop, at: datetime) -> list[CampaignListing]:
+    """The campaigns running at ``at``, to show on the storefront (never to award or give).
+
+    Why a per-process cache is safe here: this list is only displayed. Points multipliers, gifts
+    and member codes read ``active_campaigns`` or the row itself, never this. A campaign's start
+    and end are applied to every request (the cache holds every campaign not yet ended), so only a
+    merchant's edit can be late, by at most LISTING_TTL_SECONDS in another process; the anonymous
+    GET /proxy/member, which carries this same list, is already public for 60 s. A write through
+    the ORM in this process drops the cache at once (``_campaigns_changed``). The key holds the
+    shop's creation time as well as its id, so a shop made again (a reinstall after shop/redact,
+    a test database emptied) never sees another shop's list.
+    """
+    key = (shop.id, shop.created_at)
+    now = time.monotonic()
+    entry = _listings.get(key)
+    if (
+        entry is None
+        or entry.generation != _generation
+        or entry.expires <= now
+        or at < entry.read_at
+    ):
+        generation = _generation
+        rows = db.session.execute(
+            select(
+                Campaign.id,
+                Campaign.kind,
+                Campaign.title,
+                Campaign.starts_at,
+                Campaign.ends_at,
+                Campaign.multiplier,
+            )
+            .where(Campaign.shop_id == shop.id, Campaign.ends_at > at)
+            .order_by(Campaign.starts_at, Campaign.id)
+        ).all()
+        entry = _Listings(
+            generation, at, now + LISTING_TTL_SECONDS, tuple(CampaignListing(*row) for row in rows)
+        )
+        with _listings_lock:
+            if len(_listings) > 1000:  # shops come and go in tests; a real process knows four
+                _listings.clear()
+            _listings[key] = entry
+    return [c for c in entry.campaigns if c.starts_at <= at < c.ends_at]
+
+
+def forget_listed_campaigns() -> None:
+    """Drop every cached campaign list of this process (a campaign was written)."""
+    global _generation
+    with _listings_lock:
+        _generation += 1
+        _listings.clear()
+
+
+@event.listens_for(Campaign, "after_insert")
+@event.listens_for(Campaign, "after_update")
+@event.listens_for(Campaign, "after_delete")
+def _campaigns_changed(_mapper: Any, _connection: Any, _target: Campaign) -> None:
+    forget_listed_campaigns()
+
+
+def points_multiplier(shop_id: int, at: datetime) -> Decimal:
+    """The order-points multiplier in force at ``at`` (the order's time, not the processing time,
+    so a late or replayed webhook earns what the order earned when it was placed)."""
+    multipliers = [
+        c.multiplier or Decimal(2)
+        for c in active_campaigns(shop_id, at)
+        if c.kind == "points_multiplier"
+    ]
+    return max(multipliers, default=Decimal(1))
+
+
+def member_campaign_code(
+    shop: Shop, member: Member, customer_id: str, campaign_id: int
+) -> Redemption:
+    """A member-only discount campaign: the activated member's own single-use code, once per
+    campaign (POLICY.md 3). Commits."""
+    from plugin import outbox
+    from plugin.rewards.redemptions import issue_coupon
+
+    campaign = db.session.execute(
+        select(Campaign).where(Campaign.id == campaign_id, Campaign.shop_id == shop.id)
+    ).scalar_one_or_none()
+    now = clock.now()
+    if (
+        campaign is None
+        or campaign.kind != "member_discount"
+        or not (campaign.starts_at <= now < campaign.ends_at)
+    ):
+        raise ApiError(404, "campaign_not_found", "There is no member offer running with this id.")
+    if not member.is_active:
+        raise ApiError(403, "id_not_active", "Activate your TESmart ID to get member offers.")
+    if campaign.discount_percent is None:
+        raise ApiError(409, "campaign_without_discount", "This campaign has no discount to give.")
+    redemption = issue_coupon(
+        shop,
+        member,
+        customer_id,
+        purpose="campaign",
+        title=campaign.title,
+        kind="percentage",
+        percentage=campaign.discount_percent,
+        idempotency_key=f"campaign:{campaign.id}:member:{member.id}",
+    )
+    outbox.commit()
+    return redemption
+
+
+def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: datetime) -> int:
+    """Gift with purchase: an activated member's qualifying order is tagged for the warehouse to
+    add the gift, through the outbox, once per campaign and order."""
+    from plugin import outbox
+
+    if member is None or not campaign_applies(member.activated_at, member.state, paid_at):
+        return 0
+    tagged = 0
+    for campaign in active_campaigns(shop.id, paid_at):
+        if campaign.kind != "gift" or (
+            campaign.min_subtotal is not None and order.net_amount < campaign.min_subtotal
+        ):
+            continue
+        if outbox.add(
+            shop.id,
+            "order.tag",
+            f"gift:{campaign.id}:{order.order_id}",
+            {
+                "id": f"gid://shopify/Order/{order.order_id}",
+                "tags": ["tesmart-gift", f"tesmart-gift-{campaign.id}"],
+            },
+        ):
+            tagged += 1
+    return tagged

@@ -1,0 +1,121 @@
+"""The points ledger (invariant 2): one entry per cause; a balance is the sum of its entries.
+
+The wallet's cached balance moves in the same statement-level transaction as the entry, by an
+atomic ``balance = balance + delta``, so concurrent writers cannot lose an update.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, select, text
+
+from plugin import clock
+from plugin.database.idempotent import insert_once
+from plugin.extensions import db
+from plugin.models import PointEntry, Wallet
+from plugin.models.types import UTCDateTime
+
+# Kinds that count as member activity for points expiry (POLICY.md 3).
+ACTIVITY_KINDS = {
+    "signup",
+    "newsletter",
+    "order",
+    "survey",
+    "review",
+    "redemption",
+    "import",
+    "adjustment",
+}
+
+
+def ensure_wallet(shop_id: int, member_id: int) -> None:
+    insert_once(
+        Wallet, {"shop_id": shop_id, "member_id": member_id, "balance": 0}, ["shop_id", "member_id"]
+    )
+
+
+def post_entry(
+    *,
+    shop_id: int,
+    member_id: int,
+    delta: int,
+    kind: str,
+    cause_key: str,
+    note: str | None = None,
+    actor: str | None = None,
+    at: datetime | None = None,
+) -> int | None:
+    """Write the entry for ``cause_key`` once. Returns its id, or None when the cause had one."""
+    at = at or clock.now()
+    entry_id = insert_once(
+        PointEntry,
+        {
+            "shop_id": shop_id,
+            "member_id": member_id,
+            "delta": int(delta),
+            "kind": kind,
+            "cause_key": cause_key,
+            "note": note,
+            "actor": actor,
+            "created_at": at,
+        },
+        ["shop_id", "cause_key"],
+    )
+    if entry_id is None:
+        return None
+    statement = _MOVE_ACTIVE_BALANCE if kind in ACTIVITY_KINDS else _MOVE_BALANCE
+    db.session.execute(
+        statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
+    )
+    from plugin.reach.notifications import points_moved
+
+    points_moved(shop_id, member_id, int(delta), kind, cause_key)
+    return entry_id
+
+
+# The wallet created at its first entry, or moved by ``balance = balance + delta``: one statement,
+# atomic on both backends (the row is locked by the update as a redemption's SELECT FOR UPDATE
+# would lock it). Prebuilt text: SQLAlchemy does not cache the dialects' ON CONFLICT constructs.
+_UPSERT_WALLET = (
+    "INSERT INTO wallets (shop_id, member_id, balance, last_activity_at)"
+    " VALUES (:shop_id, :member_id, :delta, {new_activity})"
+    " ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = wallets.balance + excluded.balance{moved_activity}"
+)
+_MOVE_ACTIVE_BALANCE = text(
+    _UPSERT_WALLET.format(
+        new_activity=":at", moved_activity=", last_activity_at = excluded.last_activity_at"
+    )
+).bindparams(bindparam("at", type_=UTCDateTime()))
+_MOVE_BALANCE = text(_UPSERT_WALLET.format(new_activity="NULL", moved_activity=""))
+
+
+def has_entry(shop_id: int, cause_key: str) -> bool:
+    stmt = select(PointEntry.id).where(
+        PointEntry.shop_id == shop_id, PointEntry.cause_key == cause_key
+    )
+    return db.session.execute(stmt).first() is not None
+
+
+def balance(shop_id: int, member_id: int) -> int:
+    stmt = select(Wallet.balance).where(Wallet.shop_id == shop_id, Wallet.member_id == member_id)
+    return int(db.session.execute(stmt).scalar() or 0)
+
+
+def sum_of_entries(shop_id: int, member_id: int) -> int:
+    stmt = select(func.coalesce(func.sum(PointEntry.delta), 0)).where(
+        PointEntry.shop_id == shop_id, PointEntry.member_id == member_id
+    )
+    return int(db.session.execute(stmt).scalar() or 0)
+
+
+def lock_wallet(shop_id: int, member_id: int) -> Wallet:
+    """The wallet row, locked until the transaction ends (a redemption's critical section)."""
+    ensure_wallet(shop_id, member_id)
+    stmt = (
+        select(Wallet)
+        .where(Wallet.shop_id == shop_id, Wallet.member_id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(stmt).scalar_one()

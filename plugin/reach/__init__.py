@@ -1,0 +1,1 @@
+"""Reaching members: notifications, emails, Flow triggers and the customer metafields."""

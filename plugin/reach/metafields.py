@@ -1,0 +1,102 @@
+"""The app's customer metafields (``$app`` namespace, declared in shopify.app.toml), written with
+``metafieldsSet`` through the outbox (effect ``customer.metafields``).
+
+Coalesced per member: a change only marks the member's metafields due, under the key of the
+current minute (``customer_metafields:<member>:<minute>``), to be written at the start of the
+next minute with the values of that moment. However many changes a minute brings, the customer
+gets one write, and two writes are at least a minute apart. Each write is one ``metafieldsSet``
+(7 metafields per customer, at most 25 per call) that takes its cost from the shop's shared
+throttle estimate like every other Admin API call, so it never spends more than the bucket holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from plugin import outbox
+from plugin.clock import now
+from plugin.extensions import db
+from plugin.models import Member, Shop, ShopCustomer, Wallet
+
+EFFECT = "customer.metafields"
+NAMESPACE = "$app"
+WINDOW = timedelta(minutes=1)
+MAX_PER_CALL = 25
+
+# key -> metafield type, as declared in shopify.app.toml ([customer.metafields.app.<key>]).
+DEFINITIONS: dict[str, str] = {
+    "tesmart_id_status": "single_line_text_field",
+    "cohort": "single_line_text_field",
+    "member_since": "date",
+    "points_balance": "number_integer",
+    "points_expiring": "number_integer",
+    "points_expiring_on": "date",
+    "referral_link": "url",
+}
+
+
+def touch(shop: Shop, member_id: int | None, at: datetime | None = None) -> int | None:
+    """The member's metafields changed: write them at the start of the next minute (once)."""
+    if member_id is None:
+        return None
+    moment = at or now()
+    minute = int(moment.timestamp()) // 60
+    due = datetime.fromtimestamp((minute + 1) * 60, tz=moment.tzinfo)
+    key = f"customer_metafields:{member_id}:{minute}"
+    return outbox.add(shop.id, EFFECT, key, {"member_id": member_id}, not_before=due)
+
+
+def values(shop: Shop, member: Member) -> dict[str, str]:
+    """The metafields' values now (Shopify's value strings; an empty value is left out)."""
+    from plugin.members.accounts import cohort_of, id_status
+    from plugin.points.expiry import upcoming
+    from plugin.shops.settings import program_settings
+
+    settings = program_settings(shop)
+    cohort = cohort_of(member, settings.cutoffs)
+    wallet = db.session.execute(
+        select(Wallet).where(Wallet.shop_id == shop.id, Wallet.member_id == member.id)
+    ).scalar_one_or_none()
+    expiring = upcoming(shop, member.id, settings=settings)
+    host = shop.storefront_host or shop.domain
+    out = {
+        "tesmart_id_status": id_status(member),
+        "cohort": cohort.value if cohort is not None else "",
+        "member_since": member.registered_at.date().isoformat()
+        if member.is_active and member.registered_at
+        else "",
+        "points_balance": str(int(wallet.balance) if wallet is not None else 0),
+        "points_expiring": str(expiring[0]) if expiring else "0",
+        "points_expiring_on": expiring[1].isoformat() if expiring else "",
+        "referral_link": f"https://{host}/apps/tesmart/r/{member.referral_code}"
+        if member.is_active and member.referral_code
+        else "",
+    }
+    return {key: value for key, value in out.items() if value != ""}
+
+
+def metafields_input(shop: Shop, member: Member) -> list[dict[str, Any]]:
+    customers = (
+        db.session.execute(
+            select(ShopCustomer.customer_id).where(
+                ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member.id
+            )
+        )
+        .scalars()
+        .all()
+    )
+    current = values(shop, member)
+    return [
+        {
+            "ownerId": f"gid://shopify/Customer/{customer_id}",
+            "namespace": NAMESPACE,
+            "key": key,
+            "type": DEFINITIONS[key],
+            "value": value,
+        }
+        for customer_id in customers
+        for key, value in current.items()
+    ]

@@ -1,0 +1,1 @@
+"""Read models for the admin: per-page queries, program results, CSV exports."""

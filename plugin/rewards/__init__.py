@@ -1,0 +1,1 @@
+"""Rewards: the catalogue, redemptions into discount codes and store credit, referrals, tiers."""

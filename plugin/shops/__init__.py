@@ -1,0 +1,1 @@
+"""Shops: the four stores, their install, settings, products and compliance."""

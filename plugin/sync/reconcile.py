@@ -1,0 +1,375 @@
+"""Reconciliation: heal lost webhooks by reading what changed through the Admin API.
+
+Orders and customers updated since the shop's cursor are turned into the REST shape the webhook
+handlers read and applied by the same services, so a lost delivery is healed and a duplicate is
+harmless (everything downstream is idempotent per cause).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from plugin import clock, outbox
+from plugin.extensions import db
+from plugin.jobs.periodic import periodic
+from plugin.members import customers
+from plugin.models import OrderRefund, Shop
+from plugin.points import orders
+from plugin.shopify.admin_api import admin_client, product_fetcher
+from plugin.shopify.client import AdminThrottled
+from plugin.shopify.payloads import shopify_id, timestamp
+from plugin.shops.compliance import without_redacted
+
+log = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=5)  # Shopify's updated_at index is eventually consistent
+EVERY = timedelta(minutes=15)
+# Pages per stream in one run: a run pages until its stream is done, up to this bound; a stream that
+# stops here resumes in the next run from the page cursor it stopped at (the same query).
+MAX_PAGES = 200
+PENDING_REVISITS = 20  # orders with pending refunds read again per run
+STREAMS = ("customers", "orders")
+
+
+def _amount(block: Any) -> str | None:
+    if isinstance(block, dict):
+        money = block.get("shopMoney") or {}
+        return money.get("amount")
+    return None
+
+
+def _rest_set(block: Any) -> dict[str, Any] | None:
+    """A GraphQL MoneyBag as the REST ``*_set`` block the handlers read."""
+    if not isinstance(block, dict):
+        return None
+    rest: dict[str, Any] = {}
+    for graphql_key, rest_key in (
+        ("shopMoney", "shop_money"),
+        ("presentmentMoney", "presentment_money"),
+    ):
+        money = block.get(graphql_key)
+        if isinstance(money, dict) and money.get("amount") is not None:
+            rest[rest_key] = {"amount": money["amount"], "currency_code": money.get("currencyCode")}
+    return rest or None
+
+
+def order_payload(node: dict[str, Any]) -> dict[str, Any]:
+    """An Order node of OrdersUpdatedSince in the shape of an orders/* webhook (shop money at the
+    top level and in ``shop_money``, the customer's currency in ``presentment_money``)."""
+    lines = []
+    for line in (node.get("lineItems") or {}).get("nodes") or []:
+        original = Decimal(_amount(line.get("originalUnitPriceSet")) or "0")
+        after = Decimal(
+            _amount(line.get("discountedUnitPriceAfterAllDiscountsSet")) or str(original)
+        )
+        quantity = int(line.get("quantity") or 0)
+        product = line.get("product") or {}
+        lines.append(
+            {
+                "id": shopify_id(line.get("id")),
+                "product_id": shopify_id(product.get("id")),
+                "title": product.get("title") or "",
+                "price": str(original),
+                "quantity": quantity,
+                "total_discount": str((original - after) * quantity),
+                "discount_allocations": [],
+                "tax_lines": [
+                    {"price": _amount(t.get("priceSet")) or "0"} for t in line.get("taxLines") or []
+                ],
+            }
+        )
+    customer = node.get("customer") or None
+    refunds = [
+        {
+            "id": shopify_id(refund.get("id")),
+            "created_at": refund.get("createdAt"),
+            "transactions": [
+                {
+                    "kind": str(t.get("kind") or "").lower(),
+                    "status": str(t.get("status") or "").lower(),
+                    "amount": _amount(t.get("amountSet")) or "0",
+                    "amount_set": _rest_set(t.get("amountSet")),
+                }
+                for t in (refund.get("transactions") or {}).get("nodes") or []
+            ]
+            or [
+                {
+                    "kind": "refund",
+                    "status": "success",
+                    "amount_set": _rest_set(refund.get("totalRefundedSet")),
+                }
+            ],
+            "refund_line_items": [
+                {
+                    "line_item_id": shopify_id((item.get("lineItem") or {}).get("id")),
+                    "quantity": item.get("quantity"),
+                }
+                for item in (refund.get("refundLineItems") or {}).get("nodes") or []
+            ],
+        }
+        for refund in node.get("refunds") or []
+    ]
+    address = node.get("shippingAddress") or {}
+    email_block = (customer or {}).get("defaultEmailAddress") or {}
+    return {
+        "id": shopify_id(node.get("id")),
+        "name": node.get("name"),
+        "email": node.get("email"),
+        "created_at": node.get("createdAt"),
+        "processed_at": node.get("processedAt"),
+        "updated_at": node.get("updatedAt"),
+        "cancelled_at": node.get("cancelledAt"),
+        "currency": node.get("currencyCode"),
+        "presentment_currency": node.get("presentmentCurrencyCode"),
+        "test": bool(node.get("test")),
+        "taxes_included": bool(node.get("taxesIncluded")),
+        "total_price": _amount(node.get("totalPriceSet")),
+        "total_price_set": _rest_set(node.get("totalPriceSet")),
+        "subtotal_price": _amount(node.get("subtotalPriceSet")),
+        "current_subtotal_price": _amount(node.get("currentSubtotalPriceSet")),
+        "current_total_tax": _amount(node.get("currentTotalTaxSet")),
+        "discount_codes": [{"code": code} for code in node.get("discountCodes") or []],
+        "customer": (
+            {"id": shopify_id(customer.get("id")), "email": email_block.get("emailAddress")}
+            if customer
+            else None
+        ),
+        "shipping_address": {
+            "address1": address.get("address1"),
+            "zip": address.get("zip"),
+            "country_code": address.get("countryCodeV2"),
+        }
+        if address
+        else None,
+        "line_items": lines,
+        "refunds": refunds,
+        "fulfillments": [
+            {
+                "created_at": f.get("createdAt"),
+                "delivered_at": f.get("deliveredAt"),
+                "status": f.get("status"),
+            }
+            for f in node.get("fulfillments") or []
+        ],
+        "financial_status": (node.get("displayFinancialStatus") or "").lower(),
+    }
+
+
+def customer_payload(node: dict[str, Any]) -> dict[str, Any]:
+    email = node.get("defaultEmailAddress") or {}
+    state = (email.get("marketingState") or "").lower()
+    return {
+        "id": shopify_id(node.get("id")),
+        "email": email.get("emailAddress"),
+        "created_at": node.get("createdAt"),
+        "updated_at": node.get("updatedAt"),
+        "verified_email": bool(node.get("verifiedEmail")),
+        "email_marketing_consent": {
+            "state": state,
+            "consent_updated_at": email.get("marketingUpdatedAt"),
+        },
+    }
+
+
+PAID_STATES = {"paid", "partially_refunded", "refunded"}
+
+
+def apply_order(shop: Shop, payload: dict[str, Any]) -> None:
+    if payload["financial_status"] in PAID_STATES:
+        orders.apply_paid(shop, payload, fetch_product=product_fetcher(shop))
+    if payload.get("cancelled_at"):
+        orders.apply_cancelled(shop, payload)
+    if payload.get("fulfillments"):
+        orders.apply_fulfilled(shop, payload)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cursor(shop: Shop, stream: str, start: datetime) -> dict[str, Any]:
+    """The stream's cursor: ``since`` (the window's start) and ``after`` (the page reached)."""
+    known = (shop.reconcile_cursors or {}).get(stream)
+    if isinstance(known, dict) and timestamp(known.get("since")) is not None:
+        return dict(known)
+    return {"since": _iso(shop.last_reconciled_at or shop.installed_at or start), "after": None}
+
+
+def _save_cursor(shop: Shop, stream: str, cursor: dict[str, Any]) -> None:
+    shop.reconcile_cursors = {
+        **(shop.reconcile_cursors or {}),
+        stream: cursor,
+    }  # a new dict: JSON change
+
+
+def _node_payload(client: Any, root: str, node: dict[str, Any]) -> dict[str, Any]:
+    if root == "customers":
+        return customer_payload(node)
+    if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
+        fuller = client.execute("OrderGet", {"id": node["id"]}).get("order")
+        node = fuller or node
+    return order_payload(node)
+
+
+def _read_stream(
+    shop: Shop, client: Any, stream: str, start: datetime, counts: dict[str, int]
+) -> bool:
+    """Apply one stream's changes page by page, each page committed with its cursor; True when
+    the stream is done (the next window starts where this run started)."""
+    operation, apply = {
+        "customers": ("CustomersUpdatedSince", _apply_customer),
+        "orders": ("OrdersUpdatedSince", apply_order),
+    }[stream]
+    cursor = _cursor(shop, stream, start)
+    since = timestamp(cursor["since"]) or start
+    # The query is the same on every page of a window, so a saved page cursor stays valid.
+    query = f"updated_at:>'{_iso(since - OVERLAP)}'"
+    read = int(cursor.get("read") or 0) if cursor.get("after") else 0  # records read in this window
+    for _page in range(MAX_PAGES):
+        try:
+            data = client.execute(operation, {"query": query, "after": cursor.get("after")})
+        except AdminThrottled:
+            # The shop's bucket is spent (other work shares it): stop here, the saved page
+            # cursor resumes in the next run.
+            log.info("reconciliation of %s: %s throttled, resuming next run", shop.domain, stream)
+            return False
+        connection = data.get(stream) or {}
+        for node in connection.get("nodes") or []:
+            # A redacted customer's personal data is not read back in (the tombstone).
+            kept = without_redacted(
+                shop, f"{stream}/reconciled", _node_payload(client, stream, node)
+            )
+            if kept is not None:
+                apply(shop, kept)
+            counts[stream] += 1
+            read += 1
+        page = connection.get("pageInfo") or {}
+        if not page.get("hasNextPage"):
+            _save_cursor(
+                shop,
+                stream,
+                {
+                    "since": cursor.get("window") or _iso(start),
+                    "after": None,
+                    "read": read,
+                    "at": _iso(clock.now()),
+                },
+            )
+            outbox.commit()
+            return True
+        cursor = {
+            **cursor,
+            "after": page.get("endCursor"),
+            "window": cursor.get("window") or _iso(start),
+            "read": read,
+            "at": _iso(clock.now()),
+        }
+        _save_cursor(shop, stream, cursor)
+        outbox.commit()
+    return False
+
+
+def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) -> None:
+    """Orders whose refunds were still pending: read again, so what settled counts now."""
+    order_ids = (
+        db.session.execute(
+            select(OrderRefund.order_id)
+            .where(OrderRefund.shop_id == shop.id, OrderRefund.pending.is_(True))
+            .group_by(OrderRefund.order_id)
+            .order_by(func.min(OrderRefund.id))
+            .limit(PENDING_REVISITS)
+        )
+        .scalars()
+        .all()
+    )
+    for order_id in order_ids:
+        node = client.execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
+        if node:
+            apply_order(shop, order_payload(node))
+            counts["orders"] += 1
+        outbox.commit()
+
+
+def progress(shop: Shop) -> list[dict[str, Any]]:
+    """Each stream's progress for the admin: records read in the current (or last) window, whether
+    the window is still being paged (a large catch-up spans runs), and when its last page was saved."""
+    shown = []
+    for stream in STREAMS:
+        cursor = (shop.reconcile_cursors or {}).get(stream)
+        if not cursor:
+            continue
+        shown.append(
+            {
+                "stream": stream,
+                "read": int(cursor.get("read") or 0),
+                "running": bool(cursor.get("after")),
+                "at": timestamp(cursor.get("at")),
+            }
+        )
+    return shown
+
+
+def reconcile_shop(shop: Shop, now: datetime | None = None) -> dict[str, int]:
+    """Apply every customer and order changed since each stream's own cursor.
+
+    Customers and orders keep separate cursors: one stream stopping at its page bound never moves
+    the other's, and neither jumps past records it has not read. A stream stopped at the bound
+    resumes at its saved page in the next run; a finished one starts its next window at this
+    run's start (less the overlap).
+    """
+    start = now or clock.now()
+    client = admin_client(shop)
+    counts = {"orders": 0, "customers": 0}
+    complete = all([_read_stream(shop, client, stream, start, counts) for stream in STREAMS])
+    _revisit_pending_refunds(shop, client, counts)
+    if complete:
+        shop.last_reconciled_at = start
+    db.session.commit()
+    return counts
+
+
+def _apply_customer(shop: Shop, payload: dict[str, Any]) -> None:
+    created = timestamp(payload.get("created_at"))
+    # Sign-up points only for accounts created since the app was installed.
+    is_new = bool(created and shop.installed_at and created >= shop.installed_at)
+    customers.apply_customer(shop, payload, created=is_new)
+
+
+def reconcile_all(domain: str | None = None) -> dict[str, Any]:
+    from plugin.shops.registry import find_shop, installed_shops
+
+    shops = [find_shop(domain)] if domain else installed_shops()
+    results: dict[str, Any] = {}
+    for shop in shops:
+        if shop is None:
+            continue
+        try:
+            results[shop.domain] = reconcile_shop(shop)
+        except Exception as exc:  # one shop's trouble must not stop the others
+            db.session.rollback()
+            log.exception("reconciliation of %s failed", shop.domain)
+            results[shop.domain] = {"error": str(exc)}
+    return results
+
+
+@periodic("reconcile")
+def reconcile_due() -> int:
+    cutoff = clock.now() - EVERY
+    due = (
+        db.session.execute(
+            select(Shop.domain).where(
+                Shop.uninstalled_at.is_(None),
+                (Shop.last_reconciled_at.is_(None)) | (Shop.last_reconciled_at < cutoff),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for domain in due:
+        reconcile_all(domain)
+    return len(due)
