@@ -305,7 +305,9 @@ def test_a_quote_that_fails_half_way_leaves_nothing(shopper, monkeypatch):  # ty
     def broken(_value: Any) -> Any:
         raise RuntimeError("the event could not be written")
 
-    monkeypatch.setattr(tradeins, "_plain", broken)  # after the quote's row, before its event
+    monkeypatch.setattr(
+        tradeins.quotes, "event_data", broken
+    )  # after the quote's row, before its event
     db.session.commit()
     read_without_transaction()  # as the storefront view does
     with pytest.raises(RuntimeError):

@@ -130,7 +130,7 @@ def test_a_partial_refund_of_an_order_the_app_cannot_see_is_paid_as_store_credit
 
     from plugin.benefits import tradeins
     from plugin.extensions import db
-    from plugin.models import TradeInEvent
+    from plugin.models import TradeIn, TradeInEvent
     from tests.benefits.conftest import shop
 
     fake_admin.set_scopes(
@@ -158,7 +158,7 @@ def test_a_partial_refund_of_an_order_the_app_cannot_see_is_paid_as_store_credit
     assert fake_admin.refunds(SHOP_DOMAINS["us"], order_gid) == []
     assert fake_admin.store_credit(SHOP_DOMAINS["us"], customer_gid) == Decimal("64.50")
     db.session.expire_all()
-    ti = db.session.get(tradeins.TradeIn, trade_in_id)
+    ti = db.session.get(TradeIn, trade_in_id)
     assert (ti.state, ti.payout_method) == ("paid", "store_credit")
     notes = [
         e.note
