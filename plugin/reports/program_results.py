@@ -22,7 +22,7 @@ from plugin.jobs.periodic import periodic
 from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
 from plugin.program.calendar import add_months
 from plugin.program.money import quantize
-from plugin.reports.queries import shop_value_per_point
+from plugin.reports.queries.points import shop_value_per_point
 
 DEFINITIONS = {
     "members": "TESmart IDs with a customer account in this store, joined by the month's end.",

@@ -10,7 +10,8 @@ import pytest
 from plugin.extensions import db
 from plugin.models import Redemption, Referral, TradeIn
 from plugin.models.types import utcnow
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries.dashboard import member_counts
+from plugin.reports.queries.points import points_summary
 from tests.admin import factories
 
 
@@ -40,7 +41,7 @@ def ledger_rows(shops: Any) -> dict[str, Any]:
 
 
 def test_the_points_summary_reconciles_with_the_ledger(ledger_rows: Any, shops: Any) -> None:
-    summary = admin_queries.points_summary(shops["us"])
+    summary = points_summary(shops["us"])
     assert (summary.issued, summary.redeemed, summary.expired, summary.taken_back) == (
         6900,
         500,
@@ -56,7 +57,7 @@ def test_the_points_summary_reconciles_with_the_ledger(ledger_rows: Any, shops: 
 
 
 def test_members_by_cohort(ledger_rows: Any, shops: Any) -> None:
-    counts = admin_queries.member_counts(shops["us"])
+    counts = member_counts(shops["us"])
     assert (counts.total, counts.activated, counts.pending) == (4, 3, 1)
     assert counts.by_cohort == {"legacy": 1, "2025-04": 1, "2025-11": 1}
 
@@ -110,6 +111,6 @@ def test_the_liability_is_in_the_shops_currency(shops: Any) -> None:
     jp = shops["jp"]
     member = factories.member(jp, "k@example.com", activated=factories.at("2026-02-01"))
     factories.points(jp, member, 1000)
-    summary = admin_queries.points_summary(jp)
+    summary = points_summary(jp)
     # ¥2,400 for 1,000 points is the best rate; yen have no minor unit.
     assert (summary.currency, summary.liability) == ("JPY", Decimal("2400"))

@@ -14,7 +14,7 @@ from plugin.members.accounts import activate, get_or_create_member, link_custome
 from plugin.models import Member, Order, PointEntry, Redemption, ShopCustomer
 from plugin.points import ledger
 from plugin.reports import program_results
-from plugin.reports.queries import shop_value_per_point
+from plugin.reports.queries.points import shop_value_per_point
 
 _ids = iter(range(9_100_000_001, 9_200_000_000))
 

@@ -7,7 +7,7 @@ from flask import Response, request
 from plugin.admin import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render, requested_page
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries.audit import audit_rows
 
 
 @bp.get("/audit")
@@ -16,9 +16,7 @@ def audit() -> Response:
     subject_type = (request.args.get("type") or "").strip() or None
     page = requested_page(100)
     rows, has_next = page.rows(
-        admin_queries.audit_rows(
-            admin().shop.id, subject_type=subject_type, limit=page.fetch, offset=page.offset
-        )
+        audit_rows(admin().shop.id, subject_type=subject_type, limit=page.fetch, offset=page.offset)
     )
     return render(
         "admin/audit.html",

@@ -39,7 +39,14 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries.benefits import (
+    RETURN_CLOSED_STATES,
+    WARRANTY_CLOSED_STATES,
+    late_refund_filter,
+    return_counts,
+    trade_ins_by_state,
+)
+from plugin.reports.queries.shared import rows_of
 
 # The store answers a return request within 24 hours (POLICY.md 6).
 ANSWER_WITHIN = timedelta(hours=24)
@@ -74,7 +81,7 @@ def trade_ins() -> Response:
         title="Trade-ins",
         rows=rows,
         state=state,
-        counts=admin_queries.trade_ins_by_state(shop.id),
+        counts=trade_ins_by_state(shop.id),
     )
 
 
@@ -93,7 +100,7 @@ def _allowed(trade_in: TradeIn) -> set[str]:
 def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = None) -> Response:
     shop = admin().shop
     allowed = _allowed(trade_in)
-    events = admin_queries.rows_of(
+    events = rows_of(
         TradeInEvent, shop.id, TradeInEvent.trade_in_id == trade_in.id, order=TradeInEvent.id.asc()
     )
     device = db.session.get(Device, trade_in.device_id)
@@ -137,7 +144,7 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
 
 
 def _trade_in(trade_in_id: int) -> TradeIn:
-    rows = admin_queries.rows_of(TradeIn, admin().shop.id, TradeIn.id == trade_in_id, limit=1)
+    rows = rows_of(TradeIn, admin().shop.id, TradeIn.id == trade_in_id, limit=1)
     return require(rows[0] if rows else None)
 
 
@@ -360,9 +367,9 @@ def returns() -> Response:
         .where(ReturnRequest.shop_id == shop.id)
     )
     if late_only:
-        stmt = stmt.where(*admin_queries.late_refund_filter(shop.id, today))
+        stmt = stmt.where(*late_refund_filter(shop.id, today))
     else:
-        stmt = stmt.where(ReturnRequest.state.not_in(admin_queries.RETURN_CLOSED_STATES))
+        stmt = stmt.where(ReturnRequest.state.not_in(RETURN_CLOSED_STATES))
     requests = db.session.execute(stmt.order_by(ReturnRequest.created_at.asc()).limit(500)).all()
     claims = db.session.execute(
         select(WarrantyClaim, Member.email, Device.title)
@@ -370,7 +377,7 @@ def returns() -> Response:
         .outerjoin(Device, Device.id == WarrantyClaim.device_id)
         .where(
             WarrantyClaim.shop_id == shop.id,
-            WarrantyClaim.state.not_in(admin_queries.WARRANTY_CLOSED_STATES),
+            WarrantyClaim.state.not_in(WARRANTY_CLOSED_STATES),
         )
         .order_by(WarrantyClaim.created_at.asc())
         .limit(500)
@@ -384,7 +391,7 @@ def returns() -> Response:
         today=today,
         now=clock.now(),
         answer_within=ANSWER_WITHIN,
-        counts=admin_queries.return_counts(shop.id, today),
+        counts=return_counts(shop.id, today),
         return_actions=_return_actions(),
         claim_actions=_claim_actions(),
         # (state, action) pairs the services allow; without a table every listed action shows.
@@ -470,7 +477,7 @@ def _uploaded_file(model: Any, row_id: int, index: int) -> Response:
     from plugin.storage import storage
 
     ctx = admin()
-    rows = admin_queries.rows_of(model, ctx.shop.id, model.id == row_id, limit=1)
+    rows = rows_of(model, ctx.shop.id, model.id == row_id, limit=1)
     found = require(rows[0] if rows else None)
     photos = list(found.photos or [])
     key = stored_key(ctx.shop.id, photos[index]) if index < len(photos) else None
@@ -486,9 +493,7 @@ def _uploaded_file(model: Any, row_id: int, index: int) -> Response:
 @app_home
 def return_action(request_id: int, action: str) -> Response:
     ctx = admin()
-    rows = admin_queries.rows_of(
-        ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1
-    )
+    rows = rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(optional_service("plugin.benefits.returns", RETURN_ACTIONS.get(action, "")))
     steps = optional_service("plugin.benefits.returns", "TRANSITIONS") or {}
@@ -544,7 +549,7 @@ def _after_step(default: str) -> Response:
 @app_home
 def claim_action(claim_id: int, action: str) -> Response:
     ctx = admin()
-    rows = admin_queries.rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
+    rows = rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(
         optional_service("plugin.benefits.warranty_claims", CLAIM_ACTIONS.get(action, ""))
@@ -600,9 +605,7 @@ def ctrl_f() -> Response:
 
 def _ctrl_f_page(*, status: int = 200, errors: dict[str, str] | None = None) -> Response:
     shop = admin().shop
-    programs = admin_queries.rows_of(
-        CtrlFProgram, shop.id, order=CtrlFProgram.applications_close_on.desc()
-    )
+    programs = rows_of(CtrlFProgram, shop.id, order=CtrlFProgram.applications_close_on.desc())
     counts = dict(
         db.session.execute(
             select(CtrlFApplication.program_id, func.count())
@@ -653,9 +656,7 @@ def ctrl_f_create() -> Response:
 
 
 def _program(program_id: int) -> CtrlFProgram:
-    rows = admin_queries.rows_of(
-        CtrlFProgram, admin().shop.id, CtrlFProgram.id == program_id, limit=1
-    )
+    rows = rows_of(CtrlFProgram, admin().shop.id, CtrlFProgram.id == program_id, limit=1)
     return require(rows[0] if rows else None)
 
 
@@ -753,7 +754,7 @@ def ctrl_f_update(program_id: int) -> Response:
 def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response:
     ctx = admin()
     program = _program(program_id)
-    rows = admin_queries.rows_of(
+    rows = rows_of(
         CtrlFApplication,
         ctx.shop.id,
         CtrlFApplication.id == application_id,

@@ -15,7 +15,9 @@ from plugin.admin.i18n import _
 from plugin.admin.pages import optional_service, render, require
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, ReturnRequest, TradeIn, WarrantyClaim
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries.audit import audit_rows
+from plugin.reports.queries.members import member_of_shop
+from plugin.reports.queries.shared import rows_of
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".avif")
@@ -69,7 +71,7 @@ def attachments_of(row: Any, *names: str) -> list[dict[str, str]]:
 
 def steps_of(subject_type: str, subject_id: int) -> list[AuditLog]:
     """Every step on the case, oldest first, from the audit log."""
-    rows = admin_queries.audit_rows(
+    rows = audit_rows(
         admin().shop.id, subject_type=subject_type, subject_id=str(subject_id), limit=500
     )
     return list(reversed(rows))
@@ -131,7 +133,7 @@ def device_history(device: Device | None) -> dict[str, Any]:
 
 
 def _member(member_id: int | None) -> Member | None:
-    return admin_queries.member_of_shop(admin().shop.id, member_id) if member_id else None
+    return member_of_shop(admin().shop.id, member_id) if member_id else None
 
 
 def _verdict_of(steps: list[AuditLog], action: str) -> dict[str, Any]:
@@ -145,11 +147,9 @@ def _verdict_of(steps: list[AuditLog], action: str) -> dict[str, Any]:
 @app_home
 def return_detail(request_id: int) -> Response:
     shop = admin().shop
-    rows = admin_queries.rows_of(ReturnRequest, shop.id, ReturnRequest.id == request_id, limit=1)
+    rows = rows_of(ReturnRequest, shop.id, ReturnRequest.id == request_id, limit=1)
     found: ReturnRequest = require(rows[0] if rows else None)
-    devices = admin_queries.rows_of(
-        Device, shop.id, Device.order_id == found.order_id, order=Device.id
-    )
+    devices = rows_of(Device, shop.id, Device.order_id == found.order_id, order=Device.id)
     steps = steps_of("return", found.id)
     transitions = optional_service("plugin.benefits.returns", "TRANSITIONS") or {}
     from plugin.admin.views.benefits import RETURN_ACTIONS
@@ -173,7 +173,7 @@ def return_detail(request_id: int) -> Response:
 @app_home
 def claim_detail(claim_id: int) -> Response:
     shop = admin().shop
-    rows = admin_queries.rows_of(WarrantyClaim, shop.id, WarrantyClaim.id == claim_id, limit=1)
+    rows = rows_of(WarrantyClaim, shop.id, WarrantyClaim.id == claim_id, limit=1)
     found: WarrantyClaim = require(rows[0] if rows else None)
     device = db.session.get(Device, found.device_id)
     device = device if device is not None and device.shop_id == shop.id else None

@@ -11,7 +11,7 @@ from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render
 from plugin.admin.views.program_results import program_results_page
 from plugin.reports import program_results
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries import dashboard as dashboard_queries
 from plugin.sync import reconcile
 
 # One text per stream and state, so each language can word it whole.
@@ -44,7 +44,7 @@ def reconcile_status(shop) -> list[str]:  # type: ignore[no-untyped-def]
 @app_home
 def dashboard() -> Response:
     shop = admin().shop
-    numbers = admin_queries.dashboard(shop, clock.today(clock.shop_zone(shop)))
+    numbers = dashboard_queries.dashboard(shop, clock.today(clock.shop_zone(shop)))
     months = program_results.results(shop)
     return render(
         "admin/dashboard.html",

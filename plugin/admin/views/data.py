@@ -19,7 +19,7 @@ from plugin.extensions import db
 from plugin.members.importer import COLUMNS, import_members
 from plugin.models import ImportRun
 from plugin.reports import exports
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries.members import member_of_shop
 from plugin.shops.registry import normalize_domain
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -73,7 +73,7 @@ def export(name: str) -> Response:
     if member_id is not None and not 0 < member_id <= MAX_DATABASE_ID:  # ?member=2**70 is no member
         require(None)
     if member_id is not None:
-        require(name == "ledger" and admin_queries.member_of_shop(ctx.shop.id, member_id))
+        require(name == "ledger" and member_of_shop(ctx.shop.id, member_id))
     audit.record(
         shop_id=ctx.shop.id,
         actor=ctx.actor,

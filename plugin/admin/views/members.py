@@ -52,7 +52,15 @@ from plugin.points.adjustments import (
     adjust_points,
     new_adjustment_id,
 )
-from plugin.reports import queries as admin_queries
+from plugin.reports.queries.audit import audit_rows
+from plugin.reports.queries.members import (
+    ledger_of,
+    member_customers,
+    member_of_shop,
+    search_members,
+    wallets_of,
+)
+from plugin.reports.queries.shared import rows_of
 from plugin.rewards.redemptions import FORFEITED_PURPOSES, LIVE_STATES
 from plugin.shops.compliance import member_record
 from plugin.shops.settings import program_settings
@@ -64,7 +72,7 @@ def members() -> Response:
     query = (request.args.get("q") or "").strip()[:200]
     page = requested_page(100)
     rows, has_next = page.rows(
-        admin_queries.search_members(admin().shop.id, query, limit=page.fetch, offset=page.offset)
+        search_members(admin().shop.id, query, limit=page.fetch, offset=page.offset)
     )
     return render(
         "admin/members.html", title="Members", rows=rows, query=query, page=page, has_next=has_next
@@ -72,7 +80,7 @@ def members() -> Response:
 
 
 def _member(member_id: int) -> Member:
-    return require(admin_queries.member_of_shop(admin().shop.id, member_id))
+    return require(member_of_shop(admin().shop.id, member_id))
 
 
 def _member_page(
@@ -86,8 +94,8 @@ def _member_page(
     shop = ctx.shop
     cohort = cohort_of(member, program_settings(shop).cutoffs)
     visible = {shop.id}  # another store's wallet is that store's data, not this admin's
-    entries, entry_count = admin_queries.ledger_of(shop.id, member.id)
-    rows = admin_queries.rows_of
+    entries, entry_count = ledger_of(shop.id, member.id)
+    rows = rows_of
     balance = ledger.balance(shop.id, member.id)
     extra: dict[str, Any] = {}
     entry_id = request.args.get("entry", type=int)
@@ -113,8 +121,8 @@ def _member_page(
         member=member,
         status_text=id_status(member),
         cohort=cohort.value if cohort else None,
-        customers=admin_queries.member_customers(shop.id, member.id),
-        wallets=admin_queries.wallets_of(member.id, visible),
+        customers=member_customers(shop.id, member.id),
+        wallets=wallets_of(member.id, visible),
         entries=entries,
         entry_count=entry_count,
         devices=rows(Device, shop.id, Device.member_id == member.id),
@@ -124,9 +132,7 @@ def _member_page(
         returns=rows(ReturnRequest, shop.id, ReturnRequest.member_id == member.id),
         claims=rows(WarrantyClaim, shop.id, WarrantyClaim.member_id == member.id),
         applications=rows(CtrlFApplication, shop.id, CtrlFApplication.member_id == member.id),
-        history=admin_queries.audit_rows(
-            shop.id, subject_type="member", subject_id=str(member.id), limit=50
-        ),
+        history=audit_rows(shop.id, subject_type="member", subject_id=str(member.id), limit=50),
         adjustment_id=new_adjustment_id(),
         can_cancel=optional_service("plugin.members.membership", "cancel_membership") is not None,
         error=error,
@@ -311,7 +317,7 @@ def member_export(member_id: int) -> Response:
     """The data-request export (POLICY.md 8): everything this shop holds on the member."""
     ctx = admin()
     found = _member(member_id)
-    customers = admin_queries.member_customers(ctx.shop.id, found.id)
+    customers = member_customers(ctx.shop.id, found.id)
     record = member_record(ctx.shop, found, customers[0] if customers else None)
     audit.record(
         shop_id=ctx.shop.id,
