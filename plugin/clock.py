@@ -15,16 +15,15 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from plugin.program.regions import STORES
+
 # The app's sleep, injectable: a test puts its own in ``app.extensions[SLEEP_EXTENSION]`` so that
 # retries and rate-limit waits (the Admin API client's) run in no time and can be asserted.
 SLEEP_EXTENSION = "tesmart_sleep"
 
 # POLICY.md section 1: the zone of each region until Shopify tells us the shop's own.
 REGION_DEFAULT_ZONES: dict[str, str] = {
-    "us": "America/New_York",
-    "eu": "Europe/Berlin",
-    "jp": "Asia/Tokyo",
-    "kr": "Asia/Seoul",
+    region.value: store.default_zone for region, store in STORES.items()
 }
 
 

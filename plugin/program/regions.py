@@ -25,14 +25,26 @@ class Store:
     currency: str
     locale: str
     country: str  # the shop's own country
+    default_zone: str  # the store's IANA zone until Shopify reports the shop's own (section 1)
 
 
+# The one table of the stores: a shop installed for a region takes its currency, locale and zone
+# from here.
 STORES: dict[Region, Store] = {
-    Region.US: Store(Region.US, "tesmart.com", "USD", "en", "US"),
-    Region.EU: Store(Region.EU, "tesmart.de", "EUR", "de", "DE"),
-    Region.JP: Store(Region.JP, "tesmart.jp", "JPY", "ja", "JP"),
-    Region.KR: Store(Region.KR, "tesmart.co.kr", "KRW", "ko", "KR"),
+    Region.US: Store(Region.US, "tesmart.com", "USD", "en", "US", "America/New_York"),
+    Region.EU: Store(Region.EU, "tesmart.de", "EUR", "de", "DE", "Europe/Berlin"),
+    Region.JP: Store(Region.JP, "tesmart.jp", "JPY", "ja", "JP", "Asia/Tokyo"),
+    Region.KR: Store(Region.KR, "tesmart.co.kr", "KRW", "ko", "KR", "Asia/Seoul"),
 }
+
+
+def store_of_region(region: str) -> Store | None:
+    """The store of a region's code (``"us"``, ``"eu"``, ...), or None for any other text."""
+    try:
+        return STORES[Region(region)]
+    except ValueError:
+        return None
+
 
 EU_COUNTRIES: frozenset[str] = frozenset(
     {

@@ -13,17 +13,8 @@ from plugin.extensions import db
 from plugin.models import Reward, Shop
 from plugin.program.catalogue import default_catalogue
 from plugin.program.money import quantize
-from plugin.program.regions import Region
+from plugin.program.regions import Region, store_of_region
 from plugin.shopify.tokens import OfflineToken, TokenCipher
-
-REGIONS: dict[str, tuple[str, str, str]] = {
-    # region: currency, locale, timezone until Shopify reports the shop's own (POLICY.md 1)
-    "us": ("USD", "en", clock.REGION_DEFAULT_ZONES["us"]),
-    "eu": ("EUR", "de", clock.REGION_DEFAULT_ZONES["eu"]),
-    "jp": ("JPY", "ja", clock.REGION_DEFAULT_ZONES["jp"]),
-    "kr": ("KRW", "ko", clock.REGION_DEFAULT_ZONES["kr"]),
-}
-assert set(REGIONS) == {r.value for r in Region}
 
 
 class ShopError(ValueError):
@@ -65,10 +56,11 @@ def add_shop(
 
     ``timezone`` is the shop's IANA zone as Shopify reports it (ShopGet's ``ianaTimezone``); until
     it is known the shop keeps its region's default (POLICY.md 1)."""
-    if region not in REGIONS:
-        raise ShopError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
+    store = store_of_region(region)
+    if store is None:
+        raise ShopError(f"region must be one of {', '.join(Region)}, not {region!r}")
     domain = normalize_domain(domain)
-    currency, locale, default_zone = REGIONS[region]
+    currency, locale, default_zone = store.currency, store.locale, store.default_zone
     shop = find_shop(domain)
     if shop is None:
         shop = Shop(

@@ -1,5 +1,7 @@
 """Stores and delivery countries (POLICY.md section 1)."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from plugin.program.regions import (
@@ -11,6 +13,7 @@ from plugin.program.regions import (
     normalize_country,
     standard_warranty_months,
     store_for_country,
+    store_of_region,
 )
 
 
@@ -39,6 +42,27 @@ def test_the_four_stores(region, domain, currency, locale, country):
         locale,
         country,
     )
+
+
+@pytest.mark.parametrize(
+    ("region", "zone"),
+    [
+        pytest.param("us", "America/New_York", id="tesmart.com keeps New York time"),
+        pytest.param("eu", "Europe/Berlin", id="tesmart.de keeps Berlin time"),
+        pytest.param("jp", "Asia/Tokyo", id="tesmart.jp keeps Tokyo time"),
+        pytest.param("kr", "Asia/Seoul", id="tesmart.co.kr keeps Seoul time"),
+    ],
+)
+def test_a_region_code_names_its_store_and_its_zone(region, zone):
+    store = store_of_region(region)
+    assert store is STORES[Region(region)]
+    assert store.default_zone == zone
+    assert ZoneInfo(store.default_zone).key == zone
+
+
+@pytest.mark.parametrize("text", ["", "US", "uk", "de", "tesmart.com"])
+def test_any_other_text_is_no_region(text):
+    assert store_of_region(text) is None
 
 
 def test_the_eu_has_27_member_states():
