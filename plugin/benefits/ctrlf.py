@@ -31,8 +31,8 @@ from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
+from plugin.program.benefits.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
-from plugin.program.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.shops.settings import program_settings
 
 DEFAULT_PERCENT = Decimal("40")  # what an anonymous visitor is shown (POLICY.md 7: "up to 40%")

@@ -86,7 +86,9 @@ def trade_ins() -> Response:
 
 
 def _allowed(trade_in: TradeIn) -> set[str]:
-    allowed_actions = optional_service("plugin.program.tradein_workflow", "allowed_actions")
+    allowed_actions = optional_service(
+        "plugin.program.benefits.tradein_workflow", "allowed_actions"
+    )
     try:
         return (
             {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)}

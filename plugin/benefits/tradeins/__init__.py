@@ -1,7 +1,7 @@
 """Trade-ins: quotes, applications and the merchant's workflow (POLICY.md section 5).
 
 Every public function is one unit of work: it locks the trade-in row, checks the step against the
-pure table in ``plugin.program.tradein_workflow``, writes a ``TradeInEvent`` and an ``AuditLog``
+pure table in ``plugin.program.benefits.tradein_workflow``, writes a ``TradeInEvent`` and an ``AuditLog``
 row, writes any payout to the outbox in the same transaction, and commits. A payout therefore
 happens once: the row lock and the table let only one ``pay`` through, and the outbox item (one
 idempotency key per payout attempt) performs it at most once (``plugin.effects.store_credit`` and
@@ -64,7 +64,7 @@ from plugin.benefits.tradeins.workflow import (
     revoke,
     value_bounds,
 )
-from plugin.program.tradein_workflow import PayoutMethod
+from plugin.program.benefits.tradein_workflow import PayoutMethod
 
 __all__ = [
     "APPLICABLE_KINDS",

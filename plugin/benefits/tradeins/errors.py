@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from plugin.errors import ApiError
-from plugin.program import tradein_workflow as workflow
+from plugin.program.benefits import tradein_workflow as workflow
 from plugin.program.money import format_plain
 
 

@@ -31,10 +31,10 @@ from plugin.models import (
     TradeInEvent,
 )
 from plugin.points.orders import TRADE_IN_REFUND_NOTE
+from plugin.program.benefits.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 from plugin.program.messages import title_text
 from plugin.program.money import quantize
 from plugin.program.policies import TradeInKind
-from plugin.program.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 
 STORE_CREDIT = "store_credit.credit"
 REFUND = "refund.create"

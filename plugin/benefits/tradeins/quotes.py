@@ -32,12 +32,12 @@ from plugin.benefits.tradeins.trail import event_data, lock_trade_in, transition
 from plugin.database.reads import commit_keeping_loaded, end_reading
 from plugin.extensions import db
 from plugin.models import Member, Redemption, Shop, TradeIn, TradeInEvent
+from plugin.program.benefits.tradein import TradeInCondition, TradeInQuote
+from plugin.program.benefits.tradein_workflow import TradeInAction, TradeInState
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import reason_text
 from plugin.program.money import format_plain, quantize
 from plugin.program.policies import POLICIES, TradeInKind
-from plugin.program.tradein import TradeInCondition, TradeInQuote
-from plugin.program.tradein_workflow import TradeInAction, TradeInState
 from plugin.shops.settings import program_settings
 
 QUOTE_VALID_DAYS = 7

@@ -15,8 +15,8 @@ from plugin.benefits.tradeins.errors import TradeInNotFound, TradeInTransitionEr
 from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import Shop, TradeIn, TradeInEvent
-from plugin.program import tradein_workflow as workflow
-from plugin.program.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
+from plugin.program.benefits import tradein_workflow as workflow
+from plugin.program.benefits.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 from plugin.reach import notifications
 
 A, S = TradeInAction, TradeInState

@@ -31,9 +31,9 @@ from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Shop, TradeIn, TradeInEvent
 from plugin.points.orders import TRADE_IN_REFUND_NOTE
+from plugin.program.benefits.tradein import recovery_shipment_overdue
+from plugin.program.benefits.tradein_workflow import TradeInAction, TradeInState
 from plugin.program.policies import TradeInKind
-from plugin.program.tradein import recovery_shipment_overdue
-from plugin.program.tradein_workflow import TradeInAction, TradeInState
 from plugin.shops.settings import program_settings
 
 log = logging.getLogger(__name__)
