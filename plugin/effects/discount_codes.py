@@ -18,6 +18,7 @@ from plugin.models import OutboxItem, Redemption, Shop
 from plugin.points import expiry as _expiry  # noqa: F401  (registers the points-expiry task)
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
+from plugin.program.entries import EntryKind
 from plugin.rewards.redemptions import CREATE, DEACTIVATE, customer_gid, lock_redemption
 from plugin.shopify.client import AdminClient, user_errors
 
@@ -99,7 +100,7 @@ def _not_created(shop: Shop, item: OutboxItem, reason: str) -> None:
             shop_id=shop.id,
             member_id=redemption.member_id,
             delta=redemption.points,
-            kind="redemption_refund",
+            kind=EntryKind.REDEMPTION_REFUND,
             cause_key=f"redemption:{redemption.id}:refund",
             note=f"code not created: {reason}"[:500],
         )

@@ -19,6 +19,7 @@ from plugin.database import audit
 from plugin.effects import store_credit
 from plugin.models import OutboxItem, Redemption, Shop
 from plugin.points import ledger
+from plugin.program.entries import EntryKind
 from plugin.rewards import store_credit_rewards as rewards
 from plugin.rewards import tiers  # noqa: F401  (birthdays, tiers: periodic tasks)
 from plugin.rewards.redemptions import lock_redemption
@@ -60,7 +61,7 @@ def _not_paid(shop: Shop, item: OutboxItem, reason: str) -> None:
             shop_id=shop.id,
             member_id=redemption.member_id,
             delta=redemption.points,
-            kind="redemption_refund",
+            kind=EntryKind.REDEMPTION_REFUND,
             cause_key=f"redemption:{redemption.id}:refund",
             note=f"store credit not paid: {reason}"[:500],
         )

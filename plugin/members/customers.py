@@ -17,6 +17,7 @@ from plugin.members.accounts import (
 )
 from plugin.models import Member, Shop, ShopCustomer
 from plugin.points import ledger
+from plugin.program.entries import EntryKind
 from plugin.shopify.payloads import required_id, shopify_id, timestamp
 from plugin.shops.settings import program_settings
 
@@ -49,7 +50,7 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
             shop_id=shop.id,
             member_id=member.id,
             delta=rules.signup,
-            kind="signup",
+            kind=EntryKind.SIGNUP,
             cause_key=f"signup:{member.id}",
             at=timestamp(payload.get("created_at")) or clock.now(),
         )
@@ -73,7 +74,7 @@ def award_newsletter(
             shop_id=shop.id,
             member_id=member.id,
             delta=rules.newsletter,
-            kind="newsletter",
+            kind=EntryKind.NEWSLETTER,
             cause_key=f"newsletter:{member.id}",
             at=timestamp(at_text) or clock.now(),
         )

@@ -22,6 +22,7 @@ from plugin.extensions import db
 from plugin.members.accounts import import_member, normalize_email
 from plugin.models import ImportRun
 from plugin.points import ledger
+from plugin.program.entries import EntryKind
 from plugin.shops.registry import find_shop
 
 COLUMNS = ("email", "registered_at", "shop", "points")
@@ -85,7 +86,7 @@ def import_row(row: dict[str, Any], shops: dict[str, Any] | None = None) -> None
             shop_id=shop.id,
             member_id=member.id,
             delta=points,
-            kind="import",
+            kind=EntryKind.IMPORT,
             cause_key=f"import:{member.id}",
             note="opening balance from the old program",
             actor="import",

@@ -17,6 +17,7 @@ from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import Member, Shop
 from plugin.points import ledger
+from plugin.program.entries import EntryKind
 from plugin.rewards import tiers
 from plugin.rewards.redemptions import disable_unused_codes
 
@@ -82,7 +83,7 @@ def _end(
                 shop_id=shop.id,
                 member_id=locked.id,
                 delta=-points,
-                kind="forfeit",
+                kind=EntryKind.FORFEIT,
                 cause_key=f"membership:{locked.id}:{state}",
                 note=reason[:500],
                 actor=actor,

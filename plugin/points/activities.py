@@ -21,6 +21,7 @@ from plugin.members.accounts import find_member_by_email, member_for_customer
 from plugin.models import Member, PointEntry, Shop, SurveyCompletion
 from plugin.points import ledger
 from plugin.program.earning import review_points
+from plugin.program.entries import EntryKind
 from plugin.shopify.payloads import shopify_id
 from plugin.shops.settings import program_settings
 
@@ -72,7 +73,7 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
         shop_id=shop.id,
         member_id=member.id,
         delta=points,
-        kind="survey",
+        kind=EntryKind.SURVEY,
         cause_key=f"survey:{member.id}:{survey_id}",
         note=survey_id,
     ):
@@ -153,7 +154,7 @@ def record_review(shop: Shop, review: dict[str, Any]) -> int:
         shop_id=shop.id,
         member_id=member.id,
         delta=points,
-        kind="review",
+        kind=EntryKind.REVIEW,
         cause_key=cause if already == 0 else f"{cause}:photos",
         note=f"review {review['review_id']}"[:500],
     ):

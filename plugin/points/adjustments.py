@@ -18,6 +18,7 @@ from plugin.extensions import db
 from plugin.members.accounts import activate
 from plugin.models import Member, PointEntry, Shop
 from plugin.points import ledger
+from plugin.program.entries import EntryKind
 from plugin.shops.settings import program_settings
 
 MAX_ADJUSTMENT = 1_000_000
@@ -91,7 +92,7 @@ def adjust_points(
         shop_id=shop.id,
         member_id=member.id,
         delta=delta,
-        kind="adjustment",
+        kind=EntryKind.ADJUSTMENT,
         cause_key=cause_key,
         note=reason,
         actor=actor,

@@ -30,6 +30,7 @@ from plugin.program.birthday import (
     next_change_on,
     reward_year,
 )
+from plugin.program.entries import EntryKind
 from plugin.shops.settings import ProgramSettings, program_settings
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def _pay_if_due(
             shop_id=shop.id,
             member_id=member.id,
             delta=settings.birthday_points,
-            kind="birthday",
+            kind=EntryKind.BIRTHDAY,
             cause_key=cause_key(member.id, year),
             note=f"birthday {year}",
         )
@@ -216,7 +217,7 @@ def pay_due_birthdays(shop: Shop) -> int:
                     shop_id=shop.id,
                     member_id=member_id,
                     delta=settings.birthday_points,
-                    kind="birthday",
+                    kind=EntryKind.BIRTHDAY,
                     cause_key=cause_key(member_id, today.year),
                     note=f"birthday {today.year}",
                 )

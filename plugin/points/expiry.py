@@ -21,6 +21,7 @@ from plugin.jobs.periodic import periodic
 from plugin.models import PointEntry, Shop, Wallet
 from plugin.points import ledger
 from plugin.program.calendar import add_months
+from plugin.program.entries import EntryKind
 from plugin.program.expiry import PointsExpiry, points_to_expire
 from plugin.shops.settings import ProgramSettings, program_settings
 
@@ -109,7 +110,7 @@ def expire_shop(shop: Shop, now: datetime | None = None) -> int:
                     shop_id=shop.id,
                     member_id=member_id,
                     delta=-lapsed,
-                    kind="expiry",
+                    kind=EntryKind.EXPIRY,
                     cause_key=f"expiry:{member_id}:{result.expires_on.isoformat()}",
                     note=f"unused since {add_months(result.expires_on, -months).isoformat()}",
                 ):

@@ -15,18 +15,7 @@ from plugin.database.idempotent import insert_once
 from plugin.extensions import db
 from plugin.models import PointEntry, Wallet
 from plugin.models.types import UTCDateTime
-
-# Kinds that count as member activity for points expiry (POLICY.md 3).
-ACTIVITY_KINDS = {
-    "signup",
-    "newsletter",
-    "order",
-    "survey",
-    "review",
-    "redemption",
-    "import",
-    "adjustment",
-}
+from plugin.program.entries import ACTIVITY_KINDS, EntryKind
 
 
 def ensure_wallet(shop_id: int, member_id: int) -> None:
@@ -40,7 +29,7 @@ def post_entry(
     shop_id: int,
     member_id: int,
     delta: int,
-    kind: str,
+    kind: EntryKind,
     cause_key: str,
     note: str | None = None,
     actor: str | None = None,
@@ -48,13 +37,14 @@ def post_entry(
 ) -> int | None:
     """Write the entry for ``cause_key`` once. Returns its id, or None when the cause had one."""
     at = at or clock.now()
+    stored = EntryKind(kind).value  # an unknown kind fails here, before anything is written
     entry_id = insert_once(
         PointEntry,
         {
             "shop_id": shop_id,
             "member_id": member_id,
             "delta": int(delta),
-            "kind": kind,
+            "kind": stored,
             "cause_key": cause_key,
             "note": note,
             "actor": actor,
@@ -64,13 +54,13 @@ def post_entry(
     )
     if entry_id is None:
         return None
-    statement = _MOVE_ACTIVE_BALANCE if kind in ACTIVITY_KINDS else _MOVE_BALANCE
+    statement = _MOVE_ACTIVE_BALANCE if stored in ACTIVITY_KINDS else _MOVE_BALANCE
     db.session.execute(
         statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
     )
     from plugin.reach.notifications import points_moved
 
-    points_moved(shop_id, member_id, int(delta), kind, cause_key)
+    points_moved(shop_id, member_id, int(delta), stored, cause_key)
     return entry_id
 
 

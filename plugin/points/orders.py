@@ -27,6 +27,7 @@ from plugin.points.campaigns import apply_gifts, points_multiplier
 from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
+from plugin.program.entries import EntryKind
 from plugin.program.money import minor_units, quantize
 from plugin.rewards import tiers
 from plugin.shopify.payloads import (
@@ -174,7 +175,7 @@ def apply_paid(
             shop_id=shop.id,
             member_id=order.member_id,
             delta=points,
-            kind="order",
+            kind=EntryKind.ORDER,
             cause_key=f"order:{order_id}:paid",
             note=order.name,
             at=paid_at,
@@ -439,7 +440,7 @@ def settle_points(shop: Shop, order: Order, trigger: str) -> int:
         shop_id=shop.id,
         member_id=order.member_id,
         delta=-delta,
-        kind="order_clawback",
+        kind=EntryKind.ORDER_CLAWBACK,
         cause_key=f"order:{order.order_id}:clawback:{trigger}",
         note=order.name,
     ):

@@ -30,6 +30,7 @@ from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
+from plugin.program.entries import EntryKind
 from plugin.program.money import MAX_AMOUNT, minor_units, quantize
 from plugin.rewards import store_credit_rewards
 from plugin.shops.registry import shown_title
@@ -136,7 +137,7 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             shop_id=shop.id,
             member_id=member.id,
             delta=-points,
-            kind="redemption",
+            kind=EntryKind.REDEMPTION,
             cause_key=f"redemption:{redemption.id}:debit",
             note=reward.title,
         )
@@ -222,7 +223,7 @@ def issue_coupon(
             shop_id=shop.id,
             member_id=member.id,
             delta=-int(points),
-            kind="redemption",
+            kind=EntryKind.REDEMPTION,
             cause_key=f"redemption:{redemption.id}:debit",
             note=redemption.title,
         )

@@ -24,6 +24,7 @@ from plugin.database.idempotent import insert_once
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import Member, MemberTier, Order, PointEntry, Shop, ShopCustomer, TierChange
+from plugin.program.entries import EARNED_KINDS
 from plugin.program.tiers import (
     Move,
     Tier,
@@ -37,8 +38,6 @@ from plugin.program.tiers import (
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "tiers"
-# Points that count as "earned": what members earn, net of order points taken back.
-EARNED_KINDS = ("signup", "newsletter", "survey", "order", "order_clawback", "review", "birthday")
 
 
 def rules(shop: Shop) -> TierRules:

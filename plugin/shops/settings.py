@@ -12,11 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from plugin.models import Shop
-from plugin.program.benefits.tradein import DEFAULT_DEDUCTIONS, TradeInDeductions
+from plugin.program.benefits.returns import RETURN_WINDOW_DAYS
+from plugin.program.benefits.tradein import DEFAULT_DEDUCTIONS, SHIP_WITHIN_DAYS, TradeInDeductions
 from plugin.program.birthday import DEFAULT_BIRTHDAY_POINTS
 from plugin.program.categories import DEFAULT_CATEGORY_MAPPING
 from plugin.program.cohorts import DEFAULT_CUTOFFS, CohortCutoffs
 from plugin.program.earning import DEFAULT_EARNING_RULES, EarningRules
+from plugin.program.referrals import DEFAULT_MONTHLY_CAP
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,10 @@ class ProgramSettings:
     category_mapping: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_MAPPING))
     cutoffs: CohortCutoffs = DEFAULT_CUTOFFS
     deductions: TradeInDeductions = DEFAULT_DEDUCTIONS
-    referral_monthly_cap: int = 20
+    referral_monthly_cap: int = DEFAULT_MONTHLY_CAP
     points_expiry_months: int | None = None  # off by default
-    trade_in_ship_within_days: int = 30
-    return_window_days: int = 30
+    trade_in_ship_within_days: int = SHIP_WITHIN_DAYS
+    return_window_days: int = RETURN_WINDOW_DAYS
     award_test_orders: bool = False  # Shopify test orders (Bogus gateway) earn nothing by default
     # A manual points adjustment larger than this (either way) needs the merchant's confirmation.
     adjustment_confirm_threshold: int = 5_000
@@ -36,6 +38,10 @@ class ProgramSettings:
     birthday_enabled: bool = False
     birthday_points: int = DEFAULT_BIRTHDAY_POINTS
     store_credit_expiry_months: int | None = None  # store-credit rewards never expire by default
+
+
+# What a shop that has changed nothing gets: every default is written once, above.
+DEFAULTS = ProgramSettings()
 
 
 def program_settings(shop: Shop) -> ProgramSettings:
@@ -69,14 +75,18 @@ def program_settings(shop: Shop) -> ProgramSettings:
         category_mapping=raw.get("category_mapping") or dict(DEFAULT_CATEGORY_MAPPING),
         cutoffs=cutoffs,
         deductions=deductions,
-        referral_monthly_cap=int(raw.get("referral_monthly_cap", 20)),
+        referral_monthly_cap=int(raw.get("referral_monthly_cap", DEFAULTS.referral_monthly_cap)),
         points_expiry_months=int(expiry) if expiry not in (None, "", 0) else None,
-        trade_in_ship_within_days=int(raw.get("trade_in_ship_within_days", 30)),
-        return_window_days=int(raw.get("return_window_days", 30)),
-        award_test_orders=bool(raw.get("award_test_orders", False)),
-        adjustment_confirm_threshold=int(raw.get("adjustment_confirm_threshold", 5_000)),
-        birthday_enabled=bool(raw.get("birthday_enabled", False)),
-        birthday_points=int(raw.get("birthday_points", DEFAULT_BIRTHDAY_POINTS)),
+        trade_in_ship_within_days=int(
+            raw.get("trade_in_ship_within_days", DEFAULTS.trade_in_ship_within_days)
+        ),
+        return_window_days=int(raw.get("return_window_days", DEFAULTS.return_window_days)),
+        award_test_orders=bool(raw.get("award_test_orders", DEFAULTS.award_test_orders)),
+        adjustment_confirm_threshold=int(
+            raw.get("adjustment_confirm_threshold", DEFAULTS.adjustment_confirm_threshold)
+        ),
+        birthday_enabled=bool(raw.get("birthday_enabled", DEFAULTS.birthday_enabled)),
+        birthday_points=int(raw.get("birthday_points", DEFAULTS.birthday_points)),
         store_credit_expiry_months=int(credit_expiry)
         if credit_expiry not in (None, "", 0)
         else None,

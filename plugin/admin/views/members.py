@@ -52,6 +52,7 @@ from plugin.points.adjustments import (
     adjust_points,
     new_adjustment_id,
 )
+from plugin.program.entries import EntryKind
 from plugin.reports.queries.audit import audit_rows
 from plugin.reports.queries.members import (
     ledger_of,
@@ -105,7 +106,7 @@ def _member_page(
                 PointEntry.shop_id == shop.id,
                 PointEntry.member_id == member.id,
                 PointEntry.id == entry_id,
-                PointEntry.kind == "adjustment",
+                PointEntry.kind == EntryKind.ADJUSTMENT.value,
             )
         ).scalar_one_or_none()
         if entry is not None:  # the banner states what was done, read back from the ledger

@@ -12,16 +12,8 @@ from sqlalchemy import case, func, select
 from plugin.extensions import db
 from plugin.models import PointEntry, Reward, Shop, Wallet
 from plugin.program.catalogue import RewardKind, RewardSpec, value_per_point
+from plugin.program.entries import SummaryLine, summary_line
 from plugin.program.money import quantize
-
-
-def kind_group(kind: str) -> str:
-    """Which line of the points summary a ledger kind belongs to."""
-    if kind.startswith("redemption") or kind.startswith("redeem"):
-        return "redeemed"
-    if kind.startswith("expir"):
-        return "expired"
-    return "other"
 
 
 @dataclass(frozen=True)
@@ -90,10 +82,10 @@ def shop_value_per_point(shop: Shop) -> Decimal:
 
 def points_summary(shop: Shop) -> PointsSummary:
     by_kind = points_by_kind(shop.id)
-    redeemed = -sum(k.net for k in by_kind if kind_group(k.kind) == "redeemed")
-    expired = -sum(k.net for k in by_kind if kind_group(k.kind) == "expired")
-    issued = sum(k.credited for k in by_kind if kind_group(k.kind) == "other")
-    taken_back = -sum(k.debited for k in by_kind if kind_group(k.kind) == "other")
+    redeemed = -sum(k.net for k in by_kind if summary_line(k.kind) is SummaryLine.REDEEMED)
+    expired = -sum(k.net for k in by_kind if summary_line(k.kind) is SummaryLine.EXPIRED)
+    issued = sum(k.credited for k in by_kind if summary_line(k.kind) is SummaryLine.OTHER)
+    taken_back = -sum(k.debited for k in by_kind if summary_line(k.kind) is SummaryLine.OTHER)
     outstanding = sum(k.net for k in by_kind)
 
     # The wallets hold each member's ledger balance (ledger.post_entry keeps them in step): one
