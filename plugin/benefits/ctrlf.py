@@ -31,11 +31,9 @@ from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
-from plugin.program.benefits.ctrlf import ctrlf_code_percent, feedback_overdue
+from plugin.program.benefits.ctrlf import ctrlf_code_percent, ctrlf_shown_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
 from plugin.shops.settings import program_settings
-
-DEFAULT_PERCENT = Decimal("40")  # what an anonymous visitor is shown (POLICY.md 7: "up to 40%")
 
 
 class ProgramNotFound(ApiError):
@@ -83,10 +81,7 @@ def open_programs(shop: Shop, today: date | None = None) -> list[CtrlFProgram]:
 
 def member_percent(shop: Shop, member: Member | None, program: CtrlFProgram) -> Decimal:
     cohort = cohort_of(member, program_settings(shop).cutoffs) if member is not None else None
-    percent = ctrlf_code_percent(cohort, program.discount_percent)
-    if percent is None:  # no activated ID: the test's advertised percent
-        return program.discount_percent if program.discount_percent is not None else DEFAULT_PERCENT
-    return percent
+    return ctrlf_shown_percent(cohort, program.discount_percent)
 
 
 def programs_view(

@@ -15,9 +15,9 @@ from plugin import clock
 from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import CtrlFProgram, Shop
+from plugin.program.benefits.ctrlf import ADVERTISED_PERCENT
 
 STATES = ("open", "closed")
-DEFAULT_PERCENT = Decimal("40")
 FIELDS = (
     "title",
     "product_title",
@@ -85,7 +85,7 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any]:
         else:
             values["discount_percent"] = percent.quantize(Decimal("0.01"))
     else:
-        values["discount_percent"] = DEFAULT_PERCENT
+        values["discount_percent"] = ADVERTISED_PERCENT
     raw_seats = str(data.get("seats") or "").strip()
     if not raw_seats.isdigit() or not 1 <= int(raw_seats) <= 10_000:
         errors["seats"] = "Enter how many testers, from 1 to 10,000."

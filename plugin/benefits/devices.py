@@ -40,6 +40,7 @@ from plugin.program.benefits.tradein import (
 )
 from plugin.program.benefits.tradein_workflow import TAKES_PART
 from plugin.program.benefits.warranty import (
+    CLAIM_ACTIVE_STATES,
     RegisteredDevice,
     ReplacementAnswer,
     ReplacementReason,
@@ -59,7 +60,7 @@ GOOD_CONDITION = TradeInCondition(
     cosmetic_wear=False, accessories_complete=True, original_packaging=True, working=True
 )
 # Claims that hold the product's one replacement until the merchant refuses them.
-ACTIVE_CLAIM_STATES = ("open", "approved", "shipped")
+ACTIVE_CLAIM_STATES = tuple(state.value for state in CLAIM_ACTIVE_STATES)
 # TAKES_PART as a fixed, ordered tuple: the same SQL text every time (a frozenset's order is not).
 TAKING_PART_STATES = tuple(sorted(s.value for s in TAKES_PART))
 MAX_ID = 2**63 - 1  # BIGINT: no row has a larger id, and PostgreSQL would refuse to compare one

@@ -35,11 +35,14 @@ from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
 from plugin.program.benefits.returns import (
+    RETURN_OPEN_STATES,
+    RETURN_TRANSITIONS,
     ReturnOutcome,
     ReturnReason,
     ReturnVerdict,
     ShippingPaidBy,
     check_return,
+    next_return_state,
     refund_due_by,
     refund_is_late,
 )
@@ -52,15 +55,9 @@ log = logging.getLogger(__name__)
 
 REASONS = ("faulty", "unwanted", "damaged_in_transit", "misuse")
 FAULTY_REASONS = ("faulty", "damaged_in_transit")
-OPEN_STATES = ("requested", "received", "refund_late")
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("requested", "receive"): "received",
-    ("requested", "close"): "closed",
-    ("received", "refund"): "refunded",
-    ("refund_late", "refund"): "refunded",
-    ("received", "close"): "closed",
-    ("received", "flag_late"): "refund_late",
-}
+# The workflow is the program's (``program.benefits.returns``); the admin pages read it here.
+OPEN_STATES = RETURN_OPEN_STATES
+TRANSITIONS = RETURN_TRANSITIONS
 LOOKUP_EVERY_SECONDS = 3600  # one Admin API read per order and hour, per process, is plenty
 _recent_lookups: dict[tuple[int, str], float] = {}
 _lookups_lock = threading.Lock()
@@ -374,9 +371,10 @@ def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> Re
         ).scalar_one_or_none()
         if request is None:
             raise ReturnNotFound()
-        target = TRANSITIONS.get((request.state, action))
-        if target is None:
+        step = next_return_state(request.state, action)
+        if step is None:
             raise ReturnTransitionError(request.state, action)
+        target = step.value
         before = request.state
         details = apply(request) or {}
         request.state = target

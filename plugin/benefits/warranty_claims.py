@@ -40,19 +40,19 @@ from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
-from plugin.program.benefits.warranty import replacement_cover_end, standard_warranty_end
+from plugin.program.benefits.warranty import (
+    CLAIM_DECIDED_STATES,
+    CLAIM_RESOLVED_STATES,
+    CLAIM_TRANSITIONS,
+    next_claim_state,
+    replacement_cover_end,
+    standard_warranty_end,
+)
 from plugin.program.messages import reason_text
 from plugin.program.regions import free_replacement_shipping
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("open", "approve"): "approved",
-    ("open", "withdraw"): "withdrawn",
-    ("open", "refuse"): "refused",
-    ("approved", "refuse"): "refused",
-    ("approved", "ship"): "shipped",
-    ("approved", "close"): "closed",  # a repair handed back, nothing shipped as a new unit
-    ("shipped", "close"): "closed",
-}
+# The workflow is the program's (``program.benefits.warranty``); the admin pages read it here.
+TRANSITIONS = CLAIM_TRANSITIONS
 
 
 class ReplacementUnavailable(ApiError):
@@ -343,9 +343,10 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         ).scalar_one_or_none()
         if claim is None:
             raise ClaimNotFound()
-        target = TRANSITIONS.get((claim.state, action))
-        if target is None:
+        step = next_claim_state(claim.state, action)
+        if step is None:
             raise ClaimTransitionError(claim.state, action)
+        target = step.value
         device = db.session.execute(
             select(Device)
             .where(Device.shop_id == shop.id, Device.id == claim.device_id)
@@ -354,9 +355,9 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         details = apply(claim, device) if apply is not None else {}
         before = claim.state
         claim.state = target
-        if target in ("shipped", "closed", "refused", "withdrawn"):
+        if step in CLAIM_RESOLVED_STATES:
             claim.resolved_at = claim.resolved_at or clock.now()
-        if target in ("approved", "refused"):
+        if step in CLAIM_DECIDED_STATES:
             from plugin.reach.notifications import warranty_decided
 
             warranty_decided(shop, claim, device)

@@ -10,6 +10,7 @@ from plugin import clock
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of, id_status
 from plugin.points.campaigns import listed_campaigns
+from plugin.program.benefits.ctrlf import ADVERTISED_PERCENT
 from plugin.program.cohorts import Cohort
 from plugin.program.regions import STORES, Region
 from plugin.program.terms import MemberTerms, member_terms, term_sentences
@@ -68,7 +69,6 @@ def expiring_block(
 
 def offer_block(ctx: ProxyContext, settings: ProgramSettings) -> dict[str, Any]:
     """What the program offers in this store, for the join pitch: the same for every visitor."""
-    from plugin.benefits.ctrlf import DEFAULT_PERCENT
     from plugin.program.money import format_plain
     from plugin.rewards.referrals import friend_coupon_amount
 
@@ -76,7 +76,7 @@ def offer_block(ctx: ProxyContext, settings: ProgramSettings) -> dict[str, Any]:
         "referral_amount": format_plain(friend_coupon_amount(ctx.shop), ctx.shop.currency),
         "currency": ctx.shop.currency,
         "warranty_years": 3,  # POLICY.md 4: extended to 3 years from the purchase
-        "ctrl_f_percent": format(DEFAULT_PERCENT.normalize(), "f"),
+        "ctrl_f_percent": format(ADVERTISED_PERCENT.normalize(), "f"),
     }
 
 

@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from plugin.program.benefits.ctrlf import ctrlf_discount_percent, feedback_overdue
+from plugin.program.benefits.ctrlf import (
+    ADVERTISED_PERCENT,
+    ctrlf_discount_percent,
+    ctrlf_shown_percent,
+    feedback_overdue,
+)
 from plugin.program.cohorts import Cohort
 
 
@@ -39,3 +44,19 @@ DUE = date(2025, 6, 30)
 )
 def test_feedback_overdue(submitted_on, today, overdue):
     assert feedback_overdue(DUE, submitted_on, today) is overdue
+
+
+@pytest.mark.parametrize(
+    ("cohort", "requested", "shown"),
+    [
+        pytest.param(None, None, Decimal("40"), id="no ID, no percent set: up to 40%"),
+        pytest.param(None, Decimal("30"), Decimal("30"), id="no ID: the test's own percent"),
+        pytest.param(Cohort.NOVEMBER_2025, None, Decimal("40"), id="a member: the cohort's 40%"),
+        pytest.param(Cohort.NOVEMBER_2025, Decimal("60"), Decimal("40"), id="capped at 40%"),
+        pytest.param(Cohort.LEGACY, None, Decimal("50"), id="legacy: 50%"),
+        pytest.param(Cohort.LEGACY, Decimal("100"), Decimal("100"), id="legacy: free"),
+    ],
+)
+def test_the_percent_a_test_shows(cohort, requested, shown):
+    assert Decimal("40") == ADVERTISED_PERCENT
+    assert ctrlf_shown_percent(cohort, requested) == shown

@@ -5,10 +5,13 @@ from datetime import date, timedelta
 import pytest
 
 from plugin.program.benefits.returns import (
+    RETURN_CLOSED_STATES,
+    RETURN_OPEN_STATES,
     ReturnOutcome,
     ReturnReason,
     ShippingPaidBy,
     check_return,
+    next_return_state,
     refund_due_by,
     refund_is_late,
 )
@@ -320,3 +323,30 @@ def test_a_store_holiday_moves_the_refund_due_day():
 )
 def test_a_store_may_set_its_own_return_window(today, outcome):
     assert verdict(today=today, return_window_days=14).outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "after"),
+    [
+        pytest.param("requested", "receive", "received", id="the parcel arrives"),
+        pytest.param("requested", "close", "closed", id="closed before it arrives"),
+        pytest.param("received", "refund", "refunded", id="refunded on time"),
+        pytest.param("received", "flag_late", "refund_late", id="past the due day: late"),
+        pytest.param("refund_late", "refund", "refunded", id="refunded late"),
+        pytest.param("received", "close", "closed", id="closed after receipt (repair)"),
+        pytest.param("requested", "refund", None, id="no refund before it arrives"),
+        pytest.param("refunded", "refund", None, id="refunded once"),
+        pytest.param("closed", "receive", None, id="a closed request stays closed"),
+        pytest.param("refund_late", "flag_late", None, id="late once"),
+        pytest.param("received", "ship", None, id="an unknown action"),
+        pytest.param("lost", "close", None, id="an unknown state"),
+    ],
+)
+def test_the_return_workflow(state, action, after):
+    assert next_return_state(state, action) == after
+
+
+def test_a_request_is_open_until_refunded_or_closed():
+    assert set(RETURN_OPEN_STATES) == {"requested", "received", "refund_late"}
+    assert set(RETURN_CLOSED_STATES) == {"refunded", "closed"}
+    assert not set(RETURN_OPEN_STATES) & set(RETURN_CLOSED_STATES)

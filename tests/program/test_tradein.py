@@ -1,6 +1,6 @@
 """Trade-in and recycling quotes, one table per policy version (POLICY.md section 5)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,10 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugin.program.benefits.tradein import (
+    QUOTE_VALID_DAYS,
     TradeInCondition,
     TradeInDeductions,
     TradeInKind,
+    TradeInQuote,
     TradeInReason,
+    quote_applicable,
+    quote_expired,
     quote_trade_in,
     recovery_shipment_overdue,
 )
@@ -725,3 +729,36 @@ def test_an_older_device_never_earns_a_higher_band(age_days, more_days):
 )
 def test_recovery_value_revoked_when_not_shipped_within_30_days(shipped_on, today, overdue):
     assert recovery_shipment_overdue(date(2025, 12, 1), shipped_on, today) is overdue
+
+
+QUOTED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("later", "expired"),
+    [
+        pytest.param(timedelta(0), False, id="at once"),
+        pytest.param(timedelta(days=7), False, id="7 days to the instant: still valid"),
+        pytest.param(timedelta(days=7, seconds=1), True, id="a second later: expired"),
+        pytest.param(timedelta(days=30), True, id="a month later: expired"),
+    ],
+)
+def test_a_quote_is_valid_for_seven_days(later, expired):
+    assert QUOTE_VALID_DAYS == 7
+    assert quote_expired(QUOTED_AT, QUOTED_AT + later) is expired
+
+
+@pytest.mark.parametrize(
+    ("eligible", "kind", "applicable"),
+    [
+        pytest.param(True, TradeInKind.RECOVERY_VALUE, True, id="a recovery value"),
+        pytest.param(True, TradeInKind.DISCOUNT_ON_NEW, True, id="a discount on a new device"),
+        pytest.param(
+            True, TradeInKind.RECYCLE_ONLY, False, id="free recycling needs no application"
+        ),
+        pytest.param(False, TradeInKind.NONE, False, id="not eligible"),
+    ],
+)
+def test_only_a_value_or_a_discount_is_applied_for(eligible, kind, applicable):
+    answer = TradeInQuote(None, eligible, kind, None, None, "USD", "any")
+    assert quote_applicable(answer) is applicable

@@ -6,9 +6,14 @@ from datetime import date
 import pytest
 
 from plugin.program.benefits.warranty import (
+    CLAIM_ACTIVE_STATES,
+    CLAIM_CLOSED_STATES,
+    CLAIM_DECIDED_STATES,
+    CLAIM_RESOLVED_STATES,
     RegisteredDevice,
     ReplacementReason,
     extended_warranty_end,
+    next_claim_state,
     replacement_available,
     replacement_cover_end,
     standard_warranty_end,
@@ -335,3 +340,31 @@ def test_replacement_available(facts, today, available, reason):
 )
 def test_replacement_cover_end(exchanged_on, original_standard_end, cover_end):
     assert replacement_cover_end(exchanged_on, original_standard_end) == cover_end
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "after"),
+    [
+        pytest.param("open", "approve", "approved", id="granted"),
+        pytest.param("open", "withdraw", "withdrawn", id="withdrawn by the member"),
+        pytest.param("open", "refuse", "refused", id="refused"),
+        pytest.param("approved", "refuse", "refused", id="refused after a look at the unit"),
+        pytest.param("approved", "ship", "shipped", id="the replacement ships"),
+        pytest.param("approved", "close", "closed", id="a repair handed back"),
+        pytest.param("shipped", "close", "closed", id="closed after shipping"),
+        pytest.param("approved", "withdraw", None, id="no withdrawing once granted"),
+        pytest.param("shipped", "refuse", None, id="no refusing once shipped"),
+        pytest.param("refused", "approve", None, id="a refusal stands"),
+        pytest.param("withdrawn", "approve", None, id="a withdrawn claim stays withdrawn"),
+        pytest.param("open", "lose", None, id="an unknown action"),
+    ],
+)
+def test_the_claim_workflow(state, action, after):
+    assert next_claim_state(state, action) == after
+
+
+def test_which_claims_hold_the_replacement_and_which_are_resolved():
+    assert set(CLAIM_ACTIVE_STATES) == {"open", "approved", "shipped"}
+    assert {"shipped", "closed", "refused", "withdrawn"} == CLAIM_RESOLVED_STATES
+    assert {"approved", "refused"} == CLAIM_DECIDED_STATES
+    assert set(CLAIM_CLOSED_STATES) == {"closed", "refused"}

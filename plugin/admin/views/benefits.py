@@ -39,9 +39,9 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
+from plugin.program.benefits.returns import RETURN_CLOSED_STATES
+from plugin.program.benefits.warranty import CLAIM_CLOSED_STATES
 from plugin.reports.queries.benefits import (
-    RETURN_CLOSED_STATES,
-    WARRANTY_CLOSED_STATES,
     late_refund_filter,
     return_counts,
     trade_ins_by_state,
@@ -379,7 +379,7 @@ def returns() -> Response:
         .outerjoin(Device, Device.id == WarrantyClaim.device_id)
         .where(
             WarrantyClaim.shop_id == shop.id,
-            WarrantyClaim.state.not_in(WARRANTY_CLOSED_STATES),
+            WarrantyClaim.state.not_in(CLAIM_CLOSED_STATES),
         )
         .order_by(WarrantyClaim.created_at.asc())
         .limit(500)

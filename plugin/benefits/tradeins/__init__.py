@@ -47,7 +47,6 @@ from plugin.benefits.tradeins.payouts import (
     payout_failed,
 )
 from plugin.benefits.tradeins.quotes import (
-    APPLICABLE_KINDS,
     apply,
     member_trade_ins,
     quote,
@@ -67,7 +66,6 @@ from plugin.benefits.tradeins.workflow import (
 from plugin.program.benefits.tradein_workflow import PayoutMethod
 
 __all__ = [
-    "APPLICABLE_KINDS",
     "REFUND",
     "STORE_CREDIT",
     "AlreadyApplied",

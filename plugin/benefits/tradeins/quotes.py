@@ -3,7 +3,7 @@ trade-ins as the storefront shows them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,16 +32,19 @@ from plugin.benefits.tradeins.trail import event_data, lock_trade_in, transition
 from plugin.database.reads import commit_keeping_loaded, end_reading
 from plugin.extensions import db
 from plugin.models import Member, Redemption, Shop, TradeIn, TradeInEvent
-from plugin.program.benefits.tradein import TradeInCondition, TradeInQuote
+from plugin.program.benefits.tradein import (
+    TradeInCondition,
+    TradeInQuote,
+    quote_applicable,
+    quote_expired,
+)
 from plugin.program.benefits.tradein_workflow import TradeInAction, TradeInState
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import reason_text
 from plugin.program.money import format_plain, quantize
-from plugin.program.policies import POLICIES, TradeInKind
+from plugin.program.policies import POLICIES
 from plugin.shops.settings import program_settings
 
-QUOTE_VALID_DAYS = 7
-APPLICABLE_KINDS = (TradeInKind.RECOVERY_VALUE, TradeInKind.DISCOUNT_ON_NEW)
 A, S = TradeInAction, TradeInState
 
 
@@ -60,7 +63,7 @@ def quote(
         device, history = member_device_with_history(shop, member, device_id)
         answer = quote_for(shop, member, device, condition, today, history=history)
         trade_in = None
-        if answer.eligible and answer.kind in APPLICABLE_KINDS:
+        if quote_applicable(answer):
             end_reading()  # the quote and its event are written in one transaction
             now = clock.now()
             trade_in = TradeIn(
@@ -168,11 +171,11 @@ def apply(
             raise TradeInNotFound()
         if trade_in.state != S.QUOTED:
             raise AlreadyApplied()
-        if clock.now() - trade_in.created_at > timedelta(days=QUOTE_VALID_DAYS):
+        if quote_expired(trade_in.created_at, clock.now()):
             raise QuoteExpired()
         device = member_device(shop, member, trade_in.device_id, lock=True)
         answer = quote_for(shop, member, device, TradeInCondition(**trade_in.condition), today)
-        if not answer.eligible or answer.kind not in APPLICABLE_KINDS:
+        if not quote_applicable(answer):
             raise TradeInUnavailable(
                 reason_text(answer.reason_code, shop.locale, **answer.reason_params)
             )

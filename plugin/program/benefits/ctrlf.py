@@ -8,6 +8,10 @@ from decimal import Decimal
 from plugin.program.cohorts import Cohort
 from plugin.program.policies import POLICIES
 
+# Section 7: test products at "up to 40%" off: what a test offers unless the merchant sets its own,
+# and what a visitor without an activated ID is shown.
+ADVERTISED_PERCENT = Decimal("40")
+
 
 def ctrlf_discount_percent(cohort: Cohort | None) -> Decimal | None:
     """The test-product discount for a selected member: 40%, 50% for ``legacy`` (who may also be
@@ -41,3 +45,12 @@ def ctrlf_code_percent(cohort: Cohort | None, requested: Decimal | None = None) 
     if POLICIES[cohort].ctrlf_free_test_possible:
         return min(max(requested, default), Decimal(100))
     return max(min(requested, default), Decimal(0))
+
+
+def ctrlf_shown_percent(cohort: Cohort | None, requested: Decimal | None = None) -> Decimal:
+    """The percent a test shows: the member's code percent (``ctrlf_code_percent``), or without an
+    activated ID the test's own advertised percent (``requested``, else ``ADVERTISED_PERCENT``)."""
+    percent = ctrlf_code_percent(cohort, requested)
+    if percent is not None:
+        return percent
+    return requested if requested is not None else ADVERTISED_PERCENT

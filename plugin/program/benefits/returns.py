@@ -26,6 +26,48 @@ RETURN_WINDOW_DAYS = 30
 REFUND_WORKING_DAYS = 5
 
 
+class ReturnState(StrEnum):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    REFUND_LATE = "refund_late"  # received, and not refunded within the working days due
+    REFUNDED = "refunded"
+    CLOSED = "closed"
+
+
+class ReturnAction(StrEnum):
+    RECEIVE = "receive"
+    REFUND = "refund"
+    CLOSE = "close"
+    FLAG_LATE = "flag_late"  # the daily check, past the refund's due day
+
+
+# A return request's workflow: (state, action) → the state it moves to; nothing else is allowed.
+RETURN_TRANSITIONS: dict[tuple[ReturnState, ReturnAction], ReturnState] = {
+    (ReturnState.REQUESTED, ReturnAction.RECEIVE): ReturnState.RECEIVED,
+    (ReturnState.REQUESTED, ReturnAction.CLOSE): ReturnState.CLOSED,
+    (ReturnState.RECEIVED, ReturnAction.REFUND): ReturnState.REFUNDED,
+    (ReturnState.REFUND_LATE, ReturnAction.REFUND): ReturnState.REFUNDED,
+    (ReturnState.RECEIVED, ReturnAction.CLOSE): ReturnState.CLOSED,
+    (ReturnState.RECEIVED, ReturnAction.FLAG_LATE): ReturnState.REFUND_LATE,
+}
+# Still being handled (a step is left): an order has one such request at a time.
+RETURN_OPEN_STATES: tuple[ReturnState, ...] = tuple(
+    dict.fromkeys(state for state, _ in RETURN_TRANSITIONS)
+)
+# Done: nothing more is asked of the merchant.
+RETURN_CLOSED_STATES: tuple[ReturnState, ...] = tuple(
+    state for state in ReturnState if state not in RETURN_OPEN_STATES
+)
+
+
+def next_return_state(state: str, action: str) -> ReturnState | None:
+    """Where ``action`` takes a request that is ``state``; None when the workflow refuses it."""
+    try:
+        return RETURN_TRANSITIONS.get((ReturnState(state), ReturnAction(action)))
+    except ValueError:
+        return None
+
+
 class ReturnOutcome(StrEnum):
     REFUND = "refund"
     REPAIR = "repair"

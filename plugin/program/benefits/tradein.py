@@ -21,7 +21,7 @@ Decisions where the policy is silent:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -38,6 +38,12 @@ from plugin.program.policies import (
 HUNDRED = Decimal(100)
 # Section 5, step 5: not shipped within 30 days (default) of approval → value revoked.
 SHIP_WITHIN_DAYS = 30
+# Where the policy is silent: a quote may be applied for within 7 days of being given.
+QUOTE_VALID_DAYS = 7
+# Quotes with something to apply for (a value or a discount); free recycling needs no application.
+APPLICABLE_KINDS: frozenset[TradeInKind] = frozenset(
+    {TradeInKind.RECOVERY_VALUE, TradeInKind.DISCOUNT_ON_NEW}
+)
 
 
 class TradeInReason(StrEnum):
@@ -303,3 +309,14 @@ def recovery_shipment_overdue(
     if shipped_on is not None:
         return shipped_on > deadline
     return today > deadline
+
+
+def quote_applicable(quote: TradeInQuote) -> bool:
+    """Whether a quote is one to apply for: eligible, with a recovery value or a discount."""
+    return quote.eligible and quote.kind in APPLICABLE_KINDS
+
+
+def quote_expired(quoted_at: datetime, now: datetime) -> bool:
+    """Whether a quote given at ``quoted_at`` is too old to apply for at ``now``: valid for
+    ``QUOTE_VALID_DAYS`` to the instant, the last instant included."""
+    return now - quoted_at > timedelta(days=QUOTE_VALID_DAYS)

@@ -20,6 +20,58 @@ from plugin.program.regions import standard_warranty_months
 REPLACEMENT_COVER_DAYS = 90
 
 
+class ClaimState(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    SHIPPED = "shipped"  # the replacement is on its way
+    CLOSED = "closed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"  # by the member, before the merchant decided
+
+
+class ClaimAction(StrEnum):
+    APPROVE = "approve"
+    WITHDRAW = "withdraw"
+    REFUSE = "refuse"
+    SHIP = "ship"
+    CLOSE = "close"
+
+
+# A warranty claim's workflow: (state, action) → the state it moves to; nothing else is allowed.
+CLAIM_TRANSITIONS: dict[tuple[ClaimState, ClaimAction], ClaimState] = {
+    (ClaimState.OPEN, ClaimAction.APPROVE): ClaimState.APPROVED,
+    (ClaimState.OPEN, ClaimAction.WITHDRAW): ClaimState.WITHDRAWN,
+    (ClaimState.OPEN, ClaimAction.REFUSE): ClaimState.REFUSED,
+    (ClaimState.APPROVED, ClaimAction.REFUSE): ClaimState.REFUSED,
+    (ClaimState.APPROVED, ClaimAction.SHIP): ClaimState.SHIPPED,
+    # a repair handed back, nothing shipped as a new unit
+    (ClaimState.APPROVED, ClaimAction.CLOSE): ClaimState.CLOSED,
+    (ClaimState.SHIPPED, ClaimAction.CLOSE): ClaimState.CLOSED,
+}
+# The claim holds the device's one replacement (or is about to): a second claim waits for it.
+CLAIM_ACTIVE_STATES: tuple[ClaimState, ...] = (
+    ClaimState.OPEN,
+    ClaimState.APPROVED,
+    ClaimState.SHIPPED,
+)
+# The merchant has answered: the claim is resolved (it gets its ``resolved_at``).
+CLAIM_RESOLVED_STATES: frozenset[ClaimState] = frozenset(
+    {ClaimState.SHIPPED, ClaimState.CLOSED, ClaimState.REFUSED, ClaimState.WITHDRAWN}
+)
+# A decision the member is told of.
+CLAIM_DECIDED_STATES: frozenset[ClaimState] = frozenset({ClaimState.APPROVED, ClaimState.REFUSED})
+# Left out of the admin's open claims (its count and list); a withdrawn claim still shows there.
+CLAIM_CLOSED_STATES: tuple[ClaimState, ...] = (ClaimState.CLOSED, ClaimState.REFUSED)
+
+
+def next_claim_state(state: str, action: str) -> ClaimState | None:
+    """Where ``action`` takes a claim that is ``state``; None when the workflow refuses it."""
+    try:
+        return CLAIM_TRANSITIONS.get((ClaimState(state), ClaimAction(action)))
+    except ValueError:
+        return None
+
+
 class ReplacementReason(StrEnum):
     AVAILABLE = "replacement_available"
     NO_ACTIVATED_ID = "no_activated_id"

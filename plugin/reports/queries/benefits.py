@@ -10,33 +10,9 @@ from sqlalchemy import func, select
 
 from plugin.extensions import db
 from plugin.models import ReturnRequest, TradeIn, WarrantyClaim
-
-TRADE_IN_STATES = (
-    "quoted",
-    "applied",
-    "approved",
-    "shipped",
-    "paid",
-    "received",
-    "inspected",
-    "revoked",
-    "expired",
-)
-
-
-# Return requests in these states need nothing more from the merchant.
-RETURN_CLOSED_STATES = (
-    "refunded",
-    "closed",
-    "refused",
-    "rejected",
-    "cancelled",
-    "completed",
-    "resolved",
-)
-
-
-WARRANTY_CLOSED_STATES = ("closed", "refused")
+from plugin.program.benefits.returns import RETURN_CLOSED_STATES
+from plugin.program.benefits.tradein_workflow import TradeInState
+from plugin.program.benefits.warranty import CLAIM_CLOSED_STATES
 
 
 def trade_ins_by_state(shop_id: int) -> dict[str, int]:
@@ -46,7 +22,7 @@ def trade_ins_by_state(shop_id: int) -> dict[str, int]:
         .group_by(TradeIn.state)
     )
     found = {state: int(n) for state, n in db.session.execute(stmt)}
-    ordered = {state: found.pop(state, 0) for state in TRADE_IN_STATES}
+    ordered = {state.value: found.pop(state.value, 0) for state in TradeInState}
     return {**ordered, **found}
 
 
@@ -80,7 +56,7 @@ def return_counts(shop_id: int, today: date) -> ReturnCounts:
     claims = db.session.execute(
         select(func.count())
         .select_from(WarrantyClaim)
-        .where(WarrantyClaim.shop_id == shop_id, WarrantyClaim.state.not_in(WARRANTY_CLOSED_STATES))
+        .where(WarrantyClaim.shop_id == shop_id, WarrantyClaim.state.not_in(CLAIM_CLOSED_STATES))
     ).scalar()
     return ReturnCounts(
         int(awaiting or 0), int(late or 0), int(refunded_late or 0), int(claims or 0)
