@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter, Map
 from plugin import connections  # noqa: F401  (the pool's dead-connection check)
 from plugin.cookie_session import CookieOnDemandSessionInterface
 from plugin.extensions import db, migrate
+from plugin.models.types import MAX_ID
 from plugin.settings import Settings, SettingsError
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -90,7 +91,7 @@ class DatabaseIdConverter(IntegerConverter):
         map: Map,
         fixed_digits: int = 0,
         min: int | None = None,
-        max: int | None = 2**63 - 1,
+        max: int | None = MAX_ID,
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

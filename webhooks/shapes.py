@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from plugin.models.types import MAX_ID
 from plugin.shopify.payloads import timestamp
 
-MAX_ID = 2**63 - 1  # BIGINT: no Shopify id is larger
 # Keys under which Shopify payloads name a shop. A Shop object's `domain` is the store's primary
 # (often custom) domain, e.g. tesmart.com, so only a myshopify.com `domain` is compared.
 _SHOP_KEYS = ("shop_domain", "myshopify_domain")

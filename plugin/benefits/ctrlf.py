@@ -24,13 +24,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from plugin import clock, outbox
-from plugin.benefits.devices import MAX_ID, store_today
+from plugin.benefits.devices import store_today
 from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
+from plugin.models.types import is_row_id
 from plugin.program.benefits.ctrlf import ctrlf_code_percent, ctrlf_shown_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
 from plugin.shops.settings import program_settings
@@ -187,11 +188,7 @@ def member_feedback(
     shop: Shop, member: Member, application_id: object, feedback: str
 ) -> CtrlFApplication:
     """POST /proxy/ctrl-f/applications/<id>/feedback: the selected tester's own feedback."""
-    if (
-        not isinstance(application_id, int)
-        or isinstance(application_id, bool)
-        or not 1 <= application_id <= MAX_ID
-    ):
+    if not is_row_id(application_id):
         raise ApplicationNotFound()
     owner = db.session.execute(
         select(CtrlFApplication.member_id).where(
@@ -381,11 +378,7 @@ def flag_missing_feedback(today: date | None = None) -> int:
 
 
 def _program(shop: Shop, program_id: object) -> CtrlFProgram:
-    if (
-        not isinstance(program_id, int)
-        or isinstance(program_id, bool)
-        or not 1 <= program_id <= MAX_ID
-    ):
+    if not is_row_id(program_id):
         raise ProgramNotFound()
     program = db.session.execute(
         select(CtrlFProgram).where(CtrlFProgram.shop_id == shop.id, CtrlFProgram.id == program_id)

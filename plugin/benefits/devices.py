@@ -32,6 +32,7 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
 from plugin.models import Device, Member, Shop, TradeIn, WarrantyClaim
+from plugin.models.types import is_row_id
 from plugin.program.benefits.tradein import (
     TradeInCondition,
     TradeInQuote,
@@ -63,7 +64,6 @@ GOOD_CONDITION = TradeInCondition(
 ACTIVE_CLAIM_STATES = tuple(state.value for state in CLAIM_ACTIVE_STATES)
 # TAKES_PART as a fixed, ordered tuple: the same SQL text every time (a frozenset's order is not).
 TAKING_PART_STATES = tuple(sorted(s.value for s in TAKES_PART))
-MAX_ID = 2**63 - 1  # BIGINT: no row has a larger id, and PostgreSQL would refuse to compare one
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
 
 
@@ -102,11 +102,7 @@ def store_today(shop: Shop) -> date:
 
 def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool = False) -> Device:
     """The member's registered device in this shop, or DeviceNotFound (never another's)."""
-    if (
-        not isinstance(device_id, int)
-        or isinstance(device_id, bool)
-        or not 1 <= device_id <= MAX_ID
-    ):
+    if not is_row_id(device_id):
         raise DeviceNotFound()
     stmt = select(Device).where(
         Device.shop_id == shop.id,
@@ -246,11 +242,7 @@ def member_device_with_history(
 ) -> tuple[Device, DeviceHistory]:
     """``member_device`` (unlocked) with the device's history, in one query; DeviceNotFound for
     anything but the member's registered device in this shop."""
-    if (
-        not isinstance(device_id, int)
-        or isinstance(device_id, bool)
-        or not 1 <= device_id <= MAX_ID
-    ):
+    if not is_row_id(device_id):
         raise DeviceNotFound()
     row = db.session.execute(
         _device_statement(), {"shop_id": shop.id, "device_id": device_id, "member_id": member.id}

@@ -10,6 +10,15 @@ from sqlalchemy.types import TypeDecorator
 
 # BIGINT on PostgreSQL; INTEGER on SQLite so that it stays an auto-incrementing rowid alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# No row (and no Shopify id) is larger; PostgreSQL refuses to compare a larger number with a BIGINT.
+MAX_ID = 2**63 - 1
+
+
+def is_row_id(value: object) -> bool:
+    """Whether ``value`` can be a row's id: an int (not a bool) from 1 to ``MAX_ID``. Anything else
+    names no row, so it is answered as "not found" without asking the database."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
 
 # Enough for KRW totals and cents; amounts are quantized per currency in plugin.program.money.
 Money = Numeric(18, 2, asdecimal=True)

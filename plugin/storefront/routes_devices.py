@@ -15,6 +15,7 @@ from plugin.benefits import devices, uploads, warranty_claims
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Member
+from plugin.models.types import is_row_id
 from plugin.storage import storage
 from plugin.storefront import bp
 from plugin.storefront.context import ProxyContext, app_proxy, json_body, require_customer
@@ -36,12 +37,9 @@ def device_owner() -> tuple[ProxyContext, Member]:
     return ctx, ctx.member
 
 
-MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and the database would refuse to compare it
-
-
 def positive_int(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
+    if not is_row_id(value):
         raise ApiError(400, "invalid_request", f"{name} must be a positive integer.")
     return value
 

@@ -13,6 +13,7 @@ from flask import Response, jsonify, redirect
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Redemption
+from plugin.models.types import is_row_id
 from plugin.program.catalogue import RewardKind
 from plugin.program.money import format_plain
 from plugin.rewards import referrals, store_credit_rewards
@@ -123,11 +124,7 @@ def create_redemption() -> Response:
     except RateLimited as limited:
         return rate_limited_response(limited)
     reward_id = json_body().get("reward_id")
-    if (
-        isinstance(reward_id, bool)
-        or not isinstance(reward_id, int)
-        or not 1 <= reward_id <= 2**63 - 1
-    ):
+    if not is_row_id(reward_id):
         raise ApiError(400, "invalid_request", "reward_id must be a positive integer.")
     try:
         redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)

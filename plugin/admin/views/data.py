@@ -18,12 +18,12 @@ from plugin.database import audit
 from plugin.extensions import db
 from plugin.members.importer import COLUMNS, import_members
 from plugin.models import ImportRun
+from plugin.models.types import is_row_id
 from plugin.reports import exports
 from plugin.reports.queries.members import member_of_shop
 from plugin.shops.registry import normalize_domain
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-MAX_DATABASE_ID = 2**63 - 1
 # The whole multipart request: the file, its headers and the form's token.
 MAX_IMPORT_REQUEST_BYTES = MAX_IMPORT_BYTES + 64 * 1024
 
@@ -70,7 +70,7 @@ def export(name: str) -> Response:
     ctx = admin()
     require(name in exports.EXPORTS or None)
     member_id = request.args.get("member", type=int)
-    if member_id is not None and not 0 < member_id <= MAX_DATABASE_ID:  # ?member=2**70 is no member
+    if member_id is not None and not is_row_id(member_id):  # ?member=2**70 is no member
         require(None)
     if member_id is not None:
         require(name == "ledger" and member_of_shop(ctx.shop.id, member_id))

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin import clock
-from plugin.benefits.devices import MAX_ID
 from plugin.benefits.tradeins.errors import TradeInNotFound, TradeInTransitionError
 from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import Shop, TradeIn, TradeInEvent
+from plugin.models.types import is_row_id
 from plugin.program.benefits import tradein_workflow as workflow
 from plugin.program.benefits.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 from plugin.reach import notifications
@@ -37,11 +37,7 @@ def check_payout_method(kind: str, method: str) -> PayoutMethod:
 
 
 def lock_trade_in(shop: Shop, trade_in_id: object) -> TradeIn:
-    if (
-        not isinstance(trade_in_id, int)
-        or isinstance(trade_in_id, bool)
-        or not 1 <= trade_in_id <= MAX_ID
-    ):
+    if not is_row_id(trade_in_id):
         raise TradeInNotFound()
     trade_in = find_trade_in(shop, trade_in_id, lock=True)
     if trade_in is None:
