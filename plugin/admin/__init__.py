@@ -14,20 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
+from flask import Flask, Response, current_app, g, redirect, request, url_for
 from jinja2 import pass_context
 
 from plugin.admin import i18n, labels
+from plugin.admin.blueprint import bp
 from plugin.admin.context import apply_headers, page_url
-
-bp = Blueprint(
-    "admin",
-    __name__,
-    url_prefix="/admin",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
 
 _ = i18n.gettext  # the texts below are translated when shown, not here
 

@@ -32,7 +32,6 @@ from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
 from plugin.program.messages import reason_text
 from plugin.program.returns import (
@@ -344,7 +343,6 @@ def late_refunds(shop: Shop, today: date | None = None) -> list[ReturnRequest]:
     ]
 
 
-@periodic("returns.flag_late_refunds")
 def flag_late_refunds(today: date | None = None) -> int:
     """Flag each refund the moment it becomes late, once (an audit row tells the merchant)."""
     from plugin.shops.registry import installed_shops

@@ -43,7 +43,6 @@ from plugin.database import audit
 from plugin.database.reads import commit_keeping_loaded, end_reading
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import (
     Device,
     Member,
@@ -685,7 +684,6 @@ def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
     return trade_in
 
 
-@periodic("trade_ins.expire_unshipped")
 def expire_unshipped(today: date | None = None) -> int:
     """Approved recovery trade-ins not shipped in time lose their value and shipping refund."""
     from plugin.shops.registry import installed_shops

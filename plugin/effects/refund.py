@@ -58,7 +58,6 @@ def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
     tradeins.payout_failed(shop, item, reason)
 
 
-@outbox.effect(KIND, on_success=_on_success, on_failure=_on_failure)
 def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     order_gid = f"gid://shopify/Order/{payload['order_id']}"
     order = client.execute("OrderPaymentTransactions", {"id": order_gid}).get("order")

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Shop, ShopCustomer, TradeIn
 from plugin.reach import emails, flow_triggers
 from plugin.reach import metafields as customer_metafields
@@ -313,7 +312,6 @@ def return_received(shop: Shop, request: Any) -> None:
 EXPIRY_WARNING_DAYS = 30
 
 
-@periodic("points.expiring_soon")
 def warn_expiring_points() -> int:
     """Members whose points expire within 30 days, once per expiry date: Flow always, the email
     only to customers who accepted email marketing (Shopify's email marketing consent)."""

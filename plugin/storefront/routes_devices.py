@@ -16,7 +16,7 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Member
 from plugin.storage import storage
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import ProxyContext, app_proxy, json_body, require_customer
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
 

@@ -14,7 +14,7 @@ from flask import Response, request
 from sqlalchemy import func, select
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _, format_points, format_signed
 from plugin.admin.pages import (

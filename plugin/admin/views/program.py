@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, request
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
 from plugin.admin.pages import (
