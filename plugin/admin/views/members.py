@@ -21,7 +21,6 @@ from plugin.admin.pages import (
     ask_to_confirm,
     confirmed,
     form_int,
-    optional_service,
     redirect_to,
     render,
     requested_page,
@@ -29,6 +28,7 @@ from plugin.admin.pages import (
 )
 from plugin.database import audit
 from plugin.extensions import db
+from plugin.members import membership
 from plugin.members.accounts import cohort_of, id_status
 from plugin.models import (
     CtrlFApplication,
@@ -128,7 +128,7 @@ def _member_page(
             shop.id, subject_type="member", subject_id=str(member.id), limit=50
         ),
         adjustment_id=new_adjustment_id(),
-        can_cancel=optional_service("plugin.members.membership", "cancel_membership") is not None,
+        can_cancel=True,
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
@@ -285,8 +285,7 @@ def member_end(member_id: int) -> Response:
     ctx = admin()
     found = _member(member_id)
     action = "revoke" if request.form.get("action") == "revoke" else "cancel"
-    name = "revoke_membership" if action == "revoke" else "cancel_membership"
-    end = require(optional_service("plugin.members.membership", name))
+    end = membership.revoke_membership if action == "revoke" else membership.cancel_membership
     if not (request.form.get("reason") or "").strip():
         return _member_page(found, status=422, errors={"reason": _("Say why the membership ends.")})
     if not confirmed():
