@@ -109,7 +109,7 @@ def create_warranty_claim() -> Response:
         serial=body.get("serial"),
         photos=attached,
     )
-    return personal({"claim": warranty_claims.claim_view(claim)}, 201)
+    return personal({"claim": devices.claim_view(claim)}, 201)
 
 
 @bp.post("/warranty-claims/<int:claim_id>/withdraw")
@@ -121,4 +121,4 @@ def withdraw_warranty_claim(claim_id: int) -> Response:
     claim = warranty_claims.withdraw_claim(
         ctx.shop, member, claim_id, actor=f"customer:{ctx.customer_id}"
     )
-    return personal({"claim": warranty_claims.claim_view(claim)})
+    return personal({"claim": devices.claim_view(claim)})
