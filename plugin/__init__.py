@@ -58,9 +58,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
     from plugin.jobs import init_jobs
+    from plugin.reach import notifications
     from plugin.shopify_app import init_shopify
 
     init_jobs(app)
+    notifications.listen()  # ledger entries and activated IDs tell the member's tools
     init_shopify(app)
 
     from plugin.storage import init_storage
