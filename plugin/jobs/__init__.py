@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from contextlib import suppress
@@ -17,16 +18,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from plugin import clock, outbox
+from plugin.benefits import returns
 from plugin.effects import EFFECTS
 from plugin.extensions import db
+from plugin.jobs import deliveries
+from plugin.jobs import queue as job_queues
 from plugin.jobs.periodic import run_periodic
-from plugin.jobs.queue import RedisQueue, init_queue, job_queue, webhook_jobs
+from plugin.jobs.queue import RedisQueue, init_queue, job_queue
 from plugin.models import OutboxItem, Shop, WebhookEvent
 from plugin.shopify import admin_api
 from plugin.shopify.client import AdminApiError, AdminUnauthorized
 from plugin.shops.compliance import ERASED_BODY, secure_erase_checkpoint, without_redacted
-from webhooks import topics
-from webhooks.receiver import forget_shop
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,11 @@ def process_webhook(event_id: int) -> str:
         db.session.delete(event)
         db.session.commit()
         return "skipped"
+    # The receiver imports plugin.jobs.queue, and so runs this package first: the webhooks package
+    # is imported when a job runs, not when this one loads.
+    from webhooks import topics
+    from webhooks.receiver import forget_shop
+
     handler = topics.handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
@@ -245,5 +252,6 @@ def enqueue_outbox_item(item_id: int) -> None:
 def init_jobs(app: Flask) -> None:
     """At app start: the app's queue, the jobs it starts by itself, and the outbox's enqueue."""
     init_queue(app)
-    webhook_jobs.update(process=process_webhook, drain=drain_webhooks)
+    job_queues.jobs = sys.modules[__name__]
     outbox.set_enqueue(enqueue_outbox_item)
+    returns.request_delivery_lookup = deliveries.request_delivery_lookup

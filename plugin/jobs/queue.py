@@ -36,10 +36,10 @@ DRAIN_LEASE_MS = 60_000  # a dead drainer's slot is free again after this (the s
 WEBHOOK_DRAINERS = 4  # drainers at once, at most: more than the workers a small deployment runs
 
 
-# The two jobs the queue starts by itself (a delivery's processing, a drainer of the stream): the jobs
-# package installs them at app start (``plugin.jobs.init_jobs``), so this module, which the jobs and
-# the receiver import, imports no job.
-webhook_jobs: dict[str, Callable[..., Any]] = {}
+# The jobs package, whose ``process_webhook`` and ``drain_webhooks`` the queue starts by itself: it
+# installs itself at app start (``plugin.jobs.init_jobs``), so this module, which the jobs and the
+# receiver import, imports no job. Read at each call, as an import inside the method would.
+jobs: Any = None  # the plugin.jobs module, once installed
 
 
 def drain_lease(slot: int) -> str:
@@ -68,7 +68,7 @@ class JobQueue(ABC):
     def enqueue_webhook(self, event_id: int) -> bool:
         """Process a recorded delivery soon; False when it could not be queued (the sweep will)."""
         return self.enqueue(
-            webhook_jobs["process"], event_id, queue="webhooks", job_id=f"webhook-{event_id}"
+            jobs.process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
         )
 
     @abstractmethod
@@ -195,7 +195,7 @@ class RedisQueue(JobQueue):
         queued, the lease goes too, so the next push or the sweep can start one."""
         from redis.exceptions import RedisError
 
-        if self.enqueue(webhook_jobs["drain"], slot, queue="webhooks"):
+        if self.enqueue(jobs.drain_webhooks, slot, queue="webhooks"):
             return True
         with suppress(RedisError):
             self.connection.delete(drain_lease(slot))
