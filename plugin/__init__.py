@@ -58,10 +58,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
-    from plugin.jobs.queue import init_queue
+    from plugin.jobs import init_jobs
+    from plugin.reach import notifications
     from plugin.shopify_app import init_shopify
 
-    init_queue(app)
+    init_jobs(app)
+    notifications.listen()  # ledger entries and activated IDs tell the member's tools
     init_shopify(app)
 
     from plugin.storage import init_storage
@@ -98,46 +100,34 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
+    """The app's surfaces, in one list: a renamed or missing one fails here, at start."""
+    from plugin.admin import bp as admin_bp
+    from plugin.extension_api import bp as extension_api_bp
     from plugin.health import bp as health_bp
+    from plugin.integrations import bp as integrations_bp
     from plugin.storefront import bp as storefront_bp
     from webhooks import bp as webhooks_bp
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(webhooks_bp)
-    app.register_blueprint(storefront_bp)
-
-    for name, attribute in (
-        ("plugin.extension_api", "bp"),
-        ("plugin.integrations", "bp"),
-        ("plugin.admin", "bp"),
+    for blueprint in (
+        health_bp,
+        webhooks_bp,
+        storefront_bp,
+        extension_api_bp,
+        integrations_bp,
+        admin_bp,
     ):
-        blueprint = getattr(_optional(name), attribute, None)
-        if blueprint is not None:
-            app.register_blueprint(blueprint)
+        app.register_blueprint(blueprint)
     if app.config["DEV_MODE"]:
-        for name, attribute in (
-            ("plugin.devtools", "dev_storefront"),
-            ("plugin.admin.dev", "bp"),
-            ("plugin.devtools.mail", "bp"),
-            ("plugin.devtools.fake_shopify", "bp"),
-            ("plugin.devtools.sweeper", "bp"),
-        ):
-            blueprint = getattr(_optional(name), attribute, None)
-            if blueprint is not None:
-                app.register_blueprint(blueprint)
+        # Dev mode only: production code never imports the devtools.
+        from plugin.admin import dev as admin_dev
+        from plugin.devtools import dev_storefront, fake_shopify, mail, sweeper
+        from plugin.devtools.demo import mirror_to_fake
 
-
-def _optional(name: str) -> Any:
-    """Surfaces still being built register themselves once their package exists."""
-    import importlib
-    import importlib.util
-
-    try:
-        if importlib.util.find_spec(name) is None:
-            return None
-    except ModuleNotFoundError:  # the parent package does not exist
-        return None
-    return importlib.import_module(name)
+        for blueprint in (dev_storefront, admin_dev.bp, mail.bp, fake_shopify.bp, sweeper.bp):
+            app.register_blueprint(blueprint)
+        # The dev server's fake Admin API starts with the database's customers
+        # (plugin.shopify.admin_api.fake_admin calls it).
+        app.extensions["seed_fake_admin"] = mirror_to_fake
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,12 @@ def _wants_json() -> bool:
     )
 
 
+def _admin_page(exc: HTTPException | int) -> Response | None:
+    """The admin's own page for an error under /admin: the admin installs it (``plugin.admin``)."""
+    page = current_app.extensions.get("admin_error_page")
+    return page(exc) if page is not None else None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -51,9 +57,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
         if not _wants_json():
-            from plugin.admin.errors import error_page, is_admin_path
-
-            return error_page(exc) if is_admin_path() else exc
+            page = _admin_page(exc)
+            return page if page is not None else exc
         code = (exc.name or "error").lower().replace(" ", "_").replace("'", "")
         return error_response(exc.code or 500, code, exc.description or exc.name or "Error")
 
@@ -67,8 +72,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from plugin.admin.errors import error_page, is_admin_path
-
-        if is_admin_path() and not _wants_json():
-            return error_page(500)
+        page = None if _wants_json() else _admin_page(500)
+        if page is not None:
+            return page
         return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -23,6 +23,11 @@ from plugin.models import OutboxItem, Shop
 
 log = logging.getLogger(__name__)
 
+# Who enqueues a committed item: the jobs layer installs its enqueue at app start
+# (``plugin.jobs.init_jobs``); the outbox sits below the jobs and does not import them. Until one is
+# installed (a script without an app), committed items wait for the sweep.
+_enqueue: Callable[[int], None] | None = None
+
 MAX_ATTEMPTS = 12  # with back-off capped at 10 minutes: about an hour of Shopify trouble
 
 
@@ -44,19 +49,6 @@ class Effect:
 
 class PermanentFailure(Exception):
     """Shopify refused for good (a userErrors answer that will not change)."""
-
-
-EFFECTS: dict[str, Effect] = {}
-
-
-def effect(
-    kind: str, **callbacks: Any
-) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
-    def register(perform: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-        EFFECTS[kind] = Effect(perform=perform, **callbacks)
-        return perform
-
-    return register
 
 
 def add(
@@ -88,18 +80,19 @@ def add(
     return item_id
 
 
+def set_enqueue(enqueue: Callable[[int], None] | None) -> None:
+    """Install what enqueues an outbox item's id once its transaction has committed."""
+    global _enqueue
+    _enqueue = enqueue
+
+
 def commit() -> None:
     """Commit the unit of work, then enqueue the outbox items it wrote."""
     new_items: list[int] = db.session.info.pop("outbox_new", [])
     db.session.commit()
-    if new_items:
-        from plugin.jobs import run_outbox_item
-        from plugin.jobs.queue import job_queue
-
+    if new_items and _enqueue is not None:
         for item_id in new_items:
-            job_queue().enqueue(
-                run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}"
-            )
+            _enqueue(item_id)
 
 
 def rollback() -> None:

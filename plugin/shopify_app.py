@@ -6,14 +6,23 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from shopify_app import ShopifyApp
+from shopify_app.verify import (
+    _body_hmac_in_header,
+    _non_exchangeable_id_token,
+    admin_ui_ext,
+    app_home_req,
+    app_proxy,
+    pos_ui_ext,
+)
 
+# shopifyapp's verifier modules, each with its own name for the log redaction.
 _VERIFIER_MODULES = (
-    "shopify_app.verify._body_hmac_in_header",
-    "shopify_app.verify._non_exchangeable_id_token",
-    "shopify_app.verify.app_proxy",
-    "shopify_app.verify.app_home_req",
-    "shopify_app.verify.admin_ui_ext",
-    "shopify_app.verify.pos_ui_ext",
+    _body_hmac_in_header,
+    _non_exchangeable_id_token,
+    app_proxy,
+    app_home_req,
+    admin_ui_ext,
+    pos_ui_ext,
 )
 
 
@@ -24,8 +33,6 @@ def _safe_log_redaction() -> None:
     signature was ever checked. The app logs no bodies, so on any failure there the record simply
     carries no body, and authentication goes on to the HMAC as it should.
     """
-    import importlib
-
     from shopify_app.utils import redact
 
     original = redact.redact_http_log
@@ -39,8 +46,7 @@ def _safe_log_redaction() -> None:
             return original({**dict(req), "body": ""})
 
     redact_http_log.tesmart_safe = True  # type: ignore[attr-defined]
-    for name in _VERIFIER_MODULES:
-        module = importlib.import_module(name)
+    for module in _VERIFIER_MODULES:
         if hasattr(module, "redact_http_log"):
             module.redact_http_log = redact_http_log  # type: ignore[attr-defined]
 

@@ -14,38 +14,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
+from flask import Flask, Response, g, redirect, request, url_for
 from jinja2 import pass_context
 
 from plugin.admin import i18n, labels
-from plugin.admin.context import apply_headers, page_url
-
-bp = Blueprint(
-    "admin",
-    __name__,
-    url_prefix="/admin",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
-
-_ = i18n.gettext  # the texts below are translated when shown, not here
-
-NAV = (
-    ("admin.dashboard", "Dashboard"),
-    ("admin.members", "Members"),
-    ("admin.trade_ins", "Trade-ins"),
-    ("admin.returns", "Returns & warranty"),
-    ("admin.ctrl_f", "CTRL F"),
-    ("admin.settings", "Settings"),
-    ("admin.emails_page", "Emails"),
-    ("admin.rewards", "Rewards"),
-    ("admin.tiers_page", "VIP tiers"),
-    ("admin.campaigns", "Campaigns"),
-    ("admin.data", "Export & import"),
-    ("admin.audit", "Audit log"),
-    ("admin.staff", "Staff"),
-)
+from plugin.admin.blueprint import bp
+from plugin.admin.context import apply_headers
+from plugin.admin.errors import admin_error_page
+from plugin.admin.layout import page_globals
 
 
 def per_request(filter_: Callable[..., str | list[str]]) -> Callable[..., Any]:
@@ -65,19 +41,7 @@ def per_request(filter_: Callable[..., str | list[str]]) -> Callable[..., Any]:
     return per_render
 
 
-@bp.context_processor
-def _template_globals() -> dict[str, Any]:
-    dev = bool(current_app.config.get("DEV_MODE")) and "admin_dev" in current_app.blueprints
-    return {
-        "ctx": g.get("admin"),
-        "link": page_url,
-        "nav": NAV,
-        "api_key": current_app.config["SHOPIFY_API_KEY"],
-        "dev_token_url": url_for("admin_dev.token") if dev else None,
-        "_": i18n.gettext,
-        "locale": i18n.current_locale(),
-        "html_lang": i18n.HTML_LANG.get(i18n.current_locale(), "en"),
-    }
+bp.context_processor(page_globals)
 
 
 @bp.app_template_filter("label")
@@ -182,6 +146,8 @@ def _root(app: Flask) -> None:
 
 
 bp.record_once(lambda state: _root(state.app))
+# The app-wide error handlers (plugin.errors) draw an error under /admin with the admin's page.
+bp.record_once(lambda state: state.app.extensions.setdefault("admin_error_page", admin_error_page))
 
 from plugin.admin.views import (  # noqa: E402,F401  (routes)
     audit,

@@ -9,6 +9,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from plugin.admin.context import apply_headers
+from plugin.admin.layout import page_globals
 
 # status: (heading, sentence); the English texts are translated when shown.
 PAGES: dict[int, tuple[str, str]] = {
@@ -50,10 +51,8 @@ def error_page(exc: HTTPException | int) -> Response:
     heading, sentence = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     params = {k: request.values[k] for k in ("shop", "host", "locale") if request.values.get(k)}
     home = url_for("admin.dashboard", **params) if g.get("admin") is None else None
-    from plugin.admin import _template_globals  # the admin's page globals, also outside its routes
-
     values = {
-        **_template_globals(),
+        **page_globals(),
         "title": heading,
         "message": sentence,
         "status": status,
@@ -66,3 +65,9 @@ def error_page(exc: HTTPException | int) -> Response:
             if name.lower() == "allow":
                 response.headers[name] = value
     return apply_headers(response)
+
+
+def admin_error_page(exc: HTTPException | int) -> Response | None:
+    """The admin's page for an error on a path under /admin; None elsewhere (``plugin.errors``
+    calls it, installed by the admin blueprint)."""
+    return error_page(exc) if is_admin_path() else None

@@ -3,10 +3,8 @@ optional services."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,16 +90,6 @@ def ask_to_confirm(
         back=back,
         tone=tone,
     )
-
-
-def optional_service(module: str, name: str) -> Callable[..., Any] | None:
-    """A service function another part of the app provides, or None while it does not exist."""
-    try:
-        if importlib.util.find_spec(module) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return getattr(importlib.import_module(module), name, None)
 
 
 def require(found: Any) -> Any:

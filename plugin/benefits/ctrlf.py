@@ -28,7 +28,6 @@ from plugin.benefits.devices import store_today
 from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.models.types import is_row_id
@@ -342,7 +341,6 @@ def overdue_feedback(shop: Shop, today: date | None = None) -> list[CtrlFApplica
     ]
 
 
-@periodic("ctrl_f.flag_missing_feedback")
 def flag_missing_feedback(today: date | None = None) -> int:
     """One audit row per tester the day their feedback becomes overdue (flagged once)."""
     from plugin.shops.registry import installed_shops

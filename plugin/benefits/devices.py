@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 
 from plugin import clock
@@ -31,7 +42,7 @@ from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
-from plugin.models import Device, Member, Shop, TradeIn, WarrantyClaim
+from plugin.models import AuditLog, Device, Member, Shop, TradeIn, WarrantyClaim
 from plugin.models.types import is_row_id
 from plugin.program.benefits.tradein import (
     TradeInCondition,
@@ -440,7 +451,7 @@ def device_view(
     claim: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The Device object of openapi.yaml, with sentences in the shop's language; ``claim`` is the
-    device's newest warranty claim (``warranty_claims.latest_claims``), if it has one."""
+    device's newest warranty claim (``latest_claims`` below), if it has one."""
     today = today or store_today(shop)
     settings = settings or program_settings(shop)
     facts = warranty_facts(shop, member, device, today, settings, history=history)
@@ -484,12 +495,42 @@ def device_view(
     }
 
 
+def claim_view(claim: WarrantyClaim, refusal_reason: str | None = None) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "device_id": claim.device_id,
+        "state": claim.state,
+        "outcome": claim.outcome,
+        "return_shipping_paid_by": claim.return_shipping_paid_by,
+        "withdrawable": claim.state == "open",
+        "refusal_reason": refusal_reason if claim.state == "refused" else None,
+        "created_at": claim.created_at.isoformat(),
+    }
+
+
+def latest_claims(shop: Shop, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """These claims as claim views by device id, with the merchant's note on a refused one."""
+    rows = db.session.execute(
+        select(WarrantyClaim, AuditLog.after)
+        .outerjoin(
+            AuditLog,
+            (AuditLog.shop_id == WarrantyClaim.shop_id)
+            & (AuditLog.subject_type == "warranty_claim")
+            & (AuditLog.action == "warranty_claim.refuse")
+            & (AuditLog.subject_id == cast(WarrantyClaim.id, String)),
+        )
+        .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id.in_(claim_ids))
+    ).all()
+    return {
+        claim.device_id: claim_view(claim, str((after or {}).get("note") or "") or None)
+        for claim, after in rows
+    }
+
+
 def devices_payload(
     shop: Shop, member: Member, order_id: str | None = None, *, today: date | None = None
 ) -> list[dict[str, Any]]:
     """Every registered device of the member in this shop (or of one of their orders)."""
-    from plugin.benefits.warranty_claims import latest_claims
-
     settings = program_settings(shop)
     today = today or store_today(shop)
     rows = member_devices_with_history(shop, member, order_id)

@@ -19,8 +19,7 @@ Decisions where the policy is silent:
 from __future__ import annotations
 
 import logging
-import threading
-import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -32,7 +31,6 @@ from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
 from plugin.program.benefits.returns import (
     RETURN_OPEN_STATES,
@@ -58,9 +56,10 @@ FAULTY_REASONS = ("faulty", "damaged_in_transit")
 # The workflow is the program's (``program.benefits.returns``); the admin pages read it here.
 OPEN_STATES = RETURN_OPEN_STATES
 TRANSITIONS = RETURN_TRANSITIONS
-LOOKUP_EVERY_SECONDS = 3600  # one Admin API read per order and hour, per process, is plenty
-_recent_lookups: dict[tuple[int, str], float] = {}
-_lookups_lock = threading.Lock()
+# An order whose delivery date is not known yet: the jobs layer reads it from the Admin API
+# (``plugin.jobs.deliveries``, installed at app start by ``plugin.jobs.init_jobs``). Returns sit
+# below the jobs and do not import them; without it installed the date waits for the webhook.
+request_delivery_lookup: Callable[[int, str], object] | None = None
 
 
 class OrderNotFound(ApiError):
@@ -174,7 +173,7 @@ def check(
     verdict = judge(shop, member, order, reason, today)
     order_id, delivery_known = order.order_id, order.delivered_at is not None
     db.session.rollback()
-    if not delivery_known:
+    if not delivery_known and request_delivery_lookup is not None:
         request_delivery_lookup(shop.id, order_id)
     return verdict_view(shop, verdict)
 
@@ -259,7 +258,7 @@ def create_return(
     except Exception:
         db.session.rollback()
         raise
-    if not delivery_known:
+    if not delivery_known and request_delivery_lookup is not None:
         request_delivery_lookup(shop.id, order_id)
     return request
 
@@ -341,7 +340,6 @@ def late_refunds(shop: Shop, today: date | None = None) -> list[ReturnRequest]:
     ]
 
 
-@periodic("returns.flag_late_refunds")
 def flag_late_refunds(today: date | None = None) -> int:
     """Flag each refund the moment it becomes late, once (an audit row tells the merchant)."""
     from plugin.shops.registry import installed_shops
@@ -394,56 +392,6 @@ def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> Re
     return request
 
 
-# --- delivery dates from the Admin API -----------------------------------------------------------
-
-
-def request_delivery_lookup(shop_id: int, order_id: str) -> bool:
-    """Enqueue ``lookup_delivery`` unless this process asked for the order within the hour."""
-    from plugin.jobs.queue import job_queue
-
-    now = time.monotonic()
-    with _lookups_lock:
-        last = _recent_lookups.get((shop_id, order_id))
-        if last is not None and now - last < LOOKUP_EVERY_SECONDS:
-            return False
-        _recent_lookups[(shop_id, order_id)] = now
-    return job_queue().enqueue(
-        lookup_delivery, shop_id, order_id, queue="default", job_id=f"delivery-{shop_id}-{order_id}"
-    )
-
-
-def lookup_delivery(shop_id: int, order_id: str) -> str:
-    """Job: read the order's fulfilments (``OrderGet``) and apply them like orders/fulfilled."""
-    from plugin import outbox
-    from plugin.points import orders
-    from plugin.shopify.admin_api import admin_client
-    from plugin.sync.reconcile import order_payload
-
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or not shop.installed:
-        db.session.rollback()
-        return "skipped"
-    node = (
-        admin_client(shop)
-        .execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"})
-        .get("order")
-    )
-    if not node:
-        db.session.rollback()
-        return "missing"
-    payload = order_payload(node)
-    if not payload.get("fulfillments"):
-        db.session.rollback()
-        return "unfulfilled"
-    try:
-        orders.apply_fulfilled(shop, payload)
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
-    return "updated"
-
-
 __all__ = [
     "REASONS",
     "ReturnReason",
@@ -452,7 +400,6 @@ __all__ = [
     "create_return",
     "flag_late_refunds",
     "late_refunds",
-    "lookup_delivery",
     "mark_received",
     "mark_refunded",
     "return_view",

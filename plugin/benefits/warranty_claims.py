@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 
 from plugin import clock, outbox
 from plugin.benefits.devices import (
@@ -162,38 +162,6 @@ def create_claim(
         outbox.rollback()
         raise
     return claim
-
-
-def claim_view(claim: WarrantyClaim, refusal_reason: str | None = None) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "device_id": claim.device_id,
-        "state": claim.state,
-        "outcome": claim.outcome,
-        "return_shipping_paid_by": claim.return_shipping_paid_by,
-        "withdrawable": claim.state == "open",
-        "refusal_reason": refusal_reason if claim.state == "refused" else None,
-        "created_at": claim.created_at.isoformat(),
-    }
-
-
-def latest_claims(shop: Shop, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """These claims as claim views by device id, with the merchant's note on a refused one."""
-    rows = db.session.execute(
-        select(WarrantyClaim, AuditLog.after)
-        .outerjoin(
-            AuditLog,
-            (AuditLog.shop_id == WarrantyClaim.shop_id)
-            & (AuditLog.subject_type == "warranty_claim")
-            & (AuditLog.action == "warranty_claim.refuse")
-            & (AuditLog.subject_id == cast(WarrantyClaim.id, String)),
-        )
-        .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id.in_(claim_ids))
-    ).all()
-    return {
-        claim.device_id: claim_view(claim, str((after or {}).get("note") or "") or None)
-        for claim, after in rows
-    }
 
 
 def withdraw_claim(shop: Shop, member: Member, claim_id: object, actor: str) -> WarrantyClaim:

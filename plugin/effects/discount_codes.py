@@ -15,11 +15,10 @@ from sqlalchemy import select
 from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.points import expiry as _expiry  # noqa: F401  (registers the points-expiry task)
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.entries import EntryKind
-from plugin.rewards.redemptions import CREATE, DEACTIVATE, customer_gid, lock_redemption
+from plugin.rewards.redemptions import DEACTIVATE, customer_gid, lock_redemption
 from plugin.shopify.client import AdminClient, user_errors
 
 # POLICY.md 3: reward codes do not stack with trade-in discounts (or any other discount), so a code
@@ -106,7 +105,6 @@ def _not_created(shop: Shop, item: OutboxItem, reason: str) -> None:
         )
 
 
-@outbox.effect(CREATE, on_success=_created, on_failure=_not_created)
 def create_discount_code(
     shop: Shop, payload: dict[str, Any], client: AdminClient
 ) -> dict[str, Any]:
@@ -134,7 +132,6 @@ def create_discount_code(
     )
 
 
-@outbox.effect(DEACTIVATE)
 def deactivate_discount_code(
     shop: Shop, payload: dict[str, Any], client: AdminClient
 ) -> dict[str, Any]:

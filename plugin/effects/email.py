@@ -35,10 +35,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from plugin import (
-    clock,
-    outbox,  # noqa: F401  (notifications: its periodic task)
-)
+from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.mail import mail
 from plugin.models import EmailDelivery, Shop
@@ -100,7 +97,6 @@ def _set_mark(shop: Shop, key: str, state: str | None) -> None:
             )
 
 
-@outbox.effect(emails.EFFECT, needs_admin=False)
 def send(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     key, kind, locale = str(payload["key"]), str(payload["kind"]), str(payload["locale"])
     if not emails.is_on(shop, kind):

@@ -8,11 +8,9 @@ from typing import Any
 
 from plugin import outbox
 from plugin.models import Shop
-from plugin.reach.flow_triggers import EFFECT
 from plugin.shopify.client import AdminClient, user_errors
 
 
-@outbox.effect(EFFECT)
 def receive(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
     data = client.execute(
         "FlowTriggerReceive", {"handle": payload["handle"], "payload": payload["payload"]}

@@ -9,11 +9,10 @@ from typing import Any
 from plugin import outbox
 from plugin.extensions import db
 from plugin.models import Member, Shop
-from plugin.reach.metafields import EFFECT, MAX_PER_CALL, metafields_input
+from plugin.reach.metafields import MAX_PER_CALL, metafields_input
 from plugin.shopify.client import AdminClient, user_errors
 
 
-@outbox.effect(EFFECT)
 def write(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
     member = db.session.get(Member, payload.get("member_id"))
     if member is None or member.redacted_at is not None:

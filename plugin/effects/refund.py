@@ -20,6 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from plugin import clock, outbox
+from plugin.benefits import tradeins
+from plugin.benefits.tradeins import ORDER_OUT_OF_SIGHT
 from plugin.database.idempotent import insert_once
 from plugin.models import OrderRefund, OutboxItem, Shop
 from plugin.program.money import UnknownCurrency, quantize
@@ -27,15 +29,10 @@ from plugin.shopify.client import user_errors
 from plugin.shopify.payloads import shopify_id
 
 KIND = "refund.create"
-# The order cannot be seen: Shopify shows orders older than 60 days only with read_all_orders
-# (approved per app), and a deleted order not at all. The trade-in falls back to store credit.
-ORDER_OUT_OF_SIGHT = "order out of sight"
 PARENT_KINDS = ("SALE", "CAPTURE")
 
 
 def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
-    from plugin.benefits import tradeins
-
     refund_id = shopify_id(result.get("refund_id"))
     if refund_id is not None:
         insert_once(
@@ -53,12 +50,9 @@ def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
 
 
 def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
-    from plugin.benefits import tradeins
-
     tradeins.payout_failed(shop, item, reason)
 
 
-@outbox.effect(KIND, on_success=_on_success, on_failure=_on_failure)
 def refund(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     order_gid = f"gid://shopify/Order/{payload['order_id']}"
     order = client.execute("OrderPaymentTransactions", {"id": order_gid}).get("order")

@@ -82,7 +82,6 @@ def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
     tradeins.payout_failed(shop, item, reason)
 
 
-@outbox.effect(KIND, on_success=_on_success, on_failure=_on_failure)
 def credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     key = str(payload["idempotency_key"])
     detail = {

@@ -21,7 +21,6 @@ from plugin.models import OutboxItem, Redemption, Shop
 from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.rewards import store_credit_rewards as rewards
-from plugin.rewards import tiers  # noqa: F401  (birthdays, tiers: periodic tasks)
 from plugin.rewards.redemptions import lock_redemption
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors
 
@@ -67,7 +66,6 @@ def _not_paid(shop: Shop, item: OutboxItem, reason: str) -> None:
         )
 
 
-@outbox.effect(rewards.CREDIT, on_success=_paid, on_failure=_not_paid)
 def pay_store_credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     redemption = _redemption(shop, payload)  # locked through the call
     if redemption.state != "pending":
@@ -86,7 +84,6 @@ def _remaining(client: Any, transaction_id: str) -> tuple[Decimal, str | None]:
     return Decimal(str(remaining.get("amount") or 0)), remaining.get("currencyCode")
 
 
-@outbox.effect(rewards.CLAW_BACK)
 def claw_back_store_credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     redemption = _redemption(shop, payload)
     if not redemption.credit_transaction_id:

@@ -9,7 +9,6 @@ from plugin.models import Shop
 from plugin.shopify.client import AdminClient, user_errors
 
 
-@outbox.effect("order.tag")
 def add_tags(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
     # Adding a tag that is already there changes nothing, so a retry after a crash is harmless.
     data = client.execute("TagsAdd", {"id": payload["id"], "tags": payload["tags"]})

@@ -17,7 +17,6 @@ from plugin import clock, outbox
 from plugin.effects.discount_codes import find_code
 from plugin.models import OutboxItem, Shop
 from plugin.rewards.redemptions import customer_gid
-from plugin.rewards.tiers import FREE_SHIPPING, FREE_SHIPPING_END
 from plugin.shopify.client import AdminClient, user_errors
 
 # A perk is the member's own: it stacks with the member's reward code like any shipping discount.
@@ -49,7 +48,6 @@ def _made(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     )
 
 
-@outbox.effect(FREE_SHIPPING, on_success=_made)
 def create_free_shipping(
     shop: Shop, payload: dict[str, Any], client: AdminClient
 ) -> dict[str, Any]:
@@ -82,7 +80,6 @@ def create_free_shipping(
     )
 
 
-@outbox.effect(FREE_SHIPPING_END)
 def end_free_shipping(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
     found = find_code(client, payload["code"])
     if found is None:

@@ -6,20 +6,7 @@ Requests carry a session token (``Authorization: Bearer``) verified with shopify
 Shopify's origins, so every answer carries CORS headers and preflights need no token.
 """
 
-from flask import Blueprint, Response
-
-bp = Blueprint("extension_api", __name__, url_prefix="/extension-api")
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
-
-
-from plugin.extension_api import checkout, devices  # noqa: E402,F401  (routes)
+from plugin.extension_api import checkout, devices  # noqa: F401  (the route modules)
+from plugin.extension_api.blueprint import bp
 
 __all__ = ["bp"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.errors import ApiError
-from plugin.extension_api import bp
+from plugin.extension_api.blueprint import bp
 from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of, id_status

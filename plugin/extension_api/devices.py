@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, jsonify
 
 from plugin.benefits.devices import devices_payload
-from plugin.extension_api import bp
+from plugin.extension_api.blueprint import bp
 from plugin.extension_api.context import extension_context, preflight
 from plugin.extensions import db
 

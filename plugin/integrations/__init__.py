@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 
 from plugin.errors import ApiError
+from plugin.integrations import flow  # noqa: F401  (POST /integrations/flow/adjust-points)
+from plugin.integrations.blueprint import bp
 from plugin.integrations.secret import (
     SIGNATURE_HEADER,
     rotate_integration_secret,
@@ -20,8 +22,6 @@ from plugin.integrations.secret import (
 )
 from plugin.points.activities import ActivityError, parse_review, record_review
 from plugin.shops.registry import find_shop
-
-bp = Blueprint("integrations", __name__, url_prefix="/integrations")
 
 __all__ = ["bp", "rotate_integration_secret", "sign"]
 
@@ -49,6 +49,3 @@ def reviews() -> Response:
     response = jsonify({"points_awarded": awarded})
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-from plugin.integrations import flow  # noqa: E402,F401  (POST /integrations/flow/adjust-points)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.integrations import bp
+from plugin.integrations.blueprint import bp
 from plugin.models import Member, ShopCustomer
 from plugin.points.adjustments import AdjustmentError, adjust_points
 from plugin.shops.registry import find_shop

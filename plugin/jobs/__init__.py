@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from contextlib import suppress
 from datetime import timedelta
 
+from flask import Flask
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, outbox
+from plugin.benefits import returns
+from plugin.effects import EFFECTS
 from plugin.extensions import db
+from plugin.jobs import deliveries
+from plugin.jobs import queue as job_queues
+from plugin.jobs.periodic import run_periodic
+from plugin.jobs.queue import RedisQueue, init_queue, job_queue
 from plugin.models import OutboxItem, Shop, WebhookEvent
+from plugin.shopify import admin_api
+from plugin.shopify.client import AdminApiError, AdminUnauthorized
+from plugin.shops.compliance import ERASED_BODY, secure_erase_checkpoint, without_redacted
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +50,6 @@ def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
 
 def process_webhook(event_id: int) -> str:
     """Apply one recorded delivery through its topic's handler, exactly once."""
-    from plugin import outbox
-    from webhooks.topics import handlers
-
     # The event locked (skipped when another worker holds it: it is doing the work) and its shop,
     # in one statement.
     row = db.session.execute(
@@ -58,11 +66,14 @@ def process_webhook(event_id: int) -> str:
         db.session.delete(event)
         db.session.commit()
         return "skipped"
-    handler = handlers()[event.topic]
+    # The receiver imports plugin.jobs.queue, and so runs this package first: the webhooks package
+    # is imported when a job runs, not when this one loads.
+    from webhooks import topics
+    from webhooks.receiver import forget_shop
+
+    handler = topics.handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
-        from plugin.shops.compliance import ERASED_BODY, without_redacted
-
         # A body erased by a redaction (or purged after its retention) has nothing left to apply;
         # a redacted customer's personal data is taken out of later deliveries (the tombstone).
         received = None if event.body == ERASED_BODY else json.loads(event.body)
@@ -73,8 +84,6 @@ def process_webhook(event_id: int) -> str:
             handler(shop, payload)
         if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
             outbox.commit()
-            from plugin.shops.compliance import secure_erase_checkpoint
-
             secure_erase_checkpoint()
             return "processed"
         event.state = "processed"
@@ -83,8 +92,6 @@ def process_webhook(event_id: int) -> str:
         event.error = None
         outbox.commit()
         if topic == "customers/redact":
-            from plugin.shops.compliance import secure_erase_checkpoint
-
             secure_erase_checkpoint()
     except Exception as exc:
         outbox.rollback()
@@ -92,8 +99,6 @@ def process_webhook(event_id: int) -> str:
         log.exception("webhook %s (%s, %s) failed", event_id, topic, shop_domain)
         raise
     if topic == "app/uninstalled":
-        from webhooks.receiver import forget_shop
-
         forget_shop(shop_domain)
     return "processed"
 
@@ -105,8 +110,6 @@ def drain_webhooks(slot: int = 0) -> int:
     Each event still gets its own transaction: one bad payload fails alone, recorded on its row and
     retried by the sweep, and never holds up the rest of the batch.
     """
-    from plugin.jobs.queue import RedisQueue, job_queue
-
     queue = job_queue()
     if not isinstance(queue, RedisQueue):
         return 0
@@ -153,13 +156,6 @@ def _record_failure(event_id: int, exc: Exception) -> None:
 
 def run_outbox_item(item_id: int) -> str:
     """Perform one Shopify side effect; transient failures are retried with back-off."""
-    from plugin import outbox
-    from plugin.effects import load_effects
-    from plugin.jobs.queue import job_queue
-    from plugin.shopify.admin_api import ReauthorizationNeeded, admin_client, distrust_access_token
-    from plugin.shopify.client import AdminApiError, AdminUnauthorized
-
-    load_effects()
     item = _locked(OutboxItem, item_id)
     if item is None or item.state != "pending":
         db.session.rollback()
@@ -168,17 +164,17 @@ def run_outbox_item(item_id: int) -> str:
         db.session.rollback()
         return "not-due"
     shop = db.session.get(Shop, item.shop_id)
-    effect = outbox.EFFECTS[item.kind]
+    effect = EFFECTS[item.kind]
     try:
         if shop is None or not shop.installed:
             raise outbox.PermanentFailure("shop_uninstalled")
-        client = admin_client(shop) if effect.needs_admin else None
+        client = admin_api.admin_client(shop) if effect.needs_admin else None
         result = effect.perform(shop, dict(item.payload), client)
     except outbox.PermanentFailure as exc:
         _fail(item, shop, effect, str(exc))
         outbox.commit()
         return "failed"
-    except ReauthorizationNeeded as exc:
+    except admin_api.ReauthorizationNeeded as exc:
         # Not the item's failure, and no attempt spent: it waits for the merchant's next open of
         # the app (which makes it due at once) and meanwhile looks again now and then.
         item.last_error = failure_text(exc)
@@ -192,7 +188,7 @@ def run_outbox_item(item_id: int) -> str:
         if unauthorized:
             # A 401 says the access token is gone (expired early, rotated elsewhere), not that the
             # item is wrong: the next attempt refreshes first; a dead refresh token then waits.
-            distrust_access_token(shop)  # type: ignore[arg-type]
+            admin_api.distrust_access_token(shop)  # type: ignore[arg-type]
         if (not exc.transient and not unauthorized) or item.attempts >= outbox.MAX_ATTEMPTS:
             _fail(item, shop, effect, item.last_error)
             outbox.commit()
@@ -223,9 +219,6 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     """Heal what a lost enqueue or a dead worker left behind; run periodically (``flask clock``)."""
     from redis.exceptions import RedisError
 
-    from plugin import outbox
-    from plugin.jobs.queue import RedisQueue, job_queue
-
     cutoff = clock.now() - stuck_after
     events = list(
         db.session.execute(
@@ -247,7 +240,18 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
             queue.kick_drain()
     for item_id in items:
         job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
-    from plugin.jobs.periodic import run_periodic
-
     periodic = run_periodic()
     return {"webhooks": len(events), "outbox": len(items), **periodic}
+
+
+def enqueue_outbox_item(item_id: int) -> None:
+    """Run a committed outbox item soon (``outbox.commit()`` calls it through its hook)."""
+    job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+
+
+def init_jobs(app: Flask) -> None:
+    """At app start: the app's queue, the jobs it starts by itself, and the outbox's enqueue."""
+    init_queue(app)
+    job_queues.jobs = sys.modules[__name__]
+    outbox.set_enqueue(enqueue_outbox_item)
+    returns.request_delivery_lookup = deliveries.request_delivery_lookup

@@ -36,6 +36,12 @@ DRAIN_LEASE_MS = 60_000  # a dead drainer's slot is free again after this (the s
 WEBHOOK_DRAINERS = 4  # drainers at once, at most: more than the workers a small deployment runs
 
 
+# The jobs package, whose ``process_webhook`` and ``drain_webhooks`` the queue starts by itself: it
+# installs itself at app start (``plugin.jobs.init_jobs``), so this module, which the jobs and the
+# receiver import, imports no job. Read at each call, as an import inside the method would.
+jobs: Any = None  # the plugin.jobs module, once installed
+
+
 def drain_lease(slot: int) -> str:
     return f"tesmart:webhooks:drainer:{slot}"
 
@@ -61,10 +67,8 @@ class JobQueue(ABC):
 
     def enqueue_webhook(self, event_id: int) -> bool:
         """Process a recorded delivery soon; False when it could not be queued (the sweep will)."""
-        from plugin.jobs import process_webhook
-
         return self.enqueue(
-            process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
+            jobs.process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
         )
 
     @abstractmethod
@@ -191,9 +195,7 @@ class RedisQueue(JobQueue):
         queued, the lease goes too, so the next push or the sweep can start one."""
         from redis.exceptions import RedisError
 
-        from plugin.jobs import drain_webhooks
-
-        if self.enqueue(drain_webhooks, slot, queue="webhooks"):
+        if self.enqueue(jobs.drain_webhooks, slot, queue="webhooks"):
             return True
         with suppress(RedisError):
             self.connection.delete(drain_lease(slot))

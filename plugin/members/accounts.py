@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,11 @@ from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+# Told of every TESmart ID activated (the member, the source), in its transaction: Flow and the
+# metafields follow (``plugin.reach.notifications.listen``, at app start). The accounts sit below
+# reach and do not import it.
+on_activation: Callable[[Member, str], None] | None = None
 
 
 def normalize_email(email: object) -> str | None:
@@ -106,10 +112,8 @@ def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = N
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(member)
-    if result.rowcount:
-        from plugin.reach.notifications import member_activated
-
-        member_activated(member, source)
+    if result.rowcount and on_activation is not None:
+        on_activation(member, source)
     return bool(result.rowcount)
 
 

@@ -19,7 +19,6 @@ from sqlalchemy import String, and_, cast, literal, select
 from plugin import clock
 from plugin.database import audit
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Member, MemberBirthday, PointEntry, Shop
 from plugin.points import ledger
 from plugin.program.birthday import (
@@ -227,7 +226,6 @@ def pay_due_birthdays(shop: Shop) -> int:
         db.session.commit()
 
 
-@periodic("birthday_rewards")
 def pay_all_due_birthdays() -> int:
     total = 0
     for shop in (

@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import PointEntry, Shop, Wallet
 from plugin.points import ledger
 from plugin.program.calendar import add_months
@@ -122,7 +121,6 @@ def expire_shop(shop: Shop, now: datetime | None = None) -> int:
     return written
 
 
-@periodic("points_expiry")
 def expire_points() -> int:
     """Every installed shop with expiry turned on; cheap when nothing is due."""
     shops = list(

@@ -6,6 +6,7 @@ atomic ``balance = balance + delta``, so concurrent writers cannot lose an updat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
@@ -16,6 +17,11 @@ from plugin.extensions import db
 from plugin.models import PointEntry, Wallet
 from plugin.models.types import UTCDateTime
 from plugin.program.entries import ACTIVITY_KINDS, EntryKind
+
+# Told of every entry written (shop_id, member_id, delta, kind, cause_key), in its transaction: the
+# member's metafields and Flow follow (``plugin.reach.notifications.listen``, at app start). The
+# ledger sits below reach and does not import it.
+on_entry: Callable[[int, int, int, str, str], None] | None = None
 
 
 def ensure_wallet(shop_id: int, member_id: int) -> None:
@@ -58,9 +64,8 @@ def post_entry(
     db.session.execute(
         statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
     )
-    from plugin.reach.notifications import points_moved
-
-    points_moved(shop_id, member_id, int(delta), stored, cause_key)
+    if on_entry is not None:
+        on_entry(shop_id, member_id, int(delta), stored, cause_key)
     return entry_id
 
 

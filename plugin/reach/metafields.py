@@ -19,7 +19,10 @@ from sqlalchemy import select
 from plugin import outbox
 from plugin.clock import now
 from plugin.extensions import db
+from plugin.members.accounts import cohort_of, id_status
 from plugin.models import Member, Shop, ShopCustomer, Wallet
+from plugin.points.expiry import upcoming
+from plugin.shops.settings import program_settings
 
 EFFECT = "customer.metafields"
 NAMESPACE = "$app"
@@ -51,10 +54,6 @@ def touch(shop: Shop, member_id: int | None, at: datetime | None = None) -> int 
 
 def values(shop: Shop, member: Member) -> dict[str, str]:
     """The metafields' values now (Shopify's value strings; an empty value is left out)."""
-    from plugin.members.accounts import cohort_of, id_status
-    from plugin.points.expiry import upcoming
-    from plugin.shops.settings import program_settings
-
     settings = program_settings(shop)
     cohort = cohort_of(member, settings.cutoffs)
     wallet = db.session.execute(

@@ -7,16 +7,34 @@ the event's code twice tells nobody twice.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from plugin import clock
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
-from plugin.models import Device, Member, Shop, ShopCustomer, TradeIn
+from plugin.members import accounts
+from plugin.members.accounts import cohort_of
+from plugin.models import (
+    CtrlFApplication,
+    CtrlFProgram,
+    Device,
+    Member,
+    Referral,
+    Shop,
+    ShopCustomer,
+    TradeIn,
+    Wallet,
+)
+from plugin.points import ledger
+from plugin.points.expiry import upcoming
+from plugin.points.ledger import balance
 from plugin.reach import emails, flow_triggers
 from plugin.reach import metafields as customer_metafields
+from plugin.shops.registry import installed_shops
+from plugin.shops.settings import program_settings
 
 # The trade-in action that moved the state -> the email it sends (POLICY.md 5).
 TRADE_IN_EMAILS = {
@@ -27,6 +45,13 @@ TRADE_IN_EMAILS = {
     "revoke": "trade_in_revoked",
     "inspect_revoked": "trade_in_revoked",
 }
+
+
+def listen() -> None:
+    """At app start (``plugin/__init__.py``): the ledger's entries and the IDs' activations tell
+    the member's tools. The ledger and the accounts sit below reach; this is how they reach it."""
+    ledger.on_entry = points_moved
+    accounts.on_activation = member_activated
 
 
 def customer_of(shop: Shop, member_id: int | None) -> str | None:
@@ -103,8 +128,6 @@ def points_moved(shop_id: int, member_id: int, delta: int, kind: str, cause_key:
         return
     customer_metafields.touch(shop, member_id)
     if delta > 0 and kind not in ("redemption_refund", "import"):
-        from plugin.points.ledger import balance
-
         flow_triggers.send_trigger(
             shop,
             "tesmart-points-earned",
@@ -120,8 +143,6 @@ def points_moved(shop_id: int, member_id: int, delta: int, kind: str, cause_key:
 
 def member_activated(member: Member, source: str) -> None:
     """A TESmart ID was activated: Flow and the metafields in every shop the member buys from."""
-    from plugin.members.accounts import cohort_of
-
     if source == "import":  # the old program's members were active already; no event
         return
     rows = db.session.execute(
@@ -149,7 +170,6 @@ def member_activated(member: Member, source: str) -> None:
 def code_issued(shop: Shop, redemption: Any) -> None:
     """Shopify made the code of a redemption: the member learns it by email (and Flow for a
     reward). Which email depends on what the code is for."""
-    from plugin.models import CtrlFApplication, CtrlFProgram, Referral
 
     key = f"redemption:{redemption.id}"
     reward = (
@@ -248,7 +268,6 @@ def code_issued(shop: Shop, redemption: Any) -> None:
 
 
 def ctrlf_feedback_missing(shop: Shop, application: Any) -> None:
-    from plugin.models import CtrlFProgram
 
     program = db.session.get(CtrlFProgram, application.program_id)
     if program is None or program.feedback_due_on is None:
@@ -313,17 +332,9 @@ def return_received(shop: Shop, request: Any) -> None:
 EXPIRY_WARNING_DAYS = 30
 
 
-@periodic("points.expiring_soon")
 def warn_expiring_points() -> int:
     """Members whose points expire within 30 days, once per expiry date: Flow always, the email
     only to customers who accepted email marketing (Shopify's email marketing consent)."""
-    from datetime import timedelta
-
-    from plugin import clock
-    from plugin.models import Wallet
-    from plugin.points.expiry import upcoming
-    from plugin.shops.registry import installed_shops
-    from plugin.shops.settings import program_settings
 
     warned = 0
     for shop in installed_shops():
@@ -354,8 +365,6 @@ def warn_expiring_points() -> int:
             ).scalar_one_or_none()
             if customer is None:
                 continue
-            from plugin.points.ledger import balance
-
             flow_triggers.send_trigger(
                 shop,
                 "tesmart-points-expiring",

@@ -18,7 +18,6 @@ from sqlalchemy import String, and_, case, cast, func, select
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
 from plugin.program.calendar import add_months
 from plugin.program.money import quantize
@@ -141,7 +140,6 @@ def _store(shop: Shop, figures: MonthResults) -> None:
     db.session.flush()
 
 
-@periodic("program_results.store_past_months")
 def store_past_months() -> int:
     """Each shop's closed months, recomputed into ``program_months`` (idempotent)."""
     written = 0

@@ -23,7 +23,6 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Redemption, Shop
 from plugin.program.calendar import add_months
 from plugin.shops.settings import program_settings
@@ -105,7 +104,6 @@ def claw_back_payload(redemption: Redemption) -> dict[str, Any]:
     }
 
 
-@periodic("store_credit_configuration")
 def refresh_configurations() -> int:
     """Ask each installed shop with a store-credit reward again, at most once an hour."""
     from plugin.models import Reward

@@ -22,7 +22,6 @@ from plugin import clock
 from plugin.database import audit
 from plugin.database.idempotent import insert_once
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Member, MemberTier, Order, PointEntry, Shop, ShopCustomer, TierChange
 from plugin.program.entries import EARNED_KINDS
 from plugin.program.tiers import (
@@ -425,7 +424,6 @@ def changes(shop: Shop, member_id: int, limit: int = 20) -> list[TierChange]:
     )
 
 
-@periodic("tier_period_ends")
 def apply_period_ends() -> int:
     moved = 0
     for shop in (

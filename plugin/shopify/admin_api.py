@@ -51,11 +51,12 @@ def fake_admin(app: Flask | None = None) -> Any:
 def _seed_dev_fake(app: Flask, fake: Any) -> None:
     """A dev server's fake starts empty: give it the database's customers, so the local
     storefront's reward codes can be made for them (``flask demo`` ran in another process)."""
-    from plugin.devtools.demo import mirror_to_fake
-
+    seed = app.extensions.get("seed_fake_admin")  # installed by the dev server (plugin/__init__)
+    if seed is None:
+        return
     try:
         with app.app_context():  # its own session, apart from the caller's unit of work
-            mirror_to_fake(app, fake)
+            seed(app, fake)
     except Exception:  # dev convenience only: a code for an unknown customer then fails visibly
         log.exception("could not seed the dev fake Admin API from the database")
 
@@ -160,18 +161,17 @@ def cost_buckets(app: Flask | None = None) -> BucketEstimates:
     the process's estimate.
     """
     app = app or current_app
-    from plugin.jobs.queue import RedisQueue
-
-    queue = app.extensions.get("tesmart_queue")
-    if not isinstance(queue, RedisQueue):
+    # A Redis queue has a connection; the in-process one has none (the queue is the jobs layer's).
+    connection = getattr(app.extensions.get("tesmart_queue"), "connection", None)
+    if connection is None:
         return PROCESS_BUCKETS
     from plugin.shopify.redis_buckets import RedisCostBuckets
 
     with _lock:
         buckets = app.extensions.get("admin_cost_buckets")
         # Built once per app; again only if the queue (and so its connection) was replaced.
-        if not isinstance(buckets, RedisCostBuckets) or buckets.redis is not queue.connection:
-            buckets = RedisCostBuckets(queue.connection, fallback=PROCESS_BUCKETS)
+        if not isinstance(buckets, RedisCostBuckets) or buckets.redis is not connection:
+            buckets = RedisCostBuckets(connection, fallback=PROCESS_BUCKETS)
             app.extensions["admin_cost_buckets"] = buckets
         return buckets
 

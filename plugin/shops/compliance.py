@@ -11,7 +11,6 @@ from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, upda
 from plugin import clock
 from plugin.database.idempotent import insert_once
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.members.accounts import find_member_by_email
 from plugin.models import (
     CtrlFApplication,
@@ -331,7 +330,6 @@ def _scrub_everywhere(shop: Shop, needles: _Needles) -> None:
                 )
 
 
-@periodic("webhooks.purge_bodies")
 def purge_webhook_bodies() -> int:
     """Empty the raw bodies of deliveries older than the retention period (a setting, 7 days by
     default): by then processing and Shopify's retries (4 hours) are long over. The rows stay, so a

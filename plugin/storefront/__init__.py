@@ -2,21 +2,23 @@
 
 Every request is verified with shopifyapp's ``verify_app_proxy_req``; the customer comes only
 from the verified ``logged_in_customer_id``, never from a body or query field.
+
+The route modules, one per widget, are listed here: a new widget's routes are a module and a line.
 """
 
-from flask import Blueprint, Response
-
-bp = Blueprint("storefront", __name__, url_prefix="/proxy")
-
-
-@bp.after_request
-def _private_unless_public(response: Response) -> Response:
-    # Only a view that knows its answer is the same for every visitor marks it public (anonymous
-    # GET /member and /rewards); anything else may be personal and is never stored by a cache.
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
-
-
-from plugin.storefront import member, routes_loader  # noqa: E402,F401  (routes register on import)
+from plugin.storefront import (  # noqa: F401  (the route modules: each adds its routes to bp)
+    member,
+    routes_activities,
+    routes_birthday,
+    routes_campaigns,
+    routes_ctrlf,
+    routes_devices,
+    routes_returns,
+    routes_rewards,
+    routes_strings,
+    routes_tier,
+    routes_tradeins,
+)
+from plugin.storefront.blueprint import bp
 
 __all__ = ["bp"]

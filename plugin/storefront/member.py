@@ -15,7 +15,7 @@ from plugin.program.cohorts import Cohort
 from plugin.program.regions import STORES, Region
 from plugin.program.terms import MemberTerms, member_terms, term_sentences
 from plugin.shops.settings import ProgramSettings, program_settings
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import (
     ProxyContext,
     app_proxy,

@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from plugin.errors import ApiError
 from plugin.points.activities import ActivityError, complete_survey
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_member
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
 

@@ -8,7 +8,7 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.points import birthdays
 from plugin.program.birthday import BirthdayInvalid
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_member
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
 

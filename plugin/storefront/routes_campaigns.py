@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from plugin.points.campaigns import member_campaign_code
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, require_member
 from plugin.storefront.rate_limit import limit_writes
 from plugin.storefront.routes_rewards import redemption_body

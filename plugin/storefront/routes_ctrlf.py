@@ -7,7 +7,7 @@ from flask import Response
 
 from plugin.benefits import ctrlf
 from plugin.extensions import db
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer, require_member
 from plugin.storefront.routes_devices import limited, personal, text
 

@@ -17,7 +17,7 @@ from plugin.extensions import db
 from plugin.models import Member
 from plugin.models.types import is_row_id
 from plugin.storage import storage
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import ProxyContext, app_proxy, json_body, require_customer
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
 
@@ -107,7 +107,7 @@ def create_warranty_claim() -> Response:
         serial=body.get("serial"),
         photos=attached,
     )
-    return personal({"claim": warranty_claims.claim_view(claim)}, 201)
+    return personal({"claim": devices.claim_view(claim)}, 201)
 
 
 @bp.post("/warranty-claims/<int:claim_id>/withdraw")
@@ -119,4 +119,4 @@ def withdraw_warranty_claim(claim_id: int) -> Response:
     claim = warranty_claims.withdraw_claim(
         ctx.shop, member, claim_id, actor=f"customer:{ctx.customer_id}"
     )
-    return personal({"claim": warranty_claims.claim_view(claim)})
+    return personal({"claim": devices.claim_view(claim)})

@@ -14,7 +14,7 @@ from flask import Response, current_app, request
 from plugin.benefits import returns, uploads
 from plugin.errors import ApiError
 from plugin.storage import storage
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer
 from plugin.storefront.routes_devices import limited, personal, text
 

@@ -26,7 +26,7 @@ from plugin.rewards.redemptions import (
     tier_allows,
 )
 from plugin.shops.registry import shown_title
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import (
     app_proxy,
     json_body,

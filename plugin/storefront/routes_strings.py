@@ -7,7 +7,7 @@ import re
 from flask import Response, jsonify, request
 
 from plugin.errors import ApiError
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy
 from plugin.storefront.theme_strings import PANEL_GROUPS, flat
 

@@ -10,7 +10,7 @@ from flask import Response, jsonify
 from plugin.extensions import db
 from plugin.program.money import format_plain
 from plugin.rewards import tiers
-from plugin.storefront import bp
+from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, require_member
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from plugin import clock, outbox
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.members import customers
 from plugin.models import OrderRefund, Shop
 from plugin.points import orders
@@ -357,7 +356,6 @@ def reconcile_all(domain: str | None = None) -> dict[str, Any]:
     return results
 
 
-@periodic("reconcile")
 def reconcile_due() -> int:
     cutoff = clock.now() - EVERY
     due = (

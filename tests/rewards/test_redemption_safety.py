@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from plugin import outbox
-from plugin.effects import load_effects
+from plugin.effects import EFFECTS
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
 from plugin.models import Member, PointEntry, Redemption, Reward, Shop
@@ -98,13 +98,12 @@ def test_a_worker_killed_between_the_admin_call_and_its_commit_leaves_one_code(
     made_id, code = made.id, made.code
     [item_id] = pending_items(CREATE)
 
-    load_effects()
-    real = outbox.EFFECTS[CREATE]
+    real = EFFECTS[CREATE]
 
     def killed(*_args: object) -> None:
         raise SystemExit("worker killed after Shopify made the code, before the commit")
 
-    monkeypatch.setitem(outbox.EFFECTS, CREATE, dataclasses.replace(real, on_success=killed))
+    monkeypatch.setitem(EFFECTS, CREATE, dataclasses.replace(real, on_success=killed))
     with pytest.raises(SystemExit):
         run_outbox_item(item_id)
     db.session.rollback()  # the dead worker's transaction never commits
@@ -112,7 +111,7 @@ def test_a_worker_killed_between_the_admin_call_and_its_commit_leaves_one_code(
     assert redemption(made_id).state == "pending"
     assert pending_items(CREATE) == [item_id]
 
-    monkeypatch.setitem(outbox.EFFECTS, CREATE, real)
+    monkeypatch.setitem(EFFECTS, CREATE, real)
     settle_outbox()
 
     assert len(codes_for(fake_admin, shop, code)) == 1

@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from plugin import clock, outbox
+from plugin import clock
+from plugin.effects import EFFECTS
 from plugin.extensions import db
 from plugin.members.membership import cancel_membership
 from plugin.models import OutboxItem
@@ -132,12 +133,12 @@ def test_a_crash_before_the_commit_never_pays_twice(
     accepted = proxy(
         "POST", "/redemptions", shop="jp", customer=customer, json={"reward_id": reward.id}
     )
-    effect = outbox.EFFECTS[store_credit_rewards.CREDIT]
+    effect = EFFECTS[store_credit_rewards.CREDIT]
 
     def die(*args):
         raise RuntimeError("worker killed after Shopify answered, before the commit")
 
-    outbox.EFFECTS[store_credit_rewards.CREDIT] = dataclasses.replace(effect, on_success=die)
+    EFFECTS[store_credit_rewards.CREDIT] = dataclasses.replace(effect, on_success=die)
     try:
         from plugin.jobs import run_outbox_item
 
@@ -148,7 +149,7 @@ def test_a_crash_before_the_commit_never_pays_twice(
             run_outbox_item(item_id)
         db.session.rollback()
     finally:
-        outbox.EFFECTS[store_credit_rewards.CREDIT] = effect
+        EFFECTS[store_credit_rewards.CREDIT] = effect
     assert len(fake_admin.store_credit_transactions(shop.domain)) == 1
     settle_outbox()  # the sweep runs the item again
     assert len(fake_admin.store_credit_transactions(shop.domain)) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render, requested_page
 from plugin.reports.queries.audit import audit_rows

@@ -6,6 +6,7 @@ this module parses the form, calls them and shows their refusals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,17 +15,19 @@ from flask import Response, request
 from sqlalchemy import func, select
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _, format_money, format_percent
 from plugin.admin.pages import (
     ask_to_confirm,
     confirmed,
-    optional_service,
     redirect_to,
     render,
     require,
 )
+from plugin.admin.views.cases import CLAIM_ACTIONS, RETURN_ACTIONS, device_history, steps_of
+from plugin.benefits import ctrlf, tradeins, warranty_claims
+from plugin.benefits import returns as return_requests
 from plugin.benefits.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
 from plugin.errors import ApiError
 from plugin.extensions import db
@@ -40,6 +43,7 @@ from plugin.models import (
     WarrantyClaim,
 )
 from plugin.program.benefits.returns import RETURN_CLOSED_STATES
+from plugin.program.benefits.tradein_workflow import allowed_actions
 from plugin.program.benefits.warranty import CLAIM_CLOSED_STATES
 from plugin.reports.queries.benefits import (
     late_refund_filter,
@@ -86,15 +90,8 @@ def trade_ins() -> Response:
 
 
 def _allowed(trade_in: TradeIn) -> set[str]:
-    allowed_actions = optional_service(
-        "plugin.program.benefits.tradein_workflow", "allowed_actions"
-    )
     try:
-        return (
-            {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)}
-            if allowed_actions
-            else set()
-        )
+        return {str(a) for a in allowed_actions(trade_in.kind, trade_in.state)}
     except ValueError:  # a kind without a workflow (recycling only)
         return set()
 
@@ -113,8 +110,6 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
         from plugin.shopify.store_credit import store_credit_check
 
         store_credit = store_credit_check(shop)
-    from plugin.admin.views.cases import device_history, steps_of
-
     quote_event = next((e for e in events if e.to_state == "quoted"), None)
     return render(
         "admin/trade_in.html",
@@ -158,12 +153,12 @@ def trade_in(trade_in_id: int) -> Response:
 
 TRADE_IN_ACTIONS = {
     # form action -> (service function, form fields passed on, in order)
-    "approve": ("approve", ("value",)),
-    "ship": ("mark_shipped", ("tracking_number", "carrier")),
-    "pay": ("pay", ("method",)),
-    "receive": ("mark_received", ()),
-    "inspect": ("inspect", ("outcome", "value", "note")),
-    "revoke": ("revoke", ("note",)),
+    "approve": (tradeins.approve, ("value",)),
+    "ship": (tradeins.mark_shipped, ("tracking_number", "carrier")),
+    "pay": (tradeins.pay, ("method",)),
+    "receive": (tradeins.mark_received, ()),
+    "inspect": (tradeins.inspect, ("outcome", "value", "note")),
+    "revoke": (tradeins.revoke, ("note",)),
 }
 CONDITION_LABELS = {
     "cosmetic_wear": "Visible wear",
@@ -283,7 +278,7 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
     ctx = admin()
     found = _trade_in(trade_in_id)
     spec = require(TRADE_IN_ACTIONS.get(action))
-    function = require(optional_service("plugin.benefits.tradeins", spec[0]))
+    function = spec[0]
     arguments: list[Any] = []
     for name in spec[1]:
         value = (request.form.get(name) or "").strip()
@@ -397,37 +392,17 @@ def returns() -> Response:
         return_actions=_return_actions(),
         claim_actions=_claim_actions(),
         # (state, action) pairs the services allow; without a table every listed action shows.
-        return_steps=optional_service("plugin.benefits.returns", "TRANSITIONS"),
-        claim_steps=optional_service("plugin.benefits.warranty_claims", "TRANSITIONS"),
+        return_steps=return_requests.TRANSITIONS,
+        claim_steps=warranty_claims.TRANSITIONS,
     )
 
 
-# Return and claim steps offered when their service provides them: form action -> function name.
-RETURN_ACTIONS = {
-    "receive": "mark_received",
-    "refund": "mark_refunded",
-    "close": "close_return",
-}
-CLAIM_ACTIONS = {
-    "approve": "approve_claim",
-    "refuse": "refuse_claim",
-    "ship": "ship_replacement",
-    "close": "close_claim",
-}
-
-
 def _return_actions() -> list[str]:
-    return [
-        a for a, name in RETURN_ACTIONS.items() if optional_service("plugin.benefits.returns", name)
-    ]
+    return list(RETURN_ACTIONS)
 
 
 def _claim_actions() -> list[str]:
-    return [
-        a
-        for a, name in CLAIM_ACTIONS.items()
-        if optional_service("plugin.benefits.warranty_claims", name)
-    ]
+    return list(CLAIM_ACTIONS)
 
 
 def _call_with_note(function: Any, note: str, *args: Any) -> Any:
@@ -497,8 +472,8 @@ def return_action(request_id: int, action: str) -> Response:
     ctx = admin()
     rows = rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
     found = require(rows[0] if rows else None)
-    function = require(optional_service("plugin.benefits.returns", RETURN_ACTIONS.get(action, "")))
-    steps = optional_service("plugin.benefits.returns", "TRANSITIONS") or {}
+    function = require(RETURN_ACTIONS.get(action))
+    steps = return_requests.TRANSITIONS
     if action == "close" and (found.state, action) in steps and not confirmed():
         return ask_to_confirm(
             _("Close return request #{id}?", id=found.id),
@@ -553,10 +528,8 @@ def claim_action(claim_id: int, action: str) -> Response:
     ctx = admin()
     rows = rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
     found = require(rows[0] if rows else None)
-    function = require(
-        optional_service("plugin.benefits.warranty_claims", CLAIM_ACTIONS.get(action, ""))
-    )
-    steps = optional_service("plugin.benefits.warranty_claims", "TRANSITIONS") or {}
+    function = require(CLAIM_ACTIONS.get(action))
+    steps = warranty_claims.TRANSITIONS
     if action == "refuse" and (found.state, action) in steps and not confirmed():
         if not (request.form.get("note") or "").strip():
             return render(
@@ -662,17 +635,11 @@ def _program(program_id: int) -> CtrlFProgram:
     return require(rows[0] if rows else None)
 
 
-CTRLF_SELECT = ("select_member", "select_applicant", "select")
-CTRLF_REJECT = ("reject", "reject_applicant")
-
-
-def _ctrlf_service(names: tuple[str, ...]) -> Any:
-    for module in ("plugin.benefits.ctrlf", "plugin.services.ctrl_f"):
-        for name in names:
-            function = optional_service(module, name)
-            if function is not None:
-                return function
-    return None
+# The operator's steps on an application: form action -> the service's function.
+CTRLF_ACTIONS: dict[str, Callable[..., Any]] = {
+    "select": ctrlf.select_member,
+    "reject": ctrlf.reject,
+}
 
 
 def _program_page(
@@ -715,8 +682,8 @@ def _program_page(
         program=program,
         applicants=applicants,
         seats_left=max(program.seats - selected, 0),
-        can_select=_ctrlf_service(CTRLF_SELECT) is not None,
-        can_reject=_ctrlf_service(CTRLF_REJECT) is not None,
+        can_select=True,
+        can_reject=True,
         today=_store_today(),
         error=error,
         errors=errors or {},
@@ -764,11 +731,7 @@ def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response
         limit=1,
     )
     application = require(rows[0] if rows else None)
-    function = require(
-        _ctrlf_service(
-            CTRLF_SELECT if action == "select" else CTRLF_REJECT if action == "reject" else ()
-        )
-    )
+    function = require(CTRLF_ACTIONS.get(action))
     try:
         function(ctx.shop, application.id, ctx.actor)
     except (ApiError, ValueError) as exc:

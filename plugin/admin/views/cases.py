@@ -4,15 +4,17 @@ device's history, and every step with who took it and when."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
 from sqlalchemy import or_, select
 
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
-from plugin.admin.pages import optional_service, render, require
+from plugin.admin.pages import render, require
+from plugin.benefits import returns, warranty_claims
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, ReturnRequest, TradeIn, WarrantyClaim
 from plugin.reports.queries.audit import audit_rows
@@ -21,6 +23,19 @@ from plugin.reports.queries.shared import rows_of
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".avif")
+
+# The return and warranty-claim steps an operator takes: form action -> the service's function.
+RETURN_ACTIONS: dict[str, Callable[..., Any]] = {
+    "receive": returns.mark_received,
+    "refund": returns.mark_refunded,
+    "close": returns.close_return,
+}
+CLAIM_ACTIONS: dict[str, Callable[..., Any]] = {
+    "approve": warranty_claims.approve_claim,
+    "refuse": warranty_claims.refuse_claim,
+    "ship": warranty_claims.ship_replacement,
+    "close": warranty_claims.close_claim,
+}
 
 
 def attachment(item: Any) -> dict[str, str]:
@@ -151,10 +166,7 @@ def return_detail(request_id: int) -> Response:
     found: ReturnRequest = require(rows[0] if rows else None)
     devices = rows_of(Device, shop.id, Device.order_id == found.order_id, order=Device.id)
     steps = steps_of("return", found.id)
-    transitions = optional_service("plugin.benefits.returns", "TRANSITIONS") or {}
-    from plugin.admin.views.benefits import RETURN_ACTIONS
-
-    actions = [a for a in RETURN_ACTIONS if (found.state, a) in transitions]
+    actions = [a for a in RETURN_ACTIONS if (found.state, a) in returns.TRANSITIONS]
     return render(
         "admin/return_detail.html",
         title=_("Return request #{id}", id=found.id),
@@ -178,10 +190,7 @@ def claim_detail(claim_id: int) -> Response:
     device = db.session.get(Device, found.device_id)
     device = device if device is not None and device.shop_id == shop.id else None
     steps = steps_of("warranty_claim", found.id)
-    transitions = optional_service("plugin.benefits.warranty_claims", "TRANSITIONS") or {}
-    from plugin.admin.views.benefits import CLAIM_ACTIONS
-
-    actions = [a for a in CLAIM_ACTIONS if (found.state, a) in transitions]
+    actions = [a for a in CLAIM_ACTIONS if (found.state, a) in warranty_claims.TRANSITIONS]
     return render(
         "admin/claim_detail.html",
         title=_("Warranty claim #{id}", id=found.id),

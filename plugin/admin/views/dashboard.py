@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response
 
 from plugin import clock
-from plugin.admin import bp, i18n
+from plugin.admin import i18n
+from plugin.admin.blueprint import bp
 from plugin.admin.charts import bar_chart
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import render

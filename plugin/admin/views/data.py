@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.i18n import _
 from plugin.admin.pages import redirect_to, render, require

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.i18n import _, current_locale
 from plugin.admin.pages import redirect_to, render, require

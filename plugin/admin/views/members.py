@@ -14,14 +14,13 @@ from flask import Response, request
 from sqlalchemy import func, select
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _, format_points, format_signed
 from plugin.admin.pages import (
     ask_to_confirm,
     confirmed,
     form_int,
-    optional_service,
     redirect_to,
     render,
     requested_page,
@@ -29,6 +28,7 @@ from plugin.admin.pages import (
 )
 from plugin.database import audit
 from plugin.extensions import db
+from plugin.members import membership
 from plugin.members.accounts import cohort_of, id_status
 from plugin.models import (
     CtrlFApplication,
@@ -135,7 +135,7 @@ def _member_page(
         applications=rows(CtrlFApplication, shop.id, CtrlFApplication.member_id == member.id),
         history=audit_rows(shop.id, subject_type="member", subject_id=str(member.id), limit=50),
         adjustment_id=new_adjustment_id(),
-        can_cancel=optional_service("plugin.members.membership", "cancel_membership") is not None,
+        can_cancel=True,
         error=error,
         errors=errors or {},
         form=request.form if request.method == "POST" else {},
@@ -292,8 +292,7 @@ def member_end(member_id: int) -> Response:
     ctx = admin()
     found = _member(member_id)
     action = "revoke" if request.form.get("action") == "revoke" else "cancel"
-    name = "revoke_membership" if action == "revoke" else "cancel_membership"
-    end = require(optional_service("plugin.members.membership", name))
+    end = membership.revoke_membership if action == "revoke" else membership.cancel_membership
     if not (request.form.get("reason") or "").strip():
         return _member_page(found, status=422, errors={"reason": _("Say why the membership ends.")})
     if not confirmed():

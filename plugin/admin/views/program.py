@@ -10,19 +10,19 @@ from typing import Any
 from flask import Response, request
 
 from plugin import clock
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
 from plugin.admin.pages import (
     ask_to_confirm,
     confirmed,
-    optional_service,
     redirect_to,
     render,
     require,
 )
 from plugin.points import campaign_admin
 from plugin.program.categories import CATEGORIES
+from plugin.rewards import catalogue
 from plugin.shops import settings_admin
 from plugin.shops.settings import program_settings
 
@@ -83,21 +83,16 @@ def settings_save() -> Response:
 # --- rewards -------------------------------------------------------------------------------
 
 
-def _rewards_service(name: str) -> Any:
-    return optional_service("plugin.rewards.catalogue", name)
-
-
 def _rewards_page(
     status: int = 200, error: str | None = None, errors: dict[str, str] | None = None
 ) -> Response:
-    list_rewards = _rewards_service("list_rewards")
-    rewards = list_rewards(admin().shop, include_archived=True) if list_rewards else []
+    rewards = catalogue.list_rewards(admin().shop, include_archived=True)
     return render(
         "admin/rewards.html",
         status=status,
         title="Reward catalogue",
         rewards=rewards,
-        editable=list_rewards is not None,
+        editable=True,
         error=error,
         errors=errors or {},
     )
@@ -124,7 +119,7 @@ def rewards() -> Response:
 @app_home
 def reward_create() -> Response:
     ctx = admin()
-    create = require(_rewards_service("create_reward"))
+    create = catalogue.create_reward
     try:
         create(ctx.shop, ctx.actor, **_reward_fields())
     except ValueError as exc:
@@ -139,7 +134,7 @@ def reward_update(reward_id: int) -> Response:
     action = request.form.get("action", "update")
     try:
         if action == "archive" and not confirmed():
-            reward = require(_rewards_service("get_reward"))(ctx.shop, reward_id)
+            reward = catalogue.get_reward(ctx.shop, reward_id)
             if reward.active:
                 return ask_to_confirm(
                     _("Archive {title}?", title=reward.title),
@@ -154,12 +149,12 @@ def reward_update(reward_id: int) -> Response:
                     tone="warning",
                 )
         if action == "archive":
-            require(_rewards_service("archive_reward"))(ctx.shop, reward_id, ctx.actor)
+            catalogue.archive_reward(ctx.shop, reward_id, ctx.actor)
             return redirect_to("admin.rewards", "archived")
         fields = _reward_fields()
         if action == "restore":
             fields = {"active": True}
-        require(_rewards_service("update_reward"))(ctx.shop, reward_id, ctx.actor, **fields)
+        catalogue.update_reward(ctx.shop, reward_id, ctx.actor, **fields)
     except LookupError:
         return _rewards_page(404, "No such reward in this store.")
     except ValueError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.shopify_app import request_input, shopify
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
 from plugin.admin.pages import ask_to_confirm, confirmed, redirect_to, render

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, request
 
-from plugin.admin import bp
+from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home
 from plugin.admin.pages import redirect_to, render
 from plugin.program.tiers import TiersInvalid

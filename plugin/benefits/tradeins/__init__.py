@@ -40,6 +40,7 @@ from plugin.benefits.tradeins.errors import (
     ValueAboveQuote,
 )
 from plugin.benefits.tradeins.payouts import (
+    ORDER_OUT_OF_SIGHT,
     REFUND,
     STORE_CREDIT,
     pay,
@@ -66,6 +67,7 @@ from plugin.benefits.tradeins.workflow import (
 from plugin.program.benefits.tradein_workflow import PayoutMethod
 
 __all__ = [
+    "ORDER_OUT_OF_SIGHT",
     "REFUND",
     "STORE_CREDIT",
     "AlreadyApplied",

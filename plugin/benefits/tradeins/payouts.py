@@ -38,6 +38,10 @@ from plugin.program.policies import TradeInKind
 
 STORE_CREDIT = "store_credit.credit"
 REFUND = "refund.create"
+# The order cannot be seen: Shopify shows orders older than 60 days only with read_all_orders
+# (approved per app), and a deleted order not at all. The trade-in falls back to store credit
+# (the refund effect, plugin/effects/refund.py, fails with this reason).
+ORDER_OUT_OF_SIGHT = "order out of sight"
 A, S = TradeInAction, TradeInState
 
 
@@ -121,8 +125,6 @@ def payout_failed(shop: Shop, item: OutboxItem, reason: str) -> None:
     A partial refund of an order the app cannot see (older than 60 days without read_all_orders)
     is paid as store credit instead, the same amount, with a note to the merchant saying so.
     """
-    from plugin.effects.refund import ORDER_OUT_OF_SIGHT
-
     trade_in = find_trade_in(shop, item.payload.get("trade_in_id"), lock=True)
     if trade_in is None:
         return

@@ -28,7 +28,6 @@ from plugin.benefits.tradeins.trail import (
     transition,
 )
 from plugin.extensions import db
-from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Shop, TradeIn, TradeInEvent
 from plugin.points.orders import TRADE_IN_REFUND_NOTE
 from plugin.program.benefits.tradein import recovery_shipment_overdue
@@ -271,7 +270,6 @@ def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
     return trade_in
 
 
-@periodic("trade_ins.expire_unshipped")
 def expire_unshipped(today: date | None = None) -> int:
     """Approved recovery trade-ins not shipped in time lose their value and shipping refund."""
     from plugin.shops.registry import installed_shops

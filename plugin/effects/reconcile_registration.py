@@ -1,3 +1,0 @@
-"""Registers reconciliation as a periodic task (load_effects imports every module here)."""
-
-import plugin.sync.reconcile  # noqa: F401
