@@ -117,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     if app.config["DEV_MODE"]:
         for name, attribute in (
             ("plugin.devtools", "dev_storefront"),
-            ("plugin.admin.dev", "bp"),
+            ("plugin.devtools.admin", "bp"),
             ("plugin.devtools.mail", "bp"),
             ("plugin.devtools.fake_shopify", "bp"),
             ("plugin.devtools.sweeper", "bp"),
