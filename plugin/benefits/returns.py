@@ -30,6 +30,7 @@ from plugin import clock, outbox
 from plugin.benefits.devices import store_today, warranty_facts
 from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
+from plugin.database.rows import lock_shop_row
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
@@ -363,12 +364,7 @@ def flag_late_refunds(today: date | None = None) -> int:
 
 def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> ReturnRequest:
     try:
-        request = db.session.execute(
-            select(ReturnRequest)
-            .where(ReturnRequest.shop_id == shop.id, ReturnRequest.id == return_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        request = lock_shop_row(ReturnRequest, shop.id, return_id)
         if request is None:
             raise ReturnNotFound()
         step = next_return_state(request.state, action)
