@@ -239,14 +239,12 @@ def create_return(
             phone=phone,
             created_at=clock.now(),
         )
-        db.session.add(request)
-        db.session.flush()
-        audit.record(
+        audit.record_created(
+            request,
             shop_id=shop.id,
             actor=actor,
             action="return.request",
             subject_type="return",
-            subject_id=request.id,
             after={
                 "order_id": order.order_id,
                 "reason": reason,

@@ -142,14 +142,12 @@ def create_claim(
             photos=list(photos or []),
             created_at=now,
         )
-        db.session.add(claim)
-        db.session.flush()
-        audit.record(
+        audit.record_created(
+            claim,
             shop_id=shop.id,
             actor=actor,
             action="warranty_claim.create",
             subject_type="warranty_claim",
-            subject_id=claim.id,
             after={
                 "device_id": device.id,
                 "outcome": outcome,
