@@ -119,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     if app.config["DEV_MODE"]:
         # Dev mode only: production code never imports the devtools.
-        from plugin.admin import dev as admin_dev
+        from plugin.devtools import admin as admin_dev
         from plugin.devtools import dev_storefront, fake_shopify, mail, sweeper
         from plugin.devtools.demo import mirror_to_fake
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from plugin import clock, outbox
 from plugin.benefits.devices import store_today
 from plugin.database import audit
+from plugin.database.rows import lock_shop_row
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
@@ -387,12 +388,7 @@ def _program(shop: Shop, program_id: object) -> CtrlFProgram:
 
 
 def _lock_application(shop: Shop, application_id: int) -> CtrlFApplication:
-    application = db.session.execute(
-        select(CtrlFApplication)
-        .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.id == application_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    application = lock_shop_row(CtrlFApplication, shop.id, application_id)
     if application is None:
         raise ApplicationNotFound()
     return application

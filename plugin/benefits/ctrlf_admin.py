@@ -111,16 +111,13 @@ def _snapshot(program: CtrlFProgram) -> dict[str, Any]:
 def create_program(shop: Shop, data: Mapping[str, Any], *, actor: str) -> CtrlFProgram:
     values = parse(data)
     program = CtrlFProgram(shop_id=shop.id, created_at=clock.now(), **values)
-    db.session.add(program)
-    db.session.flush()
-    audit.record(
+    audit.record_created(
+        program,
         shop_id=shop.id,
         actor=actor,
         action="ctrl_f.create",
         subject_type="ctrl_f_program",
-        subject_id=program.id,
-        before=None,
-        after=_snapshot(program),
+        after=_snapshot,
     )
     db.session.commit()
     return program

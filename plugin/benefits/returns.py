@@ -29,6 +29,7 @@ from plugin import clock, outbox
 from plugin.benefits.devices import store_today, warranty_facts
 from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
+from plugin.database.rows import lock_shop_row
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
@@ -237,14 +238,12 @@ def create_return(
             phone=phone,
             created_at=clock.now(),
         )
-        db.session.add(request)
-        db.session.flush()
-        audit.record(
+        audit.record_created(
+            request,
             shop_id=shop.id,
             actor=actor,
             action="return.request",
             subject_type="return",
-            subject_id=request.id,
             after={
                 "order_id": order.order_id,
                 "reason": reason,
@@ -361,12 +360,7 @@ def flag_late_refunds(today: date | None = None) -> int:
 
 def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> ReturnRequest:
     try:
-        request = db.session.execute(
-            select(ReturnRequest)
-            .where(ReturnRequest.shop_id == shop.id, ReturnRequest.id == return_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        request = lock_shop_row(ReturnRequest, shop.id, return_id)
         if request is None:
             raise ReturnNotFound()
         step = next_return_state(request.state, action)

@@ -37,6 +37,7 @@ from plugin.benefits.devices import (
     warranty_facts,
 )
 from plugin.database import audit
+from plugin.database.rows import lock_shop_row
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
@@ -141,14 +142,12 @@ def create_claim(
             photos=list(photos or []),
             created_at=now,
         )
-        db.session.add(claim)
-        db.session.flush()
-        audit.record(
+        audit.record_created(
+            claim,
             shop_id=shop.id,
             actor=actor,
             action="warranty_claim.create",
             subject_type="warranty_claim",
-            subject_id=claim.id,
             after={
                 "device_id": device.id,
                 "outcome": outcome,
@@ -303,12 +302,7 @@ def _extended_period(claim: WarrantyClaim) -> bool:
 
 def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None) -> WarrantyClaim:
     try:
-        claim = db.session.execute(
-            select(WarrantyClaim)
-            .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id == claim_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        claim = lock_shop_row(WarrantyClaim, shop.id, claim_id)
         if claim is None:
             raise ClaimNotFound()
         step = next_claim_state(claim.state, action)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,30 @@ def record(
     )
     db.session.add(row)
     return row
+
+
+def record_created(
+    row: Any,
+    *,
+    shop_id: int,
+    actor: str,
+    action: str,
+    subject_type: str,
+    after: dict[str, Any] | Callable[[Any], dict[str, Any]],
+) -> AuditLog:
+    """Add a new row and the audit line of its creation: flushed first, so the line names the
+    row's id; ``after`` is what the line records, or a function of the row that gives it."""
+    db.session.add(row)
+    db.session.flush()
+    return record(
+        shop_id=shop_id,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=row.id,
+        before=None,
+        after=after(row) if callable(after) else after,
+    )
 
 
 def _plain(value: Any) -> Any:

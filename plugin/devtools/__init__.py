@@ -24,7 +24,6 @@ from urllib.parse import quote, urlencode
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     make_response,
@@ -39,6 +38,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from plugin import clock
 from plugin.devtools import shops as dev_shops
+from plugin.devtools.guard import dev_mode_only
 from plugin.devtools.theme_markup import (
     APP_EMBED,
     ASSETS_DIR,
@@ -70,10 +70,7 @@ class DevSession(TypedDict):
     preview: bool  # look as this customer without logging in (a pending ID stays pending)
 
 
-@dev_storefront.before_request
-def _dev_mode_only() -> None:
-    if not current_app.config.get("DEV_MODE"):
-        abort(404)
+dev_storefront.before_request(dev_mode_only)
 
 
 def _serializer() -> URLSafeSerializer:

@@ -7,17 +7,15 @@ messages are the ``.eml`` files plugin/mail/mailbox.py keeps under ``instance/ma
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 
+from plugin.devtools.guard import dev_mode_only
 from plugin.mail import mailbox
 
 bp = Blueprint("dev_mail", __name__, url_prefix="/dev/mail", template_folder="templates")
 
 
-@bp.before_request
-def _dev_only() -> None:
-    if not current_app.config.get("DEV_MODE"):
-        abort(404)
+bp.before_request(dev_mode_only)
 
 
 @bp.get("")

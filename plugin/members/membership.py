@@ -18,6 +18,12 @@ from plugin.extensions import db
 from plugin.models import Member, Shop
 from plugin.points import ledger
 from plugin.program.entries import EntryKind
+from plugin.program.membership import (
+    ENDING_ACTIONS,
+    MembershipState,
+    end_refused,
+    points_forfeited,
+)
 from plugin.rewards import tiers
 from plugin.rewards.redemptions import disable_unused_codes
 
@@ -32,14 +38,14 @@ def cancel_membership(
     shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str
 ) -> dict[str, int]:
     """Cancel on request: {shop domain: points forfeited}. Commits."""
-    return _end(shop_or_all, member, actor, reason, state="cancelled")
+    return _end(shop_or_all, member, actor, reason, state=MembershipState.CANCELLED)
 
 
 def revoke_membership(
     shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str
 ) -> dict[str, int]:
     """Revoke for fraud or abuse: as a cancellation, recorded as a revocation. Commits."""
-    return _end(shop_or_all, member, actor, reason, state="revoked")
+    return _end(shop_or_all, member, actor, reason, state=MembershipState.REVOKED)
 
 
 def _shops(shop_or_all: Shop | Literal["all"]) -> list[Shop]:
@@ -51,7 +57,12 @@ def _shops(shop_or_all: Shop | Literal["all"]) -> list[Shop]:
 
 
 def _end(
-    shop_or_all: Shop | Literal["all"], member: Member, actor: str, reason: str, *, state: str
+    shop_or_all: Shop | Literal["all"],
+    member: Member,
+    actor: str,
+    reason: str,
+    *,
+    state: MembershipState,
 ) -> dict[str, int]:
     reason = (reason or "").strip()
     if not reason:
@@ -63,7 +74,7 @@ def _end(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    if locked.state == "revoked" or (locked.state == state == "cancelled"):
+    if end_refused(locked.state, state):
         outbox.rollback()
         raise MembershipError(f"This TESmart ID is already {locked.state}.")
     before = {"state": locked.state, "cancelled_at": locked.cancelled_at}
@@ -74,33 +85,33 @@ def _end(
             # Codes first, then the wallet: the same lock order as the outbox job (redemption,
             # then wallet), so a refund running at the same moment cannot deadlock with this.
             disabled[shop.domain] = disable_unused_codes(
-                shop, locked, actor, reason=f"membership_{state}"
+                shop, locked, actor, reason=f"membership_{state.value}"
             )
             tiers.end_perks(shop, locked.id)  # a VIP tier's free-shipping code ends with the ID
             wallet = ledger.lock_wallet(shop.id, locked.id)
-            points = max(wallet.balance, 0)
+            points = points_forfeited(wallet.balance)
             if points and ledger.post_entry(
                 shop_id=shop.id,
                 member_id=locked.id,
                 delta=-points,
                 kind=EntryKind.FORFEIT,
-                cause_key=f"membership:{locked.id}:{state}",
+                cause_key=f"membership:{locked.id}:{state.value}",
                 note=reason[:500],
                 actor=actor,
             ):
                 forfeited[shop.domain] = points
-        locked.state = state
+        locked.state = state.value
         locked.cancelled_at = locked.cancelled_at or clock.now()
         for shop in shops:
             audit.record(
                 shop_id=shop.id,
                 actor=actor,
-                action=f"membership.{'cancel' if state == 'cancelled' else 'revoke'}",
+                action=f"membership.{ENDING_ACTIONS[state]}",
                 subject_type="member",
                 subject_id=locked.id,
                 before=before,
                 after={
-                    "state": state,
+                    "state": state.value,
                     "reason": reason,
                     "points_forfeited": forfeited.get(shop.domain, 0),
                     "codes_disabled": disabled.get(shop.domain, 0),

@@ -162,16 +162,13 @@ def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campa
     if values["ends_at"] <= clock.now():
         raise CampaignInvalid({"ends_at": "A new campaign must end in the future."})
     campaign = Campaign(shop_id=shop.id, details={}, **values)
-    db.session.add(campaign)
-    db.session.flush()
-    audit.record(
+    audit.record_created(
+        campaign,
         shop_id=shop.id,
         actor=actor,
         action="campaign.create",
         subject_type="campaign",
-        subject_id=campaign.id,
-        before=None,
-        after=_snapshot(campaign),
+        after=_snapshot,
     )
     db.session.commit()
     return campaign

@@ -31,6 +31,7 @@ from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.entries import EntryKind
+from plugin.program.membership import FORFEITED_PURPOSES
 from plugin.program.money import MAX_AMOUNT, minor_units, quantize
 from plugin.rewards import store_credit_rewards
 from plugin.shops.registry import shown_title
@@ -38,9 +39,6 @@ from plugin.shops.registry import shown_title
 CREATE = "discount_code.create"
 DEACTIVATE = "discount_code.deactivate"
 PURPOSES = ("reward", "referral", "trade_in", "ctrl_f", "campaign")
-# Codes a cancelled membership loses (POLICY.md 2: "unused reward codes are disabled"). A trade-in
-# code is the price of a device the member already sent in: it is owed, not a benefit, so it stays.
-FORFEITED_PURPOSES = ("reward", "referral", "ctrl_f")
 LIVE_STATES = ("pending", "issued")
 
 

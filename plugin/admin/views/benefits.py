@@ -487,14 +487,19 @@ def return_action(request_id: int, action: str) -> Response:
         )
     except (ApiError, ValueError) as exc:
         db.session.rollback()
-        return render(
-            "admin/refusal_inline.html",
-            status=422,
-            title=_("Not done"),
-            error=_refusal(exc),
-            back=("admin.returns", {}),
-        )
+        return _not_done(_refusal(exc))
     return _after_step("admin.returns")
+
+
+def _not_done(error: str) -> Response:
+    """A step of a return or a claim that was refused, said in line (422)."""
+    return render(
+        "admin/refusal_inline.html",
+        status=422,
+        title=_("Not done"),
+        error=error,
+        back=("admin.returns", {}),
+    )
 
 
 def _back_to_return(found: ReturnRequest) -> str:
@@ -532,13 +537,7 @@ def claim_action(claim_id: int, action: str) -> Response:
     steps = warranty_claims.TRANSITIONS
     if action == "refuse" and (found.state, action) in steps and not confirmed():
         if not (request.form.get("note") or "").strip():
-            return render(
-                "admin/refusal_inline.html",
-                status=422,
-                title=_("Not done"),
-                error=_("Say why the claim is refused."),
-                back=("admin.returns", {}),
-            )
+            return _not_done(_("Say why the claim is refused."))
         return ask_to_confirm(
             _("Refuse warranty claim #{id}?", id=found.id),
             claim_refuse_consequences(found),
@@ -559,13 +558,7 @@ def claim_action(claim_id: int, action: str) -> Response:
             )
     except (ApiError, ValueError) as exc:
         db.session.rollback()
-        return render(
-            "admin/refusal_inline.html",
-            status=422,
-            title=_("Not done"),
-            error=_refusal(exc),
-            back=("admin.returns", {}),
-        )
+        return _not_done(_refusal(exc))
     return _after_step("admin.returns")
 
 

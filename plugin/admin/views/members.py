@@ -53,6 +53,7 @@ from plugin.points.adjustments import (
     new_adjustment_id,
 )
 from plugin.program.entries import EntryKind
+from plugin.program.membership import FORFEITED_PURPOSES, points_forfeited
 from plugin.reports.queries.audit import audit_rows
 from plugin.reports.queries.members import (
     ledger_of,
@@ -62,7 +63,7 @@ from plugin.reports.queries.members import (
     wallets_of,
 )
 from plugin.reports.queries.shared import rows_of
-from plugin.rewards.redemptions import FORFEITED_PURPOSES, LIVE_STATES
+from plugin.rewards.redemptions import LIVE_STATES
 from plugin.shops.compliance import member_record
 from plugin.shops.settings import program_settings
 
@@ -259,7 +260,7 @@ def member_activate(member_id: int) -> Response:
 
 def end_consequences(shop: Shop, member: Member, action: str) -> list[str]:
     """What ending the membership takes away, counted now (POLICY.md section 2's rule)."""
-    points = max(ledger.balance(shop.id, member.id), 0)
+    points = points_forfeited(ledger.balance(shop.id, member.id))
     codes = db.session.execute(
         select(func.count())
         .select_from(Redemption)

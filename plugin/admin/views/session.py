@@ -16,7 +16,7 @@ from plugin.shopify_app import request_input, shopify
 @bp.get("/auth/patch-id-token")
 def patch_id_token() -> Response:
     if current_app.config.get("DEV_MODE") and "admin_dev" in current_app.blueprints:
-        from plugin.admin.dev import reload_with_fresh_token
+        from plugin.devtools.admin import reload_with_fresh_token
 
         reloaded = reload_with_fresh_token()
         if reloaded is not None:

@@ -42,7 +42,7 @@ class ReturnAction(StrEnum):
 
 
 # A return request's workflow: (state, action) → the state it moves to; nothing else is allowed.
-RETURN_TRANSITIONS: dict[tuple[ReturnState, ReturnAction], ReturnState] = {
+RETURN_TRANSITIONS: dict[tuple[str, str], ReturnState] = {
     (ReturnState.REQUESTED, ReturnAction.RECEIVE): ReturnState.RECEIVED,
     (ReturnState.REQUESTED, ReturnAction.CLOSE): ReturnState.CLOSED,
     (ReturnState.RECEIVED, ReturnAction.REFUND): ReturnState.REFUNDED,
@@ -52,7 +52,7 @@ RETURN_TRANSITIONS: dict[tuple[ReturnState, ReturnAction], ReturnState] = {
 }
 # Still being handled (a step is left): an order has one such request at a time.
 RETURN_OPEN_STATES: tuple[ReturnState, ...] = tuple(
-    dict.fromkeys(state for state, _ in RETURN_TRANSITIONS)
+    dict.fromkeys(ReturnState(state) for state, _ in RETURN_TRANSITIONS)
 )
 # Done: nothing more is asked of the merchant.
 RETURN_CLOSED_STATES: tuple[ReturnState, ...] = tuple(
@@ -61,11 +61,9 @@ RETURN_CLOSED_STATES: tuple[ReturnState, ...] = tuple(
 
 
 def next_return_state(state: str, action: str) -> ReturnState | None:
-    """Where ``action`` takes a request that is ``state``; None when the workflow refuses it."""
-    try:
-        return RETURN_TRANSITIONS.get((ReturnState(state), ReturnAction(action)))
-    except ValueError:
-        return None
+    """Where ``action`` takes a request that is ``state``; None when the workflow refuses it
+    (the table's keys are text enums, so plain text finds them)."""
+    return RETURN_TRANSITIONS.get((state, action))
 
 
 class ReturnOutcome(StrEnum):

@@ -155,11 +155,12 @@ def quote_trade_in(
     policy = POLICIES[cohort]
     rule = policy.trade_in
 
-    def refuse(reason: TradeInReason, **params: str) -> TradeInQuote:
+    def valueless(eligible: bool, reason: TradeInReason, **params: str) -> TradeInQuote:
+        """No value: refused (``none``), or free recycling (``recycle_only``)."""
         return TradeInQuote(
             cohort=cohort.value,
-            eligible=False,
-            kind=TradeInKind.NONE,
+            eligible=eligible,
+            kind=TradeInKind.RECYCLE_ONLY if eligible else TradeInKind.NONE,
             percent=None,
             value=None,
             currency=currency,
@@ -168,18 +169,11 @@ def quote_trade_in(
             policy_version=cohort.value,
         )
 
+    def refuse(reason: TradeInReason, **params: str) -> TradeInQuote:
+        return valueless(False, reason, **params)
+
     def recycle(reason: TradeInReason, **params: str) -> TradeInQuote:
-        return TradeInQuote(
-            cohort=cohort.value,
-            eligible=True,
-            kind=TradeInKind.RECYCLE_ONLY,
-            percent=None,
-            value=None,
-            currency=currency,
-            reason_code=reason,
-            reason_params=params,
-            policy_version=cohort.value,
-        )
+        return valueless(True, reason, **params)
 
     if not region_eligible(policy, delivery_country):
         return refuse(TradeInReason.REGION_NOT_ELIGIBLE)

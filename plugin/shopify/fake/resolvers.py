@@ -399,15 +399,10 @@ class RootFields:
         ctx: RequestContext, id: str, creditInput: dict[str, Any]
     ) -> dict[str, Any]:
         state = ctx.state
-        amount_input = creditInput["creditAmount"]
-        currency = amount_input["currencyCode"]
-        amount = _decimal(amount_input["amount"])
-        parsed = parse_gid(id)
-        if parsed is None:
-            raise _invalid_id(id)
+        kind, currency, amount = _store_credit_input(id, creditInput["creditAmount"])
         account = None
-        if parsed[0] == "StoreCreditAccount":
-            account = next((a for a in state.credit_accounts.values() if a["id"] == id), None)
+        if kind == "StoreCreditAccount":
+            account = _credit_account(state, id)
             if account is None:
                 return _credit_error(
                     ["id"], "Store credit account does not exist", "ACCOUNT_NOT_FOUND"
@@ -419,7 +414,7 @@ class RootFields:
                     "MISMATCHING_CURRENCY",
                 )
             owner = account["ownerId"]
-        elif parsed[0] == "Customer":
+        elif kind == "Customer":
             if id not in state.customers:
                 return _credit_error(["id"], "Owner does not exist", "OWNER_NOT_FOUND")
             owner = id
@@ -480,14 +475,9 @@ class RootFields:
         ctx: RequestContext, id: str, debitInput: dict[str, Any]
     ) -> dict[str, Any]:
         state = ctx.state
-        amount_input = debitInput["debitAmount"]
-        currency = amount_input["currencyCode"]
-        amount = _decimal(amount_input["amount"])
-        parsed = parse_gid(id)
-        if parsed is None:
-            raise _invalid_id(id)
-        if parsed[0] == "StoreCreditAccount":
-            account = next((a for a in state.credit_accounts.values() if a["id"] == id), None)
+        kind, currency, amount = _store_credit_input(id, debitInput["debitAmount"])
+        if kind == "StoreCreditAccount":
+            account = _credit_account(state, id)
             if account is not None and account["balance"]["currencyCode"] != currency:
                 return _credit_error(
                     ["debitInput", "debitAmount", "currencyCode"],
@@ -949,3 +939,15 @@ def _discount_input_errors(
     if not (gets.get("items") or {}).get("all"):
         error(["customerGets", "items"], "Items must be all items for this fake", "INVALID")
     return errors
+
+
+def _store_credit_input(id: str, amount_input: dict[str, Any]) -> tuple[str, str, Decimal | None]:
+    """A store-credit mutation's target kind (account or customer), currency and amount."""
+    parsed = parse_gid(id)
+    if parsed is None:
+        raise _invalid_id(id)
+    return parsed[0], amount_input["currencyCode"], _decimal(amount_input["amount"])
+
+
+def _credit_account(state: Any, id: str) -> dict[str, Any] | None:
+    return next((a for a in state.credit_accounts.values() if a["id"] == id), None)

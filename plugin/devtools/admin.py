@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from plugin import clock
+from plugin.devtools.guard import dev_mode_only
 from plugin.extensions import db
 from plugin.models import Shop
 from plugin.shops.registry import ShopError, normalize_domain
@@ -42,10 +43,7 @@ TOKEN_LIFETIME = 60  # seconds, like Shopify's session tokens
 DEFAULT_USER = "1"
 
 
-@bp.before_request
-def _dev_mode_only() -> None:
-    if not current_app.config.get("DEV_MODE"):
-        abort(404)
+bp.before_request(dev_mode_only)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -95,7 +93,7 @@ def entry() -> Response | str:
     user = (request.args.get("user") or DEFAULT_USER).strip()[:64] or DEFAULT_USER
     if not raw_shop:
         shops = db.session.execute(select(Shop).order_by(Shop.id)).scalars().all()
-        return render_template("admin/dev_entry.html", shops=shops, user=user)
+        return render_template("dev_admin.html", shops=shops, user=user)
     try:
         domain = normalize_domain(raw_shop)
     except ShopError:
