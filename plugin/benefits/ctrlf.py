@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from plugin import clock, outbox
 from plugin.benefits.devices import MAX_ID, store_today
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
@@ -215,7 +216,7 @@ def select_member(
     shop: Shop, application_id: int, actor: str, percent: Decimal | str | None = None
 ) -> CtrlFApplication:
     """Select an applicant: a single-use code for the test product, issued once."""
-    try:
+    with unit_of_work():
         application = _lock_application(shop, application_id)
         if application.state == "selected":
             return application
@@ -267,15 +268,11 @@ def select_member(
             before={"state": "applied"},
             after={"state": "selected", "percent": code_percent, "redemption_id": redemption.id},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return application
 
 
 def reject(shop: Shop, application_id: int, actor: str) -> CtrlFApplication:
-    try:
+    with unit_of_work():
         application = _lock_application(shop, application_id)
         if application.state != "applied":
             raise SelectionRefused(
@@ -292,16 +289,12 @@ def reject(shop: Shop, application_id: int, actor: str) -> CtrlFApplication:
             before={"state": "applied"},
             after={"state": "rejected"},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return application
 
 
 def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) -> CtrlFApplication:
     """A selected tester's feedback (entered by the merchant or a survey integration)."""
-    try:
+    with unit_of_work():
         application = _lock_application(shop, application_id)
         if application.state != "selected":
             raise SelectionRefused("invalid_transition", "Only selected testers give feedback.")
@@ -321,10 +314,6 @@ def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) 
             subject_id=application.id,
             after={"late": late},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return application
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from plugin import clock
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
@@ -559,7 +560,7 @@ def register_serial(
 ) -> Device:
     """POST /proxy/devices/<id>/serial: the member registers the serial of their device."""
     serial = normalize_serial(raw_serial)
-    try:
+    with unit_of_work():
         device = member_device(shop, member, device_id, lock=True)
         before = device.serial
         if assign_serial(shop, device, serial):
@@ -572,8 +573,4 @@ def register_serial(
                 before={"serial": before},
                 after={"serial": serial},
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return device

@@ -26,10 +26,11 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import store_today, warranty_facts
 from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
@@ -207,7 +208,7 @@ def create_return(
 ) -> ReturnRequest:
     """POST /proxy/returns: a request with everything section 6 asks for; commits."""
     today = today or store_today(shop)
-    try:
+    with unit_of_work():
         order = customer_order(shop, customer_id, member, order_ref)
         # The order row is the lock: two requests for one order are decided one after the other.
         db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
@@ -258,10 +259,6 @@ def create_return(
         )
         delivery_known = order.delivered_at is not None
         order_id = order.order_id
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if not delivery_known:
         request_delivery_lookup(shop.id, order_id)
     return request
@@ -365,7 +362,7 @@ def flag_late_refunds(today: date | None = None) -> int:
 
 
 def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> ReturnRequest:
-    try:
+    with unit_of_work():
         request = db.session.execute(
             select(ReturnRequest)
             .where(ReturnRequest.shop_id == shop.id, ReturnRequest.id == return_id)
@@ -389,10 +386,6 @@ def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> Re
             before={"state": before},
             after={"state": target, **details},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return request
 
 
@@ -416,7 +409,6 @@ def request_delivery_lookup(shop_id: int, order_id: str) -> bool:
 
 def lookup_delivery(shop_id: int, order_id: str) -> str:
     """Job: read the order's fulfilments (``OrderGet``) and apply them like orders/fulfilled."""
-    from plugin import outbox
     from plugin.points import orders
     from plugin.shopify.admin_api import admin_client
     from plugin.sync.reconcile import order_payload
@@ -437,12 +429,8 @@ def lookup_delivery(shop_id: int, order_id: str) -> str:
     if not payload.get("fulfillments"):
         db.session.rollback()
         return "unfulfilled"
-    try:
+    with unit_of_work():
         orders.apply_fulfilled(shop, payload)
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return "updated"
 
 

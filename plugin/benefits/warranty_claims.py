@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import (
     active_replacement_claim,
     assign_serial,
@@ -37,6 +37,7 @@ from plugin.benefits.devices import (
     warranty_facts,
 )
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
@@ -111,7 +112,7 @@ def create_claim(
     must then be given), as the card asks for it beside the request."""
     today = today or store_today(shop)
     given = normalize_serial(serial) if serial not in (None, "") else None
-    try:
+    with unit_of_work():
         device = member_device(shop, member, device_id, lock=True)
         if active_replacement_claim(shop, device.id) is not None:
             raise ClaimOpen()
@@ -157,10 +158,6 @@ def create_claim(
                 "files": len(photos or []),
             },
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return claim
 
 
@@ -334,7 +331,7 @@ def _extended_period(claim: WarrantyClaim) -> bool:
 
 
 def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None) -> WarrantyClaim:
-    try:
+    with unit_of_work():
         claim = db.session.execute(
             select(WarrantyClaim)
             .where(WarrantyClaim.shop_id == shop.id, WarrantyClaim.id == claim_id)
@@ -369,8 +366,4 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
             before={"state": before},
             after={"state": target, **(details or {})},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return claim

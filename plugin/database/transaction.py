@@ -2,9 +2,10 @@
 
 ``unit_of_work()`` is how a service owns its transaction: the block commits when it ends and rolls
 back when it raises. A unit of work opened inside another one *joins* it: only the outermost block
-commits, and an error that leaves an inner block rolls the whole of it back once it reaches the
-outer one. A caller that must keep going after a part failed says so with ``savepoint()``, the
-only nesting that can fail alone (a bad import row, one webhook event of a batch).
+commits, and an error that leaves an inner block rolls the whole of it back, even when the outer
+block catches it (the outer block then raises ``UnitOfWorkFailed`` instead of committing a part).
+A caller that must keep going after a part failed says so with ``savepoint()``, the only nesting
+that can fail alone (a bad import row, one webhook event of a batch).
 
 Faces (views, decorators, CLI commands, jobs) call services; they do not commit. Work that must
 follow a commit (the outbox's enqueue) is registered with ``after_commit(callback, *args)``: it runs
@@ -28,9 +29,14 @@ from plugin.extensions import db
 log = logging.getLogger(__name__)
 
 _DEPTH = "unit_of_work_depth"
+_DOOMED = "unit_of_work_doomed"  # an inner block raised: the outermost one rolls back
 _PENDING = "after_commit_pending"  # registered in the open transaction
 _COMMITTED = "after_commit_ready"  # its transaction committed: run when it has closed
 _MARKS = "after_commit_marks"  # open savepoint -> how many were registered when it began
+
+
+class UnitOfWorkFailed(RuntimeError):
+    """An inner unit of work failed and its caller went on: the outer one cannot commit a part."""
 
 
 @contextmanager
@@ -41,12 +47,19 @@ def unit_of_work() -> Iterator[Session]:
     session.info[_DEPTH] = depth + 1
     try:
         yield session
-        if depth == 0:
-            session.commit()
     except BaseException:
         if depth == 0:
+            session.info.pop(_DOOMED, None)
             session.rollback()
+        else:  # the outer block may catch this; what the inner one wrote must not be committed
+            session.info[_DOOMED] = True
         raise
+    else:
+        if depth == 0:
+            if session.info.pop(_DOOMED, False):
+                session.rollback()
+                raise UnitOfWorkFailed("an inner unit of work failed; nothing was committed")
+            session.commit()
     finally:
         session.info[_DEPTH] = depth
 
@@ -55,8 +68,13 @@ def unit_of_work() -> Iterator[Session]:
 def savepoint() -> Iterator[Session]:
     """A part that fails alone: released on success, rolled back (and re-raised) on error."""
     session = db.session()
-    with session.begin_nested():
-        yield session
+    doomed = session.info.get(_DOOMED, False)
+    try:
+        with session.begin_nested():
+            yield session
+    except BaseException:
+        session.info[_DOOMED] = doomed  # what failed inside was rolled back with the savepoint
+        raise
 
 
 def after_commit(callback: Callable[..., Any], *args: Any) -> None:

@@ -167,7 +167,6 @@ def get_redemption(redemption_id: int) -> Response:
 def referral() -> Response:
     ctx, member = require_member(active=True)
     body = referrals.summary(ctx.shop, member, proxy_prefix())
-    db.session.commit()  # a referral code made just now for an ID that had none
     return _personal(body)
 
 

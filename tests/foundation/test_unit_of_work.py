@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from plugin import outbox
-from plugin.database.transaction import savepoint, unit_of_work
+from plugin.database.transaction import UnitOfWorkFailed, savepoint, unit_of_work
 from plugin.extensions import db
 from plugin.jobs.queue import InProcessQueue
 from plugin.models import OutboxItem, Shop
@@ -147,3 +147,34 @@ def test_a_nested_unit_of_work_joins_the_outer_one(
             raise ValueError("the inner part fails: the whole unit goes")
     keys = db.session.execute(select(OutboxItem.idempotency_key)).scalars()
     assert list(keys) == ["uow:inner"]
+
+
+def test_an_inner_failure_caught_by_the_outer_block_commits_nothing(
+    shops: dict[str, Shop], recorded: RecordingQueue, commits: list[bool]
+) -> None:
+    shop_id = shops["us"].id
+    with pytest.raises(UnitOfWorkFailed), unit_of_work():
+        _item(db.session.get(Shop, shop_id), "uow:before")
+        try:
+            with unit_of_work():
+                _item(db.session.get(Shop, shop_id), "uow:half")
+                raise ValueError("refused")
+        except ValueError:
+            pass  # a caller that goes on: the half-done inner part must not be committed
+    assert commits == []
+    assert _runs(recorded) == []
+    assert db.session.execute(select(OutboxItem.id)).first() is None
+
+
+def test_an_inner_failure_inside_a_savepoint_fails_alone(
+    shops: dict[str, Shop], recorded: RecordingQueue
+) -> None:
+    shop_id = shops["us"].id
+    with unit_of_work():
+        kept = _item(db.session.get(Shop, shop_id), "uow:kept")
+        with pytest.raises(ValueError), savepoint(), unit_of_work():
+            _item(db.session.get(Shop, shop_id), "uow:part")
+            raise ValueError("this part only")
+    assert _runs(recorded) == [kept]
+    keys = db.session.execute(select(OutboxItem.idempotency_key)).scalars()
+    assert list(keys) == ["uow:kept"]
