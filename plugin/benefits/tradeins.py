@@ -41,7 +41,6 @@ from plugin.benefits.devices import (
 )
 from plugin.database import audit
 from plugin.database.reads import commit_keeping_loaded, end_reading
-from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import (
@@ -58,6 +57,7 @@ from plugin.models import (
 from plugin.points.orders import TRADE_IN_REFUND_NOTE
 from plugin.program import tradein_workflow as workflow
 from plugin.program.cohorts import Cohort
+from plugin.program.errors import Conflict, Invalid, NotFound, Refused
 from plugin.program.messages import reason_text, title_text
 from plugin.program.money import format_plain, quantize
 from plugin.program.policies import POLICIES, TradeInKind
@@ -91,19 +91,15 @@ APPLICABLE_KINDS = (TradeInKind.RECOVERY_VALUE, TradeInKind.DISCOUNT_ON_NEW)
 A, S = TradeInAction, TradeInState
 
 
-class TradeInTransitionError(ApiError, workflow.TradeInTransitionError):
-    """A step the workflow does not allow now: 409 on every surface, and still the program's
-    ``TradeInTransitionError`` for callers that catch that."""
+class TradeInTransitionError(Conflict, workflow.TradeInTransitionError):
+    """A step the workflow does not allow now: a conflict on every surface, and still the
+    program's ``TradeInTransitionError`` for callers that catch that."""
 
     def __init__(self, kind: str, state: str, action: str, detail: str | None = None) -> None:
         workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
-        # ApiError's fields, set by hand: its __init__ would reach the program error's through super().
-        self.status, self.code, self.message, self.extra = (
-            409,
-            "invalid_transition",
-            str(self.args[0]),
-            {},
-        )
+        # The domain error's fields, set by hand: its __init__ would reach the program error's
+        # through super().
+        self.message, self.code, self.extra = str(self.args[0]), "invalid_transition", {}
 
 
 def next_state(kind: str, state: str, action: str) -> TradeInState:
@@ -120,50 +116,50 @@ def check_payout_method(kind: str, method: str) -> PayoutMethod:
         raise TradeInTransitionError(kind, exc.state, "pay", str(exc)) from None
 
 
-class TradeInNotFound(ApiError):
+class TradeInNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such trade-in.")
+        super().__init__("No such trade-in.", code="not_found")
 
 
-class AlreadyApplied(ApiError):
+class AlreadyApplied(Conflict):
     def __init__(self) -> None:
-        super().__init__(409, "already_applied", "This quote has already been used.")
+        super().__init__("This quote has already been used.", code="already_applied")
 
 
-class QuoteExpired(ApiError):
+class QuoteExpired(Refused):
     def __init__(self) -> None:
         super().__init__(
-            422, "quote_expired", "This quote is no longer valid. Please ask for a new quote."
+            "This quote is no longer valid. Please ask for a new quote.", code="quote_expired"
         )
 
 
-class TradeInUnavailable(ApiError):
+class TradeInUnavailable(Refused):
     def __init__(self, message: str) -> None:
-        super().__init__(422, "trade_in_unavailable", message)
+        super().__init__(message, code="trade_in_unavailable")
 
 
-class SerialRequired(ApiError):
+class SerialRequired(Refused):
     def __init__(self) -> None:
         super().__init__(
-            422, "serial_required", "Enter the serial number of the device to apply for a trade-in."
+            "Enter the serial number of the device to apply for a trade-in.", code="serial_required"
         )
 
 
-class SerialMismatch(ApiError):
+class SerialMismatch(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "serial_mismatch", "This serial number is not the one registered for the device."
+            "This serial number is not the one registered for the device.", code="serial_mismatch"
         )
 
 
-class PayoutUnavailable(ApiError):
+class PayoutUnavailable(Conflict):
     def __init__(self, message: str) -> None:
-        super().__init__(409, "payout_unavailable", message)
+        super().__init__(message, code="payout_unavailable")
 
 
-class InvalidTradeInInput(ApiError):
+class InvalidTradeInInput(Invalid):
     def __init__(self, message: str) -> None:
-        super().__init__(400, "invalid_request", message)
+        super().__init__(message, code="invalid_request")
 
 
 # --- the member's side -----------------------------------------------------------------------------
@@ -370,7 +366,7 @@ def trade_in_view(trade_in: TradeIn) -> dict[str, Any]:
 # --- the merchant's workflow -------------------------------------------------------------------------
 
 
-class ValueAboveQuote(ApiError):
+class ValueAboveQuote(Conflict):
     """An approval above the quote: allowed with a reason and the merchant's second confirmation."""
 
     def __init__(
@@ -381,18 +377,17 @@ class ValueAboveQuote(ApiError):
             f"{currency}. "
             + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
         )
-        super().__init__(409, "value_above_quote", message)
+        super().__init__(message, code="value_above_quote")
         self.quoted, self.value, self.currency = quoted, value, currency
 
 
-class ValueAbovePrice(ApiError):
+class ValueAbovePrice(Refused):
     """No trade-in is worth more than the member paid for the device."""
 
     def __init__(self, paid: Decimal, currency: str) -> None:
         super().__init__(
-            422,
-            "value_above_price",
             f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for the device.",
+            code="value_above_price",
         )
         self.paid, self.currency = paid, currency
 

@@ -39,6 +39,7 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
+from plugin.program.errors import DomainError
 from plugin.reports import queries as admin_queries
 
 # The store answers a return request within 24 hours (POLICY.md 6).
@@ -47,7 +48,7 @@ OPEN_TRADE_IN_STATES = ("applied", "approved", "shipped", "paid", "received")
 
 
 def _refusal(exc: Exception) -> str:
-    return exc.message if isinstance(exc, ApiError) else str(exc)
+    return exc.message if isinstance(exc, DomainError | ApiError) else str(exc)
 
 
 # --- trade-ins -----------------------------------------------------------------------------
@@ -339,7 +340,7 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
                 paid=format_money(exc.paid, exc.currency),
             ),
         )
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return _trade_in_page(_trade_in(trade_in_id), status=422, error=_refusal(exc))
     return redirect_to("admin.trade_in", "done", trade_in_id=found.id)
@@ -503,7 +504,7 @@ def return_action(request_id: int, action: str) -> Response:
         _call_with_note(
             function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor
         )
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return render(
             "admin/refusal_inline.html",
@@ -577,7 +578,7 @@ def claim_action(claim_id: int, action: str) -> Response:
             _call_with_note(
                 function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor
             )
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return render(
             "admin/refusal_inline.html",
@@ -768,7 +769,7 @@ def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response
     )
     try:
         function(ctx.shop, application.id, ctx.actor)
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return _program_page(program, status=422, error=_refusal(exc))
     if action == "select":
