@@ -8,7 +8,16 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from plugin.program.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, Refused
+from plugin.program.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    Refused,
+    TooLarge,
+    UnsupportedMedia,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +33,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Refused: 422,
+    TooLarge: 413,
+    UnsupportedMedia: 415,
 }
 
 

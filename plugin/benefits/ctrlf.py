@@ -27,41 +27,41 @@ from plugin import clock, outbox
 from plugin.benefits.devices import MAX_ID, store_today
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
-from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.program.cohorts import Cohort
 from plugin.program.ctrlf import ctrlf_code_percent, feedback_overdue
+from plugin.program.errors import Conflict, NotFound
 from plugin.shops.settings import program_settings
 
 DEFAULT_PERCENT = Decimal("40")  # what an anonymous visitor is shown (POLICY.md 7: "up to 40%")
 
 
-class ProgramNotFound(ApiError):
+class ProgramNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such product test.")
+        super().__init__("No such product test.", code="not_found")
 
 
-class AlreadyApplied(ApiError):
+class AlreadyApplied(Conflict):
     def __init__(self) -> None:
-        super().__init__(409, "already_applied", "You have already applied for this test.")
+        super().__init__("You have already applied for this test.", code="already_applied")
 
 
-class ApplicationsClosed(ApiError):
+class ApplicationsClosed(Conflict):
     def __init__(self) -> None:
-        super().__init__(409, "applications_closed", "Applications for this test are closed.")
+        super().__init__("Applications for this test are closed.", code="applications_closed")
 
 
-class ApplicationNotFound(ApiError):
+class ApplicationNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such application.")
+        super().__init__("No such application.", code="not_found")
 
 
-class SelectionRefused(ApiError):
+class SelectionRefused(Conflict):
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(409, code, message)
+        super().__init__(message, code=code)
 
 
 def _is_open(program: CtrlFProgram, today: date) -> bool:

@@ -31,10 +31,10 @@ from plugin.benefits.devices import store_today, warranty_facts
 from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
-from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.jobs.periodic import periodic
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
+from plugin.program.errors import Conflict, NotFound, Refused
 from plugin.program.messages import reason_text
 from plugin.program.returns import (
     ReturnOutcome,
@@ -67,31 +67,31 @@ _recent_lookups: dict[tuple[int, str], float] = {}
 _lookups_lock = threading.Lock()
 
 
-class OrderNotFound(ApiError):
+class OrderNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such order.")
+        super().__init__("No such order.", code="not_found")
 
 
-class ReturnNotPossible(ApiError):
+class ReturnNotPossible(Refused):
     def __init__(self, message: str) -> None:
-        super().__init__(422, "return_not_possible", message)
+        super().__init__(message, code="return_not_possible")
 
 
-class ReturnAlreadyRequested(ApiError):
+class ReturnAlreadyRequested(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "already_requested", "A return for this order is already being handled."
+            "A return for this order is already being handled.", code="already_requested"
         )
 
 
-class ReturnNotFound(ApiError):
+class ReturnNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such return request.")
+        super().__init__("No such return request.", code="not_found")
 
 
-class ReturnTransitionError(ApiError):
+class ReturnTransitionError(Conflict):
     def __init__(self, state: str, action: str) -> None:
-        super().__init__(409, "invalid_transition", f"A return that is {state} cannot {action}.")
+        super().__init__(f"A return that is {state} cannot {action}.", code="invalid_transition")
 
 
 # --- the customer's side ---------------------------------------------------------------------------

@@ -38,9 +38,9 @@ from plugin.benefits.devices import (
 )
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
-from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
+from plugin.program.errors import Conflict, NotFound, Refused
 from plugin.program.messages import reason_text
 from plugin.program.regions import free_replacement_shipping
 from plugin.program.warranty import replacement_cover_end, standard_warranty_end
@@ -56,42 +56,41 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class ReplacementUnavailable(ApiError):
+class ReplacementUnavailable(Refused):
     def __init__(self, message: str) -> None:
-        super().__init__(422, "replacement_unavailable", message)
+        super().__init__(message, code="replacement_unavailable")
 
 
-class ClaimOpen(ApiError):
+class ClaimOpen(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "claim_open", "A warranty claim for this device is already being handled."
+            "A warranty claim for this device is already being handled.", code="claim_open"
         )
 
 
-class SerialRequired(ApiError):
+class SerialRequired(Refused):
     def __init__(self) -> None:
         super().__init__(
-            422, "serial_required", "Add the device's serial number to request a warranty service."
+            "Add the device's serial number to request a warranty service.", code="serial_required"
         )
 
 
-class TradeInTaken(ApiError):
+class TradeInTaken(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409,
-            "trade_in_taken",
             "This product takes part in a trade-in: it gets one of the two, not both.",
+            code="trade_in_taken",
         )
 
 
-class ClaimNotFound(ApiError):
+class ClaimNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such warranty claim.")
+        super().__init__("No such warranty claim.", code="not_found")
 
 
-class ClaimTransitionError(ApiError):
+class ClaimTransitionError(Conflict):
     def __init__(self, state: str, action: str) -> None:
-        super().__init__(409, "invalid_transition", f"A claim that is {state} cannot {action}.")
+        super().__init__(f"A claim that is {state} cannot {action}.", code="invalid_transition")
 
 
 def create_claim(

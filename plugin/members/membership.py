@@ -17,13 +17,14 @@ from plugin.database import audit
 from plugin.extensions import db
 from plugin.models import Member, Shop
 from plugin.points import ledger
+from plugin.program.errors import Conflict
 from plugin.rewards import tiers
 from plugin.rewards.redemptions import disable_unused_codes
 
 ALL: Literal["all"] = "all"
 
 
-class MembershipError(ValueError):
+class MembershipError(Conflict, ValueError):
     """The action does not apply (an ID already ended, a missing reason)."""
 
 

@@ -29,6 +29,7 @@ from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Shop, StaffGrant, StaffMember, StaffRestriction
+from plugin.program.errors import Refused
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ PROFILE_MAX_AGE = timedelta(days=1)
 SEEN_RESOLUTION = timedelta(hours=1)
 
 
-class StaffError(ValueError):
+class StaffError(Refused, ValueError):
     """A grant change that is not allowed; the message is shown to the merchant."""
 
 

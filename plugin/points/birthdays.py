@@ -30,18 +30,23 @@ from plugin.program.birthday import (
     next_change_on,
     reward_year,
 )
+from plugin.program.errors import Conflict, DomainError, NotFound
 from plugin.shops.settings import ProgramSettings, program_settings
 
 log = logging.getLogger(__name__)
 BATCH = 1000
 
 
-class BirthdayRefused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class BirthdayRefused(DomainError):
+    pass
+
+
+class BirthdayConflict(BirthdayRefused, Conflict):
+    pass
+
+
+class BirthdayNotFound(BirthdayRefused, NotFound):
+    pass
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def set_birthday(shop: Shop, member: Member, birthday: Birthday) -> BirthdayView
     birthday month is now. Commits. Raises ``BirthdayRefused``."""
     settings = program_settings(shop)
     if not settings.birthday_enabled:
-        raise BirthdayRefused(404, "birthday_off", "This store has no birthday reward.")
+        raise BirthdayNotFound("This store has no birthday reward.", code="birthday_off")
     today = store_today(shop)
     # The member row serialises two saves of one member (there may be no birthday row to lock yet).
     db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
@@ -117,10 +122,9 @@ def set_birthday(shop: Shop, member: Member, birthday: Birthday) -> BirthdayView
         return view(shop, member, settings)
     if row is not None and not may_change(row.set_on, today):
         db.session.rollback()
-        raise BirthdayRefused(
-            409,
-            "birthday_locked",
+        raise BirthdayConflict(
             f"The birthday can be changed again from {next_change_on(row.set_on)}.",
+            code="birthday_locked",
         )
     before = {"month": row.month, "day": row.day} if row else None
     if row is None:

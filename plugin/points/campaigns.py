@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import event, select
 
 from plugin import clock
-from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Campaign, Member, Order, Redemption, Shop
 from plugin.program.campaigns import campaign_applies
+from plugin.program.errors import Conflict, NotAllowed, NotFound
 
 # How long a process shows a shop's campaign list before reading it again (GET /proxy/member).
 LISTING_TTL_SECONDS = 10.0
@@ -142,11 +142,11 @@ def member_campaign_code(
         or campaign.kind != "member_discount"
         or not (campaign.starts_at <= now < campaign.ends_at)
     ):
-        raise ApiError(404, "campaign_not_found", "There is no member offer running with this id.")
+        raise NotFound("There is no member offer running with this id.", code="campaign_not_found")
     if not member.is_active:
-        raise ApiError(403, "id_not_active", "Activate your TESmart ID to get member offers.")
+        raise NotAllowed("Activate your TESmart ID to get member offers.", code="id_not_active")
     if campaign.discount_percent is None:
-        raise ApiError(409, "campaign_without_discount", "This campaign has no discount to give.")
+        raise Conflict("This campaign has no discount to give.", code="campaign_without_discount")
     redemption = issue_coupon(
         shop,
         member,

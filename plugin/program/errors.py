@@ -59,3 +59,17 @@ class Refused(DomainError):
 
     code = "refused"
     default_message = "This cannot be done."
+
+
+class TooLarge(Invalid):
+    """What was sent is bigger than allowed (an upload)."""
+
+    code = "too_large"
+    default_message = "This is too large."
+
+
+class UnsupportedMedia(Invalid):
+    """What was sent is of a kind not taken (an upload that is no photo or video)."""
+
+    code = "unsupported_media"
+    default_message = "This kind of file is not taken."

@@ -18,7 +18,6 @@ from plugin.program.money import format_plain
 from plugin.rewards import referrals, store_credit_rewards
 from plugin.rewards.catalogue import list_rewards, percent_text
 from plugin.rewards.redemptions import (
-    RedemptionError,
     customer_redemption,
     customer_redemptions,
     redeem,
@@ -129,10 +128,7 @@ def create_redemption() -> Response:
         or not 1 <= reward_id <= 2**63 - 1
     ):
         raise ApiError(400, "invalid_request", "reward_id must be a positive integer.")
-    try:
-        redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
-    except RedemptionError as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
     # The state at acceptance; the code is made by the outbox job (poll GET .../<id>).
     return _personal({"id": redemption.id, "status": "pending", "points": redemption.points}, 202)
 
