@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from plugin import clock
 from plugin.database.idempotent import insert_once
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import find_member_by_email, member_for_customer
 from plugin.models import Member, PointEntry, Shop, SurveyCompletion
@@ -55,6 +56,7 @@ def shop_surveys(shop: Shop) -> tuple[str, ...]:
     return DEFAULT_SURVEYS
 
 
+@unit_of_work()
 def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, int]:
     """(points awarded, new balance); 0 awarded on a repeat. Commits."""
     if not isinstance(survey_id, str) or not SURVEY_ID.match(survey_id):
@@ -86,7 +88,6 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
         note=survey_id,
     ):
         awarded = points
-    db.session.commit()
     return awarded, ledger.balance(shop.id, member.id)
 
 
@@ -135,6 +136,7 @@ def parse_review(payload: Any) -> dict[str, Any]:
     }
 
 
+@unit_of_work()
 def record_review(shop: Shop, review: dict[str, Any]) -> int:
     """Award a published review once per product and member; the points awarded now. Commits."""
     member = None
@@ -145,7 +147,6 @@ def record_review(shop: Shop, review: dict[str, Any]) -> int:
     if member is None:
         raise ActivityNotFound("No TESmart ID for this customer.", code="not_found")
     if member.state != "open":
-        db.session.rollback()
         return 0
     cause = f"review:{member.id}:{review['product_id']}"
     ledger.lock_wallet(shop.id, member.id)
@@ -169,5 +170,4 @@ def record_review(shop: Shop, review: dict[str, Any]) -> int:
         note=f"review {review['review_id']}"[:500],
     ):
         awarded = points
-    db.session.commit()
     return awarded
