@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import MAX_ID, store_today
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
@@ -147,35 +147,32 @@ def apply(
     """POST /proxy/ctrl-f/<id>/applications (activated members only; the view checks); commits."""
     today = today or store_today(shop)
     try:
-        program = _program(shop, program_id)
-        if not _is_open(program, today):
-            raise ApplicationsClosed()
-        exists = db.session.execute(
-            select(CtrlFApplication.id).where(
-                CtrlFApplication.program_id == program.id, CtrlFApplication.member_id == member.id
+        with unit_of_work():
+            program = _program(shop, program_id)
+            if not _is_open(program, today):
+                raise ApplicationsClosed()
+            exists = db.session.execute(
+                select(CtrlFApplication.id).where(
+                    CtrlFApplication.program_id == program.id,
+                    CtrlFApplication.member_id == member.id,
+                )
+            ).first()
+            if exists is not None:
+                raise AlreadyApplied()
+            application = CtrlFApplication(
+                shop_id=shop.id,
+                program_id=program.id,
+                member_id=member.id,
+                customer_id=customer_id,
+                setup=setup,
+                devices=devices,
+                state="applied",
+                created_at=clock.now(),
             )
-        ).first()
-        if exists is not None:
-            raise AlreadyApplied()
-        application = CtrlFApplication(
-            shop_id=shop.id,
-            program_id=program.id,
-            member_id=member.id,
-            customer_id=customer_id,
-            setup=setup,
-            devices=devices,
-            state="applied",
-            created_at=clock.now(),
-        )
-        db.session.add(application)
-        db.session.commit()
+            db.session.add(application)
     except IntegrityError:
         # UNIQUE(program, member): a concurrent second application ends here.
-        db.session.rollback()
         raise AlreadyApplied() from None
-    except Exception:
-        db.session.rollback()
-        raise
     return application
 
 
@@ -346,31 +343,31 @@ def flag_missing_feedback(today: date | None = None) -> int:
 
     flagged = 0
     for shop in installed_shops():
-        for application in overdue_feedback(shop, today or store_today(shop)):
-            if application.feedback_submitted_at is not None:
-                continue  # came in late: recorded when it was submitted
-            already = db.session.execute(
-                select(AuditLog.id).where(
-                    AuditLog.shop_id == shop.id,
-                    AuditLog.action == "ctrl_f.feedback_missing",
-                    AuditLog.subject_type == "ctrl_f_application",
-                    AuditLog.subject_id == str(application.id),
-                )
-            ).first()
-            if already is None:
-                audit.record(
-                    shop_id=shop.id,
-                    actor="system",
-                    action="ctrl_f.feedback_missing",
-                    subject_type="ctrl_f_application",
-                    subject_id=application.id,
-                    after={"program_id": application.program_id},
-                )
-                from plugin.reach.notifications import ctrlf_feedback_missing
+        with unit_of_work():  # one shop at a time
+            for application in overdue_feedback(shop, today or store_today(shop)):
+                if application.feedback_submitted_at is not None:
+                    continue  # came in late: recorded when it was submitted
+                already = db.session.execute(
+                    select(AuditLog.id).where(
+                        AuditLog.shop_id == shop.id,
+                        AuditLog.action == "ctrl_f.feedback_missing",
+                        AuditLog.subject_type == "ctrl_f_application",
+                        AuditLog.subject_id == str(application.id),
+                    )
+                ).first()
+                if already is None:
+                    audit.record(
+                        shop_id=shop.id,
+                        actor="system",
+                        action="ctrl_f.feedback_missing",
+                        subject_type="ctrl_f_application",
+                        subject_id=application.id,
+                        after={"program_id": application.program_id},
+                    )
+                    from plugin.reach.notifications import ctrlf_feedback_missing
 
-                ctrlf_feedback_missing(shop, application)
-                flagged += 1
-        outbox.commit()
+                    ctrlf_feedback_missing(shop, application)
+                    flagged += 1
     return flagged
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Campaign, Member, Order, Redemption, Shop
 from plugin.program.campaigns import campaign_applies
@@ -125,12 +126,12 @@ def points_multiplier(shop_id: int, at: datetime) -> Decimal:
     return max(multipliers, default=Decimal(1))
 
 
+@unit_of_work()
 def member_campaign_code(
     shop: Shop, member: Member, customer_id: str, campaign_id: int
 ) -> Redemption:
     """A member-only discount campaign: the activated member's own single-use code, once per
     campaign (POLICY.md 3). Commits."""
-    from plugin import outbox
     from plugin.rewards.redemptions import issue_coupon
 
     campaign = db.session.execute(
@@ -157,7 +158,6 @@ def member_campaign_code(
         percentage=campaign.discount_percent,
         idempotency_key=f"campaign:{campaign.id}:member:{member.id}",
     )
-    outbox.commit()
     return redemption
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 
 from plugin import clock, outbox
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.points import ledger
@@ -111,7 +112,7 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             "This store does not offer store credit right now.", code="store_credit_off"
         )
     points = int(reward.points)
-    try:
+    with unit_of_work():
         # A shared lock on the member: a cancellation in progress (which holds it exclusively)
         # finishes first and is seen here, and one starting now waits for this redemption, so
         # its "disable unused codes" sees this code too.
@@ -161,10 +162,6 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
                 f"redemption:{redemption.id}:create",
                 {"redemption_id": redemption.id},
             )
-        outbox.commit()
-    except BaseException:
-        outbox.rollback()
-        raise
     return redemption
 
 

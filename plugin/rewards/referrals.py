@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import customer_of, link_customer, new_referral_code
@@ -174,12 +174,8 @@ def follow_link(
         return "/"
     if customer_id is None:
         return landing_path(referrer.referral_code or code)
-    try:
+    with unit_of_work():
         location = _visit(shop, referrer, customer_id)
-        outbox.commit()
-    except BaseException:
-        outbox.rollback()
-        raise
     return location
 
 
