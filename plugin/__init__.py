@@ -56,6 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from plugin import models  # noqa: F401  (registers the tables)
 
     db.init_app(app)
+    from plugin.database.transaction import install as install_transaction_hooks
+
+    install_transaction_hooks()
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
     from plugin.jobs import init_jobs

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from plugin import clock as the_clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 
 shops_cli = AppGroup("shops", help="The regional shops.")
@@ -34,10 +35,10 @@ def shops_add(
     from plugin.shops.registry import ShopError, add_shop
 
     try:
-        shop = add_shop(domain, region, token=token, name=name, storefront_host=storefront_host)
+        with unit_of_work():
+            shop = add_shop(domain, region, token=token, name=name, storefront_host=storefront_host)
     except ShopError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"{shop.domain}: region {shop.region}, {shop.currency}, {shop.locale}")
 
 
@@ -178,8 +179,8 @@ def seed_large_store(domain: str, members: int, entries_per_member: int, trade_i
     from plugin.shops.registry import add_shop, find_shop
 
     started = time.perf_counter()
-    shop = find_shop(domain) or add_shop(domain, "us")
-    db.session.commit()
+    with unit_of_work():
+        shop = find_shop(domain) or add_shop(domain, "us")
     counts = load(
         shop,
         Size(members, entries_per_member, trade_ins),

@@ -8,14 +8,48 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from plugin.program.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    Refused,
+    TooLarge,
+    UnsupportedMedia,
+)
+
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_AFTER_SECONDS = 60
 JSON_PREFIXES = ("/proxy", "/webhooks", "/extension-api", "/integrations", "/healthz", "/apps/")
 
 
+# The one place a domain error becomes an HTTP status, for every face (the app proxy, the
+# extension API, the integrations, the admin's JSON answers).
+STATUS_OF: dict[type[DomainError], int] = {
+    Invalid: 400,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Refused: 422,
+    TooLarge: 413,
+    UnsupportedMedia: 415,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error: its kind's, the nearest in its class hierarchy."""
+    for kind in type(exc).__mro__:
+        status = STATUS_OF.get(kind)  # type: ignore[call-overload]
+        if status is not None:
+            return status
+    return 422
+
+
 class ApiError(Exception):
-    """An error the client can act on: status, a stable code and a sentence."""
+    """An error of the HTTP surface itself (a malformed body, a missing login, 429): status, a
+    stable code and a sentence. Domain code raises ``plugin.program.errors`` kinds instead."""
 
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -53,6 +87,10 @@ def register_error_handlers(app: Flask) -> None:
         if exc.status == 429 and retry_after:
             response.headers["Retry-After"] = str(retry_after)
         return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return error_response(status_of(exc), exc.code, exc.message, **exc.extra)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:

@@ -1,7 +1,8 @@
 """Shopify side effects, driven from the outbox (invariant 4).
 
-A service writes an outbox item in the same transaction as the change that needs it; after the
-commit the item is enqueued. The job performs it with an idempotency key, so a crash between the
+A service writes an outbox item in the same transaction as the change that needs it; once that
+transaction commits, whoever commits it, the item is enqueued (``plugin.database.transaction``'s
+after-commit hook; nothing is enqueued after a rollback). The job performs it with an idempotency key, so a crash between the
 commit and the call, or between the call and the commit that marks it done, neither loses nor
 doubles it: the sweep re-runs pending items and each effect finds its own earlier result.
 """
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from plugin import clock
+from plugin.database import transaction
 from plugin.database.idempotent import insert_once
 from plugin.extensions import db
 from plugin.models import OutboxItem, Shop
@@ -59,8 +61,8 @@ def add(
     *,
     not_before: datetime | None = None,
 ) -> int | None:
-    """Write the side effect once per key; it is enqueued when the transaction commits through
-    ``commit()`` below (or found by the sweep). ``not_before``: not performed before then."""
+    """Write the side effect once per key; it is enqueued when the transaction commits (or found
+    by the sweep). ``not_before``: not performed before then."""
     item_id = insert_once(
         OutboxItem,
         {
@@ -76,27 +78,42 @@ def add(
         ["shop_id", "idempotency_key"],
     )
     if item_id is not None:
-        db.session.info.setdefault("outbox_new", []).append(item_id)
+        transaction.after_commit(_enqueue_committed, [item_id])
     return item_id
 
 
 def set_enqueue(enqueue: Callable[[int], None] | None) -> None:
-    """Install what enqueues an outbox item's id once its transaction has committed."""
+    """Install what hands a committed outbox item's id to the job queue (the jobs layer does, at
+    app start; the outbox sits below the jobs and does not import them)."""
     global _enqueue
     _enqueue = enqueue
 
 
+def enqueue(item_ids: list[int]) -> None:
+    """Hand committed items to the job queue; with no queue installed the sweep finds them."""
+    if _enqueue is None:
+        return
+    for item_id in item_ids:
+        _enqueue(item_id)
+
+
+def _enqueue_committed(item_ids: list[int]) -> None:
+    enqueue(item_ids)  # looked up when the commit happens, so it can be re-wired
+
+
+def leave_to_sweep() -> None:
+    """The items written so far in this transaction are not enqueued on commit: a worker (or a
+    test playing one) runs them, or the sweep finds them."""
+    transaction.forget_after_commit(_enqueue_committed)
+
+
 def commit() -> None:
-    """Commit the unit of work, then enqueue the outbox items it wrote."""
-    new_items: list[int] = db.session.info.pop("outbox_new", [])
+    """Commit the session (its outbox items are enqueued by the after-commit hook). Kept for the
+    callers that have not moved to ``unit_of_work()``."""
     db.session.commit()
-    if new_items and _enqueue is not None:
-        for item_id in new_items:
-            _enqueue(item_id)
 
 
 def rollback() -> None:
-    db.session.info.pop("outbox_new", None)
     db.session.rollback()
 
 
@@ -113,7 +130,7 @@ REAUTHORIZATION_WAIT = timedelta(hours=1)
 
 
 def release_waiting(shop_id: int) -> None:
-    """The shop has a token again: its pending items are due now, enqueued by ``commit()``."""
+    """The shop has a token again: its pending items are due now, enqueued on commit."""
     ids = list(
         db.session.execute(
             select(OutboxItem.id).where(
@@ -126,7 +143,7 @@ def release_waiting(shop_id: int) -> None:
     db.session.execute(
         update(OutboxItem).where(OutboxItem.id.in_(ids)).values(next_attempt_at=clock.now())
     )
-    db.session.info.setdefault("outbox_new", []).extend(ids)
+    transaction.after_commit(_enqueue_committed, ids)
 
 
 def due_items(limit: int = 500) -> list[int]:

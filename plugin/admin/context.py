@@ -122,7 +122,6 @@ def authenticate() -> AdminContext | Response:
 def _note_visit(shop: Shop, user_id: str, id_token: Any) -> None:
     """Record the staff member (name, email, store owner) for the staff page; Shopify is asked
     who they are on their first visit and once a day after. A failed look-up does not refuse."""
-    from plugin.extensions import db
     from plugin.shopify.admin_api import app_config, http_client
     from plugin.shopify.tokens import TokenExchangeFailed, exchange_online_user
 
@@ -133,8 +132,7 @@ def _note_visit(shop: Shop, user_id: str, id_token: Any) -> None:
             profile = exchange_online_user(app_config(), id_token, http_client())
         except TokenExchangeFailed as exc:
             current_app.logger.warning("online token exchange failed: %s", exc.code)
-    if staff.record_visit(shop, user_id, profile, member=member):
-        db.session.commit()
+    staff.record_visit(shop, user_id, profile, member=member)  # commits what it writes
 
 
 def app_home(view: F) -> F:

@@ -19,6 +19,7 @@ from shopify_app.types import IdTokenDetails
 from sqlalchemy.exc import IntegrityError
 
 from plugin import clock, outbox
+from plugin.database.transaction import savepoint, unit_of_work
 from plugin.extensions import db
 from plugin.models import Shop
 from plugin.shopify.admin_api import app_config, cost_buckets, http_client
@@ -55,13 +56,13 @@ def shop_for_session(domain: str, id_token: IdTokenDetails) -> Shop:
     if shop is not None and not needs_token_exchange(shop, clock.now()):
         return shop
     token = _exchange(id_token)
-    if shop is None:
-        shop = _create(domain, token)
-    reauthorized = shop.reauthorization_needed_at is not None
-    store_token(shop, token)
-    if reauthorized:
-        outbox.release_waiting(shop.id)
-    outbox.commit()
+    with unit_of_work():
+        if shop is None:
+            shop = _create(domain, token)
+        reauthorized = shop.reauthorization_needed_at is not None
+        store_token(shop, token)
+        if reauthorized:
+            outbox.release_waiting(shop.id)
     return shop
 
 
@@ -94,16 +95,16 @@ def _create(domain: str, token: OfflineToken) -> Shop:
     except AdminApiError as exc:
         log.warning("ShopGet failed for %s: %s", domain, exc)
     try:
-        shop = add_shop(
-            domain,
-            region or region_for_domain(domain),
-            name=name,
-            storefront_host=host if host and not host.endswith(".myshopify.com") else None,
-            timezone=zone,
-        )
-        db.session.flush()
+        with savepoint():
+            shop = add_shop(
+                domain,
+                region or region_for_domain(domain),
+                name=name,
+                storefront_host=host if host and not host.endswith(".myshopify.com") else None,
+                timezone=zone,
+            )
+            db.session.flush()
     except IntegrityError:  # opened twice at once: the other request created it
-        db.session.rollback()
         shop = find_shop(domain)
         if shop is None:
             raise

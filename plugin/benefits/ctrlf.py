@@ -23,43 +23,44 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import store_today
 from plugin.database import audit
 from plugin.database.rows import lock_shop_row
-from plugin.errors import ApiError
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.models.types import is_row_id
 from plugin.program.benefits.ctrlf import ctrlf_code_percent, ctrlf_shown_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
+from plugin.program.errors import Conflict, NotFound
 from plugin.shops.settings import program_settings
 
 
-class ProgramNotFound(ApiError):
+class ProgramNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such product test.")
+        super().__init__("No such product test.", code="not_found")
 
 
-class AlreadyApplied(ApiError):
+class AlreadyApplied(Conflict):
     def __init__(self) -> None:
-        super().__init__(409, "already_applied", "You have already applied for this test.")
+        super().__init__("You have already applied for this test.", code="already_applied")
 
 
-class ApplicationsClosed(ApiError):
+class ApplicationsClosed(Conflict):
     def __init__(self) -> None:
-        super().__init__(409, "applications_closed", "Applications for this test are closed.")
+        super().__init__("Applications for this test are closed.", code="applications_closed")
 
 
-class ApplicationNotFound(ApiError):
+class ApplicationNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such application.")
+        super().__init__("No such application.", code="not_found")
 
 
-class SelectionRefused(ApiError):
+class SelectionRefused(Conflict):
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(409, code, message)
+        super().__init__(message, code=code)
 
 
 def _is_open(program: CtrlFProgram, today: date) -> bool:
@@ -142,35 +143,32 @@ def apply(
     """POST /proxy/ctrl-f/<id>/applications (activated members only; the view checks); commits."""
     today = today or store_today(shop)
     try:
-        program = _program(shop, program_id)
-        if not _is_open(program, today):
-            raise ApplicationsClosed()
-        exists = db.session.execute(
-            select(CtrlFApplication.id).where(
-                CtrlFApplication.program_id == program.id, CtrlFApplication.member_id == member.id
+        with unit_of_work():
+            program = _program(shop, program_id)
+            if not _is_open(program, today):
+                raise ApplicationsClosed()
+            exists = db.session.execute(
+                select(CtrlFApplication.id).where(
+                    CtrlFApplication.program_id == program.id,
+                    CtrlFApplication.member_id == member.id,
+                )
+            ).first()
+            if exists is not None:
+                raise AlreadyApplied()
+            application = CtrlFApplication(
+                shop_id=shop.id,
+                program_id=program.id,
+                member_id=member.id,
+                customer_id=customer_id,
+                setup=setup,
+                devices=devices,
+                state="applied",
+                created_at=clock.now(),
             )
-        ).first()
-        if exists is not None:
-            raise AlreadyApplied()
-        application = CtrlFApplication(
-            shop_id=shop.id,
-            program_id=program.id,
-            member_id=member.id,
-            customer_id=customer_id,
-            setup=setup,
-            devices=devices,
-            state="applied",
-            created_at=clock.now(),
-        )
-        db.session.add(application)
-        db.session.commit()
+            db.session.add(application)
     except IntegrityError:
         # UNIQUE(program, member): a concurrent second application ends here.
-        db.session.rollback()
         raise AlreadyApplied() from None
-    except Exception:
-        db.session.rollback()
-        raise
     return application
 
 
@@ -207,7 +205,7 @@ def select_member(
     shop: Shop, application_id: int, actor: str, percent: Decimal | str | None = None
 ) -> CtrlFApplication:
     """Select an applicant: a single-use code for the test product, issued once."""
-    try:
+    with unit_of_work():
         application = _lock_application(shop, application_id)
         if application.state == "selected":
             return application
@@ -259,15 +257,11 @@ def select_member(
             before={"state": "applied"},
             after={"state": "selected", "percent": code_percent, "redemption_id": redemption.id},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return application
 
 
 def reject(shop: Shop, application_id: int, actor: str) -> CtrlFApplication:
-    try:
+    with unit_of_work():
         application = _lock_application(shop, application_id)
         if application.state != "applied":
             raise SelectionRefused(
@@ -284,16 +278,12 @@ def reject(shop: Shop, application_id: int, actor: str) -> CtrlFApplication:
             before={"state": "applied"},
             after={"state": "rejected"},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return application
 
 
 def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) -> CtrlFApplication:
     """A selected tester's feedback (entered by the merchant or a survey integration)."""
-    try:
+    with unit_of_work():
         application = _lock_application(shop, application_id)
         if application.state != "selected":
             raise SelectionRefused("invalid_transition", "Only selected testers give feedback.")
@@ -313,10 +303,6 @@ def record_feedback(shop: Shop, application_id: int, feedback: str, actor: str) 
             subject_id=application.id,
             after={"late": late},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return application
 
 
@@ -348,31 +334,31 @@ def flag_missing_feedback(today: date | None = None) -> int:
 
     flagged = 0
     for shop in installed_shops():
-        for application in overdue_feedback(shop, today or store_today(shop)):
-            if application.feedback_submitted_at is not None:
-                continue  # came in late: recorded when it was submitted
-            already = db.session.execute(
-                select(AuditLog.id).where(
-                    AuditLog.shop_id == shop.id,
-                    AuditLog.action == "ctrl_f.feedback_missing",
-                    AuditLog.subject_type == "ctrl_f_application",
-                    AuditLog.subject_id == str(application.id),
-                )
-            ).first()
-            if already is None:
-                audit.record(
-                    shop_id=shop.id,
-                    actor="system",
-                    action="ctrl_f.feedback_missing",
-                    subject_type="ctrl_f_application",
-                    subject_id=application.id,
-                    after={"program_id": application.program_id},
-                )
-                from plugin.reach.notifications import ctrlf_feedback_missing
+        with unit_of_work():  # one shop at a time
+            for application in overdue_feedback(shop, today or store_today(shop)):
+                if application.feedback_submitted_at is not None:
+                    continue  # came in late: recorded when it was submitted
+                already = db.session.execute(
+                    select(AuditLog.id).where(
+                        AuditLog.shop_id == shop.id,
+                        AuditLog.action == "ctrl_f.feedback_missing",
+                        AuditLog.subject_type == "ctrl_f_application",
+                        AuditLog.subject_id == str(application.id),
+                    )
+                ).first()
+                if already is None:
+                    audit.record(
+                        shop_id=shop.id,
+                        actor="system",
+                        action="ctrl_f.feedback_missing",
+                        subject_type="ctrl_f_application",
+                        subject_id=application.id,
+                        after={"program_id": application.program_id},
+                    )
+                    from plugin.reach.notifications import ctrlf_feedback_missing
 
-                ctrlf_feedback_missing(shop, application)
-                flagged += 1
-        outbox.commit()
+                    ctrlf_feedback_missing(shop, application)
+                    flagged += 1
     return flagged
 
 

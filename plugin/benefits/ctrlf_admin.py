@@ -13,7 +13,7 @@ from typing import Any
 
 from plugin import clock
 from plugin.database import audit
-from plugin.extensions import db
+from plugin.database.transaction import unit_of_work
 from plugin.models import CtrlFProgram, Shop
 from plugin.program.benefits.ctrlf import ADVERTISED_PERCENT
 
@@ -108,6 +108,7 @@ def _snapshot(program: CtrlFProgram) -> dict[str, Any]:
     return {name: getattr(program, name) for name in FIELDS}
 
 
+@unit_of_work()
 def create_program(shop: Shop, data: Mapping[str, Any], *, actor: str) -> CtrlFProgram:
     values = parse(data)
     program = CtrlFProgram(shop_id=shop.id, created_at=clock.now(), **values)
@@ -119,10 +120,10 @@ def create_program(shop: Shop, data: Mapping[str, Any], *, actor: str) -> CtrlFP
         subject_type="ctrl_f_program",
         after=_snapshot,
     )
-    db.session.commit()
     return program
 
 
+@unit_of_work()
 def update_program(
     shop: Shop, program: CtrlFProgram, data: Mapping[str, Any], *, actor: str
 ) -> CtrlFProgram:
@@ -143,5 +144,4 @@ def update_program(
             before={k: v for k, v in before.items() if before[k] != after[k]},
             after={k: v for k, v in after.items() if before[k] != after[k]},
         )
-    db.session.commit()
     return program

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 
 from plugin import clock
 from plugin.database import audit
-from plugin.errors import ApiError
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, Device, Member, Shop, TradeIn, WarrantyClaim
@@ -62,6 +62,7 @@ from plugin.program.benefits.warranty import (
 )
 from plugin.program.calendar import add_months
 from plugin.program.cohorts import Cohort, policy_in_force
+from plugin.program.errors import Conflict, Invalid, NotFound
 from plugin.program.messages import reason_text
 from plugin.program.money import format_plain
 from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
@@ -78,31 +79,30 @@ TAKING_PART_STATES = tuple(sorted(s.value for s in TAKES_PART))
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
 
 
-class DeviceNotFound(ApiError):
+class DeviceNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such device.")
+        super().__init__("No such device.", code="not_found")
 
 
-class SerialTaken(ApiError):
+class SerialTaken(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "serial_taken", "This serial number is already registered to another device."
+            "This serial number is already registered to another device.", code="serial_taken"
         )
 
 
-class SerialLocked(ApiError):
+class SerialLocked(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "serial_locked", "The serial number of this device can no longer be changed."
+            "The serial number of this device can no longer be changed.", code="serial_locked"
         )
 
 
-class InvalidSerial(ApiError):
+class InvalidSerial(Invalid):
     def __init__(self) -> None:
         super().__init__(
-            400,
-            "invalid_serial",
             "A serial number has 1 to 64 letters, digits, '-', '.', '/' or '_'.",
+            code="invalid_serial",
         )
 
 
@@ -598,7 +598,7 @@ def register_serial(
 ) -> Device:
     """POST /proxy/devices/<id>/serial: the member registers the serial of their device."""
     serial = normalize_serial(raw_serial)
-    try:
+    with unit_of_work():
         device = member_device(shop, member, device_id, lock=True)
         before = device.serial
         if assign_serial(shop, device, serial):
@@ -611,8 +611,4 @@ def register_serial(
                 before={"serial": before},
                 after={"serial": serial},
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return device

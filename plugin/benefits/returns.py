@@ -25,12 +25,12 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import store_today, warranty_facts
 from plugin.benefits.working_days import public_holidays
 from plugin.database import audit
 from plugin.database.rows import lock_shop_row
-from plugin.errors import ApiError
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
 from plugin.program.benefits.returns import (
@@ -46,6 +46,7 @@ from plugin.program.benefits.returns import (
     refund_is_late,
 )
 from plugin.program.benefits.warranty import standard_warranty_end
+from plugin.program.errors import Conflict, NotFound, Refused
 from plugin.program.messages import reason_text
 from plugin.shopify.payloads import shopify_id
 from plugin.shops.settings import program_settings
@@ -63,31 +64,31 @@ TRANSITIONS = RETURN_TRANSITIONS
 request_delivery_lookup: Callable[[int, str], object] | None = None
 
 
-class OrderNotFound(ApiError):
+class OrderNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such order.")
+        super().__init__("No such order.", code="not_found")
 
 
-class ReturnNotPossible(ApiError):
+class ReturnNotPossible(Refused):
     def __init__(self, message: str) -> None:
-        super().__init__(422, "return_not_possible", message)
+        super().__init__(message, code="return_not_possible")
 
 
-class ReturnAlreadyRequested(ApiError):
+class ReturnAlreadyRequested(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "already_requested", "A return for this order is already being handled."
+            "A return for this order is already being handled.", code="already_requested"
         )
 
 
-class ReturnNotFound(ApiError):
+class ReturnNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such return request.")
+        super().__init__("No such return request.", code="not_found")
 
 
-class ReturnTransitionError(ApiError):
+class ReturnTransitionError(Conflict):
     def __init__(self, state: str, action: str) -> None:
-        super().__init__(409, "invalid_transition", f"A return that is {state} cannot {action}.")
+        super().__init__(f"A return that is {state} cannot {action}.", code="invalid_transition")
 
 
 # --- the customer's side ---------------------------------------------------------------------------
@@ -204,7 +205,7 @@ def create_return(
 ) -> ReturnRequest:
     """POST /proxy/returns: a request with everything section 6 asks for; commits."""
     today = today or store_today(shop)
-    try:
+    with unit_of_work():
         order = customer_order(shop, customer_id, member, order_ref)
         # The order row is the lock: two requests for one order are decided one after the other.
         db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
@@ -253,10 +254,6 @@ def create_return(
         )
         delivery_known = order.delivered_at is not None
         order_id = order.order_id
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if not delivery_known and request_delivery_lookup is not None:
         request_delivery_lookup(shop.id, order_id)
     return request
@@ -359,7 +356,7 @@ def flag_late_refunds(today: date | None = None) -> int:
 
 
 def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> ReturnRequest:
-    try:
+    with unit_of_work():
         request = lock_shop_row(ReturnRequest, shop.id, return_id)
         if request is None:
             raise ReturnNotFound()
@@ -379,10 +376,6 @@ def _step(shop: Shop, return_id: int, action: str, actor: str, apply: Any) -> Re
             before={"state": before},
             after={"state": target, **details},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return request
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from plugin.errors import ApiError
+from plugin.program.errors import Invalid, TooLarge, UnsupportedMedia
 from plugin.storage import FileStorage
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -24,7 +24,15 @@ IMAGE_BRANDS = {b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis"}
 QUICKTIME_BRANDS = {b"qt  "}
 
 
-class UploadRefused(ApiError):
+class UploadRefused(Invalid):
+    """An upload that is not taken: malformed, empty or unknown."""
+
+
+class FileTooLarge(UploadRefused, TooLarge):
+    pass
+
+
+class UnsupportedFile(UploadRefused, UnsupportedMedia):
     pass
 
 
@@ -49,8 +57,8 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 def check_size(length: int | None, limit: int) -> None:
     if length is not None and length > limit:
-        raise UploadRefused(
-            413, "file_too_large", f"A file may be up to {limit // (1024 * 1024)} MB."
+        raise FileTooLarge(
+            f"A file may be up to {limit // (1024 * 1024)} MB.", code="file_too_large"
         )
 
 
@@ -59,13 +67,12 @@ def save(
 ) -> dict[str, object]:
     check_size(len(data), limit)
     if not data:
-        raise UploadRefused(400, "empty_file", "The file is empty.")
+        raise UploadRefused("The file is empty.", code="empty_file")
     found = sniff(data[:16])
     if found is None:
-        raise UploadRefused(
-            415,
-            "unsupported_file",
+        raise UnsupportedFile(
             "Send a photo (JPEG, PNG, WebP, HEIC) or a video (MP4, MOV, WebM).",
+            code="unsupported_file",
         )
     content_type, extension = found
     upload_id = f"{uuid.uuid4().hex}.{extension}"
@@ -86,17 +93,17 @@ def own_references(
         return []
     if not isinstance(upload_ids, list) or len(upload_ids) > 10:
         raise UploadRefused(
-            400, "invalid_request", "uploads must be a list of up to 10 upload ids."
+            "uploads must be a list of up to 10 upload ids.", code="invalid_request"
         )
     references = []
     for upload_id in upload_ids:
         if not isinstance(upload_id, str) or not UPLOAD_ID.match(upload_id):
             raise UploadRefused(
-                400, "invalid_request", "uploads must hold the ids POST /uploads returned."
+                "uploads must hold the ids POST /uploads returned.", code="invalid_request"
             )
         if store.get(key_for(shop_id, customer_id, upload_id)) is None:
             raise UploadRefused(
-                400, "unknown_upload", "One of the uploaded files was not found; upload it again."
+                "One of the uploaded files was not found; upload it again.", code="unknown_upload"
             )
         references.append(f"{REFERENCE}{customer_id}/{upload_id}")
     return references

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import (
     active_replacement_claim,
     assign_serial,
@@ -38,7 +38,7 @@ from plugin.benefits.devices import (
 )
 from plugin.database import audit
 from plugin.database.rows import lock_shop_row
-from plugin.errors import ApiError
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
 from plugin.program.benefits.warranty import (
@@ -49,6 +49,7 @@ from plugin.program.benefits.warranty import (
     replacement_cover_end,
     standard_warranty_end,
 )
+from plugin.program.errors import Conflict, NotFound, Refused
 from plugin.program.messages import reason_text
 from plugin.program.regions import free_replacement_shipping
 
@@ -56,42 +57,41 @@ from plugin.program.regions import free_replacement_shipping
 TRANSITIONS = CLAIM_TRANSITIONS
 
 
-class ReplacementUnavailable(ApiError):
+class ReplacementUnavailable(Refused):
     def __init__(self, message: str) -> None:
-        super().__init__(422, "replacement_unavailable", message)
+        super().__init__(message, code="replacement_unavailable")
 
 
-class ClaimOpen(ApiError):
+class ClaimOpen(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "claim_open", "A warranty claim for this device is already being handled."
+            "A warranty claim for this device is already being handled.", code="claim_open"
         )
 
 
-class SerialRequired(ApiError):
+class SerialRequired(Refused):
     def __init__(self) -> None:
         super().__init__(
-            422, "serial_required", "Add the device's serial number to request a warranty service."
+            "Add the device's serial number to request a warranty service.", code="serial_required"
         )
 
 
-class TradeInTaken(ApiError):
+class TradeInTaken(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409,
-            "trade_in_taken",
             "This product takes part in a trade-in: it gets one of the two, not both.",
+            code="trade_in_taken",
         )
 
 
-class ClaimNotFound(ApiError):
+class ClaimNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such warranty claim.")
+        super().__init__("No such warranty claim.", code="not_found")
 
 
-class ClaimTransitionError(ApiError):
+class ClaimTransitionError(Conflict):
     def __init__(self, state: str, action: str) -> None:
-        super().__init__(409, "invalid_transition", f"A claim that is {state} cannot {action}.")
+        super().__init__(f"A claim that is {state} cannot {action}.", code="invalid_transition")
 
 
 def create_claim(
@@ -112,7 +112,7 @@ def create_claim(
     must then be given), as the card asks for it beside the request."""
     today = today or store_today(shop)
     given = normalize_serial(serial) if serial not in (None, "") else None
-    try:
+    with unit_of_work():
         device = member_device(shop, member, device_id, lock=True)
         if active_replacement_claim(shop, device.id) is not None:
             raise ClaimOpen()
@@ -156,10 +156,6 @@ def create_claim(
                 "files": len(photos or []),
             },
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return claim
 
 
@@ -301,7 +297,7 @@ def _extended_period(claim: WarrantyClaim) -> bool:
 
 
 def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None) -> WarrantyClaim:
-    try:
+    with unit_of_work():
         claim = lock_shop_row(WarrantyClaim, shop.id, claim_id)
         if claim is None:
             raise ClaimNotFound()
@@ -332,8 +328,4 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
             before={"state": before},
             after={"state": target, **(details or {})},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return claim

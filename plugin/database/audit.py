@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import AuditLog
 
@@ -57,6 +58,13 @@ def record_created(
         before=None,
         after=after(row) if callable(after) else after,
     )
+
+
+def note(**fields: Any) -> AuditLog:
+    """Record an operator's action that changes nothing else (an export, a download), in a unit
+    of work of its own: it is kept before the answer is sent. ``fields`` as for ``record``."""
+    with unit_of_work():
+        return record(**fields)
 
 
 def _plain(value: Any) -> Any:

@@ -20,7 +20,7 @@ from plugin.integrations.secret import (
     sign,
     signature_valid,
 )
-from plugin.points.activities import ActivityError, parse_review, record_review
+from plugin.points.activities import parse_review, record_review
 from plugin.shops.registry import find_shop
 
 __all__ = ["bp", "rotate_integration_secret", "sign"]
@@ -42,10 +42,7 @@ def reviews() -> Response:
         payload = json.loads(body)
     except ValueError as exc:
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.") from exc
-    try:
-        awarded = record_review(shop, parse_review(payload))
-    except ActivityError as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    awarded = record_review(shop, parse_review(payload))
     response = jsonify({"points_awarded": awarded})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -28,7 +28,7 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.integrations.blueprint import bp
 from plugin.models import Member, ShopCustomer
-from plugin.points.adjustments import AdjustmentError, adjust_points
+from plugin.points.adjustments import adjust_points
 from plugin.shops.registry import find_shop
 
 HANDLE = "tesmart-adjust-points"
@@ -93,18 +93,14 @@ def flow_adjust_points() -> Response:
     )
     if member is None:
         raise ApiError(404, "unknown_customer", "This customer has no TESmart ID in this store.")
-    try:
-        entry = adjust_points(
-            shop,
-            member,
-            delta=points,
-            reason=f"{reason.strip()[:480]} (Shopify Flow)",
-            actor=ACTOR,
-            adjustment_id=adjustment_id_for(shop.id, run_id),
-        )
-    except AdjustmentError as exc:
-        db.session.rollback()
-        raise ApiError(422, "adjustment_refused", str(exc)) from exc
+    entry = adjust_points(
+        shop,
+        member,
+        delta=points,
+        reason=f"{reason.strip()[:480]} (Shopify Flow)",
+        actor=ACTOR,
+        adjustment_id=adjustment_id_for(shop.id, run_id),
+    )  # a refusal is the handler's 422 adjustment_refused
     response = jsonify({"entry_id": entry.id, "points": entry.delta})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -12,7 +12,7 @@ import hmac
 import secrets
 
 from plugin.database import audit
-from plugin.extensions import db
+from plugin.database.transaction import unit_of_work
 from plugin.models import Shop
 from plugin.shopify.tokens import TokenDecryptionFailed
 from plugin.shops.registry import cipher
@@ -20,6 +20,7 @@ from plugin.shops.registry import cipher
 SIGNATURE_HEADER = "X-TESmart-Signature"
 
 
+@unit_of_work()
 def rotate_integration_secret(shop: Shop, actor: str = "system") -> str:
     """A new secret for ``shop``'s review integration; returns it in clear (show it once). Commits."""
     secret = secrets.token_urlsafe(32)
@@ -32,7 +33,6 @@ def rotate_integration_secret(shop: Shop, actor: str = "system") -> str:
         subject_type="shop",
         subject_id=shop.id,
     )
-    db.session.commit()
     return secret
 
 

@@ -245,7 +245,7 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
 
 
 def enqueue_outbox_item(item_id: int) -> None:
-    """Run a committed outbox item soon (``outbox.commit()`` calls it through its hook)."""
+    """Run a committed outbox item soon (the outbox calls it when the item's transaction commits)."""
     job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, bindparam, select, update
 
 from plugin import clock
 from plugin.database.idempotent import insert_once
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer, Wallet
 from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for
@@ -115,6 +116,13 @@ def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = N
     if result.rowcount and on_activation is not None:
         on_activation(member, source)
     return bool(result.rowcount)
+
+
+def activate_on_storefront_login(member: Member, shop: Shop) -> bool:
+    """Seen logged in on the storefront: the email is proven (POLICY.md 2). One unit of work of
+    its own, committed before the request reads on."""
+    with unit_of_work():
+        return activate(member, clock.now(), "storefront_login", shop=shop)
 
 
 def import_member(

@@ -12,12 +12,14 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Shop
 from plugin.points import ledger
 from plugin.program.entries import EntryKind
+from plugin.program.errors import Conflict
 from plugin.program.membership import (
     ENDING_ACTIONS,
     MembershipState,
@@ -30,7 +32,7 @@ from plugin.rewards.redemptions import disable_unused_codes
 ALL: Literal["all"] = "all"
 
 
-class MembershipError(ValueError):
+class MembershipError(Conflict, ValueError):
     """The action does not apply (an ID already ended, a missing reason)."""
 
 
@@ -56,6 +58,7 @@ def _shops(shop_or_all: Shop | Literal["all"]) -> list[Shop]:
     return list(db.session.execute(select(Shop).order_by(Shop.id)).scalars())
 
 
+@unit_of_work()
 def _end(
     shop_or_all: Shop | Literal["all"],
     member: Member,
@@ -75,50 +78,44 @@ def _end(
         .execution_options(populate_existing=True)
     ).scalar_one()
     if end_refused(locked.state, state):
-        outbox.rollback()
         raise MembershipError(f"This TESmart ID is already {locked.state}.")
     before = {"state": locked.state, "cancelled_at": locked.cancelled_at}
     forfeited: dict[str, int] = {}
     disabled: dict[str, int] = {}
-    try:
-        for shop in shops:
-            # Codes first, then the wallet: the same lock order as the outbox job (redemption,
-            # then wallet), so a refund running at the same moment cannot deadlock with this.
-            disabled[shop.domain] = disable_unused_codes(
-                shop, locked, actor, reason=f"membership_{state.value}"
-            )
-            tiers.end_perks(shop, locked.id)  # a VIP tier's free-shipping code ends with the ID
-            wallet = ledger.lock_wallet(shop.id, locked.id)
-            points = points_forfeited(wallet.balance)
-            if points and ledger.post_entry(
-                shop_id=shop.id,
-                member_id=locked.id,
-                delta=-points,
-                kind=EntryKind.FORFEIT,
-                cause_key=f"membership:{locked.id}:{state.value}",
-                note=reason[:500],
-                actor=actor,
-            ):
-                forfeited[shop.domain] = points
-        locked.state = state.value
-        locked.cancelled_at = locked.cancelled_at or clock.now()
-        for shop in shops:
-            audit.record(
-                shop_id=shop.id,
-                actor=actor,
-                action=f"membership.{ENDING_ACTIONS[state]}",
-                subject_type="member",
-                subject_id=locked.id,
-                before=before,
-                after={
-                    "state": state.value,
-                    "reason": reason,
-                    "points_forfeited": forfeited.get(shop.domain, 0),
-                    "codes_disabled": disabled.get(shop.domain, 0),
-                },
-            )
-        outbox.commit()
-    except BaseException:
-        outbox.rollback()
-        raise
+    for shop in shops:
+        # Codes first, then the wallet: the same lock order as the outbox job (redemption,
+        # then wallet), so a refund running at the same moment cannot deadlock with this.
+        disabled[shop.domain] = disable_unused_codes(
+            shop, locked, actor, reason=f"membership_{state.value}"
+        )
+        tiers.end_perks(shop, locked.id)  # a VIP tier's free-shipping code ends with the ID
+        wallet = ledger.lock_wallet(shop.id, locked.id)
+        points = points_forfeited(wallet.balance)
+        if points and ledger.post_entry(
+            shop_id=shop.id,
+            member_id=locked.id,
+            delta=-points,
+            kind=EntryKind.FORFEIT,
+            cause_key=f"membership:{locked.id}:{state.value}",
+            note=reason[:500],
+            actor=actor,
+        ):
+            forfeited[shop.domain] = points
+    locked.state = state.value
+    locked.cancelled_at = locked.cancelled_at or clock.now()
+    for shop in shops:
+        audit.record(
+            shop_id=shop.id,
+            actor=actor,
+            action=f"membership.{ENDING_ACTIONS[state]}",
+            subject_type="member",
+            subject_id=locked.id,
+            before=before,
+            after={
+                "state": state.value,
+                "reason": reason,
+                "points_forfeited": forfeited.get(shop.domain, 0),
+                "codes_disabled": disabled.get(shop.domain, 0),
+            },
+        )
     return forfeited

@@ -26,8 +26,10 @@ from sqlalchemy import func, select
 
 from plugin import clock
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Shop, StaffGrant, StaffMember, StaffRestriction
+from plugin.program.errors import Refused
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ PROFILE_MAX_AGE = timedelta(days=1)
 SEEN_RESOLUTION = timedelta(hours=1)
 
 
-class StaffError(ValueError):
+class StaffError(Refused, ValueError):
     """A grant change that is not allowed; the message is shown to the merchant."""
 
 
@@ -98,23 +100,25 @@ def record_visit(
     hour, so most requests write nothing)."""
     now = clock.now()
     member = member or member_of(user_id, shop.id)
-    if member is None:
-        member = StaffMember(
-            shop_id=shop.id, user_id=user_id, account_owner=False, last_seen_at=now
-        )
-        db.session.add(member)
-    elif profile is None and now - member.last_seen_at < SEEN_RESOLUTION:
+    if member is not None and profile is None and now - member.last_seen_at < SEEN_RESOLUTION:
         return False
-    member.last_seen_at = now
-    if profile is not None:
-        name = " ".join(
-            p for p in (getattr(profile, "first_name", ""), getattr(profile, "last_name", "")) if p
-        )
-        member.name = name[:255] or None
-        member.email = (getattr(profile, "email", "") or "")[:320] or None
-        member.account_owner = bool(getattr(profile, "account_owner", False))
-        member.profile_at = now
-    db.session.flush()
+    with unit_of_work():
+        if member is None:
+            member = StaffMember(
+                shop_id=shop.id, user_id=user_id, account_owner=False, last_seen_at=now
+            )
+            db.session.add(member)
+        member.last_seen_at = now
+        if profile is not None:
+            name = " ".join(
+                p
+                for p in (getattr(profile, "first_name", ""), getattr(profile, "last_name", ""))
+                if p
+            )
+            member.name = name[:255] or None
+            member.email = (getattr(profile, "email", "") or "")[:320] or None
+            member.account_owner = bool(getattr(profile, "account_owner", False))
+            member.profile_at = now
     return True
 
 
@@ -150,6 +154,7 @@ def who_grants(shop: Shop) -> list[str]:
     return names
 
 
+@unit_of_work()
 def add_grant(shop: Shop, *, actor_user: str, user_id: str, role: str, actor: str) -> StaffGrant:
     """Give ``user_id`` (a staff member who has opened the app) access to ``shop``."""
     user_id = (user_id or "").strip()
@@ -161,6 +166,7 @@ def add_grant(shop: Shop, *, actor_user: str, user_id: str, role: str, actor: st
     return _put(shop, user_id, role, member.email, actor)
 
 
+@unit_of_work()
 def restrict(shop: Shop, *, actor_user: str, keep: list[str], actor: str) -> None:
     """Turn restriction on: ``keep`` (user ids of staff who opened the app) become operators, the
     author an owner; the store owner keeps access whatever is ticked."""
@@ -201,6 +207,7 @@ def restrict(shop: Shop, *, actor_user: str, keep: list[str], actor: str) -> Non
     db.session.flush()
 
 
+@unit_of_work()
 def open_to_all(shop: Shop, *, actor: str) -> None:
     """Turn restriction off: every staff member of the shop may use the app again."""
     row = db.session.get(StaffRestriction, shop.id)
@@ -259,6 +266,7 @@ def removal_refused(shop: Shop, grant: StaffGrant) -> str | None:
     return None
 
 
+@unit_of_work()
 def remove_grant(shop: Shop, grant_id: int, *, actor: str) -> None:
     grant = db.session.execute(
         select(StaffGrant).where(StaffGrant.id == grant_id, StaffGrant.shop_id == shop.id)

@@ -16,12 +16,14 @@ from sqlalchemy import func, select
 
 from plugin import clock
 from plugin.database.idempotent import insert_once
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import find_member_by_email, member_for_customer
 from plugin.models import Member, PointEntry, Shop, SurveyCompletion
 from plugin.points import ledger
 from plugin.program.earning import review_points
 from plugin.program.entries import EntryKind
+from plugin.program.errors import DomainError, Invalid, NotAllowed, NotFound
 from plugin.shopify.payloads import shopify_id
 from plugin.shops.settings import program_settings
 
@@ -32,12 +34,20 @@ SURVEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TEXT_ID = re.compile(r"^[A-Za-z0-9_.:/-]{1,128}$")
 
 
-class ActivityError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class ActivityError(DomainError):
+    pass
+
+
+class ActivityInvalid(ActivityError, Invalid):
+    pass
+
+
+class ActivityNotAllowed(ActivityError, NotAllowed):
+    pass
+
+
+class ActivityNotFound(ActivityError, NotFound):
+    pass
 
 
 def shop_surveys(shop: Shop) -> tuple[str, ...]:
@@ -47,16 +57,17 @@ def shop_surveys(shop: Shop) -> tuple[str, ...]:
     return DEFAULT_SURVEYS
 
 
+@unit_of_work()
 def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, int]:
     """(points awarded, new balance); 0 awarded on a repeat. Commits."""
     if not isinstance(survey_id, str) or not SURVEY_ID.match(survey_id):
-        raise ActivityError(
-            400, "invalid_request", "survey_id must be 1 to 64 letters, digits, '-', '_' or '.'."
+        raise ActivityInvalid(
+            "survey_id must be 1 to 64 letters, digits, '-', '_' or '.'.", code="invalid_request"
         )
     if survey_id not in shop_surveys(shop):
-        raise ActivityError(404, "not_found", "This store runs no such survey.")
+        raise ActivityNotFound("This store runs no such survey.", code="not_found")
     if member.state != "open":
-        raise ActivityError(403, "id_not_active", "Activate your TESmart ID to earn points.")
+        raise ActivityNotAllowed("Activate your TESmart ID to earn points.", code="id_not_active")
     points = program_settings(shop).earning.survey
     insert_once(
         SurveyCompletion,
@@ -78,19 +89,20 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
         note=survey_id,
     ):
         awarded = points
-    db.session.commit()
     return awarded, ledger.balance(shop.id, member.id)
 
 
 def parse_review(payload: Any) -> dict[str, Any]:
     """The review integration's body, checked: {review_id, customer_id|email, product_id, with_photos}."""
     if not isinstance(payload, dict):
-        raise ActivityError(400, "invalid_json", "The request body must be a JSON object.")
+        raise ActivityInvalid("The request body must be a JSON object.", code="invalid_json")
     review_id = payload.get("review_id")
     if isinstance(review_id, int) and not isinstance(review_id, bool):
         review_id = str(review_id)
     if not isinstance(review_id, str) or not TEXT_ID.match(review_id):
-        raise ActivityError(400, "invalid_request", "review_id is required (1 to 128 characters).")
+        raise ActivityInvalid(
+            "review_id is required (1 to 128 characters).", code="invalid_request"
+        )
     product_id = (
         shopify_id(payload.get("product_id"))
         if isinstance(payload.get("product_id"), str | int)
@@ -101,7 +113,7 @@ def parse_review(payload: Any) -> dict[str, Any]:
         or not product_id.isdigit()
         or isinstance(payload.get("product_id"), bool)
     ):
-        raise ActivityError(400, "invalid_request", "product_id must be a Shopify product id.")
+        raise ActivityInvalid("product_id must be a Shopify product id.", code="invalid_request")
     customer_raw = payload.get("customer_id")
     customer_id = (
         shopify_id(customer_raw)
@@ -109,13 +121,13 @@ def parse_review(payload: Any) -> dict[str, Any]:
         else None
     )
     if customer_id is not None and not customer_id.isdigit():
-        raise ActivityError(400, "invalid_request", "customer_id must be a Shopify customer id.")
+        raise ActivityInvalid("customer_id must be a Shopify customer id.", code="invalid_request")
     email = payload.get("email")
     if customer_id is None and not isinstance(email, str):
-        raise ActivityError(400, "invalid_request", "customer_id or email is required.")
+        raise ActivityInvalid("customer_id or email is required.", code="invalid_request")
     with_photos = payload.get("with_photos", False)
     if not isinstance(with_photos, bool):
-        raise ActivityError(400, "invalid_request", "with_photos must be true or false.")
+        raise ActivityInvalid("with_photos must be true or false.", code="invalid_request")
     return {
         "review_id": review_id,
         "product_id": product_id,
@@ -125,6 +137,7 @@ def parse_review(payload: Any) -> dict[str, Any]:
     }
 
 
+@unit_of_work()
 def record_review(shop: Shop, review: dict[str, Any]) -> int:
     """Award a published review once per product and member; the points awarded now. Commits."""
     member = None
@@ -133,9 +146,8 @@ def record_review(shop: Shop, review: dict[str, Any]) -> int:
     if member is None and review.get("email"):
         member = find_member_by_email(review["email"])
     if member is None:
-        raise ActivityError(404, "not_found", "No TESmart ID for this customer.")
+        raise ActivityNotFound("No TESmart ID for this customer.", code="not_found")
     if member.state != "open":
-        db.session.rollback()
         return 0
     cause = f"review:{member.id}:{review['product_id']}"
     ledger.lock_wallet(shop.id, member.id)
@@ -159,5 +171,4 @@ def record_review(shop: Shop, review: dict[str, Any]) -> int:
         note=f"review {review['review_id']}"[:500],
     ):
         awarded = points
-    db.session.commit()
     return awarded

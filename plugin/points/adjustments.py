@@ -14,19 +14,23 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import activate
 from plugin.models import Member, PointEntry, Shop
 from plugin.points import ledger
 from plugin.program.entries import EntryKind
+from plugin.program.errors import Refused
 from plugin.shops.settings import program_settings
 
 MAX_ADJUSTMENT = 1_000_000
 ADJUSTMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-class AdjustmentError(ValueError):
+class AdjustmentError(Refused, ValueError):
     """The adjustment is refused; the message is shown to the merchant."""
+
+    code = "adjustment_refused"
 
 
 class ConfirmationNeeded(AdjustmentError):
@@ -49,6 +53,7 @@ def new_adjustment_id() -> str:
     return uuid.uuid4().hex
 
 
+@unit_of_work()
 def adjust_points(
     shop: Shop,
     member: Member,
@@ -64,7 +69,7 @@ def adjust_points(
     Beyond the store's threshold (default ±5,000) it raises ``ConfirmationNeeded`` unless
     ``confirmed``: a typo of -100000 must not empty a wallet with one click.
     Returns the ledger entry; when ``adjustment_id`` was already used, the entry it wrote.
-    Commits.
+    Its own unit of work: commits, or rolls back what it began when it refuses.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -86,7 +91,6 @@ def adjust_points(
     before = wallet.balance
     threshold = program_settings(shop).adjustment_confirm_threshold
     if abs(delta) > threshold and not confirmed:
-        db.session.rollback()
         raise ConfirmationNeeded(delta, before, threshold)
     entry_id = ledger.post_entry(
         shop_id=shop.id,
@@ -113,12 +117,12 @@ def adjust_points(
                 **({"confirmed_above": threshold} if abs(delta) > threshold else {}),
             },
         )
-    db.session.commit()
     return db.session.execute(
         select(PointEntry).where(PointEntry.shop_id == shop.id, PointEntry.cause_key == cause_key)
     ).scalar_one()
 
 
+@unit_of_work()
 def activate_member(shop: Shop, member: Member, *, actor: str) -> bool:
     """Activate the TESmart ID by hand (POLICY.md 2: a merchant may); False when it already was."""
     if member.state != "open":
@@ -135,5 +139,4 @@ def activate_member(shop: Shop, member: Member, *, actor: str) -> bool:
             before=before,
             after={"activated_at": member.activated_at, "registered_at": member.registered_at},
         )
-    db.session.commit()
     return changed

@@ -18,6 +18,7 @@ from sqlalchemy import String, and_, cast, literal, select
 
 from plugin import clock
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, MemberBirthday, PointEntry, Shop
 from plugin.points import ledger
@@ -30,18 +31,23 @@ from plugin.program.birthday import (
     reward_year,
 )
 from plugin.program.entries import EntryKind
+from plugin.program.errors import Conflict, DomainError, NotFound
 from plugin.shops.settings import ProgramSettings, program_settings
 
 log = logging.getLogger(__name__)
 BATCH = 1000
 
 
-class BirthdayRefused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class BirthdayRefused(DomainError):
+    pass
+
+
+class BirthdayConflict(BirthdayRefused, Conflict):
+    pass
+
+
+class BirthdayNotFound(BirthdayRefused, NotFound):
+    pass
 
 
 @dataclass(frozen=True)
@@ -102,25 +108,23 @@ def parse(body: dict[str, Any]) -> Birthday:
     return Birthday(int(month), int(day))  # type: ignore[arg-type]
 
 
+@unit_of_work()
 def set_birthday(shop: Shop, member: Member, birthday: Birthday) -> BirthdayView:
     """Store the member's birthday (at most one change a year); pays this year's reward when the
     birthday month is now. Commits. Raises ``BirthdayRefused``."""
     settings = program_settings(shop)
     if not settings.birthday_enabled:
-        raise BirthdayRefused(404, "birthday_off", "This store has no birthday reward.")
+        raise BirthdayNotFound("This store has no birthday reward.", code="birthday_off")
     today = store_today(shop)
     # The member row serialises two saves of one member (there may be no birthday row to lock yet).
     db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
     row = _row(shop, member.id, lock=True)
     if row is not None and (row.month, row.day) == (birthday.month, birthday.day):
-        db.session.commit()
         return view(shop, member, settings)
     if row is not None and not may_change(row.set_on, today):
-        db.session.rollback()
-        raise BirthdayRefused(
-            409,
-            "birthday_locked",
+        raise BirthdayConflict(
             f"The birthday can be changed again from {next_change_on(row.set_on)}.",
+            code="birthday_locked",
         )
     before = {"month": row.month, "day": row.day} if row else None
     if row is None:
@@ -150,7 +154,6 @@ def set_birthday(shop: Shop, member: Member, birthday: Birthday) -> BirthdayView
         after={"month": birthday.month, "day": birthday.day},
     )
     _pay_if_due(shop, member, birthday, today, settings)
-    db.session.commit()
     return view(shop, member, settings)
 
 
@@ -209,21 +212,21 @@ def pay_due_birthdays(shop: Shop) -> int:
         ).all()
         if not rows:
             return paid
-        for row_id, member_id in rows:
-            after_id = row_id
-            if (
-                ledger.post_entry(
-                    shop_id=shop.id,
-                    member_id=member_id,
-                    delta=settings.birthday_points,
-                    kind=EntryKind.BIRTHDAY,
-                    cause_key=cause_key(member_id, today.year),
-                    note=f"birthday {today.year}",
-                )
-                is not None
-            ):
-                paid += 1
-        db.session.commit()
+        with unit_of_work():  # one batch
+            for row_id, member_id in rows:
+                after_id = row_id
+                if (
+                    ledger.post_entry(
+                        shop_id=shop.id,
+                        member_id=member_id,
+                        delta=settings.birthday_points,
+                        kind="birthday",
+                        cause_key=cause_key(member_id, today.year),
+                        note=f"birthday {today.year}",
+                    )
+                    is not None
+                ):
+                    paid += 1
 
 
 def pay_all_due_birthdays() -> int:
@@ -234,6 +237,6 @@ def pay_all_due_birthdays() -> int:
         try:
             total += pay_due_birthdays(shop)
         except Exception:
-            db.session.rollback()
+            db.session.rollback()  # the failed batch only: those before it are committed
             log.exception("birthday rewards failed for %s", shop.domain)
     return total

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Campaign, Shop
 from plugin.program.money import quantize
@@ -157,6 +158,7 @@ def _snapshot(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+@unit_of_work()
 def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campaign:
     values = parse(shop, data)
     if values["ends_at"] <= clock.now():
@@ -170,10 +172,10 @@ def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campa
         subject_type="campaign",
         after=_snapshot,
     )
-    db.session.commit()
     return campaign
 
 
+@unit_of_work()
 def update_campaign(
     shop: Shop, campaign: Campaign, data: Mapping[str, Any], *, actor: str
 ) -> Campaign:
@@ -199,10 +201,10 @@ def update_campaign(
         before=before,
         after=_snapshot(campaign),
     )
-    db.session.commit()
     return campaign
 
 
+@unit_of_work()
 def end_or_delete_campaign(shop: Shop, campaign: Campaign, *, actor: str) -> str:
     """Delete a campaign that has not started; end a running one now. Returns what was done."""
     if campaign.shop_id != shop.id:
@@ -226,5 +228,4 @@ def end_or_delete_campaign(shop: Shop, campaign: Campaign, *, actor: str) -> str
         before=before,
         after=after,
     )
-    db.session.commit()
     return done

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import event, select
 
 from plugin import clock
-from plugin.errors import ApiError
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Campaign, Member, Order, Redemption, Shop
 from plugin.program.campaigns import campaign_applies
+from plugin.program.errors import Conflict, NotAllowed, NotFound
 
 # How long a process shows a shop's campaign list before reading it again (GET /proxy/member).
 LISTING_TTL_SECONDS = 10.0
@@ -125,12 +126,12 @@ def points_multiplier(shop_id: int, at: datetime) -> Decimal:
     return max(multipliers, default=Decimal(1))
 
 
+@unit_of_work()
 def member_campaign_code(
     shop: Shop, member: Member, customer_id: str, campaign_id: int
 ) -> Redemption:
     """A member-only discount campaign: the activated member's own single-use code, once per
     campaign (POLICY.md 3). Commits."""
-    from plugin import outbox
     from plugin.rewards.redemptions import issue_coupon
 
     campaign = db.session.execute(
@@ -142,11 +143,11 @@ def member_campaign_code(
         or campaign.kind != "member_discount"
         or not (campaign.starts_at <= now < campaign.ends_at)
     ):
-        raise ApiError(404, "campaign_not_found", "There is no member offer running with this id.")
+        raise NotFound("There is no member offer running with this id.", code="campaign_not_found")
     if not member.is_active:
-        raise ApiError(403, "id_not_active", "Activate your TESmart ID to get member offers.")
+        raise NotAllowed("Activate your TESmart ID to get member offers.", code="id_not_active")
     if campaign.discount_percent is None:
-        raise ApiError(409, "campaign_without_discount", "This campaign has no discount to give.")
+        raise Conflict("This campaign has no discount to give.", code="campaign_without_discount")
     redemption = issue_coupon(
         shop,
         member,
@@ -157,7 +158,6 @@ def member_campaign_code(
         percentage=campaign.discount_percent,
         idempotency_key=f"campaign:{campaign.id}:member:{member.id}",
     )
-    outbox.commit()
     return redemption
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import PointEntry, Shop, Wallet
 from plugin.points import ledger
@@ -101,22 +102,25 @@ def expire_shop(shop: Shop, now: datetime | None = None) -> int:
     written = 0
     for member_id in candidates:
         try:
-            wallet = ledger.lock_wallet(shop.id, member_id)
-            result = wallet_expiry(shop, wallet, today, months)
-            if result.points > 0 and result.expires_on is not None and today > result.expires_on:
-                lapsed = min(result.points, wallet.balance)
-                if lapsed > 0 and ledger.post_entry(
-                    shop_id=shop.id,
-                    member_id=member_id,
-                    delta=-lapsed,
-                    kind=EntryKind.EXPIRY,
-                    cause_key=f"expiry:{member_id}:{result.expires_on.isoformat()}",
-                    note=f"unused since {add_months(result.expires_on, -months).isoformat()}",
+            with unit_of_work():
+                wallet = ledger.lock_wallet(shop.id, member_id)
+                result = wallet_expiry(shop, wallet, today, months)
+                if (
+                    result.points > 0
+                    and result.expires_on is not None
+                    and today > result.expires_on
                 ):
-                    written += 1
-            db.session.commit()
+                    lapsed = min(result.points, wallet.balance)
+                    if lapsed > 0 and ledger.post_entry(
+                        shop_id=shop.id,
+                        member_id=member_id,
+                        delta=-lapsed,
+                        kind=EntryKind.EXPIRY,
+                        cause_key=f"expiry:{member_id}:{result.expires_on.isoformat()}",
+                        note=f"unused since {add_months(result.expires_on, -months).isoformat()}",
+                    ):
+                        written += 1
         except Exception:
-            db.session.rollback()
             log.exception("points expiry for member %s in %s failed", member_id, shop.domain)
     return written
 

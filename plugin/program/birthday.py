@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from plugin.program.calendar import add_months
+from plugin.program.errors import Invalid
 
 DEFAULT_BIRTHDAY_POINTS = 200
 CHANGE_EVERY_MONTHS = 12
@@ -22,13 +23,11 @@ CHANGE_EVERY_MONTHS = 12
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-class BirthdayInvalid(ValueError):
+class BirthdayInvalid(Invalid, ValueError):
     """``code`` is the stable reason the widget translates."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

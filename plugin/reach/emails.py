@@ -21,6 +21,7 @@ from sqlalchemy import select
 from plugin import outbox
 from plugin.clock import today, zone
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.mail import KINDS, LOCALES, RenderedEmail, locale_of, mail_enabled, render
 from plugin.mail.strings import EMAILS
@@ -153,6 +154,7 @@ def demo_facts(shop: Shop, kind: str) -> dict[str, Any]:
     return facts
 
 
+@unit_of_work()
 def save_settings(shop: Shop, form: Mapping[str, Any], *, actor: str) -> bool:
     """The admin's email page: sender, kinds on/off, subject and opening per kind and language.
     Validated as a whole (nothing is stored on an error), audited, committed. False: no change."""
@@ -196,7 +198,6 @@ def save_settings(shop: Shop, form: Mapping[str, Any], *, actor: str) -> bool:
         before=before,
         after=values,
     )
-    db.session.commit()
     return True
 
 

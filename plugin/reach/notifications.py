@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members import accounts
 from plugin.members.accounts import cohort_of
@@ -338,59 +339,58 @@ def warn_expiring_points() -> int:
 
     warned = 0
     for shop in installed_shops():
-        settings = program_settings(shop)
-        if settings.points_expiry_months is None:
-            continue
-        horizon = clock.today(clock.zone(shop.timezone, shop.region)) + timedelta(
-            days=EXPIRY_WARNING_DAYS
-        )
-        member_ids = (
-            db.session.execute(
-                select(Wallet.member_id).where(Wallet.shop_id == shop.id, Wallet.balance > 0)
-            )
-            .scalars()
-            .all()
-        )
-        for member_id in member_ids:
-            expiring = upcoming(shop, member_id, settings=settings)
-            if expiring is None or expiring[1] > horizon:
+        with unit_of_work():  # one shop at a time
+            settings = program_settings(shop)
+            if settings.points_expiry_months is None:
                 continue
-            points, expires_on = expiring
-            key = f"expiring:{member_id}:{expires_on.isoformat()}"
-            customer = db.session.execute(
-                select(ShopCustomer)
-                .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member_id)
-                .order_by(ShopCustomer.id)
-                .limit(1)
-            ).scalar_one_or_none()
-            if customer is None:
-                continue
-            flow_triggers.send_trigger(
-                shop,
-                "tesmart-points-expiring",
-                key,
-                customer.customer_id,
-                {
-                    "Points expiring": points,
-                    "Expiry date": expires_on.isoformat(),
-                    "Balance": balance(shop.id, member_id),
-                },
+            horizon = clock.today(clock.zone(shop.timezone, shop.region)) + timedelta(
+                days=EXPIRY_WARNING_DAYS
             )
-            if customer.newsletter_subscribed:
-                emails.queue_email(
-                    shop,
-                    "points_expiring",
-                    key,
-                    facts={
-                        "points": points,
-                        "expires_on": expires_on,
-                        "balance": balance(shop.id, member_id),
-                    },
-                    member_id=member_id,
-                    customer_id=customer.customer_id,
+            member_ids = (
+                db.session.execute(
+                    select(Wallet.member_id).where(Wallet.shop_id == shop.id, Wallet.balance > 0)
                 )
-            warned += 1
-        from plugin import outbox
+                .scalars()
+                .all()
+            )
+            for member_id in member_ids:
+                expiring = upcoming(shop, member_id, settings=settings)
+                if expiring is None or expiring[1] > horizon:
+                    continue
+                points, expires_on = expiring
+                key = f"expiring:{member_id}:{expires_on.isoformat()}"
+                customer = db.session.execute(
+                    select(ShopCustomer)
+                    .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member_id)
+                    .order_by(ShopCustomer.id)
+                    .limit(1)
+                ).scalar_one_or_none()
+                if customer is None:
+                    continue
+                flow_triggers.send_trigger(
+                    shop,
+                    "tesmart-points-expiring",
+                    key,
+                    customer.customer_id,
+                    {
+                        "Points expiring": points,
+                        "Expiry date": expires_on.isoformat(),
+                        "Balance": balance(shop.id, member_id),
+                    },
+                )
+                if customer.newsletter_subscribed:
+                    emails.queue_email(
+                        shop,
+                        "points_expiring",
+                        key,
+                        facts={
+                            "points": points,
+                            "expires_on": expires_on,
+                            "balance": balance(shop.id, member_id),
+                        },
+                        member_id=member_id,
+                        customer_id=customer.customer_id,
+                    )
+                warned += 1
 
-        outbox.commit()
     return warned

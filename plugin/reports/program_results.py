@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import String, and_, case, cast, func, select
 
 from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
 from plugin.program.calendar import add_months
@@ -82,11 +83,11 @@ def results(shop: Shop, months: int = 6) -> list[MonthResults]:
     missing = [b for b in past if b[0] not in stored]
     if missing:
         span = past[past.index(missing[0]) :]  # contiguous: one computation covers every gap
-        for figures in compute(shop, span):
-            if figures.month not in stored:
-                stored[figures.month] = figures
-                _store(shop, figures)
-        db.session.commit()
+        with unit_of_work():
+            for figures in compute(shop, span):
+                if figures.month not in stored:
+                    stored[figures.month] = figures
+                    _store(shop, figures)
     return [stored[first] for first, _, _ in past] + compute(shop, [current], live=True)
 
 
@@ -143,9 +144,9 @@ def _store(shop: Shop, figures: MonthResults) -> None:
 def store_past_months() -> int:
     """Each shop's closed months, recomputed into ``program_months`` (idempotent)."""
     written = 0
-    for shop in db.session.execute(select(Shop)).scalars():
-        written += refresh_past_months(shop)
-    db.session.commit()
+    with unit_of_work():
+        for shop in db.session.execute(select(Shop)).scalars():
+            written += refresh_past_months(shop)
     return written
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Reward, Shop
 from plugin.program.catalogue import RewardKind
@@ -72,6 +73,7 @@ def percent_text(value: Decimal | None) -> str | None:
     return f"{value.normalize():f}" if value is not None else None
 
 
+@unit_of_work()
 def create_reward(shop: Shop, actor: str, **fields: Any) -> Reward:
     """Add a reward; ``title`` defaults to the policy's wording ("$5 off", "30% off"). Commits."""
     unknown = set(fields) - set(EDITABLE)
@@ -96,10 +98,10 @@ def create_reward(shop: Shop, actor: str, **fields: Any) -> Reward:
         subject_id=reward.id,
         after=describe(reward, shop.currency),
     )
-    db.session.commit()
     return reward
 
 
+@unit_of_work()
 def update_reward(shop: Shop, reward_id: int, actor: str, **fields: Any) -> Reward:
     """Change some fields of a reward of ``shop``; the rest stay. Commits."""
     unknown = set(fields) - set(EDITABLE)
@@ -132,10 +134,10 @@ def update_reward(shop: Shop, reward_id: int, actor: str, **fields: Any) -> Rewa
             before=before,
             after=after,
         )
-    db.session.commit()
     return reward
 
 
+@unit_of_work()
 def archive_reward(shop: Shop, reward_id: int, actor: str) -> Reward:
     """Take a reward off the storefront (codes already issued stay valid). Commits."""
     reward = get_reward(shop, reward_id)
@@ -150,7 +152,6 @@ def archive_reward(shop: Shop, reward_id: int, actor: str) -> Reward:
             before={"active": True},
             after={"active": False},
         )
-    db.session.commit()
     return reward
 
 

@@ -26,11 +26,13 @@ from sqlalchemy import func, select, update
 
 from plugin import clock, outbox
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.entries import EntryKind
+from plugin.program.errors import Conflict, DomainError, NotAllowed, NotFound
 from plugin.program.membership import FORFEITED_PURPOSES
 from plugin.program.money import MAX_AMOUNT, minor_units, quantize
 from plugin.rewards import store_credit_rewards
@@ -42,14 +44,20 @@ PURPOSES = ("reward", "referral", "trade_in", "ctrl_f", "campaign")
 LIVE_STATES = ("pending", "issued")
 
 
-class RedemptionError(Exception):
-    """A redemption the member cannot make; ``status``/``code`` map onto the API's error envelope."""
+class RedemptionError(DomainError):
+    """A redemption the member cannot make."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+
+class RedemptionConflict(RedemptionError, Conflict):
+    pass
+
+
+class RedemptionNotAllowed(RedemptionError, NotAllowed):
+    pass
+
+
+class RedemptionNotFound(RedemptionError, NotFound):
+    pass
 
 
 def tier_allows(shop: Shop, member_id: int | None, tier_keys: list[str]) -> bool:
@@ -85,23 +93,25 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
     never spend more than the balance (invariant 3).
     """
     if not member.is_active:
-        raise RedemptionError(403, "id_not_active", "Activate your TESmart ID to redeem rewards.")
+        raise RedemptionNotAllowed(
+            "Activate your TESmart ID to redeem rewards.", code="id_not_active"
+        )
     reward = db.session.execute(
         select(Reward).where(
             Reward.id == reward_id, Reward.shop_id == shop.id, Reward.active.is_(True)
         )
     ).scalar_one_or_none()
     if reward is None:
-        raise RedemptionError(404, "not_found", "No such reward in this store.")
+        raise RedemptionNotFound("No such reward in this store.", code="not_found")
     if reward.tier_keys and not tier_allows(shop, member.id, reward.tier_keys):
-        raise RedemptionError(403, "tier_only", "This reward is for members of a higher tier.")
+        raise RedemptionNotAllowed("This reward is for members of a higher tier.", code="tier_only")
     store_credit = reward.kind == RewardKind.STORE_CREDIT
     if store_credit and not store_credit_rewards.enabled_as_known(shop):
-        raise RedemptionError(
-            409, "store_credit_off", "This store does not offer store credit right now."
+        raise RedemptionConflict(
+            "This store does not offer store credit right now.", code="store_credit_off"
         )
     points = int(reward.points)
-    try:
+    with unit_of_work():
         # A shared lock on the member: a cancellation in progress (which holds it exclusively)
         # finishes first and is seen here, and one starting now waits for this redemption, so
         # its "disable unused codes" sees this code too.
@@ -109,15 +119,15 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
             select(Member.state).where(Member.id == member.id).with_for_update(read=True)
         ).scalar_one()
         if state != "open":
-            raise RedemptionError(
-                403, "id_not_active", "Activate your TESmart ID to redeem rewards."
+            raise RedemptionNotAllowed(
+                "Activate your TESmart ID to redeem rewards.", code="id_not_active"
             )
         wallet = ledger.lock_wallet(shop.id, member.id)
         # A balance may be negative after a clawback: redemption waits until it is positive (POLICY 3).
         if wallet.balance <= 0 or wallet.balance < points:
             missing = points - max(wallet.balance, 0)
-            raise RedemptionError(
-                409, "insufficient_points", f"You need {missing} more points for this reward."
+            raise RedemptionConflict(
+                f"You need {missing} more points for this reward.", code="insufficient_points"
             )
         redemption = _new_redemption(
             shop,
@@ -151,10 +161,6 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
                 f"redemption:{redemption.id}:create",
                 {"redemption_id": redemption.id},
             )
-        outbox.commit()
-    except BaseException:
-        outbox.rollback()
-        raise
     return redemption
 
 
@@ -195,7 +201,7 @@ def issue_coupon(
     if points:
         wallet = ledger.lock_wallet(shop.id, member.id)
         if wallet.balance <= 0 or wallet.balance < points:
-            raise RedemptionError(409, "insufficient_points", "Not enough points for this code.")
+            raise RedemptionConflict("Not enough points for this code.", code="insufficient_points")
     # The outbox row is the idempotency record: inserted first, so of two concurrent calls with
     # one key only the one whose insert wins writes a redemption (the other waits, then reads it).
     item_id = outbox.add(shop.id, CREATE, key, {"redemption_id": None})

@@ -23,7 +23,8 @@ from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
 
-from plugin import clock, outbox
+from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import customer_of, link_customer, new_referral_code
 from plugin.models import Member, Order, OrderRefund, Redemption, Referral, Shop, ShopCustomer
@@ -173,12 +174,8 @@ def follow_link(
         return "/"
     if customer_id is None:
         return landing_path(referrer.referral_code or code)
-    try:
+    with unit_of_work():
         location = _visit(shop, referrer, customer_id)
-        outbox.commit()
-    except BaseException:
-        outbox.rollback()
-        raise
     return location
 
 
@@ -457,6 +454,7 @@ def on_order_reversed(shop: Shop, order: Order) -> None:
 # --- what the member sees ------------------------------------------------------------------------
 
 
+@unit_of_work()  # a referral code made just now for an ID that had none is kept
 def summary(shop: Shop, member: Member, prefix: str = DEFAULT_PROXY_PREFIX) -> dict[str, Any]:
     """``GET /proxy/referral``: the link, the friend coupon, the friends' progress and the cap."""
     code = ensure_referral_code(member)

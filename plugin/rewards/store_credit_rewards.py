@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Redemption, Shop
 from plugin.program.calendar import add_months
@@ -126,10 +127,9 @@ def refresh_configurations() -> int:
         if not _stale(shop):
             continue
         try:
-            ask_shopify(shop)
-            db.session.commit()
+            with unit_of_work():
+                ask_shopify(shop)
             asked += 1
         except Exception:
-            db.session.rollback()
             log.warning("storeCreditConfiguration not read for %s", shop.domain, exc_info=True)
     return asked

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select
 from plugin import clock
 from plugin.database import audit
 from plugin.database.idempotent import insert_once
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, MemberTier, Order, PointEntry, Shop, ShopCustomer, TierChange
 from plugin.program.entries import EARNED_KINDS
@@ -373,6 +374,7 @@ def preview(shop: Shop, raw: dict[str, Any], limit: int = 200) -> dict[str, Any]
     }
 
 
+@unit_of_work()
 def save_rules(shop: Shop, raw: dict[str, Any], actor: str) -> TierRules:
     """Validate and store; members who now qualify higher move up at once. Commits."""
     tier_rules = parse_rules(raw)
@@ -392,7 +394,6 @@ def save_rules(shop: Shop, raw: dict[str, Any], actor: str) -> TierRules:
         stamp = clock.now().strftime("%Y%m%dT%H%M%S")
         for member in _active_members(shop):
             evaluate(shop, member, f"edit:{stamp}", tier_rules=tier_rules)
-    db.session.commit()
     return tier_rules
 
 
@@ -442,13 +443,13 @@ def apply_period_ends() -> int:
             .scalars()
             .all()
         )
-        for member in due:
-            row = current(shop, member.id)
-            moved += evaluate(
-                shop,
-                member,
-                f"period:{row.period_ends_on.isoformat() if row and row.period_ends_on else today}",
-                tier_rules=tier_rules,
-            )
-        db.session.commit()
+        with unit_of_work():  # one shop at a time
+            for member in due:
+                row = current(shop, member.id)
+                moved += evaluate(
+                    shop,
+                    member,
+                    f"period:{row.period_ends_on.isoformat() if row and row.period_ends_on else today}",
+                    tier_rules=tier_rules,
+                )
     return moved

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, upda
 
 from plugin import clock
 from plugin.database.idempotent import insert_once
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import find_member_by_email
 from plugin.models import (
@@ -339,19 +340,19 @@ def purge_webhook_bodies() -> int:
     days = int(current_app.config.get("WEBHOOK_BODY_RETENTION_DAYS") or 7)
     cutoff = clock.now() - timedelta(days=days)
     old = (WebhookEvent.received_at < cutoff, WebhookEvent.body != ERASED_BODY)
-    db.session.execute(
-        update(WebhookEvent)
-        .where(*old, WebhookEvent.state == "received")
-        .values(state="failed", error="body purged after the retention period")
-        .execution_options(synchronize_session=False)
-    )
-    purged = db.session.execute(
-        update(WebhookEvent)
-        .where(*old)
-        .values(body=ERASED_BODY)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(WebhookEvent)
+            .where(*old, WebhookEvent.state == "received")
+            .values(state="failed", error="body purged after the retention period")
+            .execution_options(synchronize_session=False)
+        )
+        purged = db.session.execute(
+            update(WebhookEvent)
+            .where(*old)
+            .values(body=ERASED_BODY)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if purged:
         secure_erase_checkpoint()
     return int(purged or 0)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 
 from plugin.database import audit
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer
 from plugin.program.categories import CATEGORIES
@@ -176,6 +177,7 @@ def _section_values(section: str, form: _Form) -> dict[str, Any]:
     raise SettingsInvalid({"section": f"Unknown settings section {section!r}."})
 
 
+@unit_of_work()
 def update_settings(
     shop: Shop, section: str, data: Mapping[str, Any], *, actor: str
 ) -> ProgramSettings:
@@ -203,7 +205,6 @@ def update_settings(
         before=before,
         after=values,
     )
-    db.session.commit()
     return checked
 
 

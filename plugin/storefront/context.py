@@ -13,8 +13,7 @@ from flask import g, request
 from plugin import clock
 from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
-from plugin.extensions import db
-from plugin.members.accounts import activate, shop_visitor
+from plugin.members.accounts import activate_on_storefront_login, shop_visitor
 from plugin.models import Member, Shop, ShopCustomer
 from plugin.shopify_app import shopify
 
@@ -129,8 +128,7 @@ def _load_context(
         if member.activated_at is None and member.state == "open" and not _dev_preview():
             if reading:
                 end_reading()  # the activation is written in a transaction of its own
-            activate(member, clock.now(), "storefront_login", shop=shop)
-            db.session.commit()
+            activate_on_storefront_login(member, shop)
             balance = None  # read before the commit: let the view read it again
     elif customer_id is not None and customer is None:
         if reading:

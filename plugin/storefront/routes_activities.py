@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from plugin.errors import ApiError
-from plugin.points.activities import ActivityError, complete_survey
+from plugin.points.activities import complete_survey
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_member
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
@@ -24,10 +24,7 @@ def record_activity() -> Response:
         raise ApiError(
             400, "invalid_request", "kind must be 'survey' (reviews come from the review app)."
         )
-    try:
-        awarded, balance = complete_survey(ctx.shop, member, body.get("survey_id"))  # type: ignore[arg-type]
-    except ActivityError as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    awarded, balance = complete_survey(ctx.shop, member, body.get("survey_id"))  # type: ignore[arg-type]
     response = jsonify({"points_awarded": awarded, "balance": balance})
     response.headers["Cache-Control"] = "private, no-store"
     return response

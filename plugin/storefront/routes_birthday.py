@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.points import birthdays
-from plugin.program.birthday import BirthdayInvalid
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_member
 from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
@@ -37,11 +35,6 @@ def put_birthday() -> Response:
         limit_writes(ctx.shop.id, str(ctx.customer_id), "birthday")
     except RateLimited as limited:
         return rate_limited_response(limited)
-    try:
-        birthday = birthdays.parse(json_body())
-        result = birthdays.set_birthday(ctx.shop, member, birthday)
-    except BirthdayInvalid as exc:
-        raise ApiError(400, exc.code, exc.message) from exc
-    except birthdays.BirthdayRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    birthday = birthdays.parse(json_body())
+    result = birthdays.set_birthday(ctx.shop, member, birthday)
     return _personal(result.body())

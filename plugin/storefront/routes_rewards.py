@@ -19,7 +19,6 @@ from plugin.program.money import format_plain
 from plugin.rewards import referrals, store_credit_rewards
 from plugin.rewards.catalogue import list_rewards, percent_text
 from plugin.rewards.redemptions import (
-    RedemptionError,
     customer_redemption,
     customer_redemptions,
     redeem,
@@ -126,10 +125,7 @@ def create_redemption() -> Response:
     reward_id = json_body().get("reward_id")
     if not is_row_id(reward_id):
         raise ApiError(400, "invalid_request", "reward_id must be a positive integer.")
-    try:
-        redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
-    except RedemptionError as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    redemption = redeem(ctx.shop, member, str(ctx.customer_id), reward_id)
     # The state at acceptance; the code is made by the outbox job (poll GET .../<id>).
     return _personal({"id": redemption.id, "status": "pending", "points": redemption.points}, 202)
 
@@ -164,7 +160,6 @@ def get_redemption(redemption_id: int) -> Response:
 def referral() -> Response:
     ctx, member = require_member(active=True)
     body = referrals.summary(ctx.shop, member, proxy_prefix())
-    db.session.commit()  # a referral code made just now for an ID that had none
     return _personal(body)
 
 

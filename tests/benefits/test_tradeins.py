@@ -455,17 +455,18 @@ def test_the_merchant_can_revoke_before_inspection(shopper, api):  # type: ignor
 
 
 def test_a_refused_step_is_a_409_for_every_surface_and_the_programs_error(shopper, api):  # type: ignore[no-untyped-def]
-    from plugin.errors import ApiError
+    from plugin.errors import status_of
     from plugin.program.benefits import tradein_workflow
+    from plugin.program.errors import Conflict
 
     ann = shopper("ann@example.com", cohort="2025-11")
     ti = applied(api, ann)
     with pytest.raises(TradeInTransitionError) as refused:
         tradeins.mark_received(shop("us"), ti["id"], STAFF)
-    assert isinstance(refused.value, ApiError) and isinstance(
+    assert isinstance(refused.value, Conflict) and isinstance(
         refused.value, tradein_workflow.TradeInTransitionError
     )
-    assert (refused.value.status, refused.value.code) == (409, "invalid_transition")
+    assert (status_of(refused.value), refused.value.code) == (409, "invalid_transition")
     early = api("POST", f"/trade-ins/{ti['id']}/tracking", ann, json={"tracking_number": "1Z"})
     assert early.status_code == 409 and early.get_json()["error"]["code"] == "invalid_transition"
 

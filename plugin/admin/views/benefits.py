@@ -45,6 +45,7 @@ from plugin.models import (
 from plugin.program.benefits.returns import RETURN_CLOSED_STATES
 from plugin.program.benefits.tradein_workflow import allowed_actions
 from plugin.program.benefits.warranty import CLAIM_CLOSED_STATES
+from plugin.program.errors import DomainError
 from plugin.reports.queries.benefits import (
     late_refund_filter,
     return_counts,
@@ -58,7 +59,7 @@ OPEN_TRADE_IN_STATES = ("applied", "approved", "shipped", "paid", "received")
 
 
 def _refusal(exc: Exception) -> str:
-    return exc.message if isinstance(exc, ApiError) else str(exc)
+    return exc.message if isinstance(exc, DomainError | ApiError) else str(exc)
 
 
 # --- trade-ins -----------------------------------------------------------------------------
@@ -343,7 +344,7 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
                 paid=format_money(exc.paid, exc.currency),
             ),
         )
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return _trade_in_page(_trade_in(trade_in_id), status=422, error=_refusal(exc))
     return redirect_to("admin.trade_in", "done", trade_in_id=found.id)
@@ -485,7 +486,7 @@ def return_action(request_id: int, action: str) -> Response:
         _call_with_note(
             function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor
         )
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return _not_done(_refusal(exc))
     return _after_step("admin.returns")
@@ -556,7 +557,7 @@ def claim_action(claim_id: int, action: str) -> Response:
             _call_with_note(
                 function, request.form.get("note", "").strip(), ctx.shop, found.id, ctx.actor
             )
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return _not_done(_refusal(exc))
     return _after_step("admin.returns")
@@ -727,7 +728,7 @@ def ctrl_f_action(program_id: int, application_id: int, action: str) -> Response
     function = require(CTRLF_ACTIONS.get(action))
     try:
         function(ctx.shop, application.id, ctx.actor)
-    except (ApiError, ValueError) as exc:
+    except (DomainError, ApiError, ValueError) as exc:
         db.session.rollback()
         return _program_page(program, status=422, error=_refusal(exc))
     if action == "select":

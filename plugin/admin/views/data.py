@@ -74,7 +74,7 @@ def export(name: str) -> Response:
         require(None)
     if member_id is not None:
         require(name == "ledger" and member_of_shop(ctx.shop.id, member_id))
-    audit.record(
+    audit.note(
         shop_id=ctx.shop.id,
         actor=ctx.actor,
         action="export.csv",
@@ -82,7 +82,6 @@ def export(name: str) -> Response:
         subject_id=name,
         after={"member_id": member_id, "at": clock.now()},
     )
-    db.session.commit()
     rows = exports.ledger_csv(ctx.shop, member_id) if member_id else exports.export(ctx.shop, name)
     filename = f"{ctx.shop.handle}-{name}{f'-member-{member_id}' if member_id else ''}-{clock.now():%Y%m%d}.csv"
     response = Response(stream_with_context(rows), mimetype="text/csv")
@@ -147,7 +146,7 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
         row["shop"] = ctx.shop.domain
         rows.append(row)
     run = import_members(rows, filename=filename[:255], actor=ctx.actor, shop_id=ctx.shop.id)
-    audit.record(
+    audit.note(
         shop_id=ctx.shop.id,
         actor=ctx.actor,
         action="members.import",
@@ -155,7 +154,6 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
         subject_id=run.id,
         after={"rows": run.total_rows, "imported": run.imported_rows, "errors": len(run.errors)},
     )
-    db.session.commit()
     return redirect_to("admin.import_run", "imported", run_id=run.id)
 
 

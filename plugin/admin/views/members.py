@@ -320,7 +320,7 @@ def member_export(member_id: int) -> Response:
     found = _member(member_id)
     customers = member_customers(ctx.shop.id, found.id)
     record = member_record(ctx.shop, found, customers[0] if customers else None)
-    audit.record(
+    audit.note(
         shop_id=ctx.shop.id,
         actor=ctx.actor,
         action="member.export",
@@ -329,7 +329,6 @@ def member_export(member_id: int) -> Response:
         before=None,
         after={"at": clock.now()},
     )
-    db.session.commit()
     response = Response(json.dumps(record, indent=2, default=str), mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="member-{found.id}-{ctx.shop.handle}.json"'

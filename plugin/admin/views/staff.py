@@ -12,7 +12,6 @@ from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _
 from plugin.admin.pages import ask_to_confirm, confirmed, redirect_to, render
-from plugin.extensions import db
 from plugin.members import staff as staff_service
 
 
@@ -66,9 +65,7 @@ def staff_grant() -> Response:
             actor=ctx.actor,
         )
     except staff_service.StaffError as exc:
-        db.session.rollback()
         return _page(422, _(str(exc)))
-    db.session.commit()
     return redirect_to("admin.staff", "granted")
 
 
@@ -106,9 +103,7 @@ def staff_restrict() -> Response:
     try:
         staff_service.restrict(ctx.shop, actor_user=ctx.user_id, keep=keep, actor=ctx.actor)
     except staff_service.StaffError as exc:
-        db.session.rollback()
         return _page(422, _(str(exc)))
-    db.session.commit()
     return redirect_to("admin.staff", "restricted")
 
 
@@ -121,7 +116,6 @@ def staff_open() -> Response:
     if refused is not None:
         return refused
     staff_service.open_to_all(ctx.shop, actor=ctx.actor)
-    db.session.commit()
     return redirect_to("admin.staff", "opened")
 
 
@@ -149,7 +143,5 @@ def staff_revoke(grant_id: int) -> Response:
     try:
         staff_service.remove_grant(ctx.shop, grant_id, actor=ctx.actor)
     except staff_service.StaffError as exc:
-        db.session.rollback()
         return _page(422, _(str(exc)))
-    db.session.commit()
     return redirect_to("admin.staff", "removed")

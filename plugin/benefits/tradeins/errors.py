@@ -1,76 +1,73 @@
-"""The trade-ins' errors, each with the status and code every surface answers with."""
+"""The trade-ins' errors: domain errors (``plugin.program.errors``) with a stable code; the faces
+map their kind to a status in one place (``plugin.errors``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from plugin.errors import ApiError
 from plugin.program.benefits import tradein_workflow as workflow
+from plugin.program.errors import Conflict, Invalid, NotFound, Refused
 from plugin.program.money import format_plain
 
 
-class TradeInTransitionError(ApiError, workflow.TradeInTransitionError):
-    """A step the workflow does not allow now: 409 on every surface, and still the program's
-    ``TradeInTransitionError`` for callers that catch that."""
+class TradeInTransitionError(Conflict, workflow.TradeInTransitionError):
+    """A step the workflow does not allow now: a conflict on every surface, and still the
+    program's ``TradeInTransitionError`` for callers that catch that."""
 
     def __init__(self, kind: str, state: str, action: str, detail: str | None = None) -> None:
         workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
-        # ApiError's fields, set by hand: its __init__ would reach the program error's through super().
-        self.status, self.code, self.message, self.extra = (
-            409,
-            "invalid_transition",
-            str(self.args[0]),
-            {},
-        )
+        # The domain error's fields, set by hand: its __init__ would reach the program error's
+        # through super().
+        self.message, self.code, self.extra = str(self.args[0]), "invalid_transition", {}
 
 
-class TradeInNotFound(ApiError):
+class TradeInNotFound(NotFound):
     def __init__(self) -> None:
-        super().__init__(404, "not_found", "No such trade-in.")
+        super().__init__("No such trade-in.", code="not_found")
 
 
-class AlreadyApplied(ApiError):
+class AlreadyApplied(Conflict):
     def __init__(self) -> None:
-        super().__init__(409, "already_applied", "This quote has already been used.")
+        super().__init__("This quote has already been used.", code="already_applied")
 
 
-class QuoteExpired(ApiError):
+class QuoteExpired(Refused):
     def __init__(self) -> None:
         super().__init__(
-            422, "quote_expired", "This quote is no longer valid. Please ask for a new quote."
+            "This quote is no longer valid. Please ask for a new quote.", code="quote_expired"
         )
 
 
-class TradeInUnavailable(ApiError):
+class TradeInUnavailable(Refused):
     def __init__(self, message: str) -> None:
-        super().__init__(422, "trade_in_unavailable", message)
+        super().__init__(message, code="trade_in_unavailable")
 
 
-class SerialRequired(ApiError):
+class SerialRequired(Refused):
     def __init__(self) -> None:
         super().__init__(
-            422, "serial_required", "Enter the serial number of the device to apply for a trade-in."
+            "Enter the serial number of the device to apply for a trade-in.", code="serial_required"
         )
 
 
-class SerialMismatch(ApiError):
+class SerialMismatch(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            409, "serial_mismatch", "This serial number is not the one registered for the device."
+            "This serial number is not the one registered for the device.", code="serial_mismatch"
         )
 
 
-class PayoutUnavailable(ApiError):
+class PayoutUnavailable(Conflict):
     def __init__(self, message: str) -> None:
-        super().__init__(409, "payout_unavailable", message)
+        super().__init__(message, code="payout_unavailable")
 
 
-class InvalidTradeInInput(ApiError):
+class InvalidTradeInInput(Invalid):
     def __init__(self, message: str) -> None:
-        super().__init__(400, "invalid_request", message)
+        super().__init__(message, code="invalid_request")
 
 
-class ValueAboveQuote(ApiError):
+class ValueAboveQuote(Conflict):
     """An approval above the quote: allowed with a reason and the merchant's second confirmation."""
 
     def __init__(
@@ -81,17 +78,16 @@ class ValueAboveQuote(ApiError):
             f"{currency}. "
             + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
         )
-        super().__init__(409, "value_above_quote", message)
+        super().__init__(message, code="value_above_quote")
         self.quoted, self.value, self.currency = quoted, value, currency
 
 
-class ValueAbovePrice(ApiError):
+class ValueAbovePrice(Refused):
     """No trade-in is worth more than the member paid for the device."""
 
     def __init__(self, paid: Decimal, currency: str) -> None:
         super().__init__(
-            422,
-            "value_above_price",
             f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for the device.",
+            code="value_above_price",
         )
         self.paid, self.currency = paid, currency
