@@ -11,7 +11,7 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.errors import ApiError
 from plugin.extension_api.blueprint import bp
-from plugin.extension_api.context import extension_context, preflight
+from plugin.extension_api.context import extension_context, preflight, read_only
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of, id_status
 from plugin.models import Product, Redemption
@@ -55,6 +55,7 @@ def _subtotal(body: dict[str, Any], lines: list[dict[str, Any]]) -> Decimal:
 
 
 @bp.route("/checkout", methods=["POST", "OPTIONS"])
+@read_only
 def checkout() -> Response:
     if (answer := preflight()) is not None:
         return answer

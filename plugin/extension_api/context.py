@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from flask import Response, request
 
+from plugin.database.reads import read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import customer_of
@@ -14,6 +17,26 @@ from plugin.models import Member, Shop
 from plugin.shopify.payloads import shopify_id
 from plugin.shopify_app import request_input, shopify
 from plugin.shops.registry import find_shop
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def read_only(view: F) -> F:
+    """A view that only reads: on PostgreSQL its statements run without a transaction, so no
+    BEGIN and ROLLBACK round trips, and psycopg keeps its prepared statements (a ROLLBACK drops
+    them; ``plugin.database.reads``). Whatever the answer, the connection is given back after."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.method == "OPTIONS":  # a preflight reads nothing
+            return view(*args, **kwargs)
+        read_without_transaction()
+        try:
+            return view(*args, **kwargs)
+        finally:
+            stop_reading()
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from flask import Response, jsonify
 
 from plugin.benefits.devices import devices_payload
 from plugin.extension_api.blueprint import bp
-from plugin.extension_api.context import extension_context, preflight
+from plugin.extension_api.context import extension_context, preflight, read_only
 from plugin.extensions import db
 
 
@@ -27,11 +27,13 @@ def _devices(order_id: str | None) -> Response:
 
 
 @bp.route("/devices", methods=["GET", "OPTIONS"])
+@read_only
 def devices() -> Response:
     return preflight() or _devices(None)
 
 
 @bp.route("/orders/<order_id>/devices", methods=["GET", "OPTIONS"])
+@read_only
 def order_devices(order_id: str) -> Response:
     if (answer := preflight()) is not None:
         return answer

@@ -48,8 +48,20 @@ def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def _started_as_job(kind: str, row_id: int) -> None:
+    """Running as the row's own rq job (the sweep's or the enqueue-on-commit's, not inside a
+    drainer's batch): the sweep's lease on the row ends here (``JobQueue.sweep_claim``)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is not None and job.id == f"{kind}-{row_id}":
+        job_queue().sweep_release(kind, row_id)
+
+
 def process_webhook(event_id: int) -> str:
     """Apply one recorded delivery through its topic's handler, exactly once."""
+    _started_as_job("webhook", event_id)
+
     # The event locked (skipped when another worker holds it: it is doing the work) and its shop,
     # in one statement.
     row = db.session.execute(
@@ -156,6 +168,7 @@ def _record_failure(event_id: int, exc: Exception) -> None:
 
 def run_outbox_item(item_id: int) -> str:
     """Perform one Shopify side effect; transient failures are retried with back-off."""
+    _started_as_job("outbox", item_id)
     item = _locked(OutboxItem, item_id)
     if item is None or item.state != "pending":
         db.session.rollback()
@@ -230,16 +243,18 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     )
     items = outbox.due_items()
     db.session.rollback()
-    for event_id in events:
-        job_queue().enqueue(
-            process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
-        )
     queue = job_queue()
+    # Rows an earlier pass enqueued and no worker has reached yet are not enqueued again while
+    # their lease lasts (SWEEP_LEASE_MS): a backlog is not multiplied by the passes it outlasts.
+    events = queue.sweep_claim("webhook", events)
+    items = queue.sweep_claim("outbox", items)
+    for event_id in events:
+        queue.enqueue(process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}")
     if isinstance(queue, RedisQueue):
         with suppress(RedisError):
             queue.kick_drain()
     for item_id in items:
-        job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+        queue.enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
     periodic = run_periodic()
     return {"webhooks": len(events), "outbox": len(items), **periodic}
 

@@ -34,6 +34,11 @@ QUEUES = ("webhooks", "outbox", "default")
 WEBHOOK_STREAM = "tesmart:webhooks:ready"
 DRAIN_LEASE_MS = 60_000  # a dead drainer's slot is free again after this (the sweep covers the gap)
 WEBHOOK_DRAINERS = 4  # drainers at once, at most: more than the workers a small deployment runs
+# A row the sweep enqueued is not enqueued again by the sweep for this long: a backlog the workers
+# have not reached yet stays one job per row instead of growing by one per pass (rq keeps
+# duplicates). A job lost meanwhile (Redis flushed, a worker killed holding it) is enqueued again
+# once the lease has run out.
+SWEEP_LEASE_MS = 300_000
 
 
 # The jobs package, whose ``process_webhook`` and ``drain_webhooks`` the queue starts by itself: it
@@ -44,6 +49,10 @@ jobs: Any = None  # the plugin.jobs module, once installed
 
 def drain_lease(slot: int) -> str:
     return f"tesmart:webhooks:drainer:{slot}"
+
+
+def sweep_lease(kind: str, row_id: int) -> str:
+    return f"tesmart:swept:{kind}:{row_id}"
 
 
 class JobQueue(ABC):
@@ -70,6 +79,16 @@ class JobQueue(ABC):
         return self.enqueue(
             jobs.process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
         )
+
+    def sweep_claim(self, kind: str, row_ids: list[int]) -> list[int]:
+        """The rows of ``row_ids`` the sweep should enqueue now: those it has not enqueued within
+        ``SWEEP_LEASE_MS``. A queue that runs jobs at once keeps no backlog: all of them."""
+        return list(row_ids)
+
+    def sweep_release(self, kind: str, row_id: int) -> None:
+        """The row's job has started: a later pass may enqueue the row again if it stays due
+        (a failure recorded on it, a worker killed while running it)."""
+        return None
 
     @abstractmethod
     def status(self) -> str:
@@ -132,6 +151,28 @@ class RedisQueue(JobQueue):
         except RedisError:
             return False
         return True
+
+    def sweep_claim(self, kind: str, row_ids: list[int]) -> list[int]:
+        """One SET NX PX per row, in one round trip: a row whose lease is still held was enqueued
+        by an earlier pass and is waiting in its queue. Without Redis the enqueue fails anyway."""
+        from redis.exceptions import RedisError
+
+        if not row_ids:
+            return []
+        try:
+            pipeline = self.connection.pipeline(transaction=False)
+            for row_id in row_ids:
+                pipeline.set(sweep_lease(kind, row_id), "1", nx=True, px=SWEEP_LEASE_MS)
+            taken = pipeline.execute()
+        except RedisError:
+            return list(row_ids)
+        return [row_id for row_id, ok in zip(row_ids, taken, strict=True) if ok]
+
+    def sweep_release(self, kind: str, row_id: int) -> None:
+        from redis.exceptions import RedisError
+
+        with suppress(RedisError):
+            self.connection.delete(sweep_lease(kind, row_id))
 
     # --- the webhook stream --------------------------------------------------------------------
 

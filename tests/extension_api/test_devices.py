@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests import payloads, signing
 from tests.activation import activated
@@ -143,3 +144,39 @@ def test_preflight_needs_no_token(shops, client, path) -> None:  # type: ignore[
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+
+
+def test_the_reads_run_without_a_transaction_and_give_the_connection_back(
+    owner, client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL the extension's reads run in autocommit: no BEGIN/ROLLBACK, and psycopg keeps
+    its prepared statements; after the answer (an error answer too) writes are a transaction."""
+    from plugin.benefits import devices as device_reads
+    from plugin.extension_api import devices as view
+    from plugin.extensions import db
+    from plugin.models import Shop
+
+    seen: list[bool] = []
+    payload = device_reads.devices_payload
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        driver = db.session.connection().connection.driver_connection
+        seen.append(getattr(driver, "autocommit", False) is True)
+        return payload(*args, **kwargs)
+
+    monkeypatch.setattr(view, "devices_payload", watched)
+    postgres = db.engine.dialect.name == "postgresql"
+    for _ in range(2):
+        db.session.commit()  # idle, as a worker's session is between requests
+        assert get(client, "/devices", sub=gid(owner["customer"])).status_code == 200
+        db.session.commit()
+        assert (
+            get(client, "/devices", sub=gid(owner["customer"]), expires_in=-120).status_code == 401
+        )
+        us = db.session.execute(select(Shop).where(Shop.domain == SHOP_DOMAINS["us"])).scalar_one()
+        us.name = "changed"
+        db.session.flush()
+        db.session.rollback()
+        db.session.expire_all()
+        assert db.session.get(Shop, us.id).name != "changed"
+    assert seen == [postgres, postgres]

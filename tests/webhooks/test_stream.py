@@ -5,6 +5,7 @@ Runs against fakeredis in the default pass and against the real server when REDI
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -20,7 +21,14 @@ from sqlalchemy.exc import OperationalError
 import plugin.jobs
 from plugin.extensions import db
 from plugin.jobs import drain_webhooks, sweep
-from plugin.jobs.queue import WEBHOOK_DRAINERS, WEBHOOK_STREAM, RedisQueue, drain_lease
+from plugin.jobs.queue import (
+    SWEEP_LEASE_MS,
+    WEBHOOK_DRAINERS,
+    WEBHOOK_STREAM,
+    RedisQueue,
+    drain_lease,
+    sweep_lease,
+)
 from plugin.models import PointEntry, WebhookEvent
 from plugin.models.types import utcnow
 from tests import payloads
@@ -170,6 +178,66 @@ def test_ids_a_killed_drainer_took_are_processed_by_the_sweep(shops, plain_clien
         assert sweep()["webhooks"] == 4
     drain_jobs(plain_client.application)
     assert states() == {"processed": 4}
+
+
+def test_a_second_sweep_does_not_enqueue_again_while_the_first_is_pending(
+    shops, plain_client, stream
+) -> None:  # type: ignore[no-untyped-def]
+    deliver = _deliver(plain_client)
+    customers(deliver, 4)
+    stream.connection.lpop(WEBHOOK_STREAM, 4)  # taken by a drainer that was then SIGKILLed
+    stream.connection.delete(stream.queue("webhooks").key, drain_lease(0))
+    db.session.execute(update(WebhookEvent).values(received_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    event_ids = sorted(db.session.execute(select(WebhookEvent.id)).scalars())
+    queued = [("process_webhook", (event_id,)) for event_id in event_ids]
+    with plain_client.application.app_context():
+        assert sweep()["webhooks"] == 4
+        assert jobs(stream) == queued
+        # No worker has reached them yet: the next passes leave the queue as it is.
+        assert sweep()["webhooks"] == 0 and sweep()["webhooks"] == 0
+        assert jobs(stream) == queued
+        leases = [sweep_lease("webhook", event_id) for event_id in event_ids]
+        assert all(0 < stream.connection.pttl(lease) <= SWEEP_LEASE_MS for lease in leases)
+        for lease in leases:  # the lease runs out (a job lost with Redis, say): enqueued once more
+            stream.connection.pexpire(lease, 1)
+        time.sleep(0.01)
+        assert sweep()["webhooks"] == 4
+        assert jobs(stream) == queued + queued
+    drain_jobs(plain_client.application)
+    assert states() == {"processed": 4}
+    assert not any(stream.connection.exists(sweep_lease("webhook", i)) for i in event_ids), (
+        "a job that starts ends its row's lease"
+    )
+
+
+def test_an_event_that_failed_is_enqueued_by_the_next_sweep(
+    shops, plain_client, stream, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from webhooks import topics
+
+    deliver = _deliver(plain_client)
+    customers(deliver, 1)
+    stream.connection.delete(stream.queue("webhooks").key, drain_lease(0), WEBHOOK_STREAM)
+    handlers = dict(topics.handlers())
+    original = handlers["customers/create"]
+    calls = {"n": 0}
+
+    def flaky(shop, payload):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("a deadlock, say")
+        return original(shop, payload)
+
+    monkeypatch.setattr(topics, "handlers", lambda: {**handlers, "customers/create": flaky})
+    with plain_client.application.app_context():
+        assert sweep(stuck_after=timedelta(0))["webhooks"] == 1
+    drain_jobs(plain_client.application)  # the job started (ending the lease) and failed
+    assert states() == {"received": 1}
+    with plain_client.application.app_context():
+        assert sweep(stuck_after=timedelta(0))["webhooks"] == 1  # retried at once, as before
+    drain_jobs(plain_client.application)
+    assert states() == {"processed": 1}
 
 
 def test_the_sweep_restarts_a_drainer_for_ids_left_on_the_stream(
