@@ -3,7 +3,7 @@
 Activated members apply to an open test with their setup and devices; the merchant selects up to
 the test's seats; a selected member gets a single-use percentage code for the test product
 (``redemptions.issue_coupon``, once per application), 40% by default and 50% or free for
-``legacy`` (``program.ctrlf.ctrlf_code_percent``). Feedback is due by the test's date; missing
+``legacy`` (``program.benefits.ctrlf.ctrlf_code_percent``). Feedback is due by the test's date; missing
 feedback is flagged once by a periodic task (an audit row the merchant sees).
 
 Decisions where the policy is silent:
@@ -30,8 +30,8 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
+from plugin.program.benefits.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
-from plugin.program.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.shops.settings import program_settings
 
 DEFAULT_PERCENT = Decimal("40")  # what an anonymous visitor is shown (POLICY.md 7: "up to 40%")

@@ -2,7 +2,7 @@
 
 Devices are registered by the orders webhook (``orders.register_devices``); this module reads them
 for the member who owns them, in the shop that sold them, and answers with the program's rules
-(``plugin.program.warranty`` and ``tradein``). Every lookup names the shop and the member, so a
+(``plugin.program.benefits.warranty`` and ``tradein``). Every lookup names the shop and the member, so a
 shopper never reaches another shopper's device, nor a device of another shop (invariant 5).
 
 Decisions where the policy is silent:
@@ -43,14 +43,14 @@ from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, Device, Member, Shop, TradeIn, WarrantyClaim
-from plugin.program.calendar import add_months
-from plugin.program.cohorts import Cohort, policy_in_force
-from plugin.program.messages import reason_text
-from plugin.program.money import format_plain
-from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
-from plugin.program.tradein import TradeInCondition, TradeInQuote, TradeInReason, quote_trade_in
-from plugin.program.tradein_workflow import TAKES_PART
-from plugin.program.warranty import (
+from plugin.program.benefits.tradein import (
+    TradeInCondition,
+    TradeInQuote,
+    TradeInReason,
+    quote_trade_in,
+)
+from plugin.program.benefits.tradein_workflow import TAKES_PART
+from plugin.program.benefits.warranty import (
     RegisteredDevice,
     ReplacementAnswer,
     ReplacementReason,
@@ -58,6 +58,11 @@ from plugin.program.warranty import (
     replacement_available,
     standard_warranty_end,
 )
+from plugin.program.calendar import add_months
+from plugin.program.cohorts import Cohort, policy_in_force
+from plugin.program.messages import reason_text
+from plugin.program.money import format_plain
+from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
 from plugin.shops.settings import ProgramSettings, program_settings
 
 # A device in good condition: what the device list's trade-in block is answered for.

@@ -1,7 +1,7 @@
 """Returns and refunds (POLICY.md section 6): what an order can get, return requests, and the
 5-working-day refund clock.
 
-The verdict comes from ``plugin.program.returns.check_return``, counted from the day the order was
+The verdict comes from ``plugin.program.benefits.returns.check_return``, counted from the day the order was
 delivered. Delivery and fulfilment dates arrive with orders/fulfilled (``orders.apply_fulfilled``);
 when an order has none yet, a job reads the order from the Admin API (``OrderGet``) and applies its
 fulfilments the same way, so the next check counts from the real day. The request itself never
@@ -32,8 +32,7 @@ from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
-from plugin.program.messages import reason_text
-from plugin.program.returns import (
+from plugin.program.benefits.returns import (
     ReturnOutcome,
     ReturnReason,
     ReturnVerdict,
@@ -42,7 +41,8 @@ from plugin.program.returns import (
     refund_due_by,
     refund_is_late,
 )
-from plugin.program.warranty import standard_warranty_end
+from plugin.program.benefits.warranty import standard_warranty_end
+from plugin.program.messages import reason_text
 from plugin.shopify.payloads import shopify_id
 from plugin.shops.settings import program_settings
 

@@ -1,7 +1,7 @@
 """Trade-ins: quotes, applications and the merchant's workflow (POLICY.md section 5).
 
 Every public function is one unit of work: it locks the trade-in row, checks the step against the
-pure table in ``plugin.program.tradein_workflow``, writes a ``TradeInEvent`` and an ``AuditLog``
+pure table in ``plugin.program.benefits.tradein_workflow``, writes a ``TradeInEvent`` and an ``AuditLog``
 row, writes any payout to the outbox in the same transaction, and commits. A payout therefore
 happens once: the row lock and the table let only one ``pay`` through, and the outbox item (one
 idempotency key per payout attempt) performs it at most once (``plugin.effects.store_credit`` and
@@ -55,13 +55,17 @@ from plugin.models import (
     TradeInEvent,
 )
 from plugin.points.orders import TRADE_IN_REFUND_NOTE
-from plugin.program import tradein_workflow as workflow
+from plugin.program.benefits import tradein_workflow as workflow
+from plugin.program.benefits.tradein import (
+    TradeInCondition,
+    TradeInQuote,
+    recovery_shipment_overdue,
+)
+from plugin.program.benefits.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import reason_text, title_text
 from plugin.program.money import format_plain, quantize
 from plugin.program.policies import POLICIES, TradeInKind
-from plugin.program.tradein import TradeInCondition, TradeInQuote, recovery_shipment_overdue
-from plugin.program.tradein_workflow import PayoutMethod, TradeInAction, TradeInState
 from plugin.reach import notifications
 from plugin.shops.settings import program_settings
 

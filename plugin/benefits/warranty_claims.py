@@ -40,9 +40,9 @@ from plugin.database import audit
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
+from plugin.program.benefits.warranty import replacement_cover_end, standard_warranty_end
 from plugin.program.messages import reason_text
 from plugin.program.regions import free_replacement_shipping
-from plugin.program.warranty import replacement_cover_end, standard_warranty_end
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "approve"): "approved",

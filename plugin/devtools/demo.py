@@ -441,7 +441,7 @@ def _load_trade_in(shop: Shop) -> None:
     the local admin emails the member the ship-by date (the local mailbox at /dev/mail)."""
     from plugin.benefits import tradeins
     from plugin.models import Device, TradeIn
-    from plugin.program.tradein import TradeInCondition
+    from plugin.program.benefits.tradein import TradeInCondition
 
     if _exists(TradeIn, shop, TradeIn.state == "applied"):
         return

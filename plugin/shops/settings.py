@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from plugin.models import Shop
+from plugin.program.benefits.tradein import DEFAULT_DEDUCTIONS, TradeInDeductions
 from plugin.program.birthday import DEFAULT_BIRTHDAY_POINTS
 from plugin.program.categories import DEFAULT_CATEGORY_MAPPING
 from plugin.program.cohorts import DEFAULT_CUTOFFS, CohortCutoffs
 from plugin.program.earning import DEFAULT_EARNING_RULES, EarningRules
-from plugin.program.tradein import DEFAULT_DEDUCTIONS, TradeInDeductions
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from flask import Response
 from plugin.benefits import tradeins
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.program.tradein import TradeInCondition
+from plugin.program.benefits.tradein import TradeInCondition
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer
 from plugin.storefront.routes_devices import device_owner, limited, personal, positive_int

@@ -297,7 +297,7 @@ def test_an_error_answer_gives_the_autocommit_connection_back(shops, api):  # ty
 
 def test_a_quote_that_fails_half_way_leaves_nothing(shopper, monkeypatch):  # type: ignore[no-untyped-def]
     from plugin.benefits import tradeins
-    from plugin.program.tradein import TradeInCondition
+    from plugin.program.benefits.tradein import TradeInCondition
 
     ann = shopper("ann@example.com", cohort="2025-11")
     us, member, device_id = shop("us"), ann.member, ann.device.id

@@ -4,15 +4,15 @@ from decimal import Decimal
 
 import pytest
 
-from plugin.program.cohorts import Cohort
-from plugin.program.ctrlf import ctrlf_code_percent
-from plugin.program.tradein_workflow import (
+from plugin.program.benefits.ctrlf import ctrlf_code_percent
+from plugin.program.benefits.tradein_workflow import (
     TAKES_PART,
     TradeInTransitionError,
     allowed_actions,
     check_payout_method,
     next_state,
 )
+from plugin.program.cohorts import Cohort
 
 RECOVERY, DISCOUNT = "recovery_value", "discount_on_new"
 

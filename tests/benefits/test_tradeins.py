@@ -456,7 +456,7 @@ def test_the_merchant_can_revoke_before_inspection(shopper, api):  # type: ignor
 
 def test_a_refused_step_is_a_409_for_every_surface_and_the_programs_error(shopper, api):  # type: ignore[no-untyped-def]
     from plugin.errors import ApiError
-    from plugin.program import tradein_workflow
+    from plugin.program.benefits import tradein_workflow
 
     ann = shopper("ann@example.com", cohort="2025-11")
     ti = applied(api, ann)

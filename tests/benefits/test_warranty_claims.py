@@ -162,7 +162,7 @@ def test_one_replacement_per_product_and_the_unit_is_covered_90_days(shopper, ap
 
 
 def test_the_replacement_unit_is_covered_no_less_than_the_statutory_time_left(shopper):  # type: ignore[no-untyped-def]
-    from plugin.program.warranty import replacement_cover_end
+    from plugin.program.benefits.warranty import replacement_cover_end
 
     ann = shopper("ann@example.com", cohort="2025-11", bought_days_ago=EXTENDED)
     device = ann.device

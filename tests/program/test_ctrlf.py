@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from plugin.program.benefits.ctrlf import ctrlf_discount_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
-from plugin.program.ctrlf import ctrlf_discount_percent, feedback_overdue
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from plugin.program.benefits.returns import ReturnReason, check_return
+from plugin.program.benefits.tradein import TradeInCondition, TradeInReason, quote_trade_in
+from plugin.program.benefits.warranty import ReplacementReason
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import (
     MESSAGES,
@@ -17,10 +20,7 @@ from plugin.program.messages import (
     reason_text,
 )
 from plugin.program.referrals import ReferralRefusal
-from plugin.program.returns import ReturnReason, check_return
 from plugin.program.terms import TERM_CODES
-from plugin.program.tradein import TradeInCondition, TradeInReason, quote_trade_in
-from plugin.program.warranty import ReplacementReason
 
 ALL_CODES = sorted(
     {

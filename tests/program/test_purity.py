@@ -13,7 +13,7 @@ import pytest
 import plugin.program
 
 PACKAGE_DIR = Path(plugin.program.__file__).parent
-MODULES = sorted(p for p in PACKAGE_DIR.glob("*.py"))
+MODULES = sorted(p for p in PACKAGE_DIR.rglob("*.py"))  # and its subpackages (benefits/)
 FORBIDDEN_IMPORTS = {
     "flask",
     "sqlalchemy",
@@ -32,7 +32,7 @@ FORBIDDEN_IMPORTS = {
 CLOCK_CALLS = {"today", "now", "utcnow"}
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
 def test_no_framework_database_or_io_imports(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -45,7 +45,7 @@ def test_no_framework_database_or_io_imports(path):
         assert not roots & FORBIDDEN_IMPORTS, f"{path.name} imports {roots & FORBIDDEN_IMPORTS}"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
 def test_no_clock_and_no_files(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -63,8 +63,8 @@ def test_no_junk_drawer_modules():
 
 
 def _program_dataclasses():
-    for info in pkgutil.iter_modules(plugin.program.__path__):
-        module = importlib.import_module(f"plugin.program.{info.name}")
+    for info in pkgutil.walk_packages(plugin.program.__path__, "plugin.program."):
+        module = importlib.import_module(info.name)
         for _, obj in inspect.getmembers(module, dataclasses.is_dataclass):
             if inspect.isclass(obj) and obj.__module__ == module.__name__:
                 yield obj

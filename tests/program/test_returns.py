@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from plugin.program.returns import (
+from plugin.program.benefits.returns import (
     ReturnOutcome,
     ReturnReason,
     ShippingPaidBy,

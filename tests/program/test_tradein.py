@@ -7,10 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugin.program.calendar import add_months
-from plugin.program.cohorts import Cohort, CohortCutoffs
-from plugin.program.money import UnknownCurrency
-from plugin.program.tradein import (
+from plugin.program.benefits.tradein import (
     TradeInCondition,
     TradeInDeductions,
     TradeInKind,
@@ -18,6 +15,9 @@ from plugin.program.tradein import (
     quote_trade_in,
     recovery_shipment_overdue,
 )
+from plugin.program.calendar import add_months
+from plugin.program.cohorts import Cohort, CohortCutoffs
+from plugin.program.money import UnknownCurrency
 
 LEGACY, APRIL, NOVEMBER = Cohort.LEGACY, Cohort.APRIL_2025, Cohort.NOVEMBER_2025
 K, R = TradeInKind, TradeInReason

@@ -5,9 +5,7 @@ from datetime import date
 
 import pytest
 
-from plugin.program.cohorts import Cohort
-from plugin.program.policies import POLICIES
-from plugin.program.warranty import (
+from plugin.program.benefits.warranty import (
     RegisteredDevice,
     ReplacementReason,
     extended_warranty_end,
@@ -15,6 +13,8 @@ from plugin.program.warranty import (
     replacement_cover_end,
     standard_warranty_end,
 )
+from plugin.program.cohorts import Cohort
+from plugin.program.policies import POLICIES
 
 LEGACY, APRIL, NOVEMBER = Cohort.LEGACY, Cohort.APRIL_2025, Cohort.NOVEMBER_2025
 PURCHASED = date(2024, 5, 10)

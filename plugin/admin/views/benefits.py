@@ -42,7 +42,7 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
-from plugin.program.tradein_workflow import allowed_actions
+from plugin.program.benefits.tradein_workflow import allowed_actions
 from plugin.reports import queries as admin_queries
 
 # The store answers a return request within 24 hours (POLICY.md 6).

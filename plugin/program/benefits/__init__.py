@@ -1,0 +1,1 @@
+"""The member benefits' rules: trade-in quotes and their workflow, returns, warranty, CTRL F."""
