@@ -32,6 +32,8 @@ from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.program.benefits.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
+from plugin.reach.notifications import ctrlf_feedback_missing
+from plugin.shops.registry import installed_shops
 from plugin.shops.settings import program_settings
 
 DEFAULT_PERCENT = Decimal("40")  # what an anonymous visitor is shown (POLICY.md 7: "up to 40%")
@@ -351,7 +353,6 @@ def overdue_feedback(shop: Shop, today: date | None = None) -> list[CtrlFApplica
 
 def flag_missing_feedback(today: date | None = None) -> int:
     """One audit row per tester the day their feedback becomes overdue (flagged once)."""
-    from plugin.shops.registry import installed_shops
 
     flagged = 0
     for shop in installed_shops():
@@ -375,7 +376,6 @@ def flag_missing_feedback(today: date | None = None) -> int:
                     subject_id=application.id,
                     after={"program_id": application.program_id},
                 )
-                from plugin.reach.notifications import ctrlf_feedback_missing
 
                 ctrlf_feedback_missing(shop, application)
                 flagged += 1

@@ -67,6 +67,9 @@ from plugin.program.messages import reason_text, title_text
 from plugin.program.money import format_plain, quantize
 from plugin.program.policies import POLICIES, TradeInKind
 from plugin.reach import notifications
+from plugin.rewards.redemptions import issue_coupon
+from plugin.shopify.store_credit import store_credit_check
+from plugin.shops.registry import installed_shops
 from plugin.shops.settings import program_settings
 
 log = logging.getLogger(__name__)
@@ -241,8 +244,6 @@ def quote_breakdown(
     value and amount, so the shopper sees base − each deduction = value."""
     if answer.base_value is None or condition is None or answer.value is None:
         return []
-    from plugin.program.money import quantize
-    from plugin.shops.settings import program_settings
 
     rules = program_settings(shop).deductions
     taken = [
@@ -545,8 +546,6 @@ def pay(
     Store credit only where shoppers can spend it (``services.store_credit``); asked before the
     trade-in's row is locked, so no lock waits on Shopify."""
     if method == PayoutMethod.STORE_CREDIT.value:
-        from plugin.shopify.store_credit import store_credit_check
-
         check = store_credit_check(shop)
         if check.spendable is False:
             raise PayoutUnavailable(check.message or "Store credit cannot be spent in this store.")
@@ -694,7 +693,6 @@ def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
 
 def expire_unshipped(today: date | None = None) -> int:
     """Approved recovery trade-ins not shipped in time lose their value and shipping refund."""
-    from plugin.shops.registry import installed_shops
 
     expired = 0
     for shop in installed_shops():
@@ -1008,7 +1006,6 @@ def _send_payout(
             shop.id, REFUND, key, {**base, "order_id": order.order_id, "idempotency_key": key}
         )
         return {"order_id": order.order_id}
-    from plugin.rewards.redemptions import issue_coupon
 
     member = db.session.get(Member, trade_in.member_id) if trade_in.member_id else None
     if member is None:

@@ -31,9 +31,11 @@ from plugin import clock, outbox
 from plugin.benefits.devices import (
     active_replacement_claim,
     assign_serial,
+    member_cohort,
     member_device,
     normalize_serial,
     store_today,
+    trade_ins_taking_part,
     warranty_facts,
 )
 from plugin.database import audit
@@ -42,7 +44,9 @@ from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
 from plugin.program.benefits.warranty import replacement_cover_end, standard_warranty_end
 from plugin.program.messages import reason_text
+from plugin.program.policies import POLICIES
 from plugin.program.regions import free_replacement_shipping
+from plugin.shops.settings import program_settings
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "approve"): "approved",
@@ -190,10 +194,6 @@ def approve_claim(shop: Shop, claim_id: int, actor: str) -> WarrantyClaim:
             return {}
         member = db.session.get(Member, claim.member_id) if claim.member_id else None
         if member is not None:
-            from plugin.benefits.devices import member_cohort, trade_ins_taking_part
-            from plugin.program.policies import POLICIES
-            from plugin.shops.settings import program_settings
-
             cohort, _ = member_cohort(member, program_settings(shop))
             if (
                 cohort is not None

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.members import accounts
 from plugin.members.accounts import cohort_of
@@ -390,7 +390,6 @@ def warn_expiring_points() -> int:
                     customer_id=customer.customer_id,
                 )
             warned += 1
-        from plugin import outbox
 
         outbox.commit()
     return warned

@@ -18,7 +18,17 @@ from sqlalchemy import String, and_, case, cast, func, select
 
 from plugin import clock
 from plugin.extensions import db
-from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
+from plugin.models import (
+    AuditLog,
+    Member,
+    Order,
+    PointEntry,
+    ProgramMonth,
+    Redemption,
+    Shop,
+    ShopCustomer,
+    Wallet,
+)
 from plugin.program.calendar import add_months
 from plugin.program.money import quantize
 from plugin.reports.queries import shop_value_per_point
@@ -101,7 +111,6 @@ def refresh_past_months(shop: Shop, months: int = 2) -> int:
 
 
 def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
-    from plugin.models import ProgramMonth
 
     if not months:
         return {}
@@ -123,7 +132,6 @@ def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
 
 
 def _store(shop: Shop, figures: MonthResults) -> None:
-    from plugin.models import ProgramMonth
 
     row = db.session.execute(
         select(ProgramMonth).where(
@@ -371,7 +379,6 @@ def compute(
 
 
 def _claw_back_times(shop: Shop) -> list[tuple[datetime, Decimal]]:
-    from plugin.models import AuditLog
 
     return [
         (at, Decimal(str((after or {}).get("amount") or 0)))

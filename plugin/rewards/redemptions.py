@@ -31,7 +31,7 @@ from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.money import MAX_AMOUNT, minor_units, quantize
-from plugin.rewards import store_credit_rewards
+from plugin.rewards import store_credit_rewards, tiers
 from plugin.shops.registry import shown_title
 
 CREATE = "discount_code.create"
@@ -55,7 +55,6 @@ class RedemptionError(Exception):
 
 def tier_allows(shop: Shop, member_id: int | None, tier_keys: list[str]) -> bool:
     """A tier-only reward (issue 19): only while tiers are on and the member holds one of them."""
-    from plugin.rewards import tiers
 
     if member_id is None or not tiers.rules(shop).enabled:
         return False

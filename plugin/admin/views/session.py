@@ -10,14 +10,13 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from plugin.admin.blueprint import bp
+from plugin.admin.dev import reload_with_fresh_token
 from plugin.shopify_app import request_input, shopify
 
 
 @bp.get("/auth/patch-id-token")
 def patch_id_token() -> Response:
     if current_app.config.get("DEV_MODE") and "admin_dev" in current_app.blueprints:
-        from plugin.admin.dev import reload_with_fresh_token
-
         reloaded = reload_with_fresh_token()
         if reloaded is not None:
             return reloaded
