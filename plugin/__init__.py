@@ -19,6 +19,8 @@ from plugin.settings import Settings, SettingsError
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+# The imports inside create_app and below are local on purpose: `import plugin` (the parent of every
+# module) stays light, and each piece loads once the settings that configure it are in.
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIdConverter

@@ -13,6 +13,8 @@ COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "sh
 
 
 def handlers() -> dict[str, Handler]:
+    # Local: the receiver reads the topic list when it loads; the handlers, and the domain they
+    # import, load when a job first needs them.
     from webhooks.handlers import app, compliance, customers, orders, products, refunds
 
     return {

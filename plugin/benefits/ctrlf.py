@@ -33,6 +33,7 @@ from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.program.benefits.ctrlf import ctrlf_code_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
 from plugin.reach.notifications import ctrlf_feedback_missing
+from plugin.rewards.redemptions import issue_coupon
 from plugin.shops.registry import installed_shops
 from plugin.shops.settings import program_settings
 
@@ -245,8 +246,6 @@ def select_member(
             raise SelectionRefused(
                 "member_not_active", "The applicant's TESmart ID is no longer active."
             )
-        from plugin.rewards.redemptions import issue_coupon
-
         redemption = issue_coupon(
             shop,
             member,

@@ -46,6 +46,7 @@ from plugin.program.benefits.warranty import replacement_cover_end, standard_war
 from plugin.program.messages import reason_text
 from plugin.program.policies import POLICIES
 from plugin.program.regions import free_replacement_shipping
+from plugin.reach.notifications import warranty_decided
 from plugin.shops.settings import program_settings
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -325,8 +326,6 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         if target in ("shipped", "closed", "refused", "withdrawn"):
             claim.resolved_at = claim.resolved_at or clock.now()
         if target in ("approved", "refused"):
-            from plugin.reach.notifications import warranty_decided
-
             warranty_decided(shop, claim, device)
         audit.record(
             shop_id=shop.id,

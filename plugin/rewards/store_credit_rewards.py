@@ -25,6 +25,7 @@ from plugin import clock
 from plugin.extensions import db
 from plugin.models import Redemption, Reward, Shop
 from plugin.program.calendar import add_months
+from plugin.shopify import admin_api
 from plugin.shopify.store_credit import check_answer
 from plugin.shops.settings import program_settings
 
@@ -44,9 +45,7 @@ def enabled_as_known(shop: Shop) -> bool:
 def ask_shopify(shop: Shop, client: Any | None = None) -> bool:
     """Ask Shopify whether the store has store credit on, and keep the answer. Does not commit."""
     if client is None:
-        from plugin.shopify.admin_api import admin_client
-
-        client = admin_client(shop)
+        client = admin_api.admin_client(shop)
     enabled = shopify_says_enabled(client)
     shop.settings = {
         **(shop.settings or {}),
