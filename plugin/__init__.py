@@ -20,6 +20,8 @@ from plugin.settings import Settings, SettingsError
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+# The imports inside create_app and below are local on purpose: `import plugin` (the parent of every
+# module) stays light, and each piece loads once the settings that configure it are in.
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -131,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
         # The dev server's fake Admin API starts with the database's customers
         # (plugin.shopify.admin_api.fake_admin calls it).
         app.extensions["seed_fake_admin"] = mirror_to_fake
+        # The patch-id-token page mints the local admin entry's token itself (no App Bridge here).
+        app.extensions["reload_with_fresh_token"] = admin_dev.reload_with_fresh_token
 
 
 def _engine_options(url: str) -> dict[str, Any]:

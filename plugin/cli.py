@@ -18,6 +18,9 @@ from plugin import clock as the_clock
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 
+# The imports inside the commands are local on purpose: a command loads its work when it runs, not
+# with every `flask` call (the web process registers the CLI too).
+
 shops_cli = AppGroup("shops", help="The regional shops.")
 members_cli = AppGroup("members", help="TESmart IDs.")
 

@@ -22,6 +22,7 @@ from plugin.admin.blueprint import bp
 from plugin.admin.context import apply_headers
 from plugin.admin.errors import admin_error_page
 from plugin.admin.layout import page_globals
+from plugin.clock import zone
 
 
 def per_request(filter_: Callable[..., str | list[str]]) -> Callable[..., Any]:
@@ -72,7 +73,7 @@ def _staff_names() -> dict[str, str]:
         ctx = g.get("admin")
         found = {}
         if ctx is not None:
-            from plugin.members import staff
+            from plugin.members import staff  # local: the views import a module named staff too
 
             for grant in staff.grants_of_shop(ctx.shop.id):
                 name = getattr(grant, "name", None) or grant.email
@@ -122,8 +123,6 @@ def _month(value: date | None) -> str:
 @per_request
 def _when(value: datetime | date | None) -> str:
     """Times in the store's own zone (the operator runs that store)."""
-    from plugin.clock import zone
-
     ctx = g.get("admin")
     return i18n.format_when(
         value, zone(ctx.shop.timezone, ctx.shop.region) if ctx is not None else None

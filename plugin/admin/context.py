@@ -25,8 +25,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, g, has_request_context, render_template, request, url_for
 
+from plugin.admin.i18n import _, current_locale
+from plugin.admin.install import InstallFailed, shop_for_session
 from plugin.members import staff
 from plugin.models import Shop
+from plugin.shopify.admin_api import app_config, http_client
+from plugin.shopify.tokens import TokenExchangeFailed, exchange_online_user
 from plugin.shopify_app import request_input, shopify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +74,6 @@ def _token_url() -> str:
 
 
 def authenticate() -> AdminContext | Response:
-    from plugin.admin.install import InstallFailed, shop_for_session
 
     req = request_input(body="")  # the body is never part of App Home verification
     req["url"] = _token_url()
@@ -96,8 +99,6 @@ def authenticate() -> AdminContext | Response:
     _note_visit(token_shop, user_id, result.id_token)
     access = staff.access(user_id, token_shop)
     if access is None:
-        from plugin.admin.i18n import _
-
         names = staff.who_grants(token_shop)
         message = (
             _(
@@ -122,8 +123,6 @@ def authenticate() -> AdminContext | Response:
 def _note_visit(shop: Shop, user_id: str, id_token: Any) -> None:
     """Record the staff member (name, email, store owner) for the staff page; Shopify is asked
     who they are on their first visit and once a day after. A failed look-up does not refuse."""
-    from plugin.shopify.admin_api import app_config, http_client
-    from plugin.shopify.tokens import TokenExchangeFailed, exchange_online_user
 
     member = staff.member_of(user_id, shop.id)
     profile = None
@@ -166,8 +165,6 @@ def page_url(endpoint: str, **values: Any) -> str:
         if ctx.host:
             values.setdefault("host", ctx.host)
     if has_request_context() and request.values.get("locale"):
-        from plugin.admin.i18n import current_locale
-
         values.setdefault("locale", current_locale())  # Shopify's language stays with the page
     return url_for(endpoint, **values)
 

@@ -3,7 +3,7 @@
 Activated members apply to an open test with their setup and devices; the merchant selects up to
 the test's seats; a selected member gets a single-use percentage code for the test product
 (``redemptions.issue_coupon``, once per application), 40% by default and 50% or free for
-``legacy`` (``program.ctrlf.ctrlf_code_percent``). Feedback is due by the test's date; missing
+``legacy`` (``program.benefits.ctrlf.ctrlf_code_percent``). Feedback is due by the test's date; missing
 feedback is flagged once by a periodic task (an audit row the merchant sees).
 
 Decisions where the policy is silent:
@@ -35,6 +35,9 @@ from plugin.models.types import is_row_id
 from plugin.program.benefits.ctrlf import ctrlf_code_percent, ctrlf_shown_percent, feedback_overdue
 from plugin.program.cohorts import Cohort
 from plugin.program.errors import Conflict, NotFound
+from plugin.reach.notifications import ctrlf_feedback_missing
+from plugin.rewards.redemptions import issue_coupon
+from plugin.shops.registry import installed_shops
 from plugin.shops.settings import program_settings
 
 
@@ -234,8 +237,6 @@ def select_member(
             raise SelectionRefused(
                 "member_not_active", "The applicant's TESmart ID is no longer active."
             )
-        from plugin.rewards.redemptions import issue_coupon
-
         redemption = issue_coupon(
             shop,
             member,
@@ -330,7 +331,6 @@ def overdue_feedback(shop: Shop, today: date | None = None) -> list[CtrlFApplica
 
 def flag_missing_feedback(today: date | None = None) -> int:
     """One audit row per tester the day their feedback becomes overdue (flagged once)."""
-    from plugin.shops.registry import installed_shops
 
     flagged = 0
     for shop in installed_shops():
@@ -355,7 +355,6 @@ def flag_missing_feedback(today: date | None = None) -> int:
                         subject_id=application.id,
                         after={"program_id": application.program_id},
                     )
-                    from plugin.reach.notifications import ctrlf_feedback_missing
 
                     ctrlf_feedback_missing(shop, application)
                     flagged += 1

@@ -48,7 +48,9 @@ from plugin.program.benefits.returns import (
 from plugin.program.benefits.warranty import standard_warranty_end
 from plugin.program.errors import Conflict, NotFound, Refused
 from plugin.program.messages import reason_text
+from plugin.reach.notifications import return_received
 from plugin.shopify.payloads import shopify_id
+from plugin.shops.registry import installed_shops
 from plugin.shops.settings import program_settings
 
 log = logging.getLogger(__name__)
@@ -283,7 +285,6 @@ def mark_received(
         request.received_on = received_on
         if request.outcome == ReturnOutcome.REFUND:
             request.refund_due_on = refund_due_by(received_on, public_holidays(shop, received_on))
-        from plugin.reach.notifications import return_received
 
         return_received(shop, request)
         return {"received_on": received_on, "refund_due_on": request.refund_due_on}
@@ -338,7 +339,6 @@ def late_refunds(shop: Shop, today: date | None = None) -> list[ReturnRequest]:
 
 def flag_late_refunds(today: date | None = None) -> int:
     """Flag each refund the moment it becomes late, once (an audit row tells the merchant)."""
-    from plugin.shops.registry import installed_shops
 
     flagged = 0
     for shop in installed_shops():

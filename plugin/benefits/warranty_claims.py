@@ -31,9 +31,11 @@ from plugin import clock
 from plugin.benefits.devices import (
     active_replacement_claim,
     assign_serial,
+    member_cohort,
     member_device,
     normalize_serial,
     store_today,
+    trade_ins_taking_part,
     warranty_facts,
 )
 from plugin.database import audit
@@ -51,7 +53,10 @@ from plugin.program.benefits.warranty import (
 )
 from plugin.program.errors import Conflict, NotFound, Refused
 from plugin.program.messages import reason_text
+from plugin.program.policies import POLICIES
 from plugin.program.regions import free_replacement_shipping
+from plugin.reach.notifications import warranty_decided
+from plugin.shops.settings import program_settings
 
 # The workflow is the program's (``program.benefits.warranty``); the admin pages read it here.
 TRANSITIONS = CLAIM_TRANSITIONS
@@ -185,10 +190,6 @@ def approve_claim(shop: Shop, claim_id: int, actor: str) -> WarrantyClaim:
             return {}
         member = db.session.get(Member, claim.member_id) if claim.member_id else None
         if member is not None:
-            from plugin.benefits.devices import member_cohort, trade_ins_taking_part
-            from plugin.program.policies import POLICIES
-            from plugin.shops.settings import program_settings
-
             cohort, _ = member_cohort(member, program_settings(shop))
             if (
                 cohort is not None
@@ -316,8 +317,6 @@ def _step(shop: Shop, claim_id: int, action: str, actor: str, apply: Any = None)
         if step in CLAIM_RESOLVED_STATES:
             claim.resolved_at = claim.resolved_at or clock.now()
         if step in CLAIM_DECIDED_STATES:
-            from plugin.reach.notifications import warranty_decided
-
             warranty_decided(shop, claim, device)
         audit.record(
             shop_id=shop.id,

@@ -338,6 +338,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
     Runs after the shop's commit, through the services the storefront uses; each of them commits
     and issues its codes through the outbox (in dev mode the in-process fake Admin API).
     """
+    # local: dev-mode tooling, loaded when the demo runs
     from plugin.rewards import redemptions, referrals
 
     base = 1000 * (shop_index + 1)
@@ -400,6 +401,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         )
         order = orders.apply_paid(shop, payload)
         referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
+        # local: dev-mode tooling, loaded when the demo runs
         from plugin import outbox
 
         outbox.commit()
@@ -439,6 +441,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
 def _load_trade_in(shop: Shop) -> None:
     """A recovery-value trade-in a member applied for, waiting for the merchant: approving it in
     the local admin emails the member the ship-by date (the local mailbox at /dev/mail)."""
+    # local: dev-mode tooling, loaded when the demo runs
     from plugin.benefits import tradeins
     from plugin.models import Device, TradeIn
     from plugin.program.benefits.tradein import TradeInCondition
@@ -487,6 +490,7 @@ def mirror_to_fake(
     if app.config.get("SHOPIFY_ADMIN_API") != "fake" or app.config.get("FAKE_ADMIN_URL"):
         return False
     if fake is None:
+        # local: dev-mode tooling, loaded when the demo runs
         from plugin.shopify.admin_api import fake_admin
 
         fake = fake_admin(app)
@@ -507,6 +511,7 @@ def _seeded(getter: Any, domain: str, record_gid: str) -> bool:
 
 
 def _mirror_shop(fake: Any, shop: Shop) -> None:
+    # local: dev-mode tooling, loaded when the demo runs
     from plugin.shopify.fake.store import gid
 
     domain = shop.domain

@@ -28,6 +28,7 @@ class DevCustomer(TypedDict):
 def list_dev_shops() -> list[DevShop]:
     """Every shop, in id order, as plain dicts."""
     try:
+        # local: dev-mode tooling, loaded when the dev page asks
         from plugin.models.shop import Shop
 
         rows: list[Any] = list(Shop.query.order_by(Shop.id))
@@ -49,6 +50,7 @@ def list_dev_shops() -> list[DevShop]:
 def list_dev_customers(shop_domain: str, limit: int = 50) -> list[DevCustomer]:
     """A few known customers of one shop, for the customer switcher's suggestions."""
     try:
+        # local: dev-mode tooling, loaded when the dev page asks
         from plugin.models.member import ShopCustomer
         from plugin.models.shop import Shop
 

@@ -33,6 +33,7 @@ def wanted(app: Flask) -> bool:
 
 
 def _loop(app: Flask, stop: threading.Event) -> None:
+    # local: dev-mode tooling, loaded when the dev sweeper starts
     from plugin.extensions import db
     from plugin.jobs import sweep
 

@@ -18,6 +18,7 @@ from plugin.models import OutboxItem, Redemption, Shop
 from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.entries import EntryKind
+from plugin.reach.notifications import code_issued
 from plugin.rewards.redemptions import DEACTIVATE, customer_gid, lock_redemption
 from plugin.shopify.client import AdminClient, user_errors
 
@@ -73,7 +74,6 @@ def _created(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     if redemption.state == "pending":
         redemption.state = "issued"
         redemption.issued_at = clock.now()
-        from plugin.reach.notifications import code_issued
 
         code_issued(shop, redemption)
     elif redemption.state == "disabled":

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from plugin import clock, outbox
+from plugin.benefits import tradeins
 from plugin.extensions import db
 from plugin.models import AuditLog, OutboxItem, Shop
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors
@@ -71,13 +72,11 @@ def _mark(shop: Shop, key: str, action: str, detail: dict[str, Any]) -> None:
 
 
 def _on_success(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
-    from plugin.benefits import tradeins
 
     tradeins.payout_confirmed(shop, item, result)
 
 
 def _on_failure(shop: Shop, item: OutboxItem, reason: str) -> None:
-    from plugin.benefits import tradeins
 
     tradeins.payout_failed(shop, item, reason)
 

@@ -16,6 +16,7 @@ from typing import Any
 from plugin import clock, outbox
 from plugin.effects.discount_codes import find_code
 from plugin.models import OutboxItem, Shop
+from plugin.reach.emails import queue_email
 from plugin.rewards.redemptions import customer_gid
 from plugin.shopify.client import AdminClient, user_errors
 
@@ -32,7 +33,6 @@ def _made(shop: Shop, item: OutboxItem, result: dict[str, Any]) -> None:
     payload = item.payload or {}
     if not payload.get("last_day"):
         return  # a tier without a period end: the widget shows the code (no end date to announce)
-    from plugin.reach.emails import queue_email
 
     queue_email(
         shop,

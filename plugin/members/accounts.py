@@ -13,11 +13,14 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, select, update
 
 from plugin import clock
+from plugin.database import audit
 from plugin.database.idempotent import insert_once
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer, Wallet
 from plugin.program.cohorts import Cohort, CohortCutoffs, cohort_for
+from plugin.shops.registry import ShopError, normalize_domain
+from plugin.shops.settings import program_settings
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
@@ -74,7 +77,6 @@ def find_member_by_email(email: str) -> Member | None:
 def registration(at: datetime, shop: Shop | None, day: date | None = None) -> tuple[date, Cohort]:
     """The registration day (the registering store's own calendar day, POLICY.md 1) and the
     cohort it fixes under that store's cutoffs as they are now."""
-    from plugin.shops.settings import program_settings
 
     registered_on = day or clock.local_day(
         at, clock.shop_zone(shop) if shop is not None else clock.zone("UTC")
@@ -241,7 +243,6 @@ def link_customer(
 
 
 def _email_conflict(shop: Shop, customer: ShopCustomer, claimed: Member, email: str | None) -> None:
-    from plugin.database import audit
 
     if customer.conflicting_email == (email or claimed.email):
         return
@@ -285,7 +286,6 @@ def shop_visitor(
     customer, member, wallet) is the cheapest way to the same rows. Each join names the shop, so a
     customer id never reaches another shop's customer (invariant 5).
     """
-    from plugin.shops.registry import ShopError, normalize_domain
 
     try:
         normalized = normalize_domain(domain)

@@ -38,6 +38,11 @@ class RowError(ValueError):
     pass
 
 
+# The outbox kind of the member's metafields write (``plugin.reach.metafields.EFFECT``; members
+# sit below reach and do not import it; tests/members hold the two equal).
+METAFIELDS_EFFECT = "customer.metafields"
+
+
 def _registered_at(raw: str, tz: ZoneInfo) -> tuple[datetime, date]:
     """The registration instant and day (POLICY.md 1, 2). A time with an offset is read with its
     offset, then its day is the importing store's; a date, or a time without an offset, is the
@@ -183,8 +188,6 @@ def _import_batch(rows: list[_Good]) -> None:
 
 
 def _write_batch(rows: list[_Good]) -> None:
-    from plugin.reach.metafields import EFFECT
-
     now = clock.now()
     members = Member.__table__
     # 1. The TESmart IDs the rows name, as they are now.
@@ -321,7 +324,7 @@ def _write_batch(rows: list[_Good]) -> None:
         items = [
             {
                 "shop_id": shop_id,
-                "kind": EFFECT,
+                "kind": METAFIELDS_EFFECT,
                 "idempotency_key": f"customer_metafields:{member_id}:{minute}",
                 "payload": {"member_id": member_id},
                 "state": "pending",

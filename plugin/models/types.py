@@ -46,6 +46,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     """Kept for old callers only: "now" is `plugin.clock.now()` (new code calls that)."""
-    from plugin import clock
+    from plugin import clock  # local: kept out of the models' import of their column types
 
     return clock.now()

@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Campaign, Member, Order, Redemption, Shop
 from plugin.program.campaigns import campaign_applies
 from plugin.program.errors import Conflict, NotAllowed, NotFound
+from plugin.rewards.redemptions import issue_coupon
 
 # How long a process shows a shop's campaign list before reading it again (GET /proxy/member).
 LISTING_TTL_SECONDS = 10.0
@@ -132,7 +133,6 @@ def member_campaign_code(
 ) -> Redemption:
     """A member-only discount campaign: the activated member's own single-use code, once per
     campaign (POLICY.md 3). Commits."""
-    from plugin.rewards.redemptions import issue_coupon
 
     campaign = db.session.execute(
         select(Campaign).where(Campaign.id == campaign_id, Campaign.shop_id == shop.id)
@@ -164,7 +164,6 @@ def member_campaign_code(
 def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: datetime) -> int:
     """Gift with purchase: an activated member's qualifying order is tagged for the warehouse to
     add the gift, through the outbox, once per campaign and order."""
-    from plugin import outbox
 
     if member is None or not campaign_applies(member.activated_at, member.state, paid_at):
         return 0

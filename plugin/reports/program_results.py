@@ -19,7 +19,17 @@ from sqlalchemy import String, and_, case, cast, func, select
 from plugin import clock
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.models import Member, Order, PointEntry, Redemption, Shop, ShopCustomer, Wallet
+from plugin.models import (
+    AuditLog,
+    Member,
+    Order,
+    PointEntry,
+    ProgramMonth,
+    Redemption,
+    Shop,
+    ShopCustomer,
+    Wallet,
+)
 from plugin.program.calendar import add_months
 from plugin.program.money import quantize
 from plugin.reports.queries.points import shop_value_per_point
@@ -102,7 +112,6 @@ def refresh_past_months(shop: Shop, months: int = 2) -> int:
 
 
 def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
-    from plugin.models import ProgramMonth
 
     if not months:
         return {}
@@ -124,7 +133,6 @@ def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
 
 
 def _store(shop: Shop, figures: MonthResults) -> None:
-    from plugin.models import ProgramMonth
 
     row = db.session.execute(
         select(ProgramMonth).where(
@@ -372,7 +380,6 @@ def compute(
 
 
 def _claw_back_times(shop: Shop) -> list[tuple[datetime, Decimal]]:
-    from plugin.models import AuditLog
 
     return [
         (at, Decimal(str((after or {}).get("amount") or 0)))

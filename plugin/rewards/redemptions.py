@@ -35,7 +35,7 @@ from plugin.program.entries import EntryKind
 from plugin.program.errors import Conflict, DomainError, NotAllowed, NotFound
 from plugin.program.membership import FORFEITED_PURPOSES
 from plugin.program.money import MAX_AMOUNT, minor_units, quantize
-from plugin.rewards import store_credit_rewards
+from plugin.rewards import store_credit_rewards, tiers
 from plugin.shops.registry import shown_title
 
 CREATE = "discount_code.create"
@@ -62,7 +62,6 @@ class RedemptionNotFound(RedemptionError, NotFound):
 
 def tier_allows(shop: Shop, member_id: int | None, tier_keys: list[str]) -> bool:
     """A tier-only reward (issue 19): only while tiers are on and the member holds one of them."""
-    from plugin.rewards import tiers
 
     if member_id is None or not tiers.rules(shop).enabled:
         return False

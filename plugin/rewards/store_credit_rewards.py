@@ -24,8 +24,10 @@ from sqlalchemy import select
 from plugin import clock
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.models import Redemption, Shop
+from plugin.models import Redemption, Reward, Shop
 from plugin.program.calendar import add_months
+from plugin.shopify import admin_api
+from plugin.shopify.store_credit import check_answer
 from plugin.shops.settings import program_settings
 
 log = logging.getLogger(__name__)
@@ -44,9 +46,7 @@ def enabled_as_known(shop: Shop) -> bool:
 def ask_shopify(shop: Shop, client: Any | None = None) -> bool:
     """Ask Shopify whether the store has store credit on, and keep the answer. Does not commit."""
     if client is None:
-        from plugin.shopify.admin_api import admin_client
-
-        client = admin_client(shop)
+        client = admin_api.admin_client(shop)
     enabled = shopify_says_enabled(client)
     shop.settings = {
         **(shop.settings or {}),
@@ -58,7 +58,6 @@ def ask_shopify(shop: Shop, client: Any | None = None) -> bool:
 def shopify_says_enabled(client: Any) -> bool:
     """The trade-in payout's rule (``plugin.shopify.store_credit``): store credit on, and new
     customer accounts, where shoppers can see and spend it."""
-    from plugin.shopify.store_credit import check_answer
 
     return bool(check_answer(client.execute("StoreCreditAvailability", {})).spendable)
 
@@ -107,7 +106,6 @@ def claw_back_payload(redemption: Redemption) -> dict[str, Any]:
 
 def refresh_configurations() -> int:
     """Ask each installed shop with a store-credit reward again, at most once an hour."""
-    from plugin.models import Reward
 
     asked = 0
     shops = (

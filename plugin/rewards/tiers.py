@@ -18,12 +18,21 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from plugin import clock
+from plugin import clock, outbox
 from plugin.database import audit
 from plugin.database.idempotent import insert_once
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.models import Member, MemberTier, Order, PointEntry, Shop, ShopCustomer, TierChange
+from plugin.models import (
+    Member,
+    MemberTier,
+    Order,
+    OutboxItem,
+    PointEntry,
+    Shop,
+    ShopCustomer,
+    TierChange,
+)
 from plugin.program.entries import EARNED_KINDS
 from plugin.program.tiers import (
     Move,
@@ -201,7 +210,6 @@ def grant_free_shipping(
     customer_id = _customer_id(shop, member_id)
     if customer_id is None:
         return None
-    from plugin import outbox
 
     return outbox.add(
         shop.id,
@@ -228,7 +236,6 @@ def delivered_perk_code(
     """The member's free-shipping code of this period, once Shopify has made it (for the widget)."""
     if tier is None or tier.perk != "free_shipping":
         return None
-    from plugin.models import OutboxItem
 
     done = db.session.execute(
         select(OutboxItem.id).where(
@@ -245,7 +252,6 @@ def end_free_shipping(
     shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None
 ) -> int | None:
     """A member moved out of a free-shipping tier: the period's code stops working now."""
-    from plugin import outbox
 
     return outbox.add(
         shop.id,
@@ -277,7 +283,6 @@ def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | No
     tier = tier_rules.by_key(row.tier_key) if row else None
     if tier is None or tier.perk != "gift":
         return None
-    from plugin import outbox
 
     return outbox.add(
         shop.id,
@@ -398,7 +403,6 @@ def save_rules(shop: Shop, raw: dict[str, Any], actor: str) -> TierRules:
 
 
 def _active_members(shop: Shop) -> list[Member]:
-    from plugin.models import ShopCustomer
 
     return list(
         db.session.execute(

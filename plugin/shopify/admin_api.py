@@ -25,7 +25,10 @@ from plugin.shopify.client import (
     AdminClient,
     BucketEstimates,
 )
+from plugin.shopify.fake import FakeAdminApi
+from plugin.shopify.redis_buckets import RedisCostBuckets
 from plugin.shopify.tokens import TokenExchangeFailed, needs_refresh, refresh_offline_token
+from plugin.shopify.transport import LoopbackTransport
 from plugin.shops.registry import offline_token, store_token
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,6 @@ def fake_admin(app: Flask | None = None) -> Any:
         fake = app.extensions.get("fake_admin")
         if fake is not None:
             return fake
-        from plugin.shopify.fake import FakeAdminApi
 
         fake = FakeAdminApi()
         app.extensions["fake_admin"] = fake
@@ -70,8 +72,6 @@ def http_client(app: Flask | None = None) -> httpx.Client:
             return client
     if app.config["SHOPIFY_ADMIN_API"] == "fake":
         if app.config.get("FAKE_ADMIN_URL"):
-            from plugin.shopify.transport import LoopbackTransport
-
             transport: httpx.BaseTransport = LoopbackTransport(app.config["FAKE_ADMIN_URL"])
         else:
             transport = fake_admin(app).transport()
@@ -165,7 +165,6 @@ def cost_buckets(app: Flask | None = None) -> BucketEstimates:
     connection = getattr(app.extensions.get("tesmart_queue"), "connection", None)
     if connection is None:
         return PROCESS_BUCKETS
-    from plugin.shopify.redis_buckets import RedisCostBuckets
 
     with _lock:
         buckets = app.extensions.get("admin_cost_buckets")

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from plugin.models import Shop
+from plugin.shopify import admin_api
 from plugin.shopify.client import AdminApiError
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,8 @@ class StoreCreditCheck:
 
 
 def store_credit_check(shop: Shop) -> StoreCreditCheck:
-    from plugin.shopify.admin_api import admin_client
-
     try:
-        data = admin_client(shop).execute("StoreCreditAvailability", {})
+        data = admin_api.admin_client(shop).execute("StoreCreditAvailability", {})
     except AdminApiError as exc:
         log.warning("store credit configuration of %s unknown: %s", shop.domain, exc)
         return StoreCreditCheck(None)

@@ -12,6 +12,7 @@ from plugin import clock
 from plugin.extensions import db
 from plugin.models import Reward, Shop
 from plugin.program.catalogue import default_catalogue
+from plugin.program.messages import format_money, title_text
 from plugin.program.money import quantize
 from plugin.program.regions import Region, store_of_region
 from plugin.shopify.tokens import OfflineToken, TokenCipher
@@ -169,7 +170,6 @@ def reward_title(
 ) -> str:
     """The catalogue's default titles in the store's language: "$5 off" (POLICY.md 3), "5 € Rabatt",
     "￥800割引", "₩7,000 할인", "30 % Rabatt"."""
-    from plugin.program.messages import format_money, title_text
 
     if str(kind) == "percentage" and percentage is not None:
         return title_text("percent_off", locale, percent=f"{percentage.normalize():f}")

@@ -13,8 +13,11 @@ from flask import g, request
 from plugin import clock
 from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
+from plugin.jobs.customers import sync_seen_customer
+from plugin.jobs.queue import job_queue
 from plugin.members.accounts import activate_on_storefront_login, shop_visitor
 from plugin.models import Member, Shop, ShopCustomer
+from plugin.points import ledger
 from plugin.shopify_app import shopify
 
 # Shopify's default app proxy path (shopify.app.toml); merchants may change prefix and subpath.
@@ -157,8 +160,6 @@ def _signed_input() -> dict[str, Any]:
 def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:
     """Logged in, but no customers/create seen yet: fetch the customer in a job (never inline in
     production), so the ID is linked and activated as of this visit."""
-    from plugin.jobs.customers import sync_seen_customer
-    from plugin.jobs.queue import job_queue
 
     job_queue().enqueue(
         sync_seen_customer,
@@ -177,7 +178,6 @@ def wallet_balance(ctx: ProxyContext) -> int:
         return 0
     if ctx.balance is not None:
         return ctx.balance
-    from plugin.points import ledger
 
     return ledger.balance(ctx.shop.id, ctx.member.id)
 

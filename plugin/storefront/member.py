@@ -9,11 +9,14 @@ from flask import Response, jsonify
 from plugin import clock
 from plugin.extensions import db
 from plugin.members.accounts import cohort_of, id_status
+from plugin.points import expiry
 from plugin.points.campaigns import listed_campaigns
 from plugin.program.benefits.ctrlf import ADVERTISED_PERCENT
 from plugin.program.cohorts import Cohort
+from plugin.program.money import format_plain
 from plugin.program.regions import STORES, Region
 from plugin.program.terms import MemberTerms, member_terms, term_sentences
+from plugin.rewards.referrals import friend_coupon_amount
 from plugin.shops.settings import ProgramSettings, program_settings
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import (
@@ -56,7 +59,6 @@ def referral_block(ctx: ProxyContext) -> dict[str, Any] | None:
 def expiring_block(
     ctx: ProxyContext, settings: ProgramSettings | None = None
 ) -> dict[str, Any] | None:
-    from plugin.points import expiry
 
     member = ctx.member
     if member is None:
@@ -69,8 +71,6 @@ def expiring_block(
 
 def offer_block(ctx: ProxyContext, settings: ProgramSettings) -> dict[str, Any]:
     """What the program offers in this store, for the join pitch: the same for every visitor."""
-    from plugin.program.money import format_plain
-    from plugin.rewards.referrals import friend_coupon_amount
 
     return {
         "referral_amount": format_plain(friend_coupon_amount(ctx.shop), ctx.shop.currency),

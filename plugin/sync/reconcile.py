@@ -23,6 +23,7 @@ from plugin.shopify.admin_api import admin_client, product_fetcher
 from plugin.shopify.client import AdminThrottled
 from plugin.shopify.payloads import shopify_id, timestamp
 from plugin.shops.compliance import without_redacted
+from plugin.shops.registry import find_shop, installed_shops
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +341,6 @@ def _apply_customer(shop: Shop, payload: dict[str, Any]) -> None:
 
 
 def reconcile_all(domain: str | None = None) -> dict[str, Any]:
-    from plugin.shops.registry import find_shop, installed_shops
 
     shops = [find_shop(domain)] if domain else installed_shops()
     results: dict[str, Any] = {}

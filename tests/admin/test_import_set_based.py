@@ -154,3 +154,10 @@ def test_a_referral_code_drawn_twice_is_drawn_again(
         select(Member).where(Member.email_normalized == "new@example.com")
     ).scalar_one()
     assert new.referral_code == "NEWCODE2"
+
+
+def test_the_set_based_import_writes_the_metafields_effect_reach_runs() -> None:
+    from plugin.members.importer import METAFIELDS_EFFECT
+    from plugin.reach.metafields import EFFECT
+
+    assert METAFIELDS_EFFECT == EFFECT

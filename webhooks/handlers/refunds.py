@@ -4,11 +4,10 @@ from typing import Any
 
 from plugin.models import Shop
 from plugin.points import orders
+from plugin.rewards import referrals
 
 
 def create(shop: Shop, payload: dict[str, Any]) -> None:
     order = orders.apply_refund(shop, payload)
     if order.total_amount > 0 and order.refunded_amount >= order.total_amount:
-        from plugin.rewards import referrals
-
         referrals.on_order_reversed(shop, order)

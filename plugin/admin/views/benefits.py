@@ -26,9 +26,11 @@ from plugin.admin.pages import (
     require,
 )
 from plugin.admin.views.cases import CLAIM_ACTIONS, RETURN_ACTIONS, device_history, steps_of
-from plugin.benefits import ctrlf, tradeins, warranty_claims
+from plugin.benefits import ctrlf, ctrlf_admin, tradeins, warranty_claims
 from plugin.benefits import returns as return_requests
 from plugin.benefits.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
+from plugin.benefits.uploads import stored_key
+from plugin.clock import today, zone
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.models import (
@@ -52,6 +54,8 @@ from plugin.reports.queries.benefits import (
     trade_ins_by_state,
 )
 from plugin.reports.queries.shared import rows_of
+from plugin.shopify.store_credit import store_credit_check
+from plugin.storage import storage
 
 # The store answers a return request within 24 hours (POLICY.md 6).
 ANSWER_WITHIN = timedelta(hours=24)
@@ -108,8 +112,6 @@ def _trade_in_page(trade_in: TradeIn, *, status: int = 200, error: str | None = 
     quoted, paid = value_bounds(shop, trade_in)
     store_credit = None
     if "pay" in allowed and trade_in.kind == "recovery_value":
-        from plugin.shopify.store_credit import store_credit_check
-
         store_credit = store_credit_check(shop)
     quote_event = next((e for e in events if e.to_state == "quoted"), None)
     return render(
@@ -451,8 +453,6 @@ def claim_file(claim_id: int, index: int) -> Response:
 
 def _uploaded_file(model: Any, row_id: int, index: int) -> Response:
     """File ``index`` of a shop's return request or claim (their ``photos``), never cached."""
-    from plugin.benefits.uploads import stored_key
-    from plugin.storage import storage
 
     ctx = admin()
     rows = rows_of(model, ctx.shop.id, model.id == row_id, limit=1)
@@ -604,7 +604,6 @@ def _ctrl_f_page(*, status: int = 200, errors: dict[str, str] | None = None) -> 
 
 
 def _store_today() -> Any:
-    from plugin.clock import today, zone
 
     shop = admin().shop
     return today(zone(shop.timezone, shop.region))
@@ -613,7 +612,6 @@ def _store_today() -> Any:
 @bp.post("/ctrl-f")
 @app_home
 def ctrl_f_create() -> Response:
-    from plugin.benefits import ctrlf_admin
 
     ctx = admin()
     try:
@@ -695,7 +693,6 @@ def ctrl_f_program(program_id: int) -> Response:
 @bp.post("/ctrl-f/<int:program_id>")
 @app_home
 def ctrl_f_update(program_id: int) -> Response:
-    from plugin.benefits import ctrlf_admin
 
     ctx = admin()
     program = _program(program_id)

@@ -15,9 +15,9 @@ from plugin.shopify_app import request_input, shopify
 
 @bp.get("/auth/patch-id-token")
 def patch_id_token() -> Response:
-    if current_app.config.get("DEV_MODE") and "admin_dev" in current_app.blueprints:
-        from plugin.devtools.admin import reload_with_fresh_token
-
+    # Dev mode's local admin entry installs it (the app factory); production never imports it.
+    reload_with_fresh_token = current_app.extensions.get("reload_with_fresh_token")
+    if reload_with_fresh_token is not None:
         reloaded = reload_with_fresh_token()
         if reloaded is not None:
             return reloaded

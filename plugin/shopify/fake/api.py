@@ -35,6 +35,9 @@ from graphql import (
 )
 from werkzeug.wrappers import Request, Response
 
+from plugin import clock
+from plugin.shopify.fake.resolvers import consume_credit
+
 from .. import API_VERSION
 from ..schema import SchemaUnavailable, admin_schema
 from .cost import (
@@ -73,7 +76,6 @@ _INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or w
 
 
 def _utcnow() -> datetime:
-    from plugin import clock
 
     return clock.now()
 
@@ -686,7 +688,6 @@ class FakeAdminApi:
         remaining amounts, the soonest to expire first (credits without expiry last)."""
         with self._lock:
             state = self._state(shop)
-            from plugin.shopify.fake.resolvers import consume_credit
 
             consume_credit(state, customer_gid, currency or state.currency, Decimal(str(amount)))
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
+from .flow import trigger_fields
 from .store import (
     ShopState,
     connection,
@@ -535,8 +536,6 @@ class RootFields:
         """Flow's rules for an app trigger: the handle of a deployed flow_trigger extension, a
         payload of at most 50 KB whose keys are exactly the extension's fields (a customer
         reference arrives as ``customer_id``)."""
-        from .flow import trigger_fields
-
         if body is not None:
             return {
                 "userErrors": [_user_error(["body"], "body is deprecated: send handle and payload")]
