@@ -184,7 +184,8 @@ def check_contract(app: Flask, response: Any) -> None:
     try:
         app.url_map.bind("localhost").match(request.path, method=request.method)
     except (NotFound, MethodNotAllowed):
-        return  # no route answered (Flask's JSON 404/405): there is nothing the spec could drift from
+        # no route answered (Flask's JSON 404/405): there is nothing the spec could drift from
+        return
     except RequestRedirect:
         pass  # a route all the same (a trailing slash)
     from tests.contract.openapi_check import assert_response_matches_openapi
@@ -274,7 +275,8 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
         PROCESS_BUCKETS.clear()  # each test's fake Admin API starts with a full bucket
         for name, extension in list(app.extensions.items()):
             if name not in pristine_extensions and hasattr(extension, "close"):
-                extension.close()  # a client the test's requests opened (the Admin API's HTTP client)
+                # a client the test's requests opened (the Admin API's HTTP client)
+                extension.close()
         app.extensions.clear()
         app.extensions.update(pristine_extensions)
         app.config.clear()
@@ -359,7 +361,8 @@ def deliver(client: FlaskClient) -> Callable[..., Any]:
 
 @pytest.fixture()
 def proxy(client: FlaskClient) -> Callable[..., Any]:
-    """A request through the app proxy, signed like Shopify: ``proxy("GET", "/member", shop="us", customer=123)``."""
+    """A request through the app proxy, signed like Shopify: ``proxy("GET", "/member", shop="us",
+    customer=123)``."""
 
     def send(
         method: str,

@@ -428,7 +428,7 @@ def _earliest_trade_in(
     return offer.kind, add_months(device.purchased_on, first.from_months)
 
 
-# --- the Device view -------------------------------------------------------------------------------
+# --- the Device view ------------------------------------------------------------------------------
 
 
 def device_view(
@@ -514,7 +514,7 @@ def devices_payload(
     ]
 
 
-# --- serial numbers --------------------------------------------------------------------------------
+# --- serial numbers -------------------------------------------------------------------------------
 
 
 def normalize_serial(raw: object) -> str:

@@ -93,11 +93,12 @@ class ReturnTransitionError(ApiError):
         super().__init__(409, "invalid_transition", f"A return that is {state} cannot {action}.")
 
 
-# --- the customer's side ---------------------------------------------------------------------------
+# --- the customer's side --------------------------------------------------------------------------
 
 
 def customer_order(shop: Shop, customer_id: str, member: Member | None, order_ref: str) -> Order:
-    """The order (by id, GID or name) if it is this customer's (or their TESmart ID's) in this shop."""
+    """The order (by id, GID or name) if it is this customer's (or their TESmart ID's) in this
+    shop."""
     ref = order_ref.strip()
     owner = Order.customer_id == customer_id
     if member is not None:

@@ -97,7 +97,8 @@ class TradeInTransitionError(ApiError, workflow.TradeInTransitionError):
 
     def __init__(self, kind: str, state: str, action: str, detail: str | None = None) -> None:
         workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
-        # ApiError's fields, set by hand: its __init__ would reach the program error's through super().
+        # ApiError's fields, set by hand: its __init__ would reach the program error's through
+        # super().
         self.status, self.code, self.message, self.extra = (
             409,
             "invalid_transition",
@@ -166,7 +167,7 @@ class InvalidTradeInInput(ApiError):
         super().__init__(400, "invalid_request", message)
 
 
-# --- the member's side -----------------------------------------------------------------------------
+# --- the member's side ----------------------------------------------------------------------------
 
 
 def quote(
@@ -367,7 +368,7 @@ def trade_in_view(trade_in: TradeIn) -> dict[str, Any]:
     }
 
 
-# --- the merchant's workflow -------------------------------------------------------------------------
+# --- the merchant's workflow ----------------------------------------------------------------------
 
 
 class ValueAboveQuote(ApiError):
@@ -377,8 +378,8 @@ class ValueAboveQuote(ApiError):
         self, quoted: Decimal, value: Decimal, currency: str, *, reason_missing: bool
     ) -> None:
         message = (
-            f"{format_plain(value, currency)} {currency} is above the quote of {format_plain(quoted, currency)} "
-            f"{currency}. "
+            f"{format_plain(value, currency)} {currency} is above the quote of "
+            f"{format_plain(quoted, currency)} {currency}. "
             + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
         )
         super().__init__(409, "value_above_quote", message)
@@ -392,7 +393,8 @@ class ValueAbovePrice(ApiError):
         super().__init__(
             422,
             "value_above_price",
-            f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for the device.",
+            f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for "
+            "the device.",
         )
         self.paid, self.currency = paid, currency
 

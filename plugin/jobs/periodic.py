@@ -1,4 +1,5 @@
-"""Periodic program work run by the sweep: each registered task is idempotent and cheap when idle."""
+"""Periodic program work run by the sweep: each registered task is idempotent and cheap when
+idle."""
 
 from __future__ import annotations
 

@@ -69,7 +69,8 @@ class WarrantyClaim(db.Model):
     outcome: Mapped[str] = mapped_column(String(16))
     return_shipping_paid_by: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
-    # The shopper's photos and video of the fault ("upload:<customer>/<id>", plugin.benefits.uploads).
+    # The shopper's photos and video of the fault ("upload:<customer>/<id>",
+    # plugin.benefits.uploads).
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     replacement_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

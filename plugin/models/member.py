@@ -20,7 +20,8 @@ class Member(db.Model):
         String(320), unique=True
     )  # None once redacted
     email: Mapped[str | None] = mapped_column(String(320))
-    # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's date).
+    # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's
+    # date).
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The registration day in the registering store's zone and the cohort it fixed, stored when
     # fixed (activation or import) and never recomputed: a later cutoff setting never moves it.

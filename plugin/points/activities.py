@@ -82,7 +82,8 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
 
 
 def parse_review(payload: Any) -> dict[str, Any]:
-    """The review integration's body, checked: {review_id, customer_id|email, product_id, with_photos}."""
+    """The review integration's body, checked: {review_id, customer_id|email, product_id,
+    with_photos}."""
     if not isinstance(payload, dict):
         raise ActivityError(400, "invalid_json", "The request body must be a JSON object.")
     review_id = payload.get("review_id")

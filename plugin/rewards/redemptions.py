@@ -44,7 +44,8 @@ LIVE_STATES = ("pending", "issued")
 
 
 class RedemptionError(Exception):
-    """A redemption the member cannot make; ``status``/``code`` map onto the API's error envelope."""
+    """A redemption the member cannot make; ``status``/``code`` map onto the API's error
+    envelope."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -114,7 +115,8 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
                 403, "id_not_active", "Activate your TESmart ID to redeem rewards."
             )
         wallet = ledger.lock_wallet(shop.id, member.id)
-        # A balance may be negative after a clawback: redemption waits until it is positive (POLICY 3).
+        # A balance may be negative after a clawback: redemption waits until it is positive (POLICY
+        # 3).
         if wallet.balance <= 0 or wallet.balance < points:
             missing = points - max(wallet.balance, 0)
             raise RedemptionError(
@@ -368,7 +370,8 @@ def disable_unused_codes(
     purposes: Iterable[str] = FORFEITED_PURPOSES,
     reason: str = "membership_cancelled",
 ) -> int:
-    """Disable every unused code of ``member`` in ``shop`` (membership cancellation); does not commit."""
+    """Disable every unused code of ``member`` in ``shop`` (membership cancellation); does not
+    commit."""
     candidates = db.session.execute(
         select(Redemption)
         .where(

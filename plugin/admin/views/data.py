@@ -84,7 +84,8 @@ def export(name: str) -> Response:
     )
     db.session.commit()
     rows = exports.ledger_csv(ctx.shop, member_id) if member_id else exports.export(ctx.shop, name)
-    filename = f"{ctx.shop.handle}-{name}{f'-member-{member_id}' if member_id else ''}-{clock.now():%Y%m%d}.csv"
+    member_part = f"-member-{member_id}" if member_id else ""
+    filename = f"{ctx.shop.handle}-{name}{member_part}-{clock.now():%Y%m%d}.csv"
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -138,7 +139,8 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
         if other:
             return _page(
                 error=_(
-                    "Line {line} names another store ({named}); import each store's members in its own admin.",
+                    "Line {line} names another store ({named}); import each store's members in its "
+                    "own admin.",
                     line=line,
                     named=named,
                 ),
