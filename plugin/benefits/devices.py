@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from plugin import clock
 from plugin.database import audit
@@ -146,7 +147,7 @@ def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
 def _history_columns() -> tuple[Any, Any, Any, Any]:
     """``trade_ins_taking_part``, ``active_replacement_claim`` (held or not) and
     ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id``."""
-    shop_id = bindparam("shop_id")
+    shop_id: BindParameter[int] = bindparam("shop_id")
     taking_part = (
         select(func.count(TradeIn.id))
         .where(

@@ -116,7 +116,7 @@ def import_upload() -> Response:
         return _page(error=_("The CSV cannot be read: {problem}.", problem=str(exc)), status=422)
 
 
-def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # type: ignore[no-untyped-def, type-arg]
+def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header and c != "shop"]
     if missing:
