@@ -327,6 +327,7 @@ class OuterTransaction:
         if self._sqlite is not None:
             self.connection.exec_driver_sql("BEGIN")
         self._patches = pytest.MonkeyPatch()
+        self._listener: Any = None
         connection = self.connection
         self._patches.setattr(Session, "get_bind", lambda session, *a, **k: connection)
         self._patches.setitem(
@@ -334,17 +335,48 @@ class OuterTransaction:
         )
         self._patches.setitem(self._engines, None, _SharedEngine(self.engine, connection))
         if self.engine.dialect.name == "postgresql":
+            from sqlalchemy import event
+            from sqlalchemy.util import immutabledict
+
             from webhooks import receiver
 
             self._patches.setitem(
                 receiver._own_connections, self.engine.url, _SharedOwnConnection(connection)
             )
+            # A storefront read asks for autocommit (plugin.database.reads), which a connection
+            # inside a transaction cannot give: the request's reads run in the test's
+            # transaction instead, and the option is dropped again when the request's session
+            # ends its transaction, as the pool resets a connection given back.
+            self._patches.setattr(
+                self.engine.dialect, "set_connection_execution_options", lambda *a: None
+            )
+
+            def given_back(session: Any, transaction: Any) -> None:
+                if (
+                    transaction.parent is None
+                    and "isolation_level" in connection._execution_options
+                ):
+                    connection._execution_options = immutabledict(
+                        {
+                            k: v
+                            for k, v in connection._execution_options.items()
+                            if k != "isolation_level"
+                        }
+                    )
+
+            event.listen(Session, "after_transaction_end", given_back)
+            self._listener = given_back
 
     def _is_sqlite(self) -> bool:
         return bool(self.engine.dialect.name == "sqlite")
 
     def roll_back(self) -> None:
         self._patches.undo()
+        if self._listener is not None:
+            from flask_sqlalchemy.session import Session
+            from sqlalchemy import event
+
+            event.remove(Session, "after_transaction_end", self._listener)
         if self._transaction.is_active:
             self._transaction.rollback()
         if self._sqlite is not None:
