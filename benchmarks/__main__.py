@@ -112,10 +112,13 @@ def console_table(rows: list[Row]) -> str:
 def document(rows: list[Row], info: dict[str, str], args: argparse.Namespace, took: float) -> str:
     command = "make bench" + (" ARGS=--quick" if args.quick else "")
     facts = "\n".join(f"- {k}: {v}" for k, v in info.items())
+    taken = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    invoked = " ".join(["python -m benchmarks", *sys.argv[1:]])
+    kind = "quick" if args.quick else "full"
     return f"""# Benchmarks
 
-Taken {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")} with `{" ".join(["python -m benchmarks", *sys.argv[1:]])}`
-({"quick" if args.quick else "full"} run, {took:.0f} s). Regenerate with `{command}`; the command starts
+Taken {taken} with `{invoked}`
+({kind} run, {took:.0f} s). Regenerate with `{command}`; the command starts
 everything itself on 127.0.0.1 (a dedicated PostgreSQL database, one Redis database, gunicorn, rq
 workers, the fake Admin API) and stops it afterwards.
 
@@ -125,12 +128,12 @@ workers, the fake Admin API) and stops it afterwards.
 ## Set-up
 - gunicorn, the Procfile's settings: {args.web_workers} sync workers (2 × cores + 1), access log on,
   `gunicorn.conf.py` (each worker freezes the app's objects out of garbage collection).
-  The floor (`benchmarks/floor.py`: verify the HMAC, insert one row, push one Redis entry) runs under
-  the same settings, against the same PostgreSQL and Redis.
+  The floor (`benchmarks/floor.py`: verify the HMAC, insert one row, push one Redis entry) runs
+  under the same settings, against the same PostgreSQL and Redis.
 - rq workers: `flask --app plugin worker` (SimpleWorker), as many as each row says.
-- The load generator (`benchmarks/loadgen.py`, asyncio, one connection per request as gunicorn's sync
-  workers close after each answer) runs on the same 2 cores as the server, PostgreSQL, Redis and
-  the workers: every figure is what the *whole* machine does, generator included. Open-loop
+- The load generator (`benchmarks/loadgen.py`, asyncio, one connection per request as gunicorn's
+  sync workers close after each answer) runs on the same 2 cores as the server, PostgreSQL, Redis
+  and the workers: every figure is what the *whole* machine does, generator included. Open-loop
   latencies count from when each request was due, so a stalled server is not hidden. The
   generator holds its own garbage collection off during each measurement: a full collection of its
   heap paused its event loop for ~50 ms, and every request due meanwhile was charged to the server.
@@ -153,8 +156,9 @@ balance exact; 284 s for both.
 """
 
 
-NOTES = """- **One small machine does everything.** The load averages above show what else ran on the same
-  2 cores; the generator, gunicorn, the workers, PostgreSQL and Redis compete for the same CPUs.
+NOTES = """- **One small machine does everything.** The load averages above show what else ran on
+  the same 2 cores; the generator, gunicorn, the workers, PostgreSQL and Redis compete for the same
+  CPUs.
   Compare rows of one run with each other (app and floor were run alternately, twice, keeping
   each one's best round) rather than with another machine. Ratios moved by about ±0.03 between
   runs on a quiet machine.
@@ -234,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         "--import-rows",
         type=int,
         default=None,
-        help="rows for the members import row (full run: 20,000; quick: 2,000; the issue's size: 200000)",
+        help="rows for the members import row (full run: 20,000; quick: 2,000; the issue's size: "
+        "200000)",
     )
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument(
@@ -303,9 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n({took:.0f} s; logs of the processes in {stack.log_dir.relative_to(ROOT)})")
     if not args.no_write and (not args.quick or args.write):
         Path(args.output).write_text(document(rows, info, args, took), encoding="utf-8")
-        print(
-            f"written to {Path(args.output).relative_to(ROOT) if Path(args.output).is_relative_to(ROOT) else args.output}"
-        )
+        out = Path(args.output)
+        print(f"written to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else args.output}")
     return 0
 
 

@@ -47,8 +47,9 @@ THRESHOLDS = {"lcp": 2500.0, "cls": 0.1, "inp": 200.0}
 
 OBSERVE = """
 window.__vitals = {lcp: 0, cls: 0, inp: 0, clsWindow: 0, clsFirst: 0, clsLast: 0};
-new PerformanceObserver(list => { for (const e of list.getEntries()) window.__vitals.lcp = e.startTime; })
-  .observe({type: 'largest-contentful-paint', buffered: true});
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) window.__vitals.lcp = e.startTime;
+}).observe({type: 'largest-contentful-paint', buffered: true});
 new PerformanceObserver(list => {
   const v = window.__vitals;
   for (const e of list.getEntries()) {
@@ -61,7 +62,9 @@ new PerformanceObserver(list => {
   }
 }).observe({type: 'layout-shift', buffered: true});
 new PerformanceObserver(list => {
-  for (const e of list.getEntries()) if (e.interactionId) window.__vitals.inp = Math.max(window.__vitals.inp, e.duration);
+  for (const e of list.getEntries()) {
+    if (e.interactionId) window.__vitals.inp = Math.max(window.__vitals.inp, e.duration);
+  }
 }).observe({type: 'event', buffered: true, durationThreshold: 16});
 """
 
@@ -151,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                 ],
             )
             print(
-                f"{'page':<12} {'LCP p75':>9} {'CLS p75':>8} {'INP p75':>8}   thresholds: LCP <= 2500 ms, CLS <= 0.1, INP <= 200 ms; p75 of {args.runs} loads"
+                f"{'page':<12} {'LCP p75':>9} {'CLS p75':>8} {'INP p75':>8}   thresholds: LCP <= "
+                f"2500 ms, CLS <= 0.1, INP <= 200 ms; p75 of {args.runs} loads"
             )
             for path in [p.strip() for p in args.pages.split(",") if p.strip()]:
                 samples: dict[str, list[float]] = {"lcp": [], "cls": [], "inp": []}
@@ -192,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 failed |= not ok
                 shown_inp = f"{inp:>5.0f}" if inp else "  <16"  # no event entry reaches 16 ms
                 print(
-                    f"{path:<12} {lcp:>6.0f} ms {cls:>8.3f} {shown_inp} ms   {'ok' if ok else 'OVER BUDGET'}",
+                    f"{path:<12} {lcp:>6.0f} ms {cls:>8.3f} {shown_inp} ms   "
+                    f"{'ok' if ok else 'OVER BUDGET'}",
                     flush=True,
                 )
             browser.close()
@@ -228,8 +233,9 @@ def check_figures(app, domain: str) -> bool:  # type: ignore[no-untyped-def]
         ]
         db.session.remove()
     print(
-        f"dashboard figures (6 months): cold {cold * 1000:.0f} ms, warm median {statistics.median(warm) * 1000:.0f} ms; "
-        f"stored months equal the recomputation: {'yes' if same else 'NO'}",
+        f"dashboard figures (6 months): cold {cold * 1000:.0f} ms, warm median "
+        f"{statistics.median(warm) * 1000:.0f} ms; stored months equal the recomputation: "
+        f"{'yes' if same else 'NO'}",
         flush=True,
     )
     return not same

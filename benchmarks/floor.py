@@ -41,7 +41,8 @@ def receive(topic: str) -> Response:
     row = (
         connection()
         .execute(
-            "INSERT INTO floor_events (webhook_id, topic, body) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            "INSERT INTO floor_events (webhook_id, topic, body) VALUES (%s, %s, %s) ON CONFLICT DO "
+            "NOTHING RETURNING id",
             (request.headers.get("X-Shopify-Webhook-Id"), topic, raw.decode()),
         )
         .fetchone()

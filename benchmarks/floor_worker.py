@@ -23,7 +23,8 @@ POINTS_PER_ORDER = 2000
 def award(conn: psycopg.Connection, event_id: int) -> bool:
     with conn.transaction():
         row = conn.execute(
-            "UPDATE floor_events SET processed_at = now() WHERE id = %s AND processed_at IS NULL RETURNING body",
+            "UPDATE floor_events SET processed_at = now() WHERE id = %s AND processed_at IS NULL "
+            "RETURNING body",
             (event_id,),
         ).fetchone()
         if row is None:
@@ -39,8 +40,8 @@ def award(conn: psycopg.Connection, event_id: int) -> bool:
         ).fetchone()
         if inserted is not None:
             conn.execute(
-                "INSERT INTO floor_wallets (member_key, balance) VALUES (%s, %s) ON CONFLICT (member_key)"
-                " DO UPDATE SET balance = floor_wallets.balance + EXCLUDED.balance",
+                "INSERT INTO floor_wallets (member_key, balance) VALUES (%s, %s) ON CONFLICT "
+                "(member_key) DO UPDATE SET balance = floor_wallets.balance + EXCLUDED.balance",
                 (member, POINTS_PER_ORDER),
             )
     return True

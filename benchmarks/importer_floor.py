@@ -81,7 +81,8 @@ def measure(
             dumps[table] = buffer.getvalue()
         for table in reversed(grown):
             conn.execute(
-                f'DELETE FROM "{table}" WHERE id IN (SELECT id FROM "{table}" ORDER BY id OFFSET {before[table]})'
+                f'DELETE FROM "{table}" WHERE id IN (SELECT id FROM "{table}" ORDER BY id OFFSET '
+                f"{before[table]})"
             )
         conn.commit()
         wall = time.perf_counter()
@@ -108,8 +109,8 @@ def rows(database_url: str, count: int) -> list[Row]:
             f"{figures['app_rate']:.0f} rows/s",
             "≥ 0.50 of COPY",
             ratio >= 0.5,
-            f"{figures['app_cpu_ms_per_row']:.2f} ms CPU per row in-process; COPY of the same rows into "
-            f"{figures['tables']:.0f} tables",
+            f"{figures['app_cpu_ms_per_row']:.2f} ms CPU per row in-process; COPY of the same rows "
+            f"into {figures['tables']:.0f} tables",
             floor=f"{figures['copy_rate']:.0f} rows/s",
             ratio=ratio,
         )

@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("FLASK_DEBUG", "1")
     base, http = serve(args.port)
     print(
-        f"local storefront on {base}; load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"local storefront on {base}; load average "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}",
         flush=True,
     )
     cases = {
@@ -164,9 +165,10 @@ def main(argv: list[str] | None = None) -> int:
             median = {m: statistics.median(r[m] for r in runs) for m in runs[0]}
             medians[key] = median
             print(
-                f"  {key[0]:<8} {key[1]:<12} scores {[r['score'] for r in runs]} median {median['score']:.0f}"
-                f" · FCP {median['fcp_ms']:.0f} ms · LCP {median['lcp_ms']:.0f} ms · TBT {median['tbt_ms']:.0f} ms"
-                f" · CLS {median['cls']:.3f}",
+                f"  {key[0]:<8} {key[1]:<12} scores {[r['score'] for r in runs]} median "
+                f"{median['score']:.0f} · FCP {median['fcp_ms']:.0f} ms · LCP "
+                f"{median['lcp_ms']:.0f} ms · TBT {median['tbt_ms']:.0f} ms · CLS "
+                f"{median['cls']:.3f}",
                 flush=True,
             )
     finally:
@@ -186,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             f" {'met' if total <= FLOOR_POINTS else 'NOT met'}"
         )
     print(
-        f"load average at end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared machine: scores vary with load)"
+        f"load average at end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared machine: "
+        "scores vary with load)"
     )
     return 0 if worst <= FLOOR_POINTS else 1
 

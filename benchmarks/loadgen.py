@@ -72,8 +72,8 @@ class RunResult:
     def summary(self) -> str:
         bad = {s: n for s, n in self.statuses.items() if not 200 <= s < 300}
         return (
-            f"{self.ok} ok in {self.elapsed:.1f}s = {self.rate:.0f}/s, p50 {self.percentile(50):.1f} ms, "
-            f"p99 {self.percentile(99):.1f} ms"
+            f"{self.ok} ok in {self.elapsed:.1f}s = {self.rate:.0f}/s, p50 "
+            f"{self.percentile(50):.1f} ms, p99 {self.percentile(99):.1f} ms"
             + (f", non-2xx {bad}" if bad else "")
             + (f", errors {dict(self.errors)}" if self.errors else "")
         )

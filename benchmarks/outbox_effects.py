@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for row in measure(args.orders, args.entries):
         print(
-            f"{row.figure:<60} {row.target:>4} {'' if row.met is None else ('met' if row.met else 'NOT met'):>8}  {row.notes}"
+            f"{row.figure:<60} {row.target:>4} "
+            f"{'' if row.met is None else ('met' if row.met else 'NOT met'):>8}  {row.notes}"
         )
     return 0
 

@@ -181,7 +181,8 @@ def main() -> None:
             program_results.results(shop)
             timings.append(time.perf_counter() - began)
         print(
-            f"figures for 6 months: median {statistics.median(timings) * 1000:.0f} ms over {args.runs} runs"
+            f"figures for 6 months: median {statistics.median(timings) * 1000:.0f} ms over "
+            f"{args.runs} runs"
         )
         db.session.remove()
 
@@ -212,7 +213,8 @@ def main() -> None:
                 )
                 lcps.append(lcp)
             print(
-                f"admin home LCP: median {statistics.median(lcps):.0f} ms over {args.runs} loads (target <= 2500 ms)"
+                f"admin home LCP: median {statistics.median(lcps):.0f} ms over {args.runs} loads "
+                "(target <= 2500 ms)"
             )
             browser.close()
     finally:

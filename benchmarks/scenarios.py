@@ -61,7 +61,7 @@ class Settings:
         return cls(False, 10, 8, 16, 15, [1, 2, 4], [2, 4], 8, 200, 300, 8, events, log)
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def sql(stack: Stack, query: str, params: tuple[Any, ...] = ()) -> Any:
@@ -104,7 +104,8 @@ def expect_2xx(status: int, body: bytes) -> None:
 
 
 def seed(stack: Stack) -> None:
-    """The four shops with their default catalogues, and the KVM switch every benchmark order buys."""
+    """The four shops with their default catalogues, and the KVM switch every benchmark order
+    buys."""
     from plugin.extensions import db
     from plugin.shops.products import upsert_product
     from plugin.shops.registry import add_shop
@@ -126,7 +127,7 @@ def routes(stack: Stack) -> set[tuple[str, str]]:
         }
 
 
-# --- webhook ingest --------------------------------------------------------------------------------
+# --- webhook ingest -------------------------------------------------------------------------------
 
 
 def ingest(
@@ -189,12 +190,14 @@ def ingest_rows(stack: Stack, settings: Settings) -> list[Row]:
             ratio >= 0.8,
             floor=f"{floor_best.rate:.0f}/s",
             ratio=ratio,
-            notes=f"p50 {app_best.percentile(50):.1f} ms, p99 {app_best.percentile(99):.1f} ms at max, {settings.concurrency} clients",
+            notes=f"p50 {app_best.percentile(50):.1f} ms, p99 {app_best.percentile(99):.1f} ms at "
+            f"max, {settings.concurrency} clients",
         ),
         Row(
             "Webhook ingest, floor (max)",
             f"{floor_best.rate:.0f}/s",
-            notes=f"p50 {floor_best.percentile(50):.1f} ms, p99 {floor_best.percentile(99):.1f} ms at max",
+            notes=f"p50 {floor_best.percentile(50):.1f} ms, p99 {floor_best.percentile(99):.1f} ms "
+            "at max",
         ),
         Row("Webhook ingest, ratio app/floor", f"{ratio:.2f}", "≥ 0.80", ratio >= 0.8),
         Row(
@@ -226,7 +229,7 @@ def _late(result: RunResult) -> str:
     return ", ".join(parts)
 
 
-# --- end to end ------------------------------------------------------------------------------------
+# --- end to end -----------------------------------------------------------------------------------
 
 
 def deliver_and_wait(
@@ -289,9 +292,9 @@ def end_to_end(
         result["worker_rss"] = (max(worker_rss), max(rss_mib(child.pid) for child in children))
         result["web_rss"] = (max(web_rss), max(rss_mib(pid) for pid in web_pids))
         settings.log(
-            f"  end to end, {workers} worker(s): {result['done']} of {result['acked']} orders in the ledger in "
-            f"{result['seconds']:.1f}s = {result['rate']:.0f}/s (acknowledged at {result['ack_rate']:.0f}/s; "
-            f"backlog {result['backlog']})"
+            f"  end to end, {workers} worker(s): {result['done']} of {result['acked']} orders in "
+            f"the ledger in {result['seconds']:.1f}s = {result['rate']:.0f}/s (acknowledged at "
+            f"{result['ack_rate']:.0f}/s; backlog {result['backlog']})"
         )
         return result
     finally:
@@ -320,8 +323,9 @@ def end_to_end_floor(stack: Stack, settings: Settings, workers: int, run: int) -
         warm_up(stack.web_port, PaidOrders(US, KVM_PRODUCT_ID, run=run + 1).request, 50)
         result = deliver_and_wait(stack, settings, orders, counted)
         settings.log(
-            f"  end to end floor, {workers} worker(s): {result['done']} of {result['acked']} orders in "
-            f"{result['seconds']:.1f}s = {result['rate']:.0f}/s (acknowledged at {result['ack_rate']:.0f}/s)"
+            f"  end to end floor, {workers} worker(s): {result['done']} of {result['acked']} "
+            f"orders in {result['seconds']:.1f}s = {result['rate']:.0f}/s (acknowledged at "
+            f"{result['ack_rate']:.0f}/s)"
         )
         return result
     finally:
@@ -343,7 +347,10 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
             first_web_rss = last["web_rss"][0] if first_web_rss is None else first_web_rss
             events += last["acked"]
             app_best = max(app_best, last["rate"])
-            note = f"{last['done']:,} orders in {last['seconds']:.0f}s, deliveries acknowledged at {last['ack_rate']:.0f}/s meanwhile"
+            note = (
+                f"{last['done']:,} orders in {last['seconds']:.0f}s, deliveries acknowledged at "
+                f"{last['ack_rate']:.0f}/s meanwhile"
+            )
             if last["backlog"]:
                 note += f"; {last['backlog']:,} still queued at the deadline"
             rows.append(
@@ -376,8 +383,8 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
                 f"{floor['rate']:.0f} orders/s",
                 "",
                 None,
-                f"{floor['done']:,} orders in {floor['seconds']:.0f}s, acknowledged at {floor['ack_rate']:.0f}/s; "
-                "benchmarks/floor.py + benchmarks/floor_worker.py",
+                f"{floor['done']:,} orders in {floor['seconds']:.0f}s, acknowledged at "
+                f"{floor['ack_rate']:.0f}/s; benchmarks/floor.py + benchmarks/floor_worker.py",
             )
         )
     if floor_best:
@@ -400,7 +407,7 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
     return rows
 
 
-# --- storefront reads ------------------------------------------------------------------------------
+# --- storefront reads -----------------------------------------------------------------------------
 
 
 def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[int]:
@@ -442,8 +449,8 @@ def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[in
 def device_ids(stack: Stack, customers: list[int]) -> dict[int, int]:
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT c.customer_id, min(d.id) FROM devices d JOIN shop_customers c ON c.member_id = d.member_id "
-            "AND c.shop_id = d.shop_id GROUP BY c.customer_id"
+            "SELECT c.customer_id, min(d.id) FROM devices d JOIN shop_customers c ON c.member_id = "
+            "d.member_id AND c.shop_id = d.shop_id GROUP BY c.customer_id"
         ).fetchall()
     wanted = {str(c) for c in customers}
     return {int(customer): device for customer, device in rows if customer in wanted}
@@ -541,7 +548,7 @@ def read_rows(stack: Stack, settings: Settings) -> list[Row]:
     return rows
 
 
-# --- redemptions -----------------------------------------------------------------------------------
+# --- redemptions ----------------------------------------------------------------------------------
 
 
 def fake_stats(stack: Stack) -> dict[str, Any]:
@@ -553,7 +560,10 @@ def fake_stats(stack: Stack) -> dict[str, Any]:
 
 def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
     available = routes(stack)
-    title = f"Redemptions against the fake Admin API (100 ms, Shopify's bucket), {settings.redemption_workers} workers"
+    title = (
+        "Redemptions against the fake Admin API (100 ms, Shopify's bucket), "
+        f"{settings.redemption_workers} workers"
+    )
     if ("POST", "/proxy/redemptions") not in available:
         return [
             Row(
@@ -621,7 +631,8 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
         throttled = stats["outcomes"].get("throttled", 0)
         rate = issued / elapsed
         settings.log(
-            f"  redemptions: {posted.summary()}; {issued} codes issued in {elapsed:.1f}s = {rate:.1f}/s; fake: {stats['outcomes']}"
+            f"  redemptions: {posted.summary()}; {issued} codes issued in {elapsed:.1f}s = "
+            f"{rate:.1f}/s; fake: {stats['outcomes']}"
         )
         return [
             Row(
@@ -629,11 +640,13 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
                 f"{rate:.1f} codes/s",
                 "bucket never exceeded (0 THROTTLED)",
                 throttled == 0 and issued == posted.ok,
-                f"{issued} of {len(customers)} codes issued within the wait; fake answered {stats['outcomes']}; "
-                "every worker process budgets against one estimate of the bucket shared in Redis "
-                "(plugin.shopify.redis_buckets.RedisCostBuckets: an atomic Lua take on the Redis server's clock), so the "
-                "workers together wait for the bucket instead of overspending it; a THROTTLED answer would still be retried, "
-                "never lost; Shopify's Standard bucket (1,000 points, 100/s restore) caps a code at 10 points → 10 codes/s sustained",
+                f"{issued} of {len(customers)} codes issued within the wait; fake answered "
+                f"{stats['outcomes']}; every worker process budgets against one estimate of the "
+                "bucket shared in Redis (plugin.shopify.redis_buckets.RedisCostBuckets: an atomic "
+                "Lua take on the Redis server's clock), so the workers together wait for the "
+                "bucket instead of overspending it; a THROTTLED answer would still be retried, "
+                "never lost; Shopify's Standard bucket (1,000 points, 100/s restore) caps a code "
+                "at 10 points → 10 codes/s sustained",
             )
         ]
     finally:
@@ -641,7 +654,7 @@ def redemption_rows(stack: Stack, settings: Settings, fake: Child) -> list[Row]:
         stack.stop_child(web)
 
 
-# --- memory ----------------------------------------------------------------------------------------
+# --- memory ---------------------------------------------------------------------------------------
 
 
 def memory_rows(stack: Stack, settings: Settings) -> list[Row]:
@@ -665,7 +678,8 @@ def memory_rows(stack: Stack, settings: Settings) -> list[Row]:
             f"{web[0]:.0f} → {web[1]:.0f} MiB RSS",
             "100,000 events",
             None,
-            "before/after the last end to end run; the web processes served every end to end delivery",
+            "before/after the last end to end run; the web processes served every end to end "
+            "delivery",
         ),
         Row(
             f"Memory, largest rq worker, last end to end run ({seen['workers']} workers)",
@@ -724,7 +738,8 @@ def dedicated_memory_rows(stack: Stack, settings: Settings) -> list[Row]:
         curve_web = ", ".join(f"{w:.0f}" for _, w, _ in samples)
         curve_worker = ", ".join(f"{k:.0f}" for _, _, k in samples)
         settings.log(
-            f"  memory: {sent} events in {elapsed:.0f}s; web MiB {curve_web}; worker MiB {curve_worker}"
+            f"  memory: {sent} events in {elapsed:.0f}s; web MiB {curve_web}; worker MiB "
+            f"{curve_worker}"
         )
         first, middle, last = samples[0], samples[len(samples) // 2], samples[-1]
 
@@ -739,14 +754,16 @@ def dedicated_memory_rows(stack: Stack, settings: Settings) -> list[Row]:
                 f"{first[1]:.0f} → {last[1]:.0f} MiB RSS",
                 target,
                 sent >= 100_000 and flat(1),
-                f"{len(web_pids)} gunicorn workers shared the deliveries; after each tenth: {curve_web} MiB",
+                f"{len(web_pids)} gunicorn workers shared the deliveries; after each tenth: "
+                f"{curve_web} MiB",
             ),
             Row(
                 f"Memory, largest rq worker after {processed:,} events",
                 f"{first[2]:.0f} → {last[2]:.0f} MiB RSS",
                 target,
                 processed >= 100_000 and flat(2),
-                f"2 workers shared the jobs; after each tenth: {curve_worker} MiB; run took {elapsed:.0f}s",
+                f"2 workers shared the jobs; after each tenth: {curve_worker} MiB; run took "
+                f"{elapsed:.0f}s",
             ),
         ]
     finally:

@@ -45,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from plugin.json_input import SafeJSONProvider
 
     app.json = SafeJSONProvider(app)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False
     from plugin import log_masking
 
     log_masking.install()

@@ -72,5 +72,5 @@ def sleeper() -> Callable[[float], None]:
     if has_app_context():
         injected = current_app.extensions.get(SLEEP_EXTENSION)
         if injected is not None:
-            return injected  # type: ignore[no-any-return]
+            return injected
     return _time.sleep

@@ -41,7 +41,7 @@ STATUS_OF: dict[type[DomainError], int] = {
 def status_of(exc: DomainError) -> int:
     """The HTTP status of a domain error: its kind's, the nearest in its class hierarchy."""
     for kind in type(exc).__mro__:
-        status = STATUS_OF.get(kind)  # type: ignore[call-overload]
+        status = STATUS_OF.get(kind)
         if status is not None:
             return status
     return 422

@@ -2,9 +2,10 @@
 
 A service writes an outbox item in the same transaction as the change that needs it; once that
 transaction commits, whoever commits it, the item is enqueued (``plugin.database.transaction``'s
-after-commit hook; nothing is enqueued after a rollback). The job performs it with an idempotency key, so a crash between the
-commit and the call, or between the call and the commit that marks it done, neither loses nor
-doubles it: the sweep re-runs pending items and each effect finds its own earlier result.
+after-commit hook; nothing is enqueued after a rollback). The job performs it with an idempotency
+key, so a crash between the commit and the call, or between the call and the commit that marks it
+done, neither loses nor doubles it: the sweep re-runs pending items and each effect finds its own
+earlier result.
 """
 
 from __future__ import annotations

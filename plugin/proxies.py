@@ -30,7 +30,8 @@ def parse_networks(value: str) -> tuple[Network, ...]:
 
 
 class TrustedProxyFix:
-    """``ProxyFix`` for requests whose peer is a trusted proxy; the WSGI environ untouched otherwise."""
+    """``ProxyFix`` for requests whose peer is a trusted proxy; the WSGI environ untouched
+    otherwise."""
 
     def __init__(self, wsgi_app: Any, networks: Iterable[Network]) -> None:
         self.networks = tuple(networks)

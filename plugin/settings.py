@@ -97,7 +97,8 @@ class Settings:
         upload_storage = env.get("UPLOAD_STORAGE")
         if upload_storage and not str(upload_storage).startswith(("s3://", "file://")):
             raise SettingsError(
-                f"UPLOAD_STORAGE must be s3://bucket[/prefix] or file:///path, not {upload_storage!r}"
+                "UPLOAD_STORAGE must be s3://bucket[/prefix] or file:///path, not "
+                f"{upload_storage!r}"
             )
         try:
             retention = int(env.get("WEBHOOK_BODY_RETENTION_DAYS", 7))
@@ -153,15 +154,18 @@ def _refuse_dev_mode_in_production(
     must never run with what only a real deployment has (issue 15)."""
     if admin_api == "live":
         raise SettingsError(
-            "dev mode (FLASK_DEBUG/DEV_MODE) refuses SHOPIFY_ADMIN_API=live: unset FLASK_DEBUG and DEV_MODE"
+            "dev mode (FLASK_DEBUG/DEV_MODE) refuses SHOPIFY_ADMIN_API=live: unset FLASK_DEBUG and "
+            "DEV_MODE"
         )
     if env.get("SHOPIFY_API_SECRET") != DEV_DEFAULTS["SHOPIFY_API_SECRET"]:
         raise SettingsError(
-            "dev mode (FLASK_DEBUG/DEV_MODE) refuses a real SHOPIFY_API_SECRET: unset FLASK_DEBUG and DEV_MODE"
+            "dev mode (FLASK_DEBUG/DEV_MODE) refuses a real SHOPIFY_API_SECRET: unset FLASK_DEBUG "
+            "and DEV_MODE"
         )
     if database_url.startswith("postgresql"):
         raise SettingsError(
-            "dev mode (FLASK_DEBUG/DEV_MODE) refuses a PostgreSQL DATABASE_URL: unset FLASK_DEBUG and DEV_MODE"
+            "dev mode (FLASK_DEBUG/DEV_MODE) refuses a PostgreSQL DATABASE_URL: unset FLASK_DEBUG "
+            "and DEV_MODE"
         )
 
 

@@ -1,9 +1,11 @@
 """Fixtures shared by the suite.
 
-The database is migrated once per session (Alembic, as in production) and emptied after each
-test. ``DATABASE_URL``/``REDIS_URL`` in the environment switch the whole suite to PostgreSQL and
-Redis; jobs then go through real rq queues and the ``client`` drains them with a burst worker
-after every request, so a test reads the same on both set-ups.
+The database is migrated once per session (Alembic, as in production). Each test runs inside one
+transaction that is rolled back at its end (``OuterTransaction``); a test marked ``commits`` (or
+``browser``, ``resilience``) commits for real and every table is emptied after it instead.
+``DATABASE_URL``/``REDIS_URL`` in the environment switch the whole suite to PostgreSQL and Redis;
+jobs then go through real rq queues and the ``client`` drains them with a burst worker after every
+request, so a test reads the same on both set-ups.
 
 ``TESMART_TEST_NOW`` (an ISO instant with an offset, e.g. ``2027-12-31T23:30:00Z``) runs the whole
 session at that instant: time-machine travels there before the first test and lets the clock tick
@@ -12,6 +14,7 @@ on, so CI can prove the suite green on dates other than today (.ci/run).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
@@ -184,7 +187,8 @@ def check_contract(app: Flask, response: Any) -> None:
     try:
         app.url_map.bind("localhost").match(request.path, method=request.method)
     except (NotFound, MethodNotAllowed):
-        return  # no route answered (Flask's JSON 404/405): there is nothing the spec could drift from
+        # no route answered (Flask's JSON 404/405): there is nothing the spec could drift from
+        return
     except RequestRedirect:
         pass  # a route all the same (a trailing slash)
     from tests.contract.openapi_check import assert_response_matches_openapi
@@ -247,6 +251,16 @@ def _shared_app(
     return _APPS[key]
 
 
+# Markers that make a test's writes real commits (the tables are emptied afterwards): the test
+# shares its data with other connections (worker processes, a live server's threads, a second
+# app, fault injection), which the outer transaction of the default would hide from them.
+COMMITTING_MARKERS = ("commits", "browser", "resilience")
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    return any(request.node.get_closest_marker(name) for name in COMMITTING_MARKERS)
+
+
 @pytest.fixture()
 def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
     from plugin.extensions import db
@@ -259,12 +273,16 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
         app.extensions["tesmart_queue"].connection.flushdb()
     ctx = app.app_context()
     ctx.push()
+    outer = None if _commits(request) else OuterTransaction(app, db)
     try:
         yield app
     finally:
         db.session.remove()
-        _empty_tables(db)
-        db.engine.dispose()  # no connection outlives its test
+        if outer is not None:
+            outer.roll_back()
+        else:
+            _empty_tables(db)
+            db.engine.dispose()  # no connection outlives its test
         ctx.pop()
         from webhooks.receiver import _shop_cache
 
@@ -274,11 +292,165 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
         PROCESS_BUCKETS.clear()  # each test's fake Admin API starts with a full bucket
         for name, extension in list(app.extensions.items()):
             if name not in pristine_extensions and hasattr(extension, "close"):
-                extension.close()  # a client the test's requests opened (the Admin API's HTTP client)
+                # a client the test's requests opened (the Admin API's HTTP client)
+                extension.close()
         app.extensions.clear()
         app.extensions.update(pristine_extensions)
         app.config.clear()
         app.config.update(pristine_config)
+
+
+class OuterTransaction:
+    """The test's writes, in one transaction on one connection, rolled back at its end.
+
+    Every session the test opens (each request has its own) is bound to that connection with
+    ``join_transaction_mode="create_savepoint"``: the code's ``commit()`` releases a savepoint and
+    its ``rollback()`` returns to one, so the code runs as it does in production while nothing it
+    writes outlives the test. What uses ``db.engine`` itself (the receiver's one-statement insert,
+    the marks committed "on a connection of their own") gets the same connection, each block in a
+    savepoint of its own; on PostgreSQL the receiver's own psycopg connection is this one's too.
+    """
+
+    def __init__(self, app: Flask, db: Any) -> None:
+        from flask_sqlalchemy.session import Session
+
+        self._db = db
+        self._engines = db._app_engines[app]
+        self.engine = self._engines[None]
+        self.connection = self.engine.connect()
+        self._sqlite = self.connection.connection.dbapi_connection if self._is_sqlite() else None
+        if self._sqlite is not None:
+            # pysqlite starts its transactions itself, later than asked and not around a
+            # SAVEPOINT: this connection's transaction is BEGun here, by hand (SQLAlchemy's recipe).
+            self._sqlite.isolation_level = None
+        self._transaction = self.connection.begin()
+        if self._sqlite is not None:
+            self.connection.exec_driver_sql("BEGIN")
+        self._patches = pytest.MonkeyPatch()
+        self._listener: Any = None
+        connection = self.connection
+        self._patches.setattr(Session, "get_bind", lambda session, *a, **k: connection)
+        self._patches.setitem(
+            db.session.session_factory.kw, "join_transaction_mode", "create_savepoint"
+        )
+        self._patches.setitem(self._engines, None, _SharedEngine(self.engine, connection))
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy import event
+            from sqlalchemy.util import immutabledict
+
+            from webhooks import receiver
+
+            self._patches.setitem(
+                receiver._own_connections, self.engine.url, _SharedOwnConnection(connection)
+            )
+            # A storefront read asks for autocommit (plugin.database.reads), which a connection
+            # inside a transaction cannot give: the request's reads run in the test's
+            # transaction instead, and the option is dropped again when the request's session
+            # ends its transaction, as the pool resets a connection given back.
+            self._patches.setattr(
+                self.engine.dialect, "set_connection_execution_options", lambda *a: None
+            )
+
+            def given_back(session: Any, transaction: Any) -> None:
+                if (
+                    transaction.parent is None
+                    and "isolation_level" in connection._execution_options
+                ):
+                    connection._execution_options = immutabledict(
+                        {
+                            k: v
+                            for k, v in connection._execution_options.items()
+                            if k != "isolation_level"
+                        }
+                    )
+
+            event.listen(Session, "after_transaction_end", given_back)
+            self._listener = given_back
+
+    def _is_sqlite(self) -> bool:
+        return bool(self.engine.dialect.name == "sqlite")
+
+    def roll_back(self) -> None:
+        self._patches.undo()
+        if self._listener is not None:
+            from flask_sqlalchemy.session import Session
+            from sqlalchemy import event
+
+            event.remove(Session, "after_transaction_end", self._listener)
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        if self._sqlite is not None:
+            self._sqlite.isolation_level = ""  # back to pysqlite's own, for the pool's next user
+        self.connection.close()
+
+
+class _SharedEngine:
+    """``db.engine`` during a rolled-back test: the real engine, but ``connect()`` and ``begin()``
+    hand out the test's connection (a savepoint around each use) instead of another one."""
+
+    def __init__(self, engine: Any, connection: Any) -> None:
+        self._engine = engine
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def connect(self) -> _Borrowed:
+        return _Borrowed(self._connection)
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Any]:
+        with self._connection.begin_nested():
+            yield self._connection
+
+    def dispose(self, close: bool = True) -> None:
+        pass  # the test's connection stays until the rollback
+
+
+class _Borrowed:
+    """The test's connection as if freshly checked out: closing it gives it back (keeps it open),
+    an isolation level asked for is the outer transaction's, and each statement runs in a
+    savepoint, so a failed one (PostgreSQL) does not abort the test's transaction."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __enter__(self) -> _Borrowed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def execution_options(self, **options: Any) -> _Borrowed:
+        return self
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        with self._connection.begin_nested():
+            result = self._connection.execute(*args, **kwargs)
+            return result.freeze()() if result.returns_rows else result
+
+    def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
+        return self._connection.exec_driver_sql(*args, **kwargs)
+
+
+class _SharedOwnConnection:
+    """The receiver's own psycopg connection (PostgreSQL) during a rolled-back test: the DBAPI
+    connection under the test's, so its insert is part of the test's transaction."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def get(self) -> Any:
+        return self._connection.connection.dbapi_connection
+
+    def discard(self) -> None:
+        pass
 
 
 def _empty_tables(db: Any) -> None:
@@ -359,7 +531,8 @@ def deliver(client: FlaskClient) -> Callable[..., Any]:
 
 @pytest.fixture()
 def proxy(client: FlaskClient) -> Callable[..., Any]:
-    """A request through the app proxy, signed like Shopify: ``proxy("GET", "/member", shop="us", customer=123)``."""
+    """A request through the app proxy, signed like Shopify: ``proxy("GET", "/member", shop="us",
+    customer=123)``."""
 
     def send(
         method: str,

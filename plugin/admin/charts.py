@@ -30,11 +30,12 @@ def bar_chart(points: Sequence[tuple[date, int]], *, label: str) -> Markup:
     first = points[0][0].isoformat() if points else ""
     last = points[-1][0].isoformat() if points else ""
     svg = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(label)}: {total} in all" '
-        f'xmlns="http://www.w3.org/2000/svg">'
-        f'<line class="axis" x1="{PAD_LEFT}" y1="{PAD_TOP + plot_h}" x2="{WIDTH - 4}" y2="{PAD_TOP + plot_h}"/>'
-        f'<text class="tick" x="{PAD_LEFT - 4}" y="{PAD_TOP + 8}" text-anchor="end">{top if total else 0}</text>'
-        f'<text class="tick" x="{PAD_LEFT - 4}" y="{PAD_TOP + plot_h}" text-anchor="end">0</text>'
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(label)}: {total} in all" xmlns="http://www.w3.org/2000/svg"><line '
+        f'class="axis" x1="{PAD_LEFT}" y1="{PAD_TOP + plot_h}" x2="{WIDTH - 4}" '
+        f'y2="{PAD_TOP + plot_h}"/><text class="tick" x="{PAD_LEFT - 4}" y="{PAD_TOP + 8}" '
+        f'text-anchor="end">{top if total else 0}</text><text class="tick" x="{PAD_LEFT - 4}" '
+        f'y="{PAD_TOP + plot_h}" text-anchor="end">0</text>'
         + "".join(bars)
         + f'<text class="tick" x="{PAD_LEFT}" y="{HEIGHT - 6}">{first}</text>'
         f'<text class="tick" x="{WIDTH - 4}" y="{HEIGHT - 6}" text-anchor="end">{last}</text>'

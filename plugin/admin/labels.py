@@ -396,7 +396,8 @@ def describe_audit(before: Any, after: Any, currency: str | None = None) -> list
         name = label(key, "field")
         if key in before and key in after and before[key] != after[key]:
             lines.append(
-                f"{name}: {_value_text(key, before[key], currency)} → {_value_text(key, after[key], currency)}"
+                f"{name}: {_value_text(key, before[key], currency)} → "
+                f"{_value_text(key, after[key], currency)}"
             )
         elif key in after:
             if key in before:

@@ -3,8 +3,8 @@
 Activated members apply to an open test with their setup and devices; the merchant selects up to
 the test's seats; a selected member gets a single-use percentage code for the test product
 (``redemptions.issue_coupon``, once per application), 40% by default and 50% or free for
-``legacy`` (``program.benefits.ctrlf.ctrlf_code_percent``). Feedback is due by the test's date; missing
-feedback is flagged once by a periodic task (an audit row the merchant sees).
+``legacy`` (``program.benefits.ctrlf.ctrlf_code_percent``). Feedback is due by the test's date;
+missing feedback is flagged once by a periodic task (an audit row the merchant sees).
 
 Decisions where the policy is silent:
 - A test is open for applications while its state is ``open`` and until ``applications_close_on``

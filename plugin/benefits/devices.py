@@ -2,8 +2,8 @@
 
 Devices are registered by the orders webhook (``orders.register_devices``); this module reads them
 for the member who owns them, in the shop that sold them, and answers with the program's rules
-(``plugin.program.benefits.warranty`` and ``tradein``). Every lookup names the shop and the member, so a
-shopper never reaches another shopper's device, nor a device of another shop (invariant 5).
+(``plugin.program.benefits.warranty`` and ``tradein``). Every lookup names the shop and the member,
+so a shopper never reaches another shopper's device, nor a device of another shop (invariant 5).
 
 Decisions where the policy is silent:
 - A warranty replacement unit made in the extended period (``cover_until`` set) shows its own cover
@@ -36,6 +36,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from plugin import clock
 from plugin.database import audit
@@ -159,7 +160,7 @@ def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
 def _history_columns() -> tuple[Any, Any, Any, Any]:
     """``trade_ins_taking_part``, ``active_replacement_claim`` (held or not) and
     ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id``."""
-    shop_id = bindparam("shop_id")
+    shop_id: BindParameter[int] = bindparam("shop_id")
     taking_part = (
         select(func.count(TradeIn.id))
         .where(
@@ -437,7 +438,7 @@ def _earliest_trade_in(
     return offer.kind, add_months(device.purchased_on, first.from_months)
 
 
-# --- the Device view -------------------------------------------------------------------------------
+# --- the Device view ------------------------------------------------------------------------------
 
 
 def device_view(
@@ -553,7 +554,7 @@ def devices_payload(
     ]
 
 
-# --- serial numbers --------------------------------------------------------------------------------
+# --- serial numbers -------------------------------------------------------------------------------
 
 
 def normalize_serial(raw: object) -> str:

@@ -1,11 +1,11 @@
 """Returns and refunds (POLICY.md section 6): what an order can get, return requests, and the
 5-working-day refund clock.
 
-The verdict comes from ``plugin.program.benefits.returns.check_return``, counted from the day the order was
-delivered. Delivery and fulfilment dates arrive with orders/fulfilled (``orders.apply_fulfilled``);
-when an order has none yet, a job reads the order from the Admin API (``OrderGet``) and applies its
-fulfilments the same way, so the next check counts from the real day. The request itself never
-calls Shopify.
+The verdict comes from ``plugin.program.benefits.returns.check_return``, counted from the day the
+order was delivered. Delivery and fulfilment dates arrive with orders/fulfilled
+(``orders.apply_fulfilled``); when an order has none yet, a job reads the order from the Admin API
+(``OrderGet``) and applies its fulfilments the same way, so the next check counts from the real day.
+The request itself never calls Shopify.
 
 Decisions where the policy is silent:
 - Without a delivery date, a fulfilled order counts from its fulfilment day (the earliest it can
@@ -93,11 +93,12 @@ class ReturnTransitionError(Conflict):
         super().__init__(f"A return that is {state} cannot {action}.", code="invalid_transition")
 
 
-# --- the customer's side ---------------------------------------------------------------------------
+# --- the customer's side --------------------------------------------------------------------------
 
 
 def customer_order(shop: Shop, customer_id: str, member: Member | None, order_ref: str) -> Order:
-    """The order (by id, GID or name) if it is this customer's (or their TESmart ID's) in this shop."""
+    """The order (by id, GID or name) if it is this customer's (or their TESmart ID's) in this
+    shop."""
     ref = order_ref.strip()
     owner = Order.customer_id == customer_id
     if member is not None:

@@ -226,7 +226,8 @@ def ship_replacement(
     serial: str | None = None,
     exchanged_on: date | None = None,
 ) -> WarrantyClaim:
-    """approved → shipped: the replacement unit is registered as its own device, the old one void."""
+    """approved → shipped: the replacement unit is registered as its own device, the old one
+    void."""
     exchanged_on = exchanged_on or store_today(shop)
 
     def exchange(claim: WarrantyClaim, original: Device) -> dict[str, Any]:

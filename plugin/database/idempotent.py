@@ -45,8 +45,8 @@ def insert_once(model: type[Any], values: dict[str, Any], conflict: list[str]) -
         if column.name not in row and column.default is not None and not column.primary_key:
             default = column.default
             if default.is_callable:
-                row[column.name] = default.arg(None)  # type: ignore[union-attr]
+                row[column.name] = default.arg(None)
             elif default.is_scalar:
-                row[column.name] = default.arg  # type: ignore[union-attr]
+                row[column.name] = default.arg
     statement = _statement(model, tuple(sorted(row)), tuple(conflict))
     return db.session.execute(statement, row).scalar()

@@ -160,7 +160,8 @@ def storefront() -> Response:
         "login_url": DEV_LOGIN_ANCHOR,
     }
     # ``blocks=member-status,rewards`` (or ``none``) and ``embed=0`` show the page with fewer of the
-    # app's blocks, or without its launcher embed: the performance comparison (benchmarks/lighthouse.py).
+    # app's blocks, or without its launcher embed: the performance comparison
+    # (benchmarks/lighthouse.py).
     shown = request.args.get("blocks")
     kinds = (
         SECTION_BLOCKS

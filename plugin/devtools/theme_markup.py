@@ -101,8 +101,9 @@ def render_container(
     if kind != APP_EMBED:
         loading = escape(strings["common.loading"])
         parts.append(
-            '<div class="tesmart__skeleton" aria-hidden="true"><span></span><span></span><span></span></div>'
-            f'<p class="tesmart__sr">{loading}</p>'
+            '<div class="tesmart__skeleton" '
+            'aria-hidden="true"><span></span><span></span><span></span></div><p '
+            f'class="tesmart__sr">{loading}</p>'
         )
     parts.append(
         f'<script type="application/json" class="tesmart__i18n">{json_for_script(strings)}</script>'

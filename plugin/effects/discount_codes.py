@@ -1,9 +1,10 @@
-"""Reward codes at Shopify: ``discount_code.create`` and ``discount_code.deactivate`` (invariants 3, 4).
+"""Reward codes at Shopify: ``discount_code.create`` and ``discount_code.deactivate`` (invariants
+3, 4).
 
-The code of a redemption is fixed when the redemption is written (``redemptions.discount_code_for``),
-so every attempt asks Shopify for the same code. If an earlier attempt created it and died before
-its commit, Shopify answers ``TAKEN`` and the code is looked up (``DiscountCodeByCode``) and taken
-as issued: one code per redemption however often the job runs.
+The code of a redemption is fixed when the redemption is written
+(``redemptions.discount_code_for``), so every attempt asks Shopify for the same code. If an earlier
+attempt created it and died before its commit, Shopify answers ``TAKEN`` and the code is looked up
+(``DiscountCodeByCode``) and taken as issued: one code per redemption however often the job runs.
 """
 
 from __future__ import annotations

@@ -120,8 +120,8 @@ def send(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
         return {"sent": True, "earlier": True}
     if earlier is not None:
         raise outbox.PermanentFailure(
-            "an earlier attempt may have sent this email (it was handed to SMTP and no confirmation "
-            "was recorded); it is not sent twice"
+            "an earlier attempt may have sent this email (it was handed to SMTP and no "
+            "confirmation was recorded); it is not sent twice"
         )
     connection = mail.get_connection()
     try:

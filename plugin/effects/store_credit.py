@@ -90,8 +90,8 @@ def credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     }
     if _last_mark(shop, key) == SENT:
         raise outbox.PermanentFailure(
-            "an earlier attempt reached Shopify with an unknown outcome: check the customer's store "
-            "credit before paying again"
+            "an earlier attempt reached Shopify with an unknown outcome: check the customer's "
+            "store credit before paying again"
         )
     _mark(shop, key, SENT, detail)
     try:
@@ -107,8 +107,8 @@ def credit(shop: Shop, payload: dict[str, Any], client: Any) -> dict[str, Any]:
     except AdminUnavailable as exc:
         if exc.ambiguous:
             raise outbox.PermanentFailure(
-                f"the credit may have been made (no answer from Shopify: {exc}); check the customer's "
-                "store credit before paying again"
+                f"the credit may have been made (no answer from Shopify: {exc}); check the "
+                "customer's store credit before paying again"
             ) from exc
         _mark(shop, key, NOT_SENT, {"error": str(exc)[:500]})
         raise

@@ -91,8 +91,8 @@ def claw_back_store_credit(shop: Shop, payload: dict[str, Any], client: Any) -> 
     key = str(payload["idempotency_key"])
     if store_credit._last_mark(shop, key) == store_credit.SENT:
         raise outbox.PermanentFailure(
-            "an earlier attempt to take the credit back reached Shopify with an unknown outcome: check "
-            "the customer's store credit"
+            "an earlier attempt to take the credit back reached Shopify with an unknown outcome: "
+            "check the customer's store credit"
         )
     remaining, currency = _remaining(client, redemption.credit_transaction_id)
     if remaining <= 0:
@@ -113,7 +113,8 @@ def claw_back_store_credit(shop: Shop, payload: dict[str, Any], client: Any) -> 
     except AdminUnavailable as exc:
         if exc.ambiguous:
             raise outbox.PermanentFailure(
-                f"the credit may have been taken back (no answer from Shopify: {exc}); check the customer's store credit"
+                f"the credit may have been taken back (no answer from Shopify: {exc}); check the "
+                "customer's store credit"
             ) from exc
         store_credit._mark(shop, key, store_credit.NOT_SENT, {"error": str(exc)[:500]})
         raise

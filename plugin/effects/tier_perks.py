@@ -83,7 +83,8 @@ def create_free_shipping(
 def end_free_shipping(shop: Shop, payload: dict[str, Any], client: AdminClient) -> dict[str, Any]:
     found = find_code(client, payload["code"])
     if found is None:
-        # Never made (the member left the tier before the create ran, and it failed): nothing to end.
+        # Never made (the member left the tier before the create ran, and it failed): nothing to
+        # end.
         return {"deactivated": False, "reason": "not_found"}
     data = client.execute("DiscountCodeDeactivate", {"id": found["id"]})
     errors = user_errors(data, "discountCodeDeactivate")

@@ -22,7 +22,8 @@ SIGNATURE_HEADER = "X-TESmart-Signature"
 
 @unit_of_work()
 def rotate_integration_secret(shop: Shop, actor: str = "system") -> str:
-    """A new secret for ``shop``'s review integration; returns it in clear (show it once). Commits."""
+    """A new secret for ``shop``'s review integration; returns it in clear (show it once).
+    Commits."""
     secret = secrets.token_urlsafe(32)
     had_one = shop.integration_secret_enc is not None
     shop.integration_secret_enc = cipher().encrypt(secret)

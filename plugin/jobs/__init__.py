@@ -42,7 +42,7 @@ DRAIN_SECONDS = 20.0  # then a successor queues behind other jobs (and well insi
 stop_draining = threading.Event()
 
 
-def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
+def _locked(model: type, row_id: int):
     """The row locked for this job; None when another worker holds it (it is doing the work)."""
     stmt = select(model).where(model.id == row_id).with_for_update(skip_locked=True)
     return db.session.execute(stmt).scalar_one_or_none()
@@ -216,12 +216,12 @@ def run_outbox_item(item_id: int) -> str:
     item.done_at = clock.now()
     item.result = result
     item.last_error = None
-    effect.on_success(shop, item, result)  # type: ignore[arg-type]
+    effect.on_success(shop, item, result)
     outbox.commit()
     return "done"
 
 
-def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:  # type: ignore[no-untyped-def]
+def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:
     item.state = "failed"
     item.last_error = reason[:2000]
     if shop is not None:
@@ -260,7 +260,7 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
 
 
 def enqueue_outbox_item(item_id: int) -> None:
-    """Run a committed outbox item soon (the outbox calls it when the item's transaction commits)."""
+    """Run a committed outbox item soon (the outbox calls it when its transaction commits)."""
     job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
 
 

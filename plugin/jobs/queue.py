@@ -98,7 +98,7 @@ class JobQueue(ABC):
 class InProcessQueue(JobQueue):
     """Runs a job right away in this process; delayed work is left to the sweep."""
 
-    def enqueue(self, func, *args, queue="default", job_id=None):  # type: ignore[no-untyped-def]
+    def enqueue(self, func, *args, queue="default", job_id=None):
         try:
             func(*args)
         except Exception:  # a job's failure must not fail the request that committed it
@@ -107,7 +107,7 @@ class InProcessQueue(JobQueue):
             )
         return True
 
-    def enqueue_in(self, delay, func, *args, queue="default"):  # type: ignore[no-untyped-def]
+    def enqueue_in(self, delay, func, *args, queue="default"):
         return False
 
     def status(self) -> str:
@@ -128,7 +128,7 @@ class RedisQueue(JobQueue):
             self._queues[name] = Queue(name, connection=self.connection)
         return self._queues[name]
 
-    def enqueue(self, func, *args, queue="default", job_id=None):  # type: ignore[no-untyped-def]
+    def enqueue(self, func, *args, queue="default", job_id=None):
         from redis.exceptions import RedisError
 
         try:
@@ -143,7 +143,7 @@ class RedisQueue(JobQueue):
             return False
         return True
 
-    def enqueue_in(self, delay, func, *args, queue="default"):  # type: ignore[no-untyped-def]
+    def enqueue_in(self, delay, func, *args, queue="default"):
         from redis.exceptions import RedisError
 
         try:

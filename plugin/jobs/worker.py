@@ -9,7 +9,7 @@ from rq import SimpleWorker
 from plugin.jobs import stop_draining
 
 
-class DrainingWorker(SimpleWorker):  # type: ignore[misc]
+class DrainingWorker(SimpleWorker):
     """An rq SimpleWorker (no fork per job, so the app context and the database pool are reused)
     whose warm shutdown also tells a webhook drainer in hand to stop (``drain_webhooks``)."""
 

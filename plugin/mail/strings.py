@@ -36,9 +36,12 @@ EMAILS: dict[str, dict[str, T]] = {
         },
         "body": {
             "en": "You redeemed {points} points for {reward}. Enter the code below at checkout.",
-            "de": "Sie haben {points} Punkte gegen {reward} eingelöst. Geben Sie den Code unten an der Kasse ein.",
-            "ja": "{points}ポイントを「{reward}」と交換しました。ご購入手続きの際に下記のコードを入力してください。",
-            "ko": "{points}포인트를 {reward}(으)로 교환하셨습니다. 결제 시 아래 코드를 입력해 주세요.",
+            "de": "Sie haben {points} Punkte gegen {reward} eingelöst. Geben Sie den Code unten an "
+            "der Kasse ein.",
+            "ja": "{points}ポイントを「{reward}」と交換しました。"
+            "ご購入手続きの際に下記のコードを入力してください。",
+            "ko": "{points}포인트를 {reward}(으)로 교환하셨습니다. 결제 시 아래 코드를 입력해 "
+            "주세요.",
         },
     },
     "tier_perk": {
@@ -61,10 +64,14 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "TESmart VIP 회원이 되어 주셔서 감사합니다.",
         },
         "body": {
-            "en": "As a {tier} member, your orders ship free until the date below. Enter the code at checkout.",
-            "de": "Als Mitglied der Stufe {tier} versenden wir Ihre Bestellungen bis zum unten genannten Datum kostenlos. Geben Sie den Code an der Kasse ein.",
-            "ja": "{tier}ランクの会員様は、下記の日付まで送料無料でご注文いただけます。ご購入手続きの際にコードを入力してください。",
-            "ko": "{tier} 등급 회원님의 주문은 아래 날짜까지 무료로 배송됩니다. 결제 시 코드를 입력해 주세요.",
+            "en": "As a {tier} member, your orders ship free until the date below. Enter the code "
+            "at checkout.",
+            "de": "Als Mitglied der Stufe {tier} versenden wir Ihre Bestellungen bis zum unten "
+            "genannten Datum kostenlos. Geben Sie den Code an der Kasse ein.",
+            "ja": "{tier}ランクの会員様は、下記の日付まで送料無料でご注文いただけます。"
+            "ご購入手続きの際にコードを入力してください。",
+            "ko": "{tier} 등급 회원님의 주문은 아래 날짜까지 무료로 배송됩니다. 결제 시 코드를 "
+            "입력해 주세요.",
         },
     },
     "referral_reward": {
@@ -88,7 +95,8 @@ EMAILS: dict[str, dict[str, T]] = {
         },
         "body": {
             "en": "A friend you referred placed their first order, so you earned {reward}.",
-            "de": "Ein von Ihnen geworbener Freund hat zum ersten Mal bestellt. Sie erhalten dafür {reward}.",
+            "de": "Ein von Ihnen geworbener Freund hat zum ersten Mal bestellt. Sie erhalten dafür "
+            "{reward}.",
             "ja": "ご紹介いただいたお友達が初めてご注文されたため、{reward}を獲得しました。",
             "ko": "추천하신 친구가 첫 주문을 완료하여 {reward}을(를) 받으셨습니다.",
         },
@@ -139,10 +147,14 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "보상 판매를 신청해 주셔서 감사합니다.",
         },
         "body": {
-            "en": "Your {device} was quoted at {value}. We will check your request and write to you once it is approved.",
-            "de": "Für Ihr Gerät {device} wurden {value} angeboten. Wir prüfen Ihre Anfrage und melden uns, sobald sie genehmigt ist.",
-            "ja": "{device}の見積額は{value}です。お申し込み内容を確認し、承認されましたらご連絡いたします。",
-            "ko": "{device}의 견적 금액은 {value}입니다. 신청 내용을 확인한 후 승인되면 연락드리겠습니다.",
+            "en": "Your {device} was quoted at {value}. We will check your request and write to "
+            "you once it is approved.",
+            "de": "Für Ihr Gerät {device} wurden {value} angeboten. Wir prüfen Ihre Anfrage und "
+            "melden uns, sobald sie genehmigt ist.",
+            "ja": "{device}の見積額は{value}です。お申し込み内容を確認し、"
+            "承認されましたらご連絡いたします。",
+            "ko": "{device}의 견적 금액은 {value}입니다. 신청 내용을 확인한 후 승인되면 "
+            "연락드리겠습니다.",
         },
     },
     "trade_in_approved": {
@@ -165,10 +177,19 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "좋은 소식입니다. 보상 판매가 승인되었습니다.",
         },
         "body": {
-            "en": "Pack your {device} and ship it to us by {ship_by}, then enter the tracking number in your account. Its value of {value} is paid once the parcel is on its way; a device shipped later loses its value.",
-            "de": "Verpacken Sie Ihr Gerät {device} und senden Sie es bis {ship_by} an uns. Tragen Sie danach die Sendungsnummer in Ihrem Konto ein. Der Wert von {value} wird ausgezahlt, sobald das Paket unterwegs ist; ein später versandtes Gerät verliert seinen Wert.",
-            "ja": "{device}を梱包し、{ship_by}までにご発送のうえ、アカウントに追跡番号をご入力ください。発送後に{value}をお支払いします。期限を過ぎて発送された製品は査定額が無効になります。",
-            "ko": "{device}을(를) 포장하여 {ship_by}까지 발송하신 후 계정에 운송장 번호를 입력해 주세요. 발송이 확인되면 {value}을(를) 지급해 드립니다. 기한 이후에 발송된 기기는 보상 금액이 사라집니다.",
+            "en": "Pack your {device} and ship it to us by {ship_by}, then enter the tracking "
+            "number in your account. Its value of {value} is paid once the parcel is on its "
+            "way; a device shipped later loses its value.",
+            "de": "Verpacken Sie Ihr Gerät {device} und senden Sie es bis {ship_by} an uns. Tragen "
+            "Sie danach die Sendungsnummer in Ihrem Konto ein. Der Wert von {value} wird "
+            "ausgezahlt, sobald das Paket unterwegs ist; ein später versandtes Gerät verliert "
+            "seinen Wert.",
+            "ja": "{device}を梱包し、{ship_by}までにご発送のうえ、"
+            "アカウントに追跡番号をご入力ください。発送後に{value}をお支払いします。"
+            "期限を過ぎて発送された製品は査定額が無効になります。",
+            "ko": "{device}을(를) 포장하여 {ship_by}까지 발송하신 후 계정에 운송장 번호를 입력해 "
+            "주세요. 발송이 확인되면 {value}을(를) 지급해 드립니다. 기한 이후에 발송된 기기는 "
+            "보상 금액이 사라집니다.",
         },
     },
     "trade_in_paid": {
@@ -218,7 +239,8 @@ EMAILS: dict[str, dict[str, T]] = {
         },
         "body": {
             "en": "After inspection the value of your {device} is {value} (it was {value_before}).",
-            "de": "Nach der Prüfung beträgt der Wert Ihres Geräts {device} {value} (zuvor {value_before}).",
+            "de": "Nach der Prüfung beträgt der Wert Ihres Geräts {device} {value} (zuvor "
+            "{value_before}).",
             "ja": "検品の結果、{device}の下取り額は{value}になりました（変更前：{value_before}）。",
             "ko": "검수 결과 {device}의 보상 금액은 {value}입니다(변경 전: {value_before}).",
         },
@@ -243,8 +265,10 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "안타까운 소식을 전해 드립니다.",
         },
         "body": {
-            "en": "The trade-in of your {device} was cancelled. Reply to this email if you have questions.",
-            "de": "Die Inzahlungnahme Ihres Geräts {device} wurde storniert. Antworten Sie auf diese E-Mail, wenn Sie Fragen haben.",
+            "en": "The trade-in of your {device} was cancelled. Reply to this email if you have "
+            "questions.",
+            "de": "Die Inzahlungnahme Ihres Geräts {device} wurde storniert. Antworten Sie auf "
+            "diese E-Mail, wenn Sie Fragen haben.",
             "ja": "{device}の下取りは取り消されました。ご不明な点はこのメールにご返信ください。",
             "ko": "{device}의 보상 판매가 취소되었습니다. 문의 사항은 이 메일에 회신해 주세요.",
         },
@@ -296,7 +320,8 @@ EMAILS: dict[str, dict[str, T]] = {
         },
         "body": {
             "en": "We received the return for order {order}. Your refund is due by {refund_due}.",
-            "de": "Wir haben die Rücksendung zur Bestellung {order} erhalten. Ihre Erstattung erfolgt bis spätestens {refund_due}.",
+            "de": "Wir haben die Rücksendung zur Bestellung {order} erhalten. Ihre Erstattung "
+            "erfolgt bis spätestens {refund_due}.",
             "ja": "ご注文{order}の返品を受け取りました。{refund_due}までに返金いたします。",
             "ko": "주문 {order}의 반품을 받았습니다. {refund_due}까지 환불해 드립니다.",
         },
@@ -321,10 +346,14 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "축하합니다!",
         },
         "body": {
-            "en": "You were selected to test {program}. Order it with the code below, then send us your feedback by {feedback_due}.",
-            "de": "Sie wurden ausgewählt, {program} zu testen. Bestellen Sie mit dem Code unten und senden Sie uns Ihr Feedback bis {feedback_due}.",
-            "ja": "{program}のテスターに選ばれました。下記のコードでご注文のうえ、{feedback_due}までにフィードバックをお送りください。",
-            "ko": "{program} 테스터로 선정되셨습니다. 아래 코드로 주문하신 후 {feedback_due}까지 피드백을 보내 주세요.",
+            "en": "You were selected to test {program}. Order it with the code below, then send us "
+            "your feedback by {feedback_due}.",
+            "de": "Sie wurden ausgewählt, {program} zu testen. Bestellen Sie mit dem Code unten "
+            "und senden Sie uns Ihr Feedback bis {feedback_due}.",
+            "ja": "{program}のテスターに選ばれました。下記のコードでご注文のうえ、"
+            "{feedback_due}までにフィードバックをお送りください。",
+            "ko": "{program} 테스터로 선정되셨습니다. 아래 코드로 주문하신 후 {feedback_due}까지 "
+            "피드백을 보내 주세요.",
         },
     },
     "ctrlf_feedback_overdue": {
@@ -347,10 +376,14 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "안내 말씀드립니다.",
         },
         "body": {
-            "en": "Your feedback on {program} was due on {feedback_due}. Please send it as soon as you can.",
-            "de": "Ihr Feedback zu {program} war am {feedback_due} fällig. Bitte senden Sie es so bald wie möglich.",
-            "ja": "{program}のフィードバック期限は{feedback_due}でした。できるだけ早くお送りください。",
-            "ko": "{program}에 대한 피드백 기한은 {feedback_due}였습니다. 가능한 한 빨리 보내 주세요.",
+            "en": "Your feedback on {program} was due on {feedback_due}. Please send it as soon as "
+            "you can.",
+            "de": "Ihr Feedback zu {program} war am {feedback_due} fällig. Bitte senden Sie es so "
+            "bald wie möglich.",
+            "ja": "{program}のフィードバック期限は{feedback_due}でした。"
+            "できるだけ早くお送りください。",
+            "ko": "{program}에 대한 피드백 기한은 {feedback_due}였습니다. 가능한 한 빨리 보내 "
+            "주세요.",
         },
     },
     "points_expiring": {
@@ -373,10 +406,14 @@ EMAILS: dict[str, dict[str, T]] = {
             "ko": "포인트가 소멸되지 않도록 확인하세요.",
         },
         "body": {
-            "en": "{points} of your {balance} points expire on {expires_on}. Any order, review or redemption before then keeps them.",
-            "de": "{points} Ihrer {balance} Punkte verfallen am {expires_on}. Jede Bestellung, Bewertung oder Einlösung bis dahin erhält sie.",
-            "ja": "保有ポイント{balance}ポイントのうち{points}ポイントが{expires_on}に失効します。それまでにご注文、レビュー、ポイント交換のいずれかを行うと失効しません。",
-            "ko": "보유 포인트 {balance}점 중 {points}점이 {expires_on}에 소멸됩니다. 그 전에 주문, 리뷰 작성 또는 포인트 교환을 하시면 유지됩니다.",
+            "en": "{points} of your {balance} points expire on {expires_on}. Any order, review or "
+            "redemption before then keeps them.",
+            "de": "{points} Ihrer {balance} Punkte verfallen am {expires_on}. Jede Bestellung, "
+            "Bewertung oder Einlösung bis dahin erhält sie.",
+            "ja": "保有ポイント{balance}ポイントのうち{points}ポイントが{expires_on}に失効します。"
+            "それまでにご注文、レビュー、ポイント交換のいずれかを行うと失効しません。",
+            "ko": "보유 포인트 {balance}점 중 {points}점이 {expires_on}에 소멸됩니다. 그 전에 "
+            "주문, 리뷰 작성 또는 포인트 교환을 하시면 유지됩니다.",
         },
     },
 }

@@ -81,7 +81,8 @@ def award_newsletter(
 
 
 def apply_marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
-    """customers_email_marketing_consent/update: {customer_id, email_address, email_marketing_consent}."""
+    """customers_email_marketing_consent/update: {customer_id, email_address,
+    email_marketing_consent}."""
     customer_id = shopify_id(payload.get("customer_id"))
     consent = payload.get("email_marketing_consent") or {}
     member = member_for_customer(shop, customer_id) if customer_id else None

@@ -17,10 +17,10 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, bindparam, select, text, update
+from sqlalchemy import JSON, Table, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from plugin import clock
@@ -189,7 +189,7 @@ def _import_batch(rows: list[_Good]) -> None:
 
 def _write_batch(rows: list[_Good]) -> None:
     now = clock.now()
-    members = Member.__table__
+    members = cast(Table, Member.__table__)
     # 1. The TESmart IDs the rows name, as they are now.
     emails = list(dict.fromkeys(row.normalized for row in rows))
     states = _members_of(emails)
@@ -321,7 +321,7 @@ def _write_batch(rows: list[_Good]) -> None:
         due = datetime.fromtimestamp((minute + 1) * 60, tz=now.tzinfo)
         # Due at the next minute: the sweep enqueues them then (the import commits with
         # db.session.commit, which enqueues nothing).
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "shop_id": shop_id,
                 "kind": METAFIELDS_EFFECT,
@@ -348,7 +348,7 @@ _READ = ("id", "email_normalized", "imported", *_MEMBER_STATE, "referral_code")
 
 def _members_of(emails: list[str]) -> dict[str, dict[str, Any]]:
     """The TESmart IDs of ``emails`` as they are now, by normalized email."""
-    members = Member.__table__
+    members = cast(Table, Member.__table__)
     if db.session.get_bind().dialect.name == "postgresql":
         # One array parameter: the statement's text is the same for every batch.
         with _driver_connection().cursor() as cursor:
@@ -399,8 +399,8 @@ def _insert_rows(
         else:
             statement = statement.on_conflict_do_nothing(index_elements=conflict)
         if returning:
-            statement = statement.returning(*(table.c[name] for name in returning))
-            return [tuple(found) for found in db.session.execute(statement, rows).all()]
+            returned = statement.returning(*(table.c[name] for name in returning))
+            return [tuple(found) for found in db.session.execute(returned, rows).all()]
         db.session.execute(statement, rows)
         return []
     quote = dialect.identifier_preparer.quote

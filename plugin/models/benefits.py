@@ -10,11 +10,11 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, Money, UTCDateTime
 
 
-class TradeIn(db.Model):
+class TradeIn(Model):
     __tablename__ = "trade_ins"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -40,7 +40,7 @@ class TradeIn(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class TradeInEvent(db.Model):
+class TradeInEvent(Model):
     """The audit trail of a trade-in: every transition, who made it and why."""
 
     __tablename__ = "trade_in_events"
@@ -58,7 +58,7 @@ class TradeInEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class WarrantyClaim(db.Model):
+class WarrantyClaim(Model):
     __tablename__ = "warranty_claims"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -69,14 +69,15 @@ class WarrantyClaim(db.Model):
     outcome: Mapped[str] = mapped_column(String(16))
     return_shipping_paid_by: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
-    # The shopper's photos and video of the fault ("upload:<customer>/<id>", plugin.benefits.uploads).
+    # The shopper's photos and video of the fault ("upload:<customer>/<id>",
+    # plugin.benefits.uploads).
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     replacement_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ReturnRequest(db.Model):
+class ReturnRequest(Model):
     __tablename__ = "return_requests"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -99,7 +100,7 @@ class ReturnRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class CtrlFProgram(db.Model):
+class CtrlFProgram(Model):
     __tablename__ = "ctrlf_programs"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -115,7 +116,7 @@ class CtrlFProgram(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class CtrlFApplication(db.Model):
+class CtrlFApplication(Model):
     __tablename__ = "ctrlf_applications"
     __table_args__ = (UniqueConstraint("program_id", "member_id"),)
 

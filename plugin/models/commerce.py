@@ -20,11 +20,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, Money, UTCDateTime
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     __table_args__ = (UniqueConstraint("shop_id", "product_id"),)
 
@@ -38,7 +38,7 @@ class Product(db.Model):
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Order(db.Model):
+class Order(Model):
     """A paid (or cancelled/refunded) order as far as the program needs it."""
 
     __tablename__ = "orders"
@@ -78,7 +78,7 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class OrderRefund(db.Model):
+class OrderRefund(Model):
     """A refund, kept even when it arrives before its order, so clawback is order-independent."""
 
     __tablename__ = "order_refunds"
@@ -101,7 +101,7 @@ class OrderRefund(db.Model):
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Device(db.Model):
+class Device(Model):
     """A registered unit: one per unit of a paid order line in a warranty category."""
 
     __tablename__ = "devices"

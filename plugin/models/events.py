@@ -21,11 +21,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, Money, UTCDateTime
 
 
-class WebhookEvent(db.Model):
+class WebhookEvent(Model):
     """One delivery, recorded before it is acknowledged (invariant 1)."""
 
     __tablename__ = "webhook_events"
@@ -48,7 +48,7 @@ class WebhookEvent(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class OutboxItem(db.Model):
+class OutboxItem(Model):
     """A side effect on Shopify, written in the same transaction as the change that needs it."""
 
     __tablename__ = "outbox"
@@ -68,7 +68,7 @@ class OutboxItem(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     """Every merchant action and every money-like change: who, what, before, after."""
 
     __tablename__ = "audit_log"
@@ -86,7 +86,7 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
 
-class DataRequest(db.Model):
+class DataRequest(Model):
     """A customers/data_request: the member's full record, kept for the merchant to download."""
 
     __tablename__ = "data_requests"
@@ -99,7 +99,7 @@ class DataRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class ImportRun(db.Model):
+class ImportRun(Model):
     """An import of old-program members, with its progress report."""
 
     __tablename__ = "import_runs"
@@ -119,7 +119,7 @@ class ImportRun(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class StaffGrant(db.Model):
+class StaffGrant(Model):
     """Which shops a staff member (Shopify user id) may see and change in the admin."""
 
     __tablename__ = "staff_grants"
@@ -133,7 +133,7 @@ class StaffGrant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class StaffMember(db.Model):
+class StaffMember(Model):
     """A staff member who has opened the app in a shop, as the online token's associated_user
     describes them: what the staff page lists to choose from, and who the store owner is."""
 
@@ -150,7 +150,7 @@ class StaffMember(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class StaffRestriction(db.Model):
+class StaffRestriction(Model):
     """A shop whose app only the granted staff (and the store owner) may open; no row: open to
     every staff member of the shop."""
 
@@ -163,7 +163,7 @@ class StaffRestriction(db.Model):
     restricted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class ProgramMonth(db.Model):
+class ProgramMonth(Model):
     """A past store month's program results (issue 19), as recomputed from the ledger and orders:
     the dashboard reads these instead of scanning the ledger for every month on every load."""
 

@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, UTCDateTime
 
 
-class PointEntry(db.Model):
+class PointEntry(Model):
     __tablename__ = "point_entries"
     # Invariant 2: one entry per cause; writing the same cause twice is a no-op.
     # The dashboard's totals by kind read this index alone (no visit to the table).
@@ -32,7 +32,7 @@ class PointEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
 
-class Wallet(db.Model):
+class Wallet(Model):
     """The cached balance of a member in one shop, kept equal to the sum of its entries.
 
     Its row is the lock a redemption takes before checking and debiting the balance.

@@ -8,11 +8,11 @@ from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, UTCDateTime
 
 
-class MemberBirthday(db.Model):
+class MemberBirthday(Model):
     """A month and a day, entered by the member in one store's widget; no year is kept."""
 
     __tablename__ = "member_birthdays"
@@ -28,7 +28,7 @@ class MemberBirthday(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class MemberTier(db.Model):
+class MemberTier(Model):
     """The VIP tier a member holds in one store, and when its period ends."""
 
     __tablename__ = "member_tiers"
@@ -43,7 +43,7 @@ class MemberTier(db.Model):
     period_ends_on: Mapped[date | None] = mapped_column(Date)
 
 
-class TierChange(db.Model):
+class TierChange(Model):
     """One move between tiers with its cause; written once per cause, like a ledger entry."""
 
     __tablename__ = "tier_changes"

@@ -8,11 +8,11 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, UTCDateTime
 
 
-class Member(db.Model):
+class Member(Model):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -20,7 +20,8 @@ class Member(db.Model):
         String(320), unique=True
     )  # None once redacted
     email: Mapped[str | None] = mapped_column(String(320))
-    # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's date).
+    # POLICY.md 2: the cohort is fixed by the registration date (activation, or the old program's
+    # date).
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The registration day in the registering store's zone and the cohort it fixed, stored when
     # fixed (activation or import) and never recomputed: a later cutoff setting never moves it.
@@ -40,7 +41,7 @@ class Member(db.Model):
         return self.activated_at is not None and self.state == "open"
 
 
-class ShopCustomer(db.Model):
+class ShopCustomer(Model):
     """A Shopify customer of one shop, linked to the TESmart ID of its email."""
 
     __tablename__ = "shop_customers"
@@ -68,7 +69,7 @@ class ShopCustomer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class RedactedCustomer(db.Model):
+class RedactedCustomer(Model):
     """The tombstone of a customer erased by ``customers/redact``: no personal data, only the fact.
 
     Later deliveries and reconciliation consult it, so that a late ``orders/fulfilled`` or a

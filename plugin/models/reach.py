@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, UTCDateTime
 
 
-class EmailDelivery(db.Model):
+class EmailDelivery(Model):
     """The durable "about to send" mark of one email (its outbox key), committed on a connection
     of its own before the SMTP conversation starts, so that a worker that dies after the server
     accepted the message leaves the mark behind and the retry does not send it again

@@ -10,11 +10,11 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, Money, UTCDateTime
 
 
-class Reward(db.Model):
+class Reward(Model):
     __tablename__ = "rewards"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -30,7 +30,7 @@ class Reward(db.Model):
     tier_keys: Mapped[list[str] | None] = mapped_column(JSON)
 
 
-class Redemption(db.Model):
+class Redemption(Model):
     __tablename__ = "redemptions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -59,7 +59,7 @@ class Redemption(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Referral(db.Model):
+class Referral(Model):
     __tablename__ = "referrals"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -78,7 +78,7 @@ class Referral(db.Model):
     rewarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -95,7 +95,7 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class SurveyCompletion(db.Model):
+class SurveyCompletion(Model):
     """Kept so the widget can show which surveys a member has done; points come from the ledger."""
 
     __tablename__ = "survey_completions"

@@ -9,11 +9,11 @@ from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
-from plugin.extensions import db
+from plugin.extensions import Model
 from plugin.models.types import BigId, UTCDateTime
 
 
-class Shop(db.Model):
+class Shop(Model):
     __tablename__ = "shops"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import BigInteger, DateTime, Integer, Numeric
 from sqlalchemy.types import TypeDecorator
@@ -14,7 +14,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 MAX_ID = 2**63 - 1
 
 
-def is_row_id(value: object) -> bool:
+def is_row_id(value: object) -> TypeGuard[int]:
     """Whether ``value`` can be a row's id: an int (not a bool) from 1 to ``MAX_ID``. Anything else
     names no row, so it is answered as "not found" without asking the database."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID

@@ -93,7 +93,8 @@ def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, in
 
 
 def parse_review(payload: Any) -> dict[str, Any]:
-    """The review integration's body, checked: {review_id, customer_id|email, product_id, with_photos}."""
+    """The review integration's body, checked: {review_id, customer_id|email, product_id,
+    with_photos}."""
     if not isinstance(payload, dict):
         raise ActivityInvalid("The request body must be a JSON object.", code="invalid_json")
     review_id = payload.get("review_id")

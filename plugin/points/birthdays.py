@@ -220,7 +220,7 @@ def pay_due_birthdays(shop: Shop) -> int:
                         shop_id=shop.id,
                         member_id=member_id,
                         delta=settings.birthday_points,
-                        kind="birthday",
+                        kind=EntryKind.BIRTHDAY,
                         cause_key=cause_key(member_id, today.year),
                         note=f"birthday {today.year}",
                     )

@@ -48,7 +48,8 @@ def get_campaign(shop_id: int, campaign_id: int) -> Campaign | None:
 
 def _moment(raw: str, tz: ZoneInfo) -> datetime:
     """A datetime-local form value (``2026-11-20T00:00``) or a date, read on the store's clock
-    (POLICY.md 1: a campaign starts and ends in the store's zone); a value with an offset keeps it."""
+    (POLICY.md 1: a campaign starts and ends in the store's zone); a value with an offset keeps
+    it."""
     raw = raw.strip()
     parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     return (

@@ -73,9 +73,9 @@ def post_entry(
 # atomic on both backends (the row is locked by the update as a redemption's SELECT FOR UPDATE
 # would lock it). Prebuilt text: SQLAlchemy does not cache the dialects' ON CONFLICT constructs.
 _UPSERT_WALLET = (
-    "INSERT INTO wallets (shop_id, member_id, balance, last_activity_at)"
-    " VALUES (:shop_id, :member_id, :delta, {new_activity})"
-    " ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = wallets.balance + excluded.balance{moved_activity}"
+    "INSERT INTO wallets (shop_id, member_id, balance, last_activity_at) VALUES (:shop_id, "
+    ":member_id, :delta, {new_activity}) ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = "
+    "wallets.balance + excluded.balance{moved_activity}"
 )
 _MOVE_ACTIVE_BALANCE = text(
     _UPSERT_WALLET.format(

@@ -378,7 +378,8 @@ def apply_fulfilled(shop: Shop, payload: dict[str, Any]) -> Order:
 
 
 def _order_refunds(shop: Shop, order_id: str) -> list[OrderRefund]:
-    """The order's refunds so far, in one statement (the conversion and the total both need them)."""
+    """The order's refunds so far, in one statement (the conversion and the total both need
+    them)."""
     return list(
         db.session.execute(
             select(OrderRefund).where(

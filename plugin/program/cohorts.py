@@ -46,5 +46,6 @@ def cohort_for(registered_on: date, cutoffs: CohortCutoffs = DEFAULT_CUTOFFS) ->
 
 
 def policy_in_force(today: date, cutoffs: CohortCutoffs = DEFAULT_CUTOFFS) -> Cohort:
-    """The version published on ``today``: the one a customer without an activated ID is judged by."""
+    """The version published on ``today``: the one a customer without an activated ID is judged
+    by."""
     return cohort_for(today, cutoffs)

@@ -30,7 +30,8 @@ def _whole_points(value: Decimal) -> int:
 
 
 def order_points(rules: EarningRules, net_amount: Decimal, multiplier: Decimal = Decimal(1)) -> int:
-    """Points for one paid order; ``multiplier`` is the campaign's (2 on Points Day, 1 otherwise)."""
+    """Points for one paid order; ``multiplier`` is the campaign's (2 on Points Day, 1
+    otherwise)."""
     if multiplier < 0:
         raise ValueError(f"a points multiplier cannot be negative: {multiplier}")
     if rules.per_currency_unit is None:

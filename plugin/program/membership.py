@@ -30,7 +30,7 @@ ENDING_ACTIONS: dict[MembershipState, str] = {
 
 
 def points_forfeited(balance: int) -> int:
-    """What an ending takes from a wallet: all of a positive balance, nothing from a negative one."""
+    """What an ending takes from a wallet: all of a positive balance, none of a negative one."""
     return max(balance, 0)
 
 

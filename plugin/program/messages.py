@@ -38,24 +38,30 @@ _EN_MONTHS = (
 MESSAGES: dict[str, dict[str, str]] = {
     # The member card's own terms (plugin/program/terms.py; POLICY.md 4 and 5)
     "terms_trade_in_discount": {
-        "en": "Trade-in: {percent}% off the original price of a new TESmart device bought on an official "
-        "TESmart website, from {months} months after the old device's purchase, once per device.",
-        "de": "Eintausch: {percent} % Rabatt auf den ursprünglichen Preis eines neuen TESmart-Geräts von "
-        "einer offiziellen TESmart-Website, ab {months} Monaten nach dem Kauf des alten Geräts, einmal je Gerät.",
-        "ja": "下取り：旧製品のご購入から{months}か月後以降、TESmart公式サイトで新しいTESmart製品を定価から"
-        "{percent}%オフでご購入いただけます（1台につき1回）。",
-        "ko": "보상 판매: 기존 기기 구매 {months}개월 후부터 TESmart 공식 웹사이트에서 새 TESmart 기기를 정가에서 "
-        "{percent}% 할인된 가격으로 구매하실 수 있습니다(기기당 1회).",
+        "en": "Trade-in: {percent}% off the original price of a new TESmart device bought on an "
+        "official TESmart website, from {months} months after the old device's purchase, once per "
+        "device.",
+        "de": "Eintausch: {percent} % Rabatt auf den ursprünglichen Preis eines neuen "
+        "TESmart-Geräts von einer offiziellen TESmart-Website, ab {months} Monaten nach dem Kauf "
+        "des alten Geräts, einmal je Gerät.",
+        "ja": "下取り：旧製品のご購入から{months}か月後以降、"
+        "TESmart公式サイトで新しいTESmart製品を定価から{percent}%オフでご購入いただけます（1台につ"
+        "き1回）。",
+        "ko": "보상 판매: 기존 기기 구매 {months}개월 후부터 TESmart 공식 웹사이트에서 새 TESmart "
+        "기기를 정가에서 {percent}% 할인된 가격으로 구매하실 수 있습니다(기기당 1회).",
     },
     "terms_trade_in_second_device": {
-        "en": "Trade-in: {percent}% off a second device bought on an official TESmart website, from "
-        "{months} months after the old device's purchase; you keep the old device.",
-        "de": "Eintausch: {percent} % Rabatt auf ein zweites Gerät von einer offiziellen TESmart-Website, ab "
-        "{months} Monaten nach dem Kauf des alten Geräts; das alte Gerät behalten Sie.",
-        "ja": "下取り：旧製品のご購入から{months}か月後以降、TESmart公式サイトで2台目の製品を{percent}%オフで"
-        "ご購入いただけます。旧製品はお手元に残せます。",
-        "ko": "보상 판매: 기존 기기 구매 {months}개월 후부터 TESmart 공식 웹사이트에서 두 번째 기기를 "
-        "{percent}% 할인된 가격으로 구매하실 수 있으며, 기존 기기는 그대로 보관하시면 됩니다.",
+        "en": "Trade-in: {percent}% off a second device bought on an official TESmart website, "
+        "from {months} months after the old device's purchase; you keep the old device.",
+        "de": "Eintausch: {percent} % Rabatt auf ein zweites Gerät von einer offiziellen "
+        "TESmart-Website, ab {months} Monaten nach dem Kauf des alten Geräts; das alte Gerät "
+        "behalten Sie.",
+        "ja": "下取り：旧製品のご購入から{months}か月後以降、"
+        "TESmart公式サイトで2台目の製品を{percent}%オフでご購入いただけます。"
+        "旧製品はお手元に残せます。",
+        "ko": "보상 판매: 기존 기기 구매 {months}개월 후부터 TESmart 공식 웹사이트에서 두 번째 "
+        "기기를 {percent}% 할인된 가격으로 구매하실 수 있으며, 기존 기기는 그대로 보관하시면 "
+        "됩니다.",
     },
     "terms_trade_in_recovery": {
         "en": "Trade-in: a recovery value of {first}% of the price you paid for a device up to "
@@ -65,9 +71,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{first_months} Monate, {second} % bis {second_months} Monate und {third} % bis "
         "{third_months} Monate, ab {days} Tagen nach dem Kauf.",
         "ja": "下取り：ご購入から{days}日後以降、お支払い額の{first}%（{first_months}か月以内）、"
-        "{second}%（{second_months}か月以内）、{third}%（{third_months}か月以内）の査定額をお支払いします。",
+        "{second}%（{second_months}か月以内）、{third}%（{third_months}か月以内）"
+        "の査定額をお支払いします。",
         "ko": "보상 판매: 구매 {days}일 후부터 결제 금액의 {first}%({first_months}개월 이내), "
-        "{second}%({second_months}개월 이내), {third}%({third_months}개월 이내)를 회수 보상금으로 드립니다.",
+        "{second}%({second_months}개월 이내), {third}%({third_months}개월 이내)를 회수 보상금으로 "
+        "드립니다.",
     },
     "terms_exchange_or_trade_in": {
         "en": "Each device gets either its warranty exchange or a trade-in, once.",
@@ -82,16 +90,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "보증: 각 기기의 구매일로부터 {years}년으로 연장됩니다.",
     },
     "terms_region_legacy": {
-        "en": "Under the original program, the extended warranty and the trade-in apply to deliveries "
-        "to the US, the EU and Japan only, so they are not part of your terms in this store. Your "
-        "points, rewards, CTRL F and member events are.",
-        "de": "Im ursprünglichen Programm gelten die verlängerte Garantie und der Eintausch nur für "
-        "Lieferungen in die USA, die EU und nach Japan und gehören daher in diesem Shop nicht zu Ihren "
-        "Bedingungen. Ihre Punkte, Prämien, CTRL F und Mitglieder-Events schon.",
+        "en": "Under the original program, the extended warranty and the trade-in apply to "
+        "deliveries to the US, the EU and Japan only, so they are not part of your terms in this "
+        "store. Your points, rewards, CTRL F and member events are.",
+        "de": "Im ursprünglichen Programm gelten die verlängerte Garantie und der Eintausch nur "
+        "für Lieferungen in die USA, die EU und nach Japan und gehören daher in diesem Shop nicht "
+        "zu Ihren Bedingungen. Ihre Punkte, Prämien, CTRL F und Mitglieder-Events schon.",
         "ja": "従来プログラムでは、延長保証と下取りは米国・EU・日本へのお届けのみが対象のため、"
-        "このストアでのご利用条件には含まれません。ポイント、特典、CTRL F、会員イベントはご利用いただけます。",
-        "ko": "기존 프로그램에서는 연장 보증과 보상 판매가 미국, EU, 일본 배송에만 적용되므로 이 스토어의 "
-        "회원 조건에는 포함되지 않습니다. 포인트, 리워드, CTRL F, 회원 이벤트는 이용하실 수 있습니다.",
+        "このストアでのご利用条件には含まれません。ポイント、特典、CTRL F、"
+        "会員イベントはご利用いただけます。",
+        "ko": "기존 프로그램에서는 연장 보증과 보상 판매가 미국, EU, 일본 배송에만 적용되므로 이 "
+        "스토어의 회원 조건에는 포함되지 않습니다. 포인트, 리워드, CTRL F, 회원 이벤트는 이용하실 "
+        "수 있습니다.",
     },
     # Trade-in and recycling (section 5)
     "recovery_value": {
@@ -99,8 +109,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no more than {months} months old, minus {deduction_percent}% for its condition.",
         "de": "Ihr Rücknahmewert beträgt {value}: {percent} % des gezahlten Preises, da das Gerät "
         "höchstens {months} Monate alt ist, abzüglich {deduction_percent} % für seinen Zustand.",
-        "ja": "査定額は{value}です。ご購入から{months}か月以内の製品のため、お支払い額の{percent}%から、"
-        "製品の状態に応じて{deduction_percent}%を差し引いた金額です。",
+        "ja": "査定額は{value}です。ご購入から{months}か月以内の製品のため、"
+        "お支払い額の{percent}%から、製品の状態に応じて{deduction_percent}%を差し引いた金額です。",
         "ko": "회수 보상금은 {value}입니다. 구매 후 {months}개월 이내 제품이므로 결제 금액의 "
         "{percent}%에서 제품 상태에 따라 {deduction_percent}%를 차감한 금액입니다.",
     },
@@ -109,9 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no more than {months} months old and in good condition.",
         "de": "Ihr Rücknahmewert beträgt {value}: {percent} % des gezahlten Preises, da das Gerät "
         "höchstens {months} Monate alt und in gutem Zustand ist.",
-        "ja": "査定額は{value}です。ご購入から{months}か月以内で状態の良い製品のため、お支払い額の{percent}%です。",
-        "ko": "회수 보상금은 {value}입니다. 구매 후 {months}개월 이내의 상태 좋은 제품이므로 결제 금액의 "
-        "{percent}%입니다.",
+        "ja": "査定額は{value}です。ご購入から{months}か月以内で状態の良い製品のため、"
+        "お支払い額の{percent}%です。",
+        "ko": "회수 보상금은 {value}입니다. 구매 후 {months}개월 이내의 상태 좋은 제품이므로 결제 "
+        "금액의 {percent}%입니다.",
     },
     "discount_on_new": {
         "en": "Trade in this device and get {percent}% off the original price of a new TESmart "
@@ -119,8 +130,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Wenn Sie dieses Gerät eintauschen, erhalten Sie {percent} % Rabatt auf den "
         "ursprünglichen Preis eines neuen TESmart-Geräts, das Sie auf einer offiziellen "
         "TESmart-Website kaufen.",
-        "ja": "この製品を下取りに出すと、TESmart公式サイトで新しいTESmart製品を定価から{percent}%オフで"
-        "ご購入いただけます。",
+        "ja": "この製品を下取りに出すと、"
+        "TESmart公式サイトで新しいTESmart製品を定価から{percent}%オフでご購入いただけます。",
         "ko": "이 기기를 보상 판매하시면 TESmart 공식 웹사이트에서 새 TESmart 기기를 정가에서 "
         "{percent}% 할인된 가격으로 구매하실 수 있습니다.",
     },
@@ -128,7 +139,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Trade in this device and get {percent}% off a new TESmart KVM device.",
         "de": "Wenn Sie dieses Gerät eintauschen, erhalten Sie {percent} % Rabatt auf ein neues "
         "TESmart-KVM-Gerät.",
-        "ja": "この製品を下取りに出すと、新しいTESmart KVM製品を{percent}%オフでご購入いただけます。",
+        "ja": "この製品を下取りに出すと、新しいTESmart "
+        "KVM製品を{percent}%オフでご購入いただけます。",
         "ko": "이 기기를 보상 판매하시면 새 TESmart KVM 기기를 {percent}% 할인된 가격으로 "
         "구매하실 수 있습니다.",
     },
@@ -137,7 +149,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "will recycle it free of charge.",
         "de": "Ihr Gerät ist älter als {months} Monate und hat daher keinen Rücknahmewert. Wir "
         "recyceln es aber kostenlos.",
-        "ja": "ご購入から{months}か月を超えているため査定額はつきませんが、無料でリサイクルいたします。",
+        "ja": "ご購入から{months}か月を超えているため査定額はつきませんが、"
+        "無料でリサイクルいたします。",
         "ko": "구매 후 {months}개월이 지나 회수 보상금은 없지만, 무료로 재활용해 드립니다.",
     },
     "recycle_only_not_working": {
@@ -145,8 +158,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "recycle it free of charge.",
         "de": "Ein defektes oder stark beschädigtes Gerät hat keinen Rücknahmewert. Wir recyceln "
         "es aber kostenlos.",
-        "ja": "動作しない製品や損傷の激しい製品には査定額がつきませんが、無料でリサイクルいたします。",
-        "ko": "작동하지 않거나 심하게 손상된 기기는 회수 보상금이 없지만, 무료로 재활용해 드립니다.",
+        "ja": "動作しない製品や損傷の激しい製品には査定額がつきませんが、"
+        "無料でリサイクルいたします。",
+        "ko": "작동하지 않거나 심하게 손상된 기기는 회수 보상금이 없지만, "
+        "무료로 재활용해 드립니다.",
     },
     "recycle_only_without_id": {
         "en": "Without an activated TESmart ID we can recycle your old device free of charge, but "
@@ -247,7 +262,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "the product has no extended warranty.",
         "de": "Ihre TESmart ID wurde erst nach dem Ende der ursprünglichen Garantie dieses "
         "Produkts aktiviert, daher gilt für dieses Produkt keine verlängerte Garantie.",
-        "ja": "TESmart IDの有効化がこの製品の通常保証の終了後だったため、延長保証は適用されません。",
+        "ja": "TESmart IDの有効化がこの製品の通常保証の終了後だったため、"
+        "延長保証は適用されません。",
         "ko": "이 제품의 기본 보증이 끝난 후에 TESmart ID가 활성화되어 연장 보증이 적용되지 "
         "않습니다.",
     },
@@ -354,7 +370,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "contact the seller.",
         "de": "Bei Drittanbietern gekaufte Produkte können nicht an TESmart zurückgegeben werden. "
         "Bitte wenden Sie sich an den Verkäufer.",
-        "ja": "第三者の販売店でご購入の製品は、TESmartへ返品できません。販売店にお問い合わせください。",
+        "ja": "第三者の販売店でご購入の製品は、TESmartへ返品できません。"
+        "販売店にお問い合わせください。",
         "ko": "제3자 판매처에서 구매하신 제품은 TESmart로 반품하실 수 없습니다. 판매처에 문의해 "
         "주세요.",
     },

@@ -74,7 +74,8 @@ def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
 
 
 def parse_amount(raw: object, currency: str) -> Decimal:
-    """Read a Shopify money value (a string such as "129.99", or a number) as a quantized Decimal."""
+    """Read a Shopify money value (a string such as "129.99", or a number) as a quantized
+    Decimal."""
     if isinstance(raw, float):
         raw = repr(raw)
     return quantize(Decimal(str(raw)), currency)

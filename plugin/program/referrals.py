@@ -3,9 +3,9 @@
 A referral is refused when the friend is the referrer in disguise (same customer, email, delivery
 address, or payment/browser fingerprint where known), when the friend already ordered, or when the
 referrer has reached the monthly cap. Emails compare the way TESmart IDs are keyed (case-folded,
-trimmed, section 2); addresses on the fields that locate a door (address1, zip, country), case-folded
-with whitespace collapsed, so "12  Main St" and "12 main st" are one address. An address with an
-empty address1 or zip never matches: too little to call it the same place.
+trimmed, section 2); addresses on the fields that locate a door (address1, zip, country),
+case-folded with whitespace collapsed, so "12  Main St" and "12 main st" are one address. An
+address with an empty address1 or zip never matches: too little to call it the same place.
 """
 
 from __future__ import annotations

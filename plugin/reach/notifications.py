@@ -80,7 +80,8 @@ def trade_in_changed(
     event_id: int,
     data: dict[str, Any],
 ) -> None:
-    """A trade-in moved from ``before`` to its state by ``action`` (its TradeInEvent ``event_id``)."""
+    """A trade-in moved from ``before`` to its state by ``action`` (its TradeInEvent
+    ``event_id``)."""
     customer_id = customer_of(shop, trade_in.member_id)
     key = f"trade_in:{trade_in.id}:{event_id}"
     flow_triggers.send_trigger(

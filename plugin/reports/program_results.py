@@ -36,13 +36,20 @@ from plugin.reports.queries.points import shop_value_per_point
 
 DEFINITIONS = {
     "members": "TESmart IDs with a customer account in this store, joined by the month's end.",
-    "activation_rate": "Of those members, the share whose TESmart ID was activated by the month's end.",
-    "redemption_rate": "Of the activated members, the share who redeemed points for a reward in the month (failed redemptions left out).",
-    "code_revenue": "Paid orders of the month (not cancelled, not test) that used a reward or referral code of this program: their total less refunds, in shop money.",
-    "repeat_members": "Of activated members who paid an order in the month, the share with at least two paid orders by the month's end.",
+    "activation_rate": "Of those members, the share whose TESmart ID was activated by the month's "
+    "end.",
+    "redemption_rate": "Of the activated members, the share who redeemed points for a reward in "
+    "the month (failed redemptions left out).",
+    "code_revenue": "Paid orders of the month (not cancelled, not test) that used a reward or "
+    "referral code of this program: their total less refunds, in shop money.",
+    "repeat_members": "Of activated members who paid an order in the month, the share with at "
+    "least two paid orders by the month's end.",
     "repeat_non_members": "The same share for customers without an activated TESmart ID.",
-    "points_liability": "Points in positive balances at the month's end (negative balances count as 0), times the catalogue's best fixed-amount value per point.",
-    "store_credit_outstanding": "Store credit paid for points by the month's end, less what was taken back or had expired by then. Spending at checkout is not visible to the app, so this is the most the store can still owe.",
+    "points_liability": "Points in positive balances at the month's end (negative balances count "
+    "as 0), times the catalogue's best fixed-amount value per point.",
+    "store_credit_outstanding": "Store credit paid for points by the month's end, less what was "
+    "taken back or had expired by then. Spending at checkout is not visible to the app, so "
+    "this is the most the store can still owe.",
 }
 
 

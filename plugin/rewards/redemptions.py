@@ -122,7 +122,8 @@ def redeem(shop: Shop, member: Member, customer_id: str, reward_id: int) -> Rede
                 "Activate your TESmart ID to redeem rewards.", code="id_not_active"
             )
         wallet = ledger.lock_wallet(shop.id, member.id)
-        # A balance may be negative after a clawback: redemption waits until it is positive (POLICY 3).
+        # A balance may be negative after a clawback: redemption waits until it is positive (POLICY
+        # 3).
         if wallet.balance <= 0 or wallet.balance < points:
             missing = points - max(wallet.balance, 0)
             raise RedemptionConflict(
@@ -372,7 +373,8 @@ def disable_unused_codes(
     purposes: Iterable[str] = FORFEITED_PURPOSES,
     reason: str = "membership_cancelled",
 ) -> int:
-    """Disable every unused code of ``member`` in ``shop`` (membership cancellation); does not commit."""
+    """Disable every unused code of ``member`` in ``shop`` (membership cancellation); does not
+    commit."""
     candidates = db.session.execute(
         select(Redemption)
         .where(

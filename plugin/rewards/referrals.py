@@ -48,14 +48,16 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "Your friend's order was cancelled or refunded, so this referral is not rewarded.",
         "de": "Die Bestellung Ihres Kontakts wurde storniert oder erstattet, daher wird diese "
         "Empfehlung nicht belohnt.",
-        "ja": "ご友人のご注文がキャンセルまたは返金されたため、この紹介は特典の対象外となりました。",
+        "ja": "ご友人のご注文がキャンセルまたは返金されたため、"
+        "この紹介は特典の対象外となりました。",
         "ko": "친구분의 주문이 취소되거나 환불되어 이 추천은 보상 대상이 아닙니다.",
     },
     REFERRER_NOT_A_CUSTOMER: {
         "en": "Referral rewards are issued to a customer account in this store; please create one.",
         "de": "Empfehlungsprämien werden einem Kundenkonto in diesem Shop gutgeschrieben; bitte "
         "legen Sie eines an.",
-        "ja": "紹介特典はこのストアのお客様アカウントに発行されます。アカウントを作成してください。",
+        "ja": "紹介特典はこのストアのお客様アカウントに発行されます。"
+        "アカウントを作成してください。",
         "ko": "추천 보상은 이 스토어의 고객 계정으로 지급됩니다. 계정을 만들어 주세요.",
     },
 }
@@ -249,7 +251,8 @@ def _prior_orders(
     before: datetime | None,
     exclude: str | None,
 ) -> int:
-    """The friend's paid orders in this shop before ``before`` (any, when None), except ``exclude``."""
+    """The friend's paid orders in this shop before ``before`` (any, when None), except
+    ``exclude``."""
     who = []
     if customer_id:
         who.append(Order.customer_id == customer_id)
@@ -429,7 +432,8 @@ def within_return_window(shop: Shop, order: Order) -> bool:
 
 def on_order_reversed(shop: Shop, order: Order) -> None:
     """A referred order cancelled or fully refunded within the return window: the referrer's
-    unused code is disabled and the referral no longer counts. Runs in the handler's unit of work."""
+    unused code is disabled and the referral no longer counts. Runs in the handler's unit of
+    work."""
     found = (
         db.session.execute(
             select(Referral)

@@ -3,10 +3,10 @@
 Store credit combines with discount codes and can be partly spent; on every plan a shopper with a
 new customer account can use it at checkout. The reward is offered only where the store's
 ``storeCreditConfiguration`` allows it (and the store has new customer accounts, where
-shoppers can spend it: the trade-in payout's check, ``plugin.shopify.store_credit``); it is paid by ``storeCreditAccountCredit`` through the
-outbox with the trade-in payout's at-most-once guards (``plugin.effects.store_credit``), may expire
-after the months the store sets, and is taken back by ``storeCreditAccountDebit`` when the
-membership is cancelled, for the part still unspent only.
+shoppers can spend it: the trade-in payout's check, ``plugin.shopify.store_credit``); it is paid by
+``storeCreditAccountCredit`` through the outbox with the trade-in payout's at-most-once guards
+(``plugin.effects.store_credit``), may expire after the months the store sets, and is taken back by
+``storeCreditAccountDebit`` when the membership is cancelled, for the part still unspent only.
 
 Whether store credit is on is asked of Shopify by jobs and the admin, never on a shopper's
 request: the answer is kept on the shop (``settings.store_credit_configuration``) and refreshed

@@ -204,7 +204,8 @@ def grant_free_shipping(
     shop: Shop, member_id: int, tier: Tier, period_ends_on: date | None
 ) -> int | None:
     """The tier's free-shipping code for the member, valid to the end of the period: one outbox
-    item per member, tier and period (its key), so a re-evaluation or a retry makes no second one."""
+    item per member, tier and period (its key), so a re-evaluation or a retry makes no second
+    one."""
     if tier.perk != "free_shipping":
         return None
     customer_id = _customer_id(shop, member_id)
@@ -453,7 +454,8 @@ def apply_period_ends() -> int:
                 moved += evaluate(
                     shop,
                     member,
-                    f"period:{row.period_ends_on.isoformat() if row and row.period_ends_on else today}",
+                    "period:"
+                    f"{row.period_ends_on.isoformat() if row and row.period_ends_on else today}",
                     tier_rules=tier_rules,
                 )
     return moved

@@ -5,7 +5,8 @@ Everything the app says to Shopify's Admin API goes through this package: the Gr
 throttle-aware client (``client.AdminClient``), token exchange, refresh and encryption at rest
 (``tokens``), and a fake Admin API for tests and the local demo (``fake``).
 
-Importing this package is cheap: the schema is loaded only by ``schema`` (and the fake) on first use.
+Importing this package is cheap: the schema is loaded only by ``schema`` (and the fake) on first
+use.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A throttle-aware client for Shopify's Admin GraphQL API.
 
-Requests go out through `shopify_app.admin_graphql_request` (Shopify's own package: endpoint, headers,
-user agent, log redaction), always with `max_retries=0`, because the retry policy is ours:
+Requests go out through `shopify_app.admin_graphql_request` (Shopify's own package: endpoint,
+headers, user agent, log redaction), always with `max_retries=0`, because the retry policy is ours:
 
 * the library sleeps on `Retry-After` itself (whole seconds, blocking) and never retries a
   `THROTTLED` answer, which is how Shopify usually throttles GraphQL (HTTP 200, not 429);
@@ -50,8 +50,9 @@ _SHOP_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]*$")
 DEFAULT_OPERATION_COST = 10.0
 # Requests that never reached Shopify: repeating them is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Points below which a shortfall is float noise from the restore arithmetic, not a real one: a client
-# that slept exactly the wait it was given must not be told to wait again for 1e-13 of a point.
+# Points below which a shortfall is float noise from the restore arithmetic, not a real one: a
+# client that slept exactly the wait it was given must not be told to wait again for 1e-13 of a
+# point.
 AFFORD_EPSILON = 1e-6
 
 
@@ -285,7 +286,8 @@ PROCESS_BUCKETS = CostBuckets()
 
 
 def shop_name(shop_domain: str) -> str:
-    """`tesmart-us` from `tesmart-us.myshopify.com` (or from `tesmart-us`); anything else is refused.
+    """`tesmart-us` from `tesmart-us.myshopify.com` (or from `tesmart-us`); anything else is
+    refused.
 
     The name ends up in a URL the app requests with a secret token, so it is checked strictly.
     """
@@ -437,8 +439,8 @@ class AdminClient:
                 give_up = AdminUnavailable
                 if outcome.ambiguous and not repeatable:
                     raise AdminUnavailable(
-                        f"{operation_name} to {self.shop}: {outcome.detail}; it may have taken effect "
-                        "and is not safe to repeat",
+                        f"{operation_name} to {self.shop}: {outcome.detail}; it may have taken "
+                        "effect and is not safe to repeat",
                         ambiguous=True,
                         retry_after=delay,
                         status=outcome.status,
@@ -447,7 +449,8 @@ class AdminClient:
             retries += 1
             if retries > self.max_retries or waited + delay > self.max_wait_seconds:
                 raise give_up(
-                    f"{operation_name} to {self.shop}: {outcome.detail} (gave up after {retries} attempts)",
+                    f"{operation_name} to {self.shop}: {outcome.detail} (gave up after {retries} "
+                    "attempts)",
                     retry_after=delay,
                     status=outcome.status,
                     errors=outcome.errors,

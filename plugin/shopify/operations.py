@@ -2,9 +2,10 @@
 
 A file is named after the operation it holds (`DiscountCodeBasicCreate.graphql` holds
 `mutation DiscountCodeBasicCreate`), so `grep` finds both the document and every caller, and the
-whole set is validated against Shopify's schema in the tests. Nothing else in the app writes GraphQL.
-Fields that several operations select live once, as a fragment in `graphql/fragments/<Name>.graphql`;
-an operation's document is its file followed by every fragment it spreads, directly or not.
+whole set is validated against Shopify's schema in the tests. Nothing else in the app writes
+GraphQL. Fields that several operations select live once, as a fragment in
+`graphql/fragments/<Name>.graphql`; an operation's document is its file followed by every fragment
+it spreads, directly or not.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ ALL_OPERATIONS: tuple[str, ...] = tuple(
 
 # Mutations that are safe to repeat when it is unknown whether the first attempt took effect
 # (a timeout, a 5xx): a reward code's code is unique (a repeat is a TAKEN user error), refunds carry
-# an @idempotent key, deactivating, tagging and setting metafields converge. flowTriggerReceive is not here either: a
-# repeat would start the merchant's workflows twice. storeCreditAccountCredit is NOT here: a
-# repeat would credit twice, so the client never retries it after an ambiguous failure.
+# an @idempotent key, deactivating, tagging and setting metafields converge. flowTriggerReceive is
+# not here either: a repeat would start the merchant's workflows twice. storeCreditAccountCredit is
+# NOT here: a repeat would credit twice, so the client never retries it after an ambiguous failure.
 REPEATABLE_MUTATIONS = frozenset(
     {
         "DiscountCodeBasicCreate",

@@ -1,9 +1,9 @@
 """The throttle estimate shared by every process of a deployment, in Redis.
 
-:class:`plugin.shopify.client.CostBuckets` keeps each shop's bucket estimate in one process's memory,
-so eight rq workers issuing codes for one store each think they have the whole bucket and together
-overspend it. :class:`RedisCostBuckets` keeps the same estimate in Redis, so that every process
-budgets against one number:
+:class:`plugin.shopify.client.CostBuckets` keeps each shop's bucket estimate in one process's
+memory, so eight rq workers issuing codes for one store each think they have the whole bucket and
+together overspend it. :class:`RedisCostBuckets` keeps the same estimate in Redis, so that every
+process budgets against one number:
 
 * ``take`` is one Lua script: "if the bucket can afford `cost` now, subtract it and return 0, else
   return the seconds to wait". Redis runs a script alone, so no two processes can both spend the
@@ -225,7 +225,7 @@ class RedisCostBuckets:
         except RedisError as exc:
             log.warning("could not clear the shared Shopify throttle estimate: %s", exc)
 
-    # --- Redis, or the process's own estimate ------------------------------------------------------
+    # --- Redis, or the process's own estimate -----------------------------------------------------
 
     def _now_arg(self) -> str:
         return "" if self._clock is None else _num(self._clock())

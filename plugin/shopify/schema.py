@@ -5,10 +5,11 @@ every request), so a typo or a field Shopify removed fails in CI rather than in 
 
 The package ships gzipped introspection JSON per API version. Besides the schema (`data`), the Admin
 files carry `offline_scopes.items`: one entry per type (`"type": "type"`) and per field
-(`"type": "field"`), each with `offlineScopes` (the scope handles involved) and `requiredAccess` (the
-same in prose). `offlineScopes` alone is ambiguous: `["read_orders", "read_marketplace_orders"]` means
-"either one", while `["write_draft_orders", "write_orders"]` ("... Also: Requires `write_orders`")
-means "both". The prose disambiguates, so :func:`scope_requirements` reads it.
+(`"type": "field"`), each with `offlineScopes` (the scope handles involved) and `requiredAccess`
+(the same in prose). `offlineScopes` alone is ambiguous: `["read_orders",
+"read_marketplace_orders"]` means "either one", while `["write_draft_orders", "write_orders"]`
+("... Also: Requires `write_orders`") means "both". The prose disambiguates, so
+:func:`scope_requirements` reads it.
 
 Loading costs about one second (JSON parse plus `build_client_schema`); it happens once per process
 and is cached.
@@ -214,7 +215,8 @@ def required_scopes(source: str, *, api_version: str = API_VERSION) -> set[str]:
 
 
 def _touched(schema: GraphQLSchema, document: DocumentNode) -> Iterator[tuple[str, str | None]]:
-    """(type, field) and (type, None) for every field, result type and fragment type in `document`."""
+    """(type, field) and (type, None) for every field, result type and fragment type in
+    `document`."""
     found: list[tuple[str, str | None]] = []
     type_info = TypeInfo(schema)
 

@@ -19,9 +19,11 @@ from plugin.shopify.client import AdminApiError
 log = logging.getLogger(__name__)
 
 REASONS = {
-    "disabled": "Store credit is turned off in this store's Shopify settings, so shoppers cannot spend it.",
+    "disabled": "Store credit is turned off in this store's Shopify settings, so shoppers cannot "
+    "spend it.",
     "classic_accounts": (
-        "This store uses classic customer accounts, where shoppers cannot see or spend store credit."
+        "This store uses classic customer accounts, where shoppers cannot see or spend store "
+        "credit."
     ),
 }
 OTHER_FORMS = "Pay as a partial refund of a recent order or as a code for a new order instead."

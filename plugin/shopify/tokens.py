@@ -2,9 +2,9 @@
 
 Shopify requires public apps to use *expiring* offline tokens (about an hour) with a refresh token
 that is replaced on every use: whoever refreshes must store the new pair at once, because the old
-refresh token stops working. The HTTP side is Shopify's own `shopify_app` package; these wrappers turn
-its result objects into one small dataclass and one exception, and keep the policy (when to refresh)
-in one place.
+refresh token stops working. The HTTP side is Shopify's own `shopify_app` package; these wrappers
+turn its result objects into one small dataclass and one exception, and keep the policy (when to
+refresh) in one place.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The mandatory compliance topics (POLICY.md 8): data request, customer redaction, shop redaction."""
+"""The mandatory compliance topics (POLICY.md 8): data request, customer redaction, shop
+redaction."""
 
 from __future__ import annotations
 

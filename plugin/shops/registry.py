@@ -149,7 +149,8 @@ def offline_token(shop: Shop) -> OfflineToken | None:
 
 
 def mark_uninstalled(shop: Shop) -> None:
-    """app/uninstalled: the shop is marked and its tokens dropped; its data waits for shop/redact."""
+    """app/uninstalled: the shop is marked and its tokens dropped; its data waits for
+    shop/redact."""
     shop.uninstalled_at = clock.now()
     shop.access_token_enc = None
     shop.access_token_expires_at = None

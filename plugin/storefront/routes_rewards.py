@@ -48,7 +48,8 @@ def _personal(body: Any, status: int = 200) -> Response:
 def redemption_body(redemption: Redemption) -> dict[str, Any]:
     return {
         "id": redemption.id,
-        # "review" (a store credit Shopify may or may not have paid) is still pending to the shopper.
+        # "review" (a store credit Shopify may or may not have paid) is still pending to the
+        # shopper.
         "status": "pending" if redemption.state == "review" else redemption.state,
         # Only an issued code can be used; a pending one may not exist at Shopify yet.
         "code": redemption.code if redemption.state == "issued" else None,

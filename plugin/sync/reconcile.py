@@ -297,7 +297,8 @@ def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) ->
 
 def progress(shop: Shop) -> list[dict[str, Any]]:
     """Each stream's progress for the admin: records read in the current (or last) window, whether
-    the window is still being paged (a large catch-up spans runs), and when its last page was saved."""
+    the window is still being paged (a large catch-up spans runs), and when its last page was
+    saved."""
     shown = []
     for stream in STREAMS:
         cursor = (shop.reconcile_cursors or {}).get(stream)

@@ -3,6 +3,7 @@ text holds no English sentence left over, and every catalogue has every text."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any
@@ -260,8 +261,25 @@ def test_every_text_in_the_templates_and_views_is_in_the_catalogues() -> None:
     catalogue = _catalogue("ja")
     missing = set()
     for source in sources:
-        for m in literal.finditer(source.read_text(encoding="utf-8")):
-            text = (m.group(1) or m.group(2)).replace('\\"', '"').replace("\\'", "'")
+        code = source.read_text(encoding="utf-8")
+        if source.suffix == ".py":
+            # The parsed literal: a long text is split over lines by implicit concatenation.
+            texts = [
+                node.args[0].value
+                for node in ast.walk(ast.parse(code))
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ]
+        else:
+            texts = [
+                (m.group(1) or m.group(2)).replace('\\"', '"').replace("\\'", "'")
+                for m in literal.finditer(code)
+            ]
+        for text in texts:
             if text not in catalogue:
                 missing.add(f"{source.name}: {text}")
     assert sorted(missing) == []

@@ -24,7 +24,9 @@ POLARIS_STAND_INS = """
     get value() { return this.getAttribute("value") || ""; }
     set value(v) { this.setAttribute("value", v); this._sync(); }
     _sync() {
-      if (this.localName === "s-checkbox") { this._internals.setFormValue(this.hasAttribute("checked") ? "1" : null); return; }
+      if (this.localName === "s-checkbox") {
+        this._internals.setFormValue(this.hasAttribute("checked") ? "1" : null); return;
+      }
       if (this.localName === "s-select") {
         const chosen = this.querySelector("s-option[selected]") || this.querySelector("s-option");
         this._internals.setFormValue(chosen ? chosen.getAttribute("value") : ""); return;
@@ -32,15 +34,20 @@ POLARIS_STAND_INS = """
       this._internals.setFormValue(this.value);
     }
   }
-  for (const tag of ["s-text-field", "s-number-field", "s-date-field", "s-email-field", "s-search-field", "s-text-area", "s-select", "s-checkbox"]) {
+  for (const tag of ["s-text-field", "s-number-field", "s-date-field", "s-email-field",
+                     "s-search-field", "s-text-area", "s-select", "s-checkbox"]) {
     customElements.define(tag, class extends Field {});
   }
-  for (const tag of ["s-table", "s-table-header-row", "s-table-header", "s-table-body", "s-table-row", "s-table-cell"]) {
+  for (const tag of ["s-table", "s-table-header-row", "s-table-header", "s-table-body",
+                     "s-table-row", "s-table-cell"]) {
     customElements.define(tag, class extends HTMLElement {});
   }
   customElements.define("s-button", class extends HTMLElement {
     connectedCallback() {
-      this.addEventListener("click", () => { const form = this.closest("form"); if (form && this.getAttribute("type") === "submit") { form.requestSubmit(); } });
+      this.addEventListener("click", () => {
+        const form = this.closest("form");
+        if (form && this.getAttribute("type") === "submit") { form.requestSubmit(); }
+      });
     }
   });
 })();
@@ -61,7 +68,8 @@ def test_with_polaris_the_polaris_fields_post_and_the_plain_twins_do_not(
     ).is_disabled()  # the plain twin is out of the form
     assert not page.locator("#f-referral_monthly_cap").is_visible()
     page.evaluate(
-        "document.querySelector('#settings-program s-number-field[name=referral_monthly_cap]').value = '9'"
+        "document.querySelector('#settings-program "
+        "s-number-field[name=referral_monthly_cap]').value = '9'"
     )
     with page.expect_request(lambda r: r.method == "POST" and "/admin/settings" in r.url) as posted:
         page.click("#settings-program s-button[type=submit]")

@@ -201,7 +201,8 @@ def test_changing_a_cutoff_setting_cannot_move_an_existing_member(
     db.session.commit()
     assert member("kept@example.com").cohort == cohort
 
-    # Before saving, the page says how many members the change would have moved, and that they keep theirs.
+    # Before saving, the page says how many members the change would have moved, and that they keep
+    # theirs.
     preview = admin_post("/admin/settings", {"section": "cohorts", **cutoffs})
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)

@@ -100,7 +100,8 @@ def test_the_dashboard_page_shows_the_numbers(ledger_rows: Any, shops: Any, admi
     ]:
         assert f'data-stat="{label}">{value}<' in body, label
     assert "Redemptions per day (1)" in body and "Referral conversions per day (1)" in body
-    # The two daily charts, and the program results' monthly ones (tests/admin/test_program_results.py).
+    # The two daily charts, and the program results' monthly ones
+    # (tests/admin/test_program_results.py).
     from plugin.admin.views.program_results import CHARTS
 
     assert body.count("<svg") == 2 + len(CHARTS)

@@ -9,7 +9,12 @@ from plugin.extensions import db
 from plugin.models import ImportRun, Member
 from plugin.points import ledger
 
-CSV = "email,registered_at,shop,points\nold@example.com,2024-05-01,,1500\nbad-email,2024-05-01,,10\nolder@example.com,2023-01-02,tesmart-us.myshopify.com,0\n"
+CSV = (
+    "email,registered_at,shop,points\n"
+    "old@example.com,2024-05-01,,1500\n"
+    "bad-email,2024-05-01,,10\n"
+    "older@example.com,2023-01-02,tesmart-us.myshopify.com,0\n"
+)
 
 
 def _upload(admin_post: Any, text: str) -> Any:

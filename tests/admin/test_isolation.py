@@ -209,7 +209,8 @@ def test_another_shops_token_cannot_change_this_shops_records(
 def test_a_shop_field_in_a_form_does_not_pick_the_shop(
     us_data: Any, admin_post: Any, shops: Any
 ) -> None:
-    """The shop is the token's, never a form field's: a 'shop' field naming the US store is ignored."""
+    """The shop is the token's, never a form field's: a 'shop' field naming the US store is
+    ignored."""
     response = admin_post(
         "/admin/settings",
         {

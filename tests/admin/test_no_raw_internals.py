@@ -218,7 +218,8 @@ def test_no_page_shows_a_raw_internal(
 def test_a_gift_campaign_never_asks_for_a_raw_product_id(
     shops: Any, admin_get: Any, admin_post: Any
 ) -> None:
-    """The gift is chosen with Shopify's resource picker; the page and its errors never ask for an id."""
+    """The gift is chosen with Shopify's resource picker; the page and its errors never ask for an
+    id."""
     page = admin_get("/admin/campaigns").get_data(as_text=True)
     assert 'data-resource-picker="product"' in page
     refused = admin_post(

@@ -1,5 +1,6 @@
 """Photos and video with a warranty claim: the same bounds and storage as a return's (POST
-/proxy/uploads), attachable only by the member who uploaded them, shown on the claim's admin page."""
+/proxy/uploads), attachable only by the member who uploaded them, shown on the claim's admin
+page."""
 
 from __future__ import annotations
 

@@ -52,8 +52,8 @@ def test_a_november_2025_member_gets_the_recovery_bands_by_age(country: str) -> 
     assert set(terms.benefits) >= REGIONAL
     trade_in, _ = term_sentences(terms, "en")
     assert (
-        "50% of the price you paid for a device up to 36 months old, 40% up to 48 months and 30% up to 60 months"
-        in trade_in
+        "50% of the price you paid for a device up to 36 months old, 40% up to 48 months and 30% "
+        "up to 60 months" in trade_in
     )
     assert "90 days" in trade_in
 

@@ -43,6 +43,8 @@ def counted(statements: list[str], call: Any) -> tuple[Any, int]:
     return response.get_json(), len(statements)
 
 
+# It counts the statements: the rolled-back default's savepoints would be counted too.
+@pytest.mark.commits
 def test_each_hot_read_is_one_or_two_statements(shopper, api, statements):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     device_id = ann.device.id

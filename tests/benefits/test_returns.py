@@ -186,7 +186,7 @@ def test_orders_are_found_by_name_too(shopper, deliver, api):  # type: ignore[no
     assert response.get_json()["outcome"] == "refund"
 
 
-# --- return requests -------------------------------------------------------------------------------
+# --- return requests ------------------------------------------------------------------------------
 
 
 def test_a_return_request_carries_what_the_policy_asks_for(shopper, deliver, api):  # type: ignore[no-untyped-def]
@@ -259,7 +259,7 @@ def test_a_return_that_the_policy_does_not_allow_is_422_with_the_reason(shopper,
     assert response.status_code == 422 and "30-day" in response.get_json()["error"]["message"]
 
 
-# --- the refund clock --------------------------------------------------------------------------------
+# --- the refund clock -----------------------------------------------------------------------------
 
 
 def test_the_refund_is_due_5_working_days_after_receipt_and_late_ones_are_flagged(

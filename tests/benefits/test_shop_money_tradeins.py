@@ -1,4 +1,5 @@
-"""Trade-in figures in shop money, net of VAT, and one serial once across all four stores (POLICY.md 5)."""
+"""Trade-in figures in shop money, net of VAT, and one serial once across all four stores
+(POLICY.md 5)."""
 
 from __future__ import annotations
 

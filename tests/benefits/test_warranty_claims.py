@@ -254,7 +254,7 @@ def test_a_refused_claim_shows_the_reason(shopper, api):  # type: ignore[no-unty
     assert device["warranty"]["claim"]["refusal_reason"] == "The damage comes from a power surge."
 
 
-# --- legacy: a warranty exchange or a trade-in, not both -------------------------------------------
+# --- legacy: a warranty exchange or a trade-in, not both ------------------------------------------
 
 
 def test_legacy_a_request_alone_does_not_end_the_trade_in(shopper, api):  # type: ignore[no-untyped-def]

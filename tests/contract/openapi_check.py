@@ -6,7 +6,8 @@ Use it on every response a test gets from the storefront API, the extension API,
     from tests.contract.openapi_check import assert_matches_openapi, assert_response_matches_openapi
 
     assert_matches_openapi("GET", "/proxy/member", 200, response.get_json())
-    assert_response_matches_openapi(response)  # method, path and status read from a Flask test response
+    assert_response_matches_openapi(response)  # method, path and status read from a Flask test
+    response
 
 Schemas are validated with JSON Schema 2020-12 (the dialect of OpenAPI 3.1); ``$ref``s resolve
 against the whole spec, and ``format`` (date, date-time, uri, email) is checked. Response objects
@@ -85,7 +86,8 @@ def _operation(method: str, path_template: str) -> dict[str, Any]:
 
 
 def response_schema_pointer(method: str, path_template: str, status: int) -> str | None:
-    """The JSON pointer (into the spec) of the body schema, or None when the response has no body."""
+    """The JSON pointer (into the spec) of the body schema, or None when the response has no
+    body."""
     operation = _operation(method, path_template)
     responses = operation.get("responses", {})
     for key in (str(status), f"{status // 100}XX", "default"):
@@ -158,7 +160,8 @@ def _templates() -> list[tuple[re.Pattern[str], str]]:
 
 
 def path_template_for(path: str) -> str:
-    """The spec's path template for a concrete path: ``/proxy/redemptions/7`` -> ``/proxy/redemptions/{id}``."""
+    """The spec's path template for a concrete path: ``/proxy/redemptions/7`` ->
+    ``/proxy/redemptions/{id}``."""
     bare = path.split("?", 1)[0]
     for regex, template in _templates():
         if regex.match(bare):
@@ -181,6 +184,7 @@ def assert_response_matches_openapi(
         return  # documented without a JSON body (a redirect); Werkzeug may add a tiny HTML one
     if response.mimetype != JSON:
         raise ContractViolation(
-            f"{method.upper()} {path} {response.status_code}: expected {JSON}, got {response.mimetype}"
+            f"{method.upper()} {path} {response.status_code}: expected {JSON}, got "
+            f"{response.mimetype}"
         )
     assert_matches_openapi(method, template, response.status_code, response.get_json())

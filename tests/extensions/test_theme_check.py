@@ -36,7 +36,8 @@ themeCheck.themeCheckRun(process.argv[2], undefined, () => {}).then(({ config, o
     checks: config.checks.map((check) => check.meta.code),
     settings: config.settings,
     offenses: offenses.map((o) => ({
-      check: o.check, severity: o.severity, uri: o.uri, message: o.message, line: o.start && o.start.line,
+      check: o.check, severity: o.severity, uri: o.uri, message: o.message,
+      line: o.start && o.start.line,
     })),
   }));
 }).catch((error) => { console.error(error); process.exit(2); });
@@ -109,7 +110,8 @@ def test_theme_check_catches_a_broken_block(tmp_path: Path) -> None:
     shutil.copytree(EXTENSION, copy)
     (copy / "blocks" / "broken.liquid").write_text(
         "<p>{{ 'tesmart.nowhere.to_be_found' | t }}</p>\n"
-        '{% schema %}{"name": "Broken", "target": "section", "javascript": "missing.js"}{% endschema %}\n',
+        '{% schema %}{"name": "Broken", "target": "section", "javascript": "missing.js"}{% '
+        "endschema %}\n",
         encoding="utf-8",
     )
     found = {o["check"] for o in run_theme_check(copy)["offenses"]}

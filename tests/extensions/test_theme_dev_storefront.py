@@ -1,4 +1,5 @@
-"""The dev storefront: same markup as the Liquid blocks, and an app proxy stand-in signed like Shopify.
+"""The dev storefront: same markup as the Liquid blocks, and an app proxy stand-in signed like
+Shopify.
 
 Built on a bare Flask app with only the dev blueprint and a fake ``/proxy`` that verifies the
 signature with ``shopify_app`` and echoes what it was given, so nothing else of the app is needed.
@@ -221,7 +222,8 @@ def test_each_i18n_snippet_lists_exactly_its_locale_group() -> None:
 
 
 def test_the_app_proxy_path_is_an_app_embed_setting_not_a_constant() -> None:
-    # Merchants can change the proxy's prefix and subpath: tesmart-root.liquid must not hard-code it.
+    # Merchants can change the proxy's prefix and subpath: tesmart-root.liquid must not hard-code
+    # it.
     assert "/apps/tesmart" not in liquid_root()
     assert 'data-proxy="{{ proxy | escape }}"' in liquid_root()
     launcher = (EXTENSION_DIR / "blocks" / "launcher.liquid").read_text(encoding="utf-8")

@@ -70,7 +70,8 @@ ALL_TARGETS = [
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    """Locale keys as dotted paths; a plural group counts as one key (its forms vary by language)."""
+    """Locale keys as dotted paths; a plural group counts as one key (its forms vary by
+    language)."""
     flat: dict[str, str] = {}
     for key, value in tree.items():
         path = f"{prefix}{key}"
@@ -217,7 +218,8 @@ def _build_without_app_url(tmp_path: Path, dotenv: Path) -> subprocess.Completed
 
 
 def test_a_build_without_a_backend_url_fails(build: Build, tmp_path: Path) -> None:
-    # `shopify app deploy` sets no APP_URL: a build that quietly compiled a placeholder in would ship
+    # `shopify app deploy` sets no APP_URL: a build that quietly compiled a placeholder in would
+    # ship
     # blocks that render nothing. Neither the environment nor the app's .env names one here.
     result = _build_without_app_url(tmp_path, tmp_path / "missing.env")
     assert result.returncode != 0
@@ -382,7 +384,8 @@ function find(node, predicate) {
 const locale = JSON.parse(readFileSync(config.locale, 'utf8'));
 const missing = [];
 function translate(key, options = {}) {
-  let entry = key.split('.').reduce((n, k) => (n && typeof n === 'object' ? n[k] : undefined), locale);
+  let entry = key.split('.').reduce(
+    (n, k) => (n && typeof n === 'object' ? n[k] : undefined), locale);
   if (entry && typeof entry === 'object' && 'count' in options) {
     entry = entry[new Intl.PluralRules('en').select(options.count)] ?? entry.other;
   }

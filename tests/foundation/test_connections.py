@@ -54,6 +54,8 @@ def test_a_closed_connection_is_dead() -> None:
     assert server_has_hung_up(conn)
 
 
+# The server drops the pool's connections: they must be real ones.
+@pytest.mark.commits
 def test_the_pool_replaces_a_connection_the_server_dropped(app) -> None:  # type: ignore[no-untyped-def]
     statements: list[str] = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731

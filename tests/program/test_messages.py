@@ -79,22 +79,26 @@ def test_no_sentence_is_left_without_a_rule():
     [
         pytest.param(
             "en",
-            "Your recovery value is $45.15: 50% of the price you paid, as the device is no more than 36 months old, minus 30% for its condition.",
+            "Your recovery value is $45.15: 50% of the price you paid, as the device is no more "
+            "than 36 months old, minus 30% for its condition.",
             id="English",
         ),
         pytest.param(
             "de",
-            "Ihr Rücknahmewert beträgt 45,15 $: 50 % des gezahlten Preises, da das Gerät höchstens 36 Monate alt ist, abzüglich 30 % für seinen Zustand.",
+            "Ihr Rücknahmewert beträgt 45,15 $: 50 % des gezahlten Preises, da das Gerät höchstens "
+            "36 Monate alt ist, abzüglich 30 % für seinen Zustand.",
             id="German",
         ),
         pytest.param(
             "ja",
-            "査定額は$45.15です。ご購入から36か月以内の製品のため、お支払い額の50%から、製品の状態に応じて30%を差し引いた金額です。",
+            "査定額は$45.15です。ご購入から36か月以内の製品のため、お支払い額の50%から、"
+            "製品の状態に応じて30%を差し引いた金額です。",
             id="Japanese",
         ),
         pytest.param(
             "ko",
-            "회수 보상금은 $45.15입니다. 구매 후 36개월 이내 제품이므로 결제 금액의 50%에서 제품 상태에 따라 30%를 차감한 금액입니다.",
+            "회수 보상금은 $45.15입니다. 구매 후 36개월 이내 제품이므로 결제 금액의 50%에서 제품 "
+            "상태에 따라 30%를 차감한 금액입니다.",
             id="Korean",
         ),
     ],

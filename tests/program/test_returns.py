@@ -1,4 +1,5 @@
-"""Returns, repairs and exchanges by time since delivery, and the refund clock (POLICY.md section 6)."""
+"""Returns, repairs and exchanges by time since delivery, and the refund clock (POLICY.md section
+6)."""
 
 from datetime import date, timedelta
 

@@ -536,7 +536,8 @@ def test_member_discounts_legacy_and_2025_04(facts, eligible, kind, percent, rea
             R.NO_DISCOUNT_WITHOUT_ID,
             {},
             "2025-04",
-            id="no ID, 1 year falls on 2025-11-01 when discounts have ended → none, no date promised",
+            id="no ID, 1 year falls on 2025-11-01 when discounts have ended → none, no date "
+            "promised",
         ),
         pytest.param(
             {"today": date(2025, 3, 1), "purchased_on": date(2024, 5, 1)},
@@ -546,7 +547,8 @@ def test_member_discounts_legacy_and_2025_04(facts, eligible, kind, percent, rea
             R.TOO_EARLY,
             {"earliest": "2025-05-01"},
             "legacy",
-            id="no ID, the anniversary falls in the next version that still discounts → too early, with the date",
+            id="no ID, the anniversary falls in the next version that still discounts → too early, "
+            "with the date",
         ),
         pytest.param(
             {"today": date(2025, 10, 31), "purchased_on": date(2023, 11, 1)},

@@ -47,7 +47,8 @@ def test_the_dev_window_on_the_fake_shows_the_trigger_and_the_metafield_write(
     client: Any,
 ) -> None:
     # What `make run` shows at /dev/shopify: the approval's Flow trigger at once, and the member's
-    # metafields once the coalesced write of the next minute has run (the dev sweeper runs it there).
+    # metafields once the coalesced write of the next minute has run (the dev sweeper runs it
+    # there).
     from datetime import timedelta
 
     import time_machine

@@ -37,6 +37,8 @@ def _queued(shop: Any) -> int:
     return db.session.query(OutboxItem).filter_by(kind="email.send").one().id
 
 
+# The mark is committed on a connection of its own and must outlive the crashed transaction.
+@pytest.mark.commits
 def test_a_crash_between_the_send_and_the_commit_sends_no_second_email(
     shops: Any, mailbox: Any, monkeypatch: Any
 ) -> None:

@@ -1,6 +1,7 @@
 """The Flow action's runtime_url comes from APP_URL, like the UI extensions' backend URL: the
 extension build writes it, a deploy check refuses the placeholder, and Shopify CLI (the npm
-package, run with no network) accepts the Flow extensions and refuses a runtime_url it cannot call."""
+package, run with no network) accepts the Flow extensions and refuses a runtime_url it cannot
+call."""
 
 from __future__ import annotations
 
@@ -106,7 +107,8 @@ def test_the_build_under_outdir_leaves_the_committed_toml_alone(tmp_path: Path) 
 
 
 def _offline(command: list[str]) -> list[str]:
-    """The command in a network namespace of its own (no network at all), where the kernel allows it."""
+    """The command in a network namespace of its own (no network at all), where the kernel allows
+    it."""
     unshare = shutil.which("unshare")
     if (
         unshare

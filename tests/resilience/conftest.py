@@ -32,7 +32,9 @@ FULL = os.environ.get("RESILIENCE_FULL", "") not in ("", "0")
 
 needs_postgres_and_redis = pytest.mark.skipif(
     not (TEST_DATABASE_URL.startswith("postgres") and TEST_REDIS_URL),
-    reason="needs PostgreSQL and Redis shared with worker processes: set DATABASE_URL and REDIS_URL",
+    reason=(
+        "needs PostgreSQL and Redis shared with worker processes: set DATABASE_URL and REDIS_URL"
+    ),
 )
 needs_redis_server = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs the redis-server binary"
@@ -126,7 +128,8 @@ class Workers:
             log.close()
 
     def kill_one(self, rng: random.Random) -> None:
-        """SIGKILL a running worker, wherever it is (mid-job, mid-commit, mid-call), and replace it."""
+        """SIGKILL a running worker, wherever it is (mid-job, mid-commit, mid-call), and replace
+        it."""
         alive = [p for p in self.processes if p.poll() is None]
         if not alive:
             return

@@ -1,6 +1,6 @@
-"""The Admin API failing for minutes (5xx, timeouts, THROTTLED, 429): outbox work waits and completes,
-once (invariants 3 and 4). Failing for longer than the outbox's patience: the redemption fails and
-its points come back, once.
+"""The Admin API failing for minutes (5xx, timeouts, THROTTLED, 429): outbox work waits and
+completes, once (invariants 3 and 4). Failing for longer than the outbox's patience: the redemption
+fails and its points come back, once.
 
 Time is travelled, not waited: each attempt's back-off is checked, then the item is made due.
 """

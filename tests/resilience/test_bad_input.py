@@ -450,7 +450,8 @@ def test_fuzzed_signed_webhook_bodies_never_break_the_app_or_the_ledger(
 
 
 def test_signature_header_is_compared_on_the_raw_body(shops, client) -> None:  # type: ignore[no-untyped-def]
-    """Re-serialising the JSON (spacing, key order) breaks the signature: the raw bytes are what count."""
+    """Re-serialising the JSON (spacing, key order) breaks the signature: the raw bytes are what
+    count."""
     order = payloads.order(lines=[])
     raw = json.dumps(order, separators=(",", ":")).encode()
     headers = signing.webhook_headers("orders/paid", raw, SHOP_DOMAINS["us"])

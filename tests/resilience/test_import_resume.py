@@ -1,4 +1,5 @@
-"""An interrupted `members import` continues from the position it recorded, applying nothing twice."""
+"""An interrupted `members import` continues from the position it recorded, applying nothing
+twice."""
 
 from __future__ import annotations
 

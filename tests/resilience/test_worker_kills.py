@@ -1,4 +1,5 @@
-"""Workers SIGKILLed at random points: nothing lost, nothing doubled, balances exact (invariants 1-4).
+"""Workers SIGKILLed at random points: nothing lost, nothing doubled, balances exact (invariants
+1-4).
 
 A worker can die anywhere: between dequeue and the first query, inside the handler's transaction,
 after the Admin API created a code but before the commit that records it. The database row
@@ -111,7 +112,8 @@ def test_sigkilled_workers_lose_and_double_no_webhook_event(
             delivered.add(again)
         killer.tick(force=index % (events // 4) == events // 8)  # at least four kills mid-stream
     print(
-        f"delivered {len(delivered)} in {time.monotonic() - started:.1f}s, {pool.killed} kills so far"
+        f"delivered {len(delivered)} in {time.monotonic() - started:.1f}s, {pool.killed} kills so "
+        "far"
     )
     # Keep killing while the queue drains, then let the clock's sweep heal what the kills left.
     while (

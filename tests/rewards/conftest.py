@@ -132,7 +132,8 @@ def new_customer_id() -> str:
 @pytest.fixture()
 def make_member(fake_admin: FakeAdminApi) -> Callable[..., tuple[Member, str]]:
     """An activated TESmart ID with a customer account in ``shop`` (here and at the fake Admin API),
-    holding ``points``: ``member, customer_id = make_member(shop, "ann@example.com", points=1200)``."""
+    holding ``points``: ``member, customer_id = make_member(shop, "ann@example.com",
+    points=1200)``."""
 
     def make(
         shop: Shop,

@@ -111,7 +111,8 @@ def test_entered_during_the_birthday_month_pays_at_once_and_a_change_waits_a_yea
         assert saved.status_code == 200 and saved.json["rewarded_this_year"] is True
         assert saved.json["can_change"] is False
         assert saved.json["next_change_on"] == f"{year + 1}-06-11"
-        # Moving it to next month to collect again is refused, and would pay nothing this year anyway.
+        # Moving it to next month to collect again is refused, and would pay nothing this year
+        # anyway.
         moved = proxy("PUT", "/birthday", shop="kr", customer=customer, json={"month": 7, "day": 1})
         assert moved.status_code == 409 and moved.json["error"]["code"] == "birthday_locked"
         # Saving the same birthday again is not a change.

@@ -1,5 +1,5 @@
-"""Points expiry (POLICY.md 3): off by default; a shop that sets N months has unused points lapse by a
-ledger entry the day after their last usable day, and the widget says how many and when."""
+"""Points expiry (POLICY.md 3): off by default; a shop that sets N months has unused points lapse
+by a ledger entry the day after their last usable day, and the widget says how many and when."""
 
 from __future__ import annotations
 

@@ -35,6 +35,8 @@ def all_redemptions() -> list[Redemption]:
 @pytest.mark.skipif(
     not TEST_DATABASE_URL.startswith("postgres"), reason="row locks need PostgreSQL"
 )
+# Threads, each with its own connection, race for the balance.
+@pytest.mark.commits
 def test_fifty_concurrent_redemptions_never_spend_more_than_the_balance(
     app, shops, make_member, fake_admin
 ) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 """Referrals (POLICY.md 3): the friend's coupon on the visit, the referrer's once the friend's first
-order is paid, the refusals with their reasons, the monthly cap, and reversal in the return window."""
+order is paid, the refusals with their reasons, the monthly cap, and reversal in the return
+window."""
 
 from __future__ import annotations
 

@@ -125,6 +125,8 @@ def test_turned_off_after_the_redemption_pays_nothing_and_returns_the_points(
     assert balance(shop.id, member.id) == 1000
 
 
+# The mark is committed on a connection of its own and must outlive the crashed transaction.
+@pytest.mark.commits
 def test_a_crash_before_the_commit_never_pays_twice(
     credit_shop, make_member, proxy, fake_admin, held_jobs
 ):

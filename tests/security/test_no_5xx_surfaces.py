@@ -75,7 +75,10 @@ def test_signed_proxy_bodies_that_cannot_be_parsed_are_a_400(member, client, pat
 
 @pytest.mark.parametrize("path", ["/returns/check", "/returns", "/activities", "/trade-ins"])
 def test_a_lone_surrogate_is_a_400(member, client, path) -> None:  # type: ignore[no-untyped-def]
-    raw = '{"order_id": "\\ud800", "reason": "faulty", "kind": "survey", "survey_id": "\\ud800", "serial": "\\ud800"}'
+    raw = (
+        '{"order_id": "\\ud800", "reason": "faulty", "kind": "survey", "survey_id": "\\ud800", '
+        '"serial": "\\ud800"}'
+    )
     response = signed_post(client, path, member, raw)
     assert response.status_code == 400, (
         response.status_code,

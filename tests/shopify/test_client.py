@@ -273,7 +273,7 @@ def test_every_admin_error_says_whether_to_try_again():
     assert not AdminRejected.transient and not AdminUnauthorized.transient
 
 
-# --- operations against the fake -------------------------------------------------------------------
+# --- operations against the fake ------------------------------------------------------------------
 
 
 def test_store_credit_accumulates_per_customer_and_currency(
@@ -497,7 +497,7 @@ def test_shop_name_refuses_anything_else(given):
         shop_name(given)
 
 
-# --- answers the fake does not give: straight from a mock transport ---------------------------------
+# --- answers the fake does not give: straight from a mock transport -------------------------------
 
 
 def scripted(*responses: httpx.Response | type[httpx.HTTPError]) -> httpx.Client:

@@ -1,4 +1,5 @@
-"""The fake Admin API at the HTTP level: it answers in Shopify's shapes, and refuses like Shopify."""
+"""The fake Admin API at the HTTP level: it answers in Shopify's shapes, and refuses like
+Shopify."""
 
 from __future__ import annotations
 

@@ -54,7 +54,8 @@ def test_schema_path_can_be_overridden_and_a_missing_file_says_what_to_do(monkey
     [
         ("`read_customers` access scope.", ["read_customers"], (("read_customers",),)),
         (
-            "`read_orders` access scope, `read_marketplace_orders` access scope or `read_quick_sale` access scope.",
+            "`read_orders` access scope, `read_marketplace_orders` access scope or "
+            "`read_quick_sale` access scope.",
             ["read_orders", "read_marketplace_orders", "read_quick_sale"],
             (("read_orders", "read_marketplace_orders", "read_quick_sale"),),
         ),
@@ -64,12 +65,14 @@ def test_schema_path_can_be_overridden_and_a_missing_file_says_what_to_do(monkey
             (("write_draft_orders",), ("write_orders",)),
         ),
         (
-            "`read_returns` access scope and (`read_orders` access scope or `read_marketplace_orders` access scope).",
+            "`read_returns` access scope and (`read_orders` access scope or "
+            "`read_marketplace_orders` access scope).",
             ["read_returns", "read_orders", "read_marketplace_orders"],
             (("read_returns",), ("read_orders", "read_marketplace_orders")),
         ),
         (
-            "`write_customers` access scope. Also: User needs create_and_edit_customers permission.",
+            "`write_customers` access scope. "
+            "Also: User needs create_and_edit_customers permission.",
             ["write_customers"],
             (("write_customers",),),
         ),

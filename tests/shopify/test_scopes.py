@@ -27,8 +27,9 @@ ALLOWED_BEYOND_DOCUMENTS = {
         "also grants read_customers (CustomerGet, CustomersUpdatedSince)"
     ),
     "write_orders": (
-        "RefundCreate: offline_scopes has no entry for refundCreate; Shopify requires write_orders. "
-        "TagsAdd on an Order GID: tagsAdd depends on the tagged resource (only orders are tagged)"
+        "RefundCreate: offline_scopes has no entry for refundCreate; Shopify requires "
+        "write_orders. TagsAdd on an Order GID: tagsAdd depends on the tagged resource (only "
+        "orders are tagged)"
     ),
     "read_all_orders": (
         "orders older than 60 days (trade-in partial refunds, return checks, reconciliation after "
@@ -88,7 +89,8 @@ def test_offline_scopes_lists_are_alternatives():
     alternative = (requested - {"write_orders"}) | {"read_marketplace_orders"}
     assert all(any(granted(s, alternative) for s in need.any_of) for need in order_needs)
     assert unneeded(requested | {"read_marketplace_orders"}) == {"read_marketplace_orders"}
-    # write_customers (the metafields) grants reading customers: read_customers would be one too many.
+    # write_customers (the metafields) grants reading customers: read_customers would be one too
+    # many.
     assert unneeded(requested | {"read_customers"}) == {"read_customers"}
 
 

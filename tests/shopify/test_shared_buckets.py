@@ -84,7 +84,7 @@ def status(
     )
 
 
-# --- take: check and reserve -----------------------------------------------------------------------
+# --- take: check and reserve ----------------------------------------------------------------------
 
 
 def test_an_unknown_bucket_lets_the_call_go_and_reserves_nothing(make_buckets):
@@ -133,7 +133,7 @@ def test_every_process_sees_what_one_observed(make_buckets):
     assert one.take("tesmart-eu", 12, 0) == 0  # buckets are per shop
 
 
-# --- observe: reconcile without undoing others' reservations -----------------------------------------
+# --- observe: reconcile without undoing others' reservations --------------------------------------
 
 
 def test_an_answer_keeps_the_reservations_of_requests_still_in_flight(make_buckets):

@@ -1,6 +1,6 @@
-"""The demo data (plugin.devtools.demo): every widget of the local storefront shows something real in each
-of the four shops, read through the storefront API (so every answer is also held to openapi.yaml
-by the test client)."""
+"""The demo data (plugin.devtools.demo): every widget of the local storefront shows something real
+in each of the four shops, read through the storefront API (so every answer is also held to
+openapi.yaml by the test client)."""
 
 from __future__ import annotations
 

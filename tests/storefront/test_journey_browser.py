@@ -41,7 +41,8 @@ ALL_WIDGETS = ("member-status", "rewards", "referral", "trade-in", "devices", "r
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 512
 # Text that may stay as it is in every language: the program's and products' names, codes.
 ALLOWED = re.compile(
-    r"TESmart|CTRL F|KVM|HDMI|Matrix|Extender|Switch|Port|4K60|ID|MB|JPEG|PNG|WebP|HEIC|MP4|MOV|WebM|"
+    r"TESmart|CTRL "
+    r"F|KVM|HDMI|Matrix|Extender|Switch|Port|4K60|ID|MB|JPEG|PNG|WebP|HEIC|MP4|MOV|WebM|"
     r"DE|US|JP|KR|Demo|TSM[-\w]*|FRIEND[-\w]*|REF[-\w]*|[A-Z0-9]{6,}"
 )
 ENGLISH_WORDS = re.compile(
@@ -292,7 +293,8 @@ def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(
                     if (p.closest('script, .tesmart__sr')) continue;
                     if (n.textContent.trim()) out.push(n.textContent.trim());
                 }
-                root.querySelectorAll('[aria-label], option, input[placeholder]').forEach(e => out.push(e.getAttribute('aria-label') || e.textContent));
+                root.querySelectorAll('[aria-label], option, input[placeholder]')
+                    .forEach(e => out.push(e.getAttribute('aria-label') || e.textContent));
                 return out;
             })"""
         )

@@ -44,7 +44,8 @@ def test_the_launcher_on_every_page_leaves_the_panels_strings_out(locale: str) -
         ).encode()
     )
     print(
-        f"{locale}: the launcher adds {now} B to every page; {left_out} B of panel strings wait for the first open"
+        f"{locale}: the launcher adds {now} B to every page; {left_out} B of panel strings wait "
+        "for the first open"
     )
     assert now < 3500, now
     assert left_out > 8000, left_out

@@ -176,7 +176,8 @@ def focused(page: Any) -> dict[str, Any]:
             const el = document.activeElement;
             const style = getComputedStyle(el);
             return {
-                tag: el.tagName, text: (el.textContent || '').trim(), label: el.getAttribute('aria-label'),
+                tag: el.tagName, text: (el.textContent || '').trim(),
+                label: el.getAttribute('aria-label'),
                 cls: el.className, visible: el.matches(':focus-visible'),
                 outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
             };

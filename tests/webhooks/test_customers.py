@@ -1,4 +1,5 @@
-"""TESmart IDs from customers webhooks: created pending, activated once, sign-up and newsletter points."""
+"""TESmart IDs from customers webhooks: created pending, activated once, sign-up and newsletter
+points."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""orders/paid, orders/cancelled, refunds/create, orders/fulfilled: points and devices (POLICY.md 3)."""
+"""orders/paid, orders/cancelled, refunds/create, orders/fulfilled: points and devices (POLICY.md
+3)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,8 @@ def test_forged_hmac_is_refused_with_401_and_nothing_written(shops, deliver) -> 
     assert count(WebhookEvent) == 0
 
 
+# A second app (the rotated secret) reads the shop through connections of its own.
+@pytest.mark.commits
 def test_old_secret_is_accepted_during_rotation(database_url, shops) -> None:  # type: ignore[no-untyped-def]
     from plugin import create_app
     from tests.conftest import base_config

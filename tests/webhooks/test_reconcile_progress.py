@@ -1,4 +1,5 @@
-"""A reconciliation spanning runs (a catch-up of many orders) shows in the admin how far it has come."""
+"""A reconciliation spanning runs (a catch-up of many orders) shows in the admin how far it has
+come."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Shop money, not presentment money; tax-inclusive prices; refunds that make sense (POLICY.md 3, 5).
+"""Shop money, not presentment money; tax-inclusive prices; refunds that make sense (POLICY.md 3,
+5).
 
 tesmart.com sells to Canada in CAD: the order's top-level amounts and ``*_set.shop_money`` are
 USD, the refund's transaction is CAD. tesmart.de shows prices with VAT included.

@@ -335,6 +335,8 @@ def _deliver(client):  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(
     not TEST_DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"
 )
+# The server hangs up on a pooled connection: it must be a real one.
+@pytest.mark.commits
 def test_a_server_hang_up_after_the_checkout_check_is_retried_on_a_fresh_connection(
     shops, plain_client, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

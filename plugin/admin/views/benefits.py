@@ -316,7 +316,8 @@ def trade_in_action(trade_in_id: int, action: str) -> Response:
                 _trade_in(trade_in_id),
                 status=422,
                 error=_(
-                    "{value} is above the quote of {quoted}. Give a reason to approve more than the quote.",
+                    "{value} is above the quote of {quoted}. Give a reason to approve more than "
+                    "the quote.",
                     value=format_money(exc.value, exc.currency),
                     quoted=format_money(exc.quoted, exc.currency),
                 ),
@@ -662,7 +663,8 @@ def _program_page(
                     _("{who} is selected. Their code: {code}", who=who, code=redemption.code)
                     if redemption is not None and redemption.code
                     else _(
-                        "{who} is selected. Their code is being created; reload the page in a moment.",
+                        "{who} is selected. Their code is being created; reload the page in a "
+                        "moment.",
                         who=who,
                     )
                 )

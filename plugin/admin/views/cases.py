@@ -93,7 +93,8 @@ def steps_of(subject_type: str, subject_id: int) -> list[AuditLog]:
 
 
 def device_history(device: Device | None) -> dict[str, Any]:
-    """The device's life in this store: bought, claims, trade-ins, replacement, returns of its order."""
+    """The device's life in this store: bought, claims, trade-ins, replacement, returns of its
+    order."""
     if device is None:
         return {"device": None}
     shop_id = admin().shop.id

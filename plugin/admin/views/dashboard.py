@@ -27,7 +27,7 @@ RECONCILE_LINES = {
 }
 
 
-def reconcile_status(shop) -> list[str]:  # type: ignore[no-untyped-def]
+def reconcile_status(shop) -> list[str]:
     """The small status line of each reconciliation stream (a catch-up of 100,000 orders spans
     runs: the operator sees how far it has come)."""
     zone = clock.shop_zone(shop)

@@ -83,7 +83,8 @@ def export(name: str) -> Response:
         after={"member_id": member_id, "at": clock.now()},
     )
     rows = exports.ledger_csv(ctx.shop, member_id) if member_id else exports.export(ctx.shop, name)
-    filename = f"{ctx.shop.handle}-{name}{f'-member-{member_id}' if member_id else ''}-{clock.now():%Y%m%d}.csv"
+    member_part = f"-member-{member_id}" if member_id else ""
+    filename = f"{ctx.shop.handle}-{name}{member_part}-{clock.now():%Y%m%d}.csv"
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -114,7 +115,7 @@ def import_upload() -> Response:
         return _page(error=_("The CSV cannot be read: {problem}.", problem=str(exc)), status=422)
 
 
-def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # type: ignore[no-untyped-def, type-arg]
+def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header and c != "shop"]
     if missing:
@@ -137,7 +138,8 @@ def _import_rows(ctx, filename: str, reader: csv.DictReader) -> Response:  # typ
         if other:
             return _page(
                 error=_(
-                    "Line {line} names another store ({named}); import each store's members in its own admin.",
+                    "Line {line} names another store ({named}); import each store's members in its "
+                    "own admin.",
                     line=line,
                     named=named,
                 ),

@@ -230,7 +230,8 @@ def member_adjust(member_id: int) -> Response:
                     points=format_points(exc.after),
                 ),
                 _(
-                    "This is more than {points} points, the limit above which an adjustment is confirmed.",
+                    "This is more than {points} points, the limit above which an adjustment is "
+                    "confirmed.",
                     points=format_points(exc.threshold),
                 ),
                 _("Reason: {reason}", reason=request.form.get("reason", "").strip()),
@@ -289,7 +290,8 @@ def end_consequences(shop: Shop, member: Member, action: str) -> list[str]:
 @bp.post("/members/<int:member_id>/end")
 @app_home
 def member_end(member_id: int) -> Response:
-    """Cancel on the member's request, or revoke for fraud or abuse, in this shop; confirmed first."""
+    """Cancel on the member's request, or revoke for fraud or abuse, in this shop; confirmed
+    first."""
     ctx = admin()
     found = _member(member_id)
     action = "revoke" if request.form.get("action") == "revoke" else "cancel"

@@ -140,7 +140,8 @@ def reward_update(reward_id: int) -> Response:
                     _("Archive {title}?", title=reward.title),
                     [
                         _(
-                            "The reward leaves the storefront: members can no longer redeem points for it."
+                            "The reward leaves the storefront: members can no longer redeem points "
+                            "for it."
                         ),
                         _("Codes already issued for it stay valid."),
                     ],

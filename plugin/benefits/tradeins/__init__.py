@@ -1,11 +1,11 @@
 """Trade-ins: quotes, applications and the merchant's workflow (POLICY.md section 5).
 
 Every public function is one unit of work: it locks the trade-in row, checks the step against the
-pure table in ``plugin.program.benefits.tradein_workflow``, writes a ``TradeInEvent`` and an ``AuditLog``
-row, writes any payout to the outbox in the same transaction, and commits. A payout therefore
-happens once: the row lock and the table let only one ``pay`` through, and the outbox item (one
-idempotency key per payout attempt) performs it at most once (``plugin.effects.store_credit`` and
-``plugin.effects.refund``; codes go through ``redemptions.issue_coupon``).
+pure table in ``plugin.program.benefits.tradein_workflow``, writes a ``TradeInEvent`` and an
+``AuditLog`` row, writes any payout to the outbox in the same transaction, and commits. A payout
+therefore happens once: the row lock and the table let only one ``pay`` through, and the outbox item
+(one idempotency key per payout attempt) performs it at most once (``plugin.effects.store_credit``
+and ``plugin.effects.refund``; codes go through ``redemptions.issue_coupon``).
 
 Decisions where the policy is silent:
 - A quote is valid for 7 days and only while the program still gives the same answer; applying

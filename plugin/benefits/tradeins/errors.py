@@ -18,7 +18,8 @@ class TradeInTransitionError(Conflict, workflow.TradeInTransitionError):
         workflow.TradeInTransitionError.__init__(self, kind, state, action, detail)
         # The domain error's fields, set by hand: its __init__ would reach the program error's
         # through super().
-        self.message, self.code, self.extra = str(self.args[0]), "invalid_transition", {}
+        self.message, self.extra = str(self.args[0]), {}
+        self.code = "invalid_transition"  # type: ignore[misc]  # as DomainError.__init__ sets it
 
 
 class TradeInNotFound(NotFound):
@@ -74,8 +75,8 @@ class ValueAboveQuote(Conflict):
         self, quoted: Decimal, value: Decimal, currency: str, *, reason_missing: bool
     ) -> None:
         message = (
-            f"{format_plain(value, currency)} {currency} is above the quote of {format_plain(quoted, currency)} "
-            f"{currency}. "
+            f"{format_plain(value, currency)} {currency} is above the quote of "
+            f"{format_plain(quoted, currency)} {currency}. "
             + ("Say why, then confirm." if reason_missing else "Confirm the higher value.")
         )
         super().__init__(message, code="value_above_quote")
@@ -87,7 +88,8 @@ class ValueAbovePrice(Refused):
 
     def __init__(self, paid: Decimal, currency: str) -> None:
         super().__init__(
-            f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for the device.",
+            f"The value cannot be more than the {format_plain(paid, currency)} {currency} paid for "
+            "the device.",
             code="value_above_price",
         )
         self.paid, self.currency = paid, currency

@@ -1,8 +1,8 @@
 """The fake Admin API: a WSGI app that answers like Shopify for the operations the app uses.
 
 In one process, reach it with `fake.http_client()` (httpx over `fake.transport()`, no sockets);
-across processes, serve it (`python -m plugin.shopify.fake --port 8765`) and point clients at it with
-`plugin.shopify.transport.LoopbackTransport`. Every document is parsed and validated against
+across processes, serve it (`python -m plugin.shopify.fake --port 8765`) and point clients at it
+with `plugin.shopify.transport.LoopbackTransport`. Every document is parsed and validated against
 Shopify's real schema before anything runs, so a document that would fail on Shopify fails here.
 """
 
@@ -65,7 +65,10 @@ from .store import (
 )
 
 # The scopes the fake grants on token exchange: those of shopify.app.toml (a test keeps them equal).
-DEFAULT_SCOPES = "read_all_orders,read_products,write_customers,write_discounts,write_orders,write_store_credit_account_transactions"
+DEFAULT_SCOPES = (
+    "read_all_orders,read_products,write_customers,write_discounts,write_orders,"
+    "write_store_credit_account_transactions"
+)
 FAULT_KINDS = frozenset(
     {"throttled", "http_429", "http_500", "http_503", "http_401", "timeout", "user_error"}
 )
@@ -163,7 +166,7 @@ class FakeAdminApi:
         """An httpx client whose requests to any `*.myshopify.com` land here."""
         return httpx.Client(transport=self.transport(), **kwargs)
 
-    # --- faults and latency ------------------------------------------------------------------------
+    # --- faults and latency -----------------------------------------------------------------------
 
     def inject(
         self, kind: str, times: int = 1, *, operation: str | None = None, **options: Any
@@ -211,7 +214,7 @@ class FakeAdminApi:
     def set_latency(self, milliseconds: float) -> None:
         self.latency_ms = milliseconds
 
-    # --- seeding -----------------------------------------------------------------------------------
+    # --- seeding ----------------------------------------------------------------------------------
 
     def configure_shop(
         self,
@@ -606,7 +609,7 @@ class FakeAdminApi:
             for issued in self._state(shop).refresh_tokens.values():
                 issued.expires_at = self._now()
 
-    # --- inspection --------------------------------------------------------------------------------
+    # --- inspection -------------------------------------------------------------------------------
 
     @property
     def calls(self) -> list[FakeCall]:
@@ -923,7 +926,8 @@ class FakeAdminApi:
             response = _json(
                 429,
                 {
-                    "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+                    "errors": "Exceeded 2 calls per second for api client. Reduce request rates to "
+                    "resume uninterrupted service."
                 },
             )
             response.headers["Retry-After"] = str(fault.options.get("retry_after", "2.0"))
@@ -935,7 +939,7 @@ class FakeAdminApi:
             status, {"errors": "Internal Server Error" if status == 500 else "Service Unavailable"}
         )
 
-    # --- internals ---------------------------------------------------------------------------------
+    # --- internals --------------------------------------------------------------------------------
 
     def _state(self, shop: str) -> ShopState:
         domain = shop_domain(shop)

@@ -68,8 +68,8 @@ def max_cost_error(requested: int) -> dict[str, Any]:
     return {
         "message": (
             f"Query cost is {requested}, which exceeds the single query max cost limit "
-            f"({MAX_SINGLE_QUERY_COST}).\n\nTo query larger amounts of data with fewer limits, bulk "
-            "operations should be used instead."
+            f"({MAX_SINGLE_QUERY_COST}).\n\nTo query larger amounts of data with fewer limits, "
+            "bulk operations should be used instead."
         ),
         "extensions": {
             "code": "MAX_COST_EXCEEDED",

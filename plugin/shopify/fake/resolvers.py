@@ -104,8 +104,8 @@ def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
         # A nullable field: data stays, this field is null and named in `errors` (its path).
         raise GraphQLError(
             f"This app is not approved to access the {info.parent_type.name} object's "
-            f"{info.field_name} field. See https://shopify.dev/docs/apps/launch/protected-customer-data "
-            "for more details.",
+            f"{info.field_name} field. See "
+            "https://shopify.dev/docs/apps/launch/protected-customer-data for more details.",
             extensions={"code": "ACCESS_DENIED"},
         )
     value = (
@@ -551,7 +551,10 @@ class RootFields:
             return {"userErrors": [_user_error(["payload"], "Payload exceeds 50 KB")]}
         missing, unknown = set(fields) - set(payload), set(payload) - set(fields)
         if missing or unknown:
-            message = f"Payload does not match the trigger's fields (missing {sorted(missing)}, unknown {sorted(unknown)})"
+            message = (
+                f"Payload does not match the trigger's fields (missing {sorted(missing)}, unknown "
+                f"{sorted(unknown)})"
+            )
             return {"userErrors": [_user_error(["payload"], message)]}
         if (
             "customer_id" in payload
@@ -762,7 +765,8 @@ def _create_refund(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
             "userErrors": [
                 _user_error(
                     ["transactions", "amount"],
-                    f"Refund amount cannot exceed the refundable amount of {money_amount(total_shown - already_shown, shown)}",
+                    "Refund amount cannot exceed the refundable amount of "
+                    f"{money_amount(total_shown - already_shown, shown)}",
                 )
             ],
         }

@@ -123,7 +123,8 @@ class ShopState:
     flow_triggers: list[dict[str, Any]] = field(default_factory=list)
     # (owner GID, namespace as sent, key) -> Metafield record
     metafields: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
-    # Protected customer data fields the app is not approved for here (see api.refuse_protected_fields).
+    # Protected customer data fields the app is not approved for here (see
+    # api.refuse_protected_fields).
     refused_fields: set[str] = field(default_factory=set)
 
     @property
