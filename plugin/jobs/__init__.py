@@ -12,6 +12,7 @@ import threading
 import time
 from contextlib import suppress
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -37,8 +38,38 @@ def _locked(model: type, row_id: int):  # type: ignore[no-untyped-def]
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+# Topics applied alone, in a transaction of their own, never inside a batch: the erasures end with
+# a checkpoint that must follow their commit, and an uninstall forgets the receiver's cached shop
+# after its commit. A batch commits what it has done before one of them and locks the rest again.
+SOLO_TOPICS = frozenset(
+    {"app/uninstalled", "customers/redact", "customers/data_request", "shop/redact"}
+)
+
+
+def _apply_event(event: WebhookEvent, shop: Shop, handler: Any) -> None:
+    """The recorded delivery through its topic's handler (a redacted customer's data taken out)."""
+    from plugin.shops.compliance import ERASED_BODY, without_redacted
+
+    # A body erased by a redaction (or purged after its retention) has nothing left to apply;
+    # a redacted customer's personal data is taken out of later deliveries (the tombstone).
+    received = None if event.body == ERASED_BODY else json.loads(event.body)
+    payload = None if received is None else without_redacted(shop, event.topic, received)
+    if payload is not received:  # the person was erased: their delivery is not kept either
+        event.body = ERASED_BODY
+    if payload is not None:
+        handler(shop, payload)
+
+
+def _mark_processed(event: WebhookEvent) -> None:
+    event.state = "processed"
+    event.attempts += 1
+    event.processed_at = clock.now()
+    event.error = None
+
+
 def process_webhook(event_id: int) -> str:
-    """Apply one recorded delivery through its topic's handler, exactly once."""
+    """Apply one recorded delivery through its topic's handler, exactly once, in a transaction of
+    its own (the sweep's jobs, the in-process queue, and the topics a batch leaves alone)."""
     from plugin import outbox
     from webhooks.topics import handlers
 
@@ -61,26 +92,14 @@ def process_webhook(event_id: int) -> str:
     handler = handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
-        from plugin.shops.compliance import ERASED_BODY, without_redacted
-
-        # A body erased by a redaction (or purged after its retention) has nothing left to apply;
-        # a redacted customer's personal data is taken out of later deliveries (the tombstone).
-        received = None if event.body == ERASED_BODY else json.loads(event.body)
-        payload = None if received is None else without_redacted(shop, topic, received)
-        if payload is not received:  # the person was erased: their delivery is not kept either
-            event.body = ERASED_BODY
-        if payload is not None:
-            handler(shop, payload)
+        _apply_event(event, shop, handler)
         if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
             outbox.commit()
             from plugin.shops.compliance import secure_erase_checkpoint
 
             secure_erase_checkpoint()
             return "processed"
-        event.state = "processed"
-        event.attempts += 1
-        event.processed_at = clock.now()
-        event.error = None
+        _mark_processed(event)
         outbox.commit()
         if topic == "customers/redact":
             from plugin.shops.compliance import secure_erase_checkpoint
@@ -98,12 +117,103 @@ def process_webhook(event_id: int) -> str:
     return "processed"
 
 
+def _lock_events(event_ids: list[int]) -> dict[int, tuple[WebhookEvent, Shop | None]]:
+    """The events locked (those another worker holds are left out: it is doing the work) with
+    their shops, in one statement."""
+    rows = db.session.execute(
+        select(WebhookEvent, Shop)
+        .outerjoin(Shop, Shop.id == WebhookEvent.shop_id)
+        .where(WebhookEvent.id.in_(event_ids))
+        .order_by(WebhookEvent.id)
+        .with_for_update(of=WebhookEvent, skip_locked=True)
+    ).all()
+    return {event.id: (event, shop) for event, shop in rows}
+
+
+def _solo(event_id: int) -> None:
+    try:
+        process_webhook(event_id)
+    except Exception:  # recorded on the event and logged by process_webhook
+        db.session.rollback()
+
+
+def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) -> int:
+    """Apply a drained batch of deliveries in one transaction, with a savepoint per event; the
+    number of ids reached (all of them unless ``stop`` was set after one).
+
+    Each event's effects and its processed mark are written inside its savepoint, and the one
+    commit makes them all durable at once, so an event is still applied exactly once: its row
+    stays locked until that commit, and a crash before it leaves every event of the batch
+    ``received`` for the sweep. An event that fails rolls back to its savepoint alone (its
+    failure recorded on its row, retried by the sweep on its own); the rest of the batch goes
+    on. When the commit itself fails (the connection was lost, say), each event of the batch is
+    applied again alone.
+    """
+    from plugin import outbox
+    from webhooks.topics import handlers
+
+    table = handlers()
+    reached = 0
+    while reached < len(event_ids):
+        pending = event_ids[reached:]
+        locked = _lock_events(pending)
+        batch: list[int] = []
+        failures: list[tuple[int, Exception]] = []
+        solo: int | None = None
+        stopped = False
+        for event_id in pending:
+            event, shop = locked.get(event_id, (None, None))
+            if event is not None and event.topic in SOLO_TOPICS:
+                solo = event_id  # applied alone after this batch's commit
+                break
+            reached += 1
+            batch.append(event_id)
+            if event is None or event.state == "processed":
+                pass  # another worker holds it or has done it
+            elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
+                db.session.delete(event)
+            else:
+                added = db.session.info.setdefault("outbox_new", [])
+                mark = len(added)
+                try:
+                    with db.session.begin_nested():
+                        _apply_event(event, shop, table[event.topic])
+                        _mark_processed(event)
+                except Exception as exc:
+                    del added[mark:]  # the items its savepoint wrote are gone with it
+                    failures.append((event_id, exc))
+                    log.exception("webhook %s (%s, %s) failed", event_id, event.topic, shop.domain)
+            if stop is not None and stop.is_set():
+                stopped = True
+                break
+        try:
+            for event_id, exc in failures:
+                _note_failure(locked[event_id][0], exc)
+            outbox.commit()
+        except Exception:
+            outbox.rollback()
+            log.exception(
+                "a batch of %s webhook events failed to commit; applying each alone", len(batch)
+            )
+            for event_id in batch:
+                _solo(event_id)
+        if stopped:
+            return reached
+        if solo is not None:
+            _solo(solo)
+            reached += 1
+            if stop is not None and stop.is_set():
+                return reached
+    return reached
+
+
 def drain_webhooks(slot: int = 0) -> int:
     """Process the deliveries the receiver pushed onto the webhook stream, in batches, until it
     is empty or this drainer has run its time (``plugin.jobs.queue`` explains the stream).
 
-    Each event still gets its own transaction: one bad payload fails alone, recorded on its row and
-    retried by the sweep, and never holds up the rest of the batch.
+    Each batch is one transaction with a savepoint per event (``process_webhooks``): one bad
+    payload fails alone, recorded on its row and retried by the sweep, and never holds up the rest
+    of the batch.
     """
     from plugin.jobs.queue import RedisQueue, job_queue
 
@@ -118,15 +228,15 @@ def drain_webhooks(slot: int = 0) -> int:
             if queue.release_drain(slot):
                 return done
             continue
-        for index, event_id in enumerate(event_ids):
-            try:
-                process_webhook(event_id)
-            except Exception:  # recorded on the event and logged by process_webhook
-                db.session.rollback()
-            done += 1
-            if stop_draining.is_set():  # the ids not reached go back to the head of the stream
-                queue.give_back(event_ids[index + 1 :])
-                break
+        try:
+            reached = process_webhooks(event_ids, stop_draining)
+        except Exception:  # the events stay received: the sweep runs them
+            db.session.rollback()
+            log.exception("a batch of %s webhook events failed", len(event_ids))
+            reached = len(event_ids)
+        done += reached
+        if reached < len(event_ids):  # the ids not reached go back to the head of the stream
+            queue.give_back(event_ids[reached:])
         if time.monotonic() > deadline or stop_draining.is_set():
             queue.hand_over(slot)
             return done
@@ -144,11 +254,15 @@ def _record_failure(event_id: int, exc: Exception) -> None:
     event = db.session.get(WebhookEvent, event_id)
     if event is None:
         return
+    _note_failure(event, exc)
+    db.session.commit()
+
+
+def _note_failure(event: WebhookEvent, exc: Exception) -> None:
     event.attempts += 1
     event.error = failure_text(exc)
     # A payload that fails every time stops being retried; it stays visible to the operator.
     event.state = "failed" if event.attempts >= WEBHOOK_MAX_ATTEMPTS else "received"
-    db.session.commit()
 
 
 def run_outbox_item(item_id: int) -> str:
