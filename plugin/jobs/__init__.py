@@ -14,7 +14,7 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from plugin import clock
 from plugin.extensions import db
@@ -158,6 +158,7 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
         pending = event_ids[reached:]
         locked = _lock_events(pending)
         batch: list[int] = []
+        applied: list[int] = []
         failures: list[tuple[int, Exception]] = []
         solo: int | None = None
         stopped = False
@@ -168,8 +169,8 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
                 break
             reached += 1
             batch.append(event_id)
-            if event is None or event.state == "processed":
-                pass  # another worker holds it or has done it
+            if event is None or event.state == "processed" or event_id in applied:
+                pass  # another worker holds it or has done it, or it came twice in this batch
             elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
                 db.session.delete(event)
             else:
@@ -178,7 +179,7 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
                 try:
                     with db.session.begin_nested():
                         _apply_event(event, shop, table[event.topic])
-                        _mark_processed(event)
+                    applied.append(event_id)
                 except Exception as exc:
                     del added[mark:]  # the items its savepoint wrote are gone with it
                     failures.append((event_id, exc))
@@ -189,6 +190,18 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
         try:
             for event_id, exc in failures:
                 _note_failure(locked[event_id][0], exc)
+            if applied:  # every applied event marked processed in one statement, in its commit
+                db.session.execute(
+                    update(WebhookEvent)
+                    .where(WebhookEvent.id.in_(applied))
+                    .values(
+                        state="processed",
+                        attempts=WebhookEvent.attempts + 1,
+                        processed_at=clock.now(),
+                        error=None,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
             outbox.commit()
         except Exception:
             outbox.rollback()

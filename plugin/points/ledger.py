@@ -65,12 +65,12 @@ def post_entry(
     if entry_id is None:
         return None
     statement = _MOVE_ACTIVE_BALANCE if kind in ACTIVITY_KINDS else _MOVE_BALANCE
-    db.session.execute(
+    moved_to = db.session.execute(
         statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
-    )
+    ).scalar()
     from plugin.reach.notifications import points_moved
 
-    points_moved(shop_id, member_id, int(delta), kind, cause_key)
+    points_moved(shop_id, member_id, int(delta), kind, cause_key, balance=moved_to)
     return entry_id
 
 
@@ -81,6 +81,7 @@ _UPSERT_WALLET = (
     "INSERT INTO wallets (shop_id, member_id, balance, last_activity_at)"
     " VALUES (:shop_id, :member_id, :delta, {new_activity})"
     " ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = wallets.balance + excluded.balance{moved_activity}"
+    " RETURNING balance"  # the balance it moved to, for the notifications (no second read)
 )
 _MOVE_ACTIVE_BALANCE = text(
     _UPSERT_WALLET.format(

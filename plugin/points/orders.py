@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from plugin import clock
-from plugin.database.idempotent import insert_once
+from plugin.database.idempotent import insert_once, insert_once_returning
 from plugin.extensions import db
 from plugin.members.accounts import claim_member, link_customer, normalize_email
 from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
@@ -54,17 +54,25 @@ MAX_DEVICE_UNITS_PER_LINE = 100
 
 def lock_order(shop: Shop, order_id: str, currency: str) -> Order:
     """The order's row, created if new, locked so events of one order apply one at a time."""
-    insert_once(
+    return _lock_order(shop, order_id, currency)[0]
+
+
+def _lock_order(shop: Shop, order_id: str, currency: str) -> tuple[Order, bool]:
+    """The locked order and whether this event created it: a new row in one statement (it is
+    this transaction's until the commit), a known one locked by a second."""
+    created = insert_once_returning(
         Order,
         {"shop_id": shop.id, "order_id": order_id, "currency": currency, "created_at": clock.now()},
         ["shop_id", "order_id"],
     )
+    if created is not None:
+        return created, True
     return db.session.execute(
         select(Order)
         .where(Order.shop_id == shop.id, Order.order_id == order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one(), False
 
 
 def _order_email(payload: dict[str, Any]) -> str | None:
@@ -156,8 +164,15 @@ def apply_paid(
 ) -> Order:
     """orders/paid: the award, once, at the order's own time; then devices and clawback."""
     order_id = required_id(payload)
-    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
+    order, created = _lock_order(
+        shop, order_id, str(payload.get("currency") or shop.currency).upper()
+    )
     member = _apply_order_fields(shop, order, payload)
+    # An order first seen now has no refunds but those this delivery carries, and no devices: a
+    # refund or an earlier delivery would have created its row.
+    known_refunds: list[OrderRefund] | None = (
+        [] if created and not _carries_refunds(payload) else None
+    )
     paid_at = timestamp(payload.get("processed_at")) or order.placed_at or clock.now()
     order.paid_at = order.paid_at or paid_at
     settings = program_settings(shop)
@@ -184,9 +199,13 @@ def apply_paid(
     if earns and order.cancelled_at is None:
         apply_gifts(shop, order, member, paid_at)
         tiers.apply_gift_perk(shop, order, member)  # a VIP tier's gift, once per tier period
-    register_devices(shop, order, payload, fetch_product)
-    settle_points(shop, order, trigger="paid")
+    register_devices(shop, order, payload, fetch_product, known_refunds=known_refunds)
+    settle_points(shop, order, trigger="paid", refunds=known_refunds)
     return order
+
+
+def _carries_refunds(payload: dict[str, Any]) -> bool:
+    return any(isinstance(refund, dict) for refund in payload.get("refunds") or [])
 
 
 def apply_cancelled(shop: Shop, payload: dict[str, Any]) -> Order:
@@ -410,12 +429,15 @@ def refunded_total(refunds: list[OrderRefund]) -> Decimal:
     return sum((Decimal(str(refund.amount or 0)) for refund in refunds), Decimal(0))
 
 
-def settle_points(shop: Shop, order: Order, trigger: str) -> int:
+def settle_points(
+    shop: Shop, order: Order, trigger: str, refunds: list[OrderRefund] | None = None
+) -> int:
     """Bring the order's clawback to its target; the entry is named after the event that moved it.
 
     The refunded amount is shop money, capped at the order's total (a refund beyond what is left
-    takes no more than everything)."""
-    refunds = _order_refunds(shop, order.order_id)
+    takes no more than everything). ``refunds``: the order's refunds when the caller knows them."""
+    if refunds is None:
+        refunds = _order_refunds(shop, order.order_id)
     _convert_refunds(order, refunds)
     refunded = quantize(refunded_total(refunds), order.currency)
     order.refunded_amount = (
@@ -477,9 +499,16 @@ def _unit_amounts(
 
 
 def register_devices(
-    shop: Shop, order: Order, payload: dict[str, Any], fetch_product: ProductFetcher | None
+    shop: Shop,
+    order: Order,
+    payload: dict[str, Any],
+    fetch_product: ProductFetcher | None,
+    *,
+    known_refunds: list[OrderRefund] | None = None,
 ) -> int:
-    """Every unit of a paid line in a warranty category becomes a registered device (once)."""
+    """Every unit of a paid line in a warranty category becomes a registered device (once).
+    ``known_refunds`` is given for an order first seen now: it has no devices registered before
+    (none to give its member) and those refunds void the units they name."""
     created = 0
     # The purchase date is the store's own day of the order's creation (POLICY.md 1), whichever
     # webhook brought that time first.
@@ -538,7 +567,7 @@ def register_devices(
                 ["shop_id", "line_item_id", "unit_index"],
             ):
                 created += 1
-    if order.member_id is not None:  # devices registered before the member was known
+    if order.member_id is not None and known_refunds is None:  # registered before the member
         db.session.execute(
             update(Device)
             .where(
@@ -548,7 +577,7 @@ def register_devices(
             )
             .values(member_id=order.member_id)
         )
-    if created:
+    if created and (known_refunds is None or known_refunds):
         void_refunded_units(shop, order.order_id)  # a refund that came before the payment
     return created
 
