@@ -84,27 +84,44 @@ def add(
         ["shop_id", "idempotency_key"],
     )
     if item_id is not None:
-        db.session.info.setdefault("outbox_new", []).append(item_id)
+        if not_before is not None and not_before > clock.now():
+            # Not due yet: scheduled for its moment rather than run now only to find it early.
+            db.session.info.setdefault("outbox_later", []).append((item_id, not_before))
+        else:
+            db.session.info.setdefault("outbox_new", []).append(item_id)
     return item_id
 
 
 def commit() -> None:
-    """Commit the unit of work, then enqueue the outbox items it wrote."""
+    """Commit the unit of work, then enqueue the outbox items it wrote (those due later for
+    their moment), in one round trip to the queue."""
     new_items: list[int] = db.session.info.pop("outbox_new", [])
+    later: list[tuple[int, datetime]] = db.session.info.pop("outbox_later", [])
     db.session.commit()
-    if new_items:
-        from plugin.jobs import run_outbox_item
+    if new_items or later:
         from plugin.jobs.queue import job_queue
 
-        for item_id in new_items:
-            job_queue().enqueue(
-                run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}"
-            )
+        job_queue().enqueue_outbox(new_items, later)
 
 
 def rollback() -> None:
     db.session.info.pop("outbox_new", None)
+    db.session.info.pop("outbox_later", None)
     db.session.rollback()
+
+
+def mark() -> tuple[int, int]:
+    """Where the items written so far end: a savepoint's rollback forgets those after it."""
+    info = db.session.info
+    return len(info.get("outbox_new", ())), len(info.get("outbox_later", ()))
+
+
+def forget_since(position: tuple[int, int]) -> None:
+    """The items written after ``position`` were rolled back with their savepoint."""
+    info = db.session.info
+    for key, length in zip(("outbox_new", "outbox_later"), position, strict=True):
+        if key in info:
+            del info[key][length:]
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:

@@ -174,14 +174,13 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
             elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
                 db.session.delete(event)
             else:
-                added = db.session.info.setdefault("outbox_new", [])
-                mark = len(added)
+                position = outbox.mark()
                 try:
                     with db.session.begin_nested():
                         _apply_event(event, shop, table[event.topic])
                     applied.append(event_id)
                 except Exception as exc:
-                    del added[mark:]  # the items its savepoint wrote are gone with it
+                    outbox.forget_since(position)  # its savepoint's items are gone with it
                     failures.append((event_id, exc))
                     log.exception("webhook %s (%s, %s) failed", event_id, event.topic, shop.domain)
             if stop is not None and stop.is_set():

@@ -22,7 +22,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -66,6 +66,18 @@ class JobQueue(ABC):
         return self.enqueue(
             process_webhook, event_id, queue="webhooks", job_id=f"webhook-{event_id}"
         )
+
+    def enqueue_outbox(self, item_ids: list[int], later: list[tuple[int, datetime]]) -> None:
+        """Perform these outbox items soon, and ``later`` ones at their moment (the sweep runs
+        any that cannot be queued)."""
+        from plugin import clock
+        from plugin.jobs import run_outbox_item
+
+        for item_id in item_ids:
+            self.enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+        now = clock.now()
+        for item_id, due in later:
+            self.enqueue_in(max(due - now, timedelta(0)), run_outbox_item, item_id, queue="outbox")
 
     @abstractmethod
     def status(self) -> str:
@@ -128,6 +140,31 @@ class RedisQueue(JobQueue):
         except RedisError:
             return False
         return True
+
+    def enqueue_outbox(self, item_ids: list[int], later: list[tuple[int, datetime]]) -> None:
+        from redis.exceptions import RedisError
+
+        from plugin.jobs import run_outbox_item
+
+        try:  # a commit's items in one round trip
+            pipeline = self.connection.pipeline()
+            rq_queue = self.queue("outbox")
+            for item_id in item_ids:
+                rq_queue.enqueue(
+                    run_outbox_item,
+                    item_id,
+                    job_id=f"outbox-{item_id}",
+                    failure_ttl=7 * 24 * 3600,
+                    pipeline=pipeline,
+                )
+            for item_id, due in later:
+                rq_queue.enqueue_at(due, run_outbox_item, item_id, pipeline=pipeline)
+            pipeline.execute()
+        except RedisError:
+            log.warning(
+                "enqueue of %s outbox items failed; the sweep will enqueue them",
+                len(item_ids) + len(later),
+            )
 
     # --- the webhook stream --------------------------------------------------------------------
 

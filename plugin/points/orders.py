@@ -185,7 +185,11 @@ def apply_paid(
         # A VIP tier's multiplier (issue 19, off by default), of the tier held before this order.
         multiplier *= tiers.multiplier_for(shop, order.member_id)
         points = order_points(settings.earning, order.net_amount, multiplier)
-        if points and ledger.post_entry(
+        # Set before the entry is written, so the order's row is updated once, in the flush the
+        # entry's notifications make; put back when the entry was written before (nothing is
+        # flushed in between then).
+        awarded_before, order.points_awarded = order.points_awarded, points
+        if not points or not ledger.post_entry(
             shop_id=shop.id,
             member_id=order.member_id,
             delta=points,
@@ -194,7 +198,7 @@ def apply_paid(
             note=order.name,
             at=paid_at,
         ):
-            order.points_awarded = points
+            order.points_awarded = awarded_before
         tiers.evaluate(shop, member, f"order:{order_id}")  # crossing a threshold moves up at once
     if earns and order.cancelled_at is None:
         apply_gifts(shop, order, member, paid_at)

@@ -94,5 +94,5 @@ def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
     if os.environ.get("ORDER_SEQUENCE"):
         print("\n".join(statements[: len(statements) // ORDERS + 2]))
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile).sort_stats(os.environ["ORDER_PROFILE"]).print_stats(45)
     assert per_order <= 30
