@@ -419,7 +419,7 @@ def lookup_delivery(shop_id: int, order_id: str) -> str:
     from plugin import outbox
     from plugin.points import orders
     from plugin.shopify.admin_api import admin_client
-    from plugin.sync.reconcile import order_payload
+    from plugin.shopify.payloads import OrderSnapshot
 
     shop = db.session.get(Shop, shop_id)
     if shop is None or not shop.installed:
@@ -433,12 +433,12 @@ def lookup_delivery(shop_id: int, order_id: str) -> str:
     if not node:
         db.session.rollback()
         return "missing"
-    payload = order_payload(node)
-    if not payload.get("fulfillments"):
+    snapshot = OrderSnapshot.from_graphql(node)
+    if not snapshot.fulfillments:
         db.session.rollback()
         return "unfulfilled"
     try:
-        orders.apply_fulfilled(shop, payload)
+        orders.apply_fulfilled(shop, snapshot)
         outbox.commit()
     except Exception:
         outbox.rollback()

@@ -4,10 +4,11 @@ from typing import Any
 
 from plugin.models import Shop
 from plugin.points import orders
+from plugin.shopify.payloads import RefundSnapshot
 
 
 def create(shop: Shop, payload: dict[str, Any]) -> None:
-    order = orders.apply_refund(shop, payload)
+    order = orders.apply_refund(shop, RefundSnapshot.from_webhook(payload))
     if order.total_amount > 0 and order.refunded_amount >= order.total_amount:
         from plugin.rewards import referrals
 
