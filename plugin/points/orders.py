@@ -23,7 +23,7 @@ from plugin.extensions import db
 from plugin.members.accounts import claim_member, link_customer, normalize_email
 from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
 from plugin.points import ledger
-from plugin.points.campaigns import apply_gifts, points_multiplier
+from plugin.points.campaigns import apply_gifts, campaigns_in_force, multiplier_of
 from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
@@ -157,7 +157,7 @@ def apply_paid(
         member = db.session.get(Member, order.member_id) if order.member_id is not None else None
     if member is not None and member.state == "open" and earns:
         applies = campaign_applies(member.activated_at, member.state, paid_at)
-        multiplier = points_multiplier(shop.id, paid_at) if applies else Decimal(1)
+        multiplier = multiplier_of(campaigns_in_force(shop, paid_at)) if applies else Decimal(1)
         # A VIP tier's multiplier (issue 19, off by default), of the tier held before this order.
         multiplier *= tiers.multiplier_for(shop, order.member_id)
         points = order_points(settings.earning, order.net_amount, multiplier)
