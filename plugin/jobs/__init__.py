@@ -11,12 +11,14 @@ import logging
 import threading
 import time
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from plugin import clock
+from plugin.database import batch
 from plugin.extensions import db
 from plugin.models import OutboxItem, Shop, WebhookEvent
 
@@ -130,6 +132,49 @@ def _lock_events(event_ids: list[int]) -> dict[int, tuple[WebhookEvent, Shop | N
     return {event.id: (event, shop) for event, shop in rows}
 
 
+def _read_for_batch(
+    reads: dict[str, dict[Any, Any]], events: list[tuple[WebhookEvent, Shop]]
+) -> None:
+    """The batch's shared reads in one statement each: which of its customers are redacted, and
+    the products its orders' lines name (``plugin.database.batch``)."""
+    from plugin.models import Product, RedactedCustomer
+    from plugin.shopify.payloads import shopify_id
+    from plugin.shops.compliance import ERASED_BODY
+
+    customers: dict[int, set[str]] = {}
+    products: dict[int, set[str]] = {}
+    for event, shop in events:
+        if event.body == ERASED_BODY or not event.topic.startswith("orders/"):
+            continue
+        try:
+            payload = json.loads(event.body)
+        except ValueError:
+            continue  # its own savepoint reports it
+        customer = payload.get("customer") if isinstance(payload, dict) else None
+        if isinstance(customer, dict) and shopify_id(customer.get("id")):
+            customers.setdefault(shop.id, set()).add(str(shopify_id(customer.get("id"))))
+        for line in payload.get("line_items") or () if isinstance(payload, dict) else ():
+            if isinstance(line, dict) and shopify_id(line.get("product_id")):
+                products.setdefault(shop.id, set()).add(str(shopify_id(line.get("product_id"))))
+    for shop_id, ids in customers.items():
+        found = set(
+            db.session.execute(
+                select(RedactedCustomer.customer_id).where(
+                    RedactedCustomer.shop_id == shop_id, RedactedCustomer.customer_id.in_(ids)
+                )
+            ).scalars()
+        )
+        reads["redacted"].update({(shop_id, cid): cid in found for cid in ids})
+    for shop_id, ids in products.items():
+        rows = {
+            product.product_id: product
+            for product in db.session.execute(
+                select(Product).where(Product.shop_id == shop_id, Product.product_id.in_(ids))
+            ).scalars()
+        }
+        reads["products"].update({(shop_id, pid): rows.get(pid) for pid in ids})
+
+
 def _solo(event_id: int) -> None:
     try:
         process_webhook(event_id)
@@ -141,15 +186,15 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
     """Apply a drained batch of deliveries in one transaction, with a savepoint per event; the
     number of ids reached (all of them unless ``stop`` was set after one).
 
-    Each event's effects and its processed mark are written inside its savepoint, and the one
-    commit makes them all durable at once, so an event is still applied exactly once: its row
-    stays locked until that commit, and a crash before it leaves every event of the batch
-    ``received`` for the sweep. An event that fails rolls back to its savepoint alone (its
+    Each event's effects are written inside its savepoint and the applied events are marked
+    processed in one statement; the one commit makes it all durable at once, so an event is still
+    applied exactly once: its row stays locked until that commit, and a crash before it leaves
+    every event of the batch ``received`` for the sweep. What every event would read alike (its
+    customer's redaction, its lines' products) is read once for the batch. An event that fails rolls back to its savepoint alone (its
     failure recorded on its row, retried by the sweep on its own); the rest of the batch goes
     on. When the commit itself fails (the connection was lost, say), each event of the batch is
     applied again alone.
     """
-    from plugin import outbox
     from webhooks.topics import handlers
 
     table = handlers()
@@ -157,66 +202,97 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
     while reached < len(event_ids):
         pending = event_ids[reached:]
         locked = _lock_events(pending)
-        batch: list[int] = []
-        applied: list[int] = []
-        failures: list[tuple[int, Exception]] = []
-        solo: int | None = None
-        stopped = False
-        for event_id in pending:
-            event, shop = locked.get(event_id, (None, None))
-            if event is not None and event.topic in SOLO_TOPICS:
-                solo = event_id  # applied alone after this batch's commit
-                break
-            reached += 1
-            batch.append(event_id)
-            if event is None or event.state == "processed" or event_id in applied:
-                pass  # another worker holds it or has done it, or it came twice in this batch
-            elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
-                db.session.delete(event)
-            else:
-                position = outbox.mark()
-                try:
-                    with db.session.begin_nested():
-                        _apply_event(event, shop, table[event.topic])
-                    applied.append(event_id)
-                except Exception as exc:
-                    outbox.forget_since(position)  # its savepoint's items are gone with it
-                    failures.append((event_id, exc))
-                    log.exception("webhook %s (%s, %s) failed", event_id, event.topic, shop.domain)
-            if stop is not None and stop.is_set():
-                stopped = True
-                break
-        try:
-            for event_id, exc in failures:
-                _note_failure(locked[event_id][0], exc)
-            if applied:  # every applied event marked processed in one statement, in its commit
-                db.session.execute(
-                    update(WebhookEvent)
-                    .where(WebhookEvent.id.in_(applied))
-                    .values(
-                        state="processed",
-                        attempts=WebhookEvent.attempts + 1,
-                        processed_at=clock.now(),
-                        error=None,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-            outbox.commit()
-        except Exception:
-            outbox.rollback()
-            log.exception(
-                "a batch of %s webhook events failed to commit; applying each alone", len(batch)
+        with batch.batch_reads() as reads:
+            _read_for_batch(
+                reads,
+                [
+                    (event, shop)
+                    for event, shop in locked.values()
+                    if shop is not None and event.state != "processed"
+                ],
             )
-            for event_id in batch:
-                _solo(event_id)
-        if stopped:
+            outcome = _apply_batch(pending, locked, table, stop)
+        reached += outcome.reached
+        if outcome.stopped:
             return reached
-        if solo is not None:
-            _solo(solo)
+        if outcome.solo is not None:
+            _solo(outcome.solo)
             reached += 1
             if stop is not None and stop.is_set():
                 return reached
     return reached
+
+
+@dataclass
+class _Outcome:
+    reached: int = 0
+    stopped: bool = False
+    solo: int | None = None
+
+
+def _apply_batch(
+    pending: list[int],
+    locked: dict[int, tuple[WebhookEvent, Shop | None]],
+    table: dict[str, Any],
+    stop: threading.Event | None,
+) -> _Outcome:
+    """One batch's transaction: each event in its savepoint, the processed marks, the commit."""
+    from plugin import outbox
+
+    outcome = _Outcome()
+    batch_ids: list[int] = []
+    applied: list[int] = []
+    failures: list[tuple[int, Exception]] = []
+    for event_id in pending:
+        event, shop = locked.get(event_id, (None, None))
+        if event is not None and event.topic in SOLO_TOPICS:
+            outcome.solo = event_id  # applied alone after this batch's commit
+            break
+        outcome.reached += 1
+        batch_ids.append(event_id)
+        if event is None or event.state == "processed" or event_id in applied:
+            pass  # another worker holds it or has done it, or it came twice in this batch
+        elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
+            db.session.delete(event)
+        else:
+            position = outbox.mark()
+            try:
+                with db.session.begin_nested():
+                    _apply_event(event, shop, table[event.topic])
+                applied.append(event_id)
+            except Exception as exc:
+                outbox.forget_since(position)  # its savepoint's items are gone with it
+                batch.forget()  # and what it wrote may be in the batch's shared reads
+                failures.append((event_id, exc))
+                log.exception("webhook %s (%s, %s) failed", event_id, event.topic, shop.domain)
+        if stop is not None and stop.is_set():
+            outcome.stopped = True
+            break
+    try:
+        for event_id, exc in failures:
+            _note_failure(locked[event_id][0], exc)
+        if applied:  # every applied event marked processed in one statement, in its commit
+            db.session.execute(
+                update(WebhookEvent)
+                .where(WebhookEvent.id.in_(applied))
+                .values(
+                    state="processed",
+                    attempts=WebhookEvent.attempts + 1,
+                    processed_at=clock.now(),
+                    error=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        log.exception(
+            "a batch of %s webhook events failed to commit; applying each alone", len(batch_ids)
+        )
+        batch.forget()
+        for event_id in batch_ids:
+            _solo(event_id)
+    return outcome
 
 
 def drain_webhooks(slot: int = 0) -> int:

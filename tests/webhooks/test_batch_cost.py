@@ -41,28 +41,43 @@ def fake_stream(app: Flask) -> Any:
     app.extensions["tesmart_queue"] = original
 
 
-def _paid(kvm: dict[str, Any], n: int) -> dict[str, Any]:
+def _paid(kvm: dict[str, Any], n: int, customer: int) -> dict[str, Any]:
     return payloads.order(
+        order_id=5_200_000 + n,
         lines=[payloads.line_item(kvm["switch"]["id"], "129.00")],
-        customer_block=payloads.customer(email=f"batch{n}@example.com"),
+        customer_block=payloads.customer(800_000 + customer, f"batch{customer}@example.com"),
     )
 
 
+# New customers (a TESmart ID and a shop customer made with each order), and customers known
+# already (the steady state, and the benchmark's: 500 customers ordering again and again).
+@pytest.mark.parametrize(("known", "bound"), [(False, 16), (True, 14)])
 def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
-    shops: Any, kvm: Any, app: Flask, fake_stream: RedisQueue, monkeypatch: pytest.MonkeyPatch
+    shops: Any,
+    kvm: Any,
+    app: Flask,
+    fake_stream: RedisQueue,
+    monkeypatch: pytest.MonkeyPatch,
+    known: bool,
+    bound: int,
 ) -> None:
     monkeypatch.setattr(plugin.jobs, "DRAIN_BATCH", ORDERS)
     deliver = _deliver(FlaskClient(app, use_cookies=False))
-    assert deliver("orders/paid", _paid(kvm, 0)).status_code == 200  # warms the shop's caches
+    assert deliver("orders/paid", _paid(kvm, 0, 0)).status_code == 200  # warms the shop's caches
+    if known:  # every customer's first order, before the batch measured
+        for n in range(1, ORDERS + 1):
+            assert deliver("orders/paid", _paid(kvm, 1000 + n, n)).status_code == 200
     with app.app_context():
         drain_webhooks(0)
     for n in range(1, ORDERS + 1):
-        assert deliver("orders/paid", _paid(kvm, n)).status_code == 200
+        assert deliver("orders/paid", _paid(kvm, n, n)).status_code == 200
     fake_stream.connection.delete(fake_stream.queue("webhooks").key)
     statements: list[str] = []
 
     def count(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
         statements.append(sql.split(None, 1)[0].upper() + " " + _table(sql))
+        if os.environ.get("ORDER_SQL") and sql.startswith(os.environ["ORDER_SQL"]):
+            print(sql, args[0] if args else None)
 
     profile = cProfile.Profile() if os.environ.get("ORDER_PROFILE") else None
     event.listen(db.engine, "before_cursor_execute", count)
@@ -85,8 +100,9 @@ def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
             .group_by(WebhookEvent.state)
         ).all()
     )
-    assert states == {"processed": ORDERS + 1}
-    assert balance(shops["us"].id, member(f"batch{ORDERS}@example.com").id) == 2000
+    assert states == {"processed": (2 if known else 1) * ORDERS + 1}
+    points = 4000 if known else 2000
+    assert balance(shops["us"].id, member(f"batch{ORDERS}@example.com").id) == points
     per_order = len(statements) / ORDERS
     print(f"\n{per_order:.1f} statements, {took / ORDERS * 1000:.2f} ms per paid order")
     for sql, times in collections.Counter(statements).most_common():
@@ -95,4 +111,5 @@ def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
         print("\n".join(statements[: len(statements) // ORDERS + 2]))
     if profile:
         pstats.Stats(profile).sort_stats(os.environ["ORDER_PROFILE"]).print_stats(45)
-    assert per_order <= 30
+    # and the batch's own: its lock, its shared reads (redactions, products), the processed mark
+    assert len(statements) <= bound * ORDERS + 5
