@@ -83,13 +83,13 @@ def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         with app.app_context():
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if profile:
                 profile.enable()
             assert drain_webhooks(0) == ORDERS
             if profile:
                 profile.disable()
-            took = time.perf_counter() - started
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     db.session.expire_all()
@@ -104,7 +104,10 @@ def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
     points = 4000 if known else 2000
     assert balance(shops["us"].id, member(f"batch{ORDERS}@example.com").id) == points
     per_order = len(statements) / ORDERS
-    print(f"\n{per_order:.1f} statements, {took / ORDERS * 1000:.2f} ms per paid order")
+    print(
+        f"\n{per_order:.1f} statements, {took / ORDERS * 1000:.2f} ms "
+        f"({cpu / ORDERS * 1000:.2f} ms of this process's CPU) per paid order"
+    )
     for sql, times in collections.Counter(statements).most_common():
         print(f"  {times / ORDERS:5.2f}  {sql}")
     if os.environ.get("ORDER_SEQUENCE"):
