@@ -1,10 +1,13 @@
 """Reads a drained batch of webhook events makes once for all of them (set-based), instead of once
-per event: which of the batch's customers are redacted, and the products its order lines name.
+per event: which of the batch's customers are redacted or were sent by a referral link, and the
+products its order lines name.
 
 The worker opens ``batch_reads()`` around a batch (one transaction, ``plugin.jobs``) and fills it;
-``is_redacted`` and ``find_product`` answer from it for the keys it holds and read the database
+``is_redacted``, ``find_product`` and the referral check answer from it for the keys it holds and read the database
 for any other. It is valid for that one transaction only: a redaction is applied alone, never
-inside a batch, and a product written in the batch replaces its entry (``remember``).
+inside a batch, a product written in the batch replaces its entry (``remember``), and a referral
+visit is recorded by the storefront, never by a webhook (a visit in the instants between the
+batch's read and its event counts from the next delivery of the order, or reconciliation).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ _reads: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("batch_reads",
 
 @contextmanager
 def batch_reads() -> Iterator[dict[str, dict[Any, Any]]]:
-    reads: dict[str, dict[Any, Any]] = {"redacted": {}, "products": {}}
+    reads: dict[str, dict[Any, Any]] = {"redacted": {}, "products": {}, "referrals": {}}
     token = _reads.set(reads)
     try:
         yield reads

@@ -137,7 +137,7 @@ def _read_for_batch(
 ) -> None:
     """The batch's shared reads in one statement each: which of its customers are redacted, and
     the products its orders' lines name (``plugin.database.batch``)."""
-    from plugin.models import Product, RedactedCustomer
+    from plugin.models import Product, RedactedCustomer, Referral
     from plugin.shopify.payloads import shopify_id
     from plugin.shops.compliance import ERASED_BODY
 
@@ -165,6 +165,16 @@ def _read_for_batch(
             ).scalars()
         )
         reads["redacted"].update({(shop_id, cid): cid in found for cid in ids})
+        sent = set(
+            db.session.execute(
+                select(Referral.friend_customer_id).where(
+                    Referral.shop_id == shop_id,
+                    Referral.friend_customer_id.in_(ids),
+                    Referral.state == "visited",
+                )
+            ).scalars()
+        )
+        reads["referrals"].update({(shop_id, cid): cid in sent for cid in ids})
     for shop_id, ids in products.items():
         rows = {
             product.product_id: product

@@ -51,7 +51,7 @@ def _paid(kvm: dict[str, Any], n: int, customer: int) -> dict[str, Any]:
 
 # New customers (a TESmart ID and a shop customer made with each order), and customers known
 # already (the steady state, and the benchmark's: 500 customers ordering again and again).
-@pytest.mark.parametrize(("known", "bound"), [(False, 16), (True, 14)])
+@pytest.mark.parametrize(("known", "bound"), [(False, 15), (True, 13)])
 def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
     shops: Any,
     kvm: Any,
