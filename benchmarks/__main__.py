@@ -180,8 +180,9 @@ NOTES = """- **One small machine does everything.** The load averages above show
   order's own time, checks campaigns, registers the KVM device at the price actually paid, and
   looks for a referral. A drained batch (up to 50 events) is one transaction with a savepoint per
   event (a bad payload rolls back alone and is retried alone), the applied events marked processed
-  in one statement, the batch's customers' redactions and its lines' products read once: 14 SQL
-  statements per paid order of a known customer, 16 of a new one, savepoint and release included
+  in one statement, the batch's customers' redactions and referral visits and its lines' products
+  read once: 13 SQL statements per paid order of a known customer, 15 of a new one, savepoint and
+  release included
   (tests/webhooks/test_batch_cost.py; 25 before). Each statement is a round trip; on a loaded
   machine the worker waits on them, not on its own CPU. Webhook events reach the workers through
   the stream, 50 ids per Redis round trip, instead of one rq job each. More workers than cores do
