@@ -135,8 +135,9 @@ def _lock_events(event_ids: list[int]) -> dict[int, tuple[WebhookEvent, Shop | N
 def _read_for_batch(
     reads: dict[str, dict[Any, Any]], events: list[tuple[WebhookEvent, Shop]]
 ) -> None:
-    """The batch's shared reads in one statement each: which of its customers are redacted, and
-    the products its orders' lines name (``plugin.database.batch``)."""
+    """The batch's shared reads in one statement each: which of its orders' customers are
+    redacted, which a referral link sent, and the products their lines name
+    (``plugin.database.batch``)."""
     from plugin.models import Product, RedactedCustomer, Referral
     from plugin.shopify.payloads import shopify_id
     from plugin.shops.compliance import ERASED_BODY
