@@ -182,12 +182,16 @@ NOTES = """- **One small machine does everything.** The load averages above show
   tier being the first limit. The app does what the program asks of a paid order: it locks the
   order row, links the customer and the TESmart ID, writes the ledger entry and the balance at the
   order's own time, checks campaigns, registers the KVM device at the price actually paid, and
-  looks for a referral, all in one transaction: 17 SQL statements (23 before this round, with
-  pre-ping 25), 5 to 6 ms of CPU per order in the worker (8.2 ms before). Webhook events reach the
-  workers through the stream, 50 ids per Redis round trip, instead of one rq job each. More workers
-  than cores do not help: the 4-worker row shares 2 cores with the web tier and PostgreSQL.
-  Batching several orders into one transaction would raise the figure, at the price of one bad
-  payload or one lock wait holding up the others; not done.
+  looks for a referral. A drained batch (up to 50 events) is one transaction with a savepoint per
+  event (a bad payload rolls back alone and is retried alone), the applied events marked processed
+  in one statement, the batch's customers' redactions and referral visits and its lines' products
+  read once: 13 SQL statements per paid order of a known customer, 15 of a new one, savepoint and
+  release included
+  (tests/webhooks/test_batch_cost.py; 25 before). Each statement is a round trip; on a loaded
+  machine the worker waits on them, not on its own CPU. Webhook events reach the workers through
+  the stream, 50 ids per Redis round trip, instead of one rq job each. More workers than cores do
+  not help: the 4-worker row shares 2 cores with the web tier and PostgreSQL. The price of the
+  batch: two drainers whose batches touch the same customer wait for each other's commit.
 - **Storefront reads.** One statement loads the shop, the customer, the TESmart ID and the balance
   (`services.members.shop_visitor`); the devices and the quote read each device's history in the
   same statement; the read views run without BEGIN/ROLLBACK on PostgreSQL, which also keeps

@@ -92,6 +92,7 @@ def measure(orders: int = 50, entries: int = 100) -> list[Row]:
     from plugin.points import ledger
     from plugin.points.orders import apply_paid
     from plugin.shopify.admin_api import fake_admin
+    from plugin.shopify.payloads import OrderSnapshot
     from plugin.shops.registry import add_shop
     from tests import payloads
 
@@ -117,7 +118,7 @@ def measure(orders: int = 50, entries: int = 100) -> list[Row]:
                     customer_block=payloads.customer(9_000_001, "bench@example.com"),
                     email="bench@example.com",
                 )
-                apply_paid(shop, payload)
+                apply_paid(shop, OrderSnapshot.from_webhook(payload))
                 outbox.commit()
             per_order_statements = (statements.count - counted) / orders
             added = _kinds() - before

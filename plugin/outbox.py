@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # Who enqueues a committed item: the jobs layer installs its enqueue at app start
 # (``plugin.jobs.init_jobs``); the outbox sits below the jobs and does not import them. Until one is
 # installed (a script without an app), committed items wait for the sweep.
-_enqueue: Callable[[int], None] | None = None
+_enqueue: Callable[[list[int], list[tuple[int, datetime]]], None] | None = None
 
 MAX_ATTEMPTS = 12  # with back-off capped at 10 minutes: about an hour of Shopify trouble
 
@@ -79,27 +79,39 @@ def add(
         ["shop_id", "idempotency_key"],
     )
     if item_id is not None:
-        transaction.after_commit(_enqueue_committed, [item_id])
+        if not_before is not None and not_before > clock.now():
+            # Not due yet: scheduled for its moment rather than run now only to find it early.
+            transaction.after_commit(_enqueue_committed, [], [(item_id, not_before)])
+        else:
+            transaction.after_commit(_enqueue_committed, [item_id], [])
     return item_id
 
 
-def set_enqueue(enqueue: Callable[[int], None] | None) -> None:
-    """Install what hands a committed outbox item's id to the job queue (the jobs layer does, at
-    app start; the outbox sits below the jobs and does not import them)."""
+Enqueue = Callable[[list[int], list[tuple[int, datetime]]], None]
+
+
+def set_enqueue(enqueue: Enqueue | None) -> None:
+    """Install what hands committed outbox items to the job queue: ids to run soon, and (id, due)
+    pairs to run at their moment (the jobs layer does, at app start; the outbox sits below the
+    jobs and does not import them)."""
     global _enqueue
     _enqueue = enqueue
 
 
-def enqueue(item_ids: list[int]) -> None:
+def enqueue(item_ids: list[int], later: list[tuple[int, datetime]] | None = None) -> None:
     """Hand committed items to the job queue; with no queue installed the sweep finds them."""
-    if _enqueue is None:
-        return
-    for item_id in item_ids:
-        _enqueue(item_id)
+    if _enqueue is not None and (item_ids or later):
+        _enqueue(item_ids, list(later or ()))
 
 
-def _enqueue_committed(item_ids: list[int]) -> None:
-    enqueue(item_ids)  # looked up when the commit happens, so it can be re-wired
+def _enqueue_committed(calls: list[tuple[list[int], list[tuple[int, datetime]]]]) -> None:
+    # One call for all the items a commit wrote: one round trip to the queue.
+    item_ids = [item_id for ids, _ in calls for item_id in ids]
+    later = [pair for _, pairs in calls for pair in pairs]
+    enqueue(item_ids, later)  # looked up when the commit happens, so it can be re-wired
+
+
+transaction.collect(_enqueue_committed)
 
 
 def leave_to_sweep() -> None:
@@ -116,6 +128,20 @@ def commit() -> None:
 
 def rollback() -> None:
     db.session.rollback()
+
+
+def mark() -> tuple[int, int]:
+    """Where the items written so far end: a savepoint's rollback forgets those after it."""
+    info = db.session.info
+    return len(info.get("outbox_new", ())), len(info.get("outbox_later", ()))
+
+
+def forget_since(position: tuple[int, int]) -> None:
+    """The items written after ``position`` were rolled back with their savepoint."""
+    info = db.session.info
+    for key, length in zip(("outbox_new", "outbox_later"), position, strict=True):
+        if key in info:
+            del info[key][length:]
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -144,7 +170,7 @@ def release_waiting(shop_id: int) -> None:
     db.session.execute(
         update(OutboxItem).where(OutboxItem.id.in_(ids)).values(next_attempt_at=clock.now())
     )
-    transaction.after_commit(_enqueue_committed, ids)
+    transaction.after_commit(_enqueue_committed, ids, [])
 
 
 def due_items(limit: int = 500) -> list[int]:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy import bindparam, select, text
 
 from plugin.extensions import db
 
 # SQLAlchemy does not cache the compiled form of the dialects' ON CONFLICT constructs, so building
 # one per call recompiles it every time (six times per paid order). The statement is the same for
 # a given table, column set and conflict target: build it once as typed text and reuse it.
-_statements: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], TextClause] = {}
+_statements: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], bool], Any] = {}
 
 
-def _statement(model: type[Any], columns: tuple[str, ...], conflict: tuple[str, ...]) -> TextClause:
+def _statement(
+    model: type[Any], columns: tuple[str, ...], conflict: tuple[str, ...], whole: bool = False
+) -> Any:
     dialect = db.session.get_bind().dialect
-    key = (dialect.name, model.__tablename__, columns, conflict)
+    key = (dialect.name, model.__tablename__, columns, conflict, whole)
     statement = _statements.get(key)
     if statement is None:
         table = model.__table__
@@ -25,10 +26,13 @@ def _statement(model: type[Any], columns: tuple[str, ...], conflict: tuple[str, 
         sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
             f"VALUES ({', '.join(':' + c for c in columns)}) "
-            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING RETURNING id"
+            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING RETURNING "
+            + (", ".join(quote(c.name) for c in table.columns) if whole else "id")
         )
         # Typed parameters, so the columns' own conversions (UTC datetimes, JSON, Decimal) apply.
         statement = text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+        if whole:  # the new row as the model's object, in the session like any loaded one
+            statement = select(model).from_statement(statement.columns(*table.columns))
         _statements[key] = statement
     return statement
 
@@ -39,6 +43,21 @@ def insert_once(model: type[Any], values: dict[str, Any], conflict: list[str]) -
     A concurrent insert of the same key waits for the other transaction and then does nothing,
     instead of failing with an IntegrityError (PostgreSQL), or is serialized (SQLite).
     """
+    row = _with_defaults(model, values)
+    statement = _statement(model, tuple(sorted(row)), tuple(conflict))
+    return db.session.execute(statement, row).scalar()
+
+
+def insert_once_returning(model: type[Any], values: dict[str, Any], conflict: list[str]) -> Any:
+    """``insert_once`` that gives the new row back as the model's object, in the same statement
+    (the row is this transaction's until it commits); None when a row with the same ``conflict``
+    columns exists."""
+    row = _with_defaults(model, values)
+    statement = _statement(model, tuple(sorted(row)), tuple(conflict), whole=True)
+    return db.session.execute(statement, row).scalar_one_or_none()
+
+
+def _with_defaults(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
     table = model.__table__
     row = dict(values)
     for column in table.columns:  # the Python-side defaults an ORM insert would have applied
@@ -48,5 +67,4 @@ def insert_once(model: type[Any], values: dict[str, Any], conflict: list[str]) -
                 row[column.name] = default.arg(None)
             elif default.is_scalar:
                 row[column.name] = default.arg
-    statement = _statement(model, tuple(sorted(row)), tuple(conflict))
-    return db.session.execute(statement, row).scalar()
+    return row

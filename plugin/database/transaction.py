@@ -65,6 +65,19 @@ def unit_of_work() -> Iterator[Session]:
 
 
 @contextmanager
+def held() -> Iterator[Session]:
+    """The caller owns the open transaction (a worker's batch of webhook events): the units of
+    work inside join it and commit nothing; the caller commits or rolls back."""
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+    finally:
+        session.info[_DEPTH] = depth
+
+
+@contextmanager
 def savepoint() -> Iterator[Session]:
     """A part that fails alone: released on success, rolled back (and re-raised) on error."""
     session = db.session()
@@ -75,6 +88,16 @@ def savepoint() -> Iterator[Session]:
     except BaseException:
         session.info[_DOOMED] = doomed  # what failed inside was rolled back with the savepoint
         raise
+
+
+# Callbacks run once per commit with the list of every args tuple registered for them (the outbox
+# hands a commit's items to the queue in one round trip), instead of once per registration.
+_COLLECTED: set[Callable[..., Any]] = set()
+
+
+def collect(callback: Callable[..., Any]) -> None:
+    """``callback`` runs once per commit, as ``callback([args, ...])``."""
+    _COLLECTED.add(callback)
 
 
 def after_commit(callback: Callable[..., Any], *args: Any) -> None:
@@ -116,7 +139,17 @@ def _on_transaction_end(session: Session, transaction: SessionTransaction) -> No
     session.info.pop(_PENDING, None)
     session.info.pop(_MARKS, None)
     ready = session.info.pop(_COMMITTED, [])
+    collected: dict[Callable[..., Any], list[tuple[Any, ...]]] = {}
+    calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
     for callback, args in ready:
+        if callback in _COLLECTED:
+            if callback not in collected:
+                collected[callback] = []
+                calls.append((callback, (collected[callback],)))
+            collected[callback].append(args)
+        else:
+            calls.append((callback, args))
+    for callback, args in calls:
         try:
             callback(*args)
         except Exception:  # the commit stands; what was missed is healed by the sweep

@@ -44,6 +44,7 @@ from plugin.models import (
 )
 from plugin.points import orders
 from plugin.program.calendar import add_months
+from plugin.shopify.payloads import OrderSnapshot
 from plugin.shops.products import upsert_product
 from plugin.shops.registry import add_shop
 
@@ -286,8 +287,9 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
     ]
     for number, (person, day, lines) in enumerate(plan):
         payload = _order(900000 + base + number, person, currency, country, day, lines)
-        orders.apply_paid(shop, payload)
-        orders.apply_fulfilled(shop, payload)
+        snapshot = OrderSnapshot.from_webhook(payload)
+        orders.apply_paid(shop, snapshot)
+        orders.apply_fulfilled(shop, snapshot)
     start = datetime.combine(today, time(0), tzinfo=UTC)
     campaign_title, program_title = TITLES[shop.region]
     # A forced reload over an earlier demo adds no second campaign or program.
@@ -399,7 +401,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
             discount_codes=[coupon.code],
             delivered=False,
         )
-        order = orders.apply_paid(shop, payload)
+        order = orders.apply_paid(shop, OrderSnapshot.from_webhook(payload))
         referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
         # local: dev-mode tooling, loaded when the demo runs
         from plugin import outbox

@@ -12,13 +12,16 @@ import sys
 import threading
 import time
 from contextlib import suppress
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from plugin import clock, outbox
 from plugin.benefits import returns
+from plugin.database import batch, transaction
 from plugin.effects import EFFECTS
 from plugin.extensions import db
 from plugin.jobs import deliveries
@@ -58,8 +61,37 @@ def _started_as_job(kind: str, row_id: int) -> None:
         job_queue().sweep_release(kind, row_id)
 
 
+# Topics applied alone, in a transaction of their own, never inside a batch: the erasures end with
+# a checkpoint that must follow their commit, and an uninstall forgets the receiver's cached shop
+# after its commit. A batch commits what it has done before one of them and locks the rest again.
+SOLO_TOPICS = frozenset(
+    {"app/uninstalled", "customers/redact", "customers/data_request", "shop/redact"}
+)
+
+
+def _apply_event(event: WebhookEvent, shop: Shop, handler: Any) -> None:
+    """The recorded delivery through its topic's handler (a redacted customer's data taken out)."""
+
+    # A body erased by a redaction (or purged after its retention) has nothing left to apply;
+    # a redacted customer's personal data is taken out of later deliveries (the tombstone).
+    received = None if event.body == ERASED_BODY else json.loads(event.body)
+    payload = None if received is None else without_redacted(shop, event.topic, received)
+    if payload is not received:  # the person was erased: their delivery is not kept either
+        event.body = ERASED_BODY
+    if payload is not None:
+        handler(shop, payload)
+
+
+def _mark_processed(event: WebhookEvent) -> None:
+    event.state = "processed"
+    event.attempts += 1
+    event.processed_at = clock.now()
+    event.error = None
+
+
 def process_webhook(event_id: int) -> str:
-    """Apply one recorded delivery through its topic's handler, exactly once."""
+    """Apply one recorded delivery through its topic's handler, exactly once, in a transaction of
+    its own (the sweep's jobs, the in-process queue, and the topics a batch leaves alone)."""
     _started_as_job("webhook", event_id)
 
     # The event locked (skipped when another worker holds it: it is doing the work) and its shop,
@@ -86,22 +118,12 @@ def process_webhook(event_id: int) -> str:
     handler = topics.handlers()[event.topic]
     topic, shop_domain = event.topic, shop.domain if shop else ""
     try:
-        # A body erased by a redaction (or purged after its retention) has nothing left to apply;
-        # a redacted customer's personal data is taken out of later deliveries (the tombstone).
-        received = None if event.body == ERASED_BODY else json.loads(event.body)
-        payload = None if received is None else without_redacted(shop, topic, received)
-        if payload is not received:  # the person was erased: their delivery is not kept either
-            event.body = ERASED_BODY
-        if payload is not None:
-            handler(shop, payload)
+        _apply_event(event, shop, handler)
         if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
             outbox.commit()
             secure_erase_checkpoint()
             return "processed"
-        event.state = "processed"
-        event.attempts += 1
-        event.processed_at = clock.now()
-        event.error = None
+        _mark_processed(event)
         outbox.commit()
         if topic == "customers/redact":
             secure_erase_checkpoint()
@@ -115,12 +137,198 @@ def process_webhook(event_id: int) -> str:
     return "processed"
 
 
+def _lock_events(event_ids: list[int]) -> dict[int, tuple[WebhookEvent, Shop | None]]:
+    """The events locked (those another worker holds are left out: it is doing the work) with
+    their shops, in one statement."""
+    rows = db.session.execute(
+        select(WebhookEvent, Shop)
+        .outerjoin(Shop, Shop.id == WebhookEvent.shop_id)
+        .where(WebhookEvent.id.in_(event_ids))
+        .order_by(WebhookEvent.id)
+        .with_for_update(of=WebhookEvent, skip_locked=True)
+    ).all()
+    return {event.id: (event, shop) for event, shop in rows}
+
+
+def _read_for_batch(
+    reads: dict[str, dict[Any, Any]], events: list[tuple[WebhookEvent, Shop]]
+) -> None:
+    """The batch's shared reads in one statement each: which of its orders' customers are
+    redacted, which a referral link sent, and the products their lines name
+    (``plugin.database.batch``)."""
+    from plugin.models import Product, RedactedCustomer, Referral
+    from plugin.shopify.payloads import shopify_id
+
+    customers: dict[int, set[str]] = {}
+    products: dict[int, set[str]] = {}
+    for event, shop in events:
+        if event.body == ERASED_BODY or not event.topic.startswith("orders/"):
+            continue
+        try:
+            payload = json.loads(event.body)
+        except ValueError:
+            continue  # its own savepoint reports it
+        customer = payload.get("customer") if isinstance(payload, dict) else None
+        if isinstance(customer, dict) and shopify_id(customer.get("id")):
+            customers.setdefault(shop.id, set()).add(str(shopify_id(customer.get("id"))))
+        for line in payload.get("line_items") or () if isinstance(payload, dict) else ():
+            if isinstance(line, dict) and shopify_id(line.get("product_id")):
+                products.setdefault(shop.id, set()).add(str(shopify_id(line.get("product_id"))))
+    for shop_id, ids in customers.items():
+        found = set(
+            db.session.execute(
+                select(RedactedCustomer.customer_id).where(
+                    RedactedCustomer.shop_id == shop_id, RedactedCustomer.customer_id.in_(ids)
+                )
+            ).scalars()
+        )
+        reads["redacted"].update({(shop_id, cid): cid in found for cid in ids})
+        sent = set(
+            db.session.execute(
+                select(Referral.friend_customer_id).where(
+                    Referral.shop_id == shop_id,
+                    Referral.friend_customer_id.in_(ids),
+                    Referral.state == "visited",
+                )
+            ).scalars()
+        )
+        reads["referrals"].update({(shop_id, cid): cid in sent for cid in ids})
+    for shop_id, ids in products.items():
+        rows = {
+            product.product_id: product
+            for product in db.session.execute(
+                select(Product).where(Product.shop_id == shop_id, Product.product_id.in_(ids))
+            ).scalars()
+        }
+        reads["products"].update({(shop_id, pid): rows.get(pid) for pid in ids})
+
+
+def _solo(event_id: int) -> None:
+    try:
+        process_webhook(event_id)
+    except Exception:  # recorded on the event and logged by process_webhook
+        db.session.rollback()
+
+
+def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) -> int:
+    """Apply a drained batch of deliveries in one transaction, with a savepoint per event; the
+    number of ids reached (all of them unless ``stop`` was set after one).
+
+    Each event's effects are written inside its savepoint and the applied events are marked
+    processed in one statement; the one commit makes it all durable at once, so an event is still
+    applied exactly once: its row stays locked until that commit, and a crash before it leaves every
+    event of the batch ``received`` for the sweep. What every event would read alike (its customer's
+    redaction, its lines' products) is read once for the batch. An event that fails rolls back to
+    its savepoint alone (its failure recorded on its row, retried by the sweep on its own); the rest
+    of the batch goes on. When the commit itself fails (the connection was lost, say), each event of
+    the batch is applied again alone.
+    """
+    from webhooks.topics import handlers
+
+    table = handlers()
+    reached = 0
+    while reached < len(event_ids):
+        pending = event_ids[reached:]
+        locked = _lock_events(pending)
+        with batch.batch_reads() as reads:
+            _read_for_batch(
+                reads,
+                [
+                    (event, shop)
+                    for event, shop in locked.values()
+                    if shop is not None and event.state != "processed"
+                ],
+            )
+            outcome = _apply_batch(pending, locked, table, stop)
+        reached += outcome.reached
+        if outcome.stopped:
+            return reached
+        if outcome.solo is not None:
+            _solo(outcome.solo)
+            reached += 1
+            if stop is not None and stop.is_set():
+                return reached
+    return reached
+
+
+@dataclass
+class _Outcome:
+    reached: int = 0
+    stopped: bool = False
+    solo: int | None = None
+
+
+def _apply_batch(
+    pending: list[int],
+    locked: dict[int, tuple[WebhookEvent, Shop | None]],
+    table: dict[str, Any],
+    stop: threading.Event | None,
+) -> _Outcome:
+    """One batch's transaction: each event in its savepoint, the processed marks, the commit."""
+    outcome = _Outcome()
+    batch_ids: list[int] = []
+    applied: list[int] = []
+    failures: list[tuple[int, Exception]] = []
+    for event_id in pending:
+        event, shop = locked.get(event_id, (None, None))
+        if event is not None and event.topic in SOLO_TOPICS:
+            outcome.solo = event_id  # applied alone after this batch's commit
+            break
+        outcome.reached += 1
+        batch_ids.append(event_id)
+        if event is None or event.state == "processed" or event_id in applied:
+            pass  # another worker holds it or has done it, or it came twice in this batch
+        elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
+            db.session.delete(event)
+        else:
+            try:
+                # The batch owns the transaction: a unit of work inside joins it, and a failed
+                # savepoint takes the outbox items written in it along
+                # (plugin.database.transaction).
+                with transaction.held(), transaction.savepoint():
+                    _apply_event(event, shop, table[event.topic])
+                applied.append(event_id)
+            except Exception as exc:
+                batch.forget()  # what it wrote may be in the batch's shared reads
+                failures.append((event_id, exc))
+                log.exception("webhook %s (%s, %s) failed", event_id, event.topic, shop.domain)
+        if stop is not None and stop.is_set():
+            outcome.stopped = True
+            break
+    try:
+        for event_id, exc in failures:
+            _note_failure(locked[event_id][0], exc)
+        if applied:  # every applied event marked processed in one statement, in its commit
+            db.session.execute(
+                update(WebhookEvent)
+                .where(WebhookEvent.id.in_(applied))
+                .values(
+                    state="processed",
+                    attempts=WebhookEvent.attempts + 1,
+                    processed_at=clock.now(),
+                    error=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        log.exception(
+            "a batch of %s webhook events failed to commit; applying each alone", len(batch_ids)
+        )
+        batch.forget()
+        for event_id in batch_ids:
+            _solo(event_id)
+    return outcome
+
+
 def drain_webhooks(slot: int = 0) -> int:
     """Process the deliveries the receiver pushed onto the webhook stream, in batches, until it
     is empty or this drainer has run its time (``plugin.jobs.queue`` explains the stream).
 
-    Each event still gets its own transaction: one bad payload fails alone, recorded on its row and
-    retried by the sweep, and never holds up the rest of the batch.
+    Each batch is one transaction with a savepoint per event (``process_webhooks``): one bad
+    payload fails alone, recorded on its row and retried by the sweep, and never holds up the rest
+    of the batch.
     """
     queue = job_queue()
     if not isinstance(queue, RedisQueue):
@@ -133,15 +341,15 @@ def drain_webhooks(slot: int = 0) -> int:
             if queue.release_drain(slot):
                 return done
             continue
-        for index, event_id in enumerate(event_ids):
-            try:
-                process_webhook(event_id)
-            except Exception:  # recorded on the event and logged by process_webhook
-                db.session.rollback()
-            done += 1
-            if stop_draining.is_set():  # the ids not reached go back to the head of the stream
-                queue.give_back(event_ids[index + 1 :])
-                break
+        try:
+            reached = process_webhooks(event_ids, stop_draining)
+        except Exception:  # the events stay received: the sweep runs them
+            db.session.rollback()
+            log.exception("a batch of %s webhook events failed", len(event_ids))
+            reached = len(event_ids)
+        done += reached
+        if reached < len(event_ids):  # the ids not reached go back to the head of the stream
+            queue.give_back(event_ids[reached:])
         if time.monotonic() > deadline or stop_draining.is_set():
             queue.hand_over(slot)
             return done
@@ -159,11 +367,15 @@ def _record_failure(event_id: int, exc: Exception) -> None:
     event = db.session.get(WebhookEvent, event_id)
     if event is None:
         return
+    _note_failure(event, exc)
+    db.session.commit()
+
+
+def _note_failure(event: WebhookEvent, exc: Exception) -> None:
     event.attempts += 1
     event.error = failure_text(exc)
     # A payload that fails every time stops being retried; it stays visible to the operator.
     event.state = "failed" if event.attempts >= WEBHOOK_MAX_ATTEMPTS else "received"
-    db.session.commit()
 
 
 def run_outbox_item(item_id: int) -> str:
@@ -259,14 +471,15 @@ def sweep(stuck_after: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     return {"webhooks": len(events), "outbox": len(items), **periodic}
 
 
-def enqueue_outbox_item(item_id: int) -> None:
-    """Run a committed outbox item soon (the outbox calls it when its transaction commits)."""
-    job_queue().enqueue(run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+def enqueue_outbox_items(item_ids: list[int], later: list[tuple[int, datetime]]) -> None:
+    """Run committed outbox items soon, and ``later`` ones at their moment, in one round trip to
+    the queue (the outbox calls it when their transaction commits)."""
+    job_queue().enqueue_outbox(item_ids, later)
 
 
 def init_jobs(app: Flask) -> None:
     """At app start: the app's queue, the jobs it starts by itself, and the outbox's enqueue."""
     init_queue(app)
     job_queues.jobs = sys.modules[__name__]
-    outbox.set_enqueue(enqueue_outbox_item)
+    outbox.set_enqueue(enqueue_outbox_items)
     returns.request_delivery_lookup = deliveries.request_delivery_lookup

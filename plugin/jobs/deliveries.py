@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 import time
 
-from plugin import outbox
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.jobs.queue import job_queue
 from plugin.models import Shop
 from plugin.points import orders
 from plugin.shopify import admin_api
-from plugin.sync.reconcile import order_payload
+from plugin.shopify.payloads import OrderSnapshot
 
 LOOKUP_EVERY_SECONDS = 3600  # one Admin API read per order and hour, per process, is plenty
 _recent_lookups: dict[tuple[int, str], float] = {}
@@ -46,14 +46,10 @@ def lookup_delivery(shop_id: int, order_id: str) -> str:
     if not node:
         db.session.rollback()
         return "missing"
-    payload = order_payload(node)
-    if not payload.get("fulfillments"):
+    snapshot = OrderSnapshot.from_graphql(node)
+    if not snapshot.fulfillments:
         db.session.rollback()
         return "unfulfilled"
-    try:
-        orders.apply_fulfilled(shop, payload)
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
+    with unit_of_work():
+        orders.apply_fulfilled(shop, snapshot)
     return "updated"

@@ -22,7 +22,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -89,6 +89,19 @@ class JobQueue(ABC):
         """The row's job has started: a later pass may enqueue the row again if it stays due
         (a failure recorded on it, a worker killed while running it)."""
         return None
+
+    def enqueue_outbox(self, item_ids: list[int], later: list[tuple[int, datetime]]) -> None:
+        """Perform these outbox items soon, and ``later`` ones at their moment (the sweep runs
+        any that cannot be queued)."""
+        from plugin import clock
+
+        for item_id in item_ids:
+            self.enqueue(jobs.run_outbox_item, item_id, queue="outbox", job_id=f"outbox-{item_id}")
+        now = clock.now()
+        for item_id, due in later:
+            self.enqueue_in(
+                max(due - now, timedelta(0)), jobs.run_outbox_item, item_id, queue="outbox"
+            )
 
     @abstractmethod
     def status(self) -> str:
@@ -173,6 +186,29 @@ class RedisQueue(JobQueue):
 
         with suppress(RedisError):
             self.connection.delete(sweep_lease(kind, row_id))
+
+    def enqueue_outbox(self, item_ids: list[int], later: list[tuple[int, datetime]]) -> None:
+        from redis.exceptions import RedisError
+
+        try:  # a commit's items in one round trip
+            pipeline = self.connection.pipeline()
+            rq_queue = self.queue("outbox")
+            for item_id in item_ids:
+                rq_queue.enqueue(
+                    jobs.run_outbox_item,
+                    item_id,
+                    job_id=f"outbox-{item_id}",
+                    failure_ttl=7 * 24 * 3600,
+                    pipeline=pipeline,
+                )
+            for item_id, due in later:
+                rq_queue.enqueue_at(due, jobs.run_outbox_item, item_id, pipeline=pipeline)
+            pipeline.execute()
+        except RedisError:
+            log.warning(
+                "enqueue of %s outbox items failed; the sweep will enqueue them",
+                len(item_ids) + len(later),
+            )
 
     # --- the webhook stream --------------------------------------------------------------------
 

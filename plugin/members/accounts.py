@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, bindparam, select, update
 
 from plugin import clock
 from plugin.database import audit
-from plugin.database.idempotent import insert_once
+from plugin.database.idempotent import insert_once_returning
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer, Wallet
@@ -49,7 +49,13 @@ def claim_member(email: str) -> tuple[Member | None, bool]:
     normalized = normalize_email(email)
     if normalized is None:
         return None, False
-    created = insert_once(
+    # The ID of a known email in one statement; a new one inserted and given back in one more.
+    member = db.session.execute(
+        select(Member).where(Member.email_normalized == normalized)
+    ).scalar_one_or_none()
+    if member is not None:
+        return member, False
+    created = insert_once_returning(
         Member,
         {
             "email_normalized": normalized,
@@ -59,10 +65,12 @@ def claim_member(email: str) -> tuple[Member | None, bool]:
         },
         ["email_normalized"],
     )
-    member = db.session.execute(
+    if created is not None:
+        return created, True
+    member = db.session.execute(  # claimed meanwhile by a concurrent transaction
         select(Member).where(Member.email_normalized == normalized)
     ).scalar_one()
-    return member, created is not None
+    return member, False
 
 
 def find_member_by_email(email: str) -> Member | None:
@@ -201,16 +209,21 @@ def link_customer(
     (``conflicting_email``) for the merchant. Moving to a TESmart ID created just now for an unused
     email (``member_is_new``) takes nobody's benefits.
     """
-    insert_once(
-        ShopCustomer,
-        {"shop_id": shop.id, "customer_id": customer_id, "created_at": clock.now()},
-        ["shop_id", "customer_id"],
-    )
-    customer = db.session.execute(
+    # A known customer locked in one statement; a new one inserted and given back in one more.
+    locked = (
         select(ShopCustomer)
         .where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id == customer_id)
         .with_for_update()
-    ).scalar_one()
+    )
+    customer = db.session.execute(locked).scalar_one_or_none()
+    if customer is None:
+        customer = insert_once_returning(
+            ShopCustomer,
+            {"shop_id": shop.id, "customer_id": customer_id, "created_at": clock.now()},
+            ["shop_id", "customer_id"],
+        )
+    if customer is None:  # created meanwhile by a concurrent transaction, which it waited for
+        customer = db.session.execute(locked).scalar_one()
     stale = (
         updated_at is not None
         and customer.shopify_updated_at is not None

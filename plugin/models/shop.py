@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin import clock
@@ -37,6 +37,9 @@ class Shop(Model):
     reauthorization_needed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     integration_secret_enc: Mapped[str | None] = mapped_column(Text)  # review-app integration
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Moved by every write of the shop's campaigns, in its transaction: a process's cached copy
+    # of the campaigns (plugin.points.campaigns.campaigns_in_force) is good while it matches.
+    campaigns_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Per stream ("orders", "customers"): {"since": ISO instant, "after": page cursor or null}.
     reconcile_cursors: Mapped[dict[str, Any] | None] = mapped_column(JSON)

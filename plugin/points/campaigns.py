@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from plugin import clock, outbox
 from plugin.database.transaction import unit_of_work
@@ -107,24 +107,86 @@ def forget_listed_campaigns() -> None:
     with _listings_lock:
         _generation += 1
         _listings.clear()
+        _terms.clear()
 
 
 @event.listens_for(Campaign, "after_insert")
 @event.listens_for(Campaign, "after_update")
 @event.listens_for(Campaign, "after_delete")
-def _campaigns_changed(_mapper: Any, _connection: Any, _target: Campaign) -> None:
+def _campaigns_changed(_mapper: Any, connection: Any, target: Campaign) -> None:
+    # The version moves in the write's own transaction: other processes see both at its commit.
+    connection.execute(
+        update(Shop)
+        .where(Shop.id == target.shop_id)
+        .values(campaigns_version=Shop.campaigns_version + 1)
+    )
     forget_listed_campaigns()
+
+
+@dataclass(frozen=True)
+class CampaignTerms:
+    """What awarding reads of a campaign: plain values, safe to keep between transactions."""
+
+    id: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    multiplier: Decimal | None
+    min_subtotal: Decimal | None
+
+
+@dataclass(frozen=True)
+class _Terms:
+    version: int | None
+    read_at: datetime  # campaigns ending after this instant were read
+    campaigns: tuple[CampaignTerms, ...]
+
+
+_terms: dict[tuple[int, datetime | None], _Terms] = {}
+
+
+def campaigns_in_force(shop: Shop, at: datetime) -> list[CampaignTerms]:
+    """The shop's campaigns running at ``at``, for awarding: kept per process and exact.
+
+    Every campaign write moves ``shops.campaigns_version`` in its own transaction
+    (``_campaigns_changed``), and the shop's row comes with every event the worker locks, so a
+    copy read under another version is read again: another process's edit counts from the first
+    event after its commit, as it would uncached. A write in this process also drops the copies
+    at once (the shop object it holds may not show the new version before its commit).
+    """
+    key = (shop.id, shop.created_at)
+    entry = _terms.get(key)
+    version = shop.campaigns_version
+    if entry is None or entry.version != version or at < entry.read_at:
+        rows = db.session.execute(
+            select(
+                Campaign.id,
+                Campaign.kind,
+                Campaign.starts_at,
+                Campaign.ends_at,
+                Campaign.multiplier,
+                Campaign.min_subtotal,
+            )
+            .where(Campaign.shop_id == shop.id, Campaign.ends_at > at)
+            .order_by(Campaign.starts_at, Campaign.id)
+        ).all()
+        entry = _Terms(version, at, tuple(CampaignTerms(*row) for row in rows))
+        with _listings_lock:
+            if len(_terms) > 1000:  # shops come and go in tests; a real process knows four
+                _terms.clear()
+            _terms[key] = entry
+    return [c for c in entry.campaigns if c.starts_at <= at < c.ends_at]
+
+
+def multiplier_of(campaigns: list[CampaignTerms] | list[Campaign]) -> Decimal:
+    multipliers = [c.multiplier or Decimal(2) for c in campaigns if c.kind == "points_multiplier"]
+    return max(multipliers, default=Decimal(1))
 
 
 def points_multiplier(shop_id: int, at: datetime) -> Decimal:
     """The order-points multiplier in force at ``at`` (the order's time, not the processing time,
     so a late or replayed webhook earns what the order earned when it was placed)."""
-    multipliers = [
-        c.multiplier or Decimal(2)
-        for c in active_campaigns(shop_id, at)
-        if c.kind == "points_multiplier"
-    ]
-    return max(multipliers, default=Decimal(1))
+    return multiplier_of(active_campaigns(shop_id, at))
 
 
 @unit_of_work()
@@ -168,7 +230,7 @@ def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: dateti
     if member is None or not campaign_applies(member.activated_at, member.state, paid_at):
         return 0
     tagged = 0
-    for campaign in active_campaigns(shop.id, paid_at):
+    for campaign in campaigns_in_force(shop, paid_at):
         if campaign.kind != "gift" or (
             campaign.min_subtotal is not None and order.net_amount < campaign.min_subtotal
         ):

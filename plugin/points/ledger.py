@@ -18,10 +18,10 @@ from plugin.models import PointEntry, Wallet
 from plugin.models.types import UTCDateTime
 from plugin.program.entries import ACTIVITY_KINDS, EntryKind
 
-# Told of every entry written (shop_id, member_id, delta, kind, cause_key), in its transaction: the
-# member's metafields and Flow follow (``plugin.reach.notifications.listen``, at app start). The
-# ledger sits below reach and does not import it.
-on_entry: Callable[[int, int, int, str, str], None] | None = None
+# Told of every entry written (shop_id, member_id, delta, kind, cause_key, balance=), in its
+# transaction: the member's metafields and Flow follow (``plugin.reach.notifications.listen``, at
+# app start). The ledger sits below reach and does not import it.
+on_entry: Callable[..., None] | None = None
 
 
 def ensure_wallet(shop_id: int, member_id: int) -> None:
@@ -61,11 +61,11 @@ def post_entry(
     if entry_id is None:
         return None
     statement = _MOVE_ACTIVE_BALANCE if stored in ACTIVITY_KINDS else _MOVE_BALANCE
-    db.session.execute(
+    moved_to = db.session.execute(
         statement, {"shop_id": shop_id, "member_id": member_id, "delta": int(delta), "at": at}
-    )
+    ).scalar()
     if on_entry is not None:
-        on_entry(shop_id, member_id, int(delta), stored, cause_key)
+        on_entry(shop_id, member_id, int(delta), stored, cause_key, balance=moved_to)
     return entry_id
 
 
@@ -76,6 +76,7 @@ _UPSERT_WALLET = (
     "INSERT INTO wallets (shop_id, member_id, balance, last_activity_at) VALUES (:shop_id, "
     ":member_id, :delta, {new_activity}) ON CONFLICT (shop_id, member_id) DO UPDATE SET balance = "
     "wallets.balance + excluded.balance{moved_activity}"
+    " RETURNING balance"  # the balance it moved to, for the notifications (no second read)
 )
 _MOVE_ACTIVE_BALANCE = text(
     _UPSERT_WALLET.format(

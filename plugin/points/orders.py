@@ -18,27 +18,19 @@ from typing import Any
 from sqlalchemy import select, update
 
 from plugin import clock
-from plugin.database.idempotent import insert_once
+from plugin.database.idempotent import insert_once, insert_once_returning
 from plugin.extensions import db
 from plugin.members.accounts import claim_member, link_customer, normalize_email
 from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
 from plugin.points import ledger
-from plugin.points.campaigns import apply_gifts, points_multiplier
+from plugin.points.campaigns import apply_gifts, campaigns_in_force, multiplier_of
 from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES
 from plugin.program.earning import clawback_points, order_points
 from plugin.program.entries import EntryKind
 from plugin.program.money import minor_units, quantize
 from plugin.rewards import tiers
-from plugin.shopify.payloads import (
-    PayloadError,
-    country_code,
-    money,
-    presentment_money,
-    required_id,
-    shopify_id,
-    timestamp,
-)
+from plugin.shopify.payloads import LineItem, OrderSnapshot, PayloadError, RefundSnapshot
 from plugin.shops.products import product_for_line
 from plugin.shops.settings import program_settings
 
@@ -55,111 +47,110 @@ MAX_DEVICE_UNITS_PER_LINE = 100
 
 def lock_order(shop: Shop, order_id: str, currency: str) -> Order:
     """The order's row, created if new, locked so events of one order apply one at a time."""
-    insert_once(
+    return _lock_order(shop, order_id, currency)[0]
+
+
+def _lock_order(shop: Shop, order_id: str, currency: str) -> tuple[Order, bool]:
+    """The locked order and whether this event created it: a new row in one statement (it is
+    this transaction's until the commit), a known one locked by a second."""
+    created = insert_once_returning(
         Order,
         {"shop_id": shop.id, "order_id": order_id, "currency": currency, "created_at": clock.now()},
         ["shop_id", "order_id"],
     )
+    if created is not None:
+        return created, True
     return db.session.execute(
         select(Order)
         .where(Order.shop_id == shop.id, Order.order_id == order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one(), False
 
 
-def _order_email(payload: dict[str, Any]) -> str | None:
+def _order_email(order: OrderSnapshot) -> str | None:
     # Shopify quirk: the order's contact ``email`` can differ from ``customer.email``; the TESmart
     # ID follows the customer account's email, the contact email only for guest checkouts.
-    customer = payload.get("customer") or {}
-    for candidate in (customer.get("email"), payload.get("email"), payload.get("contact_email")):
+    for candidate in order.emails:
         if normalize_email(candidate):
             return str(candidate)
     return None
 
 
-def _apply_order_fields(shop: Shop, order: Order, payload: dict[str, Any]) -> Member | None:
+def _currency(shop: Shop, snapshot: OrderSnapshot) -> str:
+    # Shopify's ``currency`` is the shop's; what the customer paid in is ``presentment_currency``.
+    return (snapshot.currency or shop.currency).upper()
+
+
+def _apply_order_fields(shop: Shop, order: Order, snapshot: OrderSnapshot) -> Member | None:
     # The TESmart ID and the customer first: their queries would otherwise flush each change to
     # the order made before them as an UPDATE of its own; set after them, they go as one.
-    email = _order_email(payload)
+    email = _order_email(snapshot)
     member, member_is_new = claim_member(email) if email else (None, False)
-    customer = payload.get("customer")
-    customer_id = shopify_id(customer.get("id")) if isinstance(customer, dict) else None
-    if isinstance(customer, dict) and customer_id:
+    customer = snapshot.customer
+    if customer is not None and customer.id:
         row = link_customer(
             shop,
-            customer_id,
+            customer.id,
             member=member,
-            email=customer.get("email"),
-            first_name=customer.get("first_name"),
-            last_name=customer.get("last_name"),
-            updated_at=timestamp(customer.get("updated_at")),
+            email=customer.email,
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            updated_at=customer.updated_at,
             member_is_new=member_is_new,
         )
         if member is not None and row.member_id is not None and row.member_id != member.id:
             # The customer's email is claimed by another TESmart ID (a conflict for the merchant):
             # the order stays with the customer account's own ID.
             member = db.session.get(Member, row.member_id)
-        order.customer_id = customer_id
+        order.customer_id = customer.id
     if member is not None and order.member_id is None:
         order.member_id = member.id
 
-    # Shopify's ``currency`` is the shop's; what the customer paid in is ``presentment_currency``.
-    currency = str(payload.get("currency") or shop.currency).upper()
+    currency = _currency(shop, snapshot)
     order.currency = currency
-    order.name = payload.get("name") or order.name
-    order.test = bool(payload.get("test"))
-    total = money(payload, "total_price")
-    if total is not None:
-        order.total_amount = quantize(total, currency)
-    shown = presentment_money(payload, "total_price")
-    if shown is not None:
-        order.presentment_currency, order.presentment_total = shown
-    net = money(payload, "current_subtotal_price")
-    if net is None:
-        net = money(payload, "subtotal_price")
+    order.name = snapshot.name or order.name
+    order.test = snapshot.test
+    if snapshot.total is not None:
+        order.total_amount = quantize(snapshot.total, currency)
+    if snapshot.presentment_total is not None:
+        order.presentment_currency, order.presentment_total = snapshot.presentment_total
+    net = snapshot.net
     if net is not None:
-        if payload.get("taxes_included"):
-            # Tax-inclusive prices (tesmart.de, .jp, .co.kr): the subtotal carries the VAT.
-            tax = money(payload, "current_total_tax")
-            net -= tax if tax is not None else (money(payload, "total_tax") or Decimal(0))
         order.net_amount = quantize(max(net, Decimal(0)), currency)
-    order.placed_at = order.placed_at or timestamp(payload.get("created_at"))
-    updated = timestamp(payload.get("updated_at"))
+    order.placed_at = order.placed_at or snapshot.created_at
+    updated = snapshot.updated_at
     if updated and (order.shopify_updated_at is None or updated > order.shopify_updated_at):
         order.shopify_updated_at = updated
-    address = payload.get("shipping_address") or payload.get("billing_address")
-    if isinstance(address, dict):
-        order.delivery_country = country_code(address) or order.delivery_country
+    address = snapshot.address
+    if address is not None:
+        order.delivery_country = address.country or order.delivery_country
         order.delivery_address = {
-            "address1": address.get("address1"),
-            "zip": address.get("zip"),
-            "country": country_code(address),
+            "address1": address.address1,
+            "zip": address.zip,
+            "country": address.country,
         }
-    codes = [
-        str(d.get("code"))
-        for d in payload.get("discount_codes") or []
-        if isinstance(d, dict) and d.get("code")
-    ]
-    if codes:
-        order.discount_codes = codes
-    cancelled = timestamp(payload.get("cancelled_at"))
+    if snapshot.discount_codes:
+        order.discount_codes = list(snapshot.discount_codes)
+    cancelled = snapshot.cancelled_at
     if cancelled and order.cancelled_at is None:
         order.cancelled_at = cancelled
-    for refund in payload.get("refunds") or []:
-        if isinstance(refund, dict):
-            record_refund(shop, order.order_id, refund)
+    for refund in snapshot.refunds:
+        record_refund(shop, order.order_id, refund)
     return member
 
 
 def apply_paid(
-    shop: Shop, payload: dict[str, Any], fetch_product: ProductFetcher | None = None
+    shop: Shop, snapshot: OrderSnapshot, fetch_product: ProductFetcher | None = None
 ) -> Order:
     """orders/paid: the award, once, at the order's own time; then devices and clawback."""
-    order_id = required_id(payload)
-    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
-    member = _apply_order_fields(shop, order, payload)
-    paid_at = timestamp(payload.get("processed_at")) or order.placed_at or clock.now()
+    order_id = snapshot.id
+    order, created = _lock_order(shop, order_id, _currency(shop, snapshot))
+    member = _apply_order_fields(shop, order, snapshot)
+    # An order first seen now has no refunds but those this delivery carries, and no devices: a
+    # refund or an earlier delivery would have created its row.
+    known_refunds: list[OrderRefund] | None = [] if created and not snapshot.refunds else None
+    paid_at = snapshot.processed_at or order.placed_at or clock.now()
     order.paid_at = order.paid_at or paid_at
     settings = program_settings(shop)
     earns = not order.test or settings.award_test_orders
@@ -167,11 +158,15 @@ def apply_paid(
         member = db.session.get(Member, order.member_id) if order.member_id is not None else None
     if member is not None and member.state == "open" and earns:
         applies = campaign_applies(member.activated_at, member.state, paid_at)
-        multiplier = points_multiplier(shop.id, paid_at) if applies else Decimal(1)
+        multiplier = multiplier_of(campaigns_in_force(shop, paid_at)) if applies else Decimal(1)
         # A VIP tier's multiplier (issue 19, off by default), of the tier held before this order.
         multiplier *= tiers.multiplier_for(shop, order.member_id)
         points = order_points(settings.earning, order.net_amount, multiplier)
-        if points and ledger.post_entry(
+        # Set before the entry is written, so the order's row is updated once, in the flush the
+        # entry's notifications make; put back when the entry was written before (nothing is
+        # flushed in between then).
+        awarded_before, order.points_awarded = order.points_awarded, points
+        if not points or not ledger.post_entry(
             shop_id=shop.id,
             member_id=order.member_id,
             delta=points,
@@ -180,26 +175,25 @@ def apply_paid(
             note=order.name,
             at=paid_at,
         ):
-            order.points_awarded = points
+            order.points_awarded = awarded_before
         tiers.evaluate(shop, member, f"order:{order_id}")  # crossing a threshold moves up at once
     if earns and order.cancelled_at is None:
         apply_gifts(shop, order, member, paid_at)
         tiers.apply_gift_perk(shop, order, member)  # a VIP tier's gift, once per tier period
-    register_devices(shop, order, payload, fetch_product)
-    settle_points(shop, order, trigger="paid")
+    register_devices(shop, order, snapshot, fetch_product, known_refunds=known_refunds)
+    settle_points(shop, order, trigger="paid", refunds=known_refunds)
     return order
 
 
-def apply_cancelled(shop: Shop, payload: dict[str, Any]) -> Order:
+def apply_cancelled(shop: Shop, snapshot: OrderSnapshot) -> Order:
     """orders/cancelled: a cancelled order keeps no points (POLICY.md 3)."""
-    order_id = required_id(payload)
-    cancelled_at = timestamp(payload.get("cancelled_at"))
+    cancelled_at = snapshot.cancelled_at
     if cancelled_at is None:
         # Shopify's cancellation always carries its moment; without one this is not a cancellation
         # (an orders/paid body relabelled as one took the points back). Nothing is written.
         raise PayloadError("orders/cancelled without cancelled_at")
-    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
-    _apply_order_fields(shop, order, payload)
+    order = lock_order(shop, snapshot.id, _currency(shop, snapshot))
+    _apply_order_fields(shop, order, snapshot)
     order.cancelled_at = order.cancelled_at or cancelled_at
     settle_points(shop, order, trigger="cancel")
     return order
@@ -223,7 +217,7 @@ def _nonnegative(value: Decimal | None, what: str) -> Decimal:
     return value
 
 
-def refund_money(refund: dict[str, Any], shop_currency: str) -> RefundMoney:
+def refund_money(refund: RefundSnapshot, shop_currency: str) -> RefundMoney:
     """Money actually given back, in the shop's currency (POLICY.md 3).
 
     Successful refund transactions count; pending ones are remembered, to be counted when they
@@ -233,47 +227,35 @@ def refund_money(refund: dict[str, Any], shop_currency: str) -> RefundMoney:
     no lines the order's own rate converts it later. A refund without transactions is its
     refunded lines (shop money) less its order adjustments.
     """
-    transactions = [
-        t
-        for t in refund.get("transactions") or []
-        if isinstance(t, dict) and t.get("kind") in ("refund", None)
-    ]
+    transactions = [t for t in refund.transactions if t.kind in ("refund", None)]
     pending = False
     shop_total = Decimal(0)
     shown_total = Decimal(0)
     shown_currency: str | None = None
     for transaction in transactions:
-        status = transaction.get("status")
-        if status == "pending":
+        if transaction.status == "pending":
             pending = True
             continue
-        if status not in ("success", None):
+        if transaction.status not in ("success", None):
             continue
-        block = (transaction.get("amount_set") or {}).get("shop_money") or {}
-        currency = str(transaction.get("currency") or shop_currency).upper()
-        if block.get("amount") is not None or currency == shop_currency:
-            shop_total += _nonnegative(money(transaction, "amount"), "amount")
+        currency = transaction.currency or shop_currency
+        if transaction.shop_money_given or currency == shop_currency:
+            amount = transaction.shop_amount if transaction.shop_money_given else transaction.amount
+            shop_total += _nonnegative(amount, "amount")
         else:
-            raw = transaction.get("amount")
-            shown_total += _nonnegative(money({"amount": raw}, "amount"), "amount")
+            shown_total += _nonnegative(transaction.amount, "amount")
             shown_currency = currency
     lines_shop = Decimal(0)
     lines_shown = Decimal(0)
-    for line in refund.get("refund_line_items") or []:
-        if not isinstance(line, dict):
-            continue
-        lines_shop += _nonnegative(money(line, "subtotal"), "line")
-        presented = presentment_money(line, "subtotal")
+    for line in refund.lines:
+        lines_shop += _nonnegative(line.subtotal, "line")
+        presented = line.subtotal_presentment
         lines_shown += _nonnegative(presented[1] if presented else None, "line")
     if not transactions:
-        for line in refund.get("refund_line_items") or []:
-            if isinstance(line, dict):
-                lines_shop += _nonnegative(money(line, "total_tax"), "tax")
-        for adjustment in refund.get("order_adjustments") or []:
-            if isinstance(adjustment, dict):
-                lines_shop -= (money(adjustment, "amount") or Decimal(0)) + (
-                    money(adjustment, "tax_amount") or Decimal(0)
-                )
+        for line in refund.lines:
+            lines_shop += _nonnegative(line.total_tax, "tax")
+        for adjustment in refund.adjustments:
+            lines_shop -= (adjustment.amount or Decimal(0)) + (adjustment.tax_amount or Decimal(0))
         return RefundMoney(_nonnegative(lines_shop, "amount"), None, False)
     if shown_currency is None:
         return RefundMoney(shop_total, None, pending)
@@ -285,28 +267,23 @@ def refund_money(refund: dict[str, Any], shop_currency: str) -> RefundMoney:
     return RefundMoney(None, (shown_currency, shown_total), pending)
 
 
-def _line_quantities(refund: dict[str, Any]) -> dict[str, int]:
+def _line_quantities(refund: RefundSnapshot) -> dict[str, int]:
     quantities: dict[str, int] = {}
-    for line in refund.get("refund_line_items") or []:
-        if not isinstance(line, dict):
-            continue
-        line_id = shopify_id(line.get("line_item_id"))
-        try:
-            quantity = int(line.get("quantity") or 0)
-        except (TypeError, ValueError):
-            raise PayloadError("refund line quantity is not a number") from None
-        if line_id is not None and quantity > 0:
-            quantities[line_id] = quantities.get(line_id, 0) + quantity
+    for line in refund.lines:
+        if line.quantity is None:
+            raise PayloadError("refund line quantity is not a number")
+        if line.line_item_id is not None and line.quantity > 0:
+            quantities[line.line_item_id] = quantities.get(line.line_item_id, 0) + line.quantity
     return quantities
 
 
-def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
+def record_refund(shop: Shop, order_id: str, refund: RefundSnapshot) -> bool:
     """Record a refund once; a refund recorded while its transactions were pending is read
     again (a later delivery of its order, or reconciliation) and counted once they settle."""
-    refund_id = shopify_id(refund.get("id"))
+    refund_id = refund.id
     if refund_id is None:
         return False
-    payout = str(refund.get("note") or "").startswith(TRADE_IN_REFUND_NOTE)
+    payout = refund.note.startswith(TRADE_IN_REFUND_NOTE)
     given = (
         RefundMoney(Decimal(0), None, False)
         if payout
@@ -327,7 +304,7 @@ def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
             "shop_id": shop.id,
             "order_id": order_id,
             "refund_id": refund_id,
-            "refunded_at": timestamp(refund.get("created_at")),
+            "refunded_at": refund.created_at,
             **values,
         },
         ["shop_id", "refund_id"],
@@ -346,33 +323,32 @@ def record_refund(shop: Shop, order_id: str, refund: dict[str, Any]) -> bool:
     return inserted is not None
 
 
-def apply_refund(shop: Shop, payload: dict[str, Any]) -> Order:
+def apply_refund(shop: Shop, refund: RefundSnapshot) -> Order:
     """refunds/create: record the refund (even before its order is known), then settle."""
-    required_id(payload)
-    order_id = required_id(payload, "order_id")
-    order = lock_order(shop, order_id, shop.currency)
-    record_refund(shop, order_id, payload)
-    settle_points(shop, order, trigger=f"refund:{shopify_id(payload.get('id'))}")
+    if refund.id is None:
+        raise PayloadError("payload has no id")
+    if refund.order_id is None:
+        raise PayloadError("payload has no order_id")
+    order = lock_order(shop, refund.order_id, shop.currency)
+    record_refund(shop, refund.order_id, refund)
+    settle_points(shop, order, trigger=f"refund:{refund.id}")
     return order
 
 
-def apply_fulfilled(shop: Shop, payload: dict[str, Any]) -> Order:
+def apply_fulfilled(shop: Shop, snapshot: OrderSnapshot) -> Order:
     """orders/fulfilled: the delivery dates that start the return windows (POLICY.md 6)."""
-    order_id = required_id(payload)
-    order = lock_order(shop, order_id, str(payload.get("currency") or shop.currency).upper())
-    _apply_order_fields(shop, order, payload)
-    for fulfillment in payload.get("fulfillments") or []:
-        if not isinstance(fulfillment, dict):
-            continue
-        created = timestamp(fulfillment.get("created_at"))
+    order = lock_order(shop, snapshot.id, _currency(shop, snapshot))
+    _apply_order_fields(shop, order, snapshot)
+    for fulfillment in snapshot.fulfillments:
+        created = fulfillment.created_at
         if created and (order.fulfilled_at is None or created > order.fulfilled_at):
             order.fulfilled_at = created
-        delivered = timestamp(fulfillment.get("delivered_at"))
-        if delivered is None and fulfillment.get("shipment_status") == "delivered":
-            delivered = timestamp(fulfillment.get("updated_at"))
+        delivered = fulfillment.delivered_at
+        if delivered is None and fulfillment.shipment_status == "delivered":
+            delivered = fulfillment.updated_at
         if delivered and (order.delivered_at is None or delivered > order.delivered_at):
             order.delivered_at = delivered
-    order.fulfilled_at = order.fulfilled_at or timestamp(payload.get("updated_at"))
+    order.fulfilled_at = order.fulfilled_at or snapshot.updated_at
     settle_points(shop, order, trigger="fulfilled")
     return order
 
@@ -412,12 +388,15 @@ def refunded_total(refunds: list[OrderRefund]) -> Decimal:
     return sum((Decimal(str(refund.amount or 0)) for refund in refunds), Decimal(0))
 
 
-def settle_points(shop: Shop, order: Order, trigger: str) -> int:
+def settle_points(
+    shop: Shop, order: Order, trigger: str, refunds: list[OrderRefund] | None = None
+) -> int:
     """Bring the order's clawback to its target; the entry is named after the event that moved it.
 
     The refunded amount is shop money, capped at the order's total (a refund beyond what is left
-    takes no more than everything)."""
-    refunds = _order_refunds(shop, order.order_id)
+    takes no more than everything). ``refunds``: the order's refunds when the caller knows them."""
+    if refunds is None:
+        refunds = _order_refunds(shop, order.order_id)
     _convert_refunds(order, refunds)
     refunded = quantize(refunded_total(refunds), order.currency)
     order.refunded_amount = (
@@ -450,27 +429,16 @@ def settle_points(shop: Shop, order: Order, trigger: str) -> int:
     return 0
 
 
-def _unit_amounts(
-    line: dict[str, Any], currency: str, taxes_included: bool = False
-) -> list[Decimal]:
+def _unit_amounts(line: LineItem, currency: str, taxes_included: bool = False) -> list[Decimal]:
     """What was actually paid for each unit of a line, after its discounts and, where prices
     include tax, without the line's tax (POLICY.md 5); the cents that do not divide evenly go to
     the first units, so the units add up to the line exactly. Shop money throughout."""
-    quantity = int(line.get("quantity") or 0)
+    quantity = line.quantity or 0
     if quantity <= 0:
         return []
-    price = money(line, "price") or Decimal(0)
-    allocations = [a for a in line.get("discount_allocations") or [] if isinstance(a, dict)]
-    if allocations:
-        discount = sum((money(a, "amount") or Decimal(0) for a in allocations), Decimal(0))
-    else:
-        discount = money(line, "total_discount") or Decimal(0)
-    tax = Decimal(0)
-    if taxes_included:
-        for tax_line in line.get("tax_lines") or []:
-            if isinstance(tax_line, dict):
-                tax += money(tax_line, "price") or Decimal(0)
-    line_total = quantize(max(price * quantity - discount - tax, Decimal(0)), currency)
+    discount = line.discount
+    tax = line.tax if taxes_included else Decimal(0)
+    line_total = quantize(max(line.price * quantity - discount - tax, Decimal(0)), currency)
     step = Decimal(1).scaleb(-minor_units(currency))
     unit = (line_total / quantity).quantize(step, rounding=ROUND_FLOOR)
     extra_units = int((line_total - unit * quantity) / step)
@@ -479,33 +447,31 @@ def _unit_amounts(
 
 
 def register_devices(
-    shop: Shop, order: Order, payload: dict[str, Any], fetch_product: ProductFetcher | None
+    shop: Shop,
+    order: Order,
+    snapshot: OrderSnapshot,
+    fetch_product: ProductFetcher | None,
+    *,
+    known_refunds: list[OrderRefund] | None = None,
 ) -> int:
-    """Every unit of a paid line in a warranty category becomes a registered device (once)."""
+    """Every unit of a paid line in a warranty category becomes a registered device (once).
+    ``known_refunds`` is given for an order first seen now: it has no devices registered before
+    (none to give its member) and those refunds void the units they name."""
     created = 0
     # The purchase date is the store's own day of the order's creation (POLICY.md 1), whichever
     # webhook brought that time first.
     purchased = clock.local_day(
         order.placed_at or order.paid_at or clock.now(), clock.shop_zone(shop)
     )
-    for line in payload.get("line_items") or []:
-        if not isinstance(line, dict):
-            continue
-        product_id = shopify_id(line.get("product_id"))
-        line_id = shopify_id(line.get("id"))
+    for line in snapshot.line_items:
+        product_id, line_id = line.product_id, line.id
         if product_id is None or line_id is None:  # custom items: no product, no category
             continue
         product: Product | None = product_for_line(shop, product_id, fetch_product)
         if product is None or product.category not in WARRANTY_CATEGORIES:
             continue
-        quantity = line.get("quantity")
-        if isinstance(quantity, str) and quantity.isdigit() and len(quantity) < 10:
-            quantity = int(quantity)
-        if (
-            isinstance(quantity, bool)
-            or not isinstance(quantity, int)
-            or quantity > MAX_DEVICE_UNITS_PER_LINE
-        ):
+        quantity = line.quantity
+        if quantity is None or quantity > MAX_DEVICE_UNITS_PER_LINE:
             # One signed line of 100,000 units made 100,000 device rows in 38 s inside one
             # transaction (and locked out every other delivery). A bulk line is the merchant's to
             # register by hand: it is logged, not registered unit by unit.
@@ -517,7 +483,7 @@ def register_devices(
             )
             continue
         for index, amount in enumerate(
-            _unit_amounts(line, order.currency, bool(payload.get("taxes_included")))
+            _unit_amounts(line, order.currency, snapshot.taxes_included)
         ):
             if insert_once(
                 Device,
@@ -529,7 +495,7 @@ def register_devices(
                     "line_item_id": line_id,
                     "unit_index": index,
                     "product_id": product_id,
-                    "title": str(line.get("title") or product.title)[:512],
+                    "title": str(line.title or product.title)[:512],
                     "category": product.category,
                     "purchased_on": purchased,
                     "amount_paid": amount,
@@ -540,7 +506,7 @@ def register_devices(
                 ["shop_id", "line_item_id", "unit_index"],
             ):
                 created += 1
-    if order.member_id is not None:  # devices registered before the member was known
+    if order.member_id is not None and known_refunds is None:  # registered before the member
         db.session.execute(
             update(Device)
             .where(
@@ -550,7 +516,7 @@ def register_devices(
             )
             .values(member_id=order.member_id)
         )
-    if created:
+    if created and (known_refunds is None or known_refunds):
         void_refunded_units(shop, order.order_id)  # a refund that came before the payment
     return created
 

@@ -123,8 +123,17 @@ def trade_in_changed(
     )
 
 
-def points_moved(shop_id: int, member_id: int, delta: int, kind: str, cause_key: str) -> None:
-    """A ledger entry was written: the metafields follow the balance; an earning starts Flow."""
+def points_moved(
+    shop_id: int,
+    member_id: int,
+    delta: int,
+    kind: str,
+    cause_key: str,
+    *,
+    balance: int | None = None,
+) -> None:
+    """A ledger entry was written: the metafields follow the balance; an earning starts Flow.
+    ``balance``: the wallet's balance after the entry, when the writer has it."""
     shop = db.session.get(Shop, shop_id)
     if shop is None:
         return
@@ -137,7 +146,7 @@ def points_moved(shop_id: int, member_id: int, delta: int, kind: str, cause_key:
             customer_of(shop, member_id),
             {
                 "Points": delta,
-                "Balance": balance(shop_id, member_id),
+                "Balance": balance if balance is not None else ledger.balance(shop_id, member_id),
                 "Reason": kind,
             },
         )

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from sqlalchemy import func, or_, select
 
 from plugin import clock
+from plugin.database import batch
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.accounts import customer_of, link_customer, new_referral_code
@@ -282,6 +283,9 @@ def _referral_for_order(shop: Shop, order: Order) -> Referral | None:
             if referral is not None:
                 return referral
     if order.customer_id is None:
+        return None
+    visited = batch.known("referrals")  # a drained batch read its customers' visits at once
+    if visited is not None and visited.get((shop.id, order.customer_id)) is False:
         return None
     return (
         db.session.execute(

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin.database import batch
 from plugin.database.idempotent import insert_once
 from plugin.extensions import db
 from plugin.models import Product, Shop
@@ -29,6 +30,7 @@ def upsert_product(shop: Shop, payload: dict[str, Any]) -> Product:
         .where(Product.shop_id == shop.id, Product.product_id == product_id)
         .with_for_update()
     ).scalar_one()
+    batch.remember("products", (shop.id, product_id), product)
     if updated_at and product.shopify_updated_at and updated_at < product.shopify_updated_at:
         return product
     product.title = str(payload.get("title") or "")[:512]
@@ -42,6 +44,9 @@ def upsert_product(shop: Shop, payload: dict[str, Any]) -> Product:
 
 
 def find_product(shop: Shop, product_id: str) -> Product | None:
+    answers = batch.known("products")  # a drained batch read its lines' products at once
+    if answers is not None and (shop.id, product_id) in answers:
+        return answers[(shop.id, product_id)]
     return db.session.execute(
         select(Product).where(Product.shop_id == shop.id, Product.product_id == product_id)
     ).scalar_one_or_none()

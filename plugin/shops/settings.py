@@ -6,6 +6,7 @@ Changes take effect for new events only, because handlers read them when an even
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,10 +43,28 @@ class ProgramSettings:
 
 # What a shop that has changed nothing gets: every default is written once, above.
 DEFAULTS = ProgramSettings()
+# The parsed settings of each shop this process has read, with the JSON they were parsed from: a
+# shop whose stored settings are equal to that JSON gets the same (frozen) answer without parsing
+# again, and any change to them, from whichever process, is read anew. Equality is the whole test.
+_parsed: dict[int, tuple[dict[str, Any], ProgramSettings]] = {}
 
 
 def program_settings(shop: Shop) -> ProgramSettings:
     raw: dict[str, Any] = shop.settings or {}
+    shop_id = getattr(shop, "id", None)  # a form's probe of settings not stored has none
+    known = _parsed.get(shop_id) if shop_id is not None else None
+    if known is not None and known[0] == raw:
+        return known[1]
+    parsed = _parse(raw)
+    if shop_id is None:
+        return parsed
+    if len(_parsed) > 1000:  # shops come and go in tests; a real process knows four
+        _parsed.clear()
+    _parsed[shop_id] = (copy.deepcopy(raw), parsed)
+    return parsed
+
+
+def _parse(raw: dict[str, Any]) -> ProgramSettings:
     earning_raw = raw.get("earning") or {}
     earning = EarningRules(
         **{

@@ -1,15 +1,15 @@
 """Reconciliation: heal lost webhooks by reading what changed through the Admin API.
 
-Orders and customers updated since the shop's cursor are turned into the REST shape the webhook
-handlers read and applied by the same services, so a lost delivery is healed and a duplicate is
-harmless (everything downstream is idempotent per cause).
+Orders updated since the shop's cursor are read into the same typed ``OrderSnapshot`` a webhook
+gives and applied by the same use cases (customers still in the REST shape their service reads), so
+a lost delivery is healed and a duplicate is harmless (everything downstream is idempotent per
+cause).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,8 +21,8 @@ from plugin.models import OrderRefund, Shop
 from plugin.points import orders
 from plugin.shopify.admin_api import admin_client, product_fetcher
 from plugin.shopify.client import AdminThrottled
-from plugin.shopify.payloads import shopify_id, timestamp
-from plugin.shops.compliance import without_redacted
+from plugin.shopify.payloads import OrderSnapshot, shopify_id, timestamp
+from plugin.shops.compliance import is_redacted, without_redacted
 from plugin.shops.registry import find_shop, installed_shops
 
 log = logging.getLogger(__name__)
@@ -34,130 +34,6 @@ EVERY = timedelta(minutes=15)
 MAX_PAGES = 200
 PENDING_REVISITS = 20  # orders with pending refunds read again per run
 STREAMS = ("customers", "orders")
-
-
-def _amount(block: Any) -> str | None:
-    if isinstance(block, dict):
-        money = block.get("shopMoney") or {}
-        return money.get("amount")
-    return None
-
-
-def _rest_set(block: Any) -> dict[str, Any] | None:
-    """A GraphQL MoneyBag as the REST ``*_set`` block the handlers read."""
-    if not isinstance(block, dict):
-        return None
-    rest: dict[str, Any] = {}
-    for graphql_key, rest_key in (
-        ("shopMoney", "shop_money"),
-        ("presentmentMoney", "presentment_money"),
-    ):
-        money = block.get(graphql_key)
-        if isinstance(money, dict) and money.get("amount") is not None:
-            rest[rest_key] = {"amount": money["amount"], "currency_code": money.get("currencyCode")}
-    return rest or None
-
-
-def order_payload(node: dict[str, Any]) -> dict[str, Any]:
-    """An Order node of OrdersUpdatedSince in the shape of an orders/* webhook (shop money at the
-    top level and in ``shop_money``, the customer's currency in ``presentment_money``)."""
-    lines = []
-    for line in (node.get("lineItems") or {}).get("nodes") or []:
-        original = Decimal(_amount(line.get("originalUnitPriceSet")) or "0")
-        after = Decimal(
-            _amount(line.get("discountedUnitPriceAfterAllDiscountsSet")) or str(original)
-        )
-        quantity = int(line.get("quantity") or 0)
-        product = line.get("product") or {}
-        lines.append(
-            {
-                "id": shopify_id(line.get("id")),
-                "product_id": shopify_id(product.get("id")),
-                "title": product.get("title") or "",
-                "price": str(original),
-                "quantity": quantity,
-                "total_discount": str((original - after) * quantity),
-                "discount_allocations": [],
-                "tax_lines": [
-                    {"price": _amount(t.get("priceSet")) or "0"} for t in line.get("taxLines") or []
-                ],
-            }
-        )
-    customer = node.get("customer") or None
-    refunds = [
-        {
-            "id": shopify_id(refund.get("id")),
-            "created_at": refund.get("createdAt"),
-            "transactions": [
-                {
-                    "kind": str(t.get("kind") or "").lower(),
-                    "status": str(t.get("status") or "").lower(),
-                    "amount": _amount(t.get("amountSet")) or "0",
-                    "amount_set": _rest_set(t.get("amountSet")),
-                }
-                for t in (refund.get("transactions") or {}).get("nodes") or []
-            ]
-            or [
-                {
-                    "kind": "refund",
-                    "status": "success",
-                    "amount_set": _rest_set(refund.get("totalRefundedSet")),
-                }
-            ],
-            "refund_line_items": [
-                {
-                    "line_item_id": shopify_id((item.get("lineItem") or {}).get("id")),
-                    "quantity": item.get("quantity"),
-                }
-                for item in (refund.get("refundLineItems") or {}).get("nodes") or []
-            ],
-        }
-        for refund in node.get("refunds") or []
-    ]
-    address = node.get("shippingAddress") or {}
-    email_block = (customer or {}).get("defaultEmailAddress") or {}
-    return {
-        "id": shopify_id(node.get("id")),
-        "name": node.get("name"),
-        "email": node.get("email"),
-        "created_at": node.get("createdAt"),
-        "processed_at": node.get("processedAt"),
-        "updated_at": node.get("updatedAt"),
-        "cancelled_at": node.get("cancelledAt"),
-        "currency": node.get("currencyCode"),
-        "presentment_currency": node.get("presentmentCurrencyCode"),
-        "test": bool(node.get("test")),
-        "taxes_included": bool(node.get("taxesIncluded")),
-        "total_price": _amount(node.get("totalPriceSet")),
-        "total_price_set": _rest_set(node.get("totalPriceSet")),
-        "subtotal_price": _amount(node.get("subtotalPriceSet")),
-        "current_subtotal_price": _amount(node.get("currentSubtotalPriceSet")),
-        "current_total_tax": _amount(node.get("currentTotalTaxSet")),
-        "discount_codes": [{"code": code} for code in node.get("discountCodes") or []],
-        "customer": (
-            {"id": shopify_id(customer.get("id")), "email": email_block.get("emailAddress")}
-            if customer
-            else None
-        ),
-        "shipping_address": {
-            "address1": address.get("address1"),
-            "zip": address.get("zip"),
-            "country_code": address.get("countryCodeV2"),
-        }
-        if address
-        else None,
-        "line_items": lines,
-        "refunds": refunds,
-        "fulfillments": [
-            {
-                "created_at": f.get("createdAt"),
-                "delivered_at": f.get("deliveredAt"),
-                "status": f.get("status"),
-            }
-            for f in node.get("fulfillments") or []
-        ],
-        "financial_status": (node.get("displayFinancialStatus") or "").lower(),
-    }
 
 
 def customer_payload(node: dict[str, Any]) -> dict[str, Any]:
@@ -179,13 +55,16 @@ def customer_payload(node: dict[str, Any]) -> dict[str, Any]:
 PAID_STATES = {"paid", "partially_refunded", "refunded"}
 
 
-def apply_order(shop: Shop, payload: dict[str, Any]) -> None:
-    if payload["financial_status"] in PAID_STATES:
-        orders.apply_paid(shop, payload, fetch_product=product_fetcher(shop))
-    if payload.get("cancelled_at"):
-        orders.apply_cancelled(shop, payload)
-    if payload.get("fulfillments"):
-        orders.apply_fulfilled(shop, payload)
+def apply_order(shop: Shop, snapshot: OrderSnapshot) -> None:
+    # A redacted customer's personal data is not read back in (the tombstone).
+    if snapshot.customer is not None and is_redacted(shop, snapshot.customer.id):
+        snapshot = snapshot.without_personal_data()
+    if snapshot.financial_status in PAID_STATES:
+        orders.apply_paid(shop, snapshot, fetch_product=product_fetcher(shop))
+    if snapshot.cancelled_at:
+        orders.apply_cancelled(shop, snapshot)
+    if snapshot.fulfillments:
+        orders.apply_fulfilled(shop, snapshot)
 
 
 def _iso(moment: datetime) -> str:
@@ -207,13 +86,22 @@ def _save_cursor(shop: Shop, stream: str, cursor: dict[str, Any]) -> None:
     }  # a new dict: JSON change
 
 
-def _node_payload(client: Any, root: str, node: dict[str, Any]) -> dict[str, Any]:
-    if root == "customers":
-        return customer_payload(node)
+def _order_snapshot(client: Any, node: dict[str, Any]) -> OrderSnapshot:
     if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
         fuller = client.execute("OrderGet", {"id": node["id"]}).get("order")
         node = fuller or node
-    return order_payload(node)
+    return OrderSnapshot.from_graphql(node)
+
+
+def _apply_customer_node(shop: Shop, client: Any, node: dict[str, Any]) -> None:
+    # A redacted customer's personal data is not read back in (the tombstone).
+    kept = without_redacted(shop, "customers/reconciled", customer_payload(node))
+    if kept is not None:
+        _apply_customer(shop, kept)
+
+
+def _apply_order_node(shop: Shop, client: Any, node: dict[str, Any]) -> None:
+    apply_order(shop, _order_snapshot(client, node))
 
 
 def _read_stream(
@@ -222,8 +110,8 @@ def _read_stream(
     """Apply one stream's changes page by page, each page committed with its cursor; True when
     the stream is done (the next window starts where this run started)."""
     operation, apply = {
-        "customers": ("CustomersUpdatedSince", _apply_customer),
-        "orders": ("OrdersUpdatedSince", apply_order),
+        "customers": ("CustomersUpdatedSince", _apply_customer_node),
+        "orders": ("OrdersUpdatedSince", _apply_order_node),
     }[stream]
     cursor = _cursor(shop, stream, start)
     since = timestamp(cursor["since"]) or start
@@ -240,12 +128,7 @@ def _read_stream(
             return False
         connection = data.get(stream) or {}
         for node in connection.get("nodes") or []:
-            # A redacted customer's personal data is not read back in (the tombstone).
-            kept = without_redacted(
-                shop, f"{stream}/reconciled", _node_payload(client, stream, node)
-            )
-            if kept is not None:
-                apply(shop, kept)
+            apply(shop, client, node)
             counts[stream] += 1
             read += 1
         page = connection.get("pageInfo") or {}
@@ -290,7 +173,7 @@ def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) ->
     for order_id in order_ids:
         node = client.execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
         if node:
-            apply_order(shop, order_payload(node))
+            apply_order(shop, OrderSnapshot.from_graphql(node))
             counts["orders"] += 1
         outbox.commit()
 

@@ -4,6 +4,7 @@ protected customer data refused field by field, and the current subtotal (issue:
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from plugin.extensions import db
 from plugin.models import Order, OrderRefund, Shop
 from plugin.models.types import utcnow
+from plugin.shopify.payloads import OrderSnapshot
 from plugin.sync import reconcile
 from plugin.sync.reconcile import reconcile_all
 from tests.webhooks.conftest import balance, member
@@ -145,5 +147,6 @@ def test_the_current_subtotal_comes_from_current_subtotal_price_set() -> None:
         "subtotalPriceSet": {"shopMoney": {"amount": "100.00", "currencyCode": "USD"}},
         "currentSubtotalPriceSet": {"shopMoney": {"amount": "60.00", "currencyCode": "USD"}},
     }
-    payload = reconcile.order_payload(node)
-    assert (payload["subtotal_price"], payload["current_subtotal_price"]) == ("100.00", "60.00")
+    snapshot = OrderSnapshot.from_graphql(node)
+    assert (snapshot.subtotal, snapshot.current_subtotal) == (Decimal("100.00"), Decimal("60.00"))
+    assert snapshot.net == Decimal("60.00")
