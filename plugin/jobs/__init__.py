@@ -295,6 +295,10 @@ def _apply_batch(
         if stop is not None and stop.is_set():
             outcome.stopped = True
             break
+    # A deadlock with another worker's batch (two batches naming the same customers in another
+    # order) is no fault of the event: it is applied again alone once this batch has committed.
+    again = [event_id for event_id, exc in failures if _lock_conflict(exc)]
+    failures = [(event_id, exc) for event_id, exc in failures if event_id not in again]
     try:
         for event_id, exc in failures:
             _note_failure(locked[event_id][0], exc)
@@ -319,7 +323,16 @@ def _apply_batch(
         batch.forget()
         for event_id in batch_ids:
             _solo(event_id)
+        return outcome
+    for event_id in again:
+        _solo(event_id)
     return outcome
+
+
+def _lock_conflict(exc: BaseException) -> bool:
+    """A deadlock or a serialization failure: PostgreSQL's SQLSTATE 40P01 and 40001."""
+    cause = getattr(exc, "orig", None)
+    return getattr(cause, "sqlstate", None) in ("40P01", "40001")
 
 
 def drain_webhooks(slot: int = 0) -> int:

@@ -146,6 +146,8 @@ def test_preflight_needs_no_token(shops, client, path) -> None:  # type: ignore[
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
 
 
+# Real commits: inside the rolled-back test transaction no read can run without one.
+@pytest.mark.commits
 def test_the_reads_run_without_a_transaction_and_give_the_connection_back(
     owner, client, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

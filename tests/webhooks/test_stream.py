@@ -279,6 +279,35 @@ def test_a_failing_event_does_not_stop_the_batch(shops, plain_client, stream, mo
     assert failed.attempts == 1 and "a bad payload" in (failed.error or "")
 
 
+def test_an_event_that_deadlocked_with_another_batch_is_applied_again_alone(  # type: ignore[no-untyped-def]
+    shops, plain_client, stream, monkeypatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from webhooks import topics
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+    deliver = _deliver(plain_client)
+    customers(deliver, 3)
+    handlers = dict(topics.handlers())
+    original = handlers["customers/create"]
+    seen = {"n": 0}
+
+    def deadlocking(shop, payload):  # type: ignore[no-untyped-def]
+        seen["n"] += 1
+        if seen["n"] == 2:  # the second event of the batch loses a deadlock, once
+            raise OperationalError("SELECT ... FOR UPDATE", {}, Deadlock("deadlock detected"))
+        return original(shop, payload)
+
+    handlers["customers/create"] = deadlocking
+    monkeypatch.setattr(topics, "handlers", lambda: handlers)
+    drain_jobs(plain_client.application)
+    assert states() == {"processed": 3}, "applied again alone, not left for the sweep"
+    assert seen["n"] == 4
+
+
 def test_redis_down_at_the_push_still_acknowledges_a_recorded_delivery(
     shops, plain_client, app
 ) -> None:  # type: ignore[no-untyped-def]
