@@ -327,7 +327,7 @@ def test_launcher_dialog_works_from_the_keyboard(
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="TESmart Members")
     sync_api.expect(dialog).to_be_visible()
-    assert launcher.get_attribute("aria-expanded") == "true"
+    sync_api.expect(launcher).to_have_attribute("aria-expanded", "true")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Close"
     sync_api.expect(dialog.locator(".tesmart--member-status")).to_contain_text("2,300 points")
     sync_api.expect(dialog.locator(".tesmart--member-status h3").first).to_have_text(
@@ -344,7 +344,7 @@ def test_launcher_dialog_works_from_the_keyboard(
 
     page.keyboard.press("Escape")
     sync_api.expect(dialog).to_be_hidden()
-    assert launcher.get_attribute("aria-expanded") == "false"
+    sync_api.expect(launcher).to_have_attribute("aria-expanded", "false")
     assert page.evaluate("document.activeElement.className") == "tesmart-launcher__button"
 
 
