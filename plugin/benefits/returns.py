@@ -35,7 +35,6 @@ from plugin.extensions import db
 from plugin.models import Device, Member, Order, ReturnRequest, Shop
 from plugin.program.benefits.returns import (
     RETURN_OPEN_STATES,
-    RETURN_TRANSITIONS,
     ReturnOutcome,
     ReturnReason,
     ReturnVerdict,
@@ -57,9 +56,6 @@ log = logging.getLogger(__name__)
 
 REASONS = ("faulty", "unwanted", "damaged_in_transit", "misuse")
 FAULTY_REASONS = ("faulty", "damaged_in_transit")
-# The workflow is the program's (``program.benefits.returns``); the admin pages read it here.
-OPEN_STATES = RETURN_OPEN_STATES
-TRANSITIONS = RETURN_TRANSITIONS
 # An order whose delivery date is not known yet: the jobs layer reads it from the Admin API
 # (``plugin.jobs.deliveries``, installed at app start by ``plugin.jobs.init_jobs``). Returns sit
 # below the jobs and do not import them; without it installed the date waits for the webhook.
@@ -221,7 +217,7 @@ def create_return(
             select(ReturnRequest.id).where(
                 ReturnRequest.shop_id == shop.id,
                 ReturnRequest.order_id == order.order_id,
-                ReturnRequest.state.in_(OPEN_STATES),
+                ReturnRequest.state.in_(RETURN_OPEN_STATES),
             )
         ).first()
         if open_request is not None:

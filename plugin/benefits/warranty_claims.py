@@ -46,7 +46,6 @@ from plugin.models import AuditLog, Device, Member, Shop, WarrantyClaim
 from plugin.program.benefits.warranty import (
     CLAIM_DECIDED_STATES,
     CLAIM_RESOLVED_STATES,
-    CLAIM_TRANSITIONS,
     next_claim_state,
     replacement_cover_end,
     standard_warranty_end,
@@ -57,9 +56,6 @@ from plugin.program.policies import POLICIES
 from plugin.program.regions import free_replacement_shipping
 from plugin.reach.notifications import warranty_decided
 from plugin.shops.settings import program_settings
-
-# The workflow is the program's (``program.benefits.warranty``); the admin pages read it here.
-TRANSITIONS = CLAIM_TRANSITIONS
 
 
 class ReplacementUnavailable(Refused):

@@ -26,8 +26,7 @@ from plugin.admin.pages import (
     require,
 )
 from plugin.admin.views.cases import CLAIM_ACTIONS, RETURN_ACTIONS, device_history, steps_of
-from plugin.benefits import ctrlf, ctrlf_admin, tradeins, warranty_claims
-from plugin.benefits import returns as return_requests
+from plugin.benefits import ctrlf, ctrlf_admin, tradeins
 from plugin.benefits.tradeins import ValueAbovePrice, ValueAboveQuote, value_bounds
 from plugin.benefits.uploads import stored_key
 from plugin.clock import today, zone
@@ -44,9 +43,9 @@ from plugin.models import (
     TradeInEvent,
     WarrantyClaim,
 )
-from plugin.program.benefits.returns import RETURN_CLOSED_STATES
+from plugin.program.benefits.returns import RETURN_CLOSED_STATES, RETURN_TRANSITIONS
 from plugin.program.benefits.tradein_workflow import allowed_actions
-from plugin.program.benefits.warranty import CLAIM_CLOSED_STATES
+from plugin.program.benefits.warranty import CLAIM_CLOSED_STATES, CLAIM_TRANSITIONS
 from plugin.program.errors import DomainError
 from plugin.reports.queries.benefits import (
     late_refund_filter,
@@ -396,8 +395,8 @@ def returns() -> Response:
         return_actions=_return_actions(),
         claim_actions=_claim_actions(),
         # (state, action) pairs the services allow; without a table every listed action shows.
-        return_steps=return_requests.TRANSITIONS,
-        claim_steps=warranty_claims.TRANSITIONS,
+        return_steps=RETURN_TRANSITIONS,
+        claim_steps=CLAIM_TRANSITIONS,
     )
 
 
@@ -475,7 +474,7 @@ def return_action(request_id: int, action: str) -> Response:
     rows = rows_of(ReturnRequest, ctx.shop.id, ReturnRequest.id == request_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(RETURN_ACTIONS.get(action))
-    steps = return_requests.TRANSITIONS
+    steps = RETURN_TRANSITIONS
     if action == "close" and (found.state, action) in steps and not confirmed():
         return ask_to_confirm(
             _("Close return request #{id}?", id=found.id),
@@ -536,7 +535,7 @@ def claim_action(claim_id: int, action: str) -> Response:
     rows = rows_of(WarrantyClaim, ctx.shop.id, WarrantyClaim.id == claim_id, limit=1)
     found = require(rows[0] if rows else None)
     function = require(CLAIM_ACTIONS.get(action))
-    steps = warranty_claims.TRANSITIONS
+    steps = CLAIM_TRANSITIONS
     if action == "refuse" and (found.state, action) in steps and not confirmed():
         if not (request.form.get("note") or "").strip():
             return _not_done(_("Say why the claim is refused."))

@@ -17,6 +17,8 @@ from plugin.admin.pages import render, require
 from plugin.benefits import returns, warranty_claims
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, ReturnRequest, TradeIn, WarrantyClaim
+from plugin.program.benefits.returns import RETURN_TRANSITIONS
+from plugin.program.benefits.warranty import CLAIM_TRANSITIONS
 from plugin.reports.queries.audit import audit_rows
 from plugin.reports.queries.members import member_of_shop
 from plugin.reports.queries.shared import rows_of
@@ -167,7 +169,7 @@ def return_detail(request_id: int) -> Response:
     found: ReturnRequest = require(rows[0] if rows else None)
     devices = rows_of(Device, shop.id, Device.order_id == found.order_id, order=Device.id)
     steps = steps_of("return", found.id)
-    actions = [a for a in RETURN_ACTIONS if (found.state, a) in returns.TRANSITIONS]
+    actions = [a for a in RETURN_ACTIONS if (found.state, a) in RETURN_TRANSITIONS]
     return render(
         "admin/return_detail.html",
         title=_("Return request #{id}", id=found.id),
@@ -191,7 +193,7 @@ def claim_detail(claim_id: int) -> Response:
     device = db.session.get(Device, found.device_id)
     device = device if device is not None and device.shop_id == shop.id else None
     steps = steps_of("warranty_claim", found.id)
-    actions = [a for a in CLAIM_ACTIONS if (found.state, a) in warranty_claims.TRANSITIONS]
+    actions = [a for a in CLAIM_ACTIONS if (found.state, a) in CLAIM_TRANSITIONS]
     return render(
         "admin/claim_detail.html",
         title=_("Warranty claim #{id}", id=found.id),
