@@ -51,8 +51,8 @@ def _app(directory: str) -> Any:
 
 def _member(shop: Any, email: str, customer_id: int, fake: Any) -> Any:
     from plugin import clock
+    from plugin.accounts import activate, get_or_create_member, link_customer
     from plugin.extensions import db
-    from plugin.members.accounts import activate, get_or_create_member, link_customer
 
     member = get_or_create_member(email)
     activate(member, clock.now() - timedelta(days=30), "bench")
@@ -86,10 +86,9 @@ def _kinds() -> Counter[str]:
 def measure(orders: int = 50, entries: int = 100) -> list[Row]:
     import time_machine
 
-    from plugin import outbox
+    from plugin import ledger, outbox
     from plugin.extensions import db
     from plugin.jobs import sweep
-    from plugin.points import ledger
     from plugin.points.orders import apply_paid
     from plugin.shopify.admin_api import fake_admin
     from plugin.shopify.payloads import OrderSnapshot

@@ -412,11 +412,10 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
 
 def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[int]:
     """``count`` activated members of the US shop, each with one paid order (so one KVM device)."""
-    from plugin import outbox
+    from plugin import ledger, outbox
+    from plugin.accounts import activate, member_for_customer
     from plugin.extensions import db
-    from plugin.members.accounts import activate, member_for_customer
     from plugin.models.types import utcnow
-    from plugin.points import ledger
     from plugin.shops.registry import find_shop
     from webhooks.handlers import orders as order_handlers
 

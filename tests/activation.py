@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from plugin.accounts import activate, get_or_create_member
 from plugin.extensions import db
-from plugin.members.accounts import activate, get_or_create_member
 
 
 def activated(email: str, at: str, source: str = "merchant") -> None:

@@ -24,8 +24,9 @@ from plugin.extensions import db
 from plugin.models import Shop
 from plugin.shopify.admin_api import app_config, cost_buckets, http_client
 from plugin.shopify.client import AdminApiError, AdminClient
+from plugin.shopify.token_store import store_token
 from plugin.shopify.tokens import OfflineToken, TokenExchangeFailed, exchange_offline_token
-from plugin.shops.registry import add_shop, find_shop, needs_token_exchange, store_token
+from plugin.shops.registry import add_shop, find_shop, needs_token_exchange
 
 log = logging.getLogger(__name__)
 

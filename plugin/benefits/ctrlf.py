@@ -24,12 +24,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from plugin import clock
+from plugin.accounts import cohort_of
 from plugin.benefits.devices import store_today
 from plugin.database import audit
 from plugin.database.rows import lock_shop_row
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, CtrlFApplication, CtrlFProgram, Member, Shop
 from plugin.models.types import is_row_id
 from plugin.program.benefits.ctrlf import ctrlf_code_percent, ctrlf_shown_percent, feedback_overdue

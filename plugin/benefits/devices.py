@@ -39,10 +39,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import BindParameter
 
 from plugin import clock
+from plugin.accounts import cohort_of
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of
 from plugin.models import AuditLog, Device, Member, Shop, TradeIn, WarrantyClaim
 from plugin.models.types import is_row_id
 from plugin.program.benefits.tradein import (

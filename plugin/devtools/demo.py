@@ -26,9 +26,9 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from plugin import clock
+from plugin.accounts import activate, get_or_create_member
 from plugin.extensions import db
 from plugin.members import customers
-from plugin.members.accounts import activate, get_or_create_member
 from plugin.members.importer import import_row
 from plugin.models import (
     Campaign,
@@ -423,7 +423,8 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         if reward is not None:
             redemptions.redeem(shop, ada, str(base + 1), reward.id)
     # Gus spent his sign-up points in the old program: the member card of an empty wallet.
-    from plugin.points import adjustments, ledger
+    from plugin import ledger
+    from plugin.points import adjustments
 
     gus = _member_of(shop, base + 7)
     left = ledger.balance(shop.id, gus.id)

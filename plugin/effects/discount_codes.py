@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock, outbox
+from plugin import clock, ledger, outbox
 from plugin.extensions import db
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.entries import EntryKind
 from plugin.reach.notifications import code_issued

@@ -14,11 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from plugin import clock, outbox
+from plugin import clock, ledger, outbox
 from plugin.database import audit
 from plugin.effects import store_credit
 from plugin.models import OutboxItem, Redemption, Shop
-from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.rewards import store_credit_rewards as rewards
 from plugin.rewards.redemptions import lock_redemption

@@ -8,14 +8,13 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import cohort_of, id_status
 from plugin.errors import ApiError
 from plugin.extension_api.blueprint import bp
 from plugin.extension_api.context import extension_context, preflight, read_only
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of, id_status
 from plugin.models import Product, Redemption
-from plugin.points import ledger
 from plugin.points.campaigns import points_multiplier
 from plugin.program.campaigns import campaign_applies
 from plugin.program.cohorts import policy_in_force

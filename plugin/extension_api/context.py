@@ -9,10 +9,10 @@ from typing import Any, Literal, TypeVar
 
 from flask import Response, request
 
+from plugin.accounts import customer_of
 from plugin.database.reads import read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.extensions import db
-from plugin.members.accounts import customer_of
 from plugin.models import Member, Shop
 from plugin.shopify.payloads import shopify_id
 from plugin.shopify_app import request_input, shopify

@@ -14,8 +14,8 @@ import secrets
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.models import Shop
+from plugin.shopify.token_store import cipher
 from plugin.shopify.tokens import TokenDecryptionFailed
-from plugin.shops.registry import cipher
 
 SIGNATURE_HEADER = "X-TESmart-Signature"
 

@@ -28,10 +28,10 @@ from plugin.jobs import deliveries
 from plugin.jobs import queue as job_queues
 from plugin.jobs.periodic import run_periodic
 from plugin.jobs.queue import RedisQueue, init_queue, job_queue
+from plugin.members.compliance import ERASED_BODY, secure_erase_checkpoint, without_redacted
 from plugin.models import OutboxItem, Shop, WebhookEvent
 from plugin.shopify import admin_api
 from plugin.shopify.client import AdminApiError, AdminUnauthorized
-from plugin.shops.compliance import ERASED_BODY, secure_erase_checkpoint, without_redacted
 
 log = logging.getLogger(__name__)
 

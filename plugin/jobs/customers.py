@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from plugin import outbox
+from plugin.accounts import activate, member_for_customer
 from plugin.extensions import db
-from plugin.members.accounts import activate, member_for_customer
 from plugin.members.customers import apply_customer
 from plugin.models import Shop
 from plugin.shopify.admin_api import admin_client

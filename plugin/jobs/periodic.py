@@ -10,11 +10,11 @@ import logging
 from collections.abc import Callable
 
 from plugin.benefits import ctrlf, returns, tradeins
+from plugin.members import compliance
 from plugin.points import birthdays, expiry
 from plugin.reach import notifications
 from plugin.reports import program_results
 from plugin.rewards import store_credit_rewards, tiers
-from plugin.shops import compliance
 from plugin.sync import reconcile
 
 log = logging.getLogger(__name__)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugin import clock
-from plugin.members.accounts import (
+from plugin import clock, ledger
+from plugin.accounts import (
     claim_member,
     link_customer,
     member_for_customer,
 )
 from plugin.models import Member, Shop, ShopCustomer
-from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.shopify.payloads import required_id, shopify_id, timestamp
 from plugin.shops.settings import program_settings

@@ -23,11 +23,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Table, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import import_member, new_referral_code, normalize_email, registration
 from plugin.extensions import db
-from plugin.members.accounts import import_member, new_referral_code, normalize_email, registration
 from plugin.models import ImportRun, Member, OutboxItem, PointEntry, Shop, Wallet
-from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.shops.registry import find_shop
 

@@ -12,12 +12,11 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, ledger
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Shop
-from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.program.errors import Conflict
 from plugin.program.membership import (

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin.accounts import cohort_of, find_member_by_email, id_status
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of, find_member_by_email, id_status
 from plugin.models import Member, Shop, Wallet
 
 

@@ -63,7 +63,7 @@ class ShopCustomer(Model):
     # Shopify's updated_at of the last customer payload applied: older deliveries are ignored.
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # An email Shopify reported for this customer that belongs to another TESmart ID: not applied,
-    # shown to the merchant (POLICY.md 2; plugin.members.accounts.link_customer).
+    # shown to the merchant (POLICY.md 2; plugin.accounts.link_customer).
     conflicting_email: Mapped[str | None] = mapped_column(String(320))
     email_conflict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

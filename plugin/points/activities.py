@@ -14,13 +14,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import find_member_by_email, member_for_customer
 from plugin.database.idempotent import insert_once
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members.accounts import find_member_by_email, member_for_customer
 from plugin.models import Member, PointEntry, Shop, SurveyCompletion
-from plugin.points import ledger
 from plugin.program.earning import review_points
 from plugin.program.entries import EntryKind
 from plugin.program.errors import DomainError, Invalid, NotAllowed, NotFound

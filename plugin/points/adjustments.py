@@ -12,13 +12,12 @@ import uuid
 
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import activate
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members.accounts import activate
 from plugin.models import Member, PointEntry, Shop
-from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.program.errors import Refused
 from plugin.shops.settings import program_settings

@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, literal, select
 
-from plugin import clock
+from plugin import clock, ledger
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, MemberBirthday, PointEntry, Shop
-from plugin.points import ledger
 from plugin.program.birthday import (
     Birthday,
     BirthdayInvalid,

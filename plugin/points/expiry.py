@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
-from plugin import clock
+from plugin import clock, ledger
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import PointEntry, Shop, Wallet
-from plugin.points import ledger
 from plugin.program.calendar import add_months
 from plugin.program.entries import EntryKind
 from plugin.program.expiry import PointsExpiry, points_to_expire

@@ -17,12 +17,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import claim_member, link_customer, normalize_email
 from plugin.database.idempotent import insert_once, insert_once_returning
 from plugin.extensions import db
-from plugin.members.accounts import claim_member, link_customer, normalize_email
 from plugin.models import Device, Member, Order, OrderRefund, Product, Shop
-from plugin.points import ledger
 from plugin.points.campaigns import apply_gifts, campaigns_in_force, multiplier_of
 from plugin.program.campaigns import campaign_applies
 from plugin.program.categories import WARRANTY_CATEGORIES

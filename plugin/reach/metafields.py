@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin import outbox
+from plugin.accounts import cohort_of, id_status
 from plugin.clock import now
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of, id_status
 from plugin.models import Member, Shop, ShopCustomer, Wallet
 from plugin.points.expiry import upcoming
 from plugin.shops.settings import program_settings

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import accounts, clock, ledger
+from plugin.accounts import cohort_of
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members import accounts
-from plugin.members.accounts import cohort_of
+from plugin.ledger import balance
 from plugin.models import (
     CtrlFApplication,
     CtrlFProgram,
@@ -29,9 +29,7 @@ from plugin.models import (
     TradeIn,
     Wallet,
 )
-from plugin.points import ledger
 from plugin.points.expiry import upcoming
-from plugin.points.ledger import balance
 from plugin.reach import emails, flow_triggers
 from plugin.reach import metafields as customer_metafields
 from plugin.shops.registry import installed_shops

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin.accounts import cohort_of, id_status
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of, id_status
 from plugin.models import Device, Member, PointEntry, Shop, TradeIn
 from plugin.reports.queries.members import shop_members
 from plugin.shops.settings import program_settings

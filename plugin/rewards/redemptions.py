@@ -24,12 +24,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from plugin import clock, outbox
+from plugin import clock, ledger, outbox
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Order, OutboxItem, Redemption, Reward, Shop
-from plugin.points import ledger
 from plugin.program.catalogue import RewardKind
 from plugin.program.entries import EntryKind
 from plugin.program.errors import Conflict, DomainError, NotAllowed, NotFound

@@ -23,14 +23,12 @@ from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import customer_of, link_customer, new_referral_code
 from plugin.database import batch
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members.accounts import customer_of, link_customer, new_referral_code
 from plugin.models import Member, Order, OrderRefund, Redemption, Referral, Shop, ShopCustomer
-from plugin.points import ledger
-from plugin.points.expiry import shop_zone
 from plugin.program.catalogue import RewardKind, referral_coupon_amount
 from plugin.program.messages import normalize_locale, reason_text, title_text
 from plugin.program.money import quantize
@@ -324,7 +322,7 @@ def _reversed(shop: Shop, order: Order) -> bool:
 
 def month_bounds(shop: Shop, at: datetime) -> tuple[datetime, datetime]:
     """The calendar month of ``at`` in the shop's own time zone, as UTC instants."""
-    zone = shop_zone(shop)
+    zone = clock.shop_zone(shop)
     local = at.astimezone(zone).date().replace(day=1)
     following = (local.replace(day=28) + timedelta(days=4)).replace(day=1)
     start = datetime.combine(local, time(0), tzinfo=zone).astimezone(UTC)

@@ -27,9 +27,9 @@ from plugin.shopify.client import (
 )
 from plugin.shopify.fake import FakeAdminApi
 from plugin.shopify.redis_buckets import RedisCostBuckets
+from plugin.shopify.token_store import offline_token, store_token
 from plugin.shopify.tokens import TokenExchangeFailed, needs_refresh, refresh_offline_token
 from plugin.shopify.transport import LoopbackTransport
-from plugin.shops.registry import offline_token, store_token
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()

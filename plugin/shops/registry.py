@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from plugin import clock
@@ -15,7 +14,7 @@ from plugin.program.catalogue import default_catalogue
 from plugin.program.messages import format_money, title_text
 from plugin.program.money import quantize
 from plugin.program.regions import Region, store_of_region
-from plugin.shopify.tokens import OfflineToken, TokenCipher
+from plugin.shopify.token_store import cipher
 
 
 class ShopError(ValueError):
@@ -30,10 +29,6 @@ def normalize_domain(domain: str) -> str:
     if not handle or not all(c.isalnum() or c == "-" for c in handle):
         raise ShopError(f"not a shop domain: {domain!r}")
     return domain
-
-
-def cipher() -> TokenCipher:
-    return TokenCipher(current_app.config["TOKEN_ENCRYPTION_KEY"])
 
 
 def find_shop(domain: str) -> Shop | None:
@@ -110,19 +105,6 @@ def set_timezone(shop: Shop, name: object) -> bool:
     return True
 
 
-def store_token(shop: Shop, token: OfflineToken) -> None:
-    """Keep the pair token exchange or refresh returned; refresh tokens rotate on each use."""
-    box = cipher()
-    shop.access_token_enc = box.encrypt(token.access_token)
-    shop.access_token_expires_at = token.expires_at
-    shop.refresh_token_enc = box.encrypt(token.refresh_token)
-    shop.refresh_token_expires_at = token.refresh_token_expires_at
-    shop.scopes = token.scope
-    shop.installed_at = shop.installed_at or clock.now()
-    shop.uninstalled_at = None
-    shop.reauthorization_needed_at = None
-
-
 def needs_token_exchange(shop: Shop, now: datetime) -> bool:
     """Whether opening the app must exchange the session token for a new pair: none is stored, or
     the stored refresh token is dead (marked by a job, or past its end)."""
@@ -132,20 +114,6 @@ def needs_token_exchange(shop: Shop, now: datetime) -> bool:
         return True
     end = shop.refresh_token_expires_at
     return shop.refresh_token_enc is not None and end is not None and end <= now
-
-
-def offline_token(shop: Shop) -> OfflineToken | None:
-    if not shop.access_token_enc:
-        return None
-    box = cipher()
-    return OfflineToken(
-        shop=shop.domain,
-        access_token=box.decrypt(shop.access_token_enc),
-        expires_at=shop.access_token_expires_at or datetime.max.replace(tzinfo=clock.now().tzinfo),
-        refresh_token=box.decrypt(shop.refresh_token_enc) if shop.refresh_token_enc else "",
-        refresh_token_expires_at=shop.refresh_token_expires_at,
-        scope=shop.scopes,
-    )
 
 
 def mark_uninstalled(shop: Shop) -> None:

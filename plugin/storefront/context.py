@@ -10,14 +10,13 @@ from typing import Any, TypeVar, overload
 
 from flask import g, request
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import activate_on_storefront_login, shop_visitor
 from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.jobs.customers import sync_seen_customer
 from plugin.jobs.queue import job_queue
-from plugin.members.accounts import activate_on_storefront_login, shop_visitor
 from plugin.models import Member, Shop, ShopCustomer
-from plugin.points import ledger
 from plugin.shopify_app import shopify
 
 # Shopify's default app proxy path (shopify.app.toml); merchants may change prefix and subpath.

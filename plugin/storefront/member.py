@@ -7,8 +7,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from plugin import clock
+from plugin.accounts import cohort_of, id_status
 from plugin.extensions import db
-from plugin.members.accounts import cohort_of, id_status
 from plugin.points import expiry
 from plugin.points.campaigns import listed_campaigns
 from plugin.program.benefits.ctrlf import ADVERTISED_PERCENT

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.members import customers
+from plugin.members.compliance import is_redacted, without_redacted
 from plugin.models import OrderRefund, Shop
 from plugin.points import orders
 from plugin.shopify.admin_api import admin_client, product_fetcher
 from plugin.shopify.client import AdminThrottled
 from plugin.shopify.payloads import OrderSnapshot, shopify_id, timestamp
-from plugin.shops.compliance import is_redacted, without_redacted
 from plugin.shops.registry import find_shop, installed_shops
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from plugin import ledger
+from plugin.accounts import activate, get_or_create_member
 from plugin.extensions import db
-from plugin.members.accounts import activate, get_or_create_member
 from plugin.models import Device, Member, Shop, ShopCustomer, TradeIn
-from plugin.points import ledger
 
 _ids = itertools.count(5001)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import Campaign, Device, Reward, TradeIn, WarrantyClaim
 from plugin.models.types import utcnow
-from plugin.points import ledger
 from tests.admin import factories
 
 pytestmark = pytest.mark.browser

@@ -16,8 +16,8 @@ import time_machine
 from sqlalchemy import select
 
 from plugin import clock
+from plugin.accounts import activate, cohort_of, get_or_create_member, link_customer
 from plugin.extensions import db
-from plugin.members.accounts import activate, cohort_of, get_or_create_member, link_customer
 from plugin.members.importer import RowError, import_row
 from plugin.models import Member
 from plugin.shops.settings import program_settings

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import PointEntry, Wallet
-from plugin.points import ledger
 from plugin.program.entries import EntryKind
 from plugin.reports.queries.points import points_summary
 from tests.admin import factories

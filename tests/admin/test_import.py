@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import ImportRun, Member
-from plugin.points import ledger
 
 CSV = (
     "email,registered_at,shop,points\n"

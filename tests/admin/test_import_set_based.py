@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from plugin.accounts import activate, get_or_create_member
 from plugin.extensions import db
 from plugin.members import importer
-from plugin.members.accounts import activate, get_or_create_member
 from plugin.models import Member, OutboxItem, PointEntry, Wallet
 from tests.conftest import SHOP_DOMAINS
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import AuditLog, Member, PointEntry
-from plugin.points import ledger
 from tests.admin import factories
 
 

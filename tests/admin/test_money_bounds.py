@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from plugin import ledger
 from plugin.benefits import tradeins
 from plugin.extensions import db
 from plugin.models import (
@@ -25,7 +26,6 @@ from plugin.models import (
     TradeIn,
 )
 from plugin.models.types import utcnow
-from plugin.points import ledger
 from tests.admin import factories
 
 

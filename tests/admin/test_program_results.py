@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import activate, get_or_create_member, link_customer
 from plugin.extensions import db
-from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import Member, Order, PointEntry, Redemption, ShopCustomer
-from plugin.points import ledger
 from plugin.reports import program_results
 from plugin.reports.queries.points import shop_value_per_point
 

@@ -14,7 +14,7 @@ from plugin import clock, outbox
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
 from plugin.models import OutboxItem, Shop
-from plugin.shops.registry import offline_token
+from plugin.shopify.token_store import offline_token
 from tests.foundation.test_tokens import exchanged
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from plugin import ledger
+from plugin.accounts import activate, get_or_create_member, link_customer
 from plugin.extensions import db
-from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import AuditLog, MemberTier
 from plugin.models.types import utcnow
-from plugin.points import ledger
 
 TIERS = {
     "enabled": True,

@@ -153,7 +153,7 @@ def shopper(deliver, kvm) -> Callable[..., Shopper]:  # type: ignore[no-untyped-
         customer = customer or payloads.customer(email=email)
         assert deliver("customers/create", customer, shop=region).status_code == 200
         if cohort is not None:
-            from plugin.members.accounts import import_member
+            from plugin.accounts import import_member
 
             import_member(email, REGISTERED[cohort])
             db.session.commit()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.accounts import import_member
 from plugin.extensions import db
-from plugin.members.accounts import import_member
 from plugin.program.cohorts import Cohort
 from plugin.program.messages import SUPPORTED_LOCALES
 from plugin.program.terms import member_terms, term_sentences

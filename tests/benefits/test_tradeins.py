@@ -277,7 +277,7 @@ def test_recovery_value_is_paid_as_store_credit_exactly_once(
 def test_recovery_value_as_a_partial_refund_keeps_the_order_points(
     shopper, api, in_fake, fake_admin, deliver, drain
 ):  # type: ignore[no-untyped-def]
-    from plugin.points import ledger
+    from plugin import ledger
 
     ann = shopper("ann@example.com", cohort="2025-11")
     customer_gid = in_fake(ann)

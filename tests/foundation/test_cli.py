@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import ImportRun, Member, Reward, Shop
-from plugin.points import ledger
 
 
 def test_shops_add_creates_a_regional_shop_with_its_catalogue(runner) -> None:  # type: ignore[no-untyped-def]

@@ -48,12 +48,31 @@ def _copy_of_the_code(tmp_path: Path) -> Path:
 
 def test_a_domain_module_importing_the_jobs_breaks_the_layers(tmp_path: Path) -> None:
     copy = _copy_of_the_code(tmp_path)
-    ledger = copy / "plugin" / "points" / "ledger.py"
+    ledger = copy / "plugin" / "ledger.py"
     ledger.write_text(ledger.read_text() + "\nfrom plugin.jobs import queue  # noqa\n")
     result = _lint_imports(copy)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
-    assert "plugin.points.ledger -> plugin.jobs.queue" in result.stdout
+    assert "plugin.ledger -> plugin.jobs.queue" in result.stdout
+
+
+def test_the_domain_order_has_no_exceptions() -> None:
+    """The layers contract lists no ignored imports: every domain package imports only the ones
+    below it, with no call against the order let through."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in contracts["contracts"] if c["id"] == "layers")
+    assert layers.get("ignore_imports", []) == []
+
+
+def test_a_lower_domain_module_importing_a_higher_one_breaks_the_layers(tmp_path: Path) -> None:
+    copy = _copy_of_the_code(tmp_path)
+    accounts = copy / "plugin" / "accounts.py"
+    accounts.write_text(accounts.read_text() + "\nfrom plugin.points import orders  # noqa\n")
+    result = _lint_imports(copy)
+    assert result.returncode != 0
+    assert "plugin.accounts -> plugin.points.orders" in result.stdout
 
 
 def test_production_code_importing_the_demo_breaks_its_contract(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from plugin.extensions import db
 from plugin.models import Shop
 from plugin.models.types import utcnow
 from plugin.shopify.admin_api import admin_client, app_config, http_client
+from plugin.shopify.token_store import offline_token, store_token
 from plugin.shopify.tokens import exchange_offline_token
-from plugin.shops.registry import offline_token, store_token
 from tests import signing
 
 

@@ -10,11 +10,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from plugin import outbox
+from plugin import ledger, outbox
 from plugin.extensions import db
 from plugin.jobs import sweep
 from plugin.models import Reward, ShopCustomer
-from plugin.points import ledger
 from plugin.reach.notifications import warn_expiring_points
 from plugin.rewards.redemptions import redeem
 
@@ -65,7 +64,7 @@ def test_activation_starts_flow_with_the_cohort(
     us = shops["us"]
     member, customer = make_member(us, "new@example.com", active=False)
     fake_admin.add_customer(us.domain, email="new@example.com", customer_id=int(customer))
-    from plugin.members.accounts import activate
+    from plugin.accounts import activate
 
     activate(member, datetime.now(UTC), "storefront_login")
     outbox.commit()

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import AuditLog, PointEntry
-from plugin.points import ledger
 from tests import signing
 from tests.admin import factories
 

@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from plugin import outbox
+from plugin import ledger, outbox
+from plugin.accounts import activate, get_or_create_member, link_customer
 from plugin.extensions import db
 from plugin.jobs import run_outbox_item
-from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import Member, OutboxItem, Redemption, Reward
 from plugin.models.types import utcnow
-from plugin.points import ledger
 from tests.resilience.conftest import wait_until
 
 pytestmark = pytest.mark.resilience

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import Member, Order, PointEntry, Redemption, Wallet, WebhookEvent
-from plugin.points import ledger
 from tests import payloads, signing
 from tests.conftest import SHOP_DOMAINS
 from tests.resilience.conftest import FULL
@@ -206,7 +206,7 @@ def test_forged_or_replayed_proxy_request_is_refused(shops, client, tamper) -> N
 @pytest.fixture()
 def two_customers(shops, deliver) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Alice buys in the US shop, Bob in the EU shop; both activated, both with points."""
-    from plugin.members.accounts import activate
+    from plugin.accounts import activate
     from plugin.models.types import utcnow
 
     kvm = payloads.product(product_type="KVM Switch")
@@ -302,7 +302,7 @@ def test_another_customers_redemption_cannot_be_read(two_customers, proxy, app) 
         for rule in app.url_map.iter_rules()
     ):
         pytest.skip("GET /proxy/redemptions/{id} does not exist yet")
-    from plugin.members.accounts import member_for_customer
+    from plugin.accounts import member_for_customer
     from plugin.models import Reward
     from plugin.rewards import redemptions
     from plugin.shops.registry import find_shop

@@ -76,10 +76,10 @@ def signed_query(customer_id: int | None) -> dict[str, str]:
 @pytest.fixture()
 def seeded_member(shops, deliver) -> int:  # type: ignore[no-untyped-def]
     """An activated member of the US shop with points, a KVM switch (a device) and an order."""
+    from plugin import ledger
+    from plugin.accounts import activate, member_for_customer
     from plugin.extensions import db
-    from plugin.members.accounts import activate, member_for_customer
     from plugin.models.types import utcnow
-    from plugin.points import ledger
 
     kvm = payloads.product(product_type="KVM Switch")
     assert deliver("products/create", kvm).status_code == 200

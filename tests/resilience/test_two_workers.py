@@ -15,11 +15,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.jobs import process_webhook
 from plugin.jobs.queue import WEBHOOK_STREAM
 from plugin.models import PointEntry, Wallet, WebhookEvent
-from plugin.points import ledger
 from plugin.shops.products import upsert_product
 from tests import payloads
 from tests.resilience.conftest import deliver_with, needs_postgres_and_redis, wait_until

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from plugin import ledger
+from plugin.accounts import activate, get_or_create_member, link_customer
 from plugin.extensions import db
-from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import (
     Device,
     Member,
@@ -33,7 +34,6 @@ from plugin.models import (
     WebhookEvent,
 )
 from plugin.models.types import utcnow
-from plugin.points import ledger
 from plugin.shops.products import upsert_product
 from tests import payloads
 from tests.resilience.conftest import FULL, deliver_with, needs_postgres_and_redis, sweep_until

@@ -17,12 +17,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from plugin import ledger
+from plugin.accounts import activate, get_or_create_member, link_customer
 from plugin.extensions import db
 from plugin.jobs.queue import JobQueue
-from plugin.members.accounts import activate, get_or_create_member, link_customer
 from plugin.models import Member, OutboxItem, Redemption, Shop
 from plugin.models.types import utcnow
-from plugin.points import ledger
 from plugin.shopify import admin_api
 from plugin.shopify.client import AdminClient, CostBuckets
 from plugin.shopify.fake import FakeAdminApi, ManualClock

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.jobs.periodic import run_periodic
 from plugin.models import PointEntry, Shop
 from plugin.models.types import utcnow
-from plugin.points import ledger
 from plugin.points.expiry import expire_shop, upcoming
 from plugin.program.calendar import add_months
 from tests.contract.openapi_check import assert_response_matches_openapi

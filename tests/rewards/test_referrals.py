@@ -161,7 +161,7 @@ def test_referring_yourself_is_refused_with_the_reason_recorded(shops, amy, prox
 def test_a_second_account_with_the_referrers_email_is_the_referrer(
     shops, amy, proxy, fake_admin
 ) -> None:  # type: ignore[no-untyped-def]
-    from plugin.members.accounts import link_customer
+    from plugin.accounts import link_customer
 
     second = "7199999999"
     link_customer(shops["us"], second, member=amy["member"], email="AMY@example.com ")

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import AuditLog, Device, Member, Order, ShopCustomer
-from plugin.points import ledger
 from tests import payloads
 
 VICTIM = "victim@example.com"

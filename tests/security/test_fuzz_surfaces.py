@@ -116,9 +116,9 @@ def no_5xx(response: Any) -> None:
 
 @pytest.fixture()
 def customer(shops, deliver) -> int:  # type: ignore[no-untyped-def]
+    from plugin import ledger
+    from plugin.accounts import activate, member_for_customer
     from plugin.extensions import db
-    from plugin.members.accounts import activate, member_for_customer
-    from plugin.points import ledger
 
     kvm = payloads.product(product_type="KVM Switch")
     deliver("products/create", kvm)

@@ -33,8 +33,8 @@ PROXY_POSTS = [
 
 @pytest.fixture()
 def member(shops, deliver) -> int:  # type: ignore[no-untyped-def]
-    from plugin.members.accounts import activate, member_for_customer
-    from plugin.points import ledger
+    from plugin import ledger
+    from plugin.accounts import activate, member_for_customer
 
     customer = payloads.customer(email="hostile@example.com")
     deliver("customers/create", customer)

@@ -187,7 +187,7 @@ def test_an_import_over_20_mb_is_a_clear_413(shops, admin_post) -> None:  # type
 
 
 def test_every_429_carries_retry_after(app, shops, proxy) -> None:  # type: ignore[no-untyped-def]
-    from plugin.members.accounts import activate
+    from plugin.accounts import activate
     from plugin.models import Campaign
     from plugin.models.types import utcnow
 
@@ -196,7 +196,7 @@ def test_every_429_carries_retry_after(app, shops, proxy) -> None:  # type: igno
     proxy("GET", "/member", customer=customer["id"])  # unknown customer: fetched and linked
     member = db.session.execute(select(Member)).scalars().first()
     if member is None:
-        from plugin.members.accounts import get_or_create_member, link_customer
+        from plugin.accounts import get_or_create_member, link_customer
 
         member = get_or_create_member("many@example.com")
         link_customer(shops["us"], str(customer["id"]), member=member, email="many@example.com")

@@ -136,9 +136,9 @@ def widget(page: Any, kind: str) -> Any:
 
 
 def ledger_balance(storefront: Storefront, domain: str, customer: int) -> int:
+    from plugin import ledger
     from plugin.extensions import db
     from plugin.models import ShopCustomer
-    from plugin.points import ledger
     from plugin.shops.registry import find_shop
 
     def read() -> int:

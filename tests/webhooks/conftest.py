@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from plugin import ledger
 from plugin.extensions import db
 from plugin.models import Member, PointEntry
-from plugin.points import ledger
 from tests import payloads
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin.members import compliance
 from plugin.models import Shop
-from plugin.shops import compliance
 
 
 def data_request(shop: Shop, payload: dict[str, Any]) -> None:

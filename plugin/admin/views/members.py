@@ -13,7 +13,8 @@ from typing import Any
 from flask import Response, request
 from sqlalchemy import func, select
 
-from plugin import clock
+from plugin import clock, ledger
+from plugin.accounts import cohort_of, id_status
 from plugin.admin.blueprint import bp
 from plugin.admin.context import admin, app_home, page_url
 from plugin.admin.i18n import _, format_points, format_signed
@@ -29,7 +30,7 @@ from plugin.admin.pages import (
 from plugin.database import audit
 from plugin.extensions import db
 from plugin.members import membership
-from plugin.members.accounts import cohort_of, id_status
+from plugin.members.compliance import member_record
 from plugin.models import (
     CtrlFApplication,
     CtrlFProgram,
@@ -44,7 +45,6 @@ from plugin.models import (
     TradeIn,
     WarrantyClaim,
 )
-from plugin.points import ledger
 from plugin.points.adjustments import (
     AdjustmentError,
     ConfirmationNeeded,
@@ -64,7 +64,6 @@ from plugin.reports.queries.members import (
 )
 from plugin.reports.queries.shared import rows_of
 from plugin.rewards.redemptions import LIVE_STATES
-from plugin.shops.compliance import member_record
 from plugin.shops.settings import program_settings
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, update
 
 from plugin import clock
+from plugin.accounts import find_member_by_email
 from plugin.database import batch
 from plugin.database.idempotent import insert_once
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
-from plugin.members.accounts import find_member_by_email
 from plugin.models import (
     CtrlFApplication,
     DataRequest,
