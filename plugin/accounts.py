@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select, update
+from sqlalchemy import CursorResult, Select, and_, bindparam, select, update
 
 from plugin import clock
 from plugin.database import audit
@@ -122,6 +122,9 @@ def activate(member: Member, at: datetime, source: str, *, shop: Shop | None = N
         )
         .execution_options(synchronize_session=False)
     )
+    # An UPDATE's result is a CursorResult, the kind with a rowcount; Session.execute() is typed
+    # to return its base class.
+    assert isinstance(result, CursorResult)
     db.session.refresh(member)
     if result.rowcount and on_activation is not None:
         on_activation(member, source)
