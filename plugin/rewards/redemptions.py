@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from plugin import clock, ledger, outbox
 from plugin.database import audit
@@ -231,7 +231,8 @@ def issue_coupon(
             note=redemption.title,
         )
     item = db.session.get(OutboxItem, item_id)
-    item.payload = {"redemption_id": redemption.id}  # type: ignore[union-attr]
+    assert item is not None  # added above, in this unit of work
+    item.payload = {"redemption_id": redemption.id}
     return redemption
 
 
@@ -403,6 +404,9 @@ def mark_used(shop: Shop, order: Order) -> int:
         .values(used_at=order.paid_at or clock.now())
         .execution_options(synchronize_session=False)
     )
+    # An UPDATE's result is a CursorResult, the kind with a rowcount; Session.execute() is typed
+    # to return its base class.
+    assert isinstance(result, CursorResult)
     return int(result.rowcount or 0)
 
 

@@ -228,8 +228,8 @@ def _visit(shop: Shop, referrer: Member, customer_id: str) -> str:
     if referral.friend_redemption_id is None and friend is not None:
         # A customer the app has not heard of yet (customers/create still on its way) gets the
         # coupon on a later visit, once the TESmart ID exists.
-        coupon = _coupon(shop, friend, customer_id, "friend", referral)
-        referral.friend_redemption_id = coupon.id
+        friend_coupon = _coupon(shop, friend, customer_id, "friend", referral)
+        referral.friend_redemption_id = friend_coupon.id
         referral.friend_member_id = friend.id
     if referral.friend_redemption_id is None:
         return "/"

@@ -133,7 +133,8 @@ def _apply(shop: Shop, member_id: int, row: MemberTier | None, move: Move, cause
     to_key = move.to.key if move.to else None
     from_period = row.period_ends_on if row else None
     if move.cause == "renewed":
-        row.period_ends_on = move.period_ends_on  # type: ignore[union-attr]
+        assert row is not None  # only a member who holds a tier renews it
+        row.period_ends_on = move.period_ends_on
         if move.to is not None:  # a new period: the free-shipping perk of the new period
             grant_free_shipping(shop, member_id, move.to, move.period_ends_on)
         return False
@@ -222,7 +223,7 @@ def grant_free_shipping(
             "tier_key": tier.key,
             "tier_name": tier.name,
             "code": perk_code(member_id, tier, period_ends_on),
-            "ends_at": _since(shop, period_ends_on).isoformat() if period_ends_on else None,  # type: ignore[union-attr]
+            "ends_at": since.isoformat() if (since := _since(shop, period_ends_on)) else None,
             # The last day the code works (it ends as the period's end day starts), for the email.
             "last_day": (period_ends_on - timedelta(days=1)).isoformat()
             if period_ends_on
@@ -267,9 +268,9 @@ def end_perks(shop: Shop, member_id: int) -> int | None:
     tier_rules = rules(shop)
     row = current(shop, member_id)
     tier = tier_rules.by_key(row.tier_key) if row else None
-    if tier is None or tier.perk != "free_shipping":
+    if row is None or tier is None or tier.perk != "free_shipping":
         return None
-    return end_free_shipping(shop, member_id, tier, row.period_ends_on)  # type: ignore[union-attr]
+    return end_free_shipping(shop, member_id, tier, row.period_ends_on)
 
 
 def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | None:
@@ -282,13 +283,13 @@ def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | No
         return None
     row = current(shop, member.id)
     tier = tier_rules.by_key(row.tier_key) if row else None
-    if tier is None or tier.perk != "gift":
+    if row is None or tier is None or tier.perk != "gift":
         return None
 
     return outbox.add(
         shop.id,
         "order.tag",
-        f"tier-perk:{member.id}:{tier.key}:{_period_ref(row.period_ends_on)}:gift",  # type: ignore[union-attr]
+        f"tier-perk:{member.id}:{tier.key}:{_period_ref(row.period_ends_on)}:gift",
         {
             "id": f"gid://shopify/Order/{order.order_id}",
             "tags": [*GIFT_TAGS, f"tesmart-tier-gift-{tier.key}"[:40]],
@@ -343,7 +344,9 @@ def preview(shop: Shop, raw: dict[str, Any], limit: int = 200) -> dict[str, Any]
                 Member.state == "open",
                 Member.activated_at.is_not(None),
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     up: list[PreviewRow] = []
     down: list[PreviewRow] = []
