@@ -7,7 +7,19 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    CursorResult,
+    String,
+    Text,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from plugin import clock
 from plugin.accounts import find_member_by_email
@@ -155,7 +167,7 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
     every free-text field (issue 15, invariant 9). The ledger's anonymous totals stay (entries
     with no person); a tombstone makes later deliveries and reconciliation skip the person."""
     customer, member = _customer_and_member(shop, payload)
-    block = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    block = found if isinstance(found := payload.get("customer"), dict) else {}
     customer_id = customer.customer_id if customer else shopify_id(block.get("id"))
     needles = _Needles()
     needles.add_email(block.get("email"))
@@ -210,7 +222,9 @@ def redact_customer(shop: Shop, payload: dict[str, Any]) -> None:
             .where(TradeInEvent.trade_in_id.in_([t.id for t in trade_ins]))
             .values(note=None, data={})
         )
-    friend = [Referral.friend_email.in_(needles.emails)] if needles.emails else []
+    friend: list[ColumnElement[bool]] = (
+        [Referral.friend_email.in_(needles.emails)] if needles.emails else []
+    )
     if member is not None:
         friend.append(Referral.friend_member_id == member.id)
     if customer_id:
@@ -349,12 +363,16 @@ def purge_webhook_bodies() -> int:
             .values(state="failed", error="body purged after the retention period")
             .execution_options(synchronize_session=False)
         )
-        purged = db.session.execute(
+        result = db.session.execute(
             update(WebhookEvent)
             .where(*old)
             .values(body=ERASED_BODY)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
+        # An UPDATE's result is a CursorResult, the kind with a rowcount; Session.execute() is
+        # typed to return its base class.
+        assert isinstance(result, CursorResult)
+        purged = result.rowcount
     if purged:
         secure_erase_checkpoint()
     return int(purged or 0)
@@ -429,7 +447,7 @@ def redact_shop(shop: Shop) -> None:
         if table.name != "shops" and "shop_id" in table.c:
             db.session.execute(table.delete().where(table.c.shop_id == shop.id))
     db.session.execute(delete(Shop).where(Shop.id == shop.id))
-    for member_id in sorted(members):
+    for member_id in sorted(m for m in members if m is not None):
         if not _still_held(member_id):
             db.session.execute(delete(Member).where(Member.id == member_id))
 
