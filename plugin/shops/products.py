@@ -46,7 +46,8 @@ def upsert_product(shop: Shop, payload: dict[str, Any]) -> Product:
 def find_product(shop: Shop, product_id: str) -> Product | None:
     answers = batch.known("products")  # a drained batch read its lines' products at once
     if answers is not None and (shop.id, product_id) in answers:
-        return answers[(shop.id, product_id)]
+        known: Product | None = answers[(shop.id, product_id)]  # the batch holds rows or None
+        return known
     return db.session.execute(
         select(Product).where(Product.shop_id == shop.id, Product.product_id == product_id)
     ).scalar_one_or_none()

@@ -10,7 +10,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from plugin.models import Shop
 from plugin.program.benefits.returns import RETURN_WINDOW_DAYS
@@ -49,7 +49,14 @@ DEFAULTS = ProgramSettings()
 _parsed: dict[int, tuple[dict[str, Any], ProgramSettings]] = {}
 
 
-def program_settings(shop: Shop) -> ProgramSettings:
+class HoldsSettings(Protocol):
+    """A shop, or a form's probe of settings not stored yet."""
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
+
+
+def program_settings(shop: Shop | HoldsSettings) -> ProgramSettings:
     raw: dict[str, Any] = shop.settings or {}
     shop_id = getattr(shop, "id", None)  # a form's probe of settings not stored has none
     known = _parsed.get(shop_id) if shop_id is not None else None
@@ -67,14 +74,12 @@ def program_settings(shop: Shop) -> ProgramSettings:
 def _parse(raw: dict[str, Any]) -> ProgramSettings:
     earning_raw = raw.get("earning") or {}
     earning = EarningRules(
-        **{
-            **{k: int(v) for k, v in earning_raw.items() if k != "per_currency_unit"},
-            "per_currency_unit": (
-                Decimal(str(earning_raw["per_currency_unit"]))
-                if earning_raw.get("per_currency_unit") not in (None, "")
-                else None
-            ),
-        }
+        **{k: int(v) for k, v in earning_raw.items() if k != "per_currency_unit"},
+        per_currency_unit=(
+            Decimal(str(earning_raw["per_currency_unit"]))
+            if earning_raw.get("per_currency_unit") not in (None, "")
+            else None
+        ),
     )
     cutoffs_raw = raw.get("cutoffs") or {}
     cutoffs = CohortCutoffs(
