@@ -81,7 +81,7 @@ def queue_email(
     customer_id = customer_id or _customer_of(shop, member_id)
     if customer_id is None and member_id is None:
         return None
-    payload = {
+    payload: dict[str, Any] = {
         "key": f"email:{key}",
         "kind": kind,
         "locale": locale_of(shop.locale),
@@ -131,7 +131,10 @@ def preview(shop: Shop, kind: str, locale: str) -> RenderedEmail:
 
 def demo_facts(shop: Shop, kind: str) -> dict[str, Any]:
     day = today(zone(shop.timezone, shop.region))
-    in_days = lambda n: (day + timedelta(days=n)).isoformat()  # noqa: E731
+
+    def in_days(n: int) -> str:
+        return (day + timedelta(days=n)).isoformat()
+
     amount = "4500" if shop.currency in ("JPY", "KRW") else "45.00"
     facts: dict[str, Any] = {
         "currency": shop.currency,
@@ -213,4 +216,5 @@ def _customer_of(shop: Shop, member_id: int | None) -> str | None:
 
 
 def _plain(facts: dict[str, Any]) -> dict[str, Any]:
-    return audit._plain(facts)  # dates as ISO text, money as decimal strings
+    plain: dict[str, Any] = audit._plain(facts)  # dates as ISO text, money as decimal strings
+    return plain
