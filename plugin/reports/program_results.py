@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, select
 
@@ -126,17 +127,16 @@ def _stored(shop: Shop, months: list[date]) -> dict[date, MonthResults]:
         select(ProgramMonth).where(ProgramMonth.shop_id == shop.id, ProgramMonth.month.in_(months))
     ).scalars()
     money = ("code_revenue", "points_liability", "store_credit_outstanding")
-    return {
-        row.month: MonthResults(
-            **{
-                f: quantize(Decimal(getattr(row, f)), shop.currency)
-                if f in money
-                else getattr(row, f)
-                for f in MonthResults.__dataclass_fields__
-            }
-        )
-        for row in rows
-    }
+
+    def stored(row: ProgramMonth) -> MonthResults:
+        # The row's columns by the dataclass's field names: typed by the fields, not here.
+        values: dict[str, Any] = {
+            f: quantize(Decimal(getattr(row, f)), shop.currency) if f in money else getattr(row, f)
+            for f in MonthResults.__dataclass_fields__
+        }
+        return MonthResults(**values)
+
+    return {row.month: stored(row) for row in rows}
 
 
 def _store(shop: Shop, figures: MonthResults) -> None:
