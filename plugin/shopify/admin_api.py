@@ -67,7 +67,7 @@ def http_client(app: Flask | None = None) -> httpx.Client:
     """One shared client per process (connection pooling), built for the configured Admin API."""
     app = app or current_app
     with _lock:
-        client = app.extensions.get("admin_http_client")
+        client: httpx.Client | None = app.extensions.get("admin_http_client")
         if client is not None:
             return client
     if app.config["SHOPIFY_ADMIN_API"] == "fake":
@@ -79,8 +79,8 @@ def http_client(app: Flask | None = None) -> httpx.Client:
     else:
         client = httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
     with _lock:
-        app.extensions.setdefault("admin_http_client", client)
-        return app.extensions["admin_http_client"]
+        shared: httpx.Client = app.extensions.setdefault("admin_http_client", client)
+        return shared
 
 
 def app_config() -> dict[str, Any]:

@@ -433,7 +433,7 @@ class AdminClient:
                     if outcome.retry_after is not None
                     else self._throttle_delay(outcome.cost)
                 )
-                give_up = AdminThrottled
+                give_up: type[AdminApiError] = AdminThrottled
             else:
                 delay = self._backoff_base * (2**retries) * (1 + self._jitter())
                 give_up = AdminUnavailable

@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -124,7 +125,7 @@ def _load(path: str) -> LoadedSchema:
 
 
 def _scope_rules(
-    items: list[dict],
+    items: list[dict[str, Any]],
 ) -> dict[tuple[str, str | None], tuple[tuple[str, ...], ...]]:
     rules: dict[tuple[str, str | None], tuple[tuple[str, ...], ...]] = {}
     for item in items:

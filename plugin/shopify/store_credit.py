@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from plugin.models import Shop
 from plugin.shopify import admin_api
@@ -48,7 +49,7 @@ def store_credit_check(shop: Shop) -> StoreCreditCheck:
     return check_answer(data)
 
 
-def check_answer(data: dict) -> StoreCreditCheck:
+def check_answer(data: dict[str, Any]) -> StoreCreditCheck:
     """Shopify's StoreCreditAvailability answer read as a check (also for store-credit rewards)."""
     enabled = (data.get("storeCreditConfiguration") or {}).get("storeCreditEnabled")
     accounts = ((data.get("shop") or {}).get("customerAccountsV2") or {}).get(

@@ -79,7 +79,7 @@ class TokenExchangeFailed(Exception):
 
 def exchange_offline_token(
     app_config: AppConfig | Mapping[str, Any],
-    id_token_details: IdTokenDetails | Mapping[str, Any],
+    id_token_details: IdTokenDetails | dict[str, Any],
     http_client: httpx.Client,
 ) -> OfflineToken:
     """Exchange a verified App Home session token for an expiring offline token."""
@@ -95,7 +95,7 @@ def exchange_offline_token(
 
 def exchange_online_user(
     app_config: AppConfig | Mapping[str, Any],
-    id_token_details: IdTokenDetails | Mapping[str, Any],
+    id_token_details: IdTokenDetails | dict[str, Any],
     http_client: httpx.Client,
 ) -> Any:
     """Who the session token's staff member is: the online access token's ``associated_user``

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
@@ -273,7 +274,7 @@ class FakeAdminApi:
         with self._lock:
             shop_state = self._state(shop)
             created = self._stamp(created_at)
-            record = {
+            record: dict[str, Any] = {
                 "__typename": "Customer",
                 "id": gid("Customer", customer_id or self._ids()),
                 "email": email,
@@ -298,7 +299,7 @@ class FakeAdminApi:
                 "updatedAt": self._stamp(updated_at) if updated_at else created,
             }
             shop_state.customers[record["id"]] = record
-            return record["id"]
+            return str(record["id"])  # a gid
 
     def update_customer(
         self,
@@ -339,7 +340,7 @@ class FakeAdminApi:
         """Seed a product; returns its GID."""
         with self._lock:
             stamp = self._stamp(updated_at)
-            record = {
+            record: dict[str, Any] = {
                 "__typename": "Product",
                 "id": gid("Product", product_id or self._ids()),
                 "title": title,
@@ -351,7 +352,7 @@ class FakeAdminApi:
                 "updatedAt": stamp,
             }
             self._state(shop).products[record["id"]] = record
-            return record["id"]
+            return str(record["id"])  # a gid
 
     def add_order(
         self,
@@ -419,7 +420,7 @@ class FakeAdminApi:
                 return money_bag(value, currency, shown, rate)
 
             number = order_id or self._ids()
-            record = {
+            record: dict[str, Any] = {
                 "__typename": "Order",
                 "id": gid("Order", number),
                 "name": name or f"#{number}",
@@ -463,7 +464,7 @@ class FakeAdminApi:
                 ],
             }
             state.orders[record["id"]] = record
-            return record["id"]
+            return str(record["id"])  # a gid
 
     def add_fulfillment(
         self,
@@ -509,7 +510,7 @@ class FakeAdminApi:
                     "currencyCode": order["presentmentCurrencyCode"],
                 },
             }
-            refund = {
+            refund: dict[str, Any] = {
                 "__typename": "Refund",
                 "id": gid("Refund", self._ids()),
                 "createdAt": stamp,
@@ -533,7 +534,7 @@ class FakeAdminApi:
             if status == "SUCCESS":
                 self._count_refund(order, Decimal(shop_amount), shown)
             order["updatedAt"] = stamp
-            return refund["id"]
+            return str(refund["id"])  # a gid
 
     def settle_refund(
         self, shop: str, order_gid: str, refund_gid: str, *, at: datetime | str | None = None
@@ -880,6 +881,7 @@ class FakeAdminApi:
                 operation_name=operation.name.value if operation.name else None,
                 field_resolver=field_resolver,
             )
+            assert isinstance(result, ExecutionResult)  # no resolver is async, so none is awaited
             kind = operation.operation.value
             spent = actual_cost(kind, result.data, requested) if result.data is not None else 0
             bucket.refund(requested - spent)
@@ -1003,7 +1005,7 @@ class FakeAdminApi:
 
     def _stamp(self, value: datetime | str | None) -> str:
         moment = parse_time(value) if value is not None else self._now()
-        return iso(moment)  # type: ignore[arg-type]
+        return iso(moment)
 
     def _line_item(
         self,

@@ -23,7 +23,7 @@ _UNKNOWN_ARGUMENT = re.compile(
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """A GraphQL error in Shopify's shape; the two commonest validation errors in its wording."""
-    formatted = dict(error.formatted)
+    formatted: dict[str, Any] = {**error.formatted}
     if formatted.get("path") is None:
         formatted.pop("path", None)
     extensions = dict(formatted.get("extensions") or {})

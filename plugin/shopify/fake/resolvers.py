@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
@@ -72,14 +72,14 @@ class RequestContext:
     user_error: InjectedUserError | None = None
     scopes: frozenset[str] = frozenset()
 
-    def order_visible(self, order: dict[str, Any] | None) -> bool:
+    def order_visible(self, order: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
         if order is None or "read_all_orders" in self.scopes:
             return order is not None
         created = parse_time(order.get("createdAt"))
         return created is None or created >= self.now - ORDER_WINDOW
 
 
-def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+def field_resolver(source: Any, info: GraphQLResolveInfo[RequestContext], **args: Any) -> Any:
     """Root fields dispatch to :class:`RootFields`; below the root, records are projected."""
     schema = info.schema
     if info.parent_type in (schema.query_type, schema.mutation_type):
@@ -123,7 +123,9 @@ def field_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     return value
 
 
-def _injected_user_error(info: GraphQLResolveInfo, error: InjectedUserError) -> dict[str, Any]:
+def _injected_user_error(
+    info: GraphQLResolveInfo[RequestContext], error: InjectedUserError
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"field": error.field, "message": error.message}
     payload = get_named_type(info.return_type)
     user_errors = (
@@ -178,10 +180,14 @@ def _sorter(sort_key: str | None, reverse: bool) -> Callable[[dict[str, Any]], A
     }.get(sort_key or "ID")
 
     def key(record: dict[str, Any]) -> Any:
-        number = parse_gid(record["id"])[1]  # type: ignore[index]
+        parsed = parse_gid(record["id"])
+        assert parsed is not None  # every record the fake stores has its gid
+        number = parsed[1]
         if field is None:
             return -number if reverse else number
-        stamp = parse_time(record.get(field)).timestamp()  # type: ignore[union-attr]
+        moment = parse_time(record.get(field))
+        assert moment is not None  # every record the fake stores has its timestamps
+        stamp = moment.timestamp()
         return (-stamp, -number) if reverse else (stamp, number)
 
     return key
@@ -218,8 +224,8 @@ def _store_code_discount(
     code_discount = {
         "__typename": typename,
         "title": data["title"],
-        "startsAt": iso(parse_time(data["startsAt"])),  # type: ignore[arg-type]
-        "endsAt": iso(parse_time(data["endsAt"])) if data.get("endsAt") else None,  # type: ignore[arg-type]
+        "startsAt": iso(parse_time(data["startsAt"])),
+        "endsAt": iso(parse_time(data["endsAt"])) if data.get("endsAt") else None,
         "usageLimit": data.get("usageLimit"),
         "appliesOncePerCustomer": bool(data.get("appliesOncePerCustomer")),
         "asyncUsageCount": 0,
@@ -239,7 +245,7 @@ def _store_code_discount(
         },
         **kind_fields,
     }
-    node = {
+    node: dict[str, Any] = {
         "__typename": "DiscountCodeNode",
         "id": gid("DiscountCodeNode", ctx.next_id()),
         "codeDiscount": code_discount,
@@ -628,7 +634,7 @@ class RootFields:
 
 
 def refund_create(
-    ctx: RequestContext, info: GraphQLResolveInfo, input: dict[str, Any]
+    ctx: RequestContext, info: GraphQLResolveInfo[RequestContext], input: dict[str, Any]
 ) -> dict[str, Any]:
     """refundCreate, with Shopify's 2026-04+ rule that it carries `@idempotent(key:)`."""
     key = _idempotency_key(info)
@@ -652,7 +658,7 @@ def refund_create(
     return payload
 
 
-def _idempotency_key(info: GraphQLResolveInfo) -> str | None:
+def _idempotency_key(info: GraphQLResolveInfo[RequestContext]) -> str | None:
     from graphql.execution.values import get_directive_values
 
     idempotent = info.schema.get_directive("idempotent")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from .cost import LeakyBucket
 
@@ -37,6 +37,10 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@overload
+def parse_time(value: str | datetime) -> datetime: ...
+@overload
+def parse_time(value: None) -> None: ...
 def parse_time(value: str | datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -204,13 +208,14 @@ def matches_search(record: Mapping[str, Any], query: str | None) -> bool:
 
 
 def _compare(have: Any, op: str, want: Any) -> bool:
-    return {
+    outcomes: dict[str, bool] = {
         "": have == want,
         ">": have > want,
         ">=": have >= want,
         "<": have < want,
         "<=": have <= want,
-    }[op]
+    }
+    return outcomes[op]
 
 
 def _email_of(record: Mapping[str, Any]) -> str:
