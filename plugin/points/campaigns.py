@@ -237,7 +237,7 @@ def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: dateti
             continue
         if outbox.add(
             shop.id,
-            "order.tag",
+            outbox.EffectKind.ORDER_TAG.value,
             f"gift:{campaign.id}:{order.order_id}",
             {
                 "id": f"gid://shopify/Order/{order.order_id}",

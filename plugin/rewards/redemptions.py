@@ -37,8 +37,8 @@ from plugin.program.money import MAX_AMOUNT, minor_units, quantize
 from plugin.rewards import store_credit_rewards, tiers
 from plugin.shops.registry import shown_title
 
-CREATE = "discount_code.create"
-DEACTIVATE = "discount_code.deactivate"
+CREATE = outbox.EffectKind.DISCOUNT_CODE_CREATE.value
+DEACTIVATE = outbox.EffectKind.DISCOUNT_CODE_DEACTIVATE.value
 PURPOSES = ("reward", "referral", "trade_in", "ctrl_f", "campaign")
 LIVE_STATES = ("pending", "issued")
 
