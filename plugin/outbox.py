@@ -141,16 +141,6 @@ def leave_to_sweep() -> None:
     transaction.forget_after_commit(_enqueue_committed)
 
 
-def commit() -> None:
-    """Commit the session (its outbox items are enqueued by the after-commit hook). Kept for the
-    callers that have not moved to ``unit_of_work()``."""
-    db.session.commit()
-
-
-def rollback() -> None:
-    db.session.rollback()
-
-
 def mark() -> tuple[int, int]:
     """Where the items written so far end: a savepoint's rollback forgets those after it."""
     info = db.session.info

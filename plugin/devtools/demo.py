@@ -403,10 +403,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         )
         order = orders.apply_paid(shop, OrderSnapshot.from_webhook(payload))
         referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
-        # local: dev-mode tooling, loaded when the demo runs
-        from plugin import outbox
-
-        outbox.commit()
+        db.session.commit()
     # A reward Ada redeemed: her code is waiting in the rewards widget.
     if not _exists(
         Redemption, shop, Redemption.member_id == ada.id, Redemption.purpose == "reward"

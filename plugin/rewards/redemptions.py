@@ -180,9 +180,9 @@ def issue_coupon(
 
     For referral rewards, trade-in discounts (``2025-04``/legacy ``discount_on_new``) and CTRL F
     codes. With ``points`` > 0 the wallet is debited as in ``redeem`` (``RedemptionError`` 409 when
-    it cannot pay). Does NOT commit: it joins the caller's unit of work, which must end with
-    ``outbox.commit()`` so the code is created after the commit. A second call with the same key
-    returns the first redemption and writes nothing.
+    it cannot pay). Does NOT commit: it joins the caller's unit of work; the code is created once
+    that commits (the outbox enqueues its item on commit, whoever commits). A second call with the
+    same key returns the first redemption and writes nothing.
     """
     if purpose not in PURPOSES:
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from plugin import clock, outbox
+from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members import customers
 from plugin.members.compliance import is_redacted, without_redacted
@@ -127,33 +128,32 @@ def _read_stream(
             log.info("reconciliation of %s: %s throttled, resuming next run", shop.domain, stream)
             return False
         connection = data.get(stream) or {}
-        for node in connection.get("nodes") or []:
-            apply(shop, client, node)
-            counts[stream] += 1
-            read += 1
-        page = connection.get("pageInfo") or {}
-        if not page.get("hasNextPage"):
-            _save_cursor(
-                shop,
-                stream,
-                {
-                    "since": cursor.get("window") or _iso(start),
-                    "after": None,
-                    "read": read,
-                    "at": _iso(clock.now()),
-                },
-            )
-            outbox.commit()
-            return True
-        cursor = {
-            **cursor,
-            "after": page.get("endCursor"),
-            "window": cursor.get("window") or _iso(start),
-            "read": read,
-            "at": _iso(clock.now()),
-        }
-        _save_cursor(shop, stream, cursor)
-        outbox.commit()
+        with unit_of_work():  # a page's changes and the cursor past it
+            for node in connection.get("nodes") or []:
+                apply(shop, client, node)
+                counts[stream] += 1
+                read += 1
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                _save_cursor(
+                    shop,
+                    stream,
+                    {
+                        "since": cursor.get("window") or _iso(start),
+                        "after": None,
+                        "read": read,
+                        "at": _iso(clock.now()),
+                    },
+                )
+                return True
+            cursor = {
+                **cursor,
+                "after": page.get("endCursor"),
+                "window": cursor.get("window") or _iso(start),
+                "read": read,
+                "at": _iso(clock.now()),
+            }
+            _save_cursor(shop, stream, cursor)
     return False
 
 
@@ -172,10 +172,10 @@ def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) ->
     )
     for order_id in order_ids:
         node = client.execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
-        if node:
-            apply_order(shop, OrderSnapshot.from_graphql(node))
-            counts["orders"] += 1
-        outbox.commit()
+        with unit_of_work():
+            if node:
+                apply_order(shop, OrderSnapshot.from_graphql(node))
+                counts["orders"] += 1
 
 
 def progress(shop: Shop) -> list[dict[str, Any]]:
