@@ -10,7 +10,7 @@ from plugin.extensions import db
 from plugin.members.customers import apply_customer
 from plugin.models import Shop
 from plugin.shopify.admin_api import admin_client
-from plugin.sync.reconcile import customer_payload
+from plugin.shopify.payloads import CustomerSnapshot
 
 
 def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
@@ -25,7 +25,7 @@ def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
     if not node:
         return "not-found"
     with unit_of_work():
-        apply_customer(shop, customer_payload(node), created=False)
+        apply_customer(shop, CustomerSnapshot.from_graphql(node), created=False)
         member = member_for_customer(shop, customer_id)
         if member is not None and member.state == "open":
             activate(member, datetime.fromisoformat(seen_at_iso), "storefront_login", shop=shop)
