@@ -86,7 +86,7 @@ def _kinds() -> Counter[str]:
 def measure(orders: int = 50, entries: int = 100) -> list[Row]:
     import time_machine
 
-    from plugin import ledger, outbox
+    from plugin import ledger
     from plugin.extensions import db
     from plugin.jobs import sweep
     from plugin.points.orders import apply_paid
@@ -118,7 +118,7 @@ def measure(orders: int = 50, entries: int = 100) -> list[Row]:
                     email="bench@example.com",
                 )
                 apply_paid(shop, OrderSnapshot.from_webhook(payload))
-                outbox.commit()
+                db.session.commit()
             per_order_statements = (statements.count - counted) / orders
             added = _kinds() - before
             calls = (len(fake.calls) - calls_before) / orders
@@ -161,7 +161,7 @@ def measure(orders: int = 50, entries: int = 100) -> list[Row]:
                     kind="adjustment",
                     cause_key=f"bench:{n}",
                 )
-                outbox.commit()
+                db.session.commit()
             sweep()
         with (
             app.app_context(),

@@ -412,7 +412,7 @@ def end_to_end_rows(stack: Stack, settings: Settings) -> list[Row]:
 
 def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[int]:
     """``count`` activated members of the US shop, each with one paid order (so one KVM device)."""
-    from plugin import ledger, outbox
+    from plugin import ledger
     from plugin.accounts import activate, member_for_customer
     from plugin.extensions import db
     from plugin.models.types import utcnow
@@ -439,7 +439,7 @@ def seed_members(stack: Stack, count: int, run: int, points: int = 0) -> list[in
                     kind="adjustment",
                     cause_key=f"bench:{run}:{index}",
                 )
-            outbox.commit()
+            db.session.commit()
             customers.append(orders.customer_id(index))
         db.session.commit()
     return customers

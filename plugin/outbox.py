@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
@@ -30,6 +31,26 @@ log = logging.getLogger(__name__)
 # (``plugin.jobs.init_jobs``); the outbox sits below the jobs and does not import them. Until one is
 # installed (a script without an app), committed items wait for the sweep.
 _enqueue: Callable[[list[int], list[tuple[int, datetime]]], None] | None = None
+
+
+class EffectKind(StrEnum):
+    """Every kind of outbox item, in one place below all that write them (``add()`` and the
+    members import's bulk insert) and the table that performs them (``plugin.effects.EFFECTS``).
+    Stored and queried as the plain ``.value``: a database driver may write an enum by its name."""
+
+    DISCOUNT_CODE_CREATE = "discount_code.create"
+    DISCOUNT_CODE_DEACTIVATE = "discount_code.deactivate"
+    EMAIL = "email.send"
+    FLOW_TRIGGER = "flow.trigger"
+    CUSTOMER_METAFIELDS = "customer.metafields"
+    REFUND = "refund.create"
+    STORE_CREDIT = "store_credit.credit"
+    STORE_CREDIT_REWARD = "store_credit.reward"
+    STORE_CREDIT_CLAW_BACK = "store_credit.claw_back"
+    ORDER_TAG = "order.tag"
+    FREE_SHIPPING = "tier_perk.free_shipping"
+    FREE_SHIPPING_END = "tier_perk.free_shipping_end"
+
 
 MAX_ATTEMPTS = 12  # with back-off capped at 10 minutes: about an hour of Shopify trouble
 
@@ -118,16 +139,6 @@ def leave_to_sweep() -> None:
     """The items written so far in this transaction are not enqueued on commit: a worker (or a
     test playing one) runs them, or the sweep finds them."""
     transaction.forget_after_commit(_enqueue_committed)
-
-
-def commit() -> None:
-    """Commit the session (its outbox items are enqueued by the after-commit hook). Kept for the
-    callers that have not moved to ``unit_of_work()``."""
-    db.session.commit()
-
-
-def rollback() -> None:
-    db.session.rollback()
 
 
 def mark() -> tuple[int, int]:

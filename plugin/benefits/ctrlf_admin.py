@@ -108,18 +108,14 @@ def _snapshot(program: CtrlFProgram) -> dict[str, Any]:
     return {name: getattr(program, name) for name in FIELDS}
 
 
+AUDITED = audit.Audited("ctrl_f_program", "ctrl_f", _snapshot)
+
+
 @unit_of_work()
 def create_program(shop: Shop, data: Mapping[str, Any], *, actor: str) -> CtrlFProgram:
     values = parse(data)
     program = CtrlFProgram(shop_id=shop.id, created_at=clock.now(), **values)
-    audit.record_created(
-        program,
-        shop_id=shop.id,
-        actor=actor,
-        action="ctrl_f.create",
-        subject_type="ctrl_f_program",
-        after=_snapshot,
-    )
+    AUDITED.created(program, shop_id=shop.id, actor=actor)
     return program
 
 
@@ -129,19 +125,5 @@ def update_program(
 ) -> CtrlFProgram:
     if program.shop_id != shop.id:
         raise ProgramInvalid({"program": "No such program in this store."})
-    values = parse(data)
-    before = _snapshot(program)
-    for name, value in values.items():
-        setattr(program, name, value)
-    after = _snapshot(program)
-    if after != before:
-        audit.record(
-            shop_id=shop.id,
-            actor=actor,
-            action="ctrl_f.update",
-            subject_type="ctrl_f_program",
-            subject_id=program.id,
-            before={k: v for k, v in before.items() if before[k] != after[k]},
-            after={k: v for k, v in after.items() if before[k] != after[k]},
-        )
+    AUDITED.changed(program, parse(data), shop_id=shop.id, actor=actor, only_changed=True)
     return program

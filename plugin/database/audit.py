@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,6 +59,71 @@ def record_created(
         before=None,
         after=after(row) if callable(after) else after,
     )
+
+
+@dataclass(frozen=True)
+class Audited:
+    """How one kind of merchant-edited row is audited: its subject type, the prefix of its
+    actions (``<prefix>.create``, ``<prefix>.update``, ...) and what a line records of it."""
+
+    subject_type: str
+    action_prefix: str
+    snapshot: Callable[[Any], dict[str, Any]]
+
+    def created(self, row: Any, *, shop_id: int, actor: str) -> AuditLog:
+        """Add the new row and the line of its creation (``record_created``)."""
+        return record_created(
+            row,
+            shop_id=shop_id,
+            actor=actor,
+            action=f"{self.action_prefix}.create",
+            subject_type=self.subject_type,
+            after=self.snapshot,
+        )
+
+    def changed(
+        self,
+        row: Any,
+        values: Mapping[str, Any],
+        *,
+        shop_id: int,
+        actor: str,
+        only_changed: bool = False,
+    ) -> AuditLog | None:
+        """Set ``values`` on the row and record the update: the whole snapshot before and after,
+        or with ``only_changed`` the fields that changed, and no line when none did."""
+        before = self.snapshot(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        after = self.snapshot(row)
+        if only_changed:
+            changed = [name for name in before if before[name] != after[name]]
+            if not changed:
+                return None
+            before = {name: before[name] for name in changed}
+            after = {name: after[name] for name in changed}
+        return self.step(row, "update", shop_id=shop_id, actor=actor, before=before, after=after)
+
+    def step(
+        self,
+        row: Any,
+        step: str,
+        *,
+        shop_id: int,
+        actor: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> AuditLog:
+        """The line of one step (``<prefix>.<step>``) done to the row."""
+        return record(
+            shop_id=shop_id,
+            actor=actor,
+            action=f"{self.action_prefix}.{step}",
+            subject_type=self.subject_type,
+            subject_id=row.id,
+            before=before,
+            after=after,
+        )
 
 
 def note(**fields: Any) -> AuditLog:

@@ -44,7 +44,7 @@ from plugin.models import (
 )
 from plugin.points import orders
 from plugin.program.calendar import add_months
-from plugin.shopify.payloads import OrderSnapshot
+from plugin.shopify.payloads import ConsentSnapshot, CustomerSnapshot, OrderSnapshot
 from plugin.shops.products import upsert_product
 from plugin.shops.registry import add_shop
 
@@ -243,12 +243,14 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
         ),
     ]
     for person in people:
-        customers.apply_customer(shop, person, created=True)
+        customers.apply_customer(shop, CustomerSnapshot.from_webhook(person), created=True)
     # Chloe logs in on the storefront on 2025-12-01 (her email proven): a 2025-11 member. Dan stays
     # pending. Shopify's verified_email alone proves nothing (POLICY.md 2).
     customers.apply_customer(
         shop,
-        {**people[2], "verified_email": True, "updated_at": _iso(date(2025, 12, 1))},
+        CustomerSnapshot.from_webhook(
+            {**people[2], "verified_email": True, "updated_at": _iso(date(2025, 12, 1))}
+        ),
         created=False,
     )
     chloe = get_or_create_member(people[2]["email"])
@@ -258,14 +260,16 @@ def _load_shop(shop: Shop, shop_index: int, today: date) -> dict[str, Any]:
         )
     customers.apply_marketing_consent(
         shop,
-        {
-            "customer_id": base + 3,
-            "email_address": people[2]["email"],
-            "email_marketing_consent": {
-                "state": "subscribed",
-                "consent_updated_at": _iso(date(2025, 12, 2)),
-            },
-        },
+        ConsentSnapshot.from_webhook(
+            {
+                "customer_id": base + 3,
+                "email_address": people[2]["email"],
+                "email_marketing_consent": {
+                    "state": "subscribed",
+                    "consent_updated_at": _iso(date(2025, 12, 2)),
+                },
+            }
+        ),
     )
     switch, extender, matrix, cable = zip(
         product_ids, (p[0] for p in PRODUCTS), prices, strict=True
@@ -357,7 +361,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         today - timedelta(days=3),
     )
     for friend in (eve, finn):
-        customers.apply_customer(shop, friend, created=True)
+        customers.apply_customer(shop, CustomerSnapshot.from_webhook(friend), created=True)
     db.session.commit()
     # The fake must know the customers before it is asked for their codes.
     mirror_to_fake(shop_domain=shop.domain)
@@ -403,10 +407,7 @@ def _load_benefits(shop: Shop, shop_index: int, today: date) -> None:
         )
         order = orders.apply_paid(shop, OrderSnapshot.from_webhook(payload))
         referrals.on_order_paid(shop, order)  # a no-op when the orders service already did it
-        # local: dev-mode tooling, loaded when the demo runs
-        from plugin import outbox
-
-        outbox.commit()
+        db.session.commit()
     # A reward Ada redeemed: her code is waiting in the rewards widget.
     if not _exists(
         Redemption, shop, Redemption.member_id == ada.id, Redemption.purpose == "reward"

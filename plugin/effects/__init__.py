@@ -17,7 +17,7 @@ from plugin.effects import (
     tags,
     tier_perks,
 )
-from plugin.outbox import Effect
+from plugin.outbox import Effect, EffectKind
 from plugin.reach import emails, flow_triggers
 from plugin.reach import metafields as customer_metafields
 from plugin.rewards import redemptions, tiers
@@ -47,7 +47,7 @@ EFFECTS: dict[str, Effect] = {
         on_failure=store_credit_rewards._not_paid,
     ),
     rewards.CLAW_BACK: Effect(store_credit_rewards.claw_back_store_credit),
-    "order.tag": Effect(tags.add_tags),
+    EffectKind.ORDER_TAG.value: Effect(tags.add_tags),
     tiers.FREE_SHIPPING: Effect(tier_perks.create_free_shipping, on_success=tier_perks._made),
     tiers.FREE_SHIPPING_END: Effect(tier_perks.end_free_shipping),
 }

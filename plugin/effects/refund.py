@@ -28,7 +28,7 @@ from plugin.program.money import UnknownCurrency, quantize
 from plugin.shopify.client import user_errors
 from plugin.shopify.payloads import shopify_id
 
-KIND = "refund.create"
+KIND = outbox.EffectKind.REFUND.value
 PARENT_KINDS = ("SALE", "CAPTURE")
 
 

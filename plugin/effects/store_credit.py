@@ -30,7 +30,7 @@ from plugin.extensions import db
 from plugin.models import AuditLog, OutboxItem, Shop
 from plugin.shopify.client import AdminApiError, AdminUnavailable, user_errors
 
-KIND = "store_credit.credit"
+KIND = outbox.EffectKind.STORE_CREDIT.value
 SENT = "store_credit.sent"
 NOT_SENT = "store_credit.not_sent"
 

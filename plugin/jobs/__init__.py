@@ -120,15 +120,15 @@ def process_webhook(event_id: int) -> str:
     try:
         _apply_event(event, shop, handler)
         if topic == "shop/redact" and not shop.installed:  # the event row went with the shop's data
-            outbox.commit()
+            db.session.commit()
             secure_erase_checkpoint()
             return "processed"
         _mark_processed(event)
-        outbox.commit()
+        db.session.commit()
         if topic == "customers/redact":
             secure_erase_checkpoint()
     except Exception as exc:
-        outbox.rollback()
+        db.session.rollback()
         _record_failure(event_id, exc)
         log.exception("webhook %s (%s, %s) failed", event_id, topic, shop_domain)
         raise
@@ -314,9 +314,9 @@ def _apply_batch(
                 )
                 .execution_options(synchronize_session=False)
             )
-        outbox.commit()
+        db.session.commit()
     except Exception:
-        outbox.rollback()
+        db.session.rollback()
         log.exception(
             "a batch of %s webhook events failed to commit; applying each alone", len(batch_ids)
         )
@@ -410,14 +410,14 @@ def run_outbox_item(item_id: int) -> str:
         result = effect.perform(shop, dict(item.payload), client)
     except outbox.PermanentFailure as exc:
         _fail(item, shop, effect, str(exc))
-        outbox.commit()
+        db.session.commit()
         return "failed"
     except admin_api.ReauthorizationNeeded as exc:
         # Not the item's failure, and no attempt spent: it waits for the merchant's next open of
         # the app (which makes it due at once) and meanwhile looks again now and then.
         item.last_error = failure_text(exc)
         item.next_attempt_at = clock.now() + outbox.REAUTHORIZATION_WAIT
-        outbox.commit()
+        db.session.commit()
         return "waiting"
     except AdminApiError as exc:
         item.attempts += 1
@@ -429,11 +429,11 @@ def run_outbox_item(item_id: int) -> str:
             admin_api.distrust_access_token(shop)  # type: ignore[arg-type]
         if (not exc.transient and not unauthorized) or item.attempts >= outbox.MAX_ATTEMPTS:
             _fail(item, shop, effect, item.last_error)
-            outbox.commit()
+            db.session.commit()
             return "failed"
         delay = outbox.backoff(item.attempts, exc.retry_after)
         item.next_attempt_at = clock.now() + delay
-        outbox.commit()
+        db.session.commit()
         job_queue().enqueue_in(delay, run_outbox_item, item_id, queue="outbox")
         return "retry"
     item.state = "done"
@@ -442,7 +442,7 @@ def run_outbox_item(item_id: int) -> str:
     item.result = result
     item.last_error = None
     effect.on_success(shop, item, result)
-    outbox.commit()
+    db.session.commit()
     return "done"
 
 

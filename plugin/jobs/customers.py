@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from plugin import outbox
 from plugin.accounts import activate, member_for_customer
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members.customers import apply_customer
 from plugin.models import Shop
 from plugin.shopify.admin_api import admin_client
-from plugin.sync.reconcile import customer_payload
+from plugin.shopify.payloads import CustomerSnapshot
 
 
 def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
@@ -24,9 +24,9 @@ def sync_seen_customer(shop_id: int, customer_id: str, seen_at_iso: str) -> str:
     node = data.get("customer")
     if not node:
         return "not-found"
-    apply_customer(shop, customer_payload(node), created=False)
-    member = member_for_customer(shop, customer_id)
-    if member is not None and member.state == "open":
-        activate(member, datetime.fromisoformat(seen_at_iso), "storefront_login", shop=shop)
-    outbox.commit()
+    with unit_of_work():
+        apply_customer(shop, CustomerSnapshot.from_graphql(node), created=False)
+        member = member_for_customer(shop, customer_id)
+        if member is not None and member.state == "open":
+            activate(member, datetime.fromisoformat(seen_at_iso), "storefront_login", shop=shop)
     return "synced"

@@ -7,7 +7,7 @@ storefront login (plugin.storefront), the merchant, or an import.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from plugin import clock, ledger
 from plugin.accounts import (
@@ -17,30 +17,29 @@ from plugin.accounts import (
 )
 from plugin.models import Member, Shop, ShopCustomer
 from plugin.program.entries import EntryKind
-from plugin.shopify.payloads import required_id, shopify_id, timestamp
+from plugin.shopify.payloads import ConsentSnapshot, CustomerSnapshot
 from plugin.shops.settings import program_settings
 
 
-def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> ShopCustomer:
+def apply_customer(shop: Shop, snapshot: CustomerSnapshot, *, created: bool) -> ShopCustomer:
     """customers/create and customers/update (and reconciliation's customers)."""
-    customer_id = required_id(payload)
-    email = payload.get("email")
-    member, member_is_new = claim_member(email) if isinstance(email, str) else (None, False)
-    updated_at = timestamp(payload.get("updated_at")) or timestamp(payload.get("created_at"))
+    customer_id = snapshot.id
+    email = snapshot.email
+    member, member_is_new = claim_member(email) if email is not None else (None, False)
     customer = link_customer(
         shop,
         customer_id,
         member=member,
-        email=email if isinstance(email, str) else None,
-        first_name=payload.get("first_name"),
-        last_name=payload.get("last_name"),
-        updated_at=updated_at,
+        email=email,
+        first_name=snapshot.first_name,
+        last_name=snapshot.last_name,
+        updated_at=snapshot.updated_at or snapshot.created_at,
         member_is_new=member_is_new,
     )
     if member is not None and customer.member_id != member.id:  # a conflict: the customer's own ID
         member = member_for_customer(shop, customer_id)
-    if payload.get("orders_count") is not None:
-        customer.orders_count = int(payload.get("orders_count") or 0)
+    if snapshot.orders_count is not None:
+        customer.orders_count = snapshot.orders_count
     if member is None:
         return customer
     rules = program_settings(shop).earning
@@ -51,18 +50,17 @@ def apply_customer(shop: Shop, payload: dict[str, Any], *, created: bool) -> Sho
             delta=rules.signup,
             kind=EntryKind.SIGNUP,
             cause_key=f"signup:{member.id}",
-            at=timestamp(payload.get("created_at")) or clock.now(),
+            at=snapshot.created_at or clock.now(),
         )
-    consent = payload.get("email_marketing_consent")
-    if isinstance(consent, dict) and consent.get("state") == "subscribed":
-        award_newsletter(shop, member, customer, at_text=consent.get("consent_updated_at"))
-    if isinstance(payload.get("verified_email"), bool):
-        customer.verified_email = payload["verified_email"]  # kept for the merchant; no proof
+    if snapshot.marketing is not None and snapshot.marketing.subscribed:
+        award_newsletter(shop, member, customer, at=snapshot.marketing.updated_at)
+    if snapshot.verified_email is not None:
+        customer.verified_email = snapshot.verified_email  # kept for the merchant; no proof
     return customer
 
 
 def award_newsletter(
-    shop: Shop, member: Member, customer: ShopCustomer | None, at_text: Any = None
+    shop: Shop, member: Member, customer: ShopCustomer | None, at: datetime | None = None
 ) -> None:
     """100 points once per member and store, on the first subscription only (POLICY.md 3)."""
     if customer is not None:
@@ -75,19 +73,17 @@ def award_newsletter(
             delta=rules.newsletter,
             kind=EntryKind.NEWSLETTER,
             cause_key=f"newsletter:{member.id}",
-            at=timestamp(at_text) or clock.now(),
+            at=at or clock.now(),
         )
 
 
-def apply_marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
-    """customers_email_marketing_consent/update: {customer_id, email_address,
-    email_marketing_consent}."""
-    customer_id = shopify_id(payload.get("customer_id"))
-    consent = payload.get("email_marketing_consent") or {}
+def apply_marketing_consent(shop: Shop, snapshot: ConsentSnapshot) -> None:
+    """customers_email_marketing_consent/update."""
+    customer_id = snapshot.customer_id
     member = member_for_customer(shop, customer_id) if customer_id else None
-    email = payload.get("email_address")
+    email = snapshot.email
     member_is_new = False
-    if member is None and isinstance(email, str):
+    if member is None and email is not None:
         member, member_is_new = claim_member(email)
     customer = None
     if customer_id and member is not None:
@@ -95,12 +91,12 @@ def apply_marketing_consent(shop: Shop, payload: dict[str, Any]) -> None:
             shop,
             customer_id,
             member=member,
-            email=email if isinstance(email, str) else None,
+            email=email,
             member_is_new=member_is_new,
         )
     if member is None:
         return
-    if isinstance(consent, dict) and consent.get("state") == "subscribed":
-        award_newsletter(shop, member, customer, at_text=consent.get("consent_updated_at"))
+    if snapshot.marketing is not None and snapshot.marketing.subscribed:
+        award_newsletter(shop, member, customer, at=snapshot.marketing.updated_at)
     elif customer is not None:
         customer.newsletter_subscribed = False

@@ -27,6 +27,7 @@ from plugin import clock, ledger
 from plugin.accounts import import_member, new_referral_code, normalize_email, registration
 from plugin.extensions import db
 from plugin.models import ImportRun, Member, OutboxItem, PointEntry, Shop, Wallet
+from plugin.outbox import EffectKind
 from plugin.program.entries import EntryKind
 from plugin.shops.registry import find_shop
 
@@ -35,11 +36,6 @@ COLUMNS = ("email", "registered_at", "shop", "points")
 
 class RowError(ValueError):
     pass
-
-
-# The outbox kind of the member's metafields write (``plugin.reach.metafields.EFFECT``; members
-# sit below reach and do not import it; tests/members hold the two equal).
-METAFIELDS_EFFECT = "customer.metafields"
 
 
 def _registered_at(raw: str, tz: ZoneInfo) -> tuple[datetime, date]:
@@ -323,7 +319,7 @@ def _write_batch(rows: list[_Good]) -> None:
         items: list[dict[str, Any]] = [
             {
                 "shop_id": shop_id,
-                "kind": METAFIELDS_EFFECT,
+                "kind": EffectKind.CUSTOMER_METAFIELDS.value,
                 "idempotency_key": f"customer_metafields:{member_id}:{minute}",
                 "payload": {"member_id": member_id},
                 "state": "pending",

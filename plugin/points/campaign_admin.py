@@ -159,20 +159,16 @@ def _snapshot(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+AUDITED = audit.Audited("campaign", "campaign", _snapshot)
+
+
 @unit_of_work()
 def create_campaign(shop: Shop, data: Mapping[str, Any], *, actor: str) -> Campaign:
     values = parse(shop, data)
     if values["ends_at"] <= clock.now():
         raise CampaignInvalid({"ends_at": "A new campaign must end in the future."})
     campaign = Campaign(shop_id=shop.id, details={}, **values)
-    audit.record_created(
-        campaign,
-        shop_id=shop.id,
-        actor=actor,
-        action="campaign.create",
-        subject_type="campaign",
-        after=_snapshot,
-    )
+    AUDITED.created(campaign, shop_id=shop.id, actor=actor)
     return campaign
 
 
@@ -190,18 +186,7 @@ def update_campaign(
         raise CampaignInvalid({"starts_at": "A running campaign keeps its start."})
     if values["ends_at"] <= now:
         values["ends_at"] = now
-    before = _snapshot(campaign)
-    for key, value in values.items():
-        setattr(campaign, key, value)
-    audit.record(
-        shop_id=shop.id,
-        actor=actor,
-        action="campaign.update",
-        subject_type="campaign",
-        subject_id=campaign.id,
-        before=before,
-        after=_snapshot(campaign),
-    )
+    AUDITED.changed(campaign, values, shop_id=shop.id, actor=actor)
     return campaign
 
 
@@ -220,13 +205,5 @@ def end_or_delete_campaign(shop: Shop, campaign: Campaign, *, actor: str) -> str
         done, after = "ended", _snapshot(campaign)
     else:
         raise CampaignInvalid({"campaign": "The campaign has already ended."})
-    audit.record(
-        shop_id=shop.id,
-        actor=actor,
-        action=f"campaign.{done}",
-        subject_type="campaign",
-        subject_id=campaign.id,
-        before=before,
-        after=after,
-    )
+    AUDITED.step(campaign, done, shop_id=shop.id, actor=actor, before=before, after=after)
     return done

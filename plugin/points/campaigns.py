@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, select, update
 
@@ -52,7 +53,10 @@ class _Listings:
     campaigns: tuple[CampaignListing, ...]
 
 
-_listings: dict[tuple[int, datetime | None], _Listings] = {}
+_Key = tuple[int, datetime | None]  # the shop's id and creation time (see listed_campaigns)
+_C = TypeVar("_C")
+_E = TypeVar("_E")
+_listings: dict[_Key, _Listings] = {}
 _listings_lock = threading.Lock()
 _generation = 0
 
@@ -79,26 +83,41 @@ def listed_campaigns(shop: Shop, at: datetime) -> list[CampaignListing]:
         or at < entry.read_at
     ):
         generation = _generation
-        rows = db.session.execute(
-            select(
+        listed = _not_ended(
+            shop,
+            at,
+            CampaignListing,
+            (
                 Campaign.id,
                 Campaign.kind,
                 Campaign.title,
                 Campaign.starts_at,
                 Campaign.ends_at,
                 Campaign.multiplier,
-            )
-            .where(Campaign.shop_id == shop.id, Campaign.ends_at > at)
-            .order_by(Campaign.starts_at, Campaign.id)
-        ).all()
-        entry = _Listings(
-            generation, at, now + LISTING_TTL_SECONDS, tuple(CampaignListing(*row) for row in rows)
+            ),
         )
-        with _listings_lock:
-            if len(_listings) > 1000:  # shops come and go in tests; a real process knows four
-                _listings.clear()
-            _listings[key] = entry
+        entry = _Listings(generation, at, now + LISTING_TTL_SECONDS, listed)
+        _keep(_listings, key, entry)
     return [c for c in entry.campaigns if c.starts_at <= at < c.ends_at]
+
+
+def _not_ended(
+    shop: Shop, at: datetime, row: Callable[..., _C], columns: tuple[Any, ...]
+) -> tuple[_C, ...]:
+    """The shop's campaigns not ended at ``at``, oldest start first, each ``row(*values)``."""
+    rows = db.session.execute(
+        select(*columns)
+        .where(Campaign.shop_id == shop.id, Campaign.ends_at > at)
+        .order_by(Campaign.starts_at, Campaign.id)
+    ).all()
+    return tuple(row(*values) for values in rows)
+
+
+def _keep(cache: dict[_Key, _E], key: _Key, entry: _E) -> None:
+    with _listings_lock:
+        if len(cache) > 1000:  # shops come and go in tests; a real process knows four
+            cache.clear()
+        cache[key] = entry
 
 
 def forget_listed_campaigns() -> None:
@@ -142,7 +161,7 @@ class _Terms:
     campaigns: tuple[CampaignTerms, ...]
 
 
-_terms: dict[tuple[int, datetime | None], _Terms] = {}
+_terms: dict[_Key, _Terms] = {}
 
 
 def campaigns_in_force(shop: Shop, at: datetime) -> list[CampaignTerms]:
@@ -158,23 +177,21 @@ def campaigns_in_force(shop: Shop, at: datetime) -> list[CampaignTerms]:
     entry = _terms.get(key)
     version = shop.campaigns_version
     if entry is None or entry.version != version or at < entry.read_at:
-        rows = db.session.execute(
-            select(
+        terms = _not_ended(
+            shop,
+            at,
+            CampaignTerms,
+            (
                 Campaign.id,
                 Campaign.kind,
                 Campaign.starts_at,
                 Campaign.ends_at,
                 Campaign.multiplier,
                 Campaign.min_subtotal,
-            )
-            .where(Campaign.shop_id == shop.id, Campaign.ends_at > at)
-            .order_by(Campaign.starts_at, Campaign.id)
-        ).all()
-        entry = _Terms(version, at, tuple(CampaignTerms(*row) for row in rows))
-        with _listings_lock:
-            if len(_terms) > 1000:  # shops come and go in tests; a real process knows four
-                _terms.clear()
-            _terms[key] = entry
+            ),
+        )
+        entry = _Terms(version, at, terms)
+        _keep(_terms, key, entry)
     return [c for c in entry.campaigns if c.starts_at <= at < c.ends_at]
 
 
@@ -237,7 +254,7 @@ def apply_gifts(shop: Shop, order: Order, member: Member | None, paid_at: dateti
             continue
         if outbox.add(
             shop.id,
-            "order.tag",
+            outbox.EffectKind.ORDER_TAG.value,
             f"gift:{campaign.id}:{order.order_id}",
             {
                 "id": f"gid://shopify/Order/{order.order_id}",

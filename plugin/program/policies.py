@@ -98,12 +98,14 @@ class Policy:
     covered_categories: frozenset[str]  # extended warranty (section 4)
     extended_warranty_years: int  # total, counted from the purchase date
     trade_in: TradeInRule
-    eligible_countries: frozenset[str] | None  # delivery countries; None: every region
-    official_channels_only: bool  # legacy: official websites and official Amazon stores only
     ctrlf_discount_percent: Decimal
-    ctrlf_free_test_possible: bool
-    warranty_exchange_or_trade_in: bool  # each product gets one of the two, once, never both
-    serial_required: bool  # a verified serial number for warranty and trade-in
+    # The limits and extras below hold only for a version whose row names them: a row states what
+    # its version adds to the plain terms, and nothing else.
+    eligible_countries: frozenset[str] | None = None  # delivery countries; None: every region
+    official_channels_only: bool = False  # legacy: official websites and official Amazon stores
+    ctrlf_free_test_possible: bool = False
+    warranty_exchange_or_trade_in: bool = False  # each product gets one of the two, once
+    serial_required: bool = False  # a verified serial number for warranty and trade-in
 
     @property
     def extended_warranty_months(self) -> int:
@@ -135,46 +137,41 @@ KVM_FAMILY = frozenset(
 # POLICY.md section 4, legacy: only customers in the US, the EU and Japan.
 LEGACY_COUNTRIES: frozenset[str] = EU_COUNTRIES | {"US", "JP"}
 
+
+def _main_unit_discount(percent: Decimal, *, once_per_device: bool) -> TradeInRule:
+    """The legacy and 2025-04 trade-in (section 5): a percentage off a new device for a KVM main
+    unit owned four months, not handed in (``TradeInRule.device_handed_in`` says why)."""
+    return TradeInRule(
+        kind=TradeInKind.DISCOUNT_ON_NEW,
+        categories=KVM_MAIN_UNITS,
+        waiting=WaitingPeriod(months=4),
+        once_per_device=once_per_device,
+        device_handed_in=False,
+        discount_percent=percent,
+    )
+
+
 POLICIES: dict[Cohort, Policy] = {
     Cohort.LEGACY: Policy(
         cohort=Cohort.LEGACY,
         source="002, Part 2 (registered on or before 2025-03-31)",
         covered_categories=KVM_MAIN_UNITS,
         extended_warranty_years=3,
-        trade_in=TradeInRule(
-            kind=TradeInKind.DISCOUNT_ON_NEW,
-            categories=KVM_MAIN_UNITS,
-            waiting=WaitingPeriod(months=4),
-            once_per_device=True,
-            device_handed_in=False,
-            discount_percent=Decimal("40"),
-        ),
+        trade_in=_main_unit_discount(Decimal("40"), once_per_device=True),
+        ctrlf_discount_percent=Decimal("50"),
         eligible_countries=LEGACY_COUNTRIES,
         official_channels_only=True,
-        ctrlf_discount_percent=Decimal("50"),
         ctrlf_free_test_possible=True,
         warranty_exchange_or_trade_in=True,
-        serial_required=False,
     ),
     Cohort.APRIL_2025: Policy(
         cohort=Cohort.APRIL_2025,
         source="002, Part 1 (registered 2025-04-01 to 2025-10-31)",
         covered_categories=KVM_MAIN_UNITS,
         extended_warranty_years=3,
-        trade_in=TradeInRule(
-            kind=TradeInKind.DISCOUNT_ON_NEW,
-            categories=KVM_MAIN_UNITS,
-            waiting=WaitingPeriod(months=4),
-            once_per_device=False,  # "unlimited, each trade-in meeting the conditions"
-            device_handed_in=False,
-            discount_percent=Decimal("30"),
-        ),
-        eligible_countries=None,
-        official_channels_only=False,
+        # "unlimited, each trade-in meeting the conditions"
+        trade_in=_main_unit_discount(Decimal("30"), once_per_device=False),
         ctrlf_discount_percent=Decimal("40"),
-        ctrlf_free_test_possible=False,
-        warranty_exchange_or_trade_in=False,
-        serial_required=False,
     ),
     Cohort.NOVEMBER_2025: Policy(
         cohort=Cohort.NOVEMBER_2025,
@@ -193,11 +190,7 @@ POLICIES: dict[Cohort, Policy] = {
                 RecoveryBand(up_to_months=60, percent=Decimal("30")),
             ),
         ),
-        eligible_countries=None,
-        official_channels_only=False,
         ctrlf_discount_percent=Decimal("40"),
-        ctrlf_free_test_possible=False,
-        warranty_exchange_or_trade_in=False,
         serial_required=True,
     ),
 }

@@ -27,7 +27,7 @@ from plugin.mail import KINDS, LOCALES, RenderedEmail, locale_of, mail_enabled, 
 from plugin.mail.strings import EMAILS
 from plugin.models import Member, Shop, ShopCustomer
 
-EFFECT = "email.send"
+EFFECT = outbox.EffectKind.EMAIL.value
 MAX_SUBJECT = 200
 MAX_OPENING = 500
 # A sample member and facts for the admin's preview (and the tests that render every kind).

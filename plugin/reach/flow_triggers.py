@@ -15,7 +15,7 @@ from typing import Any
 from plugin import outbox
 from plugin.models import Shop
 
-EFFECT = "flow.trigger"
+EFFECT = outbox.EffectKind.FLOW_TRIGGER.value
 
 # handle -> the field keys its extension declares (besides the customer reference).
 TRIGGERS: dict[str, tuple[str, ...]] = {

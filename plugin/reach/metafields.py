@@ -24,7 +24,7 @@ from plugin.models import Member, Shop, ShopCustomer, Wallet
 from plugin.points.expiry import upcoming
 from plugin.shops.settings import program_settings
 
-EFFECT = "customer.metafields"
+EFFECT = outbox.EffectKind.CUSTOMER_METAFIELDS.value
 NAMESPACE = "$app"
 WINDOW = timedelta(minutes=1)
 MAX_PER_CALL = 25

@@ -37,8 +37,8 @@ from plugin.program.money import MAX_AMOUNT, minor_units, quantize
 from plugin.rewards import store_credit_rewards, tiers
 from plugin.shops.registry import shown_title
 
-CREATE = "discount_code.create"
-DEACTIVATE = "discount_code.deactivate"
+CREATE = outbox.EffectKind.DISCOUNT_CODE_CREATE.value
+DEACTIVATE = outbox.EffectKind.DISCOUNT_CODE_DEACTIVATE.value
 PURPOSES = ("reward", "referral", "trade_in", "ctrl_f", "campaign")
 LIVE_STATES = ("pending", "issued")
 
@@ -180,9 +180,9 @@ def issue_coupon(
 
     For referral rewards, trade-in discounts (``2025-04``/legacy ``discount_on_new``) and CTRL F
     codes. With ``points`` > 0 the wallet is debited as in ``redeem`` (``RedemptionError`` 409 when
-    it cannot pay). Does NOT commit: it joins the caller's unit of work, which must end with
-    ``outbox.commit()`` so the code is created after the commit. A second call with the same key
-    returns the first redemption and writes nothing.
+    it cannot pay). Does NOT commit: it joins the caller's unit of work; the code is created once
+    that commits (the outbox enqueues its item on commit, whoever commits). A second call with the
+    same key returns the first redemption and writes nothing.
     """
     if purpose not in PURPOSES:
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")

@@ -25,6 +25,7 @@ from plugin import clock
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Redemption, Reward, Shop
+from plugin.outbox import EffectKind
 from plugin.program.calendar import add_months
 from plugin.shopify import admin_api
 from plugin.shopify.store_credit import check_answer
@@ -32,8 +33,8 @@ from plugin.shops.settings import program_settings
 
 log = logging.getLogger(__name__)
 
-CREDIT = "store_credit.reward"
-CLAW_BACK = "store_credit.claw_back"
+CREDIT = EffectKind.STORE_CREDIT_REWARD.value
+CLAW_BACK = EffectKind.STORE_CREDIT_CLAW_BACK.value
 CONFIG_KEY = "store_credit_configuration"
 REFRESH_AFTER = timedelta(hours=1)
 

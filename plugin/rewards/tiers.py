@@ -177,8 +177,8 @@ def _apply(shop: Shop, member_id: int, row: MemberTier | None, move: Move, cause
 
 # --- perks: delivered through the outbox, once per member, tier and tier period -----------------
 
-FREE_SHIPPING = "tier_perk.free_shipping"
-FREE_SHIPPING_END = "tier_perk.free_shipping_end"
+FREE_SHIPPING = outbox.EffectKind.FREE_SHIPPING.value
+FREE_SHIPPING_END = outbox.EffectKind.FREE_SHIPPING_END.value
 GIFT_TAGS = ("tesmart-tier-gift",)
 
 
@@ -288,7 +288,7 @@ def apply_gift_perk(shop: Shop, order: Order, member: Member | None) -> int | No
 
     return outbox.add(
         shop.id,
-        "order.tag",
+        outbox.EffectKind.ORDER_TAG.value,
         f"tier-perk:{member.id}:{tier.key}:{_period_ref(row.period_ends_on)}:gift",
         {
             "id": f"gid://shopify/Order/{order.order_id}",

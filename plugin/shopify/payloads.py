@@ -1,5 +1,5 @@
 """Reading Shopify's payloads: webhooks' REST shapes and the Admin API's GraphQL nodes, into typed
-snapshots (``OrderSnapshot``) the use cases take.
+snapshots (``OrderSnapshot``, ``CustomerSnapshot``, ``ConsentSnapshot``) the use cases take.
 
 Shopify's documented samples have quirks every reader here survives: money as strings and as
 ``*_set.shop_money`` blocks, ``product_id: null``, ``customer: null`` on guest checkouts, ids as
@@ -141,6 +141,101 @@ class CustomerRef:
     first_name: str | None = None
     last_name: str | None = None
     updated_at: datetime | None = None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class MarketingConsent:
+    """A customer's email marketing consent: Shopify's state (lower case) and when it changed."""
+
+    state: str
+    updated_at: datetime | None
+
+    @property
+    def subscribed(self) -> bool:
+        return self.state == "subscribed"
+
+    @classmethod
+    def from_webhook(cls, block: Any) -> MarketingConsent | None:
+        """An ``email_marketing_consent`` block: ``{state, consent_updated_at}``."""
+        if not isinstance(block, dict):
+            return None
+        return cls(str(block.get("state") or ""), timestamp(block.get("consent_updated_at")))
+
+    @classmethod
+    def from_graphql(cls, email: Any) -> MarketingConsent | None:
+        """A ``defaultEmailAddress`` block: ``{marketingState: SUBSCRIBED, marketingUpdatedAt}``."""
+        if not isinstance(email, dict):
+            return None
+        state = str(email.get("marketingState") or "").lower()
+        return cls(state, timestamp(email.get("marketingUpdatedAt")))
+
+
+@dataclass(frozen=True)
+class CustomerSnapshot:
+    """A customer as the customer use cases read it (customers/create and update, reconciliation,
+    the storefront's first sight of a customer), whichever shape it came in. The GraphQL fragment
+    asks for no names and no order count (protected customer data): those are None from a node."""
+
+    id: str
+    email: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    verified_email: bool | None  # None: not stated, the stored value stays
+    marketing: MarketingConsent | None
+    first_name: str | None = None
+    last_name: str | None = None
+    orders_count: int | None = None
+
+    @classmethod
+    def from_webhook(cls, payload: dict[str, Any]) -> CustomerSnapshot:
+        verified = payload.get("verified_email")
+        orders_count = payload.get("orders_count")
+        return cls(
+            id=required_id(payload),
+            email=_text(payload.get("email")),
+            created_at=timestamp(payload.get("created_at")),
+            updated_at=timestamp(payload.get("updated_at")),
+            verified_email=verified if isinstance(verified, bool) else None,
+            marketing=MarketingConsent.from_webhook(payload.get("email_marketing_consent")),
+            first_name=_text(payload.get("first_name")),
+            last_name=_text(payload.get("last_name")),
+            orders_count=None if orders_count is None else int(orders_count or 0),
+        )
+
+    @classmethod
+    def from_graphql(cls, node: dict[str, Any]) -> CustomerSnapshot:
+        """A ``MemberCustomer`` node (CustomerGet, CustomersUpdatedSince)."""
+        email = node.get("defaultEmailAddress")
+        return cls(
+            id=required_id(node),
+            email=_text(email.get("emailAddress")) if isinstance(email, dict) else None,
+            created_at=timestamp(node.get("createdAt")),
+            updated_at=timestamp(node.get("updatedAt")),
+            verified_email=bool(node.get("verifiedEmail")),
+            marketing=MarketingConsent.from_graphql(email),
+        )
+
+
+@dataclass(frozen=True)
+class ConsentSnapshot:
+    """customers_email_marketing_consent/update: ``{customer_id, email_address,
+    email_marketing_consent}``."""
+
+    customer_id: str | None
+    email: str | None
+    marketing: MarketingConsent | None
+
+    @classmethod
+    def from_webhook(cls, payload: dict[str, Any]) -> ConsentSnapshot:
+        return cls(
+            customer_id=shopify_id(payload.get("customer_id")),
+            email=_text(payload.get("email_address")),
+            marketing=MarketingConsent.from_webhook(payload.get("email_marketing_consent")),
+        )
 
 
 @dataclass(frozen=True)

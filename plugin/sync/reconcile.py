@@ -1,9 +1,8 @@
 """Reconciliation: heal lost webhooks by reading what changed through the Admin API.
 
-Orders updated since the shop's cursor are read into the same typed ``OrderSnapshot`` a webhook
-gives and applied by the same use cases (customers still in the REST shape their service reads), so
-a lost delivery is healed and a duplicate is harmless (everything downstream is idempotent per
-cause).
+Orders and customers updated since the shop's cursor are read into the same typed snapshots a
+webhook gives (``OrderSnapshot``, ``CustomerSnapshot``) and applied by the same use cases, so a lost
+delivery is healed and a duplicate is harmless (everything downstream is idempotent per cause).
 """
 
 from __future__ import annotations
@@ -14,15 +13,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from plugin import clock, outbox
+from plugin import clock
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.members import customers
-from plugin.members.compliance import is_redacted, without_redacted
+from plugin.members.compliance import is_redacted
 from plugin.models import OrderRefund, Shop
 from plugin.points import orders
 from plugin.shopify.admin_api import admin_client, product_fetcher
 from plugin.shopify.client import AdminThrottled
-from plugin.shopify.payloads import OrderSnapshot, shopify_id, timestamp
+from plugin.shopify.payloads import CustomerSnapshot, OrderSnapshot, timestamp
 from plugin.shops.registry import find_shop, installed_shops
 
 log = logging.getLogger(__name__)
@@ -34,22 +34,6 @@ EVERY = timedelta(minutes=15)
 MAX_PAGES = 200
 PENDING_REVISITS = 20  # orders with pending refunds read again per run
 STREAMS = ("customers", "orders")
-
-
-def customer_payload(node: dict[str, Any]) -> dict[str, Any]:
-    email = node.get("defaultEmailAddress") or {}
-    state = (email.get("marketingState") or "").lower()
-    return {
-        "id": shopify_id(node.get("id")),
-        "email": email.get("emailAddress"),
-        "created_at": node.get("createdAt"),
-        "updated_at": node.get("updatedAt"),
-        "verified_email": bool(node.get("verifiedEmail")),
-        "email_marketing_consent": {
-            "state": state,
-            "consent_updated_at": email.get("marketingUpdatedAt"),
-        },
-    }
 
 
 PAID_STATES = {"paid", "partially_refunded", "refunded"}
@@ -94,10 +78,10 @@ def _order_snapshot(client: Any, node: dict[str, Any]) -> OrderSnapshot:
 
 
 def _apply_customer_node(shop: Shop, client: Any, node: dict[str, Any]) -> None:
+    snapshot = CustomerSnapshot.from_graphql(node)
     # A redacted customer's personal data is not read back in (the tombstone).
-    kept = without_redacted(shop, "customers/reconciled", customer_payload(node))
-    if kept is not None:
-        _apply_customer(shop, kept)
+    if not is_redacted(shop, snapshot.id):
+        _apply_customer(shop, snapshot)
 
 
 def _apply_order_node(shop: Shop, client: Any, node: dict[str, Any]) -> None:
@@ -127,33 +111,32 @@ def _read_stream(
             log.info("reconciliation of %s: %s throttled, resuming next run", shop.domain, stream)
             return False
         connection = data.get(stream) or {}
-        for node in connection.get("nodes") or []:
-            apply(shop, client, node)
-            counts[stream] += 1
-            read += 1
-        page = connection.get("pageInfo") or {}
-        if not page.get("hasNextPage"):
-            _save_cursor(
-                shop,
-                stream,
-                {
-                    "since": cursor.get("window") or _iso(start),
-                    "after": None,
-                    "read": read,
-                    "at": _iso(clock.now()),
-                },
-            )
-            outbox.commit()
-            return True
-        cursor = {
-            **cursor,
-            "after": page.get("endCursor"),
-            "window": cursor.get("window") or _iso(start),
-            "read": read,
-            "at": _iso(clock.now()),
-        }
-        _save_cursor(shop, stream, cursor)
-        outbox.commit()
+        with unit_of_work():  # a page's changes and the cursor past it
+            for node in connection.get("nodes") or []:
+                apply(shop, client, node)
+                counts[stream] += 1
+                read += 1
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                _save_cursor(
+                    shop,
+                    stream,
+                    {
+                        "since": cursor.get("window") or _iso(start),
+                        "after": None,
+                        "read": read,
+                        "at": _iso(clock.now()),
+                    },
+                )
+                return True
+            cursor = {
+                **cursor,
+                "after": page.get("endCursor"),
+                "window": cursor.get("window") or _iso(start),
+                "read": read,
+                "at": _iso(clock.now()),
+            }
+            _save_cursor(shop, stream, cursor)
     return False
 
 
@@ -172,10 +155,10 @@ def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) ->
     )
     for order_id in order_ids:
         node = client.execute("OrderGet", {"id": f"gid://shopify/Order/{order_id}"}).get("order")
-        if node:
-            apply_order(shop, OrderSnapshot.from_graphql(node))
-            counts["orders"] += 1
-        outbox.commit()
+        with unit_of_work():
+            if node:
+                apply_order(shop, OrderSnapshot.from_graphql(node))
+                counts["orders"] += 1
 
 
 def progress(shop: Shop) -> list[dict[str, Any]]:
@@ -217,11 +200,11 @@ def reconcile_shop(shop: Shop, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _apply_customer(shop: Shop, payload: dict[str, Any]) -> None:
-    created = timestamp(payload.get("created_at"))
+def _apply_customer(shop: Shop, snapshot: CustomerSnapshot) -> None:
+    created = snapshot.created_at
     # Sign-up points only for accounts created since the app was installed.
     is_new = bool(created and shop.installed_at and created >= shop.installed_at)
-    customers.apply_customer(shop, payload, created=is_new)
+    customers.apply_customer(shop, snapshot, created=is_new)
 
 
 def reconcile_all(domain: str | None = None) -> dict[str, Any]:

@@ -11,9 +11,11 @@ import time_machine
 from sqlalchemy import select
 
 from plugin.accounts import activate, get_or_create_member
+from plugin.effects import EFFECTS, metafields
 from plugin.extensions import db
 from plugin.members import importer
 from plugin.models import Member, OutboxItem, PointEntry, Wallet
+from plugin.outbox import EffectKind
 from tests.conftest import SHOP_DOMAINS
 
 US, EU = SHOP_DOMAINS["us"], SHOP_DOMAINS["eu"]
@@ -156,8 +158,15 @@ def test_a_referral_code_drawn_twice_is_drawn_again(
     assert new.referral_code == "NEWCODE2"
 
 
-def test_the_set_based_import_writes_the_metafields_effect_reach_runs() -> None:
-    from plugin.members.importer import METAFIELDS_EFFECT
-    from plugin.reach.metafields import EFFECT
+def test_the_set_based_import_writes_items_the_metafields_effect_performs(shops: Any) -> None:
+    run = importer.import_members(
+        [row("meta@example.com", "2024-01-01", US, "10")], filename="meta.csv", actor="cli"
+    )
+    assert (run.imported_rows, run.errors) == (1, [])
+    kinds = {item.kind for item in db.session.execute(select(OutboxItem)).scalars()}
+    assert kinds == {EffectKind.CUSTOMER_METAFIELDS.value}
+    assert EFFECTS[EffectKind.CUSTOMER_METAFIELDS.value].perform is metafields.write
 
-    assert METAFIELDS_EFFECT == EFFECT
+
+def test_every_outbox_kind_has_one_effect_and_every_effect_a_kind() -> None:
+    assert sorted(EFFECTS) == sorted(kind.value for kind in EffectKind)

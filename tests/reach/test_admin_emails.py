@@ -107,9 +107,8 @@ def test_the_dev_mailbox_lists_and_shows_what_was_sent(
         facts={"reward": "10%", "code": "TESMART-77", "points": 500},
         member_id=member.id,
     )
-    from plugin import outbox
 
-    outbox.commit()
+    db.session.commit()
     inbox = client.get("/dev/mail")
     assert inbox.status_code == 200 and "Your TESmart reward code" in inbox.get_data(as_text=True)
     [message] = mailbox.messages()

@@ -127,6 +127,6 @@ def test_a_connection_lost_mid_send_is_not_retried(
     assert run_outbox_item(item_id) == "failed"
     assert "may have been delivered" in db.session.get(OutboxItem, item_id).last_error
     monkeypatch.undo()
-    outbox.commit()
+    db.session.commit()
     assert run_outbox_item(item_id) == "skipped"
     assert mailbox.messages() == []

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from plugin import ledger, outbox
+from plugin import ledger
 from plugin.extensions import db
 from plugin.jobs import sweep
 from plugin.models import Reward, ShopCustomer
@@ -51,7 +51,7 @@ def test_points_earned_start_flow_once_per_ledger_entry(
         ledger.post_entry(
             shop_id=us.id, member_id=member.id, delta=120, kind="order", cause_key="order:77:paid"
         )
-        outbox.commit()
+        db.session.commit()
     triggers = fake_admin.flow_triggers(us.domain, "tesmart-points-earned")
     assert [
         (t["payload"]["Points"], t["payload"]["Balance"], t["payload"]["Reason"]) for t in triggers
@@ -67,7 +67,7 @@ def test_activation_starts_flow_with_the_cohort(
     from plugin.accounts import activate
 
     activate(member, datetime.now(UTC), "storefront_login")
-    outbox.commit()
+    db.session.commit()
     [trigger] = fake_admin.flow_triggers(us.domain, "tesmart-id-activated")
     assert trigger["payload"]["Cohort"] == "2025-11"
     assert trigger["payload"]["Member since"] == member.registered_at.date().isoformat()
@@ -88,7 +88,7 @@ def test_metafields_are_coalesced_to_one_write_a_minute_with_the_latest_values(
                 kind="order",
                 cause_key=f"order:{n}:paid",
             )
-            outbox.commit()
+            db.session.commit()
         sweep()
         assert "MetafieldsSet" not in fake_admin.operations_called(
             us.domain
@@ -98,7 +98,7 @@ def test_metafields_are_coalesced_to_one_write_a_minute_with_the_latest_values(
         ledger.post_entry(
             shop_id=us.id, member_id=member.id, delta=10, kind="order", cause_key="order:9:paid"
         )
-        outbox.commit()
+        db.session.commit()
         sweep()
     assert fake_admin.operations_called(us.domain).count("MetafieldsSet") == 1
     fields = fake_admin.customer_metafields(us.domain, f"gid://shopify/Customer/{customer}")
@@ -132,7 +132,7 @@ def _expiry_setup(
     db.session.query(ShopCustomer).filter_by(shop_id=shop.id, customer_id=customer).update(
         {"newsletter_subscribed": consent}
     )
-    outbox.commit()
+    db.session.commit()
     return member, customer
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from plugin import outbox
 from plugin.extensions import db
 from plugin.models import OutboxItem
 from plugin.rewards import redemptions
@@ -29,7 +28,7 @@ def issued_code(shop: Any, make_member: Any, proxy: Any) -> Any:
 
 def disable(shop: Any, found: Any) -> OutboxItem:
     assert redemptions.disable(shop, found, "staff:42", "test")
-    outbox.commit()  # runs the deactivation (in-process queue) or enqueues it (Redis)
+    db.session.commit()  # runs the deactivation (in-process queue) or enqueues it (Redis)
     drain_jobs(current_app)
     db.session.expire_all()
     return db.session.execute(

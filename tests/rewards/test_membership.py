@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from plugin import outbox
 from plugin.extensions import db
 from plugin.members.membership import MembershipError, cancel_membership, revoke_membership
 from plugin.models import AuditLog, Member, PointEntry, Reward
@@ -45,7 +44,7 @@ def test_cancelling_forfeits_points_in_every_shop_and_disables_unused_codes(
         idempotency_key="trade-in:1",
     )
     trade_in_id = trade_in.id
-    outbox.commit()
+    db.session.commit()
     from tests import payloads
 
     order = payloads.order(

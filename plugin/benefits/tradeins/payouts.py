@@ -19,6 +19,7 @@ from plugin.benefits.tradeins.trail import (
     next_state,
     transition,
 )
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import (
     Device,
@@ -65,7 +66,7 @@ def pay(
         check = store_credit_check(shop)
         if check.spendable is False:
             raise PayoutUnavailable(check.message or "Store credit cannot be spent in this store.")
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, trade_in_id)
         chosen = check_payout_method(trade_in.kind, method)
         next_state(trade_in.kind, trade_in.state, A.PAY)
@@ -98,10 +99,6 @@ def pay(
             actor,
             data={"method": chosen.value, "amount": amount, "idempotency_key": key, **details},
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return trade_in
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import (
     assign_serial,
     member_device,
@@ -30,6 +30,7 @@ from plugin.benefits.tradeins.errors import (
 from plugin.benefits.tradeins.forms import decimal_or_none, percent_text
 from plugin.benefits.tradeins.trail import event_data, lock_trade_in, transition
 from plugin.database.reads import commit_keeping_loaded, end_reading
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Member, Redemption, Shop, TradeIn, TradeInEvent
 from plugin.program.benefits.tradein import (
@@ -165,7 +166,7 @@ def apply(
 ) -> TradeIn:
     """POST /proxy/trade-ins: apply from a quote, re-checked under the device's row lock."""
     today = today or store_today(shop)
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, quote_id)
         if trade_in.member_id != member.id:
             raise TradeInNotFound()
@@ -199,10 +200,6 @@ def apply(
                 raise TradeInUnavailable(reason_text("already_traded_in", shop.locale))
         trade_in.serial = device.serial
         transition(shop, trade_in, A.APPLY, actor, data={"serial": trade_in.serial})
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return trade_in
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from plugin import clock, outbox
+from plugin import clock
 from plugin.benefits.devices import store_today
 from plugin.benefits.tradeins.errors import (
     InvalidTradeInInput,
@@ -27,6 +27,7 @@ from plugin.benefits.tradeins.trail import (
     next_state,
     transition,
 )
+from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Device, Member, Shop, TradeIn, TradeInEvent
 from plugin.points.orders import TRADE_IN_REFUND_NOTE
@@ -88,7 +89,7 @@ def approve(
     and no value exceeds what the member paid for the device (a typo must not become store credit).
     """
     reason = (reason or "").strip()[:500] or None
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, trade_in_id)
         next_state(trade_in.kind, trade_in.state, A.APPROVE)
         data: dict[str, Any] = {}
@@ -108,10 +109,6 @@ def approve(
             trade_in.ship_by = store_today(shop) + timedelta(days=days)
             data["ship_by"] = trade_in.ship_by
         transition(shop, trade_in, A.APPROVE, actor, note=reason, data=data)
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return trade_in
 
 
@@ -134,7 +131,7 @@ def mark_shipped(
     carrier_text = text_field(carrier, "carrier", 64) if carrier not in (None, "") else None
     today = today or store_today(shop)
     expired = False
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, trade_in_id)
         if member is not None and trade_in.member_id != member.id:
             raise TradeInNotFound()
@@ -151,10 +148,6 @@ def mark_shipped(
             )
             trade_in.tracking_number = tracking
             trade_in.carrier = carrier_text
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     if expired:
         raise TradeInTransitionError(
             trade_in.kind,
@@ -167,13 +160,9 @@ def mark_shipped(
 
 def mark_received(shop: Shop, trade_in_id: int, actor: str) -> TradeIn:
     """paid → received: the parcel is at the warehouse, waiting for inspection (step 5)."""
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, trade_in_id)
         transition(shop, trade_in, A.RECEIVE, actor)
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return trade_in
 
 
@@ -189,7 +178,7 @@ def inspect(
     actions = {"confirmed": A.CONFIRM, "adjusted": A.ADJUST, "revoked": A.REJECT}
     if outcome not in actions:
         raise InvalidTradeInInput("outcome must be confirmed, adjusted or revoked.")
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, trade_in_id)
         next_state(trade_in.kind, trade_in.state, actions[outcome])
         data: dict[str, Any] = {}
@@ -234,10 +223,6 @@ def inspect(
             ):
                 device.serial_verified = True
         transition(shop, trade_in, actions[outcome], actor, note=note, data=data)
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return trade_in
 
 
@@ -245,7 +230,7 @@ def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
     """The merchant ends a trade-in (fraud or abuse, POLICY.md 2); a payout made is owed back."""
     if not (note or "").strip():
         raise InvalidTradeInInput("Say why the trade-in is revoked.")
-    try:
+    with unit_of_work():
         trade_in = lock_trade_in(shop, trade_in_id)
         was_paid = (
             trade_in.state in (S.PAID, S.RECEIVED) and trade_in.kind == TradeInKind.RECOVERY_VALUE
@@ -263,10 +248,6 @@ def revoke(shop: Shop, trade_in_id: int, actor: str, note: str) -> TradeIn:
             note=note.strip(),
             data={"owed_back": owed} if owed else None,
         )
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
     return trade_in
 
 
@@ -291,13 +272,12 @@ def expire_unshipped(today: date | None = None) -> int:
         )
         for trade_in_id in due:
             try:
-                trade_in = lock_trade_in(shop, trade_in_id)
-                if trade_in.state == S.APPROVED and _overdue(shop, trade_in, day):
-                    _expire(shop, trade_in)
-                    expired += 1
-                outbox.commit()
+                with unit_of_work():
+                    trade_in = lock_trade_in(shop, trade_in_id)
+                    if trade_in.state == S.APPROVED and _overdue(shop, trade_in, day):
+                        _expire(shop, trade_in)
+                        expired += 1
             except Exception:
-                outbox.rollback()
                 log.exception("expiring trade-in %s of %s failed", trade_in_id, shop.domain)
     return expired
 
