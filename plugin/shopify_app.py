@@ -60,7 +60,8 @@ def init_shopify(app: Flask) -> None:
 
 
 def shopify() -> ShopifyApp:
-    return current_app.extensions["shopify_app"]
+    configured: ShopifyApp = current_app.extensions["shopify_app"]
+    return configured
 
 
 def request_input(body: str | None = None) -> RequestInput:
