@@ -53,7 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if settings.TRUSTED_PROXIES:
         from plugin.proxies import TrustedProxyFix, parse_networks
 
-        app.wsgi_app = TrustedProxyFix(app.wsgi_app, parse_networks(settings.TRUSTED_PROXIES))  # type: ignore[method-assign]
+        # Flask's documented way to add WSGI middleware; its stub types wsgi_app as a method.
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, parse_networks(settings.TRUSTED_PROXIES)
+        )
 
     from plugin import models  # noqa: F401  (registers the tables)
 

@@ -70,7 +70,7 @@ def sleeper() -> Callable[[float], None]:
     from flask import current_app, has_app_context
 
     if has_app_context():
-        injected = current_app.extensions.get(SLEEP_EXTENSION)
+        injected: Callable[[float], None] | None = current_app.extensions.get(SLEEP_EXTENSION)
         if injected is not None:
             return injected
     return _time.sleep

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, current_app, request
 from shopify_app import ShopifyApp
+from shopify_app.types import RequestInput
 from shopify_app.verify import (
     _body_hmac_in_header,
     _non_exchangeable_id_token,
@@ -36,18 +35,18 @@ def _safe_log_redaction() -> None:
     from shopify_app.utils import redact
 
     original = redact.redact_http_log
-    if getattr(original, "tesmart_safe", False):
+    if original.__module__ == __name__:  # patched already (our wrapper below)
         return
 
-    def redact_http_log(req: Any) -> Any:
+    def redact_http_log(req: RequestInput) -> RequestInput:
         try:
             return original(req)
         except Exception:  # noqa: BLE001 - a log record must never fail the request
-            return original({**dict(req), "body": ""})
+            return original({**req, "body": ""})
 
-    redact_http_log.tesmart_safe = True  # type: ignore[attr-defined]
     for module in _VERIFIER_MODULES:
         if hasattr(module, "redact_http_log"):
+            # A patch of the library's module: an attribute the checker cannot see it has.
             module.redact_http_log = redact_http_log  # type: ignore[attr-defined]
 
 
@@ -61,10 +60,11 @@ def init_shopify(app: Flask) -> None:
 
 
 def shopify() -> ShopifyApp:
-    return current_app.extensions["shopify_app"]
+    configured: ShopifyApp = current_app.extensions["shopify_app"]
+    return configured
 
 
-def request_input(body: str | None = None) -> dict[str, Any]:
+def request_input(body: str | None = None) -> RequestInput:
     """The current Flask request in the shape shopifyapp's verifiers take."""
     return {
         "method": request.method,

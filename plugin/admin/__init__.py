@@ -12,9 +12,10 @@ import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, Response, g, redirect, request, url_for
+from flask import Response, g, redirect, request, url_for
+from flask.sansio.app import App
 from jinja2 import pass_context
 
 from plugin.admin import i18n, labels
@@ -134,11 +135,13 @@ def _headers(response: Response) -> Response:
     return apply_headers(response)
 
 
-def _root(app: Flask) -> None:
+def _root(app: App) -> None:
     # Shopify opens the application URL itself; the admin lives under /admin.
     def app_home_root() -> Response:
         query = request.query_string.decode()
-        return redirect(url_for("admin.dashboard") + (f"?{query}" if query else ""), code=302)
+        # flask's redirect() is typed as werkzeug's Response; it builds the app's flask Response.
+        location = url_for("admin.dashboard") + (f"?{query}" if query else "")
+        return cast(Response, redirect(location, code=302))
 
     if "app_home_root" not in app.view_functions:
         app.add_url_rule("/", "app_home_root", app_home_root)

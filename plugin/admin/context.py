@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, g, has_request_context, render_template, request, url_for
@@ -33,7 +33,8 @@ from plugin.shopify.admin_api import app_config, http_client
 from plugin.shopify.tokens import TokenExchangeFailed, exchange_online_user
 from plugin.shopify_app import request_input, shopify
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PATCH_ID_TOKEN_ENDPOINT = "admin.patch_id_token"
 # What an HTML answer carries when no verified shop is known (a refused token).
@@ -134,18 +135,18 @@ def _note_visit(shop: Shop, user_id: str, id_token: Any) -> None:
     staff.record_visit(shop, user_id, profile, member=member)  # commits what it writes
 
 
-def app_home(view: F) -> F:
+def app_home(view: Callable[P, R]) -> Callable[P, R | Response]:
     """Verify the session token and load the shop and staff member before the view runs."""
 
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
         outcome = authenticate()
         if isinstance(outcome, Response):
             return outcome
         g.admin = outcome
         return view(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def refusal(status: int, title: str, message: str) -> Response:

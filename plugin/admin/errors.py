@@ -4,6 +4,8 @@ errors, see :mod:`plugin.errors`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, g, render_template, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
@@ -49,7 +51,9 @@ def error_page(exc: HTTPException | int) -> Response:
     status = exc if isinstance(exc, int) else (exc.code or 500)
     _readable_form()
     heading, sentence = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
-    params = {k: request.values[k] for k in ("shop", "host", "locale") if request.values.get(k)}
+    params: dict[str, Any] = {
+        k: request.values[k] for k in ("shop", "host", "locale") if request.values.get(k)
+    }
     home = url_for("admin.dashboard", **params) if g.get("admin") is None else None
     values = {
         **page_globals(),

@@ -106,7 +106,8 @@ def _create(domain: str, token: OfflineToken) -> Shop:
             )
             db.session.flush()
     except IntegrityError:  # opened twice at once: the other request created it
-        shop = find_shop(domain)
-        if shop is None:
+        found = find_shop(domain)
+        if found is None:
             raise
+        shop = found
     return shop

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, abort, render_template, request
 from flask import redirect as flask_redirect
@@ -48,7 +48,8 @@ def redirect_to(endpoint: str, done: str | None = None, **values: Any) -> Respon
     if done:
         values["done"] = done
     values.setdefault("id_token", admin().id_token)
-    return flask_redirect(page_url(endpoint, **values), code=303)
+    # flask's redirect() is typed as werkzeug's Response; it builds the app's flask Response.
+    return cast(Response, flask_redirect(page_url(endpoint, **values), code=303))
 
 
 # --- confirmations -------------------------------------------------------------------------

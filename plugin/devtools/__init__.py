@@ -153,7 +153,7 @@ def storefront() -> Response:
     if customer and not customer.isdigit():
         return _page(400, **base, problem="bad_customer", asked=customer)
 
-    settings = {
+    settings: dict[str, Any] = {
         "locale": shop["locale"],
         "currency": shop["currency"],
         "logged_in": bool(customer),
@@ -244,7 +244,7 @@ def app_proxy(rest: str) -> Response:
         base_url=request.host_url,
         method=request.method,
         query_string=urlencode(query),
-        headers=headers,
+        headers=headers.items(),
         data=request.get_data(),
         environ_base={"REMOTE_ADDR": request.remote_addr or "127.0.0.1"},
     ).get_environ()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jwt
@@ -104,7 +104,8 @@ def entry() -> Response | str:
     if locale:  # Shopify passes the staff member's admin language with every App Home load
         params["locale"] = locale
     query = urlencode(params)
-    response = redirect(f"{url_for('admin.dashboard')}?{query}", code=302)
+    # flask's redirect() is typed as werkzeug's Response; it builds the app's flask Response.
+    response = cast(Response, redirect(f"{url_for('admin.dashboard')}?{query}", code=302))
     response.set_cookie(
         COOKIE, _serializer().dumps({"shop": domain, "user": user}), httponly=True, samesite="Lax"
     )
@@ -132,4 +133,5 @@ def reload_with_fresh_token() -> Response | None:
         return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "id_token"]
     query.append(("id_token", mint_session_token(session["shop"], session["user"])))
-    return redirect(f"{parts.path}?{urlencode(query)}", code=302)
+    # flask's redirect() is typed as werkzeug's Response; it builds the app's flask Response.
+    return cast(Response, redirect(f"{parts.path}?{urlencode(query)}", code=302))

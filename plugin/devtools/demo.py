@@ -462,6 +462,7 @@ def _load_trade_in(shop: Shop) -> None:
     )
     for device_id, member_id in devices:
         member = db.session.get(Member, member_id)
+        assert member is not None  # the device's member, by its foreign key
         try:
             _, quoted = tradeins.quote(shop, member, device_id, condition, actor="demo")
             if quoted is not None and quoted.kind == "recovery_value":
@@ -581,18 +582,18 @@ def _mirror_shop(fake: Any, shop: Shop) -> None:
                 "product": None,
             }
         ]
-        customer = (
+        customer_gid = (
             gid("Customer", int(order.customer_id))
             if order.customer_id and order.customer_id.isdigit()
             else None
         )
-        if customer is not None and not _seeded(fake.customer, domain, customer):
-            customer = None
+        if customer_gid is not None and not _seeded(fake.customer, domain, customer_gid):
+            customer_gid = None
         address = order.delivery_address or {}
         fake.add_order(
             domain,
             line_items=lines,
-            customer=customer,
+            customer=customer_gid,
             currency=order.currency,
             name=order.name,
             created_at=order.placed_at,

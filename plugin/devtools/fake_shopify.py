@@ -22,7 +22,7 @@ def _dev_only() -> None:
 
 
 @bp.get("")
-def received() -> Response:
+def received() -> Response | tuple[Response, int]:
     shop = (request.args.get("shop") or "").strip()
     if not shop:
         return jsonify(error="shop_required", message="Pass ?shop=<shop>.myshopify.com"), 400

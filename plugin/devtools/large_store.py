@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
@@ -57,10 +57,10 @@ def load(
     start = now - timedelta(days=730)
     span = (now - start).total_seconds()
     first_member = (
-        int(db.session.execute(select(func.coalesce(func.max(Member.id), 0))).scalar()) + 1
+        int(db.session.execute(select(func.coalesce(func.max(Member.id), 0))).scalar_one()) + 1
     )
     first_device = (
-        int(db.session.execute(select(func.coalesce(func.max(Device.id), 0))).scalar()) + 1
+        int(db.session.execute(select(func.coalesce(func.max(Device.id), 0))).scalar_one()) + 1
     )
     counts = dict.fromkeys(
         (
@@ -77,7 +77,7 @@ def load(
     device_id = first_device
     every = size.every_trade_in
 
-    def at() -> object:
+    def at() -> datetime:
         return start + timedelta(seconds=rng.random() * span)
 
     for offset in range(0, size.members, BATCH):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any, TypedDict
 
+from sqlalchemy import select
+
 log = logging.getLogger(__name__)
 
 
@@ -29,9 +31,10 @@ def list_dev_shops() -> list[DevShop]:
     """Every shop, in id order, as plain dicts."""
     try:
         # local: dev-mode tooling, loaded when the dev page asks
+        from plugin.extensions import db
         from plugin.models.shop import Shop
 
-        rows: list[Any] = list(Shop.query.order_by(Shop.id))
+        rows: list[Any] = list(db.session.execute(select(Shop).order_by(Shop.id)).scalars())
     except Exception as exc:  # dev tooling: a missing table is not an error
         log.warning("dev storefront: no shops (%s)", exc)
         return []
@@ -51,14 +54,18 @@ def list_dev_customers(shop_domain: str, limit: int = 50) -> list[DevCustomer]:
     """A few known customers of one shop, for the customer switcher's suggestions."""
     try:
         # local: dev-mode tooling, loaded when the dev page asks
+        from plugin.extensions import db
         from plugin.models.member import ShopCustomer
         from plugin.models.shop import Shop
 
         rows: list[Any] = list(
-            ShopCustomer.query.join(Shop, Shop.id == ShopCustomer.shop_id)
-            .filter(Shop.domain == shop_domain)
-            .order_by(ShopCustomer.id)
-            .limit(limit)
+            db.session.execute(
+                select(ShopCustomer)
+                .join(Shop, Shop.id == ShopCustomer.shop_id)
+                .where(Shop.domain == shop_domain)
+                .order_by(ShopCustomer.id)
+                .limit(limit)
+            ).scalars()
         )
     except Exception as exc:  # suggestions are optional
         log.warning("dev storefront: no customer suggestions (%s)", exc)

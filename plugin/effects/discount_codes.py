@@ -53,7 +53,8 @@ def create_variables(redemption: Redemption) -> dict[str, Any]:
     }
     if redemption.kind == RewardKind.PERCENTAGE:
         # Shopify takes a fraction: 30 % is 0.3.
-        variables["percentage"] = float(redemption.percentage / 100)  # type: ignore[operator]
+        assert redemption.percentage is not None  # a percentage code has its percentage
+        variables["percentage"] = float(redemption.percentage / 100)
     else:
         variables["discountAmount"] = {"amount": str(redemption.amount), "appliesOnEachItem": False}
     return variables

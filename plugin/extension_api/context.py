@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Literal, ParamSpec, TypeVar
 
 from flask import Response, request
 
@@ -18,16 +18,17 @@ from plugin.shopify.payloads import shopify_id
 from plugin.shopify_app import request_input, shopify
 from plugin.shops.registry import find_shop
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def read_only(view: F) -> F:
+def read_only(view: Callable[P, R]) -> Callable[P, R]:
     """A view that only reads: on PostgreSQL its statements run without a transaction, so no
     BEGIN and ROLLBACK round trips, and psycopg keeps its prepared statements (a ROLLBACK drops
     them; ``plugin.database.reads``). Whatever the answer, the connection is given back after."""
 
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if request.method == "OPTIONS":  # a preflight reads nothing
             return view(*args, **kwargs)
         read_without_transaction()
@@ -36,7 +37,7 @@ def read_only(view: F) -> F:
         finally:
             stop_reading()
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @dataclass

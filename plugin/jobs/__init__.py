@@ -45,7 +45,7 @@ DRAIN_SECONDS = 20.0  # then a successor queues behind other jobs (and well insi
 stop_draining = threading.Event()
 
 
-def _locked(model: type, row_id: int):
+def _locked(model: type[OutboxItem], row_id: int) -> OutboxItem | None:
     """The row locked for this job; None when another worker holds it (it is doing the work)."""
     stmt = select(model).where(model.id == row_id).with_for_update(skip_locked=True)
     return db.session.execute(stmt).scalar_one_or_none()
@@ -300,8 +300,8 @@ def _apply_batch(
     again = [event_id for event_id, exc in failures if _lock_conflict(exc)]
     failures = [(event_id, exc) for event_id, exc in failures if event_id not in again]
     try:
-        for event_id, exc in failures:
-            _note_failure(locked[event_id][0], exc)
+        for event_id, error in failures:
+            _note_failure(locked[event_id][0], error)
         if applied:  # every applied event marked processed in one statement, in its commit
             db.session.execute(
                 update(WebhookEvent)
@@ -423,10 +423,10 @@ def run_outbox_item(item_id: int) -> str:
         item.attempts += 1
         item.last_error = failure_text(exc)
         unauthorized = isinstance(exc, AdminUnauthorized) and shop is not None
-        if unauthorized:
+        if unauthorized and shop is not None:
             # A 401 says the access token is gone (expired early, rotated elsewhere), not that the
             # item is wrong: the next attempt refreshes first; a dead refresh token then waits.
-            admin_api.distrust_access_token(shop)  # type: ignore[arg-type]
+            admin_api.distrust_access_token(shop)
         if (not exc.transient and not unauthorized) or item.attempts >= outbox.MAX_ATTEMPTS:
             _fail(item, shop, effect, item.last_error)
             db.session.commit()

@@ -100,7 +100,7 @@ def render(
     words = EMAILS[kind]
     shown = _shown_facts(facts, locale)
     common = {key: text[locale] for key, text in COMMON.items()}
-    context = {
+    context: dict[str, Any] = {
         "locale": locale,
         "shop_name": shop_name,
         "subject": (subject or words["subject"][locale]).format(**shown),

@@ -57,8 +57,9 @@ def shop_surveys(shop: Shop) -> tuple[str, ...]:
 
 
 @unit_of_work()
-def complete_survey(shop: Shop, member: Member, survey_id: str) -> tuple[int, int]:
-    """(points awarded, new balance); 0 awarded on a repeat. Commits."""
+def complete_survey(shop: Shop, member: Member, survey_id: object) -> tuple[int, int]:
+    """(points awarded, new balance); 0 awarded on a repeat. Commits. ``survey_id`` is the
+    request's, checked here."""
     if not isinstance(survey_id, str) or not SURVEY_ID.match(survey_id):
         raise ActivityInvalid(
             "survey_id must be 1 to 64 letters, digits, '-', '_' or '.'.", code="invalid_request"

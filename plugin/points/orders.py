@@ -167,7 +167,7 @@ def apply_paid(
         awarded_before, order.points_awarded = order.points_awarded, points
         if not points or not ledger.post_entry(
             shop_id=shop.id,
-            member_id=order.member_id,
+            member_id=member.id,
             delta=points,
             kind=EntryKind.ORDER,
             cause_key=f"order:{order_id}:paid",

@@ -16,13 +16,13 @@ from typing import Any, ClassVar
 class DomainError(Exception):
     """A refusal the caller can act on. Subclass one of the kinds below, not this."""
 
-    code: ClassVar[str] = "refused"
+    code: str = "refused"  # the kind's; an instance may carry its own (``code=``)
     default_message: ClassVar[str] = "This cannot be done."
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
         self.message = message or self.default_message
         super().__init__(self.message)
-        self.code = code or type(self).code  # type: ignore[misc]
+        self.code = code or type(self).code
         self.extra = extra
 
 

@@ -101,4 +101,5 @@ def init_storage(app: Flask) -> None:
 
 
 def storage() -> FileStorage:
-    return current_app.extensions["tesmart_storage"]
+    configured: FileStorage = current_app.extensions["tesmart_storage"]
+    return configured

@@ -6,9 +6,10 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 from flask import g, request
+from shopify_app.types import RequestInput
 
 from plugin import clock, ledger
 from plugin.accounts import activate_on_storefront_login, shop_visitor
@@ -31,7 +32,8 @@ def proxy_prefix() -> str:
     return prefix if _PROXY_PREFIX.match(prefix) else DEFAULT_PROXY_PREFIX
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -54,16 +56,18 @@ def proxy_context() -> ProxyContext:
 
 
 @overload
-def app_proxy(view: F, *, balance: bool = False, autocommit_reads: bool = False) -> F: ...
+def app_proxy(
+    view: Callable[P, R], *, balance: bool = False, autocommit_reads: bool = False
+) -> Callable[P, R]: ...
 @overload
 def app_proxy(
     view: None = None, *, balance: bool = False, autocommit_reads: bool = False
-) -> Callable[[F], F]: ...
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def app_proxy(
-    view: F | None = None, *, balance: bool = False, autocommit_reads: bool = False
-) -> F | Callable[[F], F]:
+    view: Callable[P, R] | None = None, *, balance: bool = False, autocommit_reads: bool = False
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Verify the app-proxy signature, load the shop and the logged-in customer.
 
     ``balance=True`` also reads the member's wallet balance in the same query.
@@ -79,9 +83,9 @@ def app_proxy(
 _PROXY_PARAMETERS = ("shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature")
 
 
-def _wrap(view: F, with_balance: bool, autocommit_reads: bool) -> F:
+def _wrap(view: Callable[P, R], with_balance: bool, autocommit_reads: bool) -> Callable[P, R]:
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         # Shopify joins a repeated key's values with "," before signing, so a signature can cover
         # `logged_in_customer_id=1&logged_in_customer_id=2`: which one is "the" customer would then
         # be up to whoever reads the query. A proxy parameter is never repeated by Shopify.
@@ -104,7 +108,7 @@ def _wrap(view: F, with_balance: bool, autocommit_reads: bool) -> F:
         finally:
             stop_reading()  # an error answer would leave the autocommit connection behind
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _load_context(
@@ -150,7 +154,7 @@ def _dev_preview() -> bool:
     )
 
 
-def _signed_input() -> dict[str, Any]:
+def _signed_input() -> RequestInput:
     """What ``verify_app_proxy_req`` reads: an app-proxy signature covers the query string only
     (the URL), never the headers or the body, so neither is copied for it."""
     return {"method": request.method, "headers": {}, "url": request.url, "body": ""}

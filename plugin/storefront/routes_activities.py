@@ -24,7 +24,7 @@ def record_activity() -> Response:
         raise ApiError(
             400, "invalid_request", "kind must be 'survey' (reviews come from the review app)."
         )
-    awarded, balance = complete_survey(ctx.shop, member, body.get("survey_id"))  # type: ignore[arg-type]
+    awarded, balance = complete_survey(ctx.shop, member, body.get("survey_id"))
     response = jsonify({"points_awarded": awarded, "balance": balance})
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -15,6 +15,6 @@ from plugin.storefront.routes_rewards import redemption_body
 @app_proxy
 def campaign_code(campaign_id: int) -> tuple[Response, int]:
     ctx, member = require_member()
-    limit_writes(ctx.shop.id, ctx.customer_id, "campaigns")
+    limit_writes(ctx.shop.id, str(ctx.customer_id), "campaigns")
     redemption = member_campaign_code(ctx.shop, member, ctx.customer_id or "", campaign_id)
     return jsonify(redemption_body(redemption)), 202

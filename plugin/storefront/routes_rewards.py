@@ -6,7 +6,7 @@ GET /proxy/r/<code>. A shopper sees only their own redemptions of this shop (inv
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, jsonify, redirect
 
@@ -169,6 +169,7 @@ def referral() -> Response:
 def follow_referral_link(code: str) -> Response:
     ctx = proxy_context()
     location = referrals.follow_link(ctx.shop, code, ctx.customer_id, proxy_prefix())
-    response = redirect(location, 302)
+    # flask's redirect() is typed as werkzeug's Response; it builds the app's flask Response.
+    response = cast(Response, redirect(location, 302))
     response.headers["Cache-Control"] = "private, no-store"
     return response

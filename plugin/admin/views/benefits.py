@@ -580,14 +580,18 @@ def _ctrl_f_page(*, status: int = 200, errors: dict[str, str] | None = None) -> 
             select(CtrlFApplication.program_id, func.count())
             .where(CtrlFApplication.shop_id == shop.id)
             .group_by(CtrlFApplication.program_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     selected_counts = dict(
         db.session.execute(
             select(CtrlFApplication.program_id, func.count())
             .where(CtrlFApplication.shop_id == shop.id, CtrlFApplication.state == "selected")
             .group_by(CtrlFApplication.program_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return render(
         "admin/ctrl_f.html",

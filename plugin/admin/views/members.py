@@ -146,7 +146,9 @@ def _member_page(
         program_titles=dict(
             db.session.execute(
                 select(CtrlFProgram.id, CtrlFProgram.title).where(CtrlFProgram.shop_id == shop.id)
-            ).all()
+            )
+            .tuples()
+            .all()
         ),
         end_lines=end_consequences(shop, member, "cancel") if member.state == "open" else [],
         threshold=program_settings(shop).adjustment_confirm_threshold,

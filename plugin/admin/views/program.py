@@ -102,7 +102,7 @@ def _reward_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for name in ("title", "points", "kind", "amount", "percentage", "position"):
         if name in request.form:
-            value = request.form.get(name, "").strip()
+            value: str | None = request.form.get(name, "").strip()
             if name in ("amount", "percentage", "position") and value == "":
                 value = None
             fields[name] = value

@@ -19,7 +19,7 @@ class TradeInTransitionError(Conflict, workflow.TradeInTransitionError):
         # The domain error's fields, set by hand: its __init__ would reach the program error's
         # through super().
         self.message, self.extra = str(self.args[0]), {}
-        self.code = "invalid_transition"  # type: ignore[misc]  # as DomainError.__init__ sets it
+        self.code = "invalid_transition"  # as DomainError.__init__ sets it
 
 
 class TradeInNotFound(NotFound):
