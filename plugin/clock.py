@@ -20,6 +20,9 @@ from plugin.program.regions import STORES
 # The app's sleep, injectable: a test puts its own in ``app.extensions[SLEEP_EXTENSION]`` so that
 # retries and rate-limit waits (the Admin API client's) run in no time and can be asserted.
 SLEEP_EXTENSION = "tesmart_sleep"
+# And the monotonic seconds those waits are measured in (the rate-limit bucket's restore, the fake
+# Admin API's own bucket): a test's sleep moves that clock on by what it would have slept.
+MONOTONIC_EXTENSION = "tesmart_monotonic"
 
 # POLICY.md section 1: the zone of each region until Shopify tells us the shop's own.
 REGION_DEFAULT_ZONES: dict[str, str] = {
@@ -67,10 +70,20 @@ def start_of_day(day: date, tz: ZoneInfo) -> datetime:
 
 def sleeper() -> Callable[[float], None]:
     """The sleep to wait with: the app's injected one when there is one, else ``time.sleep``."""
+    injected: Callable[[float], None] | None = _injected(SLEEP_EXTENSION)
+    return _time.sleep if injected is None else injected
+
+
+def monotonic_clock(app: Any = None) -> Callable[[], float]:
+    """The monotonic seconds to measure waits in: the app's (``app`` or the current one) injected
+    clock when there is one (it moves with the injected sleep), else ``time.monotonic``."""
+    injected: Callable[[], float] | None = _injected(MONOTONIC_EXTENSION, app)
+    return _time.monotonic if injected is None else injected
+
+
+def _injected(name: str, app: Any = None) -> Any:
     from flask import current_app, has_app_context
 
-    if has_app_context():
-        injected: Callable[[float], None] | None = current_app.extensions.get(SLEEP_EXTENSION)
-        if injected is not None:
-            return injected
-    return _time.sleep
+    if app is None and has_app_context():
+        app = current_app
+    return None if app is None else app.extensions.get(name)

@@ -18,6 +18,7 @@ import contextlib
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from plugin.clock import SLEEP_EXTENSION
+from plugin.clock import MONOTONIC_EXTENSION, SLEEP_EXTENSION
 from tests import signing
 
 # Under pytest-xdist every worker gets its own PostgreSQL database and Redis db, so parallel
@@ -267,19 +268,22 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
 
     in_process = bool(request.node.get_closest_marker("in_process_jobs"))
     app, pristine_config, pristine_extensions = _shared_app(database_url, in_process)
-    # No test really sleeps: the app's waits (Admin API retries, rate-limit waits) are recorded.
-    app.extensions[SLEEP_EXTENSION] = Sleeps()
+    # No test really sleeps: the app's waits (Admin API retries, rate-limit waits) are recorded,
+    # and the clock they are measured in moves on by them.
+    sleeps = app.extensions[SLEEP_EXTENSION] = Sleeps()
+    app.extensions[MONOTONIC_EXTENSION] = sleeps.monotonic
     if app.config["REDIS_URL"]:
         app.extensions["tesmart_queue"].connection.flushdb()
     ctx = app.app_context()
     ctx.push()
     outer = None if _commits(request) else OuterTransaction(app, db)
+    entangled: list[str] = []
     try:
         yield app
     finally:
         db.session.remove()
         if outer is not None:
-            outer.roll_back()
+            entangled = outer.roll_back()
         else:
             _empty_tables(db)
             db.engine.dispose()  # no connection outlives its test
@@ -298,6 +302,13 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
         app.extensions.update(pristine_extensions)
         app.config.clear()
         app.config.update(pristine_config)
+    if entangled:
+        pytest.fail(
+            "one connection could not keep this test's sessions apart ("
+            + "; ".join(entangled)
+            + "): mark it commits",
+            pytrace=False,
+        )
 
 
 class OuterTransaction:
@@ -327,15 +338,16 @@ class OuterTransaction:
         if self._sqlite is not None:
             self.connection.exec_driver_sql("BEGIN")
         self._patches = pytest.MonkeyPatch()
-        self._listener: Any = None
+        self._listeners: list[tuple[Any, str, Any]] = []
         connection = self.connection
+        self.savepoints = _Savepoints(connection)
+        self._follow_savepoints(Session)
         self._patches.setattr(Session, "get_bind", lambda session, *a, **k: connection)
         self._patches.setitem(
             db.session.session_factory.kw, "join_transaction_mode", "create_savepoint"
         )
         self._patches.setitem(self._engines, None, _SharedEngine(self.engine, connection))
         if self.engine.dialect.name == "postgresql":
-            from sqlalchemy import event
             from sqlalchemy.util import immutabledict
 
             from webhooks import receiver
@@ -364,24 +376,74 @@ class OuterTransaction:
                         }
                     )
 
-            event.listen(Session, "after_transaction_end", given_back)
-            self._listener = given_back
+            self._listen(Session, "after_transaction_end", given_back)
+
+    def _listen(self, target: Any, name: str, listener: Any) -> None:
+        from sqlalchemy import event
+
+        event.listen(target, name, listener)
+        self._listeners.append((target, name, listener))
+
+    def _follow_savepoints(self, session_class: Any) -> None:
+        """Feed ``_Savepoints``: each savepoint on the test's connection, its owner, its writes."""
+        connection, savepoints, dialect = self.connection, self.savepoints, self.engine.dialect
+        do_savepoint = dialect.do_savepoint
+        do_release = dialect.do_release_savepoint
+        do_rollback = dialect.do_rollback_to_savepoint
+
+        def savepoint(conn: Any, name: str) -> None:
+            do_savepoint(conn, name)
+            if conn is connection:
+                savepoints.opened(name)
+
+        def release(conn: Any, name: str) -> None:
+            do_release(conn, name)
+            if conn is connection:
+                savepoints.released(name)
+
+        def roll_back_to(conn: Any, name: str) -> None:
+            if conn is not connection or savepoints.rolling_back(name):
+                do_rollback(conn, name)
+            else:
+                do_release(conn, name)  # nothing of its owner's to undo: keep the others' work
+
+        self._patches.setattr(dialect, "do_savepoint", savepoint)
+        self._patches.setattr(dialect, "do_release_savepoint", release)
+        self._patches.setattr(dialect, "do_rollback_to_savepoint", roll_back_to)
+
+        def began(session: Any, transaction: Any, conn: Any) -> None:
+            if conn is connection:
+                name = getattr(transaction._connections[conn][1], "_savepoint", None)
+                if name:
+                    savepoints.owned_by(session, name)
+
+        def executed(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            savepoints.statement(statement, getattr(cursor, "rowcount", -1))
+
+        self._listen(session_class, "after_begin", began)
+        self._listen(connection, "after_cursor_execute", executed)
 
     def _is_sqlite(self) -> bool:
         return bool(self.engine.dialect.name == "sqlite")
 
-    def roll_back(self) -> None:
-        self._patches.undo()
-        if self._listener is not None:
-            from flask_sqlalchemy.session import Session
-            from sqlalchemy import event
+    def roll_back(self) -> list[str]:
+        """End the test's transaction; what ``_Savepoints`` could not keep apart, if anything."""
+        from sqlalchemy import event
 
-            event.remove(Session, "after_transaction_end", self._listener)
+        self._patches.undo()
+        for target, name, listener in self._listeners:
+            event.remove(target, name, listener)
         if self._transaction.is_active:
             self._transaction.rollback()
         if self._sqlite is not None:
             self._sqlite.isolation_level = ""  # back to pysqlite's own, for the pool's next user
         self.connection.close()
+        return self.savepoints.problems
+
+
+# The statements a rolled-back test sends in place of BEGIN, COMMIT and ROLLBACK (a test counting
+# the app's statements leaves them out, as it leaves out the transaction's own).
+FIXTURE_STATEMENTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 class _SharedEngine:
@@ -389,11 +451,17 @@ class _SharedEngine:
     hand out the test's connection (a savepoint around each use) instead of another one."""
 
     def __init__(self, engine: Any, connection: Any) -> None:
-        self._engine = engine
-        self._connection = connection
+        object.__setattr__(self, "_engine", engine)
+        object.__setattr__(self, "_connection", connection)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._engine, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``event.listen(db.engine, ...)`` marks its target ``_has_events``: it must be the real
+        # engine, or its connections (the test's) never dispatch to the listener, and a test
+        # counting statements counts none.
+        setattr(self._engine, name, value)
 
     def connect(self) -> _Borrowed:
         return _Borrowed(self._connection)
@@ -439,6 +507,96 @@ class _Borrowed:
         return self._connection.exec_driver_sql(*args, **kwargs)
 
 
+class _Savepoints:
+    """Keeps one session's rollback from undoing what other sessions committed meanwhile.
+
+    On one connection savepoints nest: a session that opened its savepoint (a read is enough) and
+    rolls back or closes later undoes everything after it, including what requests and jobs
+    committed in between, which separate connections keep in production. So each savepoint
+    records who opened it (a session, or an engine block of its own) and whether its owner
+    wrote in it; a rollback of a savepoint that holds others' released work and nothing of its
+    owner's releases it instead, which is the same for the owner and keeps the others' commits.
+    A rollback that would have to undo both (or another's savepoint still open) is beyond one
+    connection: it rolls back as before and the test fails, asking for the ``commits`` mark.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.stack: list[_Savepoint] = []
+        self.problems: list[str] = []
+
+    def opened(self, name: str) -> None:
+        self.stack.append(_Savepoint(name))
+
+    def owned_by(self, session: Any, name: str) -> None:
+        for savepoint in reversed(self.stack):
+            if savepoint.name == name:
+                savepoint.owner = session
+                return
+
+    def statement(self, statement: str, rowcount: int) -> None:
+        """A statement ran: a write, unless it reads or changed no row (an upsert that found its
+        row, an UPDATE that matched none); an unknown count (-1) is taken for a write."""
+        if rowcount == 0 or not self.stack:
+            return
+        if not statement.lstrip()[:9].upper().startswith(_NOT_WRITES):
+            self.stack[-1].wrote = True
+
+    def released(self, name: str) -> None:
+        while self.stack:
+            inner = self.stack.pop()
+            if inner.name == name:
+                if self.stack:
+                    self.stack[-1].absorb(inner)
+                return
+
+    def rolling_back(self, name: str) -> bool:
+        """Whether to roll back (else release) savepoint ``name``."""
+        index = next((i for i, s in enumerate(self.stack) if s.name == name), None)
+        if index is None:
+            return True
+        savepoint, above = self.stack[index], self.stack[index + 1 :]
+        del self.stack[index:]
+        if any(inner.owner is not savepoint.owner for inner in above):
+            self.problems.append(f"{name} rolled back under another's open savepoint")
+            return True
+        for inner in above:
+            savepoint.absorb(inner)
+        if not savepoint.others:
+            return True
+        if savepoint.wrote or self._failed():
+            self.problems.append(
+                f"rolling back {name} undoes its own writes and what other sessions committed "
+                "after it began"
+            )
+            return True
+        return False
+
+    def _failed(self) -> bool:
+        info = getattr(self.connection.connection.dbapi_connection, "info", None)
+        status = getattr(info, "transaction_status", None)
+        return status is not None and status.name == "INERROR"
+
+
+# Statements that change no rows (the savepoints' own included); anything else counts as a write.
+_NOT_WRITES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA", "SHOW", "SET ", "EXPLAIN")
+
+
+class _Savepoint:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.owner: Any = object()  # an engine block (its own connection in production)
+        self.wrote = False  # its owner wrote in it (directly or in its own nested savepoints)
+        self.others = False  # it holds work other owners committed (released) inside it
+
+    def absorb(self, inner: _Savepoint) -> None:
+        if inner.owner is self.owner:
+            self.wrote |= inner.wrote
+            self.others |= inner.others
+        else:
+            self.others |= inner.wrote or inner.others
+
+
 class _SharedOwnConnection:
     """The receiver's own psycopg connection (PostgreSQL) during a rolled-back test: the DBAPI
     connection under the test's, so its insert is part of the test's transaction."""
@@ -463,10 +621,20 @@ def _empty_tables(db: Any) -> None:
 
 
 class Sleeps(list[float]):
-    """The app's injected sleep (``plugin.clock.sleeper``): records the seconds, waits none."""
+    """The app's injected sleep (``plugin.clock.sleeper``): records the seconds, waits none, and
+    moves the app's monotonic clock (``plugin.clock.monotonic_clock``) on by them, so a wait for
+    a rate-limit bucket finds it restored (the fake Admin API's bucket runs on that clock too)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ahead = 0.0
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+        self.ahead += seconds
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.ahead
 
 
 @pytest.fixture()

@@ -43,7 +43,7 @@ def fake_admin(app: Flask | None = None) -> Any:
         if fake is not None:
             return fake
 
-        fake = FakeAdminApi()
+        fake = FakeAdminApi(clock=clock.monotonic_clock(app))
         app.extensions["fake_admin"] = fake
     if app.config.get("DEV_MODE") and not app.config.get("TESTING"):
         _seed_dev_fake(app, fake)
@@ -184,6 +184,7 @@ def admin_client(shop: Shop) -> AdminClient:
         max_wait_seconds=5.0,
         buckets=cost_buckets(),
         sleep=clock.sleeper(),
+        clock=clock.monotonic_clock(),
     )
 
 

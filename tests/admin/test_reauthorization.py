@@ -74,8 +74,6 @@ def test_a_dead_refresh_token_marks_the_shop_and_the_work_waits(
     assert len(strict_fake.calls) == refreshes
 
 
-# Fails on PostgreSQL + Redis inside the rolled-back transaction (cause not found yet).
-@pytest.mark.commits
 def test_the_next_admin_open_repeats_the_exchange_and_the_waiting_work_runs(
     shops: Any, strict_fake: Any, admin_get: Any
 ) -> None:

@@ -163,8 +163,6 @@ def test_a_shopper_sees_only_their_own_redemptions_of_this_shop(shops, make_memb
     assert proxy("GET", "/redemptions", customer=bob).get_json() == {"redemptions": []}
 
 
-# Fails on PostgreSQL + Redis inside the rolled-back transaction (cause not found yet).
-@pytest.mark.commits
 def test_a_code_shopify_refuses_for_good_gives_the_points_back(
     shops, make_member, proxy, fake_admin
 ) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -182,8 +181,6 @@ def test_retention_never_keeps_the_tier(shops, make_member, deliver):
         assert held(shop, member) == "vip"
 
 
-# Fails on PostgreSQL + Redis inside the rolled-back transaction (cause not found yet).
-@pytest.mark.commits
 def test_a_tier_only_reward_is_for_that_tier(shops, make_member, deliver, proxy):
     shop = shops["kr"]
     member, customer = make_member(shop, "only@example.com", points=5000)

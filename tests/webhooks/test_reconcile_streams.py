@@ -26,15 +26,11 @@ def ago(**delta: float) -> str:
 
 @pytest.fixture(autouse=True)
 def plus_store(app, fake_admin):  # type: ignore[no-untyped-def]
-    """Reconciliation reads many pages and the fake's bucket restores in real time: the store is
-    on Shopify Plus (1,000 points a second), and the client's short rate-limit waits really wait."""
-    import time
-
-    from plugin.clock import SLEEP_EXTENSION
-
+    """Reconciliation reads many pages: the store is on Shopify Plus (1,000 points a second). The
+    client's rate-limit waits are recorded, not slept, and move the clock the fake's bucket
+    restores on (tests/conftest.py ``Sleeps``)."""
     bucket = fake_admin._state(DOMAIN).bucket
     bucket.restore_rate = 1000.0
-    app.extensions[SLEEP_EXTENSION] = time.sleep
 
 
 @pytest.fixture()

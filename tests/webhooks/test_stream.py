@@ -201,7 +201,7 @@ def test_a_second_sweep_does_not_enqueue_again_while_the_first_is_pending(
         assert all(0 < stream.connection.pttl(lease) <= SWEEP_LEASE_MS for lease in leases)
         for lease in leases:  # the lease runs out (a job lost with Redis, say): enqueued once more
             stream.connection.pexpire(lease, 1)
-        time.sleep(0.01)
+        time.sleep(0.01)  # Redis (the server, or fakeredis on the wall clock) expires them
         assert sweep()["webhooks"] == 4
         assert jobs(stream) == queued + queued
     drain_jobs(plain_client.application)
