@@ -177,11 +177,12 @@ def reads(stack: Stack, args: argparse.Namespace) -> None:
                 )
             print(f"{label:<27} best {ms(best)} CPU; load average {load()}")
             if args.profile:
+                name = label.split()[1].strip("/").replace("/", "-")
                 profile(
                     app.wsgi_app,
                     [environ_of(make(i)) for i in range(count)],
                     args.profile,
-                    args.profile_out,
+                    args.profile_out and f"{args.profile_out}.{name}",
                 )
 
 
@@ -193,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2_000, help="per round and endpoint")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0, help="print the app's N costliest calls")
-    parser.add_argument("--profile-out", default="", help="also save the raw profile here")
+    parser.add_argument(
+        "--profile-out", default="", help="also save the raw profile here (reads: one per path)"
+    )
     parser.add_argument("--database", default="tesmart_bench_cpu", help="dropped and recreated")
     parser.add_argument("--redis-db", type=int, default=13, help="flushed")
     args = parser.parse_args(argv)
