@@ -1,7 +1,7 @@
 """`make bench` (= `python -m benchmarks`): start the production set-up, measure, print, record.
 
-    python -m benchmarks            # full run, about 22 minutes; writes docs/benchmarks.md
-    python -m benchmarks --targets  # issue 20's rows at full size, about 15 minutes; writes it too
+    python -m benchmarks            # full run, about 19 minutes; writes docs/benchmarks.md
+    python -m benchmarks --targets  # issue 20's rows at full size, about 10 minutes; writes it too
     python -m benchmarks --quick    # smoke run, about 4 minutes; prints only (unless --write)
 
 Everything runs on this machine against 127.0.0.1, in a dedicated PostgreSQL database that is
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         action="store_true",
         help="the rows issue 20 is done by, at full size (ingest, e2e, reads, the import of "
-        f"{TARGET_IMPORT_ROWS:,} rows, lighthouse; no memory run): about 15 minutes",
+        f"{TARGET_IMPORT_ROWS:,} rows, lighthouse; no memory run): about 10 minutes",
     )
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
