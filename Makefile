@@ -64,7 +64,6 @@ worker: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(ARGS)
-	$(BIN)/python -m benchmarks.lighthouse
 
 resilience: install
 	$(BIN)/pytest -m resilience

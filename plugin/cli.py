@@ -75,9 +75,18 @@ def members_import(path: Path) -> None:
             f"resuming the interrupted import at row {unfinished.position:,} of {len(rows):,}",
             err=True,
         )
-    with click.progressbar(length=len(rows), label="Importing members", file=sys.stderr) as bar:
+    started, first = time.perf_counter(), unfinished.position if unfinished else 0
+    # The bar shows the position and the time left; the rate is the rows this run went through.
+    with click.progressbar(
+        length=len(rows), label="Importing members", file=sys.stderr, show_pos=True
+    ) as bar:
         run = import_members(rows, filename=path.name, actor="cli", progress=bar.update)
-    click.echo(f"imported {run.imported_rows} of {run.total_rows} rows")
+    seconds = time.perf_counter() - started
+    rate = (len(rows) - first) / seconds if seconds > 0 else 0.0
+    click.echo(
+        f"imported {run.imported_rows} of {run.total_rows} rows "
+        f"({len(rows) - first:,} rows in {seconds:.1f} s, {rate:,.0f} rows a second)"
+    )
     for error in run.errors:
         click.echo(f"line {error['line']}: {error['error']}", err=True)
 

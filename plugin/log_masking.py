@@ -36,9 +36,9 @@ class QueryStringMask(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a record that cannot be formatted is left to the handler
             return True
-        masked = mask_query(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
+        # The formatted line is kept either way: the handler would otherwise format the record a
+        # second time (gunicorn's access line, its atoms looked up one by one, on every request).
+        record.msg, record.args = mask_query(message), ()
         return True
 
 

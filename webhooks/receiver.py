@@ -81,11 +81,32 @@ _ACCEPTED = b'{"status":"accepted"}\n'
 _DUPLICATE = b'{"status":"duplicate"}\n'
 
 
-def _header(name: str) -> str:
-    """A Shopify header by its name without the ``X-`` prefix: Shopify sends ``X-Shopify-Topic``
-    and, on newer deliveries, ``shopify-topic`` (the names shopifyapp's verifier also reads)."""
-    headers = request.headers
-    return headers.get(f"X-Shopify-{name}") or headers.get(f"Shopify-{name}") or ""
+# The WSGI environ's keys of each Shopify header: ``X-Shopify-Topic`` and, on newer deliveries,
+# ``shopify-topic`` (the names shopifyapp's verifier also reads). Read straight from the environ,
+# as werkzeug's header lookup would, without building the key again on every call.
+def _environ_keys(name: str) -> tuple[str, str]:
+    key = name.upper().replace("-", "_")
+    return f"HTTP_X_SHOPIFY_{key}", f"HTTP_SHOPIFY_{key}"
+
+
+_HEADER_KEYS = {
+    name: _environ_keys(name)
+    for name in (
+        "Hmac-Sha256",
+        "Shop-Domain",
+        "Topic",
+        "Webhook-Id",
+        "Event-Id",
+        "API-Version",
+        "Triggered-At",
+    )
+}
+
+
+def _header(environ: dict[str, Any], name: str) -> str:
+    """A Shopify header by its name without the ``X-`` prefix, either spelling, or ``""``."""
+    first, second = _HEADER_KEYS[name]
+    return environ.get(first) or environ.get(second) or ""
 
 
 def _unverified(topic: str, code: str, message: str) -> Response:
@@ -116,6 +137,7 @@ def _ignored(reason: str, topic: str, domain: str, webhook_id: str) -> Response:
 def receive(topic: str) -> Response | tuple[Response, int]:
     if topic not in TOPICS:
         return error_response(404, "unknown_topic", f"This app does not subscribe to {topic!r}.")
+    environ = request.environ
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
@@ -132,8 +154,8 @@ def receive(topic: str) -> Response | tuple[Response, int]:
         {
             "method": "POST",
             "headers": {
-                "X-Shopify-Hmac-Sha256": _header("Hmac-Sha256"),
-                "X-Shopify-Shop-Domain": _header("Shop-Domain"),
+                "X-Shopify-Hmac-Sha256": _header(environ, "Hmac-Sha256"),
+                "X-Shopify-Shop-Domain": _header(environ, "Shop-Domain"),
             },
             "url": request.path,
             "body": body,
@@ -146,22 +168,22 @@ def receive(topic: str) -> Response | tuple[Response, int]:
             401, verified.log.code, "The webhook signature could not be verified."
         )
 
-    if _header("Topic") != topic:
+    if _header(environ, "Topic") != topic:
         return error_response(400, "topic_mismatch", "X-Shopify-Topic does not match the URL.")
-    webhook_id = _header("Webhook-Id").strip()
+    webhook_id = _header(environ, "Webhook-Id").strip()
     if not webhook_id or len(webhook_id) > 64:
         return error_response(400, "missing_webhook_id", "X-Shopify-Webhook-Id is required.")
-    domain = _header("Shop-Domain").strip().lower()
+    domain = _header(environ, "Shop-Domain").strip().lower()
     try:
         payload: Any = json.loads(body)
     except (ValueError, RecursionError):  # not JSON, too deep, or an integer of thousands of digits
         payload = None
     row = {
         "webhook_id": webhook_id,
-        "event_id": _header("Event-Id")[:64] or None,
+        "event_id": _header(environ, "Event-Id")[:64] or None,
         "topic": topic,
-        "api_version": _header("API-Version")[:16] or None,
-        "triggered_at": timestamp(_header("Triggered-At")),
+        "api_version": _header(environ, "API-Version")[:16] or None,
+        "triggered_at": timestamp(_header(environ, "Triggered-At")),
         "body": body,
     }
     try:
@@ -224,11 +246,19 @@ def _insert_event(values: dict[str, Any]) -> int | None:
 
 
 _own_connections: dict[URL, OwnConnection] = {}
+# The last engine asked for and its connection: hashing an engine's URL (a named tuple holding a
+# dict) for the lookup cost as much as the rest of the connection's checkout.
+_last_own: tuple[Engine, OwnConnection] | None = None
 
 
 def _own_connection(engine: Engine) -> OwnConnection:
+    global _last_own
+    last = _last_own
+    if last is not None and last[0] is engine:
+        return last[1]
     own = _own_connections.get(engine.url)
     if own is None:
         dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         own = _own_connections.setdefault(engine.url, OwnConnection(dsn))
+    _last_own = (engine, own)
     return own

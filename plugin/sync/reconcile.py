@@ -102,6 +102,8 @@ def _read_stream(
     # The query is the same on every page of a window, so a saved page cursor stays valid.
     query = f"updated_at:>'{_iso(since - OVERLAP)}'"
     read = int(cursor.get("read") or 0) if cursor.get("after") else 0  # records read in this window
+    # When this window's first page was read: the admin's rate is ``read`` over the time since.
+    started = (cursor.get("started") if cursor.get("after") else None) or _iso(clock.now())
     for _page in range(MAX_PAGES):
         try:
             data = client.execute(operation, {"query": query, "after": cursor.get("after")})
@@ -125,6 +127,7 @@ def _read_stream(
                         "since": cursor.get("window") or _iso(start),
                         "after": None,
                         "read": read,
+                        "started": started,
                         "at": _iso(clock.now()),
                     },
                 )
@@ -134,6 +137,7 @@ def _read_stream(
                 "after": page.get("endCursor"),
                 "window": cursor.get("window") or _iso(start),
                 "read": read,
+                "started": started,
                 "at": _iso(clock.now()),
             }
             _save_cursor(shop, stream, cursor)
@@ -163,19 +167,24 @@ def _revisit_pending_refunds(shop: Shop, client: Any, counts: dict[str, int]) ->
 
 def progress(shop: Shop) -> list[dict[str, Any]]:
     """Each stream's progress for the admin: records read in the current (or last) window, whether
-    the window is still being paged (a large catch-up spans runs), and when its last page was
-    saved."""
+    the window is still being paged (a large catch-up spans runs), when its last page was saved,
+    and the rate, records a minute from the window's first page to its last saved one (None until
+    a window has taken a measurable time, or for a cursor saved before the rate was kept)."""
     shown = []
     for stream in STREAMS:
         cursor = (shop.reconcile_cursors or {}).get(stream)
         if not cursor:
             continue
+        read = int(cursor.get("read") or 0)
+        at, started = timestamp(cursor.get("at")), timestamp(cursor.get("started"))
+        seconds = (at - started).total_seconds() if at and started else 0.0
         shown.append(
             {
                 "stream": stream,
-                "read": int(cursor.get("read") or 0),
+                "read": read,
                 "running": bool(cursor.get("after")),
-                "at": timestamp(cursor.get("at")),
+                "at": at,
+                "per_minute": round(read * 60 / seconds) if seconds >= 1 else None,
             }
         )
     return shown

@@ -15,7 +15,8 @@ from plugin.reports import program_results
 from plugin.reports.queries import dashboard as dashboard_queries
 from plugin.sync import reconcile
 
-# One text per stream and state, so each language can word it whole.
+# One text per stream and state, so each language can word it whole; with the rate once a window
+# has taken long enough to have one.
 RECONCILE_LINES = {
     ("orders", True): "Reconciliation of orders: {read} read so far, last page saved {at}",
     ("orders", False): "Reconciliation of orders: {read} read in the last window, finished {at}",
@@ -25,20 +26,32 @@ RECONCILE_LINES = {
         False,
     ): "Reconciliation of customers: {read} read in the last window, finished {at}",
 }
+RECONCILE_RATE_LINES = {
+    ("orders", True): "Reconciliation of orders: {read} read so far, {rate} a minute, last page "
+    "saved {at}",
+    ("orders", False): "Reconciliation of orders: {read} read in the last window, {rate} a "
+    "minute, finished {at}",
+    ("customers", True): "Reconciliation of customers: {read} read so far, {rate} a minute, last "
+    "page saved {at}",
+    ("customers", False): "Reconciliation of customers: {read} read in the last window, {rate} a "
+    "minute, finished {at}",
+}
 
 
 def reconcile_status(shop) -> list[str]:
     """The small status line of each reconciliation stream (a catch-up of 100,000 orders spans
-    runs: the operator sees how far it has come)."""
+    runs: the operator sees how far it has come, and how fast)."""
     zone = clock.shop_zone(shop)
-    return [
-        i18n.gettext(
-            RECONCILE_LINES[(row["stream"], row["running"])],
-            read=i18n.format_number(row["read"]),
-            at=i18n.format_when(row["at"], zone),
-        )
-        for row in reconcile.progress(shop)
-    ]
+    lines = []
+    for row in reconcile.progress(shop):
+        key = (row["stream"], row["running"])
+        values = {"read": i18n.format_number(row["read"]), "at": i18n.format_when(row["at"], zone)}
+        if row["per_minute"] is None:
+            lines.append(i18n.gettext(RECONCILE_LINES[key], **values))
+        else:
+            rate = i18n.format_number(row["per_minute"])
+            lines.append(i18n.gettext(RECONCILE_RATE_LINES[key], rate=rate, **values))
+    return lines
 
 
 @bp.get("/")
