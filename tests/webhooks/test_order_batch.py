@@ -204,7 +204,8 @@ def _rows() -> dict[str, list[Any]]:
     rows: dict[str, list[Any]] = {}
     for model in TABLES:
         found = []
-        for row in db.session.execute(select(model.__table__)).mappings():
+        table = model.__table__
+        for row in db.session.execute(select(table).order_by(table.c.id)).mappings():
             if str(row.get("topic", "")).startswith("products/"):
                 continue  # the catalogue's, delivered before both runs
             values = {k: v for k, v in row.items() if k not in LEFT_OUT}
@@ -212,8 +213,8 @@ def _rows() -> dict[str, list[Any]]:
             key = values.get("idempotency_key")
             if isinstance(key, str):
                 values["idempotency_key"] = re.sub(
-                    r"^customer_metafields:(\d+):",
-                    lambda m: f"customer_metafields:{emails[int(m.group(1))]}:",
+                    r"(customer_metafields|member):(\d+)",
+                    lambda m: f"{m.group(1)}:{emails[int(m.group(2))]}",
                     key,
                 )
             found.append(values)
