@@ -15,6 +15,8 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
 from plugin import clock
@@ -38,6 +40,8 @@ from plugin.models import (
 from plugin.points import order_batch
 from tests import payloads
 from tests.activation import activated
+from tests.conftest import TEST_DATABASE_URL
+from tests.webhooks.test_invariants import ORDER_PLAN, scenario
 from tests.webhooks.test_stream import _deliver
 
 # Children first: what one run wrote is taken away before the other run.
@@ -171,9 +175,7 @@ def _run(
         for batch in batches:
             for topic, payload, shop in batch:
                 assert deliver(topic, payload, shop).status_code == 200
-            ids = _received()
-            assert len(ids) == len(batch)
-            process_webhooks(ids)
+            process_webhooks(_received())
     db.session.expire_all()
     return _rows()
 
@@ -284,3 +286,46 @@ def test_the_batch_path_writes_what_the_per_event_path_writes(
     assert per_event["audit_log"], "the email conflict is audited"
     kinds = {item["kind"] for item in per_event["outbox"]}
     assert {"flow.trigger", "customer.metafields"} <= kinds
+
+
+def _per_event(shop: Shop, deliveries: Any) -> list[int]:
+    return [key for key, _ in deliveries]
+
+
+@pytest.mark.commits
+@settings(
+    max_examples=6 if TEST_DATABASE_URL else 15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(plan=ORDER_PLAN, data=st.data())
+def test_random_deliveries_in_random_batches_are_written_alike(
+    shops: Any, kvm: Any, app: Flask, fake_stream: RedisQueue, plan: Any, data: Any
+) -> None:
+    """Paid orders, refunds and cancellations of two customers, shuffled, some delivered again,
+    cut into batches anywhere: the batch path and the per-event path leave the same rows."""
+    canonical = scenario(int(kvm["switch"]["id"]), plan)
+    deliveries = list(data.draw(st.permutations(canonical)))
+    for (topic, payload, _), again in data.draw(
+        st.lists(st.tuples(st.sampled_from(canonical), st.booleans()), max_size=4)
+    ):
+        deliveries.insert(data.draw(st.integers(0, len(deliveries))), (topic, payload, again))
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(len(deliveries) - 1, 1)), max_size=3)))
+    batches = [
+        [(topic, payload, "us") for topic, payload, _ in deliveries[start:end]]
+        for start, end in zip([0, *cuts], [*cuts, len(deliveries)], strict=True)
+    ]
+    deliver = _deliver(FlaskClient(app, use_cookies=False))
+    at = clock.now()
+    original = order_batch.apply_paid_orders
+    try:
+        _forget_runs()
+        order_batch.apply_paid_orders = _per_event  # type: ignore[assignment]
+        per_event = _run(app, deliver, [], batches, at)
+        _forget_runs()
+        order_batch.apply_paid_orders = original  # type: ignore[assignment]
+        batched = _run(app, deliver, [], batches, at)
+    finally:
+        order_batch.apply_paid_orders = original  # type: ignore[assignment]
+    for table, rows in per_event.items():
+        assert batched[table] == rows, table
