@@ -217,6 +217,7 @@ def member_activated(member: Member, source: str) -> None:
         select(Shop, ShopCustomer.customer_id)
         .join(ShopCustomer, ShopCustomer.shop_id == Shop.id)
         .where(ShopCustomer.member_id == member.id)
+        .order_by(ShopCustomer.id)  # a shop's trigger names its first customer, as customer_of
     ).all()
     cohort = cohort_of(member)
     for shop, customer_id in rows:
