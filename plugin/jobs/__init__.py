@@ -532,6 +532,22 @@ def run_outbox_item(item_id: int) -> str:
     return "done"
 
 
+def run_outbox_items(item_ids: list[int]) -> dict[str, int]:
+    """Run a commit's outbox items one after the other, each exactly as its own job
+    (``run_outbox_item``) would: in its own transaction, with its own retries. One that raises is
+    left pending for the sweep; the rest go on. The outcomes counted."""
+    outcomes: dict[str, int] = {}
+    for item_id in item_ids:
+        try:
+            outcome = run_outbox_item(item_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox item %s failed; the sweep runs it again", item_id)
+            outcome = "error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:
     item.state = "failed"
     item.last_error = reason[:2000]
