@@ -297,7 +297,7 @@ def _write(shop: Shop, plans: list[_Plan], known: _Known) -> None:
                 "order_id": snapshot.id,
                 "currency": currency,
                 "created_at": now,
-                "name": snapshot.name,
+                "name": snapshot.name or None,  # as `order.name = snapshot.name or order.name`
                 "member_id": member_of[id(plan)],
                 "customer_id": snapshot.customer.id,  # type: ignore[union-attr]
                 "test": snapshot.test,
@@ -337,7 +337,7 @@ def _write(shop: Shop, plans: list[_Plan], known: _Known) -> None:
             plan.points,
             EntryKind.ORDER,
             f"order:{plan.snapshot.id}:paid",
-            note=plan.snapshot.name,
+            note=plan.snapshot.name or None,
             at=plan.paid_at,
         )
         for plan in plans
@@ -463,7 +463,7 @@ def _register_devices(
                         "shop_id": shop.id,
                         "member_id": member_of[id(plan)],
                         "order_id": snapshot.id,
-                        "order_name": snapshot.name,
+                        "order_name": snapshot.name or None,
                         "line_item_id": line.id,
                         "unit_index": index,
                         "product_id": line.product_id,

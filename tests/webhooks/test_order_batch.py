@@ -160,6 +160,7 @@ def _script(kvm: dict[str, Any]) -> tuple[list[tuple[str, Any, str]], list[list[
         ("orders/paid", o14, "us"),
         ("orders/paid", _order(kvm, "ann@example.com", ann), "us"),
         ("orders/paid", _order(kvm, "ivy@example.com", 9_100_022), "us"),
+        ("orders/paid", {**_order(kvm, "jo@example.com", 9_100_023), "name": ""}, "us"),
     ]
     return setup, [first, second]
 
