@@ -7,12 +7,13 @@ atomic ``balance = balance + delta``, so concurrent writers cannot lose an updat
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
 
 from plugin import clock
-from plugin.database.idempotent import insert_once
+from plugin.database.idempotent import insert_many_once, insert_once
 from plugin.extensions import db
 from plugin.models import PointEntry, Wallet
 from plugin.models.types import UTCDateTime
@@ -22,6 +23,25 @@ from plugin.program.entries import ACTIVITY_KINDS, EntryKind
 # transaction: the member's metafields and Flow follow (``plugin.reach.notifications.listen``, at
 # app start). The ledger sits below reach and does not import it.
 on_entry: Callable[..., None] | None = None
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry to write with ``post_entries``; ``balance`` is filled in on the ones written."""
+
+    shop_id: int
+    member_id: int
+    delta: int
+    kind: EntryKind
+    cause_key: str
+    note: str | None = None
+    at: datetime | None = None
+    balance: int | None = None  # the wallet's balance right after this entry, once written
+
+
+# Told of the entries ``post_entries`` wrote (a list of ``NewEntry`` with their balances), in
+# their transaction: what ``on_entry`` is told of one entry, for many at once.
+on_entries: Callable[[list[NewEntry]], None] | None = None
 
 
 def ensure_wallet(shop_id: int, member_id: int) -> None:
@@ -67,6 +87,94 @@ def post_entry(
     if on_entry is not None:
         on_entry(shop_id, member_id, int(delta), stored, cause_key, balance=moved_to)
     return entry_id
+
+
+def post_entries(entries: list[NewEntry]) -> list[NewEntry]:
+    """``post_entry`` for many entries in three statements whatever their number: the entries
+    (each once per cause), the wallets moved by the sum of those written, and the hook's own. The
+    entries written are returned, in the order given, each with the balance it left, as one
+    ``post_entry`` after the other would have left it."""
+    if not entries:
+        return []
+    now = clock.now()
+    rows = [
+        {
+            "shop_id": entry.shop_id,
+            "member_id": entry.member_id,
+            "delta": int(entry.delta),
+            "kind": EntryKind(entry.kind).value,
+            "cause_key": entry.cause_key,
+            "note": entry.note,
+            "actor": None,
+            "created_at": entry.at or now,
+        }
+        for entry in entries
+    ]
+    inserted = {
+        (shop_id, cause_key)
+        for shop_id, cause_key in insert_many_once(
+            PointEntry, rows, ["shop_id", "cause_key"], ["shop_id", "cause_key"]
+        )
+    }
+    written = [
+        (entry, row)
+        for entry, row in zip(entries, rows, strict=True)
+        if (entry.shop_id, entry.cause_key) in inserted
+    ]
+    if not written:
+        return []
+    # One wallet row per member, moved by the sum of its entries, in a stable order (two workers
+    # lock the same wallets in the same order); the last activity is the last activity entry's.
+    moves: dict[tuple[int, int], int] = {}
+    last_activity: dict[tuple[int, int], datetime] = {}
+    for entry, _ in written:
+        key = (entry.shop_id, entry.member_id)
+        moves[key] = moves.get(key, 0) + int(entry.delta)
+        if EntryKind(entry.kind).value in ACTIVITY_KINDS:
+            last_activity[key] = entry.at or now
+    wallets = [
+        {
+            "shop_id": key[0],
+            "member_id": key[1],
+            "balance": moves[key],
+            "last_activity_at": last_activity.get(key),
+        }
+        for key in sorted(moves)
+    ]
+    active = [wallet for wallet in wallets if wallet["last_activity_at"] is not None]
+    idle = [wallet for wallet in wallets if wallet["last_activity_at"] is None]
+    balances: dict[tuple[int, int], int] = {}
+    for group, update in ((active, ["last_activity_at"]), (idle, [])):
+        for shop_id, member_id, moved_to in insert_many_once(
+            Wallet,
+            group,
+            ["shop_id", "member_id"],
+            ["shop_id", "member_id", "balance"],
+            update=update,
+            add=["balance"],
+        ):
+            balances[(shop_id, member_id)] = int(moved_to)
+    # Each entry's balance: the wallet's final one less what the member's later entries added.
+    posted: list[NewEntry] = []
+    for entry, _ in reversed(written):
+        key = (entry.shop_id, entry.member_id)
+        posted.append(
+            NewEntry(
+                entry.shop_id,
+                entry.member_id,
+                int(entry.delta),
+                EntryKind(entry.kind),
+                entry.cause_key,
+                entry.note,
+                entry.at,
+                balances[key],
+            )
+        )
+        balances[key] -= int(entry.delta)
+    posted.reverse()
+    if on_entries is not None:
+        on_entries(posted)
+    return posted
 
 
 # The wallet created at its first entry, or moved by ``balance = balance + delta``: one statement,

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from plugin import clock
 from plugin.database import transaction
-from plugin.database.idempotent import insert_once
+from plugin.database.idempotent import insert_many_once, insert_once
 from plugin.extensions import db
 from plugin.models import OutboxItem, Shop
 
@@ -106,6 +106,51 @@ def add(
         else:
             transaction.after_commit(_enqueue_committed, [item_id], [])
     return item_id
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A side effect for ``add_many``: ``add``'s arguments."""
+
+    shop_id: int
+    kind: str
+    idempotency_key: str
+    payload: dict[str, Any]
+    not_before: datetime | None = None
+
+
+def add_many(items: list[NewItem]) -> list[int]:
+    """``add`` for many items in one statement: each written once per key (the first of a key
+    given twice), enqueued when the transaction commits; the ids of those written."""
+    now = clock.now()
+    rows, seen = [], set()
+    for item in items:
+        if (item.shop_id, item.idempotency_key) in seen:
+            continue
+        seen.add((item.shop_id, item.idempotency_key))
+        rows.append(
+            {
+                "shop_id": item.shop_id,
+                "kind": item.kind,
+                "idempotency_key": item.idempotency_key,
+                "payload": item.payload,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": item.not_before or now,
+                "created_at": now,
+            }
+        )
+    written = insert_many_once(
+        OutboxItem,
+        rows,
+        ["shop_id", "idempotency_key"],
+        ["id", "shop_id", "idempotency_key", "next_attempt_at"],
+    )
+    soon = [item_id for item_id, _, _, due in written if due <= now]
+    later = [(item_id, due) for item_id, _, _, due in written if due > now]
+    if soon or later:
+        transaction.after_commit(_enqueue_committed, soon, later)
+    return [item_id for item_id, _, _, _ in written]
 
 
 Enqueue = Callable[[list[int], list[tuple[int, datetime]]], None]

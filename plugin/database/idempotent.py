@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from plugin.extensions import db
 
@@ -68,3 +69,37 @@ def _with_defaults(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
             elif default.is_scalar:
                 row[column.name] = default.arg
     return row
+
+
+def insert_many_once(
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    conflict: list[str],
+    returning: list[str],
+    *,
+    update: list[str] | None = None,
+    add: list[str] | None = None,
+) -> list[Any]:
+    """``insert_once`` for many rows in one statement: the ``returning`` columns of the rows
+    inserted (those whose ``conflict`` columns had a row already are left out).
+
+    ``update``: columns a row that exists takes from the new one instead (an upsert; then every row
+    is returned); ``add``: columns a row that exists adds the new value to (a balance). Rows name
+    the same columns; the columns' own defaults fill the rest, as an ORM insert would. The rows
+    are written in the order given, so callers that lock rows this way sort them first.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    changed: dict[str, Any] = {name: upsert.excluded[name] for name in update or ()}
+    changed.update({name: table.c[name] + upsert.excluded[name] for name in add or ()})
+    statement = (
+        upsert.on_conflict_do_update(index_elements=conflict, set_=changed)
+        if changed
+        else upsert.on_conflict_do_nothing(index_elements=conflict)
+    ).returning(*(table.c[name] for name in returning))
+    # Many parameter sets and RETURNING: SQLAlchemy's "insertmanyvalues" sends them as one
+    # multi-row INSERT (one round trip), whatever the number of rows.
+    return list(db.session.execute(statement, rows).all())

@@ -30,6 +30,7 @@ from plugin.jobs.periodic import run_periodic
 from plugin.jobs.queue import RedisQueue, init_queue, job_queue
 from plugin.members.compliance import ERASED_BODY, secure_erase_checkpoint, without_redacted
 from plugin.models import OutboxItem, Shop, WebhookEvent
+from plugin.points import order_batch
 from plugin.shopify import admin_api
 from plugin.shopify.client import AdminApiError, AdminUnauthorized
 
@@ -152,15 +153,16 @@ def _lock_events(event_ids: list[int]) -> dict[int, tuple[WebhookEvent, Shop | N
 
 def _read_for_batch(
     reads: dict[str, dict[Any, Any]], events: list[tuple[WebhookEvent, Shop]]
-) -> None:
+) -> dict[int, Any]:
     """The batch's shared reads in one statement each: which of its orders' customers are
     redacted, which a referral link sent, and the products their lines name
-    (``plugin.database.batch``)."""
+    (``plugin.database.batch``); the orders' bodies parsed, by event id."""
     from plugin.models import Product, RedactedCustomer, Referral
     from plugin.shopify.payloads import shopify_id
 
     customers: dict[int, set[str]] = {}
     products: dict[int, set[str]] = {}
+    bodies: dict[int, Any] = {}
     for event, shop in events:
         if event.body == ERASED_BODY or not event.topic.startswith("orders/"):
             continue
@@ -168,6 +170,7 @@ def _read_for_batch(
             payload = json.loads(event.body)
         except ValueError:
             continue  # its own savepoint reports it
+        bodies[event.id] = payload
         customer = payload.get("customer") if isinstance(payload, dict) else None
         if isinstance(customer, dict) and shopify_id(customer.get("id")):
             customers.setdefault(shop.id, set()).add(str(shopify_id(customer.get("id"))))
@@ -201,6 +204,7 @@ def _read_for_batch(
             ).scalars()
         }
         reads["products"].update({(shop_id, pid): rows.get(pid) for pid in ids})
+    return bodies
 
 
 def _solo(event_id: int) -> None:
@@ -231,7 +235,7 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
         pending = event_ids[reached:]
         locked = _lock_events(pending)
         with batch.batch_reads() as reads:
-            _read_for_batch(
+            bodies = _read_for_batch(
                 reads,
                 [
                     (event, shop)
@@ -239,7 +243,7 @@ def process_webhooks(event_ids: list[int], stop: threading.Event | None = None) 
                     if shop is not None and event.state != "processed"
                 ],
             )
-            outcome = _apply_batch(pending, locked, table, stop)
+            outcome = _apply_batch(pending, locked, table, stop, bodies)
         reached += outcome.reached
         if outcome.stopped:
             return reached
@@ -263,35 +267,55 @@ def _apply_batch(
     locked: dict[int, tuple[WebhookEvent, Shop | None]],
     table: dict[str, Any],
     stop: threading.Event | None,
+    bodies: dict[int, Any] | None = None,
 ) -> _Outcome:
-    """One batch's transaction: each event in its savepoint, the processed marks, the commit."""
+    """One batch's transaction: runs of paid orders set-based (``_apply_paid_run``), each other
+    event in its savepoint, the processed marks, the commit."""
     outcome = _Outcome()
     batch_ids: list[int] = []
     applied: list[int] = []
     failures: list[tuple[int, Exception]] = []
-    for event_id in pending:
+    bodies = bodies or {}
+    position = 0
+    read_after = 0  # the failures the batch's reads were last read after
+    while position < len(pending):
+        event_id = pending[position]
         event, shop = locked.get(event_id, (None, None))
         if event is not None and event.topic in SOLO_TOPICS:
             outcome.solo = event_id  # applied alone after this batch's commit
             break
-        outcome.reached += 1
-        batch_ids.append(event_id)
-        if event is None or event.state == "processed" or event_id in applied:
-            pass  # another worker holds it or has done it, or it came twice in this batch
-        elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
-            db.session.delete(event)
+        run = _paid_run(pending, position, locked, bodies, applied)
+        if run:
+            position += len(run)
+            outcome.reached += len(run)
+            batch_ids.extend(run)
+            assert shop is not None
+            if len(failures) > read_after:  # a failed savepoint dropped the batch's reads
+                read_after = len(failures)
+                rest = [locked[e] for e in pending[position - len(run) :] if e in locked]
+                _read_for_batch(_batch_answers(), [(e, s) for e, s in rest if s is not None])
+            left = _apply_paid_run(shop, run, bodies)
+            applied.extend(event_id for event_id in run if event_id not in left)
+            for event_id in left:
+                failure = _apply_one(locked[event_id][0], shop, table)
+                if failure is None:
+                    applied.append(event_id)
+                else:
+                    failures.append((event_id, failure))
         else:
-            try:
-                # The batch owns the transaction: a unit of work inside joins it, and a failed
-                # savepoint takes the outbox items written in it along
-                # (plugin.database.transaction).
-                with transaction.held(), transaction.savepoint():
-                    _apply_event(event, shop, table[event.topic])
-                applied.append(event_id)
-            except Exception as exc:
-                batch.forget()  # what it wrote may be in the batch's shared reads
-                failures.append((event_id, exc))
-                log.exception("webhook %s (%s, %s) failed", event_id, event.topic, shop.domain)
+            position += 1
+            outcome.reached += 1
+            batch_ids.append(event_id)
+            if event is None or event.state == "processed" or event_id in applied:
+                pass  # another worker holds it or has done it, or it came twice in this batch
+            elif shop is None:  # recorded just as shop/redact erased its shop: nothing is kept
+                db.session.delete(event)
+            else:
+                failure = _apply_one(event, shop, table)
+                if failure is None:
+                    applied.append(event_id)
+                else:
+                    failures.append((event_id, failure))
         if stop is not None and stop.is_set():
             outcome.stopped = True
             break
@@ -327,6 +351,68 @@ def _apply_batch(
     for event_id in again:
         _solo(event_id)
     return outcome
+
+
+def _apply_one(event: WebhookEvent, shop: Shop, table: dict[str, Any]) -> Exception | None:
+    """One event through its handler in its savepoint; the failure, if it failed."""
+    try:
+        # The batch owns the transaction: a unit of work inside joins it, and a failed
+        # savepoint takes the outbox items written in it along (plugin.database.transaction).
+        with transaction.held(), transaction.savepoint():
+            _apply_event(event, shop, table[event.topic])
+    except Exception as exc:
+        batch.forget()  # what it wrote may be in the batch's shared reads
+        log.exception("webhook %s (%s, %s) failed", event.id, event.topic, shop.domain)
+        return exc
+    return None
+
+
+def _batch_answers() -> dict[str, dict[Any, Any]]:
+    answers = {kind: batch.known(kind) for kind in ("redacted", "products", "referrals")}
+    return {kind: found for kind, found in answers.items() if found is not None}
+
+
+def _paid_run(
+    pending: list[int],
+    position: int,
+    locked: dict[int, tuple[WebhookEvent, Shop | None]],
+    bodies: dict[int, Any],
+    applied: list[int],
+) -> list[int]:
+    """The paid orders of one shop that follow one another from ``position`` (none when the event
+    there is not one): the set-based path's run."""
+    run: list[int] = []
+    shop_id = None
+    for event_id in pending[position:]:
+        event, shop = locked.get(event_id, (None, None))
+        if (
+            event is None
+            or shop is None
+            or event.topic != order_batch.TOPIC
+            or event.state == "processed"
+            or event_id in applied
+            or event_id in run
+            or not isinstance(bodies.get(event_id), dict)
+            or (shop_id is not None and shop.id != shop_id)
+        ):
+            break
+        shop_id = shop.id
+        run.append(event_id)
+    return run
+
+
+def _apply_paid_run(shop: Shop, run: list[int], bodies: dict[int, Any]) -> list[int]:
+    """A run of paid orders set-based in one savepoint; the events left to the per-event path
+    (all of them when the savepoint failed: a row written meanwhile by another worker, a value
+    the database refused)."""
+    try:
+        with transaction.held(), transaction.savepoint():
+            return order_batch.apply_paid_orders(
+                shop, [(event_id, bodies[event_id]) for event_id in run]
+            )
+    except Exception as exc:
+        log.info("a run of %s paid orders goes per event (%s)", len(run), failure_text(exc))
+        return run
 
 
 def _lock_conflict(exc: BaseException) -> bool:
@@ -444,6 +530,22 @@ def run_outbox_item(item_id: int) -> str:
     effect.on_success(shop, item, result)
     db.session.commit()
     return "done"
+
+
+def run_outbox_items(item_ids: list[int]) -> dict[str, int]:
+    """Run a commit's outbox items one after the other, each exactly as its own job
+    (``run_outbox_item``) would: in its own transaction, with its own retries. One that raises is
+    left pending for the sweep; the rest go on. The outcomes counted."""
+    outcomes: dict[str, int] = {}
+    for item_id in item_ids:
+        try:
+            outcome = run_outbox_item(item_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox item %s failed; the sweep runs it again", item_id)
+            outcome = "error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:

@@ -552,6 +552,12 @@ def void_refunded_units(shop: Shop, order_id: str) -> None:
                 device.state = "void"
 
 
+# The rules above that the batch path (``plugin.points.order_batch``) applies alike.
+currency_of = _currency
+order_email = _order_email
+unit_amounts = _unit_amounts
+
+
 def orders_of_member(shop_id: int, member_id: int) -> list[Order]:
     return list(
         db.session.execute(

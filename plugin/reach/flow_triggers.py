@@ -41,6 +41,15 @@ def send_trigger(
 ) -> int | None:
     """Queue trigger ``handle`` for ``customer_id`` once per event ``key``; None without a
     customer (Flow's customer reference is required) or when the key was used."""
+    item = trigger_item(shop.id, handle, key, customer_id, fields)
+    return None if item is None else outbox.add(shop.id, EFFECT, item.idempotency_key, item.payload)
+
+
+def trigger_item(
+    shop_id: int, handle: str, key: str, customer_id: str | None, fields: Mapping[str, Any]
+) -> outbox.NewItem | None:
+    """The outbox item ``send_trigger`` writes (for ``outbox.add_many``); None without a
+    customer."""
     declared = TRIGGERS[handle]
     unknown = set(fields) - set(declared)
     if unknown:
@@ -55,6 +64,6 @@ def send_trigger(
             if value is None
             else (value if isinstance(value, int | float | bool) else str(value))
         )
-    return outbox.add(
-        shop.id, EFFECT, f"flow:{handle}:{key}", {"handle": handle, "payload": payload}
+    return outbox.NewItem(
+        shop_id, EFFECT, f"flow:{handle}:{key}", {"handle": handle, "payload": payload}
     )

@@ -45,11 +45,19 @@ def touch(shop: Shop, member_id: int | None, at: datetime | None = None) -> int 
     """The member's metafields changed: write them at the start of the next minute (once)."""
     if member_id is None:
         return None
+    item = touch_item(shop.id, member_id, at)
+    return outbox.add(
+        shop.id, EFFECT, item.idempotency_key, item.payload, not_before=item.not_before
+    )
+
+
+def touch_item(shop_id: int, member_id: int, at: datetime | None = None) -> outbox.NewItem:
+    """The outbox item ``touch`` writes (for ``outbox.add_many``)."""
     moment = at or now()
     minute = int(moment.timestamp()) // 60
     due = datetime.fromtimestamp((minute + 1) * 60, tz=moment.tzinfo)
     key = f"customer_metafields:{member_id}:{minute}"
-    return outbox.add(shop.id, EFFECT, key, {"member_id": member_id}, not_before=due)
+    return outbox.NewItem(shop_id, EFFECT, key, {"member_id": member_id}, not_before=due)
 
 
 def values(shop: Shop, member: Member) -> dict[str, str]:

@@ -11,9 +11,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from plugin import accounts, clock, ledger
+from plugin import accounts, clock, ledger, outbox
 from plugin.accounts import cohort_of
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
@@ -50,6 +50,7 @@ def listen() -> None:
     """At app start (``plugin/__init__.py``): the ledger's entries and the IDs' activations tell
     the member's tools. The ledger and the accounts sit below reach; this is how they reach it."""
     ledger.on_entry = points_moved
+    ledger.on_entries = points_moved_many
     accounts.on_activation = member_activated
 
 
@@ -150,6 +151,64 @@ def points_moved(
         )
 
 
+def points_moved_many(entries: list[ledger.NewEntry]) -> None:
+    """``points_moved`` for many entries (``ledger.post_entries``): the same outbox items, in two
+    statements whatever their number (the members' customers, the items)."""
+    items: list[outbox.NewItem] = []
+    by_shop: dict[int, list[ledger.NewEntry]] = {}
+    for entry in entries:
+        by_shop.setdefault(entry.shop_id, []).append(entry)
+    for shop_id, shop_entries in by_shop.items():
+        shop = db.session.get(Shop, shop_id)
+        if shop is None:
+            continue
+        earning = [
+            entry
+            for entry in shop_entries
+            if entry.delta > 0 and entry.kind.value not in ("redemption_refund", "import")
+        ]
+        customers = _first_customers(shop_id, {entry.member_id for entry in earning})
+        for entry in shop_entries:
+            items.append(customer_metafields.touch_item(shop_id, entry.member_id))
+            if entry.delta <= 0 or entry.kind.value in ("redemption_refund", "import"):
+                continue
+            trigger = flow_triggers.trigger_item(
+                shop_id,
+                "tesmart-points-earned",
+                entry.cause_key,
+                customers.get(entry.member_id),
+                {
+                    "Points": entry.delta,
+                    "Balance": entry.balance
+                    if entry.balance is not None
+                    else ledger.balance(shop_id, entry.member_id),
+                    "Reason": entry.kind.value,
+                },
+            )
+            if trigger is not None:
+                items.append(trigger)
+    outbox.add_many(items)
+
+
+def _first_customers(shop_id: int, member_ids: set[int]) -> dict[int, str]:
+    """``customer_of`` for many members in one statement: each one's first customer in the shop."""
+    if not member_ids:
+        return {}
+    first = (
+        select(func.min(ShopCustomer.id))
+        .where(ShopCustomer.shop_id == shop_id, ShopCustomer.member_id.in_(member_ids))
+        .group_by(ShopCustomer.member_id)
+    )
+    return {
+        int(member_id): customer_id
+        for member_id, customer_id in db.session.execute(
+            select(ShopCustomer.member_id, ShopCustomer.customer_id).where(
+                ShopCustomer.id.in_(first)
+            )
+        ).all()
+    }
+
+
 def member_activated(member: Member, source: str) -> None:
     """A TESmart ID was activated: Flow and the metafields in every shop the member buys from."""
     if source == "import":  # the old program's members were active already; no event
@@ -158,6 +217,7 @@ def member_activated(member: Member, source: str) -> None:
         select(Shop, ShopCustomer.customer_id)
         .join(ShopCustomer, ShopCustomer.shop_id == Shop.id)
         .where(ShopCustomer.member_id == member.id)
+        .order_by(ShopCustomer.id)  # a shop's trigger names its first customer, as customer_of
     ).all()
     cohort = cohort_of(member)
     for shop, customer_id in rows:

@@ -1,6 +1,9 @@
-"""What a drained batch of paid orders costs the worker: the SQL statements per order (and which),
+"""What a drained batch of paid orders costs the worker: the SQL statements per batch (and which),
 measured around ``drain_webhooks`` over one batch taken off the stream; the outbox items the
 orders write are only enqueued here, as under a real worker. ``ORDER_PROFILE=1`` prints a profile.
+
+The batch's paid orders go the set-based way (``plugin.points.order_batch``): a fixed number of
+statements per batch, whatever the number of orders in it.
 """
 
 from __future__ import annotations
@@ -50,11 +53,14 @@ def _paid(kvm: dict[str, Any], n: int, customer: int) -> dict[str, Any]:
 
 
 # New customers (a TESmart ID and a shop customer made with each order), and customers known
-# already (the steady state, and the benchmark's: 500 customers ordering again and again).
+# already (the steady state, and the benchmark's: 500 customers ordering again and again). The
+# bound is per batch of 50: the batch's lock, its shared reads (redactions, referrals, products),
+# the savepoint, the members, customers and orders read and written, the entries, wallets,
+# first customers, outbox items and devices written, the processed mark.
 # Real commits: the statements counted are production's, not the rolled-back test transaction's
 # (whose savepoint around each commit would add two per batch).
 @pytest.mark.commits
-@pytest.mark.parametrize(("known", "bound"), [(False, 15), (True, 13)])
+@pytest.mark.parametrize(("known", "bound"), [(False, 18), (True, 17)])
 def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
     shops: Any,
     kvm: Any,
@@ -117,5 +123,4 @@ def test_a_drained_batch_of_paid_orders_costs_a_bounded_number_of_statements(
         print("\n".join(statements[: len(statements) // ORDERS + 2]))
     if profile:
         pstats.Stats(profile).sort_stats(os.environ["ORDER_PROFILE"]).print_stats(45)
-    # and the batch's own: its lock, its shared reads (redactions, products), the processed mark
-    assert len(statements) <= bound * ORDERS + 5
+    assert len(statements) <= bound

@@ -1,0 +1,79 @@
+"""A commit's outbox items go to the queue as one rq job per 50 (a drained batch of paid orders
+writes one Flow trigger per order), and that job runs each item as its own job would: an item that
+raises is left pending for the sweep and the others are done."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import fakeredis
+import pytest
+from flask import Flask
+from rq import Queue
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
+
+from plugin import clock, jobs, outbox
+from plugin.extensions import db
+from plugin.jobs import run_outbox_items
+from plugin.jobs.queue import OUTBOX_JOB_ITEMS, RedisQueue
+from plugin.models import OutboxItem
+from plugin.reach import flow_triggers
+
+
+def _triggers(shop: Any, count: int) -> list[int]:
+    ids = [
+        flow_triggers.send_trigger(
+            shop, "tesmart-points-earned", f"k{n}", "123", {"Points": 1, "Balance": 1}
+        )
+        for n in range(count)
+    ]
+    return [item_id for item_id in ids if item_id is not None]
+
+
+def test_a_commits_items_are_queued_fifty_to_a_job(app: Flask) -> None:
+    queue = RedisQueue("redis://127.0.0.1:6379/0")
+    queue.connection = fakeredis.FakeRedis()
+    due = clock.now() + timedelta(minutes=1)
+    queue.enqueue_outbox(list(range(1, 2 * OUTBOX_JOB_ITEMS + 2)), [(500, due), (501, due)])
+    rq_queue = Queue("outbox", connection=queue.connection)
+    found = [Job.fetch(job_id, connection=queue.connection) for job_id in rq_queue.get_job_ids()]
+    assert [
+        (
+            job.func_name.rsplit(".", 1)[-1],
+            len(job.args[0]) if isinstance(job.args[0], list) else job.args[0],
+        )
+        for job in found
+    ] == [
+        ("run_outbox_items", OUTBOX_JOB_ITEMS),
+        ("run_outbox_items", OUTBOX_JOB_ITEMS),
+        ("run_outbox_item", 2 * OUTBOX_JOB_ITEMS + 1),  # the one left over, under its own id
+    ]
+    assert found[-1].id == f"outbox-{2 * OUTBOX_JOB_ITEMS + 1}"
+    scheduled = ScheduledJobRegistry(queue=rq_queue).get_job_ids()
+    [later] = [Job.fetch(job_id, connection=queue.connection) for job_id in scheduled]
+    assert later.args == ([500, 501],)  # the items due at one moment, in one job
+
+
+def test_one_item_that_raises_leaves_the_others_done(
+    shops: Any, app: Flask, fake_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_admin.add_customer(shops["us"].domain, email="flow@example.com", customer_id=123)
+    ids = _triggers(shops["us"], 3)
+    outbox.leave_to_sweep()
+    db.session.commit()
+    original = jobs.run_outbox_item
+
+    def flaky(item_id: int) -> str:
+        if item_id == ids[1]:
+            raise RuntimeError("the worker's connection dropped")
+        return original(item_id)
+
+    monkeypatch.setattr(jobs, "run_outbox_item", flaky)
+    assert run_outbox_items(ids) == {"done": 2, "error": 1}
+    db.session.expire_all()
+    states = {
+        item.id: item.state for item in db.session.query(OutboxItem).filter(OutboxItem.id.in_(ids))
+    }
+    assert states == {ids[0]: "done", ids[1]: "pending", ids[2]: "done"}
