@@ -191,18 +191,22 @@ NOTES = """- **One small machine does everything.** The load averages above show
   tier being the first limit. The app does what the program asks of a paid order: it locks the
   order row, links the customer and the TESmart ID, writes the ledger entry and the balance at the
   order's own time, checks campaigns, registers the KVM device at the price actually paid, and
-  looks for a referral. A drained batch (up to 50 events) is one transaction with a savepoint per
-  event (a bad payload rolls back alone and is retried alone), the applied events marked processed
-  in one statement, the batch's customers' redactions and referral visits and its lines' products
-  read once: 13 SQL statements per paid order of a known customer, 15 of a new one, savepoint and
-  release included
-  (tests/webhooks/test_batch_cost.py; 25 before). Each statement is a round trip; on a loaded
-  machine the worker waits on them, not on its own CPU. Webhook events reach the workers through
-  the stream, 50 ids per Redis round trip, instead of one rq job each. More workers than cores do
+  looks for a referral. A drained batch (up to 50 events) is one transaction. Its runs of one
+  shop's plain paid orders are applied set-based (`plugin/points/order_batch.py`): the shared
+  reads once, the program's rules in Python, then one multi-row statement per table (IDs,
+  customers, orders, ledger entries and wallets, outbox items, devices), 16 SQL statements for a
+  batch of 50 paid orders of known customers and 17 of new ones (tests/webhooks/test_batch_cost.py;
+  655 and 755 before, 25 per order before that). Anything unusual (a refund, a discount code, a
+  referral visit, a gift campaign, ...) is applied per event in a savepoint of its own, in the same
+  batch, and tests/webhooks/test_order_batch.py holds both ways to the same rows. What a worker
+  spends per order now is mostly the Flow trigger each paid order owes Shopify (an outbox item, its
+  own transaction and Admin API call), which the floor does not send. Webhook events reach the
+  workers through the stream, 50 ids per Redis round trip, instead of one rq job each. More
+  workers than cores do
   not help: the 4-worker row shares 2 cores with the web tier and PostgreSQL. The price of the
   batch: two drainers whose batches touch the same customer wait for each other's commit.
 - **Storefront reads.** One statement loads the shop, the customer, the TESmart ID and the balance
-  (`services.members.shop_visitor`); the devices and the quote read each device's history in the
+  (`plugin.accounts.shop_visitor`); the devices and the quote read each device's history in the
   same statement; the read views run without BEGIN/ROLLBACK on PostgreSQL, which also keeps
   psycopg's prepared statements (a ROLLBACK discards them). 5-8 statements per request became
   1-2. Quotes count against the per-customer storefront write limit (20 a minute), so the
