@@ -42,6 +42,7 @@ from plugin.points.campaigns import campaigns_in_force, multiplier_of
 from plugin.points.orders import (
     MAX_DEVICE_UNITS_PER_LINE,
     currency_of,
+    net_amount,
     order_email,
     unit_amounts,
 )
@@ -210,6 +211,7 @@ def _plan(shop: Shop, delivery: _Delivery, known: _Known) -> _Plan | None:
     if linked is not None and (member is None or linked != member.id):
         return None  # linked to another ID: the per-event path decides (and audits)
     settings = program_settings(shop)
+    currency = currency_of(shop, snapshot)
     paid_at = snapshot.processed_at or snapshot.created_at or clock.now()
     earns = not snapshot.test or settings.award_test_orders
     points = 0
@@ -221,19 +223,16 @@ def _plan(shop: Shop, delivery: _Delivery, known: _Known) -> _Plan | None:
         if any(campaign.kind == "gift" for campaign in campaigns):
             return None
         multiplier = multiplier_of(campaigns) if applies else Decimal(1)
-        points = order_points(
-            settings.earning, _net(snapshot, currency_of(shop, snapshot)), multiplier
-        )
+        points = order_points(settings.earning, _net(snapshot, currency), multiplier)
     if points > 0:
-        total = _total(snapshot, currency_of(shop, snapshot))
-        if clawback_points(points, total, quantize(Decimal(0), currency_of(shop, snapshot)), 0):
+        total = _total(snapshot, currency)
+        if clawback_points(points, total, quantize(Decimal(0), currency), 0):
             return None
     return _Plan(delivery, snapshot, member.id if member is not None else None, points, paid_at)
 
 
 def _net(snapshot: OrderSnapshot, currency: str) -> Decimal:
-    net = snapshot.net
-    return quantize(max(net, Decimal(0)), currency) if net is not None else Decimal(0)
+    return net_amount(snapshot, currency) or Decimal(0)
 
 
 def _total(snapshot: OrderSnapshot, currency: str) -> Decimal:

@@ -67,7 +67,7 @@ def _lock_order(shop: Shop, order_id: str, currency: str) -> tuple[Order, bool]:
     ).scalar_one(), False
 
 
-def _order_email(order: OrderSnapshot) -> str | None:
+def order_email(order: OrderSnapshot) -> str | None:
     # Shopify quirk: the order's contact ``email`` can differ from ``customer.email``; the TESmart
     # ID follows the customer account's email, the contact email only for guest checkouts.
     for candidate in order.emails:
@@ -76,7 +76,13 @@ def _order_email(order: OrderSnapshot) -> str | None:
     return None
 
 
-def _currency(shop: Shop, snapshot: OrderSnapshot) -> str:
+def net_amount(snapshot: OrderSnapshot, currency: str) -> Decimal | None:
+    """What the order's points are earned on: its net amount in shop money, never below zero."""
+    net = snapshot.net
+    return quantize(max(net, Decimal(0)), currency) if net is not None else None
+
+
+def currency_of(shop: Shop, snapshot: OrderSnapshot) -> str:
     # Shopify's ``currency`` is the shop's; what the customer paid in is ``presentment_currency``.
     return (snapshot.currency or shop.currency).upper()
 
@@ -84,7 +90,7 @@ def _currency(shop: Shop, snapshot: OrderSnapshot) -> str:
 def _apply_order_fields(shop: Shop, order: Order, snapshot: OrderSnapshot) -> Member | None:
     # The TESmart ID and the customer first: their queries would otherwise flush each change to
     # the order made before them as an UPDATE of its own; set after them, they go as one.
-    email = _order_email(snapshot)
+    email = order_email(snapshot)
     member, member_is_new = claim_member(email) if email else (None, False)
     customer = snapshot.customer
     if customer is not None and customer.id:
@@ -106,7 +112,7 @@ def _apply_order_fields(shop: Shop, order: Order, snapshot: OrderSnapshot) -> Me
     if member is not None and order.member_id is None:
         order.member_id = member.id
 
-    currency = _currency(shop, snapshot)
+    currency = currency_of(shop, snapshot)
     order.currency = currency
     order.name = snapshot.name or order.name
     order.test = snapshot.test
@@ -114,9 +120,9 @@ def _apply_order_fields(shop: Shop, order: Order, snapshot: OrderSnapshot) -> Me
         order.total_amount = quantize(snapshot.total, currency)
     if snapshot.presentment_total is not None:
         order.presentment_currency, order.presentment_total = snapshot.presentment_total
-    net = snapshot.net
+    net = net_amount(snapshot, currency)
     if net is not None:
-        order.net_amount = quantize(max(net, Decimal(0)), currency)
+        order.net_amount = net
     order.placed_at = order.placed_at or snapshot.created_at
     updated = snapshot.updated_at
     if updated and (order.shopify_updated_at is None or updated > order.shopify_updated_at):
@@ -144,7 +150,7 @@ def apply_paid(
 ) -> Order:
     """orders/paid: the award, once, at the order's own time; then devices and clawback."""
     order_id = snapshot.id
-    order, created = _lock_order(shop, order_id, _currency(shop, snapshot))
+    order, created = _lock_order(shop, order_id, currency_of(shop, snapshot))
     member = _apply_order_fields(shop, order, snapshot)
     # An order first seen now has no refunds but those this delivery carries, and no devices: a
     # refund or an earlier delivery would have created its row.
@@ -191,7 +197,7 @@ def apply_cancelled(shop: Shop, snapshot: OrderSnapshot) -> Order:
         # Shopify's cancellation always carries its moment; without one this is not a cancellation
         # (an orders/paid body relabelled as one took the points back). Nothing is written.
         raise PayloadError("orders/cancelled without cancelled_at")
-    order = lock_order(shop, snapshot.id, _currency(shop, snapshot))
+    order = lock_order(shop, snapshot.id, currency_of(shop, snapshot))
     _apply_order_fields(shop, order, snapshot)
     order.cancelled_at = order.cancelled_at or cancelled_at
     settle_points(shop, order, trigger="cancel")
@@ -336,7 +342,7 @@ def apply_refund(shop: Shop, refund: RefundSnapshot) -> Order:
 
 def apply_fulfilled(shop: Shop, snapshot: OrderSnapshot) -> Order:
     """orders/fulfilled: the delivery dates that start the return windows (POLICY.md 6)."""
-    order = lock_order(shop, snapshot.id, _currency(shop, snapshot))
+    order = lock_order(shop, snapshot.id, currency_of(shop, snapshot))
     _apply_order_fields(shop, order, snapshot)
     for fulfillment in snapshot.fulfillments:
         created = fulfillment.created_at
@@ -428,7 +434,7 @@ def settle_points(
     return 0
 
 
-def _unit_amounts(line: LineItem, currency: str, taxes_included: bool = False) -> list[Decimal]:
+def unit_amounts(line: LineItem, currency: str, taxes_included: bool = False) -> list[Decimal]:
     """What was actually paid for each unit of a line, after its discounts and, where prices
     include tax, without the line's tax (POLICY.md 5); the cents that do not divide evenly go to
     the first units, so the units add up to the line exactly. Shop money throughout."""
@@ -481,9 +487,7 @@ def register_devices(
                 quantity,
             )
             continue
-        for index, amount in enumerate(
-            _unit_amounts(line, order.currency, snapshot.taxes_included)
-        ):
+        for index, amount in enumerate(unit_amounts(line, order.currency, snapshot.taxes_included)):
             if insert_once(
                 Device,
                 {
@@ -550,12 +554,6 @@ def void_refunded_units(shop: Shop, order_id: str) -> None:
         for device in devices:
             if device.state == "registered":
                 device.state = "void"
-
-
-# The rules above that the batch path (``plugin.points.order_batch``) applies alike.
-currency_of = _currency
-order_email = _order_email
-unit_amounts = _unit_amounts
 
 
 def orders_of_member(shop_id: int, member_id: int) -> list[Order]:

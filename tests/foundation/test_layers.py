@@ -46,11 +46,19 @@ def _copy_of_the_code(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_domain_module_importing_the_jobs_breaks_the_layers(tmp_path: Path) -> None:
+def _lint_with_import(
+    tmp_path: Path, module: str, statement: str
+) -> subprocess.CompletedProcess[str]:
+    """import-linter's verdict on a copy of the code where ``module`` (a path) gains
+    ``statement``."""
     copy = _copy_of_the_code(tmp_path)
-    ledger = copy / "plugin" / "ledger.py"
-    ledger.write_text(ledger.read_text() + "\nfrom plugin.jobs import queue  # noqa\n")
-    result = _lint_imports(copy)
+    target = copy / module
+    target.write_text(target.read_text() + f"\n{statement}  # noqa\n")
+    return _lint_imports(copy)
+
+
+def test_a_domain_module_importing_the_jobs_breaks_the_layers(tmp_path: Path) -> None:
+    result = _lint_with_import(tmp_path, "plugin/ledger.py", "from plugin.jobs import queue")
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
     assert "plugin.ledger -> plugin.jobs.queue" in result.stdout
@@ -67,19 +75,13 @@ def test_the_domain_order_has_no_exceptions() -> None:
 
 
 def test_a_lower_domain_module_importing_a_higher_one_breaks_the_layers(tmp_path: Path) -> None:
-    copy = _copy_of_the_code(tmp_path)
-    accounts = copy / "plugin" / "accounts.py"
-    accounts.write_text(accounts.read_text() + "\nfrom plugin.points import orders  # noqa\n")
-    result = _lint_imports(copy)
+    result = _lint_with_import(tmp_path, "plugin/accounts.py", "from plugin.points import orders")
     assert result.returncode != 0
     assert "plugin.accounts -> plugin.points.orders" in result.stdout
 
 
 def test_production_code_importing_the_demo_breaks_its_contract(tmp_path: Path) -> None:
-    copy = _copy_of_the_code(tmp_path)
-    receiver = copy / "webhooks" / "receiver.py"
-    receiver.write_text(receiver.read_text() + "\nfrom plugin.devtools import demo  # noqa\n")
-    result = _lint_imports(copy)
+    result = _lint_with_import(tmp_path, "webhooks/receiver.py", "from plugin.devtools import demo")
     assert result.returncode != 0
     assert "webhooks.receiver -> plugin.devtools.demo" in result.stdout
 
