@@ -166,11 +166,20 @@ def cost_buckets(app: Flask | None = None) -> BucketEstimates:
     if connection is None:
         return PROCESS_BUCKETS
 
+    # A test's injected clock (it moves with the test's recorded sleeps, and the fake Admin API's
+    # bucket restores on it): the shared estimate must restore on it too, not on the Redis
+    # server's. None in production: every process reads the server's clock.
+    injected = app.extensions.get(clock.MONOTONIC_EXTENSION)
     with _lock:
         buckets = app.extensions.get("admin_cost_buckets")
-        # Built once per app; again only if the queue (and so its connection) was replaced.
-        if not isinstance(buckets, RedisCostBuckets) or buckets.redis is not connection:
-            buckets = RedisCostBuckets(connection, fallback=PROCESS_BUCKETS)
+        # Built once per app; again only if the queue (and so its connection) or the injected
+        # clock was replaced.
+        if (
+            not isinstance(buckets, RedisCostBuckets)
+            or buckets.redis is not connection
+            or buckets.clock is not injected
+        ):
+            buckets = RedisCostBuckets(connection, fallback=PROCESS_BUCKETS, clock=injected)
             app.extensions["admin_cost_buckets"] = buckets
         return buckets
 

@@ -160,6 +160,11 @@ class RedisCostBuckets:
         self._state_lock = threading.Lock()
         self._down_until: float | None = None  # while set, Redis failed: use the fallback
 
+    @property
+    def clock(self) -> Callable[[], float] | None:
+        """The test clock given instead of the Redis server's (None: the server's)."""
+        return self._clock
+
     def bucket_key(self, shop: str) -> str:
         return f"{self.prefix}bucket:{shop}"
 

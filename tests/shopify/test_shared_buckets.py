@@ -452,3 +452,24 @@ def test_the_app_shares_the_estimate_over_its_queues_connection():
     assert buckets.redis is queue.connection  # no second connection pool
     assert buckets.fallback is PROCESS_BUCKETS
     assert cost_buckets(app) is buckets  # built once
+    assert buckets.clock is None  # production: the Redis server's clock
+
+
+def test_a_tests_injected_clock_is_the_shared_estimates_clock_too():
+    # The suite's recorded sleeps move the app's injected monotonic clock, and the fake Admin API's
+    # bucket restores on it; a shared estimate on the Redis server's clock would never see a
+    # recorded wait restore anything, and the client would give up throttled.
+    from plugin.clock import MONOTONIC_EXTENSION
+    from plugin.jobs.queue import RedisQueue
+    from plugin.shopify.admin_api import cost_buckets
+
+    app = Flask(__name__)
+    app.extensions["tesmart_queue"] = RedisQueue(f"redis://127.0.0.1:{closed_port()}/0")
+    first = ManualClock()
+    app.extensions[MONOTONIC_EXTENSION] = first
+    buckets = cost_buckets(app)
+    assert isinstance(buckets, RedisCostBuckets) and buckets.clock is first
+    second = ManualClock()
+    app.extensions[MONOTONIC_EXTENSION] = second
+    rebuilt = cost_buckets(app)
+    assert isinstance(rebuilt, RedisCostBuckets) and rebuilt.clock is second
