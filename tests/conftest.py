@@ -80,6 +80,29 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _TRAVELLER = None
 
 
+# The suite runs under pytest-xdist's worksteal (pyproject's addopts): each worker starts on its
+# half of the list and, once done, takes the second half of what another still has queued. So the
+# slow modules come first (a browser test takes seconds, most others milliseconds): the tests left
+# to share out at the end are short ones, and the two workers finish together. Each module stays
+# in one piece, so its module fixtures (a browser's live server, the demo) are built once.
+SLOW_FIRST = ("browser", "slow", "resilience")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (i for i, name in enumerate(SLOW_FIRST) if item.get_closest_marker(name)),
+            len(SLOW_FIRST),
+        )
+
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    ordered = sorted(modules.values(), key=lambda tests: min(rank(t) for t in tests))
+    items[:] = [item for tests in ordered for item in tests]
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     from plugin import clock
 

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow  # node: the theme check (tests/conftest.py runs slow modules first)
+
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extensions" / "tesmart-theme"
 THEME_CHECK = ROOT / "node_modules" / "@shopify" / "theme-check-node"

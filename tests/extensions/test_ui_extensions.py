@@ -22,6 +22,9 @@ from typing import Any
 
 import pytest
 
+# Node: the extensions' build, tsc and the smoke runs (tests/conftest.py runs slow modules first).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSIONS = ROOT / "extensions"
 NODE = shutil.which("node")

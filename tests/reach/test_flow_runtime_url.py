@@ -20,7 +20,10 @@ SHOPIFY = ROOT / "node_modules" / ".bin" / "shopify"
 ACTION = "flow-adjust-points"
 PATH = "/integrations/flow/adjust-points"
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+pytestmark = [
+    pytest.mark.skipif(NODE is None, reason="node is not installed"),
+    pytest.mark.slow,  # Shopify CLI and node builds (tests/conftest.py runs slow modules first)
+]
 
 
 def _app_copy(tmp_path: Path, *, ui: bool = False) -> Path:
