@@ -660,6 +660,21 @@ class Sleeps(list[float]):
         return time.monotonic() + self.ahead
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium per worker, shared by every browser test (launching one costs about
+    a second of CPU); each test opens a context of its own (its cookies, storage and routes)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.browser import launch_chromium
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture()
 def slept(app: Flask) -> Sleeps:
     """The seconds the app would have slept during the test, in order."""

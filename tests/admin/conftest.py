@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,8 +69,6 @@ def admin_fetch(client: FlaskClient) -> Callable[..., Any]:
 
 # --- the admin in headless Chromium (browser tests) ---------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture()
 def server(app: Any) -> Iterator[str]:
@@ -88,10 +85,8 @@ def server(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture()
-def browser_page() -> Iterator[tuple[Any, list[str]]]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def browser_page(chromium: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A page of its own context in the worker's Chromium, every request off loopback aborted."""
     blocked: list[str] = []
 
     def only_loopback(route: Any) -> None:
@@ -102,19 +97,11 @@ def browser_page() -> Iterator[tuple[Any, list[str]]]:
             blocked.append(route.request.url)
             route.abort()
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1280, "height": 900}
-        )
-        context.route("**/*", only_loopback)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page, blocked
-        finally:
-            context.close()
-            browser.close()
+    context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context.route("**/*", only_loopback)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page, blocked
+    finally:
+        context.close()

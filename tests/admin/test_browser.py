@@ -23,7 +23,6 @@ from tests.admin import factories
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LEDGER_ROWS = 10_000
 

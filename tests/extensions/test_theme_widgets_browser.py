@@ -22,7 +22,6 @@ from werkzeug.serving import make_server
 
 from plugin.devtools import dev_storefront
 from plugin.devtools import shops as dev_shops
-from tests.browser import launch_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -154,19 +153,11 @@ def server() -> Iterator[tuple[str, FakeStorefrontApi]]:
     patch.undo()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser: Any, server: tuple[str, FakeStorefrontApi]) -> Iterator[Any]:
+def page(chromium: Any, server: tuple[str, FakeStorefrontApi]) -> Iterator[Any]:
     base, api = server
     api.reset()
-    context = browser.new_context(locale="en-US", timezone_id="UTC", base_url=base)
+    context = chromium.new_context(locale="en-US", timezone_id="UTC", base_url=base)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page = context.new_page()
     page.errors = []

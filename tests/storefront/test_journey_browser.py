@@ -19,7 +19,6 @@ from sqlalchemy import select
 from tests.browser import screenshot
 from tests.storefront.test_storefront_browser import (  # noqa: F401  (fixtures)
     Storefront,
-    browser,
     ledger_balance,
     newest,
     page,
@@ -281,9 +280,19 @@ def test_no_english_is_visible_in_the_german_japanese_and_korean_stores(
             # Each active member's own terms are on the card, so their texts are scanned too.
             sync_api.expect(widget(page, "member-status")).to_contain_text(terms_title)
         page.locator(".tesmart-launcher__button").click()
-        for tab in page.locator(".tesmart__tab").all():
+        tabs = page.locator(".tesmart__tab").all()
+        for tab in tabs:
             tab.click()
-        page.wait_for_timeout(500)
+        # Every tab's pane is drawn (its panel holds what it rendered, or its error) before the
+        # texts are read.
+        page.wait_for_function(
+            """count => {
+                const panes = document.querySelectorAll('.tesmart-dialog__body > .tesmart');
+                return panes.length === count
+                    && [...panes].every(pane => pane.querySelector('.tesmart__panel > *'));
+            }""",
+            arg=len(tabs),
+        )
         texts = page.evaluate(
             """() => [...document.querySelectorAll('.tesmart, .tesmart-dialog')].flatMap(root => {
                 const out = [];

@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from tests.browser import launch_chromium, screenshot
+from tests.browser import screenshot
 from tests.conftest import base_config
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -58,14 +58,6 @@ class Storefront:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def storefront(database_url: str) -> Iterator[Storefront]:
     """The app on loopback with the demo loaded once for the module (the tests read what they
     assert from the database, so they share it); the tables are emptied afterwards."""
@@ -99,8 +91,8 @@ def storefront(database_url: str) -> Iterator[Storefront]:
 
 
 @pytest.fixture
-def page(browser: Any, storefront: Storefront) -> Iterator[Any]:
-    context = browser.new_context(locale="en-US", timezone_id="UTC", base_url=storefront.base)
+def page(chromium: Any, storefront: Storefront) -> Iterator[Any]:
+    context = chromium.new_context(locale="en-US", timezone_id="UTC", base_url=storefront.base)
     blocked: list[str] = []
 
     def only_loopback(route: Any) -> None:
