@@ -10,7 +10,9 @@ import pytest
 from plugin.extensions import db
 from plugin.models import TradeIn
 from plugin.program.messages import format_date
-from tests.storefront.test_demo import demo  # noqa: F401  (the demo, loaded)
+from tests.storefront.test_demo import demo, loaded_demo  # noqa: F401  (the demo, loaded)
+
+pytestmark = pytest.mark.slow  # the demo's load (tests/conftest.py runs slow modules first)
 
 
 @pytest.mark.parametrize(

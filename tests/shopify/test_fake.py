@@ -189,3 +189,29 @@ def test_reset_forgets_everything(fake: FakeAdminApi, http):
     post(http, operation("ShopGet"))
     fake.reset()
     assert fake.calls == [] and fake.pending_faults() == []
+
+
+def test_a_restored_fake_starts_from_a_copy_of_the_snapshot_with_a_full_bucket(
+    fake: FakeAdminApi, clock: ManualClock
+):
+    ada = fake.add_customer(SHOP, email="ada@example.com")
+    fake.drain_bucket(SHOP)
+    state = fake.snapshot()
+    later = fake.add_customer(SHOP, email="later@example.com")  # not in the snapshot
+
+    first = FakeAdminApi(clock=clock.monotonic, now=clock.utcnow, sleep=clock.sleep)
+    first.restore(state)
+    assert first.customer(SHOP, ada)["email"] == "ada@example.com"
+    with pytest.raises(KeyError):
+        first.customer(SHOP, later)
+    assert first.bucket_status(SHOP)["currentlyAvailable"] == 2000  # full, on its own clock
+    ben = first.add_customer(SHOP, email="ben@example.com")
+    first.update_customer(SHOP, ada, email="ada.first@example.com")
+
+    second = FakeAdminApi(clock=clock.monotonic, now=clock.utcnow, sleep=clock.sleep)
+    second.restore(state)  # the first one's writes are its own
+    with pytest.raises(KeyError):
+        second.customer(SHOP, ben)
+    assert second.customer(SHOP, ada)["email"] == "ada@example.com"
+    carl = second.add_customer(SHOP, email="carl@example.com")
+    assert len({ada, later, ben, carl}) == 4  # no id handed out twice

@@ -4,13 +4,19 @@ openapi.yaml by the test client)."""
 
 from __future__ import annotations
 
+import copy
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import SHOP_DOMAINS, drain_jobs
+from plugin.clock import MONOTONIC_EXTENSION, SLEEP_EXTENSION
+from tests.conftest import SHOP_DOMAINS, Sleeps, _empty_tables, _shared_app, drain_jobs
+
+pytestmark = pytest.mark.slow  # the demo's load (tests/conftest.py runs slow modules first)
 
 GOOD_CONDITION = {
     "cosmetic_wear": False,
@@ -20,19 +26,63 @@ GOOD_CONDITION = {
 }
 
 
-@pytest.fixture()
-def demo(app, fake_admin) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from plugin.devtools.demo import load_demo
+@dataclass
+class LoadedDemo:
+    summary: dict[str, Any]
+    fake: Any  # the fake Admin API as the load left it (FakeAdminApi.snapshot)
 
-    # The fake Admin API is built (its schema loaded) before the clock starts: that is the fake's
-    # one-off cost per process, not the demo's. CPU time, not wall time: a machine busy with other
-    # work must not fail this, and on SQLite (as under `make run`) all the work is this process's.
-    started = time.process_time()
-    summary = load_demo(force=True)
-    elapsed = time.process_time() - started
-    drain_jobs(app)  # with Redis, the codes are made by the queued outbox jobs
-    summary["seconds"] = elapsed
-    return summary
+
+@pytest.fixture(scope="module")
+def loaded_demo(database_url: str, request: pytest.FixtureRequest) -> Iterator[LoadedDemo]:
+    """The demo, loaded and committed once for the module (about 2 s of CPU a load); every table
+    is emptied after the module's last test."""
+    from plugin.devtools.demo import load_demo
+    from plugin.extensions import db
+    from plugin.shopify.admin_api import fake_admin
+
+    # The app the module's tests get (jobs in-process or not, tests/conftest.py), as it was built.
+    in_process = any(
+        item.get_closest_marker("in_process_jobs")
+        for item in request.session.items
+        if item.path == request.path
+    )
+    app, pristine_config, pristine_extensions = _shared_app(database_url, in_process)
+    sleeps = app.extensions[SLEEP_EXTENSION] = Sleeps()
+    app.extensions[MONOTONIC_EXTENSION] = sleeps.monotonic
+    try:
+        with app.app_context():
+            # The fake Admin API is built (its schema loaded) before the clock starts: that is the
+            # fake's one-off cost per process, not the demo's. CPU time, not wall time: a machine
+            # busy with other work must not fail this, and on SQLite (as under `make run`) all the
+            # work is this process's.
+            fake = fake_admin(app)
+            started = time.process_time()
+            summary = load_demo(force=True)
+            elapsed = time.process_time() - started
+            drain_jobs(app)  # with Redis, the codes are made by the queued outbox jobs
+            summary["seconds"] = elapsed
+            loaded = LoadedDemo(summary, fake.snapshot())
+            db.session.remove()
+    finally:
+        app.extensions.clear()
+        app.extensions.update(pristine_extensions)
+        app.config.clear()
+        app.config.update(pristine_config)
+    try:
+        yield loaded
+    finally:
+        with app.app_context():
+            _empty_tables(db)
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture()
+def demo(app, fake_admin, loaded_demo: LoadedDemo) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The demo as loaded: each test starts from it (its own writes rolled back as usual), with
+    the fake Admin API as the load left it."""
+    fake_admin.restore(loaded_demo.fake)
+    return copy.deepcopy(loaded_demo.summary)
 
 
 def customers_of(demo: dict[str, Any], region: str) -> list[int]:
@@ -119,28 +169,6 @@ def widgets_of(demo: dict[str, Any], proxy: Any, region: str) -> None:
 
     programs = ok(proxy("GET", "/ctrl-f", shop=region, customer=ada))["programs"]
     assert len(programs) == 1 and not programs[0]["applied"], region
-
-
-def test_a_dev_server_s_fake_admin_api_knows_the_customers_of_the_database(
-    app, shops, deliver
-) -> None:  # type: ignore[no-untyped-def]
-    """`flask demo` and `flask run` are two processes: the server's fake starts empty and is seeded
-    from the database, so a reward code can be made for a customer it has not been told about."""
-    from plugin.shopify.admin_api import fake_admin
-    from tests import payloads
-
-    customer = payloads.customer(email="mika@example.com", verified_email=True)
-    assert deliver("customers/create", customer, shop="jp").status_code == 200
-    app.config["TESTING"] = False  # a dev server, not a test
-    app.extensions.pop("fake_admin", None)
-    try:
-        fresh = fake_admin(app)
-    finally:
-        app.config["TESTING"] = True
-    assert (
-        fresh.customer(SHOP_DOMAINS["jp"], f"gid://shopify/Customer/{customer['id']}")["email"]
-        == "mika@example.com"
-    )
 
 
 def test_the_pending_demo_member_stays_pending_when_previewed(app, demo, client) -> None:  # type: ignore[no-untyped-def]

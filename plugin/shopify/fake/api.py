@@ -106,6 +106,14 @@ class _Fault:
 
 
 @dataclass(frozen=True)
+class FakeState:
+    """What a fake holds, copied by `FakeAdminApi.snapshot` (opaque: give it to `restore`)."""
+
+    shops: dict[str, ShopState]
+    ids: IdSequence
+
+
+@dataclass(frozen=True)
 class _Identity:
     name: str | None
     kind: str | None
@@ -216,6 +224,27 @@ class FakeAdminApi:
         self.latency_ms = milliseconds
 
     # --- seeding ----------------------------------------------------------------------------------
+
+    def snapshot(self) -> FakeState:
+        """A copy of the shops and their records, to start another fake from (`restore`): a test
+        module loads its data once and each test begins where the load left the fake."""
+        with self._lock:
+            keep = {id(state.bucket): state.bucket for state in self._shops.values()}
+            return FakeState(copy.deepcopy(self._shops, keep), self._ids)
+
+    def restore(self, state: FakeState) -> None:
+        """Hold a fresh copy of `state`'s shops and records, each shop with a full rate-limit
+        bucket on this fake's clock. The id sequence is shared with the fake it came from, so no
+        id is handed out twice."""
+        keep = {id(shop.bucket): shop.bucket for shop in state.shops.values()}
+        shops = copy.deepcopy(state.shops, keep)
+        with self._lock:
+            for shop in shops.values():
+                shop.bucket = LeakyBucket(
+                    maximum=self._bucket_size, restore_rate=self._restore_rate, clock=self._clock
+                )
+            self._shops = shops
+            self._ids = state.ids
 
     def configure_shop(
         self,
