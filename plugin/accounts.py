@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, Select, and_, bindparam, select, update
+from sqlalchemy.orm import load_only
 
 from plugin import clock
 from plugin.database import audit
@@ -321,11 +322,51 @@ def shop_visitor(
     return ShopVisitor(row[0], row[1], member, balance)
 
 
+# The columns a storefront request reads of its shop, customer and member: 27 instead of 50 a
+# request. Left out are what the storefront never needs (the shop's access and refresh tokens,
+# its integration secret, reconciliation cursors; the customer's names and email conflict; the
+# member's redaction and cancellation marks); a column left out still loads if touched, one
+# statement more, which the hot reads' statement-count tests would show.
+_VISITED_SHOP = load_only(
+    Shop.id,
+    Shop.domain,
+    Shop.name,
+    Shop.region,
+    Shop.currency,
+    Shop.locale,
+    Shop.timezone,
+    Shop.storefront_host,
+    Shop.installed_at,
+    Shop.uninstalled_at,
+    Shop.settings,
+    Shop.campaigns_version,
+    Shop.created_at,
+)
+_VISITING_CUSTOMER = load_only(
+    ShopCustomer.id,
+    ShopCustomer.shop_id,
+    ShopCustomer.customer_id,
+    ShopCustomer.member_id,
+    ShopCustomer.newsletter_subscribed,
+)
+_VISITING_MEMBER = load_only(
+    Member.id,
+    Member.email,
+    Member.registered_at,
+    Member.registered_on,
+    Member.cohort,
+    Member.activated_at,
+    Member.state,
+    Member.referral_code,
+    Member.imported,
+)
+
+
 # Built once: the statements take their values as bound parameters, so every request reuses the
 # same statement object and SQLAlchemy's memoized cache key instead of building both again.
 @functools.cache
 def _shop_statement() -> Select[tuple[Shop]]:
-    return select(Shop).where(Shop.domain == bindparam("domain"))
+    return select(Shop).options(_VISITED_SHOP).where(Shop.domain == bindparam("domain"))
 
 
 @functools.cache
@@ -344,6 +385,7 @@ def _visitor_statement(with_balance: bool) -> Select[Any]:
         )
         .outerjoin(Member, Member.id == ShopCustomer.member_id)
         .where(Shop.domain == bindparam("domain"))
+        .options(_VISITED_SHOP, _VISITING_CUSTOMER, _VISITING_MEMBER)
     )
     if with_balance:
         stmt = stmt.outerjoin(

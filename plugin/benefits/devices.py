@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -130,12 +131,6 @@ def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool =
     return device
 
 
-def member_devices(shop: Shop, member: Member, order_id: str | None = None) -> list[Device]:
-    return [
-        device for device, _ in member_devices_with_history(shop, member, order_id, history=False)
-    ]
-
-
 @dataclass(frozen=True)
 class DeviceHistory:
     """What the rules need from a device's trade-ins and claims, read in the device's query.
@@ -205,24 +200,51 @@ def _history_columns() -> tuple[Any, Any, Any, Any]:
     return taking_part, claim_held, latest_state, latest_claim
 
 
+@dataclass(frozen=True, slots=True)
+class ViewedDevice:
+    """What the Device view and the quote read of a device (``device_view``, ``warranty_facts``,
+    ``quote_for``, ``_earliest_trade_in``), read with its history for them.
+
+    The storefront's device list and quote read these eleven columns as plain rows, not ``Device``
+    objects: 15 columns a row instead of 25, and none of the ORM's identity-map work for rows that
+    are only shown. Whatever changes a device reads the ``Device`` itself (``member_device``).
+    """
+
+    id: int
+    title: str
+    category: str
+    serial: str | None
+    order_name: str | None
+    purchased_on: date
+    amount_paid: Decimal
+    currency: str
+    delivery_country: str | None
+    cover_until: date | None
+    replacement_used: bool
+
+
+# A device as the view and the rules read it: a registered ``Device``, or the same facts as read.
+AnyDevice = Device | ViewedDevice
+_VIEWED_COLUMNS = tuple(getattr(Device, field.name) for field in fields(ViewedDevice))
+_VIEWED_COUNT = len(_VIEWED_COLUMNS)
+
+
 # Built once, values bound per call: every request reuses the statement and its memoized cache key.
 @functools.cache
-def _devices_statement(by_order: bool, history: bool) -> Select[Any]:
-    stmt = select(Device).where(
+def _devices_statement(by_order: bool) -> Select[Any]:
+    stmt = select(*_VIEWED_COLUMNS, *_history_columns()).where(
         Device.shop_id == bindparam("shop_id"),
         Device.member_id == bindparam("member_id"),
         Device.state == "registered",
     )
     if by_order:
         stmt = stmt.where(Device.order_id == bindparam("order_id"))
-    if history:
-        stmt = stmt.add_columns(*_history_columns())
     return stmt.order_by(Device.purchased_on.desc(), Device.id)
 
 
 @functools.cache
 def _device_statement() -> Select[Any]:
-    return select(Device, *_history_columns()).where(
+    return select(*_VIEWED_COLUMNS, *_history_columns()).where(
         Device.shop_id == bindparam("shop_id"),
         Device.id == bindparam("device_id"),
         Device.member_id == bindparam("member_id"),
@@ -230,38 +252,45 @@ def _device_statement() -> Select[Any]:
     )
 
 
-def _history_of(row: Any) -> DeviceHistory:
+def _viewed(row: Any) -> tuple[ViewedDevice, DeviceHistory]:
     # SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-    return DeviceHistory(int(row[1] or 0), bool(row[2]), row[3], row[4])
+    taking_part, claim_held, latest_state, latest_claim = row[_VIEWED_COUNT:]
+    device = ViewedDevice(*row[:_VIEWED_COUNT])
+    return device, DeviceHistory(
+        int(taking_part or 0), bool(claim_held), latest_state, latest_claim
+    )
 
 
 def member_devices_with_history(
-    shop: Shop, member: Member, order_id: str | None = None, *, history: bool = True
-) -> list[tuple[Device, DeviceHistory | None]]:
+    shop: Shop, member: Member, order_id: str | None = None
+) -> list[tuple[ViewedDevice, DeviceHistory]]:
     """The member's registered devices in this shop (newest purchase first), each with its
-    history when ``history`` (one query either way)."""
+    history, in one query (rows on the session's connection: nothing enters the identity map)."""
     params: dict[str, Any] = {"shop_id": shop.id, "member_id": member.id}
     if order_id is not None:
         params["order_id"] = order_id
-    result = db.session.execute(_devices_statement(order_id is not None, history), params)
-    if not history:
-        return [(device, None) for device in result.scalars()]
-    return [(row[0], _history_of(row)) for row in result]
+    result = db.session.connection().execute(_devices_statement(order_id is not None), params)
+    return [_viewed(row) for row in result]
 
 
 def member_device_with_history(
     shop: Shop, member: Member, device_id: object
-) -> tuple[Device, DeviceHistory]:
-    """``member_device`` (unlocked) with the device's history, in one query; DeviceNotFound for
-    anything but the member's registered device in this shop."""
+) -> tuple[ViewedDevice, DeviceHistory]:
+    """The member's registered device in this shop with its history, in one query;
+    DeviceNotFound for anything else."""
     if not is_row_id(device_id):
         raise DeviceNotFound()
-    row = db.session.execute(
-        _device_statement(), {"shop_id": shop.id, "device_id": device_id, "member_id": member.id}
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(
+            _device_statement(),
+            {"shop_id": shop.id, "device_id": device_id, "member_id": member.id},
+        )
+        .first()
+    )
     if row is None:
         raise DeviceNotFound()
-    return row[0], _history_of(row)
+    return _viewed(row)
 
 
 # --- facts the rules need ------------------------------------------------------------------------
@@ -343,7 +372,7 @@ class WarrantyFacts:
 def warranty_facts(
     shop: Shop,
     member: Member,
-    device: Device,
+    device: AnyDevice,
     today: date,
     settings: ProgramSettings | None = None,
     *,
@@ -381,7 +410,7 @@ def warranty_facts(
 def quote_for(
     shop: Shop,
     member: Member,
-    device: Device,
+    device: AnyDevice,
     condition: TradeInCondition,
     today: date,
     settings: ProgramSettings | None = None,
@@ -411,7 +440,7 @@ def quote_for(
     )
 
 
-def _taking_part(shop: Shop, device: Device, history: DeviceHistory | None) -> int:
+def _taking_part(shop: Shop, device: AnyDevice, history: DeviceHistory | None) -> int:
     return (
         history.trade_ins_taking_part
         if history is not None
@@ -420,7 +449,7 @@ def _taking_part(shop: Shop, device: Device, history: DeviceHistory | None) -> i
 
 
 def _earliest_trade_in(
-    device: Device, cohort: Cohort | None, today: date, settings: ProgramSettings
+    device: AnyDevice, cohort: Cohort | None, today: date, settings: ProgramSettings
 ) -> tuple[TradeInKind, date] | None:
     """What a device gets once it is old enough, and from when (None: nothing to wait for)."""
     if cohort is not None:
@@ -444,7 +473,7 @@ def _earliest_trade_in(
 def device_view(
     shop: Shop,
     member: Member,
-    device: Device,
+    device: AnyDevice,
     *,
     today: date | None = None,
     settings: ProgramSettings | None = None,

@@ -157,7 +157,10 @@ def _dev_preview() -> bool:
 def _signed_input() -> RequestInput:
     """What ``verify_app_proxy_req`` reads: an app-proxy signature covers the query string only
     (the URL), never the headers or the body, so neither is copied for it."""
-    return {"method": request.method, "headers": {}, "url": request.url, "body": ""}
+    # The query string as received: the verifier reads only the URL's query, and building the
+    # whole URL (scheme, host, path, re-quoted) for it cost more than the check itself.
+    query = request.environ.get("QUERY_STRING", "")
+    return {"method": request.method, "headers": {}, "url": f"/?{query}", "body": ""}
 
 
 def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:

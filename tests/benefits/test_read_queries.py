@@ -75,6 +75,39 @@ def test_each_hot_read_is_one_or_two_statements(shopper, api, statements):  # ty
     assert count == 4  # the same two reads, then the quote and its event; nothing read back
 
 
+# The widths are read off the cursors, so the requests' own statements are told apart by text.
+@pytest.mark.commits
+def test_hot_reads_select_only_the_columns_their_answers_need(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11")
+    selected: list[tuple[str, int]] = []
+
+    def width(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selected.append((statement, len(cursor.description or ())))
+
+    def widths(call: Any) -> list[int]:
+        db.session.commit()
+        selected.clear()
+        event.listen(db.engine, "after_cursor_execute", width)
+        try:
+            assert call().status_code == 200
+        finally:
+            event.remove(db.engine, "after_cursor_execute", width)
+        # No storefront read loads a shop's credentials, whatever it answers.
+        for statement, _ in selected:
+            for secret in ("access_token_enc", "refresh_token_enc", "integration_secret_enc"):
+                assert secret not in statement
+        return [columns for _, columns in selected]
+
+    api("GET", "/member", ann)  # the campaign list is cached from here
+    # The shop (13 columns), the customer (5), the member (9) and, for /member, the balance.
+    assert widths(lambda: api("GET", "/member", ann)) == [28]
+    # Each device: the 11 columns its view reads and its history (4), not the 21 of a Device.
+    assert widths(lambda: api("GET", "/devices", ann)) == [27, 15]
+    quote = {"device_id": ann.device.id, "condition": {**MINT, "working": False}}
+    assert widths(lambda: api("POST", "/trade-in/quote", ann, json=quote)) == [27, 15]
+
+
 def test_a_quote_is_stored_with_its_event(shopper, api):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     body = api(
