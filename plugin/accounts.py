@@ -312,8 +312,24 @@ def shop_visitor(
         shop = db.session.execute(_shop_statement(), {"domain": normalized}).scalar_one_or_none()
         return ShopVisitor(shop, None, None, None)
     row = db.session.execute(
-        _visitor_statement(with_balance), {"domain": normalized, "customer_id": customer_id}
+        _visitor_statement(with_balance), visitor_parameters(normalized, customer_id)
     ).first()
+    return visitor_of(row, with_balance)
+
+
+def visitor_parameters(domain: str, customer_id: str) -> dict[str, str]:
+    """The bound values of ``visitor_statement`` (``domain`` normalized)."""
+    return {"domain": domain, "customer_id": customer_id}
+
+
+def visitor_statement() -> Select[Any]:
+    """The statement ``shop_visitor`` sends for a logged-in customer (without the balance): a
+    read that needs more of the same visit (a member's devices) adds its columns and joins to it,
+    still one statement; ``visitor_of`` reads the visitor back from any of its rows."""
+    return _visitor_statement(False)
+
+
+def visitor_of(row: Any, with_balance: bool = False) -> ShopVisitor:
     if row is None:
         return ShopVisitor(None, None, None, None)
     member = row[2]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    and_,
     bindparam,
     cast,
     exists,
@@ -37,10 +38,17 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import BindParameter
 
 from plugin import clock
-from plugin.accounts import cohort_of
+from plugin.accounts import (
+    ShopVisitor,
+    cohort_of,
+    visitor_of,
+    visitor_parameters,
+    visitor_statement,
+)
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
@@ -68,6 +76,7 @@ from plugin.program.errors import Conflict, Invalid, NotFound
 from plugin.program.messages import reason_text
 from plugin.program.money import format_plain
 from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
+from plugin.shops.registry import ShopError, normalize_domain
 from plugin.shops.settings import ProgramSettings, program_settings
 
 # A device in good condition: what the device list's trade-in block is answered for.
@@ -152,10 +161,14 @@ def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*(column == value for value in values))
 
 
-def _history_columns() -> tuple[Any, Any, Any, Any]:
+def _history_columns(
+    shop_id: InstrumentedAttribute[int] | BindParameter[int] | None = None,
+) -> tuple[Any, Any, Any, Any]:
     """``trade_ins_taking_part``, ``active_replacement_claim`` (held or not) and
-    ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id``."""
-    shop_id: BindParameter[int] = bindparam("shop_id")
+    ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id`` (or in
+    ``shop_id``, the device's own shop column where the shop is not a parameter)."""
+    if shop_id is None:
+        shop_id = bindparam("shop_id")
     taking_part = (
         select(func.count(TradeIn.id))
         .where(
@@ -261,9 +274,47 @@ def _viewed(row: Any) -> tuple[ViewedDevice, DeviceHistory]:
     )
 
 
+DeviceRows = list[tuple[ViewedDevice, DeviceHistory]]
+
+
+@functools.cache
+def _visitor_devices_statement() -> Select[Any]:
+    return (
+        visitor_statement()
+        .add_columns(*_VIEWED_COLUMNS, *_history_columns(Device.shop_id))
+        .outerjoin(
+            Device,
+            and_(
+                Device.shop_id == Shop.id,
+                Device.member_id == Member.id,
+                Device.state == "registered",
+            ),
+        )
+        .order_by(Device.purchased_on.desc(), Device.id)
+    )
+
+
+def visitor_with_devices(domain: str, customer_id: str) -> tuple[ShopVisitor, DeviceRows]:
+    """``shop_visitor`` of a logged-in customer and their member's registered devices in that
+    shop with their history (``member_devices_with_history``), in one statement: a row per
+    device, the visit repeated on each (one row, without a device, when there is none)."""
+    try:
+        normalized = normalize_domain(domain)
+    except ShopError:
+        return ShopVisitor(None, None, None, None), []
+    rows = db.session.execute(
+        _visitor_devices_statement(), visitor_parameters(normalized, customer_id)
+    ).all()
+    if not rows:
+        return ShopVisitor(None, None, None, None), []
+    # The visitor's three entities come first; the device and its history follow.
+    listed = [_viewed(tuple(row[3:])) for row in rows if row[3] is not None]
+    return visitor_of(rows[0]), listed
+
+
 def member_devices_with_history(
     shop: Shop, member: Member, order_id: str | None = None
-) -> list[tuple[ViewedDevice, DeviceHistory]]:
+) -> DeviceRows:
     """The member's registered devices in this shop (newest purchase first), each with its
     history, in one query (rows on the session's connection: nothing enters the identity map)."""
     params: dict[str, Any] = {"shop_id": shop.id, "member_id": member.id}
@@ -558,12 +609,19 @@ def latest_claims(shop: Shop, claim_ids: list[int]) -> dict[int, dict[str, Any]]
 
 
 def devices_payload(
-    shop: Shop, member: Member, order_id: str | None = None, *, today: date | None = None
+    shop: Shop,
+    member: Member,
+    order_id: str | None = None,
+    *,
+    today: date | None = None,
+    rows: DeviceRows | None = None,
 ) -> list[dict[str, Any]]:
-    """Every registered device of the member in this shop (or of one of their orders)."""
+    """Every registered device of the member in this shop (or of one of their orders); ``rows``
+    when they were read already (``visitor_with_devices``)."""
     settings = program_settings(shop)
     today = today or store_today(shop)
-    rows = member_devices_with_history(shop, member, order_id)
+    if rows is None:
+        rows = member_devices_with_history(shop, member, order_id)
     # Claims are read only when a device has one: the usual list stays one statement.
     claim_ids = [
         h.latest_claim_id for _, h in rows if h is not None and h.latest_claim_id is not None
