@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    and_,
     bindparam,
     cast,
     exists,
@@ -36,10 +38,17 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import BindParameter
 
 from plugin import clock
-from plugin.accounts import cohort_of
+from plugin.accounts import (
+    ShopVisitor,
+    cohort_of,
+    visitor_of,
+    visitor_parameters,
+    visitor_statement,
+)
 from plugin.database import audit
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
@@ -67,6 +76,7 @@ from plugin.program.errors import Conflict, Invalid, NotFound
 from plugin.program.messages import reason_text
 from plugin.program.money import format_plain
 from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
+from plugin.shops.registry import ShopError, normalize_domain
 from plugin.shops.settings import ProgramSettings, program_settings
 
 # A device in good condition: what the device list's trade-in block is answered for.
@@ -130,12 +140,6 @@ def member_device(shop: Shop, member: Member, device_id: object, *, lock: bool =
     return device
 
 
-def member_devices(shop: Shop, member: Member, order_id: str | None = None) -> list[Device]:
-    return [
-        device for device, _ in member_devices_with_history(shop, member, order_id, history=False)
-    ]
-
-
 @dataclass(frozen=True)
 class DeviceHistory:
     """What the rules need from a device's trade-ins and claims, read in the device's query.
@@ -157,10 +161,14 @@ def _one_of(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*(column == value for value in values))
 
 
-def _history_columns() -> tuple[Any, Any, Any, Any]:
+def _history_columns(
+    shop_id: InstrumentedAttribute[int] | BindParameter[int] | None = None,
+) -> tuple[Any, Any, Any, Any]:
     """``trade_ins_taking_part``, ``active_replacement_claim`` (held or not) and
-    ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id``."""
-    shop_id: BindParameter[int] = bindparam("shop_id")
+    ``latest_trade_in_state`` of each selected device, for the shop in ``:shop_id`` (or in
+    ``shop_id``, the device's own shop column where the shop is not a parameter)."""
+    if shop_id is None:
+        shop_id = bindparam("shop_id")
     taking_part = (
         select(func.count(TradeIn.id))
         .where(
@@ -205,24 +213,51 @@ def _history_columns() -> tuple[Any, Any, Any, Any]:
     return taking_part, claim_held, latest_state, latest_claim
 
 
+@dataclass(frozen=True, slots=True)
+class ViewedDevice:
+    """What the Device view and the quote read of a device (``device_view``, ``warranty_facts``,
+    ``quote_for``, ``_earliest_trade_in``), read with its history for them.
+
+    The storefront's device list and quote read these eleven columns as plain rows, not ``Device``
+    objects: 15 columns a row instead of 25, and none of the ORM's identity-map work for rows that
+    are only shown. Whatever changes a device reads the ``Device`` itself (``member_device``).
+    """
+
+    id: int
+    title: str
+    category: str
+    serial: str | None
+    order_name: str | None
+    purchased_on: date
+    amount_paid: Decimal
+    currency: str
+    delivery_country: str | None
+    cover_until: date | None
+    replacement_used: bool
+
+
+# A device as the view and the rules read it: a registered ``Device``, or the same facts as read.
+AnyDevice = Device | ViewedDevice
+_VIEWED_COLUMNS = tuple(getattr(Device, field.name) for field in fields(ViewedDevice))
+_VIEWED_COUNT = len(_VIEWED_COLUMNS)
+
+
 # Built once, values bound per call: every request reuses the statement and its memoized cache key.
 @functools.cache
-def _devices_statement(by_order: bool, history: bool) -> Select[Any]:
-    stmt = select(Device).where(
+def _devices_statement(by_order: bool) -> Select[Any]:
+    stmt = select(*_VIEWED_COLUMNS, *_history_columns()).where(
         Device.shop_id == bindparam("shop_id"),
         Device.member_id == bindparam("member_id"),
         Device.state == "registered",
     )
     if by_order:
         stmt = stmt.where(Device.order_id == bindparam("order_id"))
-    if history:
-        stmt = stmt.add_columns(*_history_columns())
     return stmt.order_by(Device.purchased_on.desc(), Device.id)
 
 
 @functools.cache
 def _device_statement() -> Select[Any]:
-    return select(Device, *_history_columns()).where(
+    return select(*_VIEWED_COLUMNS, *_history_columns()).where(
         Device.shop_id == bindparam("shop_id"),
         Device.id == bindparam("device_id"),
         Device.member_id == bindparam("member_id"),
@@ -230,38 +265,83 @@ def _device_statement() -> Select[Any]:
     )
 
 
-def _history_of(row: Any) -> DeviceHistory:
+def _viewed(row: Any) -> tuple[ViewedDevice, DeviceHistory]:
     # SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-    return DeviceHistory(int(row[1] or 0), bool(row[2]), row[3], row[4])
+    taking_part, claim_held, latest_state, latest_claim = row[_VIEWED_COUNT:]
+    device = ViewedDevice(*row[:_VIEWED_COUNT])
+    return device, DeviceHistory(
+        int(taking_part or 0), bool(claim_held), latest_state, latest_claim
+    )
+
+
+DeviceRows = list[tuple[ViewedDevice, DeviceHistory]]
+
+
+@functools.cache
+def _visitor_devices_statement() -> Select[Any]:
+    return (
+        visitor_statement()
+        .add_columns(*_VIEWED_COLUMNS, *_history_columns(Device.shop_id))
+        .outerjoin(
+            Device,
+            and_(
+                Device.shop_id == Shop.id,
+                Device.member_id == Member.id,
+                Device.state == "registered",
+            ),
+        )
+        .order_by(Device.purchased_on.desc(), Device.id)
+    )
+
+
+def visitor_with_devices(domain: str, customer_id: str) -> tuple[ShopVisitor, DeviceRows]:
+    """``shop_visitor`` of a logged-in customer and their member's registered devices in that
+    shop with their history (``member_devices_with_history``), in one statement: a row per
+    device, the visit repeated on each (one row, without a device, when there is none)."""
+    try:
+        normalized = normalize_domain(domain)
+    except ShopError:
+        return ShopVisitor(None, None, None, None), []
+    rows = db.session.execute(
+        _visitor_devices_statement(), visitor_parameters(normalized, customer_id)
+    ).all()
+    if not rows:
+        return ShopVisitor(None, None, None, None), []
+    # The visitor's three entities come first; the device and its history follow.
+    listed = [_viewed(tuple(row[3:])) for row in rows if row[3] is not None]
+    return visitor_of(rows[0]), listed
 
 
 def member_devices_with_history(
-    shop: Shop, member: Member, order_id: str | None = None, *, history: bool = True
-) -> list[tuple[Device, DeviceHistory | None]]:
+    shop: Shop, member: Member, order_id: str | None = None
+) -> DeviceRows:
     """The member's registered devices in this shop (newest purchase first), each with its
-    history when ``history`` (one query either way)."""
+    history, in one query (rows on the session's connection: nothing enters the identity map)."""
     params: dict[str, Any] = {"shop_id": shop.id, "member_id": member.id}
     if order_id is not None:
         params["order_id"] = order_id
-    result = db.session.execute(_devices_statement(order_id is not None, history), params)
-    if not history:
-        return [(device, None) for device in result.scalars()]
-    return [(row[0], _history_of(row)) for row in result]
+    result = db.session.connection().execute(_devices_statement(order_id is not None), params)
+    return [_viewed(row) for row in result]
 
 
 def member_device_with_history(
     shop: Shop, member: Member, device_id: object
-) -> tuple[Device, DeviceHistory]:
-    """``member_device`` (unlocked) with the device's history, in one query; DeviceNotFound for
-    anything but the member's registered device in this shop."""
+) -> tuple[ViewedDevice, DeviceHistory]:
+    """The member's registered device in this shop with its history, in one query;
+    DeviceNotFound for anything else."""
     if not is_row_id(device_id):
         raise DeviceNotFound()
-    row = db.session.execute(
-        _device_statement(), {"shop_id": shop.id, "device_id": device_id, "member_id": member.id}
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(
+            _device_statement(),
+            {"shop_id": shop.id, "device_id": device_id, "member_id": member.id},
+        )
+        .first()
+    )
     if row is None:
         raise DeviceNotFound()
-    return row[0], _history_of(row)
+    return _viewed(row)
 
 
 # --- facts the rules need ------------------------------------------------------------------------
@@ -343,7 +423,7 @@ class WarrantyFacts:
 def warranty_facts(
     shop: Shop,
     member: Member,
-    device: Device,
+    device: AnyDevice,
     today: date,
     settings: ProgramSettings | None = None,
     *,
@@ -381,7 +461,7 @@ def warranty_facts(
 def quote_for(
     shop: Shop,
     member: Member,
-    device: Device,
+    device: AnyDevice,
     condition: TradeInCondition,
     today: date,
     settings: ProgramSettings | None = None,
@@ -411,7 +491,7 @@ def quote_for(
     )
 
 
-def _taking_part(shop: Shop, device: Device, history: DeviceHistory | None) -> int:
+def _taking_part(shop: Shop, device: AnyDevice, history: DeviceHistory | None) -> int:
     return (
         history.trade_ins_taking_part
         if history is not None
@@ -420,7 +500,7 @@ def _taking_part(shop: Shop, device: Device, history: DeviceHistory | None) -> i
 
 
 def _earliest_trade_in(
-    device: Device, cohort: Cohort | None, today: date, settings: ProgramSettings
+    device: AnyDevice, cohort: Cohort | None, today: date, settings: ProgramSettings
 ) -> tuple[TradeInKind, date] | None:
     """What a device gets once it is old enough, and from when (None: nothing to wait for)."""
     if cohort is not None:
@@ -444,7 +524,7 @@ def _earliest_trade_in(
 def device_view(
     shop: Shop,
     member: Member,
-    device: Device,
+    device: AnyDevice,
     *,
     today: date | None = None,
     settings: ProgramSettings | None = None,
@@ -529,12 +609,19 @@ def latest_claims(shop: Shop, claim_ids: list[int]) -> dict[int, dict[str, Any]]
 
 
 def devices_payload(
-    shop: Shop, member: Member, order_id: str | None = None, *, today: date | None = None
+    shop: Shop,
+    member: Member,
+    order_id: str | None = None,
+    *,
+    today: date | None = None,
+    rows: DeviceRows | None = None,
 ) -> list[dict[str, Any]]:
-    """Every registered device of the member in this shop (or of one of their orders)."""
+    """Every registered device of the member in this shop (or of one of their orders); ``rows``
+    when they were read already (``visitor_with_devices``)."""
     settings = program_settings(shop)
     today = today or store_today(shop)
-    rows = member_devices_with_history(shop, member, order_id)
+    if rows is None:
+        rows = member_devices_with_history(shop, member, order_id)
     # Claims are read only when a device has one: the usual list stays one statement.
     claim_ids = [
         h.latest_claim_id for _, h in rows if h is not None and h.latest_claim_id is not None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, Date, DateTime, Numeric, TypeDecorator, bindparam, select, text
+from sqlalchemy.dialects import sqlite
 
 from plugin.extensions import db
 
@@ -91,8 +92,27 @@ def insert_many_once(
     if not rows:
         return []
     table = model.__table__
-    dialect = db.session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql":
+        filled = [_with_defaults(model, row) for row in rows]
+        columns = tuple(sorted(filled[0]))
+        statement = _recordset_statement(
+            dialect,
+            model,
+            columns,
+            tuple(conflict),
+            tuple(returning),
+            tuple(update or ()),
+            tuple(add or ()),
+        )
+        converts = _json_values(model, columns, dialect)
+        for row in filled:  # each a copy already: converted in place
+            for name, convert in converts:
+                value = row[name]
+                if value is not None:
+                    row[name] = convert(value)
+        return list(db.session.execute(statement, {"rows": json.dumps(filled)}).all())
+    upsert = sqlite.insert(table)
     changed: dict[str, Any] = {name: upsert.excluded[name] for name in update or ()}
     changed.update({name: table.c[name] + upsert.excluded[name] for name in add or ()})
     statement = (
@@ -103,3 +123,90 @@ def insert_many_once(
     # Many parameter sets and RETURNING: SQLAlchemy's "insertmanyvalues" sends them as one
     # multi-row INSERT (one round trip), whatever the number of rows.
     return list(db.session.execute(statement, rows).all())
+
+
+_recordset_statements: dict[tuple[Any, ...], Any] = {}
+
+
+def _recordset_statement(
+    dialect: Any,
+    model: type[Any],
+    columns: tuple[str, ...],
+    conflict: tuple[str, ...],
+    returning: tuple[str, ...],
+    update: tuple[str, ...],
+    add: tuple[str, ...],
+) -> Any:
+    """PostgreSQL's form of the many-row insert: the rows as one JSON array of records.
+
+    A multi-row VALUES list is a new statement for every number of rows, as long as the rows
+    make it: SQLAlchemy compiled it, psycopg parsed it again on each execution (statements over
+    4 KB are not cached: about 2.7 ms for a batch's devices) and PostgreSQL planned it anew. The
+    records' statement is the same text for every batch of a table, so all three keep it (psycopg
+    prepares it once per connection), and its one parameter is made by ``json.dumps`` (arrays,
+    one per column, cost psycopg as much again to quote). PostgreSQL reads each value with its
+    column type's own input (timestamps with their offset, numerics from their exact digits).
+    ``json_populate_recordset`` yields the records in order, so the rows are still written in the
+    order given.
+    """
+    key = (model.__tablename__, columns, conflict, returning, update, add)
+    statement = _recordset_statements.get(key)
+    if statement is None:
+        table = model.__table__
+        quote = dialect.identifier_preparer.quote
+        names = ", ".join(quote(c) for c in columns)
+        # A JSON column's None is JSON null, as SQLAlchemy writes it (``none_as_null`` is off);
+        # the record's null field would be SQL NULL.
+        values = ", ".join(
+            f"COALESCE({quote(c)}, 'null'::json)" if isinstance(table.c[c].type, JSON) else quote(c)
+            for c in columns
+        )
+        changed = [f"{quote(name)} = EXCLUDED.{quote(name)}" for name in update]
+        changed += [
+            f"{quote(name)} = {quote(table.name)}.{quote(name)} + EXCLUDED.{quote(name)}"
+            for name in add
+        ]
+        action = f"DO UPDATE SET {', '.join(changed)}" if changed else "DO NOTHING"
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({names}) SELECT {values} FROM "
+            f"json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS JSON)) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) {action} "
+            f"RETURNING {', '.join(quote(c) for c in returning)}"
+        )
+        # Typed result columns: the columns' own conversions (UTC datetimes) apply to what
+        # comes back.
+        statement = text(sql).columns(*(table.c[name] for name in returning))
+        _recordset_statements[key] = statement
+    return statement
+
+
+_converts: dict[tuple[str, tuple[str, ...]], list[tuple[str, Any]]] = {}
+
+
+def _json_values(model: type[Any], columns: tuple[str, ...], dialect: Any) -> list[tuple[str, Any]]:
+    """How the values of the columns that need it go into the records: the column type's own
+    conversion first (a UTC datetime checked aware), then as JSON carries it (a datetime or a date
+    in ISO 8601 with its offset, a Decimal as its exact digits). Numbers, strings, booleans and a
+    JSON column's value go as they are."""
+    key = (model.__tablename__, columns)
+    converts = _converts.get(key)
+    if converts is None:
+        converts = []
+        for name in columns:
+            column_type = model.__table__.c[name].type
+            stored = (
+                column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+            )
+            if isinstance(stored, DateTime | Date):
+                process = column_type._cached_bind_processor(dialect)
+                converts.append((name, _iso(process)))
+            elif isinstance(stored, Numeric):
+                converts.append((name, str))
+        _converts[key] = converts
+    return converts
+
+
+def _iso(process: Any) -> Any:
+    if process is None:
+        return lambda value: value.isoformat()
+    return lambda value: process(value).isoformat()

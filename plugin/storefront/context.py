@@ -13,6 +13,7 @@ from shopify_app.types import RequestInput
 
 from plugin import clock, ledger
 from plugin.accounts import activate_on_storefront_login, shop_visitor
+from plugin.benefits.devices import DeviceRows, visitor_with_devices
 from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.jobs.customers import sync_seen_customer
@@ -45,6 +46,9 @@ class ProxyContext:
     # The member's wallet balance, read with the shop and customer when the view asked for it
     # (``app_proxy(balance=True)``); None when it did not, or when there is no member.
     balance: int | None = None
+    # The member's registered devices with their history, read with the visit when the view asked
+    # for them (``app_proxy(devices=True)``); None when it did not.
+    devices: DeviceRows | None = None
 
     @property
     def logged_in(self) -> bool:
@@ -57,33 +61,55 @@ def proxy_context() -> ProxyContext:
 
 @overload
 def app_proxy(
-    view: Callable[P, R], *, balance: bool = False, autocommit_reads: bool = False
+    view: Callable[P, R],
+    *,
+    balance: bool = False,
+    devices: bool = False,
+    autocommit_reads: bool = False,
 ) -> Callable[P, R]: ...
 @overload
 def app_proxy(
-    view: None = None, *, balance: bool = False, autocommit_reads: bool = False
+    view: None = None,
+    *,
+    balance: bool = False,
+    devices: bool = False,
+    autocommit_reads: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def app_proxy(
-    view: Callable[P, R] | None = None, *, balance: bool = False, autocommit_reads: bool = False
+    view: Callable[P, R] | None = None,
+    *,
+    balance: bool = False,
+    devices: bool = False,
+    autocommit_reads: bool = False,
 ) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Verify the app-proxy signature, load the shop and the logged-in customer.
 
-    ``balance=True`` also reads the member's wallet balance in the same query.
+    ``balance=True`` also reads the member's wallet balance in the same query; ``devices=True``
+    the member's registered devices with their history (``ProxyContext.devices``), likewise.
     ``autocommit_reads=True`` is for views that read, and write (if at all) only after
     ``reads.end_reading()``: their reads run without a transaction on PostgreSQL, which answers
     the same rows with two round trips fewer (``plugin.database.reads``).
     """
+    loads = _Loads(balance, devices)
     if view is None:
-        return lambda inner: _wrap(inner, balance, autocommit_reads)
-    return _wrap(view, balance, autocommit_reads)
+        return lambda inner: _wrap(inner, loads, autocommit_reads)
+    return _wrap(view, loads, autocommit_reads)
+
+
+@dataclass(frozen=True)
+class _Loads:
+    """What a view asks to be read with the visit, in its one statement."""
+
+    balance: bool
+    devices: bool
 
 
 _PROXY_PARAMETERS = ("shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature")
 
 
-def _wrap(view: Callable[P, R], with_balance: bool, autocommit_reads: bool) -> Callable[P, R]:
+def _wrap(view: Callable[P, R], loads: _Loads, autocommit_reads: bool) -> Callable[P, R]:
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         # Shopify joins a repeated key's values with "," before signing, so a signature can cover
@@ -96,14 +122,10 @@ def _wrap(view: Callable[P, R], with_balance: bool, autocommit_reads: bool) -> C
         if not result.ok:
             raise ApiError(401, result.log.code, "The request is not signed by Shopify.")
         if not (autocommit_reads and read_without_transaction()):
-            g.proxy = _load_context(
-                result.shop, result.logged_in_customer_id, with_balance, reading=False
-            )
+            g.proxy = _load_context(result.shop, result.logged_in_customer_id, loads, reading=False)
             return view(*args, **kwargs)
         try:
-            g.proxy = _load_context(
-                result.shop, result.logged_in_customer_id, with_balance, reading=True
-            )
+            g.proxy = _load_context(result.shop, result.logged_in_customer_id, loads, reading=True)
             return view(*args, **kwargs)
         finally:
             stop_reading()  # an error answer would leave the autocommit connection behind
@@ -112,15 +134,19 @@ def _wrap(view: Callable[P, R], with_balance: bool, autocommit_reads: bool) -> C
 
 
 def _load_context(
-    shop_domain: str | None, logged_in_customer_id: str | None, with_balance: bool, *, reading: bool
+    shop_domain: str | None, logged_in_customer_id: str | None, loads: _Loads, *, reading: bool
 ) -> ProxyContext:
     customer_id = (logged_in_customer_id or "").strip() or None
     well_formed = customer_id is None or customer_id.isdigit()
     # One query for the shop, the customer and their member (see ``shop_visitor``); a malformed id
     # is not looked up, and is refused only once the shop is known, as before.
-    visitor = shop_visitor(
-        shop_domain or "", customer_id if well_formed else None, with_balance=with_balance
-    )
+    device_rows: DeviceRows | None = None
+    if loads.devices and customer_id is not None and well_formed:
+        visitor, device_rows = visitor_with_devices(shop_domain or "", customer_id)
+    else:
+        visitor = shop_visitor(
+            shop_domain or "", customer_id if well_formed else None, with_balance=loads.balance
+        )
     shop = visitor.shop
     if shop is None or not shop.installed:
         raise ApiError(404, "unknown_shop", "This shop does not have the app installed.")
@@ -141,7 +167,12 @@ def _load_context(
             end_reading()  # an in-process queue runs the job here, with its own writes
         _sync_unknown_customer(shop, customer_id)
     return ProxyContext(
-        shop=shop, customer_id=customer_id, customer=customer, member=member, balance=balance
+        shop=shop,
+        customer_id=customer_id,
+        customer=customer,
+        member=member,
+        balance=balance,
+        devices=device_rows,
     )
 
 
@@ -157,7 +188,10 @@ def _dev_preview() -> bool:
 def _signed_input() -> RequestInput:
     """What ``verify_app_proxy_req`` reads: an app-proxy signature covers the query string only
     (the URL), never the headers or the body, so neither is copied for it."""
-    return {"method": request.method, "headers": {}, "url": request.url, "body": ""}
+    # The query string as received: the verifier reads only the URL's query, and building the
+    # whole URL (scheme, host, path, re-quoted) for it cost more than the check itself.
+    query = request.environ.get("QUERY_STRING", "")
+    return {"method": request.method, "headers": {}, "url": f"/?{query}", "body": ""}
 
 
 def _sync_unknown_customer(shop: Shop, customer_id: str) -> None:

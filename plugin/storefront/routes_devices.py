@@ -62,10 +62,14 @@ def limited(ctx: ProxyContext, bucket: str) -> Response | None:
 
 
 @bp.get("/devices")
-@app_proxy(autocommit_reads=True)
+@app_proxy(devices=True, autocommit_reads=True)  # the devices come in the context's statement
 def list_devices() -> Response:
     ctx = require_customer()
-    body = devices.devices_payload(ctx.shop, ctx.member) if ctx.member is not None else []
+    body = (
+        devices.devices_payload(ctx.shop, ctx.member, rows=ctx.devices)
+        if ctx.member is not None
+        else []
+    )
     db.session.rollback()
     return personal({"devices": body})
 

@@ -59,7 +59,7 @@ def test_each_hot_read_is_one_or_two_statements(shopper, api, statements):  # ty
 
     body, count = counted(statements, lambda: api("GET", "/devices", ann))
     assert [d["id"] for d in body["devices"]] == [device_id]
-    assert count == 2  # the context; every device with its trade-ins and claims
+    assert count == 1  # the context and every device with its trade-ins and claims, joined
 
     quote = {
         "device_id": device_id,
@@ -73,6 +73,40 @@ def test_each_hot_read_is_one_or_two_statements(shopper, api, statements):  # ty
     body, count = counted(statements, lambda: api("POST", "/trade-in/quote", ann, json=quote))
     assert body["quote_id"] is not None
     assert count == 4  # the same two reads, then the quote and its event; nothing read back
+
+
+# The widths are read off the cursors, so the requests' own statements are told apart by text.
+@pytest.mark.commits
+def test_hot_reads_select_only_the_columns_their_answers_need(shopper, api):  # type: ignore[no-untyped-def]
+    ann = shopper("ann@example.com", cohort="2025-11")
+    selected: list[tuple[str, int]] = []
+
+    def width(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selected.append((statement, len(cursor.description or ())))
+
+    def widths(call: Any) -> list[int]:
+        db.session.commit()
+        selected.clear()
+        event.listen(db.engine, "after_cursor_execute", width)
+        try:
+            assert call().status_code == 200
+        finally:
+            event.remove(db.engine, "after_cursor_execute", width)
+        # No storefront read loads a shop's credentials, whatever it answers.
+        for statement, _ in selected:
+            for secret in ("access_token_enc", "refresh_token_enc", "integration_secret_enc"):
+                assert secret not in statement
+        return [columns for _, columns in selected]
+
+    api("GET", "/member", ann)  # the campaign list is cached from here
+    # The shop (13 columns), the customer (5), the member (9) and, for /member, the balance.
+    assert widths(lambda: api("GET", "/member", ann)) == [28]
+    # Each device: the 11 columns its view reads and its history (4), not the 21 of a Device;
+    # the device list comes in the visit's own statement.
+    assert widths(lambda: api("GET", "/devices", ann)) == [27 + 15]
+    quote = {"device_id": ann.device.id, "condition": {**MINT, "working": False}}
+    assert widths(lambda: api("POST", "/trade-in/quote", ann, json=quote)) == [27, 15]
 
 
 def test_a_quote_is_stored_with_its_event(shopper, api):  # type: ignore[no-untyped-def]
@@ -160,6 +194,60 @@ def test_device_history_is_what_the_single_lookups_answer(shopper):  # type: ign
     )
     db.session.commit()
     check()  # a withdrawn request is not the one the card shows
+
+
+def test_the_visit_with_devices_is_what_the_separate_reads_answer(shopper, buy, kvm):  # type: ignore[no-untyped-def]
+    from plugin.accounts import shop_visitor
+
+    ann = shopper("ann@example.com", cohort="2025-11")
+    buy(ann, days=400)
+    buy(ann, product="extender", days=30)  # a 2025-11 member's extender is registered too
+    shopper("bob@example.com", cohort="2025-11")  # another member's device in the same shop
+    now = utcnow()
+    db.session.add(
+        TradeIn(
+            shop_id=shop("us").id,
+            member_id=ann.member.id,
+            device_id=ann.devices()[0].id,
+            state="applied",
+            kind="recovery_value",
+            currency="USD",
+            condition={},
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    db.session.commit()
+
+    def both(domain: str, customer_id: str) -> None:
+        db.session.expire_all()
+        joined, rows = devices.visitor_with_devices(domain, customer_id)
+        alone = shop_visitor(domain, customer_id)
+        assert (joined.shop, joined.customer, joined.member) == (
+            alone.shop,
+            alone.customer,
+            alone.member,
+        )
+        expected = (
+            devices.member_devices_with_history(alone.shop, alone.member)
+            if alone.shop is not None and alone.member is not None
+            else []
+        )
+        assert rows == expected
+
+    us = shop("us").domain
+    both(us, str(ann.customer_id))
+    [(_, history)] = [
+        (d, h)
+        for d, h in devices.visitor_with_devices(us, str(ann.customer_id))[1]
+        if d.id == ann.devices()[0].id
+    ]
+    assert history.trade_ins_taking_part == 1 and history.latest_trade_in_state == "applied"
+    assert len(devices.visitor_with_devices(us, str(ann.customer_id))[1]) == len(ann.devices()) == 3
+    both(shop("eu").domain, str(ann.customer_id))  # the same id in another shop: no one there
+    both(us, "999999999")  # a customer the shop does not know
+    both("nowhere.myshopify.com", str(ann.customer_id))  # a shop the app does not know
+    both("not a domain", str(ann.customer_id))
 
 
 def test_another_shoppers_device_is_not_found_with_its_history(shopper):  # type: ignore[no-untyped-def]
