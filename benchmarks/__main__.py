@@ -181,7 +181,8 @@ NOTES = """- **One small machine does everything.** The load averages above show
   building the session cookie's signing serializer on every request, and, the largest item left
   after those, shopifyapp's log record of the request: its redaction parsed the whole body and
   serialised it again for a record the app never reads (plugin/shopify_app.py now hands it the
-  request without the body; the HMAC is still computed over the body). The Shopify headers are
+  request without the body, and no URL masking of a path without a query; the HMAC is still
+  computed over the body). The Shopify headers are
   read from the WSGI environ once, and gunicorn's access line is formatted once, not twice.
 - **End to end.** The target, 1,000 paid orders a second from delivery to points, is not reachable
   on this machine by any implementation that records a delivery before acknowledging it and
@@ -206,11 +207,18 @@ NOTES = """- **One small machine does everything.** The load averages above show
   not help: the 4-worker row shares 2 cores with the web tier and PostgreSQL. The price of the
   batch: two drainers whose batches touch the same customer wait for each other's commit.
 - **Storefront reads.** One statement loads the shop, the customer, the TESmart ID and the balance
-  (`plugin.accounts.shop_visitor`); the devices and the quote read each device's history in the
-  same statement; the read views run without BEGIN/ROLLBACK on PostgreSQL, which also keeps
-  psycopg's prepared statements (a ROLLBACK discards them). 5-8 statements per request became
-  1-2. Quotes count against the per-customer storefront write limit (20 a minute), so the
-  benchmark spreads them over 300 members.
+  (`plugin.accounts.shop_visitor`), with only the columns a storefront answer reads (27 of 50: no
+  token, secret or cursor of the shop); GET /proxy/devices joins the member's devices and their
+  history to that same statement (`plugin.benefits.devices.visitor_with_devices`), and the quote
+  reads its device with its history in one more, each device as the 11 columns its view needs,
+  plain rows outside the ORM's identity map. The read views run without BEGIN/ROLLBACK on
+  PostgreSQL, which also keeps psycopg's prepared statements (a ROLLBACK discards them). 5-8
+  statements per request became 1, 1 and 2 (tests/benefits/test_read_queries.py pins the counts
+  and the widths). What a read still costs in process (`python -m benchmarks.request_cpu --part
+  reads --profile 40`) is spread out: SQLAlchemy's ORM around the one statement, psycopg building
+  each result's column descriptions, werkzeug and Flask around the request, the pool's checkout,
+  the signature check and the JSON answer. Quotes count against the per-customer storefront write
+  limit (20 a minute), so the benchmark spreads them over 300 members.
 - **Redemptions.** Shopify's Standard bucket (1,000 points, 100 points/s) and a code costing 10
   points allow a burst of ~100 codes, then 10 codes/s. The eight workers share one estimate of
   the bucket in Redis (`plugin.shopify.redis_buckets.RedisCostBuckets`): before each call a Lua

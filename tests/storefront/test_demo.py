@@ -49,31 +49,33 @@ def loaded_demo(database_url: str, request: pytest.FixtureRequest) -> Iterator[L
     app, pristine_config, pristine_extensions = _shared_app(database_url, in_process)
     sleeps = app.extensions[SLEEP_EXTENSION] = Sleeps()
     app.extensions[MONOTONIC_EXTENSION] = sleeps.monotonic
+    if app.config["REDIS_URL"]:
+        app.extensions["tesmart_queue"].connection.flushdb()  # as the app fixture does
     try:
-        with app.app_context():
-            # The fake Admin API is built (its schema loaded) before the clock starts: that is the
-            # fake's one-off cost per process, not the demo's. CPU time, not wall time: a machine
-            # busy with other work must not fail this, and on SQLite (as under `make run`) all the
-            # work is this process's.
-            fake = fake_admin(app)
-            started = time.process_time()
-            summary = load_demo(force=True)
-            elapsed = time.process_time() - started
-            drain_jobs(app)  # with Redis, the codes are made by the queued outbox jobs
-            summary["seconds"] = elapsed
-            loaded = LoadedDemo(summary, fake.snapshot())
-            db.session.remove()
-    finally:
-        app.extensions.clear()
-        app.extensions.update(pristine_extensions)
-        app.config.clear()
-        app.config.update(pristine_config)
-    try:
+        try:
+            with app.app_context():
+                # The fake Admin API is built (its schema loaded) before the clock starts: that is
+                # the fake's one-off cost per process, not the demo's. CPU time, not wall time: a
+                # machine busy with other work must not fail this, and on SQLite (as under `make
+                # run`) all the work is this process's.
+                fake = fake_admin(app)
+                started = time.process_time()
+                summary = load_demo(force=True)
+                elapsed = time.process_time() - started
+                drain_jobs(app)  # with Redis, the codes are made by the queued outbox jobs
+                summary["seconds"] = elapsed
+                loaded = LoadedDemo(summary, fake.snapshot())
+                db.session.remove()
+        finally:
+            app.extensions.clear()
+            app.extensions.update(pristine_extensions)
+            app.config.clear()
+            app.config.update(pristine_config)
         yield loaded
     finally:
-        with app.app_context():
-            _empty_tables(db)
+        with app.app_context():  # also after a load that failed half-way
             db.session.remove()
+            _empty_tables(db)
             db.engine.dispose()
 
 
