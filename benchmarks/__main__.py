@@ -199,13 +199,16 @@ NOTES = """- **One small machine does everything.** The load averages above show
   batch of 50 paid orders of known customers and 17 of new ones (tests/webhooks/test_batch_cost.py;
   655 and 755 before, 25 per order before that). Anything unusual (a refund, a discount code, a
   referral visit, a gift campaign, ...) is applied per event in a savepoint of its own, in the same
-  batch, and tests/webhooks/test_order_batch.py holds both ways to the same rows. What a worker
-  spends per order now is mostly the Flow trigger each paid order owes Shopify (an outbox item, its
-  own transaction and Admin API call), which the floor does not send. Webhook events reach the
-  workers through the stream, 50 ids per Redis round trip, instead of one rq job each. More
-  workers than cores do
-  not help: the 4-worker row shares 2 cores with the web tier and PostgreSQL. The price of the
-  batch: two drainers whose batches touch the same customer wait for each other's commit.
+  batch, and tests/webhooks/test_order_batch.py holds both ways to the same rows. On PostgreSQL
+  each table's rows go as one JSON recordset, one statement text whatever the number of rows
+  (psycopg re-parsed a multi-row VALUES list on every batch). Each paid order also owes Shopify a
+  Flow trigger, which the floor does not send: an outbox job sends its triggers ten to a request
+  (one aliased document), 1.0 ms of the machine's CPU a trigger instead of 6.6
+  (`python -m benchmarks.worker_cpu` measures the worker's share per order). Webhook events reach
+  the workers through the stream, 50 ids per Redis round trip, instead of one rq job each. More
+  workers than cores do not help: the 4-worker row shares 2 cores with the web tier and
+  PostgreSQL. The price of the batch: two drainers whose batches touch the same customer wait
+  for each other's commit.
 - **Storefront reads.** One statement loads the shop, the customer, the TESmart ID and the balance
   (`plugin.accounts.shop_visitor`), with only the columns a storefront answer reads (27 of 50: no
   token, secret or cursor of the shop); GET /proxy/devices joins the member's devices and their

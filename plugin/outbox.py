@@ -69,6 +69,12 @@ class Effect:
     on_failure: Callable[[Shop, OutboxItem, str], None] = lambda shop, item, reason: None
     # False for effects that never call the Admin API (an email): no token is looked up for them.
     needs_admin: bool = True
+    # Several items of one shop in one call (``perform_many(shop, payloads, client)``): a result
+    # or a ``PermanentFailure`` per payload, in order; raises as ``perform`` does for a failure of
+    # the whole call. None: each item is performed alone.
+    perform_many: (
+        Callable[[Shop, list[dict[str, Any]], Any], list[dict[str, Any] | PermanentFailure]] | None
+    ) = None
 
 
 class PermanentFailure(Exception):

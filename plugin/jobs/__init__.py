@@ -33,6 +33,7 @@ from plugin.models import OutboxItem, Shop, WebhookEvent
 from plugin.points import order_batch
 from plugin.shopify import admin_api
 from plugin.shopify.client import AdminApiError, AdminUnauthorized
+from plugin.shopify.operations import MAX_ALIASED
 
 log = logging.getLogger(__name__)
 
@@ -487,65 +488,160 @@ def run_outbox_item(item_id: int) -> str:
     if item.next_attempt_at > clock.now():
         db.session.rollback()
         return "not-due"
-    shop = db.session.get(Shop, item.shop_id)
-    effect = EFFECTS[item.kind]
+    (outcome,) = _perform([item])
+    return outcome
+
+
+def _perform(items: list[OutboxItem]) -> list[str]:
+    """Perform locked, due items of one shop and kind, in one call to Shopify when there are
+    several and the effect takes several (``Effect.perform_many``), mark each done, failed or
+    due again, and commit; each item's outcome, in order."""
+    first = items[0]
+    shop = db.session.get(Shop, first.shop_id)
+    effect = EFFECTS[first.kind]
     try:
         if shop is None or not shop.installed:
             raise outbox.PermanentFailure("shop_uninstalled")
         client = admin_api.admin_client(shop) if effect.needs_admin else None
-        result = effect.perform(shop, dict(item.payload), client)
+        results: list[dict[str, Any] | outbox.PermanentFailure]
+        if len(items) > 1 and effect.perform_many is not None:
+            results = effect.perform_many(shop, [dict(item.payload) for item in items], client)
+        else:
+            results = [effect.perform(shop, dict(item.payload), client) for item in items]
     except outbox.PermanentFailure as exc:
-        _fail(item, shop, effect, str(exc))
+        for item in items:
+            _fail(item, shop, effect, str(exc))
         db.session.commit()
-        return "failed"
+        return ["failed"] * len(items)
     except admin_api.ReauthorizationNeeded as exc:
-        # Not the item's failure, and no attempt spent: it waits for the merchant's next open of
-        # the app (which makes it due at once) and meanwhile looks again now and then.
-        item.last_error = failure_text(exc)
-        item.next_attempt_at = clock.now() + outbox.REAUTHORIZATION_WAIT
+        # Not the items' failure, and no attempt spent: they wait for the merchant's next open of
+        # the app (which makes them due at once) and meanwhile look again now and then.
+        for item in items:
+            item.last_error = failure_text(exc)
+            item.next_attempt_at = clock.now() + outbox.REAUTHORIZATION_WAIT
         db.session.commit()
-        return "waiting"
+        return ["waiting"] * len(items)
     except AdminApiError as exc:
-        item.attempts += 1
-        item.last_error = failure_text(exc)
         unauthorized = isinstance(exc, AdminUnauthorized) and shop is not None
         if unauthorized and shop is not None:
             # A 401 says the access token is gone (expired early, rotated elsewhere), not that the
             # item is wrong: the next attempt refreshes first; a dead refresh token then waits.
             admin_api.distrust_access_token(shop)
-        if (not exc.transient and not unauthorized) or item.attempts >= outbox.MAX_ATTEMPTS:
-            _fail(item, shop, effect, item.last_error)
-            db.session.commit()
-            return "failed"
-        delay = outbox.backoff(item.attempts, exc.retry_after)
-        item.next_attempt_at = clock.now() + delay
+        outcomes, retry, delay = [], [], timedelta(0)
+        for item in items:
+            item.attempts += 1
+            item.last_error = failure_text(exc)
+            if (not exc.transient and not unauthorized) or item.attempts >= outbox.MAX_ATTEMPTS:
+                _fail(item, shop, effect, item.last_error)
+                outcomes.append("failed")
+                continue
+            wait = outbox.backoff(item.attempts, exc.retry_after)
+            item.next_attempt_at = clock.now() + wait
+            delay = max(delay, wait)
+            retry.append(item.id)
+            outcomes.append("retry")
         db.session.commit()
-        job_queue().enqueue_in(delay, run_outbox_item, item_id, queue="outbox")
-        return "retry"
-    item.state = "done"
-    item.attempts += 1
-    item.done_at = clock.now()
-    item.result = result
-    item.last_error = None
-    effect.on_success(shop, item, result)
+        if len(retry) == 1:
+            job_queue().enqueue_in(delay, run_outbox_item, retry[0], queue="outbox")
+        elif retry:
+            job_queue().enqueue_in(delay, run_outbox_items, retry, queue="outbox")
+        return outcomes
+    outcomes = []
+    for item, result in zip(items, results, strict=True):
+        if isinstance(result, outbox.PermanentFailure):
+            _fail(item, shop, effect, str(result))
+            outcomes.append("failed")
+            continue
+        item.state = "done"
+        item.attempts += 1
+        item.done_at = clock.now()
+        item.result = result
+        item.last_error = None
+        effect.on_success(shop, item, result)
+        outcomes.append("done")
     db.session.commit()
-    return "done"
+    return outcomes
 
 
 def run_outbox_items(item_ids: list[int]) -> dict[str, int]:
-    """Run a commit's outbox items one after the other, each exactly as its own job
-    (``run_outbox_item``) would: in its own transaction, with its own retries. One that raises is
-    left pending for the sweep; the rest go on. The outcomes counted."""
+    """Run a commit's outbox items, each exactly as its own job (``run_outbox_item``) would: in a
+    transaction of its own, with its own retries. Items of one shop and kind whose effect takes
+    several at once (Flow triggers) are run together instead, up to ``MAX_ALIASED`` to one
+    transaction and one call to Shopify. One that raises is left pending for the sweep; the rest
+    go on. The outcomes counted."""
     outcomes: dict[str, int] = {}
+
+    def count(outcome: str, times: int = 1) -> None:
+        outcomes[outcome] = outcomes.get(outcome, 0) + times
+
+    together = _grouped(item_ids)
+    grouped = {item_id for group in together for item_id in group}
     for item_id in item_ids:
+        if item_id in grouped:
+            continue
         try:
-            outcome = run_outbox_item(item_id)
+            count(run_outbox_item(item_id))
         except Exception:
             db.session.rollback()
             log.exception("outbox item %s failed; the sweep runs it again", item_id)
-            outcome = "error"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            count("error")
+    for group in together:
+        try:
+            for outcome in _run_group(group):
+                count(outcome)
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox items %s failed; the sweep runs them again", group)
+            count("error", len(group))
     return outcomes
+
+
+def _grouped(item_ids: list[int]) -> list[list[int]]:
+    """The items (not locked: a look) whose effect takes several at once, by shop and kind, up to
+    ``MAX_ALIASED`` to a group, in the order given."""
+    batched = [kind for kind, effect in EFFECTS.items() if effect.perform_many is not None]
+    if len(item_ids) < 2 or not batched:
+        return []
+    rows = db.session.execute(
+        select(OutboxItem.id, OutboxItem.shop_id, OutboxItem.kind).where(
+            OutboxItem.id.in_(item_ids),
+            OutboxItem.kind.in_(batched),
+            OutboxItem.state == "pending",
+        )
+    ).all()
+    db.session.rollback()
+    found = {item_id: (shop_id, kind) for item_id, shop_id, kind in rows}
+    groups: dict[tuple[int, str], list[list[int]]] = {}
+    for item_id in item_ids:
+        key = found.get(item_id)
+        if key is None:
+            continue
+        chunks = groups.setdefault(key, [[]])
+        if len(chunks[-1]) == MAX_ALIASED:
+            chunks.append([])
+        chunks[-1].append(item_id)
+    return [chunk for chunks in groups.values() for chunk in chunks if chunk]
+
+
+def _run_group(item_ids: list[int]) -> list[str]:
+    """``run_outbox_item`` for a group of one shop and kind: the rows another worker holds, or
+    done meanwhile, are skipped; those not due yet wait; the rest are performed together."""
+    now = clock.now()
+    items = list(
+        db.session.execute(
+            select(OutboxItem)
+            .where(OutboxItem.id.in_(item_ids))
+            .order_by(OutboxItem.id)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    ready = [item for item in items if item.state == "pending" and item.next_attempt_at <= now]
+    not_due = sum(1 for item in items if item.state == "pending" and item.next_attempt_at > now)
+    skipped = len(item_ids) - len(ready) - not_due
+    if not ready:
+        db.session.rollback()
+        return ["skipped"] * skipped + ["not-due"] * not_due
+    return _perform(ready) + ["skipped"] * skipped + ["not-due"] * not_due
 
 
 def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:

@@ -41,7 +41,15 @@ from shopify_app import admin_graphql_request
 from shopify_app.types import GQLResult
 
 from . import API_VERSION
-from .operations import is_repeatable, operation
+from .operations import (
+    alias,
+    aliased,
+    aliased_name,
+    is_repeatable,
+    operation,
+    root_field,
+    suffixed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -386,8 +394,40 @@ class AdminClient:
 
         Raises AdminThrottled, AdminUnavailable, AdminUnauthorized or AdminRejected.
         """
-        document = operation(operation_name)
-        repeatable = is_repeatable(operation_name)
+        return self._run(
+            operation_name, operation(operation_name), variables, is_repeatable(operation_name)
+        )
+
+    def execute_many(
+        self, operation_name: str, variables: list[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Run operation `operation_name` once per set of variables, up to `MAX_ALIASED` of them
+        in one request (`operations.aliased`): each copy's `data`, in order, as `execute` would
+        have returned it (its userErrors included). One call, one answer: a failure of the
+        request (throttled, unavailable, ...) is every copy's, raised as `execute` raises it.
+        """
+        if len(variables) == 1:
+            return [self.execute(operation_name, variables[0])]
+        count = len(variables)
+        merged: dict[str, Any] = {}
+        for index, values in enumerate(variables):
+            merged.update(suffixed(dict(values), index))
+        data = self._run(
+            aliased_name(operation_name, count),
+            aliased(operation_name, count),
+            merged,
+            is_repeatable(operation_name),
+        )
+        field = root_field(operation_name)
+        return [{field: data.get(alias(index))} for index in range(count)]
+
+    def _run(
+        self,
+        operation_name: str,
+        document: str,
+        variables: Mapping[str, Any] | None,
+        repeatable: bool,
+    ) -> dict[str, Any]:
         waited = 0.0
         retries = 0
         while True:

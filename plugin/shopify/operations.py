@@ -107,3 +107,89 @@ def _operation_kind(name: str) -> str:
     if len(kinds) != 1:
         raise ValueError(f"{name}.graphql must hold exactly one operation, found {len(kinds)}")
     return kinds[0]
+
+
+# Copies of one operation one document may carry (``aliased``): Flow triggers of a job go to
+# Shopify this many to a request. Each is a mutation of Shopify's requested cost 10, so a document
+# asks for 100 points, a tenth of the largest single query Shopify takes (1,000) and a second of a
+# Standard plan's restore, so it never waits long for the bucket.
+MAX_ALIASED = 10
+
+
+def alias(index: int) -> str:
+    """The response key of copy ``index`` in an ``aliased`` document."""
+    return f"t{index}"
+
+
+def aliased_name(name: str, count: int) -> str:
+    """The operation name of ``aliased(name, count)`` (its cost is learnt under this name)."""
+    return f"{name}_{count}"
+
+
+def suffixed(variables: dict[str, object], index: int) -> dict[str, object]:
+    """Copy ``index``'s variables, named as ``aliased`` names them."""
+    return {f"{key}_{index}": value for key, value in variables.items()}
+
+
+@functools.cache
+def root_field(name: str) -> str:
+    """The one root field operation ``name`` selects (``flowTriggerReceive``)."""
+    from graphql import FieldNode, OperationDefinitionNode, parse
+
+    document = parse(operation(name))
+    (template,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    (root,) = template.selection_set.selections
+    if not isinstance(root, FieldNode):
+        raise ValueError(f"{name} must select one root field")
+    return root.name.value
+
+
+@functools.cache
+def aliased(name: str, count: int) -> str:
+    """Operation ``name`` (one root field) ``count`` times in one document: copy ``i``'s field
+    under the alias ``t{i}``, its variables suffixed ``_{i}`` (``suffixed``). GraphQL runs a
+    mutation document's fields one after the other, each with its own answer (``userErrors``)
+    under its alias; the text is derived from the operation's file, so it is validated with it
+    (tests/shopify/test_operations.py)."""
+    from dataclasses import replace
+
+    from graphql import (
+        FieldNode,
+        NameNode,
+        OperationDefinitionNode,
+        VariableDefinitionNode,
+        VariableNode,
+        Visitor,
+        parse,
+        print_ast,
+        visit,
+    )
+
+    if not 1 <= count <= MAX_ALIASED:
+        raise ValueError(f"{count} copies of {name}: between 1 and {MAX_ALIASED}")
+    document = parse(operation(name))
+    (template,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    (root,) = template.selection_set.selections
+    if not isinstance(root, FieldNode):
+        raise ValueError(f"{name} must select one root field to be aliased")
+
+    class Suffix(Visitor):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+        def enter_variable(self, node: VariableNode, *_args: object) -> VariableNode:
+            return VariableNode(name=NameNode(value=f"{node.name.value}_{self.index}"))
+
+    fields, definitions = [], []
+    for index in range(count):
+        fields.append(replace(visit(root, Suffix(index)), alias=NameNode(value=alias(index))))
+        definitions += [visit(d, Suffix(index)) for d in template.variable_definitions or ()]
+    combined = replace(
+        template,
+        name=NameNode(value=aliased_name(name, count)),
+        variable_definitions=tuple(d for d in definitions if isinstance(d, VariableDefinitionNode)),
+        selection_set=replace(template.selection_set, selections=tuple(fields)),
+    )
+    others = tuple(d for d in document.definitions if d is not template)
+    return print_ast(replace(document, definitions=(combined, *others)))

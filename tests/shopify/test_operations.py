@@ -18,7 +18,9 @@ from plugin.shopify import API_VERSION
 from plugin.shopify.fake.cost import MAX_SINGLE_QUERY_COST, requested_cost
 from plugin.shopify.operations import (
     ALL_OPERATIONS,
+    MAX_ALIASED,
     UnknownOperation,
+    aliased,
     is_mutation,
     is_repeatable,
     operation,
@@ -159,3 +161,29 @@ def test_a_spread_of_a_missing_fragment_fails_loudly():
     assert fragments_spread("query Q { shop { ... on Shop { id } } }") == []
     with pytest.raises(UnknownFragment):
         fragments_spread("query Q { shop { ...NoSuchFragment } }")
+
+
+@pytest.mark.parametrize("count", [2, MAX_ALIASED])
+def test_aliased_flow_triggers_are_one_valid_affordable_document(count):
+    # The Flow triggers of an outbox job go to Shopify up to MAX_ALIASED to a request.
+    source = aliased("FlowTriggerReceive", count)
+    assert validate_document(source, allow_deprecated=False) == []
+    document = parse(source)
+    (op,) = document.definitions
+    assert isinstance(op, OperationDefinitionNode)
+    assert op.name is not None and op.name.value == f"FlowTriggerReceive_{count}"
+    assert [(f.alias.value, f.name.value) for f in op.selection_set.selections] == [
+        (f"t{i}", "flowTriggerReceive") for i in range(count)
+    ]
+    variables = {
+        f"{key}_{i}": {"k": i} if key == "payload" else "h"
+        for i in range(count)
+        for key in ("handle", "payload")
+    }
+    assert requested_cost(admin_schema(), op, {}, variables) == 10 * count
+    assert 10 * MAX_ALIASED <= MAX_SINGLE_QUERY_COST * 0.95
+
+
+def test_aliasing_is_bounded():
+    with pytest.raises(ValueError):
+        aliased("FlowTriggerReceive", MAX_ALIASED + 1)
