@@ -294,6 +294,10 @@ class ShopVisitor:
     balance: int | None  # None: not asked for, or no member
 
 
+# No shop, so no customer or member either.
+NO_VISITOR = ShopVisitor(None, None, None, None)
+
+
 def shop_visitor(
     domain: str, customer_id: str | None, *, with_balance: bool = False
 ) -> ShopVisitor:
@@ -304,22 +308,25 @@ def shop_visitor(
     customer id never reaches another shop's customer (invariant 5).
     """
 
-    try:
-        normalized = normalize_domain(domain)
-    except ShopError:
-        return ShopVisitor(None, None, None, None)
+    params = visitor_parameters(domain, customer_id or "")
+    if params is None:
+        return NO_VISITOR
     if customer_id is None:
-        shop = db.session.execute(_shop_statement(), {"domain": normalized}).scalar_one_or_none()
+        shop = db.session.execute(
+            _shop_statement(), {"domain": params["domain"]}
+        ).scalar_one_or_none()
         return ShopVisitor(shop, None, None, None)
-    row = db.session.execute(
-        _visitor_statement(with_balance), visitor_parameters(normalized, customer_id)
-    ).first()
+    row = db.session.execute(_visitor_statement(with_balance), params).first()
     return visitor_of(row, with_balance)
 
 
-def visitor_parameters(domain: str, customer_id: str) -> dict[str, str]:
-    """The bound values of ``visitor_statement`` (``domain`` normalized)."""
-    return {"domain": domain, "customer_id": customer_id}
+def visitor_parameters(domain: str, customer_id: str) -> dict[str, str] | None:
+    """The bound values of ``visitor_statement``, the domain normalized; None for a domain no
+    shop can have (nothing to look up)."""
+    try:
+        return {"domain": normalize_domain(domain), "customer_id": customer_id}
+    except ShopError:
+        return None
 
 
 def visitor_statement() -> Select[Any]:
@@ -331,7 +338,7 @@ def visitor_statement() -> Select[Any]:
 
 def visitor_of(row: Any, with_balance: bool = False) -> ShopVisitor:
     if row is None:
-        return ShopVisitor(None, None, None, None)
+        return NO_VISITOR
     member = row[2]
     # No wallet row yet is a zero balance, as ``ledger.balance`` answers.
     balance = int(row[3] or 0) if with_balance and member is not None else None

@@ -43,6 +43,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from plugin import clock
 from plugin.accounts import (
+    NO_VISITOR,
     ShopVisitor,
     cohort_of,
     visitor_of,
@@ -76,7 +77,6 @@ from plugin.program.errors import Conflict, Invalid, NotFound
 from plugin.program.messages import reason_text
 from plugin.program.money import format_plain
 from plugin.program.policies import NO_ID_TRADE_INS, POLICIES, TradeInKind, region_eligible
-from plugin.shops.registry import ShopError, normalize_domain
 from plugin.shops.settings import ProgramSettings, program_settings
 
 # A device in good condition: what the device list's trade-in block is answered for.
@@ -298,15 +298,12 @@ def visitor_with_devices(domain: str, customer_id: str) -> tuple[ShopVisitor, De
     """``shop_visitor`` of a logged-in customer and their member's registered devices in that
     shop with their history (``member_devices_with_history``), in one statement: a row per
     device, the visit repeated on each (one row, without a device, when there is none)."""
-    try:
-        normalized = normalize_domain(domain)
-    except ShopError:
-        return ShopVisitor(None, None, None, None), []
-    rows = db.session.execute(
-        _visitor_devices_statement(), visitor_parameters(normalized, customer_id)
-    ).all()
+    params = visitor_parameters(domain, customer_id)
+    if params is None:
+        return NO_VISITOR, []
+    rows = db.session.execute(_visitor_devices_statement(), params).all()
     if not rows:
-        return ShopVisitor(None, None, None, None), []
+        return NO_VISITOR, []
     # The visitor's three entities come first; the device and its history follow.
     listed = [_viewed(tuple(row[3:])) for row in rows if row[3] is not None]
     return visitor_of(rows[0]), listed

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Numeric, TypeDecorator, bindparam, select, text
+from sqlalchemy import JSON, Date, DateTime, Numeric, Table, TypeDecorator, bindparam, select, text
 from sqlalchemy.dialects import sqlite
 
 from plugin.extensions import db
@@ -98,14 +99,14 @@ def insert_many_once(
         columns = tuple(sorted(filled[0]))
         statement = _recordset_statement(
             dialect,
-            model,
+            table,
             columns,
             tuple(conflict),
             tuple(returning),
             tuple(update or ()),
             tuple(add or ()),
         )
-        converts = _json_values(model, columns, dialect)
+        converts = _json_values(table, columns, dialect)
         for row in filled:  # each a copy already: converted in place
             for name, convert in converts:
                 value = row[name]
@@ -125,12 +126,10 @@ def insert_many_once(
     return list(db.session.execute(statement, rows).all())
 
 
-_recordset_statements: dict[tuple[Any, ...], Any] = {}
-
-
+@functools.cache
 def _recordset_statement(
     dialect: Any,
-    model: type[Any],
+    table: Table,
     columns: tuple[str, ...],
     conflict: tuple[str, ...],
     returning: tuple[str, ...],
@@ -149,61 +148,49 @@ def _recordset_statement(
     ``json_populate_recordset`` yields the records in order, so the rows are still written in the
     order given.
     """
-    key = (model.__tablename__, columns, conflict, returning, update, add)
-    statement = _recordset_statements.get(key)
-    if statement is None:
-        table = model.__table__
-        quote = dialect.identifier_preparer.quote
-        names = ", ".join(quote(c) for c in columns)
-        # A JSON column's None is JSON null, as SQLAlchemy writes it (``none_as_null`` is off);
-        # the record's null field would be SQL NULL.
-        values = ", ".join(
-            f"COALESCE({quote(c)}, 'null'::json)" if isinstance(table.c[c].type, JSON) else quote(c)
-            for c in columns
-        )
-        changed = [f"{quote(name)} = EXCLUDED.{quote(name)}" for name in update]
-        changed += [
-            f"{quote(name)} = {quote(table.name)}.{quote(name)} + EXCLUDED.{quote(name)}"
-            for name in add
-        ]
-        action = f"DO UPDATE SET {', '.join(changed)}" if changed else "DO NOTHING"
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({names}) SELECT {values} FROM "
-            f"json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS JSON)) "
-            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) {action} "
-            f"RETURNING {', '.join(quote(c) for c in returning)}"
-        )
-        # Typed result columns: the columns' own conversions (UTC datetimes) apply to what
-        # comes back.
-        statement = text(sql).columns(*(table.c[name] for name in returning))
-        _recordset_statements[key] = statement
-    return statement
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    # A JSON column's None is JSON null, as SQLAlchemy writes it (``none_as_null`` is off); the
+    # record's null field would be SQL NULL.
+    values = ", ".join(
+        f"COALESCE({quote(c)}, 'null'::json)" if isinstance(table.c[c].type, JSON) else quote(c)
+        for c in columns
+    )
+    changed = [f"{quote(name)} = EXCLUDED.{quote(name)}" for name in update]
+    changed += [
+        f"{quote(name)} = {quote(table.name)}.{quote(name)} + EXCLUDED.{quote(name)}"
+        for name in add
+    ]
+    action = f"DO UPDATE SET {', '.join(changed)}" if changed else "DO NOTHING"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({names}) SELECT {values} FROM "
+        f"json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS JSON)) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) {action} "
+        f"RETURNING {', '.join(quote(c) for c in returning)}"
+    )
+    # Typed result columns: the columns' own conversions (UTC datetimes) apply to what comes back.
+    return text(sql).columns(*(table.c[name] for name in returning))
 
 
-_converts: dict[tuple[str, tuple[str, ...]], list[tuple[str, Any]]] = {}
-
-
-def _json_values(model: type[Any], columns: tuple[str, ...], dialect: Any) -> list[tuple[str, Any]]:
+@functools.cache
+def _json_values(
+    table: Table, columns: tuple[str, ...], dialect: Any
+) -> tuple[tuple[str, Any], ...]:
     """How the values of the columns that need it go into the records: the column type's own
     conversion first (a UTC datetime checked aware), then as JSON carries it (a datetime or a date
     in ISO 8601 with its offset, a Decimal as its exact digits). Numbers, strings, booleans and a
     JSON column's value go as they are."""
-    key = (model.__tablename__, columns)
-    converts = _converts.get(key)
-    if converts is None:
-        converts = []
-        for name in columns:
-            column_type = model.__table__.c[name].type
-            stored = (
-                column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
-            )
-            if isinstance(stored, DateTime | Date):
-                process = column_type._cached_bind_processor(dialect)
-                converts.append((name, _iso(process)))
-            elif isinstance(stored, Numeric):
-                converts.append((name, str))
-        _converts[key] = converts
-    return converts
+    converts: list[tuple[str, Any]] = []
+    for name in columns:
+        column_type = table.c[name].type
+        stored = (
+            column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+        )
+        if isinstance(stored, DateTime | Date):
+            converts.append((name, _iso(column_type.bind_processor(dialect))))
+        elif isinstance(stored, Numeric):
+            converts.append((name, str))
+    return tuple(converts)
 
 
 def _iso(process: Any) -> Any:

@@ -637,11 +637,11 @@ def _run_group(item_ids: list[int]) -> list[str]:
     )
     ready = [item for item in items if item.state == "pending" and item.next_attempt_at <= now]
     not_due = sum(1 for item in items if item.state == "pending" and item.next_attempt_at > now)
-    skipped = len(item_ids) - len(ready) - not_due
+    left = ["skipped"] * (len(item_ids) - len(ready) - not_due) + ["not-due"] * not_due
     if not ready:
         db.session.rollback()
-        return ["skipped"] * skipped + ["not-due"] * not_due
-    return _perform(ready) + ["skipped"] * skipped + ["not-due"] * not_due
+        return left
+    return _perform(ready) + left
 
 
 def _fail(item: OutboxItem, shop: Shop | None, effect, reason: str) -> None:

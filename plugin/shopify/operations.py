@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Any
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "graphql"
 FRAGMENTS_DIR = DOCUMENTS_DIR / "fragments"
@@ -132,8 +133,8 @@ def suffixed(variables: dict[str, object], index: int) -> dict[str, object]:
 
 
 @functools.cache
-def root_field(name: str) -> str:
-    """The one root field operation ``name`` selects (``flowTriggerReceive``)."""
+def _single_field(name: str) -> tuple[Any, Any, Any]:
+    """Operation ``name``'s parsed document, its operation and the one root field it selects."""
     from graphql import FieldNode, OperationDefinitionNode, parse
 
     document = parse(operation(name))
@@ -141,7 +142,12 @@ def root_field(name: str) -> str:
     (root,) = template.selection_set.selections
     if not isinstance(root, FieldNode):
         raise ValueError(f"{name} must select one root field")
-    return root.name.value
+    return document, template, root
+
+
+def root_field(name: str) -> str:
+    """The one root field operation ``name`` selects (``flowTriggerReceive``)."""
+    return str(_single_field(name)[2].name.value)
 
 
 @functools.cache
@@ -154,24 +160,17 @@ def aliased(name: str, count: int) -> str:
     from dataclasses import replace
 
     from graphql import (
-        FieldNode,
         NameNode,
-        OperationDefinitionNode,
         VariableDefinitionNode,
         VariableNode,
         Visitor,
-        parse,
         print_ast,
         visit,
     )
 
     if not 1 <= count <= MAX_ALIASED:
         raise ValueError(f"{count} copies of {name}: between 1 and {MAX_ALIASED}")
-    document = parse(operation(name))
-    (template,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    (root,) = template.selection_set.selections
-    if not isinstance(root, FieldNode):
-        raise ValueError(f"{name} must select one root field to be aliased")
+    document, template, root = _single_field(name)
 
     class Suffix(Visitor):
         def __init__(self, index: int) -> None:

@@ -120,6 +120,20 @@ def test_a_quote_is_stored_with_its_event(shopper, api):  # type: ignore[no-unty
     assert stored.value == Decimal(body["value"])
 
 
+def _trade_in(shop_id: int, member_id: int, device_id: int, state: str, at: Any) -> TradeIn:
+    return TradeIn(
+        shop_id=shop_id,
+        member_id=member_id,
+        device_id=device_id,
+        state=state,
+        kind="recovery_value",
+        currency="USD",
+        condition={},
+        created_at=at,
+        updated_at=at,
+    )
+
+
 def test_device_history_is_what_the_single_lookups_answer(shopper):  # type: ignore[no-untyped-def]
     ann = shopper("ann@example.com", cohort="2025-11")
     us, member, device = shop("us"), ann.member, ann.device
@@ -143,19 +157,7 @@ def test_device_history_is_what_the_single_lookups_answer(shopper):  # type: ign
     check()  # no history at all
     now = utcnow()
     for state in ("quoted", "applied", "expired", "quoted"):
-        db.session.add(
-            TradeIn(
-                shop_id=us.id,
-                member_id=member.id,
-                device_id=device.id,
-                state=state,
-                kind="recovery_value",
-                currency="USD",
-                condition={},
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        db.session.add(_trade_in(us.id, member.id, device.id, state, now))
         db.session.commit()
         check()
     db.session.add(
@@ -204,19 +206,7 @@ def test_the_visit_with_devices_is_what_the_separate_reads_answer(shopper, buy, 
     buy(ann, product="extender", days=30)  # a 2025-11 member's extender is registered too
     shopper("bob@example.com", cohort="2025-11")  # another member's device in the same shop
     now = utcnow()
-    db.session.add(
-        TradeIn(
-            shop_id=shop("us").id,
-            member_id=ann.member.id,
-            device_id=ann.devices()[0].id,
-            state="applied",
-            kind="recovery_value",
-            currency="USD",
-            condition={},
-            created_at=now,
-            updated_at=now,
-        )
-    )
+    db.session.add(_trade_in(shop("us").id, ann.member.id, ann.devices()[0].id, "applied", now))
     db.session.commit()
 
     def both(domain: str, customer_id: str) -> None:

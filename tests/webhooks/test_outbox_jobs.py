@@ -33,6 +33,16 @@ def _triggers(shop: Any, count: int) -> list[int]:
     return [item_id for item_id in ids if item_id is not None]
 
 
+def _pending_triggers(shop: Any, fake_admin: Any, count: int) -> list[int]:
+    """``count`` triggers for a customer the fake knows, committed and left to the sweep (no job
+    has run them yet)."""
+    fake_admin.add_customer(shop.domain, email="flow@example.com", customer_id=123)
+    ids = _triggers(shop, count)
+    outbox.leave_to_sweep()
+    db.session.commit()
+    return ids
+
+
 def test_a_commits_items_are_queued_fifty_to_a_job(app: Flask) -> None:
     queue = RedisQueue("redis://127.0.0.1:6379/0")
     queue.connection = fakeredis.FakeRedis()
@@ -106,10 +116,7 @@ def _states(ids: list[int]) -> dict[int, str]:
 def test_a_jobs_flow_triggers_go_to_shopify_ten_to_a_request(
     shops: Any, app: Flask, fake_admin: Any
 ) -> None:
-    fake_admin.add_customer(shops["us"].domain, email="flow@example.com", customer_id=123)
-    ids = _triggers(shops["us"], 23)
-    outbox.leave_to_sweep()
-    db.session.commit()
+    ids = _pending_triggers(shops["us"], fake_admin, 23)
     assert run_outbox_items(ids) == {"done": 23}
     assert fake_admin.operations_called(shops["us"].domain) == [
         "FlowTriggerReceive_10",
@@ -145,10 +152,7 @@ def test_a_trigger_shopify_refuses_fails_alone_in_its_request(
 def test_a_request_of_triggers_left_unanswered_fails_each_as_alone(
     shops: Any, app: Flask, fake_admin: Any
 ) -> None:
-    fake_admin.add_customer(shops["us"].domain, email="flow@example.com", customer_id=123)
-    ids = _triggers(shops["us"], 3)
-    outbox.leave_to_sweep()
-    db.session.commit()
+    ids = _pending_triggers(shops["us"], fake_admin, 3)
     fake_admin.inject("http_503", times=10)  # never answered: each attempt a 503
     outcome = run_outbox_items(ids)
     db.session.expire_all()
@@ -163,10 +167,7 @@ def test_a_request_of_triggers_left_unanswered_fails_each_as_alone(
 def test_a_group_that_raises_is_left_pending_for_the_sweep(
     shops: Any, app: Flask, fake_admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_admin.add_customer(shops["us"].domain, email="flow@example.com", customer_id=123)
-    ids = _triggers(shops["us"], 12)
-    outbox.leave_to_sweep()
-    db.session.commit()
+    ids = _pending_triggers(shops["us"], fake_admin, 12)
     original = jobs._perform
     calls: list[int] = []
 
