@@ -32,7 +32,7 @@ EFFECTS: dict[str, Effect] = {
     redemptions.DEACTIVATE: Effect(discount_codes.deactivate_discount_code),
     emails.EFFECT: Effect(email.send, needs_admin=False),
     flow_triggers.EFFECT: Effect(flow.receive, perform_many=flow.receive_many),
-    customer_metafields.EFFECT: Effect(metafields.write),
+    customer_metafields.EFFECT: Effect(metafields.write, perform_many=metafields.write_many),
     refund.KIND: Effect(
         refund.refund, on_success=refund._on_success, on_failure=refund._on_failure
     ),

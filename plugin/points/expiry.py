@@ -64,13 +64,25 @@ def upcoming(
     """(points, the last day they can be used) without further activity, or None (expiry off,
     nothing to lose). Shown by ``GET /proxy/member`` as ``points.expiring``; ``settings`` are the
     shop's, when the caller has read them already."""
-    months = (settings if settings is not None else program_settings(shop)).points_expiry_months
-    if months is None:
+    settings = settings if settings is not None else program_settings(shop)
+    if settings.points_expiry_months is None:
         return None
     wallet = db.session.execute(
         select(Wallet).where(Wallet.shop_id == shop.id, Wallet.member_id == member_id)
     ).scalar_one_or_none()
-    if wallet is None:
+    return upcoming_of_wallet(shop, wallet, now, settings=settings)
+
+
+def upcoming_of_wallet(
+    shop: Shop,
+    wallet: Wallet | None,
+    now: datetime | None = None,
+    *,
+    settings: ProgramSettings | None = None,
+) -> tuple[int, date] | None:
+    """``upcoming`` for a wallet the caller has read already (None: the member has none)."""
+    months = (settings if settings is not None else program_settings(shop)).points_expiry_months
+    if months is None or wallet is None:
         return None
     result = wallet_expiry(shop, wallet, shop_today(shop, now), months)
     if result.points <= 0 or result.expires_on is None:

@@ -7,10 +7,13 @@ next minute with the values of that moment. However many changes a minute brings
 gets one write, and two writes are at least a minute apart. Each write is one ``metafieldsSet``
 (7 metafields per customer, at most 25 per call) that takes its cost from the shop's shared
 throttle estimate like every other Admin API call, so it never spends more than the bucket holds.
+The writes a job holds for one shop go in one request, a ``metafieldsSet`` per member under its
+alias (plugin/effects/metafields.py ``write_many``), their values read in three statements.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,8 +24,8 @@ from plugin.accounts import cohort_of, id_status
 from plugin.clock import now
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer, Wallet
-from plugin.points.expiry import upcoming
-from plugin.shops.settings import program_settings
+from plugin.points.expiry import upcoming_of_wallet
+from plugin.shops.settings import ProgramSettings, program_settings
 
 EFFECT = outbox.EffectKind.CUSTOMER_METAFIELDS.value
 NAMESPACE = "$app"
@@ -62,12 +65,18 @@ def touch_item(shop_id: int, member_id: int, at: datetime | None = None) -> outb
 
 def values(shop: Shop, member: Member) -> dict[str, str]:
     """The metafields' values now (Shopify's value strings; an empty value is left out)."""
-    settings = program_settings(shop)
-    cohort = cohort_of(member, settings.cutoffs)
     wallet = db.session.execute(
         select(Wallet).where(Wallet.shop_id == shop.id, Wallet.member_id == member.id)
     ).scalar_one_or_none()
-    expiring = upcoming(shop, member.id, settings=settings)
+    return values_of(shop, member, wallet, program_settings(shop))
+
+
+def values_of(
+    shop: Shop, member: Member, wallet: Wallet | None, settings: ProgramSettings
+) -> dict[str, str]:
+    """``values`` with the member's wallet (None: it has none) and the shop's settings read."""
+    cohort = cohort_of(member, settings.cutoffs)
+    expiring = upcoming_of_wallet(shop, wallet, settings=settings)
     host = shop.storefront_host or shop.domain
     out = {
         "tesmart_id_status": id_status(member),
@@ -95,7 +104,45 @@ def metafields_input(shop: Shop, member: Member) -> list[dict[str, Any]]:
         .scalars()
         .all()
     )
-    current = values(shop, member)
+    return _inputs(customers, values(shop, member))
+
+
+def metafields_inputs(shop: Shop, member_ids: Sequence[object]) -> dict[int, list[dict[str, Any]]]:
+    """``metafields_input`` of several members of the shop in three statements (members, their
+    customers, their wallets) and each one's expiry; a member gone or redacted is left out."""
+    wanted = sorted({member_id for member_id in member_ids if isinstance(member_id, int)})
+    if not wanted:
+        return {}
+    members = db.session.execute(
+        select(Member).where(Member.id.in_(wanted), Member.redacted_at.is_(None))
+    ).scalars()
+    found = {member.id: member for member in members}
+    if not found:
+        return {}
+    customers: dict[int, list[str]] = {member_id: [] for member_id in found}
+    for member_id, customer_id in db.session.execute(
+        select(ShopCustomer.member_id, ShopCustomer.customer_id)
+        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id.in_(list(found)))
+        .order_by(ShopCustomer.id)
+    ):
+        customers[member_id].append(customer_id)
+    wallets = {
+        wallet.member_id: wallet
+        for wallet in db.session.execute(
+            select(Wallet).where(Wallet.shop_id == shop.id, Wallet.member_id.in_(list(found)))
+        ).scalars()
+    }
+    settings = program_settings(shop)
+    return {
+        member_id: _inputs(
+            customers[member_id],
+            values_of(shop, member, wallets.get(member_id), settings),
+        )
+        for member_id, member in found.items()
+    }
+
+
+def _inputs(customers: Sequence[str], current: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
             "ownerId": f"gid://shopify/Customer/{customer_id}",

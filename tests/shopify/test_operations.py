@@ -187,3 +187,16 @@ def test_aliased_flow_triggers_are_one_valid_affordable_document(count):
 def test_aliasing_is_bounded():
     with pytest.raises(ValueError):
         aliased("FlowTriggerReceive", MAX_ALIASED + 1)
+
+
+@pytest.mark.parametrize("count", [2, MAX_ALIASED])
+def test_aliased_metafield_writes_are_one_valid_affordable_document(count):
+    # A job's customer-metafield writes go to Shopify up to MAX_ALIASED members to a request.
+    source = aliased("MetafieldsSet", count)
+    assert validate_document(source, allow_deprecated=False) == []
+    (op,) = parse(source).definitions
+    assert isinstance(op, OperationDefinitionNode)
+    assert [(f.alias.value, f.name.value) for f in op.selection_set.selections] == [
+        (f"t{i}", "metafieldsSet") for i in range(count)
+    ]
+    assert requested_cost(admin_schema(), op, {}, {}) == 10 * count
