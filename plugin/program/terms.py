@@ -8,6 +8,7 @@ the trade-in (section 4: "only for customers in US, EU, JP").
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,10 +49,16 @@ def _percent(value: Decimal) -> str:
 
 def term_sentences(terms: MemberTerms, locale: str | None) -> list[str]:
     """The member's terms as sentences in the store's language, the trade-in rate first."""
+    return list(_term_sentences(terms, locale))
+
+
+@functools.cache
+def _term_sentences(terms: MemberTerms, locale: str | None) -> tuple[str, ...]:
+    # A few cohorts, two region answers and four languages: each member card asks again.
     policy = POLICIES[terms.cohort]
     rule = policy.trade_in
     if not terms.in_region:
-        return [reason_text("terms_region_legacy", locale)]
+        return (reason_text("terms_region_legacy", locale),)
     if rule.kind is TradeInKind.RECOVERY_VALUE:
         first, second, third = rule.recovery_bands
         trade_in = reason_text(
@@ -81,4 +88,4 @@ def term_sentences(terms: MemberTerms, locale: str | None) -> list[str]:
     if policy.warranty_exchange_or_trade_in:
         sentences.append(reason_text("terms_exchange_or_trade_in", locale))
     sentences.append(reason_text("terms_warranty", locale, years=policy.extended_warranty_years))
-    return sentences
+    return tuple(sentences)
