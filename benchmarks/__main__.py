@@ -141,7 +141,9 @@ workers, the fake Admin API) and stops it afterwards.
 - The load generator (`benchmarks/loadgen.py`, asyncio, one connection per request as gunicorn's
   sync workers close after each answer) runs on the same 2 cores as the server, PostgreSQL, Redis
   and the workers: every figure is what the *whole* machine does, generator included. Open-loop
-  latencies count from when each request was due, so a stalled server is not hidden. The
+  latencies count from when each request was due, so a stalled server is not hidden (from when it
+  went out, if that was earlier: the generator builds each request before it is due and wakes a
+  millisecond early, since asyncio's timers fire on epoll's millisecond grid, up to 1 ms late). The
   generator holds its own garbage collection off during each measurement: a full collection of its
   heap paused its event loop for ~50 ms, and every request due meanwhile was charged to the server.
 - Webhook ingest is measured with no rq worker running (the acknowledgement path alone); the end to
