@@ -309,6 +309,40 @@ def visitor_with_devices(domain: str, customer_id: str) -> tuple[ShopVisitor, De
     return visitor_of(rows[0]), listed
 
 
+@functools.cache
+def _visitor_device_statement() -> Select[Any]:
+    return (
+        visitor_statement()
+        .add_columns(*_VIEWED_COLUMNS, *_history_columns(Device.shop_id))
+        .outerjoin(
+            Device,
+            and_(
+                Device.shop_id == Shop.id,
+                Device.member_id == Member.id,
+                Device.id == bindparam("device_id"),
+                Device.state == "registered",
+            ),
+        )
+    )
+
+
+def visitor_with_device(
+    domain: str, customer_id: str, device_id: int
+) -> tuple[ShopVisitor, DeviceRows]:
+    """``visitor_with_devices`` for one device by id, in one statement: the visit and, when it is
+    the member's registered device in that shop, the device with its history (else no device:
+    ``member_device_with_history`` would answer DeviceNotFound)."""
+    params = visitor_parameters(domain, customer_id)
+    if params is None:
+        return NO_VISITOR, []
+    row = db.session.execute(
+        _visitor_device_statement(), {**params, "device_id": device_id}
+    ).first()
+    if row is None:
+        return NO_VISITOR, []
+    return visitor_of(row), [_viewed(tuple(row[3:]))] if row[3] is not None else []
+
+
 def member_devices_with_history(
     shop: Shop, member: Member, order_id: str | None = None
 ) -> DeviceRows:

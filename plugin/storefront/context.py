@@ -13,12 +13,13 @@ from shopify_app.types import RequestInput
 
 from plugin import clock, ledger
 from plugin.accounts import activate_on_storefront_login, shop_visitor
-from plugin.benefits.devices import DeviceRows, visitor_with_devices
+from plugin.benefits.devices import DeviceRows, visitor_with_device, visitor_with_devices
 from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.jobs.customers import sync_seen_customer
 from plugin.jobs.queue import job_queue
 from plugin.models import Member, Shop, ShopCustomer
+from plugin.models.types import is_row_id
 from plugin.shopify_app import shopify
 
 # Shopify's default app proxy path (shopify.app.toml); merchants may change prefix and subpath.
@@ -49,6 +50,10 @@ class ProxyContext:
     # The member's registered devices with their history, read with the visit when the view asked
     # for them (``app_proxy(devices=True)``); None when it did not.
     devices: DeviceRows | None = None
+    # The one device the request's JSON body names, read with the visit when the view asked for it
+    # (``app_proxy(device="device_id")``): its id and what was found (none: not the member's
+    # registered device here); None when it was not read.
+    device: tuple[int, DeviceRows] | None = None
 
     @property
     def logged_in(self) -> bool:
@@ -65,6 +70,7 @@ def app_proxy(
     *,
     balance: bool = False,
     devices: bool = False,
+    device: str | None = None,
     autocommit_reads: bool = False,
 ) -> Callable[P, R]: ...
 @overload
@@ -73,6 +79,7 @@ def app_proxy(
     *,
     balance: bool = False,
     devices: bool = False,
+    device: str | None = None,
     autocommit_reads: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
@@ -82,17 +89,20 @@ def app_proxy(
     *,
     balance: bool = False,
     devices: bool = False,
+    device: str | None = None,
     autocommit_reads: bool = False,
 ) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Verify the app-proxy signature, load the shop and the logged-in customer.
 
     ``balance=True`` also reads the member's wallet balance in the same query; ``devices=True``
-    the member's registered devices with their history (``ProxyContext.devices``), likewise.
+    the member's registered devices with their history (``ProxyContext.devices``), likewise;
+    ``device="device_id"`` the one device the JSON body's ``device_id`` names
+    (``ProxyContext.device``), when the body names one; the view still checks the body itself.
     ``autocommit_reads=True`` is for views that read, and write (if at all) only after
     ``reads.end_reading()``: their reads run without a transaction on PostgreSQL, which answers
     the same rows with two round trips fewer (``plugin.database.reads``).
     """
-    loads = _Loads(balance, devices)
+    loads = _Loads(balance, devices, device)
     if view is None:
         return lambda inner: _wrap(inner, loads, autocommit_reads)
     return _wrap(view, loads, autocommit_reads)
@@ -104,6 +114,7 @@ class _Loads:
 
     balance: bool
     devices: bool
+    device: str | None  # the JSON body's field naming a device
 
 
 _PROXY_PARAMETERS = ("shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature")
@@ -141,8 +152,13 @@ def _load_context(
     # One query for the shop, the customer and their member (see ``shop_visitor``); a malformed id
     # is not looked up, and is refused only once the shop is known, as before.
     device_rows: DeviceRows | None = None
+    device: tuple[int, DeviceRows] | None = None
+    device_id = _body_device(loads.device) if loads.device is not None else None
     if loads.devices and customer_id is not None and well_formed:
         visitor, device_rows = visitor_with_devices(shop_domain or "", customer_id)
+    elif device_id is not None and customer_id is not None and well_formed:
+        visitor, found = visitor_with_device(shop_domain or "", customer_id, device_id)
+        device = (device_id, found)
     else:
         visitor = shop_visitor(
             shop_domain or "", customer_id if well_formed else None, with_balance=loads.balance
@@ -173,7 +189,15 @@ def _load_context(
         member=member,
         balance=balance,
         devices=device_rows,
+        device=device,
     )
+
+
+def _body_device(field: str) -> int | None:
+    """The device id the request's JSON body names in ``field``, if it names one well."""
+    data = request.get_json(silent=True)
+    value = data.get(field) if isinstance(data, dict) else None
+    return value if is_row_id(value) else None
 
 
 def _dev_preview() -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response
 
 from plugin.benefits import tradeins
+from plugin.benefits.devices import DeviceNotFound
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.program.benefits.tradein import TradeInCondition
@@ -31,8 +32,9 @@ def condition_of(body: dict[str, Any]) -> TradeInCondition:
     return TradeInCondition(**{field: raw[field] for field in CONDITION_FIELDS})
 
 
+# tradeins.quote ends the reading before it writes a quote; the device comes with the visit.
 @bp.post("/trade-in/quote")
-@app_proxy(autocommit_reads=True)  # tradeins.quote ends the reading before it writes a quote
+@app_proxy(device="device_id", autocommit_reads=True)
 def quote_trade_in() -> Response:
     ctx, member = device_owner()
     if (refused := limited(ctx, "trade_in_quote")) is not None:
@@ -40,8 +42,16 @@ def quote_trade_in() -> Response:
     body = json_body()
     device_id = positive_int(body, "device_id")
     condition = condition_of(body)
+    found = ctx.device[1] if ctx.device is not None and ctx.device[0] == device_id else None
+    if found == []:
+        raise DeviceNotFound()
     answer, trade_in = tradeins.quote(
-        ctx.shop, member, device_id, condition, actor=f"customer:{ctx.customer_id}"
+        ctx.shop,
+        member,
+        device_id,
+        condition,
+        actor=f"customer:{ctx.customer_id}",
+        read=found[0] if found else None,
     )
     view = tradeins.quote_view(ctx.shop, answer, trade_in, condition)
     db.session.rollback()

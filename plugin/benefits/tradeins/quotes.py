@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.benefits.devices import (
+    DeviceHistory,
+    ViewedDevice,
     assign_serial,
     member_device,
     member_device_with_history,
@@ -57,11 +59,13 @@ def quote(
     *,
     actor: str,
     today: date | None = None,
+    read: tuple[ViewedDevice, DeviceHistory] | None = None,
 ) -> tuple[TradeInQuote, TradeIn | None]:
-    """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable."""
+    """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable.
+    ``read``: the member's device ``device_id`` with its history, read already with the visit."""
     today = today or store_today(shop)
     try:
-        device, history = member_device_with_history(shop, member, device_id)
+        device, history = read or member_device_with_history(shop, member, device_id)
         answer = quote_for(shop, member, device, condition, today, history=history)
         trade_in = None
         if quote_applicable(answer):
