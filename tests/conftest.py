@@ -794,15 +794,19 @@ def _captured_rows(shop_ids: list[int]) -> tuple[list[dict[str, Any]], list[dict
 
 
 def _insert_rows(table: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in order (one statement when they name the same columns); their ids."""
+    """Insert ``rows`` in order, one statement for each run of rows naming the same columns (a
+    fixed-amount reward has no percentage); their ids."""
+    from itertools import groupby
+
     from sqlalchemy import insert
 
     from plugin.extensions import db
 
-    if len({tuple(row) for row in rows}) == 1:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(db.session.scalars(statement, rows))
-    return [db.session.scalar(insert(table).returning(table.c.id), row) for row in rows]
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids: list[int] = []
+    for _columns, run in groupby(rows, key=lambda row: tuple(sorted(row))):
+        ids.extend(db.session.scalars(statement, list(run)))
+    return ids
 
 
 @pytest.fixture()
