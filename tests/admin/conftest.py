@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests import signing
+from tests.browser import block_off_loopback
 from tests.conftest import SHOP_DOMAINS
 
 
@@ -87,18 +88,8 @@ def server(app: Any) -> Iterator[str]:
 @pytest.fixture()
 def browser_page(chromium: Any) -> Iterator[tuple[Any, list[str]]]:
     """A page of its own context in the worker's Chromium, every request off loopback aborted."""
-    blocked: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        host = urlsplit(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    context.route("**/*", only_loopback)
+    blocked = block_off_loopback(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from tests.contract.openapi_check import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extensions" / "tesmart-theme"
@@ -178,9 +179,8 @@ def js_dynamic_prefixes() -> set[str]:
 
 @lru_cache(maxsize=1)
 def spec_schemas() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["components"][
-        "schemas"
-    ]
+    schemas: dict[str, Any] = load_spec()["components"]["schemas"]
+    return schemas
 
 
 def spec_enum(schema: str, *path: str) -> list[str]:

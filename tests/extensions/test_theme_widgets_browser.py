@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from flask import Flask, jsonify, request
 from shopify_app import verify_app_proxy_req
 from werkzeug.serving import make_server
 
 from plugin.devtools import dev_storefront
 from plugin.devtools import shops as dev_shops
+from tests.contract.openapi_check import load_spec
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -36,7 +36,7 @@ SHOPS = [
     {"domain": JP, "name": "tesmart.jp", "region": "jp", "currency": "JPY", "locale": "ja"},
 ]
 SECTION_KINDS = ("member-status", "rewards", "referral", "trade-in", "devices", "returns", "ctrl-f")
-SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+SPEC = load_spec()
 
 
 def example(path: str, method: str, status: str, name: str) -> Any:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+from tests.contract.openapi_check import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "extensions" / "tesmart-theme" / "assets"
-SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+SPEC = load_spec()
 
 INTEGRATION_ONLY = {
     (

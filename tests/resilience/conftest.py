@@ -210,6 +210,9 @@ def sweep_until(app: Flask, done: Callable[[], bool], timeout: float) -> bool:
             return True
         sweep(stuck_after=timedelta(0))
         db.session.remove()
+        if done():  # what the sweep enqueued may be done already (jobs drained in-process)
+            return True
+        db.session.remove()
         time.sleep(1.0)
     db.session.remove()
     return done()

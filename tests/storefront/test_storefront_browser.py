@@ -14,14 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from tests.browser import screenshot
+from tests.browser import block_off_loopback, screenshot
 from tests.conftest import base_config
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,7 +30,6 @@ pytestmark = pytest.mark.browser
 US = "tesmart-us.myshopify.com"
 JP = "tesmart-jp.myshopify.com"
 WIDGETS = ("member-status", "rewards", "referral", "trade-in", "devices")
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 KEYBOARD_STEPS = 120  # Tab presses allowed to reach a control (the page has about 40 stops)
 
 
@@ -93,16 +91,7 @@ def storefront(database_url: str) -> Iterator[Storefront]:
 @pytest.fixture
 def page(chromium: Any, storefront: Storefront) -> Iterator[Any]:
     context = chromium.new_context(locale="en-US", timezone_id="UTC", base_url=storefront.base)
-    blocked: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if urlsplit(route.request.url).hostname in LOOPBACK:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
+    blocked = block_off_loopback(context)
     page = context.new_page()
     page.errors = []
     page.blocked = blocked
