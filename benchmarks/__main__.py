@@ -215,10 +215,10 @@ NOTES = """- **One small machine does everything.** The load averages above show
   (`plugin.accounts.shop_visitor`), with only the columns a storefront answer reads (27 of 50: no
   token, secret or cursor of the shop); GET /proxy/devices joins the member's devices and their
   history to that same statement (`plugin.benefits.devices.visitor_with_devices`), and the quote
-  reads its device with its history in one more, each device as the 11 columns its view needs,
-  plain rows outside the ORM's identity map. The read views run without BEGIN/ROLLBACK on
-  PostgreSQL, which also keeps psycopg's prepared statements (a ROLLBACK discards them). 5-8
-  statements per request became 1, 1 and 2 (tests/benefits/test_read_queries.py pins the counts
+  joins the one device its body names (`visitor_with_device`), each device as the 11 columns its
+  view needs, plain rows outside the ORM's identity map. The read views run without BEGIN/ROLLBACK
+  on PostgreSQL, which also keeps psycopg's prepared statements (a ROLLBACK discards them). 5-8
+  statements per request became 1, 1 and 1 (tests/benefits/test_read_queries.py pins the counts
   and the widths). What a read still costs in process (`python -m benchmarks.request_cpu --part
   reads --profile 40`) is spread out: SQLAlchemy's ORM around the one statement, psycopg building
   each result's column descriptions, werkzeug and Flask around the request, the pool's checkout,
