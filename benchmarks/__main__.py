@@ -215,7 +215,7 @@ NOTES = """- **One small machine does everything.** The load averages above show
   (`plugin.accounts.shop_visitor`), with only the columns a storefront answer reads (27 of 50: no
   token, secret or cursor of the shop); GET /proxy/devices joins the member's devices and their
   history to that same statement (`plugin.benefits.devices.visitor_with_devices`), and the quote
-  joins the one device its body names (`visitor_with_device`), each device as the 11 columns its
+  joins the one device its body names (the same, by id), each device as the 11 columns its
   view needs, plain rows outside the ORM's identity map. The read views run without BEGIN/ROLLBACK
   on PostgreSQL, which also keeps psycopg's prepared statements (a ROLLBACK discards them). 5-8
   statements per request became 1, 1 and 1 (tests/benefits/test_read_queries.py pins the counts

@@ -771,17 +771,11 @@ def _captured_rows(shop_ids: list[int]) -> tuple[list[dict[str, Any]], list[dict
             and not (table.c[name].default is not None and table.c[name].default.is_callable)
         }
 
-    shop_rows = [
-        kept(shops, row)
-        for row in db.session.execute(
-            select(shops).where(shops.c.id.in_(shop_ids)).order_by(shops.c.id)
-        )
-    ]
-    domains = dict(
-        db.session.execute(select(shops.c.id, shops.c.domain).where(shops.c.id.in_(shop_ids)))
-        .tuples()
-        .all()
-    )
+    stored = db.session.execute(
+        select(shops).where(shops.c.id.in_(shop_ids)).order_by(shops.c.id)
+    ).all()
+    shop_rows = [kept(shops, row) for row in stored]
+    domains = {row.id: row.domain for row in stored}
     reward_rows = [
         {**kept(rewards, row), "domain": domains[row.shop_id]}
         for row in db.session.execute(

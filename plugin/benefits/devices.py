@@ -278,69 +278,36 @@ DeviceRows = list[tuple[ViewedDevice, DeviceHistory]]
 
 
 @functools.cache
-def _visitor_devices_statement() -> Select[Any]:
-    return (
+def _visitor_devices_statement(one: bool) -> Select[Any]:
+    on = [Device.shop_id == Shop.id, Device.member_id == Member.id, Device.state == "registered"]
+    if one:
+        on.append(Device.id == bindparam("device_id"))
+    statement = (
         visitor_statement()
         .add_columns(*_VIEWED_COLUMNS, *_history_columns(Device.shop_id))
-        .outerjoin(
-            Device,
-            and_(
-                Device.shop_id == Shop.id,
-                Device.member_id == Member.id,
-                Device.state == "registered",
-            ),
-        )
-        .order_by(Device.purchased_on.desc(), Device.id)
+        .outerjoin(Device, and_(*on))
     )
+    return statement if one else statement.order_by(Device.purchased_on.desc(), Device.id)
 
 
-def visitor_with_devices(domain: str, customer_id: str) -> tuple[ShopVisitor, DeviceRows]:
+def visitor_with_devices(
+    domain: str, customer_id: str, device_id: int | None = None
+) -> tuple[ShopVisitor, DeviceRows]:
     """``shop_visitor`` of a logged-in customer and their member's registered devices in that
     shop with their history (``member_devices_with_history``), in one statement: a row per
-    device, the visit repeated on each (one row, without a device, when there is none)."""
-    params = visitor_parameters(domain, customer_id)
+    device, the visit repeated on each (one row, without a device, when there is none).
+    ``device_id``: only that device, if it is one of them (``member_device_with_history``)."""
+    params: dict[str, Any] | None = visitor_parameters(domain, customer_id)
     if params is None:
         return NO_VISITOR, []
-    rows = db.session.execute(_visitor_devices_statement(), params).all()
+    if device_id is not None:
+        params = {**params, "device_id": device_id}
+    rows = db.session.execute(_visitor_devices_statement(device_id is not None), params).all()
     if not rows:
         return NO_VISITOR, []
     # The visitor's three entities come first; the device and its history follow.
     listed = [_viewed(tuple(row[3:])) for row in rows if row[3] is not None]
     return visitor_of(rows[0]), listed
-
-
-@functools.cache
-def _visitor_device_statement() -> Select[Any]:
-    return (
-        visitor_statement()
-        .add_columns(*_VIEWED_COLUMNS, *_history_columns(Device.shop_id))
-        .outerjoin(
-            Device,
-            and_(
-                Device.shop_id == Shop.id,
-                Device.member_id == Member.id,
-                Device.id == bindparam("device_id"),
-                Device.state == "registered",
-            ),
-        )
-    )
-
-
-def visitor_with_device(
-    domain: str, customer_id: str, device_id: int
-) -> tuple[ShopVisitor, DeviceRows]:
-    """``visitor_with_devices`` for one device by id, in one statement: the visit and, when it is
-    the member's registered device in that shop, the device with its history (else no device:
-    ``member_device_with_history`` would answer DeviceNotFound)."""
-    params = visitor_parameters(domain, customer_id)
-    if params is None:
-        return NO_VISITOR, []
-    row = db.session.execute(
-        _visitor_device_statement(), {**params, "device_id": device_id}
-    ).first()
-    if row is None:
-        return NO_VISITOR, []
-    return visitor_of(row), [_viewed(tuple(row[3:]))] if row[3] is not None else []
 
 
 def member_devices_with_history(

@@ -78,10 +78,10 @@ def upcoming_of_wallet(
     wallet: Wallet | None,
     now: datetime | None = None,
     *,
-    settings: ProgramSettings | None = None,
+    settings: ProgramSettings,
 ) -> tuple[int, date] | None:
     """``upcoming`` for a wallet the caller has read already (None: the member has none)."""
-    months = (settings if settings is not None else program_settings(shop)).points_expiry_months
+    months = settings.points_expiry_months
     if months is None or wallet is None:
         return None
     result = wallet_expiry(shop, wallet, shop_today(shop, now), months)

@@ -63,18 +63,11 @@ def touch_item(shop_id: int, member_id: int, at: datetime | None = None) -> outb
     return outbox.NewItem(shop_id, EFFECT, key, {"member_id": member_id}, not_before=due)
 
 
-def values(shop: Shop, member: Member) -> dict[str, str]:
-    """The metafields' values now (Shopify's value strings; an empty value is left out)."""
-    wallet = db.session.execute(
-        select(Wallet).where(Wallet.shop_id == shop.id, Wallet.member_id == member.id)
-    ).scalar_one_or_none()
-    return values_of(shop, member, wallet, program_settings(shop))
-
-
 def values_of(
     shop: Shop, member: Member, wallet: Wallet | None, settings: ProgramSettings
 ) -> dict[str, str]:
-    """``values`` with the member's wallet (None: it has none) and the shop's settings read."""
+    """The metafields' values now (Shopify's value strings; an empty value is left out), from the
+    member's wallet (None: it has none) and the shop's settings."""
     cohort = cohort_of(member, settings.cutoffs)
     expiring = upcoming_of_wallet(shop, wallet, settings=settings)
     host = shop.storefront_host or shop.domain
@@ -94,22 +87,10 @@ def values_of(
     return {key: value for key, value in out.items() if value != ""}
 
 
-def metafields_input(shop: Shop, member: Member) -> list[dict[str, Any]]:
-    customers = (
-        db.session.execute(
-            select(ShopCustomer.customer_id).where(
-                ShopCustomer.shop_id == shop.id, ShopCustomer.member_id == member.id
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return _inputs(customers, values(shop, member))
-
-
 def metafields_inputs(shop: Shop, member_ids: Sequence[object]) -> dict[int, list[dict[str, Any]]]:
-    """``metafields_input`` of several members of the shop in three statements (members, their
-    customers, their wallets) and each one's expiry; a member gone or redacted is left out."""
+    """The ``metafieldsSet`` inputs of members of the shop, every customer account of each, in
+    three statements (members, their customers, their wallets) and each one's expiry; a member
+    gone or redacted is left out."""
     wanted = sorted({member_id for member_id in member_ids if isinstance(member_id, int)})
     if not wanted:
         return {}

@@ -13,7 +13,7 @@ from shopify_app.types import RequestInput
 
 from plugin import clock, ledger
 from plugin.accounts import activate_on_storefront_login, shop_visitor
-from plugin.benefits.devices import DeviceRows, visitor_with_device, visitor_with_devices
+from plugin.benefits.devices import DeviceRows, visitor_with_devices
 from plugin.database.reads import end_reading, read_without_transaction, stop_reading
 from plugin.errors import ApiError
 from plugin.jobs.customers import sync_seen_customer
@@ -157,7 +157,7 @@ def _load_context(
     if loads.devices and customer_id is not None and well_formed:
         visitor, device_rows = visitor_with_devices(shop_domain or "", customer_id)
     elif device_id is not None and customer_id is not None and well_formed:
-        visitor, found = visitor_with_device(shop_domain or "", customer_id, device_id)
+        visitor, found = visitor_with_devices(shop_domain or "", customer_id, device_id)
         device = (device_id, found)
     else:
         visitor = shop_visitor(

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Response
 
 from plugin.benefits import tradeins
-from plugin.benefits.devices import DeviceNotFound
 from plugin.errors import ApiError
 from plugin.extensions import db
 from plugin.program.benefits.tradein import TradeInCondition
@@ -42,16 +41,9 @@ def quote_trade_in() -> Response:
     body = json_body()
     device_id = positive_int(body, "device_id")
     condition = condition_of(body)
-    found = ctx.device[1] if ctx.device is not None and ctx.device[0] == device_id else None
-    if found == []:
-        raise DeviceNotFound()
+    read = ctx.device[1] if ctx.device is not None and ctx.device[0] == device_id else None
     answer, trade_in = tradeins.quote(
-        ctx.shop,
-        member,
-        device_id,
-        condition,
-        actor=f"customer:{ctx.customer_id}",
-        read=found[0] if found else None,
+        ctx.shop, member, device_id, condition, actor=f"customer:{ctx.customer_id}", read=read
     )
     view = tradeins.quote_view(ctx.shop, answer, trade_in, condition)
     db.session.rollback()

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from plugin import clock
 from plugin.benefits.devices import (
-    DeviceHistory,
-    ViewedDevice,
+    DeviceNotFound,
+    DeviceRows,
     assign_serial,
     member_device,
     member_device_with_history,
@@ -59,13 +59,18 @@ def quote(
     *,
     actor: str,
     today: date | None = None,
-    read: tuple[ViewedDevice, DeviceHistory] | None = None,
+    read: DeviceRows | None = None,
 ) -> tuple[TradeInQuote, TradeIn | None]:
     """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable.
-    ``read``: the member's device ``device_id`` with its history, read already with the visit."""
+    ``read``: what the visit read of the member's device ``device_id`` (none: not theirs)."""
     today = today or store_today(shop)
     try:
-        device, history = read or member_device_with_history(shop, member, device_id)
+        if read is None:
+            device, history = member_device_with_history(shop, member, device_id)
+        elif read:
+            ((device, history),) = read
+        else:
+            raise DeviceNotFound()
         answer = quote_for(shop, member, device, condition, today, history=history)
         trade_in = None
         if quote_applicable(answer):
