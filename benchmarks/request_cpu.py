@@ -144,7 +144,8 @@ def reads(stack: Stack, args: argparse.Namespace) -> None:
         "GET /proxy/devices": lambda _i: proxy_request(
             "GET", "/devices", scenarios.US, picker.choice(customers)
         ),
-        # Quotes count against the per-customer write limit (20 a minute): one customer each.
+        # A quote that writes counts against the per-customer write limit (20 a minute); these
+        # are refused (too early) and write nothing. One customer each all the same.
         "POST /proxy/trade-in/quote": lambda i: proxy_request(
             "POST",
             "/trade-in/quote",

@@ -457,7 +457,8 @@ def device_ids(stack: Stack, customers: list[int]) -> dict[int, int]:
 
 def read_rows(stack: Stack, settings: Settings) -> list[Row]:
     available = routes(stack)
-    # Quotes count against the per-customer storefront write limit (20 a minute): spread them.
+    # A quote that writes counts against the per-customer write limit (20 a minute); these are
+    # refused (the devices were bought today: too early) and write nothing. Spread them anyway.
     customers = seed_members(stack, 300, run=30)
     devices = device_ids(stack, customers)
     picker = random.Random(7)

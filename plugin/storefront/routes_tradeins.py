@@ -15,6 +15,7 @@ from plugin.extensions import db
 from plugin.program.benefits.tradein import TradeInCondition
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer
+from plugin.storefront.rate_limit import RateLimited, limit_writes, rate_limited_response
 from plugin.storefront.routes_devices import device_owner, limited, personal, positive_int
 
 CONDITION_FIELDS = ("cosmetic_wear", "accessories_complete", "original_packaging", "working")
@@ -32,19 +33,32 @@ def condition_of(body: dict[str, Any]) -> TradeInCondition:
 
 
 # tradeins.quote ends the reading before it writes a quote; the device comes with the visit.
+# The write limit counts the quotes that write a ``quoted`` trade-in: a quote with nothing to
+# apply for writes nothing, it is a read like GET /proxy/devices (and skips a Redis round trip).
 @bp.post("/trade-in/quote")
 @app_proxy(device="device_id", autocommit_reads=True)
 def quote_trade_in() -> Response:
     ctx, member = device_owner()
-    if (refused := limited(ctx, "trade_in_quote")) is not None:
-        return refused
     body = json_body()
     device_id = positive_int(body, "device_id")
     condition = condition_of(body)
     read = ctx.device[1] if ctx.device is not None and ctx.device[0] == device_id else None
-    answer, trade_in = tradeins.quote(
-        ctx.shop, member, device_id, condition, actor=f"customer:{ctx.customer_id}", read=read
-    )
+
+    def count_the_write() -> None:
+        limit_writes(ctx.shop.id, str(ctx.customer_id), "trade_in_quote")
+
+    try:
+        answer, trade_in = tradeins.quote(
+            ctx.shop,
+            member,
+            device_id,
+            condition,
+            actor=f"customer:{ctx.customer_id}",
+            read=read,
+            before_write=count_the_write,
+        )
+    except RateLimited as exc:
+        return rate_limited_response(exc)
     view = tradeins.quote_view(ctx.shop, answer, trade_in, condition)
     db.session.rollback()
     return personal(view)

@@ -122,6 +122,30 @@ def test_too_early_is_said_with_the_day(shopper, api):  # type: ignore[no-untype
     assert "can be traded in from" in answer["reason"]
 
 
+def test_the_write_limit_counts_the_quotes_that_write(app, shopper, api):  # type: ignore[no-untyped-def]
+    """A quote with nothing to apply for writes nothing: it is a read, as GET /devices is, and is
+    not counted. A quote that writes a ``quoted`` trade-in counts, and past the limit it is a 429
+    that writes nothing."""
+    app.config["STOREFRONT_WRITE_LIMIT"] = 2
+    early = shopper("ann@example.com", cohort="2025-11", bought_days_ago=30)
+    assert [quote(api, early)["quote_id"] for _ in range(4)] == [None] * 4
+    bob = shopper("bob@example.com", cohort="2025-11")
+    assert all(quote(api, bob)["quote_id"] for _ in range(2))
+    limited = api(
+        "POST",
+        "/trade-in/quote",
+        bob,
+        json={"device_id": bob.device.id, "condition": WORN_NO_BOX},
+    )
+    assert limited.status_code == 429, limited.get_json()
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
+    db.session.expire_all()
+    written = db.session.execute(select(TradeIn.id).where(TradeIn.device_id == bob.device.id)).all()
+    assert len(written) == 2
+    assert quote(api, early)["quote_id"] is None  # refused quotes still answer
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -3,6 +3,7 @@ trade-ins as the storefront shows them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -60,9 +61,13 @@ def quote(
     actor: str,
     today: date | None = None,
     read: DeviceRows | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> tuple[TradeInQuote, TradeIn | None]:
     """POST /proxy/trade-in/quote: the program's answer; a ``quoted`` trade-in when applicable.
-    ``read``: what the visit read of the member's device ``device_id`` (none: not theirs)."""
+    ``read``: what the visit read of the member's device ``device_id`` (none: not theirs).
+    ``before_write`` runs only when the quote is written, before anything is (the storefront's
+    write limit): what it raises stops the write. A quote with nothing to apply for writes
+    nothing and does not call it."""
     today = today or store_today(shop)
     try:
         if read is None:
@@ -74,6 +79,8 @@ def quote(
         answer = quote_for(shop, member, device, condition, today, history=history)
         trade_in = None
         if quote_applicable(answer):
+            if before_write is not None:
+                before_write()
             end_reading()  # the quote and its event are written in one transaction
             now = clock.now()
             trade_in = TradeIn(
