@@ -222,8 +222,10 @@ NOTES = """- **One small machine does everything.** The load averages above show
   and the widths). What a read still costs in process (`python -m benchmarks.request_cpu --part
   reads --profile 40`) is spread out: SQLAlchemy's ORM around the one statement, psycopg building
   each result's column descriptions, werkzeug and Flask around the request, the pool's checkout,
-  the signature check and the JSON answer. Quotes count against the per-customer storefront write
-  limit (20 a minute), so the benchmark spreads them over 300 members.
+  the signature check and the JSON answer. The benchmark's quotes are refused (its devices were
+  bought today: too early for a trade-in), so they write nothing; a quote that writes a `quoted`
+  trade-in also counts against the per-customer storefront write limit (20 a minute, one Redis
+  round trip), and a refused one, a read like GET /proxy/devices, no longer does.
 - **Redemptions.** Shopify's Standard bucket (1,000 points, 100 points/s) and a code costing 10
   points allow a burst of ~100 codes, then 10 codes/s. The eight workers share one estimate of
   the bucket in Redis (`plugin.shopify.redis_buckets.RedisCostBuckets`): before each call a Lua

@@ -27,6 +27,7 @@ from flask import Response, current_app, g, has_request_context, render_template
 
 from plugin.admin.i18n import _, current_locale
 from plugin.admin.install import InstallFailed, shop_for_session
+from plugin.database.reads import read_without_transaction, stop_reading
 from plugin.members import staff
 from plugin.models import Shop
 from plugin.shopify.admin_api import app_config, http_client
@@ -140,11 +141,20 @@ def app_home(view: Callable[P, R]) -> Callable[P, R | Response]:
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
-        outcome = authenticate()
-        if isinstance(outcome, Response):
-            return outcome
-        g.admin = outcome
-        return view(*args, **kwargs)
+        # A page load (GET) reads without a transaction on PostgreSQL: no BEGIN and ROLLBACK, and
+        # psycopg keeps its prepared statements, which a ROLLBACK discards. What such a load
+        # writes (the staff visit, an install) is written in a unit of work, which ends the
+        # reading first (plugin.database.reads).
+        reading = request.method in ("GET", "HEAD") and read_without_transaction()
+        try:
+            outcome = authenticate()
+            if isinstance(outcome, Response):
+                return outcome
+            g.admin = outcome
+            return view(*args, **kwargs)
+        finally:
+            if reading:
+                stop_reading()
 
     return wrapper
 

@@ -1,7 +1,8 @@
 """Round trips a read-only request can skip: the transaction around its reads, and re-reads after a
 commit.
 
-A storefront read (GET /proxy/member, /devices, ...) only SELECTs. On PostgreSQL at its default
+A storefront read (GET /proxy/member, /devices, ...), an extension-API read and an admin page
+load mostly SELECT. On PostgreSQL at its default
 READ COMMITTED level every statement takes its own snapshot whether or not a transaction is open,
 so running those SELECTs in autocommit mode answers exactly the same rows; it only drops the BEGIN
 and ROLLBACK round trips. It also keeps psycopg's prepared statements: psycopg forgets them on
@@ -10,20 +11,35 @@ every ROLLBACK, so a request that ends with one pays PostgreSQL's planning of it
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
 from plugin.extensions import db
+
+
+class WriteWhileReading(RuntimeError):
+    """A write reached a session reading without a transaction: each of its statements would
+    commit alone. A write belongs in ``unit_of_work()`` (which ends the reading first) or after
+    ``end_reading()``."""
 
 
 def read_without_transaction() -> bool:
     """Make the request's coming statements autocommit (PostgreSQL only); whether it did.
 
     Call it before the request's first statement; a session that has begun already keeps its
-    transaction. Whatever then writes calls ``end_reading`` first, so its statements are one
-    transaction as before (a single-statement write would be atomic either way).
+    transaction. Whatever then writes does so in ``unit_of_work()``, which ends the reading
+    first, or calls ``end_reading`` itself, so its statements are one transaction as before. A
+    write that does neither is refused (``WriteWhileReading``) before it reaches the database.
     """
     session = db.session()
     if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
         return False
     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    # The session "transaction" that holds the autocommit connection: reading lasts while it is
+    # the session's transaction, however it ends (a commit, a rollback, a close).
+    session.info[_READING] = session.get_transaction()
     return True
 
 
@@ -37,16 +53,59 @@ def end_reading() -> None:
 
 def stop_reading() -> None:
     """At the end of the request, however it ended (an error answer too): give the autocommit
-    connection back, so whatever else uses this session next starts a transaction again."""
-    if _reading():
-        db.session.rollback()  # autocommit: no round trip, nothing to undo
+    connection back, so whatever else uses this session next starts a transaction again.
 
-
-def _reading() -> bool:
+    What was loaded stays loaded, not expired: what runs after the view (the answer's headers)
+    reads it without a statement of its own. Changes left pending by a failed view are dropped
+    (rolled back), never flushed.
+    """
+    if not _reading():
+        return
     session = db.session()
-    if not session.in_transaction():
+    if session.new or session.dirty or session.deleted:
+        session.rollback()  # autocommit: no round trip; the pending changes are dropped
+    else:
+        commit_keeping_loaded()  # autocommit: no round trip either
+
+
+_READING = "reading_without_transaction"
+
+
+def _reading(session: Session | None = None) -> bool:
+    session = db.session() if session is None else session
+    reading = session.info.get(_READING)
+    if reading is None:
         return False
-    return session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if reading is session.get_transaction():
+        return True
+    del session.info[_READING]  # that transaction has ended
+    return False
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not _reading(session):
+        return
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise WriteWhileReading(
+            "a flush while reading without a transaction: write in unit_of_work() or after "
+            "end_reading()"
+        )
+
+
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and _reading(state.session):
+        raise WriteWhileReading(
+            "an INSERT, UPDATE or DELETE while reading without a transaction: write in "
+            "unit_of_work() or after end_reading()"
+        )
+
+
+def install(target: Any = None) -> None:
+    """Refuse writes on a session that reads without a transaction (idempotent)."""
+    target = db.session if target is None else target
+    for name, listener in (("before_flush", _refuse_flush), ("do_orm_execute", _refuse_statement)):
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
 
 def commit_keeping_loaded() -> None:

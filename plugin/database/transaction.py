@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from plugin.database.reads import end_reading
+from plugin.database.reads import install as install_read_guard
 from plugin.extensions import db
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ def unit_of_work() -> Iterator[Session]:
     """Commit on success, roll back on error; joins an enclosing unit of work (see above)."""
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
+    if depth == 0:
+        end_reading()  # a request reading without a transaction writes in one from here
     session.info[_DEPTH] = depth + 1
     try:
         yield session
@@ -167,3 +171,4 @@ def install(target: Any = None) -> None:
     for name, listener in listeners:
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)
+    install_read_guard(target)

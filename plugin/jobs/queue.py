@@ -27,6 +27,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from plugin.database.reads import end_reading
+
 log = logging.getLogger(__name__)
 
 QUEUES = ("webhooks", "outbox", "default")
@@ -112,6 +114,7 @@ class InProcessQueue(JobQueue):
     """Runs a job right away in this process; delayed work is left to the sweep."""
 
     def enqueue(self, func, *args, queue="default", job_id=None):
+        end_reading()  # the job runs here as in a worker: in transactions of its own
         try:
             func(*args)
         except Exception:  # a job's failure must not fail the request that committed it
