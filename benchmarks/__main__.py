@@ -203,8 +203,13 @@ NOTES = """- **One small machine does everything.** The load averages above show
   referral visit, a gift campaign, ...) is applied per event in a savepoint of its own, in the same
   batch, and tests/webhooks/test_order_batch.py holds both ways to the same rows. On PostgreSQL
   each table's rows go as one JSON recordset, one statement text whatever the number of rows
-  (psycopg re-parsed a multi-row VALUES list on every batch). Each paid order also owes Shopify a
-  Flow trigger, which the floor does not send: an outbox job sends its triggers ten to a request
+  (psycopg re-parsed a multi-row VALUES list on every batch), and a batch's look-ups by many ids
+  (its events, customers, orders, products; the outbox's items and members) bind one array
+  (`column = ANY(...)`, `plugin.database.sets.one_of`) instead of one parameter per id: psycopg
+  caches the conversion of no statement of over 50 parameters, so each was parsed again in
+  Python on every batch (the drainer's Python per order fell by about a fifth). Each paid order
+  also owes Shopify a Flow trigger, which the floor does not send: an outbox job sends its
+  triggers ten to a request
   (one aliased document), 1.0 ms of the machine's CPU a trigger instead of 6.6
   (`python -m benchmarks.worker_cpu` measures the worker's share per order). Webhook events reach
   the workers through the stream, 50 ids per Redis round trip, instead of one rq job each. More

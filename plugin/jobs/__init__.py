@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from plugin import clock, outbox
 from plugin.benefits import returns
 from plugin.database import batch, transaction
+from plugin.database.sets import one_of
 from plugin.effects import EFFECTS
 from plugin.extensions import db
 from plugin.jobs import deliveries
@@ -145,7 +146,7 @@ def _lock_events(event_ids: list[int]) -> dict[int, tuple[WebhookEvent, Shop | N
     rows = db.session.execute(
         select(WebhookEvent, Shop)
         .outerjoin(Shop, Shop.id == WebhookEvent.shop_id)
-        .where(WebhookEvent.id.in_(event_ids))
+        .where(one_of(WebhookEvent.id, event_ids))
         .order_by(WebhookEvent.id)
         .with_for_update(of=WebhookEvent, skip_locked=True)
     ).all()
@@ -182,7 +183,7 @@ def _read_for_batch(
         found = set(
             db.session.execute(
                 select(RedactedCustomer.customer_id).where(
-                    RedactedCustomer.shop_id == shop_id, RedactedCustomer.customer_id.in_(ids)
+                    RedactedCustomer.shop_id == shop_id, one_of(RedactedCustomer.customer_id, ids)
                 )
             ).scalars()
         )
@@ -191,7 +192,7 @@ def _read_for_batch(
             db.session.execute(
                 select(Referral.friend_customer_id).where(
                     Referral.shop_id == shop_id,
-                    Referral.friend_customer_id.in_(ids),
+                    one_of(Referral.friend_customer_id, ids),
                     Referral.state == "visited",
                 )
             ).scalars()
@@ -201,7 +202,7 @@ def _read_for_batch(
         rows = {
             product.product_id: product
             for product in db.session.execute(
-                select(Product).where(Product.shop_id == shop_id, Product.product_id.in_(ids))
+                select(Product).where(Product.shop_id == shop_id, one_of(Product.product_id, ids))
             ).scalars()
         }
         reads["products"].update({(shop_id, pid): rows.get(pid) for pid in ids})
@@ -330,7 +331,7 @@ def _apply_batch(
         if applied:  # every applied event marked processed in one statement, in its commit
             db.session.execute(
                 update(WebhookEvent)
-                .where(WebhookEvent.id.in_(applied))
+                .where(one_of(WebhookEvent.id, applied))
                 .values(
                     state="processed",
                     attempts=WebhookEvent.attempts + 1,
@@ -604,7 +605,7 @@ def _grouped(item_ids: list[int]) -> list[list[int]]:
         return []
     rows = db.session.execute(
         select(OutboxItem.id, OutboxItem.shop_id, OutboxItem.kind).where(
-            OutboxItem.id.in_(item_ids),
+            one_of(OutboxItem.id, item_ids),
             OutboxItem.kind.in_(batched),
             OutboxItem.state == "pending",
         )
@@ -630,7 +631,7 @@ def _run_group(item_ids: list[int]) -> list[str]:
     items = list(
         db.session.execute(
             select(OutboxItem)
-            .where(OutboxItem.id.in_(item_ids))
+            .where(one_of(OutboxItem.id, item_ids))
             .order_by(OutboxItem.id)
             .with_for_update(skip_locked=True)
         ).scalars()

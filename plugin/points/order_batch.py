@@ -36,6 +36,7 @@ from plugin import clock, ledger
 from plugin.accounts import normalize_email
 from plugin.database import batch
 from plugin.database.idempotent import insert_many_once
+from plugin.database.sets import one_of
 from plugin.extensions import db
 from plugin.models import Device, Member, Order, Product, Shop, ShopCustomer, Wallet
 from plugin.points.campaigns import campaigns_in_force, multiplier_of
@@ -163,7 +164,7 @@ def _read(shop: Shop, deliveries: list[_Delivery]) -> _Known:
         row.email_normalized: row
         for row in db.session.execute(
             select(Member.id, Member.email_normalized, Member.state, Member.activated_at).where(
-                Member.email_normalized.in_(emails)
+                one_of(Member.email_normalized, emails)
             )
         ).all()
     }
@@ -173,14 +174,16 @@ def _read(shop: Shop, deliveries: list[_Delivery]) -> _Known:
         row.customer_id: row
         for row in db.session.execute(
             select(*_CUSTOMER_COLUMNS)
-            .where(ShopCustomer.shop_id == shop.id, ShopCustomer.customer_id.in_(customer_ids))
+            .where(ShopCustomer.shop_id == shop.id, one_of(ShopCustomer.customer_id, customer_ids))
             .order_by(ShopCustomer.customer_id)
             .with_for_update()
         ).all()
     }
     orders = set(
         db.session.execute(
-            select(Order.order_id).where(Order.shop_id == shop.id, Order.order_id.in_(order_ids))
+            select(Order.order_id).where(
+                Order.shop_id == shop.id, one_of(Order.order_id, order_ids)
+            )
         ).scalars()
     )
     return _Known(members, customers, orders)

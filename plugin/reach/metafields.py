@@ -22,6 +22,7 @@ from sqlalchemy import select
 from plugin import outbox
 from plugin.accounts import cohort_of, id_status
 from plugin.clock import now
+from plugin.database.sets import one_of
 from plugin.extensions import db
 from plugin.models import Member, Shop, ShopCustomer, Wallet
 from plugin.points.expiry import upcoming_of_wallet
@@ -95,7 +96,7 @@ def metafields_inputs(shop: Shop, member_ids: Sequence[object]) -> dict[int, lis
     if not wanted:
         return {}
     members = db.session.execute(
-        select(Member).where(Member.id.in_(wanted), Member.redacted_at.is_(None))
+        select(Member).where(one_of(Member.id, wanted), Member.redacted_at.is_(None))
     ).scalars()
     found = {member.id: member for member in members}
     if not found:
@@ -103,14 +104,14 @@ def metafields_inputs(shop: Shop, member_ids: Sequence[object]) -> dict[int, lis
     customers: dict[int, list[str]] = {member_id: [] for member_id in found}
     for member_id, customer_id in db.session.execute(
         select(ShopCustomer.member_id, ShopCustomer.customer_id)
-        .where(ShopCustomer.shop_id == shop.id, ShopCustomer.member_id.in_(list(found)))
+        .where(ShopCustomer.shop_id == shop.id, one_of(ShopCustomer.member_id, found))
         .order_by(ShopCustomer.id)
     ):
         customers[member_id].append(customer_id)
     wallets = {
         wallet.member_id: wallet
         for wallet in db.session.execute(
-            select(Wallet).where(Wallet.shop_id == shop.id, Wallet.member_id.in_(list(found)))
+            select(Wallet).where(Wallet.shop_id == shop.id, one_of(Wallet.member_id, found))
         ).scalars()
     }
     settings = program_settings(shop)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from plugin import accounts, clock, ledger, outbox
 from plugin.accounts import cohort_of
+from plugin.database.sets import one_of
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.ledger import balance
@@ -196,7 +197,7 @@ def _first_customers(shop_id: int, member_ids: set[int]) -> dict[int, str]:
         return {}
     first = (
         select(func.min(ShopCustomer.id))
-        .where(ShopCustomer.shop_id == shop_id, ShopCustomer.member_id.in_(member_ids))
+        .where(ShopCustomer.shop_id == shop_id, one_of(ShopCustomer.member_id, member_ids))
         .group_by(ShopCustomer.member_id)
     )
     return {
