@@ -145,7 +145,8 @@ def app_home(view: Callable[P, R]) -> Callable[P, R | Response]:
         # psycopg keeps its prepared statements, which a ROLLBACK discards. What such a load
         # writes (the staff visit, an install) is written in a unit of work, which ends the
         # reading first (plugin.database.reads).
-        reading = request.method in ("GET", "HEAD") and read_without_transaction()
+        if request.method in ("GET", "HEAD"):
+            read_without_transaction()
         try:
             outcome = authenticate()
             if isinstance(outcome, Response):
@@ -153,8 +154,7 @@ def app_home(view: Callable[P, R]) -> Callable[P, R | Response]:
             g.admin = outcome
             return view(*args, **kwargs)
         finally:
-            if reading:
-                stop_reading()
+            stop_reading()  # a no-op unless this load is still reading
 
     return wrapper
 

@@ -62,7 +62,7 @@ def stop_reading() -> None:
     if not _reading():
         return
     session = db.session()
-    if session.new or session.dirty or session.deleted:
+    if _has_changes(session):
         session.rollback()  # autocommit: no round trip; the pending changes are dropped
     else:
         commit_keeping_loaded()  # autocommit: no round trip either
@@ -82,10 +82,15 @@ def _reading(session: Session | None = None) -> bool:
     return False
 
 
+def _has_changes(session: Session) -> bool:
+    """Whether a flush of the session would write anything."""
+    return bool(session.new or session.deleted) or any(
+        session.is_modified(instance) for instance in session.dirty
+    )
+
+
 def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not _reading(session):
-        return
-    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+    if _reading(session) and _has_changes(session):
         raise WriteWhileReading(
             "a flush while reading without a transaction: write in unit_of_work() or after "
             "end_reading()"
