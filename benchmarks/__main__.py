@@ -146,6 +146,8 @@ workers, the fake Admin API) and stops it afterwards.
   millisecond early, since asyncio's timers fire on epoll's millisecond grid, up to 1 ms late). The
   generator holds its own garbage collection off during each measurement: a full collection of its
   heap paused its event loop for ~50 ms, and every request due meanwhile was charged to the server.
+  An answer ends at the last byte its Content-Length names, as for any HTTP client; what the server
+  does after it (gunicorn's access line, the app's teardown, the close) is not charged to it.
 - Webhook ingest is measured with no rq worker running (the acknowledgement path alone); the end to
   end rows run the web tier and the workers together.
 
@@ -225,9 +227,13 @@ NOTES = """- **One small machine does everything.** The load averages above show
   on PostgreSQL, which also keeps psycopg's prepared statements (a ROLLBACK discards them). 5-8
   statements per request became 1, 1 and 1 (tests/benefits/test_read_queries.py pins the counts
   and the widths). What a read still costs in process (`python -m benchmarks.request_cpu --part
-  reads --profile 40`) is spread out: SQLAlchemy's ORM around the one statement, psycopg building
-  each result's column descriptions, werkzeug and Flask around the request, the pool's checkout,
-  the signature check and the JSON answer. The benchmark's quotes are refused (its devices were
+  reads --profile 40`) is spread out: SQLAlchemy's ORM around the one statement, werkzeug and Flask
+  around the request, the pool's checkout, the signature check and the JSON answer. Two items
+  were removed from it: psycopg built each result's column descriptions afresh (about 70 µs for
+  the 42 columns of GET /proxy/devices; `plugin.database.cursors` now describes each statement's
+  result once per process), and the read views ended with a ROLLBACK that walked every loaded row
+  to expire it (`reads.finish_reads` ends the reading instead). Each read row is the better of two
+  rounds, the three endpoints taking turns; the notes give both rounds' p99. The benchmark's quotes are refused (its devices were
   bought today: too early for a trade-in), so they write nothing; a quote that writes a `quoted`
   trade-in also counts against the per-customer storefront write limit (20 a minute, one Redis
   round trip), and a refused one, a read like GET /proxy/devices, no longer does.

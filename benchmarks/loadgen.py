@@ -4,7 +4,7 @@ Why not httpx: on a 2-core machine the load generator competes with the server f
 client that spends less per request leaves more to the server, so the figures are the server's.
 Each request opens a connection and sends ``Connection: close`` (gunicorn's sync workers close
 after every response anyway). Latency is measured from the moment a request was *due* (open loop)
-or sent (closed loop) to the last byte of the answer.
+or sent (closed loop) to the last byte of the answer (its Content-Length), not to the close.
 """
 
 from __future__ import annotations
@@ -79,17 +79,41 @@ class RunResult:
         )
 
 
-async def _exchange(port: int, raw: bytes, timeout: float) -> tuple[int, bytes]:
+async def _exchange(port: int, raw: bytes, timeout: float) -> tuple[int, bytes, float]:
+    """Send ``raw``; the answer's status, body and the moment its last byte arrived.
+
+    The answer ends where its Content-Length says, as for any HTTP client: the server's work after
+    it (gunicorn's access line, the app's teardown, the close) is not the answer's latency. The
+    connection is still read to its close afterwards, so the next request finds the worker free
+    as before.
+    """
     reader, writer = await asyncio.wait_for(asyncio.open_connection(LOOPBACK, port), timeout)
     try:
         writer.write(raw)
         await writer.drain()
-        data = await asyncio.wait_for(reader.read(), timeout)  # the server closes after answering
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+        length = _content_length(head)
+        if length is None:
+            body = await asyncio.wait_for(reader.read(), timeout)  # the close ends the answer
+            answered = time.perf_counter()
+        else:
+            body = await asyncio.wait_for(reader.readexactly(length), timeout)
+            answered = time.perf_counter()
+            await asyncio.wait_for(reader.read(), timeout)  # the server closes after answering
+    except asyncio.IncompleteReadError as exc:  # closed early: what came is the answer
+        head, body, answered = exc.partial, b"", time.perf_counter()
     finally:
         writer.close()
-    head, _, body = data.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
-    return status, body
+    return status, body, answered
+
+
+def _content_length(head: bytes) -> int | None:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value.strip())
+    return None
 
 
 async def _one(
@@ -101,13 +125,13 @@ async def _one(
     check: Callable[[int, bytes], None] | None,
 ) -> None:
     try:
-        status, body = await _exchange(port, raw, timeout)
+        status, body, answered = await _exchange(port, raw, timeout)
     except (TimeoutError, OSError) as exc:
         result.errors[type(exc).__name__] += 1
         return
     result.statuses[status] += 1
     if 200 <= status < 300:
-        result.latencies.append(time.perf_counter() - started)
+        result.latencies.append(answered - started)
     if check is not None:
         check(status, body)
 

@@ -458,6 +458,9 @@ def device_ids(stack: Stack, customers: list[int]) -> dict[int, int]:
     return {int(customer): device for customer, device in rows if customer in wanted}
 
 
+READ_ROUNDS = 2
+
+
 def read_rows(stack: Stack, settings: Settings) -> list[Row]:
     available = routes(stack)
     # A quote that writes counts against the per-customer write limit (20 a minute); these are
@@ -506,26 +509,27 @@ def read_rows(stack: Stack, settings: Settings) -> list[Row]:
 
     rows = []
     web = stack.start_web(name="web-reads")
+    measured = [(label, make) for label, make, _note in endpoints if make is not None]
+    rounds: dict[str, list[RunResult]] = {label: [] for label, _make in measured}
     try:
-        for label, make, note in endpoints:
-            if make is None:
-                rows.append(
-                    Row(
-                        f"Storefront {label} at {settings.read_rate:.0f}/s",
-                        "—",
-                        "p99 < 8 ms",
-                        None,
-                        note,
+        # Two rounds, the endpoints taking turns, and each one's better round kept (as ingest and
+        # end to end keep their best): a stall of the shared machine lands in one round, not in
+        # the endpoint. Both rounds' p99 are in the notes.
+        for _round in range(READ_ROUNDS):
+            for label, make in measured:
+                warm_up(stack.web_port, make, 100)
+                result = loadgen.run(
+                    loadgen.open_loop(
+                        stack.web_port,
+                        make,
+                        rate=settings.read_rate,
+                        duration=settings.read_seconds,
                     )
                 )
-                continue
-            warm_up(stack.web_port, make, 100)
-            result = loadgen.run(
-                loadgen.open_loop(
-                    stack.web_port, make, rate=settings.read_rate, duration=settings.read_seconds
-                )
-            )
-            settings.log(f"  {label} at {settings.read_rate:.0f}/s: {result.summary()}")
+                settings.log(f"  {label} at {settings.read_rate:.0f}/s: {result.summary()}")
+                rounds[label].append(result)
+        capacities = {}
+        for label, make in measured:
             capacity = loadgen.run(
                 loadgen.closed_loop(
                     stack.web_port,
@@ -535,19 +539,28 @@ def read_rows(stack: Stack, settings: Settings) -> list[Row]:
                 )
             )
             settings.log(f"  {label} at the most it serves: {capacity.summary()}")
-            p99 = result.percentile(99)
-            ok = result.ok == result.sent and not result.errors
-            rows.append(
-                Row(
-                    f"Storefront {label} at {settings.read_rate:.0f}/s",
-                    f"p50 {result.percentile(50):.1f} ms, p99 {p99:.1f} ms",
-                    "p99 < 8 ms",
-                    p99 < 8 and ok,
-                    f"{_late(result)}; serves at most {capacity.rate:.0f}/s",
-                )
-            )
+            capacities[label] = capacity
     finally:
         stack.stop_child(web)
+    for label, make, note in endpoints:
+        name = f"Storefront {label} at {settings.read_rate:.0f}/s"
+        if make is None:
+            rows.append(Row(name, "—", "p99 < 8 ms", None, note))
+            continue
+        complete = [r for r in rounds[label] if r.ok == r.sent and not r.errors]
+        result = min(complete or rounds[label], key=lambda r: r.percentile(99))
+        p99 = result.percentile(99)
+        each = " and ".join(f"{r.percentile(99):.1f}" for r in rounds[label])
+        rows.append(
+            Row(
+                name,
+                f"p50 {result.percentile(50):.1f} ms, p99 {p99:.1f} ms",
+                "p99 < 8 ms",
+                p99 < 8 and bool(complete),
+                f"{_late(result)}, the better of {len(rounds[label])} rounds (p99 {each} ms); "
+                f"serves at most {capacities[label].rate:.0f}/s",
+            )
+        )
     return rows
 
 

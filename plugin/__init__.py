@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from plugin import connections  # noqa: F401  (the pool's dead-connection check)
 from plugin.cookie_session import CookieOnDemandSessionInterface
+from plugin.database.cursors import DescribedOnceCursor
 from plugin.extensions import db, migrate
 from plugin.models.types import MAX_ID
 from plugin.settings import Settings, SettingsError
@@ -147,7 +148,14 @@ def _engine_options(url: str) -> dict[str, Any]:
         return {"connect_args": {"timeout": 30}, "hide_parameters": True}
     # No pool_pre_ping: plugin.connections tells a dead connection from a live one at checkout
     # without the round trip pre-ping costs every request.
-    return {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800, "hide_parameters": True}
+    # Each shape of result is described once (plugin/database/cursors.py).
+    return {
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_recycle": 1800,
+        "hide_parameters": True,
+        "connect_args": {"cursor_factory": DescribedOnceCursor},
+    }
 
 
 @event.listens_for(Engine, "connect")

@@ -68,6 +68,20 @@ def stop_reading() -> None:
         commit_keeping_loaded()  # autocommit: no round trip either
 
 
+def finish_reads() -> None:
+    """A read-only view's statements are over: end them before the answer is built.
+
+    Reading without a transaction, the reading ends as at the end of the request
+    (``stop_reading``): nothing to roll back, and what was loaded stays loaded (a rollback would
+    walk every loaded row to expire it). In a transaction (SQLite; a view that wrote with
+    ``unit_of_work`` and read on), the transaction is rolled back: the view wrote nothing in it.
+    """
+    if _reading():
+        stop_reading()
+    else:
+        db.session.rollback()
+
+
 _READING = "reading_without_transaction"
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from plugin import clock, ledger
 from plugin.accounts import cohort_of, id_status
+from plugin.database.reads import finish_reads
 from plugin.errors import ApiError
 from plugin.extension_api.blueprint import bp
 from plugin.extension_api.context import extension_context, preflight, read_only
@@ -131,5 +132,5 @@ def checkout() -> Response:
         "reward_codes": codes,
         "warranty": warranty,
     }
-    db.session.rollback()
+    finish_reads()
     return jsonify(body_out)

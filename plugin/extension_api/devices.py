@@ -12,9 +12,9 @@ from typing import Any
 from flask import Response, jsonify
 
 from plugin.benefits.devices import devices_payload
+from plugin.database.reads import finish_reads
 from plugin.extension_api.blueprint import bp
 from plugin.extension_api.context import extension_context, preflight, read_only
-from plugin.extensions import db
 
 
 def _devices(order_id: str | None) -> Response:
@@ -22,7 +22,7 @@ def _devices(order_id: str | None) -> Response:
     devices: list[dict[str, Any]] = []
     if ctx.customer_id is not None and ctx.member is not None:
         devices = devices_payload(ctx.shop, ctx.member, order_id=order_id)
-    db.session.rollback()  # read-only: nothing of this request is kept
+    finish_reads()  # read-only: nothing of this request is kept
     return jsonify({"devices": devices})
 
 

@@ -491,12 +491,19 @@ def _with_defaults(table: Any, values: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+# One encoder for every row: ``json.dumps`` with options builds a new one per call, which was most
+# of the fingerprint's time (a tenth of a large import's).
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def fingerprint(rows: list[dict[str, Any]]) -> str:
-    """The SHA-256 of the rows' content: the same file imported again resumes its unfinished run."""
+    """The SHA-256 of the rows' content: the same file imported again resumes its unfinished run.
+
+    Each row's canonical JSON (sorted keys) and a newline, in the file's order."""
     digest = hashlib.sha256()
-    for row in rows:
-        digest.update(json.dumps(row, sort_keys=True, default=str).encode())
-        digest.update(b"\n")
+    encode = _CANONICAL.encode
+    for first in range(0, len(rows), 4096):
+        digest.update("".join(encode(row) + "\n" for row in rows[first : first + 4096]).encode())
     return digest.hexdigest()
 
 

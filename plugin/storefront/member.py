@@ -8,7 +8,7 @@ from flask import Response, jsonify
 
 from plugin import clock
 from plugin.accounts import cohort_of, id_status
-from plugin.extensions import db
+from plugin.database.reads import finish_reads
 from plugin.points import expiry
 from plugin.points.campaigns import listed_campaigns
 from plugin.program.benefits.ctrlf import ADVERTISED_PERCENT
@@ -150,7 +150,7 @@ def member() -> Response:
             else None,
         },
     }
-    db.session.rollback()
+    finish_reads()
     response = jsonify(body)
     response.headers["Cache-Control"] = (
         "private, no-store" if ctx.logged_in else "public, max-age=60"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from plugin.extensions import db
+from plugin.database.reads import finish_reads
 from plugin.points import birthdays
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_member
@@ -23,7 +23,7 @@ def _personal(body: dict, status: int = 200) -> Response:
 def get_birthday() -> Response:
     ctx, member = require_member(active=True)
     body = birthdays.view(ctx.shop, member).body()
-    db.session.rollback()
+    finish_reads()
     return _personal(body)
 
 

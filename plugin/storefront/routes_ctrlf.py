@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response
 
 from plugin.benefits import ctrlf
-from plugin.extensions import db
+from plugin.database.reads import finish_reads
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer, require_member
 from plugin.storefront.routes_devices import limited, personal, text
@@ -17,7 +17,7 @@ from plugin.storefront.routes_devices import limited, personal, text
 def list_ctrl_f() -> Response:
     ctx = require_customer()
     programs = ctrlf.programs_view(ctx.shop, ctx.member)
-    db.session.rollback()
+    finish_reads()
     return personal({"programs": programs})
 
 

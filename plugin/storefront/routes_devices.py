@@ -12,8 +12,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from plugin.benefits import devices, uploads, warranty_claims
+from plugin.database.reads import finish_reads
 from plugin.errors import ApiError
-from plugin.extensions import db
 from plugin.models import Member
 from plugin.models.types import is_row_id
 from plugin.storage import storage
@@ -70,7 +70,7 @@ def list_devices() -> Response:
         if ctx.member is not None
         else []
     )
-    db.session.rollback()
+    finish_reads()
     return personal({"devices": body})
 
 
@@ -85,7 +85,7 @@ def register_serial(device_id: int) -> Response:
         ctx.shop, member, device_id, body.get("serial"), actor=f"customer:{ctx.customer_id}"
     )
     view = devices.device_view(ctx.shop, member, device)
-    db.session.rollback()
+    finish_reads()
     return personal(view)
 
 

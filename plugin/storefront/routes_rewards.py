@@ -10,8 +10,8 @@ from typing import Any, cast
 
 from flask import Response, jsonify, redirect
 
+from plugin.database.reads import finish_reads
 from plugin.errors import ApiError
-from plugin.extensions import db
 from plugin.models import Redemption
 from plugin.models.types import is_row_id
 from plugin.program.catalogue import RewardKind
@@ -107,7 +107,7 @@ def rewards_catalogue() -> Response:
             or tier_allows(shop, ctx.member.id if ctx.member else None, reward.tier_keys)
         ],
     }
-    db.session.rollback()
+    finish_reads()
     if ctx.logged_in:
         return _personal(body)
     response = jsonify(body)
@@ -140,7 +140,7 @@ def list_redemptions() -> Response:
             redemption_body(r) for r in customer_redemptions(ctx.shop, str(ctx.customer_id))
         ]
     }
-    db.session.rollback()
+    finish_reads()
     return _personal(body)
 
 
@@ -152,7 +152,7 @@ def get_redemption(redemption_id: int) -> Response:
     if redemption is None:
         raise ApiError(404, "not_found", "No such redemption.")
     body = redemption_body(redemption)
-    db.session.rollback()
+    finish_reads()
     return _personal(body)
 
 

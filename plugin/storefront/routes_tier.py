@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from plugin.extensions import db
+from plugin.database.reads import finish_reads
 from plugin.program.money import format_plain
 from plugin.rewards import tiers
 from plugin.storefront.blueprint import bp
@@ -68,7 +68,7 @@ def get_tier() -> Response:
                 for c in tiers.changes(shop, member.id)
             ],
         )
-    db.session.rollback()
+    finish_reads()
     response = jsonify(body)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Response
 
 from plugin.benefits import tradeins
+from plugin.database.reads import finish_reads
 from plugin.errors import ApiError
-from plugin.extensions import db
 from plugin.program.benefits.tradein import TradeInCondition
 from plugin.storefront.blueprint import bp
 from plugin.storefront.context import app_proxy, json_body, require_customer
@@ -60,7 +60,7 @@ def quote_trade_in() -> Response:
     except RateLimited as exc:
         return rate_limited_response(exc)
     view = tradeins.quote_view(ctx.shop, answer, trade_in, condition)
-    db.session.rollback()
+    finish_reads()
     return personal(view)
 
 
@@ -82,7 +82,7 @@ def apply_for_trade_in() -> Response:
         actor=f"customer:{ctx.customer_id}",
     )
     view = tradeins.trade_in_view(trade_in)
-    db.session.rollback()
+    finish_reads()
     return personal({"trade_in": view}, 201)
 
 
@@ -96,7 +96,7 @@ def list_trade_ins() -> Response:
         if member
         else []
     )
-    db.session.rollback()
+    finish_reads()
     return personal({"trade_ins": views})
 
 
@@ -116,5 +116,5 @@ def add_tracking(trade_in_id: int) -> Response:
         member=member,
     )
     view = tradeins.trade_in_view(trade_in)
-    db.session.rollback()
+    finish_reads()
     return personal({"trade_in": view})

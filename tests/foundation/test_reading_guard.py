@@ -8,9 +8,14 @@ there is no reading without a transaction: the request's reads are a transaction
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
-from plugin.database.reads import WriteWhileReading, read_without_transaction, stop_reading
+from plugin.database.reads import (
+    WriteWhileReading,
+    finish_reads,
+    read_without_transaction,
+    stop_reading,
+)
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Shop
@@ -71,3 +76,44 @@ def test_after_the_reading_ends_writes_are_a_transaction_again(shops) -> None:  
     us.name = "changed"
     db.session.flush()  # not refused: an ordinary transaction, rolled back below
     assert _name(us.id) != "changed"
+
+
+def test_finish_reads_ends_the_reading_and_keeps_what_was_loaded(shops) -> None:  # type: ignore[no-untyped-def]
+    us = _read(shops["us"].domain)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", _record(statements))
+    try:
+        finish_reads()
+        assert not db.session().in_transaction()
+        assert us.domain == shops["us"].domain and us.name  # loaded: no statement to read it
+        assert statements == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _record(statements))
+    us = db.session.execute(select(Shop).where(Shop.id == us.id)).scalar_one()
+    us.name = "changed"
+    db.session.flush()  # a transaction again: not refused, and rolled back below
+    assert _name(us.id) != "changed"
+
+
+def test_finish_reads_in_a_transaction_rolls_it_back(shops) -> None:  # type: ignore[no-untyped-def]
+    db.session.commit()
+    us = db.session.execute(select(Shop).where(Shop.domain == shops["us"].domain)).scalar_one()
+    us.name = "changed"
+    db.session.flush()
+    finish_reads()
+    assert not db.session().in_transaction()
+    assert _name(us.id) != "changed"
+
+
+_recorders: dict[int, object] = {}
+
+
+def _record(statements: list[str]):  # type: ignore[no-untyped-def]
+    """One listener per list, so that the same one can be removed again."""
+    if id(statements) not in _recorders:
+
+        def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        _recorders[id(statements)] = record
+    return _recorders[id(statements)]
