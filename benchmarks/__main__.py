@@ -233,10 +233,11 @@ NOTES = """- **One small machine does everything.** The load averages above show
   the 42 columns of GET /proxy/devices; `plugin.database.cursors` now describes each statement's
   result once per process), and the read views ended with a ROLLBACK that walked every loaded row
   to expire it (`reads.finish_reads` ends the reading instead). Each read row is the better of two
-  rounds, the three endpoints taking turns; the notes give both rounds' p99. The benchmark's quotes are refused (its devices were
-  bought today: too early for a trade-in), so they write nothing; a quote that writes a `quoted`
-  trade-in also counts against the per-customer storefront write limit (20 a minute, one Redis
-  round trip), and a refused one, a read like GET /proxy/devices, no longer does.
+  rounds, the three endpoints taking turns; the notes give both rounds' p99. The benchmark's
+  quotes are refused (its devices were bought today: too early for a trade-in), so they write
+  nothing; a quote that writes a `quoted` trade-in also counts against the per-customer
+  storefront write limit (20 a minute, one Redis round trip), and a refused one, a read like
+  GET /proxy/devices, no longer does.
 - **Redemptions.** Shopify's Standard bucket (1,000 points, 100 points/s) and a code costing 10
   points allow a burst of ~100 codes, then 10 codes/s. The eight workers share one estimate of
   the bucket in Redis (`plugin.shopify.redis_buckets.RedisCostBuckets`): before each call a Lua

@@ -18,7 +18,7 @@ from psycopg import Column
 # Distinct statement texts are a few hundred; a text built with literals in it would add one entry
 # per value, so the cache starts again once it holds this many.
 _LIMIT = 2048
-_described: dict[tuple[bytes, tuple[int, ...]], list[Column]] = {}
+_described: dict[tuple[str | bytes, tuple[int, ...]], list[Column]] = {}
 
 
 class DescribedOnceCursor(psycopg.Cursor[Any]):
@@ -27,8 +27,9 @@ class DescribedOnceCursor(psycopg.Cursor[Any]):
     @property
     def description(self) -> list[Column] | None:
         result = self.pgresult
-        query = getattr(self._query, "query", None)
-        if result is None or not result.nfields or not isinstance(query, bytes):
+        # The statement as it was given to execute(), set for a prepared statement too.
+        query = self._last_query
+        if result is None or not result.nfields or not isinstance(query, str | bytes):
             return super().description
         key = (query, tuple(result.ftype(index) for index in range(result.nfields)))
         described = _described.get(key)

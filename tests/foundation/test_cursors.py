@@ -25,12 +25,14 @@ def test_a_statement_run_again_is_described_by_the_same_columns(shops) -> None: 
     statement = "SELECT id, domain, settings FROM shops WHERE id = %s"
     cursor.execute(statement, [shops["us"].id])
     first = cursor.description
-    cursor.execute(statement, [shops["jp"].id])
-    again = cursor.description
-    assert [c.name for c in again] == ["id", "domain", "settings"]
-    assert all(a is b for a, b in zip(first, again, strict=True))  # built once
-    assert again is not first  # a list of its own: a caller changing it changes nothing kept
-    assert cursor.fetchone() == (shops["jp"].id, shops["jp"].domain, shops["jp"].settings)
+    # psycopg prepares a statement on its fifth run; a prepared run is described the same way.
+    for _run in range(8):
+        cursor.execute(statement, [shops["jp"].id])
+        again = cursor.description
+        assert [c.name for c in again] == ["id", "domain", "settings"]
+        assert all(a is b for a, b in zip(first, again, strict=True))  # built once
+        assert again is not first  # a list of its own: a caller changing it changes nothing kept
+        assert cursor.fetchone() == (shops["jp"].id, shops["jp"].domain, shops["jp"].settings)
 
 
 def test_the_same_text_with_other_column_types_is_described_afresh(shops) -> None:  # type: ignore[no-untyped-def]
