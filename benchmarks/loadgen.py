@@ -88,6 +88,7 @@ async def _exchange(port: int, raw: bytes, timeout: float) -> tuple[int, bytes, 
     as before.
     """
     reader, writer = await asyncio.wait_for(asyncio.open_connection(LOOPBACK, port), timeout)
+    head = body = b""
     try:
         writer.write(raw)
         await writer.drain()
@@ -101,7 +102,11 @@ async def _exchange(port: int, raw: bytes, timeout: float) -> tuple[int, bytes, 
             answered = time.perf_counter()
             await asyncio.wait_for(reader.read(), timeout)  # the server closes after answering
     except asyncio.IncompleteReadError as exc:  # closed early: what came is the answer
-        head, body, answered = exc.partial, b"", time.perf_counter()
+        if head:
+            body = exc.partial
+        else:
+            head = exc.partial
+        answered = time.perf_counter()
     finally:
         writer.close()
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0

@@ -501,9 +501,8 @@ def fingerprint(rows: list[dict[str, Any]]) -> str:
 
     Each row's canonical JSON (sorted keys) and a newline, in the file's order."""
     digest = hashlib.sha256()
-    encode = _CANONICAL.encode
-    for first in range(0, len(rows), 4096):
-        digest.update("".join(encode(row) + "\n" for row in rows[first : first + 4096]).encode())
+    for row in rows:
+        digest.update((_CANONICAL.encode(row) + "\n").encode())
     return digest.hexdigest()
 
 

@@ -8,7 +8,7 @@ there is no reading without a transaction: the request's reads are a transaction
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from plugin.database.reads import (
     WriteWhileReading,
@@ -19,6 +19,7 @@ from plugin.database.reads import (
 from plugin.database.transaction import unit_of_work
 from plugin.extensions import db
 from plugin.models import Shop
+from tests.benefits.test_read_queries import statements  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.commits
 
@@ -78,17 +79,13 @@ def test_after_the_reading_ends_writes_are_a_transaction_again(shops) -> None:  
     assert _name(us.id) != "changed"
 
 
-def test_finish_reads_ends_the_reading_and_keeps_what_was_loaded(shops) -> None:  # type: ignore[no-untyped-def]
+def test_finish_reads_ends_the_reading_and_keeps_what_was_loaded(shops, statements) -> None:  # type: ignore[no-untyped-def]
     us = _read(shops["us"].domain)
-    statements: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", _record(statements))
-    try:
-        finish_reads()
-        assert not db.session().in_transaction()
-        assert us.domain == shops["us"].domain and us.name  # loaded: no statement to read it
-        assert statements == []
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _record(statements))
+    statements.clear()
+    finish_reads()
+    assert not db.session().in_transaction()
+    assert us.domain == shops["us"].domain and us.name  # loaded: no statement to read it
+    assert statements == []
     us = db.session.execute(select(Shop).where(Shop.id == us.id)).scalar_one()
     us.name = "changed"
     db.session.flush()  # a transaction again: not refused, and rolled back below
@@ -103,17 +100,3 @@ def test_finish_reads_in_a_transaction_rolls_it_back(shops) -> None:  # type: ig
     finish_reads()
     assert not db.session().in_transaction()
     assert _name(us.id) != "changed"
-
-
-_recorders: dict[int, object] = {}
-
-
-def _record(statements: list[str]):  # type: ignore[no-untyped-def]
-    """One listener per list, so that the same one can be removed again."""
-    if id(statements) not in _recorders:
-
-        def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-            statements.append(statement)
-
-        _recorders[id(statements)] = record
-    return _recorders[id(statements)]
